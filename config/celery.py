@@ -1,0 +1,83 @@
+"""The Celery app, its named queues and the recovery of unfinished work.
+
+The database, not the broker, is the record of work still to do: each kind of
+background work is a row with a state (a status waiting for fan-out, a
+delivery waiting to be sent). The broker only wakes a worker. Recovery tasks
+re-queue rows whose work never finished, when a worker starts and then every
+minute, so a task lost with a killed worker or an embedded broker's file is
+done all the same. Every task is idempotent.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+from celery import Celery, bootsteps
+from celery.beat import EmbeddedService
+from celery.signals import worker_ready
+from click import Option
+from kombu import Queue
+
+from config.env import exit_on_config_error
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+QUEUE_DEFAULT = "default"
+QUEUE_FANOUT = "fanout"
+QUEUE_INBOX = "inbox"
+QUEUE_DELIVERIES = "deliveries"
+QUEUE_SCHEDULED = "scheduled"
+QUEUES = (QUEUE_DEFAULT, QUEUE_FANOUT, QUEUE_INBOX, QUEUE_DELIVERIES, QUEUE_SCHEDULED)
+
+# Tasks that find unfinished rows and queue their work again.
+RECOVERY_TASKS = ("timeline.tasks.requeue_pending_fan_outs",)
+
+with exit_on_config_error():
+    # Load the settings now so that a worker with a wrong configuration stops
+    # with one line, as the web server and manage.py do.
+    importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+
+app = Celery("mutuals")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_queues = [Queue(name) for name in QUEUES]
+app.conf.task_default_queue = QUEUE_DEFAULT
+app.conf.task_routes = {
+    "timeline.tasks.fan_out_status": {"queue": QUEUE_FANOUT},
+    "federation.tasks.process_*": {"queue": QUEUE_INBOX},
+    "federation.tasks.deliver_*": {"queue": QUEUE_DELIVERIES},
+    "*.tasks.requeue_*": {"queue": QUEUE_SCHEDULED},
+}
+app.conf.beat_schedule = {name: {"task": name, "schedule": 60.0, "options": {"expires": 55}} for name in RECOVERY_TASKS}
+app.autodiscover_tasks()
+
+
+class ThreadedBeat(bootsteps.StartStopStep):
+    """Run the beat scheduler as a thread of the worker (`--beat-thread`).
+
+    The embedded mode runs one worker process; a thread spares the memory of
+    the separate process that Celery's `-B` would start.
+    """
+
+    label = "Beat (thread)"
+
+    def __init__(self, parent: Any, beat_thread: bool = False, **kwargs: Any) -> None:
+        super().__init__(parent, **kwargs)
+        self.enabled = beat_thread
+
+    def create(self, parent: Any) -> Any:
+        return EmbeddedService(parent.app, thread=True, schedule_filename=app.conf.beat_schedule_filename)
+
+
+app.user_options["worker"].add(
+    Option(["--beat-thread"], is_flag=True, default=False, help="Run beat as a thread of this worker.")
+)
+app.steps["worker"].add(ThreadedBeat)
+
+
+@worker_ready.connect
+def requeue_unfinished_work(sender: Any = None, **kwargs: Any) -> None:
+    """Queue every recovery task as soon as a worker is ready to take work."""
+    for name in RECOVERY_TASKS:
+        app.send_task(name, kwargs={"min_age_seconds": 0})

@@ -1,0 +1,114 @@
+"""Check that the database, the broker and the channel layer answer."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app
+from config.env import redacted
+
+CHECK_TIMEOUT = 3
+
+
+@dataclass(frozen=True)
+class ServiceCheck:
+    """The answer of one service: whether it works, where it is, and why not."""
+
+    name: str
+    ok: bool
+    backend: str
+    detail: str
+    milliseconds: float
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the check as JSON-ready data."""
+        return {
+            "ok": self.ok,
+            "backend": self.backend,
+            "detail": self.detail,
+            "ms": round(self.milliseconds, 1),
+        }
+
+
+def _timed(name: str, backend: str, probe: Callable[[], str]) -> ServiceCheck:
+    start = time.perf_counter()
+    try:
+        detail = probe()
+        ok = True
+    except Exception as exc:  # noqa: BLE001 (any failure of a service is reported, not raised)
+        detail = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        ok = False
+    return ServiceCheck(name, ok, backend, str(detail), (time.perf_counter() - start) * 1000)
+
+
+def check_database() -> ServiceCheck:
+    """Run a trivial query on the default database."""
+    db = settings.DATABASES["default"]
+    engine = db["ENGINE"].rsplit(".", 1)[-1]
+    if engine == "sqlite3":
+        where = str(db["NAME"])
+    else:
+        where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+    def probe() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return str(where)
+
+    return _timed("database", engine, probe)
+
+
+def check_broker() -> ServiceCheck:
+    """Open a connection to the Celery broker (or its folder, when embedded)."""
+    url = app.conf.broker_url or "filesystem://"
+    backend = url.split(":", 1)[0]
+
+    def probe() -> str:
+        if backend == "filesystem":
+            folder = settings.BROKER_DIR
+            folder.mkdir(parents=True, exist_ok=True)
+            marker = folder / f".health-{uuid.uuid4().hex}"
+            marker.write_text("ok")
+            marker.unlink()
+            return str(folder)
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT)
+        return redacted(url)
+
+    return _timed("broker", backend, probe)
+
+
+def check_channel_layer() -> ServiceCheck:
+    """Send a message through the channel layer and read it back."""
+    layer = get_channel_layer()
+    backend = type(layer).__name__ if layer is not None else "none"
+
+    async def round_trip() -> str:
+        if layer is None:
+            raise RuntimeError("no channel layer configured")
+        channel = await layer.new_channel()
+        await layer.send(channel, {"type": "health.ping"})
+        message = await asyncio.wait_for(layer.receive(channel), CHECK_TIMEOUT)
+        if message.get("type") != "health.ping":
+            raise RuntimeError(f"unexpected message {message!r}")
+        return "round trip"
+
+    def probe() -> str:
+        return async_to_sync(round_trip)()
+
+    return _timed("channel_layer", backend, probe)
+
+
+def check_all() -> list[ServiceCheck]:
+    """Return the checks of every service Mutuals depends on."""
+    return [check_database(), check_broker(), check_channel_layer()]

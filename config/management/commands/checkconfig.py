@@ -1,0 +1,42 @@
+"""Print the mode Mutuals runs in and whether each service answers."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from config.health import check_all
+
+
+class Command(BaseCommand):
+    help = "Show the running mode and check the database, broker and channel layer."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--startup",
+            action="store_true",
+            help="Print nothing when healthy; on failure print one line and exit with status 1.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        checks = check_all()
+        failed = [check for check in checks if not check.ok]
+        if options["startup"]:
+            if failed:
+                first = failed[0]
+                sys.stderr.write(
+                    f"mutuals: cannot start: {first.name} ({first.backend}) does not answer: {first.detail}\n"
+                )
+                raise SystemExit(1)
+            return
+        self.stdout.write(f"mode:     {settings.MUTUALS_MODE}")
+        self.stdout.write(f"instance: {settings.MUTUALS_BASE_URL}")
+        self.stdout.write(f"data dir: {settings.MUTUALS_DATA_DIR}")
+        for check in checks:
+            mark = "ok  " if check.ok else "FAIL"
+            self.stdout.write(f"{mark} {check.name:14} {check.backend:22} {check.detail} ({check.milliseconds:.0f} ms)")
+        if failed:
+            raise SystemExit(1)

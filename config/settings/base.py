@@ -1,0 +1,231 @@
+"""Settings shared by every mode, read from the environment.
+
+With nothing set, Mutuals runs embedded: SQLite in WAL mode, a Celery broker
+kept in files under the data directory, an in-memory channel layer, local media
+and console email. Setting DATABASE_URL, BROKER_URL and REDIS_URL moves each
+piece onto a service.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from config.env import (
+    BASE_DIR,
+    ConfigError,
+    env_bool,
+    env_int,
+    env_str,
+    parse_database_url,
+    parse_domain,
+    parse_scheme,
+    sqlite_database,
+)
+from members.scopes import SCOPES
+
+SOFTWARE_NAME = "mutuals"
+SOFTWARE_VERSION = "0.1.0"
+
+MUTUALS_MODE = "embedded"
+MUTUALS_DOMAIN = parse_domain(env_str("MUTUALS_DOMAIN", "localhost:8000"))
+MUTUALS_SCHEME = parse_scheme(env_str("MUTUALS_SCHEME", "https"))
+MUTUALS_BASE_URL = f"{MUTUALS_SCHEME}://{MUTUALS_DOMAIN}"
+MUTUALS_INSTANCE_NAME = env_str("MUTUALS_INSTANCE_NAME", "Mutuals")
+MUTUALS_DATA_DIR = Path(env_str("MUTUALS_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+
+DEBUG = env_bool("MUTUALS_DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY")
+_production = os.environ.get("DJANGO_SETTINGS_MODULE") == "config.settings.production"
+if not SECRET_KEY and not _production:
+    # Embedded mode keeps a generated key beside its database so sessions and
+    # tokens survive restarts; production refuses to start without one.
+    _key_file = MUTUALS_DATA_DIR / "secret_key"
+    if _key_file.exists():
+        SECRET_KEY = _key_file.read_text().strip()
+    else:
+        from django.core.management.utils import get_random_secret_key
+
+        MUTUALS_DATA_DIR.mkdir(parents=True, exist_ok=True)
+        SECRET_KEY = get_random_secret_key()
+        _key_file.write_text(SECRET_KEY)
+        _key_file.chmod(0o600)
+
+_host = MUTUALS_DOMAIN.rsplit(":", 1)[0] if not MUTUALS_DOMAIN.endswith("]") else MUTUALS_DOMAIN
+ALLOWED_HOSTS = [_host, "localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS += [h for h in env_str("MUTUALS_ALLOWED_HOSTS").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [MUTUALS_BASE_URL]
+USE_X_FORWARDED_HOST = False
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "oauth2_provider",
+    "config.apps.ConfigAppConfig",
+    "members",
+    "federation",
+    "timeline",
+    "governance",
+    "frontend",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "frontend.context.instance",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in the data directory unless DATABASE_URL names another.
+_database_url = env_str("DATABASE_URL")
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": parse_database_url(_database_url)
+    if _database_url
+    else sqlite_database(MUTUALS_DATA_DIR / "mutuals.sqlite3")
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3") and _database_url:
+    DATABASES["default"] = sqlite_database(Path(DATABASES["default"]["NAME"]))
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "members.User"
+LOGIN_URL = "frontend:login"
+LOGIN_REDIRECT_URL = "frontend:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("MUTUALS_STATIC_ROOT", str(MUTUALS_DATA_DIR / "static")))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MUTUALS_MEDIA_ROOT", str(MUTUALS_DATA_DIR / "media")))
+# Embedded mode serves uploaded media itself; behind nginx the proxy does.
+MUTUALS_SERVE_MEDIA = env_bool("MUTUALS_SERVE_MEDIA", True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+EMAIL_BACKEND = env_str("MUTUALS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("MUTUALS_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("MUTUALS_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("MUTUALS_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("MUTUALS_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("MUTUALS_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("MUTUALS_EMAIL_FROM", f"noreply@{_host}")
+
+# Redis, when given, carries the channel layer and the cache.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ConfigError(f"REDIS_URL={REDIS_URL!r} must start with redis:// or rediss://")
+if REDIS_URL:
+    CHANNEL_LAYERS: dict[str, Any] = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "mutuals"},
+        }
+    }
+    CACHES: dict[str, Any] = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "mutuals",
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Celery. With no BROKER_URL the broker is a folder of message files in the
+# data directory: no service to run, and queued messages survive a restart.
+BROKER_DIR = MUTUALS_DATA_DIR / "broker"
+CELERY_BROKER_URL = env_str("BROKER_URL", REDIS_URL) or "filesystem://"
+if not CELERY_BROKER_URL.startswith(("filesystem://", "redis://", "rediss://", "amqp://", "pyamqp://")):
+    raise ConfigError(f"BROKER_URL={CELERY_BROKER_URL!r} must be redis://, amqp:// or empty for the embedded broker")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    (BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://localhost//"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR),
+        "data_folder_out": str(BROKER_DIR),
+        "control_folder": str(BROKER_DIR / "control"),
+    }
+elif CELERY_BROKER_URL.startswith(("redis", "rediss")):
+    # A message whose worker died unacknowledged is handed out again after this.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(MUTUALS_DATA_DIR / "celerybeat-schedule")
+
+# Outbound HTTP (federation fetches and deliveries).
+MUTUALS_HTTP_TIMEOUT = float(env_int("MUTUALS_HTTP_TIMEOUT", 10))
+MUTUALS_ALLOW_LOOPBACK_FEDERATION = env_bool("MUTUALS_ALLOW_LOOPBACK_FEDERATION", False)
+
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": SCOPES,
+    "DEFAULT_SCOPES": ["read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 365 * 10,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "PKCE_REQUIRED": False,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("MUTUALS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

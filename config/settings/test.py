@@ -1,0 +1,51 @@
+"""Settings for the in-process test suite.
+
+MUTUALS_TEST_BACKEND=services moves the suite onto PostgreSQL and Redis
+(127.0.0.1, standard ports), as the second CI pass does.
+"""
+
+from __future__ import annotations
+
+import os
+
+from config.env import parse_database_url, sqlite_database
+from config.settings.base import *  # noqa: F403 (tests extend every base setting)
+from config.settings.base import MUTUALS_DATA_DIR
+
+MUTUALS_MODE = "test"
+TEST_BACKEND = os.environ.get("MUTUALS_TEST_BACKEND", "embedded")
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+if TEST_BACKEND == "services":
+    DATABASES = {
+        "default": parse_database_url(
+            os.environ.get("MUTUALS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+        )
+    }
+    _redis = os.environ.get("MUTUALS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [_redis], "prefix": "mutuals-test"},
+        }
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis,
+            "KEY_PREFIX": "mutuals-test",
+        }
+    }
+    CELERY_BROKER_URL = _redis
+else:
+    DATABASES = {"default": sqlite_database(MUTUALS_DATA_DIR / "test.sqlite3")}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,1 @@
+"""Federation: ActivityPub actors, keys, signatures, inboxes and deliveries."""

@@ -1,0 +1,34 @@
+"""Create and change this server's actors."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from federation import uris
+from federation.keys import generate_key_pair
+from federation.models import Actor
+from members.models import User
+
+
+def do_create_local_actor(user: User, *, display_name: str = "") -> Actor:
+    """Create the public identity of a user: actor document URIs and a fresh key pair."""
+    username = user.username
+    keys = generate_key_pair()
+    with transaction.atomic():
+        return Actor.objects.create(
+            user=user,
+            kind=Actor.Kind.PERSON,
+            username=username,
+            domain="",
+            display_name=display_name,
+            uri=uris.actor_uri(username),
+            url=uris.profile_url(username),
+            inbox_uri=uris.inbox_uri(username),
+            outbox_uri=uris.outbox_uri(username),
+            shared_inbox_uri=uris.shared_inbox_uri(),
+            followers_uri=uris.followers_uri(username),
+            following_uri=uris.following_uri(username),
+            featured_uri=uris.featured_uri(username),
+            public_key_pem=keys.public_pem,
+            private_key_pem=keys.private_pem,
+        )

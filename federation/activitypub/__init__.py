@@ -1,0 +1,1 @@
+"""Typed ActivityStreams objects and their JSON form, free of the database."""

@@ -1,0 +1,1 @@
+"""Federation's HTTP views: actor and object documents."""

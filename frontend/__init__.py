@@ -1,0 +1,1 @@
+"""Frontend: the members' web app, server-rendered pages calling the apps' actions."""

@@ -1,0 +1,50 @@
+"""Public pages: the co-op's landing page, profiles and statuses."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from federation.access import access_local_actor_by_username
+from federation.negotiation import activity_response, wants_activity_json
+from federation.renderers import note_for_status, person_for_actor
+from frontend.viewer import viewer_actor
+from governance.selectors import current_charter, rules_in_force
+from members.models import User
+from timeline.access import access_local_status_by_author
+from timeline.models import Status
+from timeline.selectors import statuses_for_profile
+
+
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    """Show what the co-op is, its charter and rules, and how to join."""
+    context = {
+        "charter": current_charter(),
+        "rules": rules_in_force(),
+        "member_count": User.objects.filter(is_active=True, actor__isnull=False).count(),
+        "status_count": Status.objects.filter(local=True).count(),
+    }
+    return render(request, "frontend/landing.html", context)
+
+
+@require_GET
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    """Show a local profile; serve the actor document to ActivityPub clients."""
+    actor = access_local_actor_by_username(username)
+    if wants_activity_json(request):
+        return activity_response(person_for_actor(actor).to_json())
+    viewer = viewer_actor(request)
+    context = {"actor": actor, "statuses": statuses_for_profile(actor, viewer, limit=20)}
+    return render(request, "frontend/profile.html", context)
+
+
+@require_GET
+def status_detail(request: HttpRequest, username: str, status_id: int) -> HttpResponse:
+    """Show a status; serve the Note to ActivityPub clients."""
+    if wants_activity_json(request):
+        status = access_local_status_by_author(None, username, status_id)
+        return activity_response(note_for_status(status).to_json())
+    status = access_local_status_by_author(viewer_actor(request), username, status_id)
+    return render(request, "frontend/status.html", {"status": status})

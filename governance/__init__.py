@@ -1,0 +1,1 @@
+"""Governance: the charter and rules, assemblies, ballots, moderation and the log."""

@@ -1,0 +1,1 @@
+"""Members: people, their accounts on this server, membership and the share register."""

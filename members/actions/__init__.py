@@ -1,0 +1,1 @@
+"""Members' actions: check_* validates untrusted input, do_* changes state atomically."""

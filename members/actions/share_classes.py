@@ -1,0 +1,47 @@
+"""Define the classes of shares the co-op issues."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from members.errors import MemberRefused
+from members.models import ShareClass
+
+
+def check_create_share_class(
+    name: str, nominal_value: Decimal, *, min_per_member: int = 1, max_per_member: int | None = None
+) -> None:
+    """Validate a new share class; raise MemberRefused with the reason."""
+    if not name.strip():
+        raise MemberRefused("A share class needs a name.")
+    if ShareClass.objects.filter(name__iexact=name.strip()).exists():
+        raise MemberRefused(f"A share class named {name!r} exists already.")
+    if nominal_value <= 0:
+        raise MemberRefused("Nominal value must be positive.")
+    if max_per_member is not None and max_per_member < min_per_member:
+        raise MemberRefused("The maximum holding cannot be below the minimum.")
+
+
+def do_create_share_class(
+    name: str,
+    nominal_value: Decimal,
+    *,
+    currency: str = "USD",
+    min_per_member: int = 1,
+    max_per_member: int | None = None,
+    carries_vote: bool = True,
+    transferable: bool = False,
+) -> ShareClass:
+    """Create a share class."""
+    with transaction.atomic():
+        return ShareClass.objects.create(
+            name=name.strip(),
+            nominal_value=nominal_value,
+            currency=currency,
+            min_per_member=min_per_member,
+            max_per_member=max_per_member,
+            carries_vote=carries_vote,
+            transferable=transferable,
+        )

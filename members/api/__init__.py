@@ -1,0 +1,1 @@
+"""Members' part of the Mastodon client API."""

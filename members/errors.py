@@ -1,0 +1,7 @@
+"""Errors raised when a members action refuses its input."""
+
+from __future__ import annotations
+
+
+class MemberRefused(ValueError):
+    """The members action cannot be done as asked; the message says why."""

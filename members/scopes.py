@@ -1,0 +1,42 @@
+"""Mastodon's OAuth scopes and how the broad ones cover the granular ones."""
+
+from __future__ import annotations
+
+GRANULAR_READ = (
+    "accounts", "blocks", "bookmarks", "favourites", "filters", "follows",
+    "lists", "mutes", "notifications", "search", "statuses",
+)  # fmt: skip
+GRANULAR_WRITE = (
+    "accounts", "blocks", "bookmarks", "conversations", "favourites", "filters",
+    "follows", "lists", "media", "mutes", "notifications", "reports", "statuses",
+)  # fmt: skip
+
+SCOPES: dict[str, str] = {
+    "read": "Read all your account's data",
+    "write": "Change all your account's data",
+    "follow": "Follow, block and mute accounts (deprecated; use read and write)",
+    "push": "Receive push notifications",
+    "profile": "Read only your own profile",
+    "admin:read": "Read all data on the server (moderators)",
+    "admin:write": "Take moderation actions on the server (moderators)",
+    **{f"read:{name}": f"Read your {name}" for name in GRANULAR_READ},
+    **{f"write:{name}": f"Change your {name}" for name in GRANULAR_WRITE},
+}
+
+# The legacy `follow` scope covers these, as in Mastodon.
+FOLLOW_COVERS = frozenset({"read:follows", "read:blocks", "read:mutes", "write:follows", "write:blocks", "write:mutes"})
+
+
+def scope_grants(granted: set[str], required: str) -> bool:
+    """Return whether a token holding `granted` scopes may do what `required` allows."""
+    if required in granted:
+        return True
+    family = required.split(":", 1)[0]
+    if ":" in required and family in granted:
+        return True
+    return required in FOLLOW_COVERS and "follow" in granted
+
+
+def is_known_scope(scope: str) -> bool:
+    """Return whether the scope is one Mastodon defines."""
+    return scope in SCOPES

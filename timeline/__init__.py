@@ -1,0 +1,1 @@
+"""Timeline: statuses, the social graph that routes them, and home timelines."""

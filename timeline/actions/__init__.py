@@ -1,0 +1,1 @@
+"""Timeline's actions: check_* validates untrusted input, do_* changes state atomically."""

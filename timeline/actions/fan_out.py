@@ -1,0 +1,60 @@
+"""Place statuses in the home timelines of their local audience."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from config.queueing import enqueue_on_commit
+from timeline.models import Follow, Mention, Status, TimelineEntry, Visibility
+
+BATCH_SIZE = 1000
+
+
+def fan_out_on_commit(status_id: int) -> None:
+    """Queue the fan-out of a status once the current transaction commits."""
+    enqueue_on_commit("timeline.tasks.fan_out_status", status_id)
+
+
+def local_audience_ids(status: Status) -> set[int]:
+    """Return the ids of local actors whose home timeline should show the status."""
+    audience: set[int] = set()
+    if status.account.is_local:
+        audience.add(status.account_id)
+    mentioned = Mention.objects.filter(status=status, account__domain="").values_list("account_id", flat=True)
+    audience.update(mentioned)
+    if status.visibility != Visibility.DIRECT:
+        followers = Follow.objects.filter(
+            target_id=status.account_id, state=Follow.State.ACCEPTED, follower__domain=""
+        ).values_list("follower_id", flat=True)
+        audience.update(followers)
+    return audience
+
+
+def do_fan_out_status(status_id: int) -> int:
+    """Write the status into its audience's home timelines; return how many entries.
+
+    Idempotent: a status already fanned out is left alone, and entries that
+    exist are not written twice, so a re-run after a crash is safe.
+    """
+    status = Status.objects.select_related("account").filter(id=status_id).first()
+    if status is None or status.fanned_out_at is not None:
+        return 0
+    owners = sorted(local_audience_ids(status))
+    with transaction.atomic():
+        for start in range(0, len(owners), BATCH_SIZE):
+            TimelineEntry.objects.bulk_create(
+                [TimelineEntry(owner_id=owner, status_id=status.id) for owner in owners[start : start + BATCH_SIZE]],
+                ignore_conflicts=True,
+            )
+        status.fanned_out_at = timezone.now()
+        status.save(update_fields=["fanned_out_at"])
+    return len(owners)
+
+
+def pending_fan_outs(min_age: timedelta) -> QuerySet[Status]:
+    """Return statuses created at least `min_age` ago whose fan-out never finished."""
+    return Status.objects.filter(fanned_out_at__isnull=True, created_at__lte=timezone.now() - min_age)

@@ -1,0 +1,70 @@
+"""Statuses (posts) and the accounts they mention."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from timeline.ids import snowflake_id
+
+
+class Visibility(models.TextChoices):
+    """Who may see a status; decided from its addressing when it comes from elsewhere."""
+
+    PUBLIC = "public"
+    UNLISTED = "unlisted"
+    PRIVATE = "private"
+    DIRECT = "direct"
+
+
+class Status(models.Model):
+    """A post by a local or remote actor.
+
+    Ids are time-ordered so that timelines page by id. `fanned_out_at` stays
+    empty until the post has been placed in its audience's home timelines:
+    until then the fan-out is unfinished work that recovery will redo.
+    """
+
+    id = models.BigIntegerField(primary_key=True, default=snowflake_id, editable=False)
+    account = models.ForeignKey("federation.Actor", on_delete=models.CASCADE, related_name="statuses")
+    uri = models.URLField(max_length=500, unique=True)
+    url = models.URLField(max_length=500, blank=True, default="")
+    text = models.TextField(blank=True, default="")
+    content = models.TextField(blank=True, default="")
+    spoiler_text = models.CharField(max_length=500, blank=True, default="")
+    sensitive = models.BooleanField(default=False)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    language = models.CharField(max_length=16, blank=True, default="")
+    in_reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    local = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "statuses"
+        indexes = [
+            models.Index(fields=["account", "-id"], name="status_account_recent"),
+            models.Index(
+                fields=["created_at"],
+                name="status_fan_out_pending",
+                condition=models.Q(fanned_out_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.uri
+
+
+class Mention(models.Model):
+    """An account a status mentions; direct statuses are visible to these only."""
+
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="mentions")
+    account = models.ForeignKey("federation.Actor", on_delete=models.CASCADE, related_name="mentioned_in")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["status", "account"], name="mention_once_per_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} in {self.status_id}"
