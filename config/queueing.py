@@ -18,8 +18,10 @@ logger = logging.getLogger(__name__)
 
 
 def _send(task_name: str, args: tuple[Any, ...]) -> None:
+    # Outside a worker, the apps' task modules load on first use.
+    current_app.loader.import_default_modules()
     try:
-        current_app.send_task(task_name, args=args, retry=False)
+        current_app.tasks[task_name].apply_async(args=args, retry=False)
     except OperationalError as exc:
         logger.warning("broker unavailable, %s%r left for recovery: %s", task_name, args, exc)
 
@@ -28,6 +30,7 @@ def enqueue_on_commit(task_name: str, *args: Any) -> None:
     """Send the named task with its arguments after the surrounding transaction commits.
 
     Tasks are named rather than imported so that actions never import the
-    task modules that call them.
+    task modules that call them; the registry still applies the task's own
+    options (eager execution in tests included).
     """
     transaction.on_commit(lambda: _send(task_name, args))

@@ -10,10 +10,15 @@ import os
 
 from config.env import parse_database_url, sqlite_database
 from config.settings.base import *  # noqa: F403 (tests extend every base setting)
-from config.settings.base import MUTUALS_DATA_DIR
+from config.settings.base import MUTUALS_DATA_DIR, STATIC_ROOT
 
 MUTUALS_MODE = "test"
 TEST_BACKEND = os.environ.get("MUTUALS_TEST_BACKEND", "embedded")
+
+# Static files come from the apps' folders; nothing is collected for tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,77 @@
+"""Start-up refuses a wrong configuration with one clear line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("MUTUALS_", "DJANGO_", "DATABASE_URL"))}
+    base.update({"MUTUALS_DATA_DIR": str(tmp_path), **env})
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "a-long-production-secret-for-tests-only-0123456789",
+    "MUTUALS_DOMAIN": "social.example",
+    "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("SECRET_KEY", "SECRET_KEY is not set"),
+        ("MUTUALS_DOMAIN", "MUTUALS_DOMAIN is not set"),
+        ("DATABASE_URL", "DATABASE_URL is not set"),
+        ("REDIS_URL", "REDIS_URL is not set"),
+    ],
+)
+def test_production_without_a_required_setting_stops_with_one_line(missing: str, message: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    entries = (["manage.py", "checkconfig"], ["-c", "import config.asgi"], ["-m", "celery", "-A", "config", "report"])
+    for entry in entries:
+        result = run(entry, env, tmp_path)
+        assert result.returncode == 2, (entry, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert lines == [f"mutuals: configuration error: {lines[0].split(': ', 2)[2]}"], result.stderr
+        assert message in lines[0]
+    assert not (tmp_path / "secret_key").exists(), "production must not generate a secret"
+
+
+def test_malformed_database_url_stops_with_one_line(tmp_path: Path) -> None:
+    result = run(["manage.py", "checkconfig"], {"DATABASE_URL": "mysql://root@localhost/x"}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "mutuals: configuration error: DATABASE_URL scheme 'mysql' is not supported "
+        "(use postgresql://... or sqlite:///...)"
+    ]
+
+
+def test_unreachable_database_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": "postgresql://nobody@127.0.0.1:9/nowhere"}
+    result = run(["manage.py", "checkconfig", "--startup"], env, tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("mutuals: cannot start: database (postgresql) does not answer:")
+
+
+def test_embedded_defaults_need_no_configuration(tmp_path: Path) -> None:
+    result = run(["manage.py", "checkconfig"], {}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "mode:     embedded" in result.stdout
+    assert "ok   database       sqlite3" in result.stdout
+    assert "ok   broker         filesystem" in result.stdout
+    assert "ok   channel_layer  InMemoryChannelLayer" in result.stdout

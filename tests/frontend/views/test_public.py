@@ -1,0 +1,71 @@
+"""The landing page, profiles, status pages and the home page."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from config.demo import CHARTER_TITLE, RULES, seed_demo_coop
+from federation.models import Actor
+from tests.factories.timeline import StatusFactory
+from timeline.models import Status, TimelineEntry, Visibility
+
+
+@pytest.mark.django_db
+def test_landing_shows_charter_rules_and_how_to_join(client: Client) -> None:
+    seed_demo_coop()
+    page = client.get("/").content.decode()
+    assert CHARTER_TITLE in page
+    for rule in RULES:
+        assert rule.text.replace("'", "&#x27;") in page
+    assert "How to join" in page
+    assert "3 members" in page
+
+
+@pytest.mark.django_db
+def test_profile_lists_public_posts_but_not_private_ones(client: Client, alice: Actor) -> None:
+    StatusFactory.create(account=alice, text="open post", content="<p>open post</p>")
+    StatusFactory.create(account=alice, text="secret", content="<p>secret</p>", visibility=Visibility.PRIVATE)
+    page = client.get("/@alice").content.decode()
+    assert "open post" in page
+    assert "secret" not in page
+
+
+@pytest.mark.django_db
+def test_author_sees_own_private_posts_on_profile(alice_client: Client, alice: Actor) -> None:
+    StatusFactory.create(account=alice, text="secret", content="<p>secret</p>", visibility=Visibility.PRIVATE)
+    assert "secret" in alice_client.get("/@alice").content.decode()
+
+
+@pytest.mark.django_db
+def test_status_page(client: Client, alice: Actor) -> None:
+    status = StatusFactory.create(account=alice, content="<p>a page of its own</p>")
+    response = client.get(f"/@alice/{status.id}")
+    assert response.status_code == 200
+    assert "a page of its own" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_requires_sign_in(client: Client) -> None:
+    response = client.get("/home")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_posting_from_the_web_form_goes_through_the_actions(alice_client: Client, alice: Actor) -> None:
+    response = alice_client.post("/home", {"text": "from the browser", "visibility": "public", "spoiler_text": ""})
+    assert response.status_code == 302
+    status = Status.objects.get(account=alice)
+    assert status.content == "<p>from the browser</p>"
+    # Tasks run eagerly in-process here; a live worker does this in the end-to-end tests.
+    assert TimelineEntry.objects.filter(owner=alice, status=status).exists()
+    assert "from the browser" in alice_client.get("/home").content.decode()
+
+
+@pytest.mark.django_db
+def test_refused_post_shows_the_reason_and_stores_nothing(alice_client: Client) -> None:
+    response = alice_client.post("/home", {"text": "x" * 501, "visibility": "public"})
+    assert response.status_code == 400
+    assert "too long" in response.content.decode()
+    assert Status.objects.count() == 0

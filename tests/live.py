@@ -1,0 +1,236 @@
+"""Run real Mutuals processes on loopback for end-to-end tests.
+
+A LiveInstance has its own data folder and, in the services backend, its own
+PostgreSQL database and Redis database number, so several instances run side
+by side like separate servers. The backend follows MUTUALS_TEST_BACKEND.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import redis
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+POSTGRES_ADMIN_URL = os.environ.get("MUTUALS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_BASE_URL = os.environ.get("MUTUALS_TEST_REDIS_HOST_URL", "redis://127.0.0.1:6379")
+QUEUES = "default,fanout,inbox,deliveries,scheduled"
+_redis_db_counter = iter(range(1, 16))
+
+
+def test_backend() -> str:
+    """Return the backend the suite runs on: embedded or services."""
+    return os.environ.get("MUTUALS_TEST_BACKEND", "embedded")
+
+
+def services_available() -> str | None:
+    """Return None if PostgreSQL and Redis answer on loopback, else the reason they do not."""
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=2) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        return f"PostgreSQL at {POSTGRES_ADMIN_URL} does not answer: {exc}"
+    try:
+        redis.Redis.from_url(f"{REDIS_BASE_URL}/0", socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"Redis at {REDIS_BASE_URL} does not answer: {exc}"
+    return None
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveInstance:
+    """A Mutuals instance in separate processes: Daphne, a Celery worker, optionally beat."""
+
+    def __init__(self, data_dir: Path, *, backend: str | None = None, name: str = "live") -> None:
+        self.backend = backend or test_backend()
+        self.name = name
+        self.data_dir = data_dir
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.domain = f"localhost:{self.port}"
+        self.base_url = f"http://{self.domain}"
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.env = self._environment()
+
+    def _environment(self) -> dict[str, str]:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("MUTUALS_", "DATABASE_URL", "BROKER_URL", "REDIS_URL", "DJANGO_"))
+        }
+        env.update(
+            {
+                "PYTHONUNBUFFERED": "1",
+                "MUTUALS_DATA_DIR": str(self.data_dir),
+                "MUTUALS_DOMAIN": self.domain,
+                "MUTUALS_SCHEME": "http",
+                "MUTUALS_ALLOW_LOOPBACK_FEDERATION": "true",
+                "MUTUALS_LOG_LEVEL": "INFO",
+            }
+        )
+        if self.backend == "services":
+            self.database = f"mutuals_{self.name}_{secrets.token_hex(4)}"
+            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{self.database}"')
+            self.redis_url = f"{REDIS_BASE_URL}/{next(_redis_db_counter)}"
+            redis.Redis.from_url(self.redis_url).flushdb()
+            admin = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN_URL)
+            env.update(
+                {
+                    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+                    "SECRET_KEY": secrets.token_urlsafe(40),
+                    "DATABASE_URL": f"postgresql://{admin.get('user', 'postgres')}@127.0.0.1:5432/{self.database}",
+                    "REDIS_URL": self.redis_url,
+                    "BROKER_URL": self.redis_url,
+                }
+            )
+        else:
+            env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+        return env
+
+    def manage(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """Run a manage.py command against this instance and return its result."""
+        result = subprocess.run(
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def setup(self) -> None:
+        """Create the schema and collect static files."""
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("collectstatic", "--noinput", "-v0")
+
+    def _spawn(self, role: str, command: list[str]) -> subprocess.Popen[bytes]:
+        log = (self.data_dir / f"{role}.log").open("ab")
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.processes[role] = process
+        return process
+
+    def start_web(self) -> None:
+        """Start Daphne on this instance's port and wait until /healthz answers."""
+        self._spawn("web", [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"])
+        self.wait_healthy()
+
+    def start_worker(self, *, beat: bool = False, role: str = "worker") -> subprocess.Popen[bytes]:
+        """Start a Celery worker (with beat as a thread if asked) on every queue."""
+        command = [PYTHON, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--queues", QUEUES]
+        command += ["--without-mingle", "--without-gossip", "--loglevel", "INFO", "--hostname", f"{role}@{self.name}"]
+        if beat:
+            command.append("--beat-thread")
+        return self._spawn(role, command)
+
+    def start_beat(self) -> subprocess.Popen[bytes]:
+        """Start Celery beat as its own process, as production runs it."""
+        schedule = str(self.data_dir / "beat-schedule")
+        return self._spawn(
+            "beat", [PYTHON, "-m", "celery", "-A", "config", "beat", "--schedule", schedule, "--loglevel", "INFO"]
+        )
+
+    def stop(self, role: str, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+        """Stop one process (its whole session) and wait for it."""
+        process = self.processes.pop(role, None)
+        if process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def close(self) -> None:
+        """Stop every process and drop the instance's database."""
+        for role in list(self.processes):
+            self.stop(role)
+        if self.backend == "services":
+            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+    def log(self, role: str) -> str:
+        """Return what a process has written so far."""
+        path = self.data_dir / f"{role}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def url(self, path: str) -> str:
+        """Return the absolute URL of a path on this instance."""
+        return f"{self.base_url}{path}"
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        """GET a path on this instance."""
+        timeout = kwargs.pop("timeout", 10)
+        return requests.get(self.url(path), timeout=timeout, **kwargs)
+
+    def wait_healthy(self, timeout: float = 60) -> dict[str, Any]:
+        """Wait until /healthz answers 200 and return its body."""
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            for role, process in self.processes.items():
+                if process.poll() is not None:
+                    raise AssertionError(f"{role} exited with {process.returncode}:\n{self.log(role)[-3000:]}")
+            try:
+                response = self.get("/healthz", timeout=5)
+                if response.status_code == 200:
+                    body: dict[str, Any] = response.json()
+                    return body
+                last = f"{response.status_code} {response.text[:500]}"
+            except requests.RequestException as exc:
+                last = str(exc)
+            time.sleep(0.3)
+        raise AssertionError(f"{self.name} never became healthy: {last}\n{self.log('web')[-3000:]}")
+
+    def shell(self, code: str) -> str:
+        """Run Python in `manage.py shell` against this instance and return its output."""
+        return self.manage("shell", "-c", code).stdout.strip()
+
+
+def wait_for(predicate: Any, *, timeout: float, interval: float = 0.25, message: str = "condition") -> None:
+    """Poll until the predicate returns a truthy value, or fail after the timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+@contextlib.contextmanager
+def live_instance(data_dir: Path, **kwargs: Any) -> Iterator[LiveInstance]:
+    """Yield a set-up LiveInstance and stop it afterwards."""
+    instance = LiveInstance(data_dir, **kwargs)
+    try:
+        instance.setup()
+        yield instance
+    finally:
+        instance.close()

@@ -1,0 +1,93 @@
+"""Posting statuses through the timeline actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+import pytest
+
+from federation.models import Actor
+from tests.factories.federation import RemoteActorFactory
+from tests.factories.timeline import FollowFactory
+from timeline.actions.statuses import check_create_status, do_create_status
+from timeline.errors import StatusRefused
+from timeline.models import Follow, Status, TimelineEntry, Visibility
+
+CaptureHooks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
+
+
+@pytest.mark.django_db
+def test_status_is_stored_rendered_and_addressed(alice: Actor) -> None:
+    status = do_create_status(alice, check_create_status(alice, text="Hello <b>world</b>\nhttps://example.com/x"))
+    status.refresh_from_db()
+    assert status.uri == f"{alice.uri}/statuses/{status.id}"
+    assert status.url == f"{alice.url}/{status.id}"
+    assert status.content == (
+        '<p>Hello &lt;b&gt;world&lt;/b&gt;<br><a href="https://example.com/x" '
+        'rel="nofollow noopener noreferrer" target="_blank">https://example.com/x</a></p>'
+    )
+    assert status.visibility == Visibility.PUBLIC
+    assert status.local
+
+
+@pytest.mark.django_db
+def test_content_warning_marks_the_status_sensitive(alice: Actor) -> None:
+    status = do_create_status(alice, check_create_status(alice, text="spoilers", spoiler_text="film plot"))
+    assert status.sensitive
+    assert status.spoiler_text == "film plot"
+
+
+@pytest.mark.django_db
+def test_commit_queues_fan_out_to_author_and_local_followers(
+    alice: Actor, bob: Actor, django_capture_on_commit_callbacks: CaptureHooks
+) -> None:
+    FollowFactory.create(follower=bob, target=alice)
+    FollowFactory.create(follower=RemoteActorFactory.create(), target=alice)
+    pending = FollowFactory.create(target=alice, state=Follow.State.PENDING)
+    with django_capture_on_commit_callbacks(execute=True) as hooks:
+        status = do_create_status(alice, check_create_status(alice, text="to my followers"))
+    assert len(hooks) == 1
+    owners = set(TimelineEntry.objects.filter(status=status).values_list("owner_id", flat=True))
+    assert owners == {alice.pk, bob.pk}
+    assert pending.follower_id not in owners
+    status.refresh_from_db()
+    assert status.fanned_out_at is not None
+
+
+@pytest.mark.django_db
+def test_no_fan_out_before_commit(alice: Actor, django_capture_on_commit_callbacks: CaptureHooks) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as hooks:
+        status = do_create_status(alice, check_create_status(alice, text="not yet"))
+    assert len(hooks) == 1
+    assert not TimelineEntry.objects.filter(status=status).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"text": "   "}, "can't be blank"),
+        ({"text": "x" * 501}, "too long"),
+        ({"text": "hi", "visibility": "everyone"}, "Visibility must be"),
+        ({"text": "hi", "spoiler_text": "w" * 501}, "Content warning is too long"),
+        ({"text": "hi", "language": "en;drop"}, "Language must be"),
+    ],
+)
+def test_refused_statuses_store_nothing(alice: Actor, kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(StatusRefused, match=message):
+        check_create_status(alice, **kwargs)
+    assert Status.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_remote_and_inactive_accounts_cannot_post_here(alice: Actor) -> None:
+    with pytest.raises(StatusRefused, match="Only accounts on this server"):
+        check_create_status(RemoteActorFactory.create(), text="hi")
+    assert alice.user is not None
+    alice.user.is_active = False
+    alice.user.save(update_fields=["is_active"])
+    with pytest.raises(StatusRefused, match="not active"):
+        check_create_status(alice, text="hi")
+    assert Status.objects.count() == 0
