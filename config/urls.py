@@ -13,6 +13,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("api/v1/accounts/verify_credentials", verify_credentials, name="verify_credentials"),
+    path("", include("members.urls")),
+    path("", include("timeline.urls")),
+    path("", include("governance.urls")),
     path("", include("federation.urls")),
     path("", include("frontend.urls")),
 ]

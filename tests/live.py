@@ -25,10 +25,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-POSTGRES_ADMIN_URL = os.environ.get("MUTUALS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_ADMIN_URL = os.environ.get("MUTUALS_TEST_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_BASE_URL = os.environ.get("MUTUALS_TEST_REDIS_HOST_URL", "redis://127.0.0.1:6379")
 QUEUES = "default,fanout,inbox,deliveries,scheduled"
-_redis_db_counter = iter(range(1, 16))
 
 
 def test_backend() -> str:
@@ -91,8 +90,10 @@ class LiveInstance:
             self.database = f"mutuals_{self.name}_{secrets.token_hex(4)}"
             with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{self.database}"')
-            self.redis_url = f"{REDIS_BASE_URL}/{next(_redis_db_counter)}"
-            redis.Redis.from_url(self.redis_url).flushdb()
+            # One Redis server, a key prefix per instance: instances (and
+            # concurrent test runs) never see each other's queues.
+            self.redis_url = f"{REDIS_BASE_URL}/0"
+            self.redis_prefix = f"mutuals-{self.database}"
             admin = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN_URL)
             env.update(
                 {
@@ -101,6 +102,7 @@ class LiveInstance:
                     "DATABASE_URL": f"postgresql://{admin.get('user', 'postgres')}@127.0.0.1:5432/{self.database}",
                     "REDIS_URL": self.redis_url,
                     "BROKER_URL": self.redis_url,
+                    "MUTUALS_REDIS_PREFIX": self.redis_prefix,
                 }
             )
         else:
@@ -176,6 +178,10 @@ class LiveInstance:
         if self.backend == "services":
             with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+            client = redis.Redis.from_url(self.redis_url)
+            keys = list(client.scan_iter(f"{self.redis_prefix}*", count=1000))
+            if keys:
+                client.delete(*keys)
 
     def log(self, role: str) -> str:
         """Return what a process has written so far."""

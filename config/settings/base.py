@@ -158,20 +158,23 @@ DEFAULT_FROM_EMAIL = env_str("MUTUALS_EMAIL_FROM", f"noreply@{_host}")
 
 # Redis, when given, carries the channel layer and the cache.
 REDIS_URL = env_str("REDIS_URL")
+# Every key this instance writes to Redis starts with this prefix, so that
+# several instances can share one Redis server.
+REDIS_PREFIX = env_str("MUTUALS_REDIS_PREFIX", "mutuals")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ConfigError(f"REDIS_URL={REDIS_URL!r} must start with redis:// or rediss://")
 if REDIS_URL:
     CHANNEL_LAYERS: dict[str, Any] = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "mutuals"},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_PREFIX},
         }
     }
     CACHES: dict[str, Any] = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "mutuals",
+            "KEY_PREFIX": REDIS_PREFIX,
         }
     }
 else:
@@ -195,7 +198,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 elif CELERY_BROKER_URL.startswith(("redis", "rediss")):
     # A message whose worker died unacknowledged is handed out again after this.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "global_keyprefix": f"{REDIS_PREFIX}:"}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

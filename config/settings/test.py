@@ -36,17 +36,18 @@ if TEST_BACKEND == "services":
         )
     }
     _redis = os.environ.get("MUTUALS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    _prefix = f"mutuals-test-{os.getpid()}"
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [_redis], "prefix": "mutuals-test"},
+            "CONFIG": {"hosts": [_redis], "prefix": _prefix},
         }
     }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _redis,
-            "KEY_PREFIX": "mutuals-test",
+            "KEY_PREFIX": _prefix,
         }
     }
     CELERY_BROKER_URL = _redis

@@ -1,0 +1,7 @@
+"""Governance's URLs (client API and ActivityPub routes the app owns)."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "governance"
+
+urlpatterns: list[URLPattern | URLResolver] = []

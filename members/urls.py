@@ -1,0 +1,7 @@
+"""Members's URLs (client API and ActivityPub routes the app owns)."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "members"
+
+urlpatterns: list[URLPattern | URLResolver] = []
