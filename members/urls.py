@@ -1,7 +1,10 @@
-"""Members's URLs (client API and ActivityPub routes the app owns)."""
+"""Members' URLs: the client API (OAuth, apps, accounts) and the co-op API."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import include, path
 
 app_name = "members"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", include("members.api.client_urls")),
+    path("", include("members.api.coop_urls")),
+]

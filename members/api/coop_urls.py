@@ -1,0 +1,5 @@
+"""Routes of the co-op API (/api/v1/coop/...)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
