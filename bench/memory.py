@@ -1,0 +1,101 @@
+"""Measure the memory of the embedded instance: web and worker together.
+
+Starts Daphne and one Celery worker (beat as a thread), as `deploy/run`
+does, on a fresh SQLite data folder; measures idle, then after 1,000 posts
+have been fanned out and their pages served. Prints RSS (what `ps` shows,
+counting shared pages once per process), PSS (shared pages split between
+the processes) and USS (pages private to each process).
+
+    .venv/bin/python bench/memory.py [--posts 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.live import LiveInstance, wait_for  # noqa: E402 (needs the project on the path)
+
+POST_SCRIPT = """
+from federation.models import Actor
+from timeline.actions.statuses import check_create_status, do_create_status
+alice = Actor.objects.get(username="alice", domain="")
+for n in range({posts}):
+    do_create_status(alice, check_create_status(alice, text=f"Benchmark post number {{n}} with a link https://example.com/{{n}}"))
+print("posted")
+"""
+
+
+def memory_of(processes: list[psutil.Process]) -> dict[str, float]:
+    """Return RSS, PSS and USS in MiB, summed over the processes and their children."""
+    totals = {"rss": 0.0, "pss": 0.0, "uss": 0.0}
+    seen: set[int] = set()
+    for root in processes:
+        for process in [root, *root.children(recursive=True)]:
+            if process.pid in seen:
+                continue
+            seen.add(process.pid)
+            info = process.memory_full_info()
+            totals["rss"] += info.rss
+            totals["pss"] += info.pss
+            totals["uss"] += info.uss
+    return {key: value / 2**20 for key, value in totals.items()}
+
+
+def report(label: str, figures: dict[str, float], per_process: dict[str, dict[str, float]]) -> None:
+    """Print one line of totals and the split per process."""
+    split = ", ".join(f"{role} rss {f['rss']:.0f}" for role, f in per_process.items())
+    print(f"{label:28} RSS {figures['rss']:6.1f} MiB  PSS {figures['pss']:6.1f} MiB  USS {figures['uss']:6.1f} MiB  ({split})")
+
+
+def main() -> None:
+    """Run the measurement and print it."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="mutuals-bench-") as folder:
+        instance = LiveInstance(Path(folder), backend="embedded", name="bench")
+        try:
+            instance.setup()
+            instance.manage("seed_demo")
+            instance.env["MUTUALS_LOG_LEVEL"] = "WARNING"
+            worker = instance.start_worker(beat=True)
+            instance.start_web()
+            processes = {role: psutil.Process(p.pid) for role, p in instance.processes.items()}
+            time.sleep(5)
+            idle = memory_of(list(processes.values()))
+            report("idle", idle, {r: memory_of([p]) for r, p in processes.items()})
+
+            started = time.monotonic()
+            instance.shell(POST_SCRIPT.format(posts=args.posts))
+            wait_for(
+                lambda: instance.shell(
+                    "from timeline.models import Status; print(Status.objects.filter(fanned_out_at=None).count())"
+                )
+                == "0",
+                timeout=600,
+                interval=1,
+                message="every post to be fanned out",
+            )
+            elapsed = time.monotonic() - started
+            for _ in range(3):
+                for path in ("/", "/@alice", "/users/alice", "/healthz"):
+                    instance.get(path).raise_for_status()
+            time.sleep(2)
+            loaded = memory_of(list(processes.values()))
+            report(f"after {args.posts} posts", loaded, {r: memory_of([p]) for r, p in processes.items()})
+            print(f"posting and fanning out {args.posts} posts took {elapsed:.1f} s")
+            print(f"worker alive: {worker.poll() is None}")
+        finally:
+            instance.close()
+
+
+if __name__ == "__main__":
+    main()
