@@ -21,6 +21,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.e2e.database import query_one  # noqa: E402 (needs the project on the path)
 from tests.live import LiveInstance, wait_for  # noqa: E402 (needs the project on the path)
 
 POST_SCRIPT = """
@@ -76,10 +77,7 @@ def main() -> None:
             started = time.monotonic()
             instance.shell(POST_SCRIPT.format(posts=args.posts))
             wait_for(
-                lambda: instance.shell(
-                    "from timeline.models import Status; print(Status.objects.filter(fanned_out_at=None).count())"
-                )
-                == "0",
+                lambda: query_one(instance, "SELECT COUNT(*) FROM timeline_status WHERE fanned_out_at IS NULL") == 0,
                 timeout=600,
                 interval=1,
                 message="every post to be fanned out",

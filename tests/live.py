@@ -218,7 +218,7 @@ class LiveInstance:
 
     def shell(self, code: str) -> str:
         """Run Python in `manage.py shell` against this instance and return its output."""
-        return self.manage("shell", "-c", code).stdout.strip()
+        return self.manage("shell", "--no-imports", "-v", "0", "-c", code).stdout.strip()
 
 
 def wait_for(predicate: Any, *, timeout: float, interval: float = 0.25, message: str = "condition") -> None:
