@@ -21,8 +21,8 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.e2e.database import query_one  # noqa: E402 (needs the project on the path)
-from tests.live import LiveInstance, wait_for  # noqa: E402 (needs the project on the path)
+from tests.e2e.database import query_one
+from tests.live import LiveInstance, wait_for
 
 POST_SCRIPT = """
 from federation.models import Actor
@@ -53,7 +53,8 @@ def memory_of(processes: list[psutil.Process]) -> dict[str, float]:
 def report(label: str, figures: dict[str, float], per_process: dict[str, dict[str, float]]) -> None:
     """Print one line of totals and the split per process."""
     split = ", ".join(f"{role} rss {f['rss']:.0f}" for role, f in per_process.items())
-    print(f"{label:28} RSS {figures['rss']:6.1f} MiB  PSS {figures['pss']:6.1f} MiB  USS {figures['uss']:6.1f} MiB  ({split})")
+    totals = "  ".join(f"{kind.upper()} {figures[kind]:6.1f} MiB" for kind in ("rss", "pss", "uss"))
+    print(f"{label:28} {totals}  ({split})")
 
 
 def main() -> None:
