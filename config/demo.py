@@ -8,10 +8,13 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from governance.actions.founding import RuleText, do_adopt_founding_documents
+from governance.actions.founding import FOUNDING_AUTHORITY, RuleText, do_adopt_founding_documents
 from governance.models import CharterVersion
 from members.actions.accounts import check_create_account, do_create_account
+from members.actions.enrolment import do_enrol_member
+from members.actions.roles import do_grant_role
 from members.actions.share_classes import do_create_share_class
+from members.models import Role
 
 CHARTER_TITLE = "Charter of the Mutuals demo co-op"
 CHARTER_TEXT = """\
@@ -61,7 +64,9 @@ def seed_demo_coop() -> list[DemoCredential]:
     ]
     with transaction.atomic():
         do_adopt_founding_documents(CHARTER_TITLE, CHARTER_TEXT, RULES)
-        do_create_share_class("Member share", Decimal("10.00"), currency="USD", min_per_member=1, max_per_member=1)
+        share_class = do_create_share_class(
+            "Member share", Decimal("10.00"), currency="USD", min_per_member=1, max_per_member=1
+        )
         for credential in credentials:
             request = check_create_account(
                 credential.username,
@@ -69,5 +74,9 @@ def seed_demo_coop() -> list[DemoCredential]:
                 password=credential.password,
                 display_name=credential.username.capitalize(),
             )
-            do_create_account(request, is_admin=credential.role == "founding admin")
+            user = do_create_account(request, is_admin=credential.role == "founding admin")
+            do_enrol_member(user, approved_by=None, authorised_by=FOUNDING_AUTHORITY, share_class=share_class)
+            if credential.role == "founding admin":
+                for role in (Role.MEMBERSHIP_OFFICER, Role.TREASURER):
+                    do_grant_role(user, role, authorised_by=FOUNDING_AUTHORITY)
     return credentials

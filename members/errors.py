@@ -5,3 +5,7 @@ from __future__ import annotations
 
 class MemberRefused(ValueError):
     """The members action cannot be done as asked; the message says why."""
+
+
+class NotPermitted(MemberRefused):
+    """The person asking lacks the role the action needs; the message names it."""

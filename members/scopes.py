@@ -21,6 +21,8 @@ SCOPES: dict[str, str] = {
     "admin:write": "Take moderation actions on the server (moderators)",
     **{f"read:{name}": f"Read your {name}" for name in GRANULAR_READ},
     **{f"write:{name}": f"Change your {name}" for name in GRANULAR_WRITE},
+    "read:coop": "Read your membership, holdings, dues and patronage statements in the co-op",
+    "write:coop": "Act in the co-op: request shares and, for officers, record payments and admissions",
 }
 
 # The legacy `follow` scope covers these, as in Mastodon.

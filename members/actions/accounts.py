@@ -11,8 +11,9 @@ from django.db import transaction
 
 from federation.actions.actors import do_create_local_actor
 from federation.models import Actor
+from members.actions.lifecycle import check_application_text_and_invitation, do_apply_for_membership
 from members.errors import MemberRefused
-from members.models import User
+from members.models import Invitation, User
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9_]+([a-z0-9_.-]+[a-z0-9_]+)?$", re.IGNORECASE)
 MAX_USERNAME_LENGTH = 30
@@ -30,12 +31,20 @@ class AccountRequest:
     email: str
     password: str | None
     display_name: str
+    application_text: str = ""
+    invitation: Invitation | None = None
 
 
 def check_create_account(
-    username: str, *, email: str = "", password: str | None = None, display_name: str = ""
+    username: str,
+    *,
+    email: str = "",
+    password: str | None = None,
+    display_name: str = "",
+    application_text: str = "",
+    invitation_code: str = "",
 ) -> AccountRequest:
-    """Validate a new account's username, email and password; raise MemberRefused if wrong."""
+    """Validate a new account's username, email, password and application; raise MemberRefused if wrong."""
     username = username.strip()
     if not username:
         raise MemberRefused("Username can't be blank.")
@@ -55,11 +64,19 @@ def check_create_account(
             validate_password(password, User(username=username, email=email))
         except ValidationError as exc:
             raise MemberRefused(" ".join(exc.messages)) from None
-    return AccountRequest(username=username, email=email, password=password, display_name=display_name)
+    invitation = check_application_text_and_invitation(application_text, invitation_code)
+    return AccountRequest(
+        username=username,
+        email=email,
+        password=password,
+        display_name=display_name,
+        application_text=application_text,
+        invitation=invitation,
+    )
 
 
 def do_create_account(request: AccountRequest, *, is_admin: bool = False) -> User:
-    """Create the user and their actor together."""
+    """Create the user and their actor together, and record the person as an applicant for membership."""
     with transaction.atomic():
         user = User(username=request.username, email=request.email, is_staff=is_admin, is_superuser=is_admin)
         if request.password is None:
@@ -68,4 +85,5 @@ def do_create_account(request: AccountRequest, *, is_admin: bool = False) -> Use
             user.set_password(request.password)
         user.save()
         do_create_local_actor(user, display_name=request.display_name)
+        do_apply_for_membership(user, application_text=request.application_text, invitation=request.invitation)
     return user

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import factory
 
 from federation import uris
 from federation.models import Actor
+from members.models import MembershipStatus
 from tests.factories.keys import shared_test_key_pair
-from tests.factories.members import UserFactory
+from tests.factories.members import UserFactory, make_membership
 
 
 class LocalActorFactory(factory.django.DjangoModelFactory[Actor]):
@@ -15,6 +18,7 @@ class LocalActorFactory(factory.django.DjangoModelFactory[Actor]):
 
     class Meta:
         model = Actor
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     username = factory.LazyAttribute(lambda a: a.user.username)
@@ -29,6 +33,14 @@ class LocalActorFactory(factory.django.DjangoModelFactory[Actor]):
     featured_uri = factory.LazyAttribute(lambda a: uris.featured_uri(a.username))
     public_key_pem = factory.LazyFunction(lambda: shared_test_key_pair().public_pem)
     private_key_pem = factory.LazyFunction(lambda: shared_test_key_pair().private_pem)
+
+    @factory.post_generation
+    def membership(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
+        """Make the user a member in good standing, or give `membership=<status>` (or "none")."""
+        status = extracted or MembershipStatus.MEMBER
+        user = cast(Actor, self).user
+        if create and user is not None and status != "none" and not hasattr(user, "membership"):
+            make_membership(user, status)
 
 
 class RemoteActorFactory(factory.django.DjangoModelFactory[Actor]):

@@ -7,9 +7,13 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from federation.models import Actor
-from members.models import User
+from members.eligibility import eligible_voter_ids
+from members.holdings import holdings_of
+from members.models import Membership, MembershipStatus, ShareClass, User
+from members.selectors import roles_of
 
 
 def run(*args: str) -> str:
@@ -80,3 +84,32 @@ def test_mint_token_refuses_unknown_scopes_and_users() -> None:
         run("mint_token", "erin", "--scopes", "read everything")
     with pytest.raises(CommandError, match="No user named"):
         run("mint_token", "nobody")
+
+
+@pytest.mark.django_db
+def test_createmember_makes_a_paid_member_in_good_standing() -> None:
+    run("createmember", "erin")
+    user = User.objects.get(username="erin")
+    assert Membership.objects.get(user=user).status == MembershipStatus.MEMBER
+    share = ShareClass.objects.get()
+    assert share.carries_vote
+    assert holdings_of(user.pk) == {share.pk: 1}
+    assert eligible_voter_ids(timezone.now()) == [user.pk]
+
+
+@pytest.mark.django_db
+def test_createmember_can_leave_an_applicant() -> None:
+    assert "Created applicant ada." in run("createmember", "ada", "--applicant")
+    user = User.objects.get(username="ada")
+    assert Membership.objects.get(user=user).status == MembershipStatus.APPLICANT
+    assert holdings_of(user.pk) == {}
+
+
+@pytest.mark.django_db
+def test_demo_members_hold_a_paid_share_and_the_admin_holds_the_officer_roles() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    now = timezone.now()
+    assert len(eligible_voter_ids(now)) == 3
+    admin = User.objects.get(username="admin")
+    assert roles_of(admin) == ["member", "membership_officer", "treasurer", "admin"]
+    assert "chain intact" in run("verify_register")

@@ -1,0 +1,126 @@
+"""Allocate a surplus as patronage, by a formula the assembly approved, from recorded inputs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from members.errors import MemberRefused
+from members.holdings import derived_holdings
+from members.models import (
+    BylawsVersion,
+    ContributionRecord,
+    DuesPayment,
+    MembershipStatus,
+    PatronageAllocation,
+    PatronageStatement,
+    ShareClass,
+)
+from members.patronage import MEASURES, Division, Formula, Measures, divide_surplus, measures_to_json
+from members.selectors import bylaws_in_force, statuses_at
+
+
+def check_allocate_patronage(
+    label: str, *, period_start: date, period_end: date, surplus: Decimal, formula: Formula, authorised_by: str
+) -> None:
+    """Validate an allocation against the bylaws: reserves first, capital interest only if allowed."""
+    bylaws = bylaws_in_force()
+    if not label.strip():
+        raise MemberRefused("An allocation needs a label, such as the financial year.")
+    if PatronageAllocation.objects.filter(label__iexact=label.strip()).exists():
+        raise MemberRefused(f"An allocation labelled {label!r} exists already.")
+    if not authorised_by.strip():
+        raise MemberRefused("Patronage is allocated by an assembly decision; name it.")
+    if period_end < period_start:
+        raise MemberRefused("The period ends before it starts.")
+    if surplus < 0:
+        raise MemberRefused("The surplus cannot be negative.")
+    if not bylaws.patronage_min_reserve_fraction <= formula.reserve_fraction <= 1:
+        raise MemberRefused(f"Reserves must take between {bylaws.patronage_min_reserve_fraction} and 1 of the surplus.")
+    _check_pools(formula, bylaws)
+    if formula.capital_rate != bylaws.capital_interest_max_rate:
+        raise MemberRefused(f"The capital interest cap must be the bylaws' rate ({bylaws.capital_interest_max_rate}).")
+
+
+def _check_pools(formula: Formula, bylaws: BylawsVersion) -> None:
+    names = [pool.name for pool in formula.pools]
+    if not names or len(set(names)) != len(names) or not all(name.strip() for name in names):
+        raise MemberRefused("The formula needs at least one pool, each with its own name.")
+    if sum((pool.fraction for pool in formula.pools), Decimal(0)) > 1 or any(p.fraction <= 0 for p in formula.pools):
+        raise MemberRefused("Pool fractions must be positive and add up to at most 1.")
+    for pool in formula.pools:
+        if pool.measure not in MEASURES:
+            raise MemberRefused(f"Unknown measure {pool.measure!r}; measures are {', '.join(MEASURES)}.")
+        if pool.cap is not None and pool.cap < 0:
+            raise MemberRefused("A cap cannot be negative.")
+        if pool.share_class_id is not None and not ShareClass.objects.filter(pk=pool.share_class_id).exists():
+            raise MemberRefused(f"Pool {pool.name!r} names an unknown share class.")
+        if pool.measure == "shares" and not bylaws.capital_interest_allowed:
+            raise MemberRefused("The bylaws do not allow interest on capital, so no pool may be split by shares.")
+
+
+def gather_measures(period_start: date, period_end: date, formula: Formula) -> Measures:
+    """Return each member's measure per pool: members at the period's end, from the records of the period."""
+    end_moment = datetime.combine(period_end, time.max, tzinfo=UTC)
+    members = {user_id for user_id, status in statuses_at(end_moment).items() if status == MembershipStatus.MEMBER}
+    holdings = derived_holdings(as_of=period_end, known_at=end_moment)
+    values = dict(ShareClass.objects.values_list("pk", "nominal_value"))
+    dues = dict(
+        DuesPayment.objects.filter(user_id__in=members, paid_on__range=(period_start, period_end))
+        .values("user_id")
+        .annotate(total=Sum("amount"))
+        .values_list("user_id", "total")
+    )
+    hours = dict(
+        ContributionRecord.objects.filter(user_id__in=members, worked_on__range=(period_start, period_end))
+        .values("user_id")
+        .annotate(total=Sum("hours"))
+        .values_list("user_id", "total")
+    )
+    measures: Measures = {}
+    for pool in formula.pools:
+        capital: defaultdict[int, Decimal] = defaultdict(Decimal)
+        for (user_id, class_id), quantity in holdings.items():
+            if pool.share_class_id in (None, class_id):
+                capital[user_id] += values[class_id] * quantity
+        eligible = {user_id for user_id in members if pool.share_class_id is None or capital.get(user_id)}
+        source = {"dues_paid": dues, "contribution_hours": hours, "shares": capital}[pool.measure]
+        measures[pool.name] = {user_id: Decimal(source[user_id]) for user_id in eligible if source.get(user_id)}
+    return measures
+
+
+def do_allocate_patronage(
+    label: str, *, period_start: date, period_end: date, surplus: Decimal, formula: Formula, authorised_by: str
+) -> PatronageAllocation:
+    """Record the allocation with its formula and inputs, and each member's statement."""
+    measures = gather_measures(period_start, period_end, formula)
+    division: Division = divide_surplus(surplus, formula, measures)
+    with transaction.atomic():
+        allocation = PatronageAllocation.objects.create(
+            label=label.strip(),
+            period_start=period_start,
+            period_end=period_end,
+            surplus=surplus,
+            reserve_amount=division.reserve,
+            formula=formula.to_json(),
+            inputs=measures_to_json(measures),
+            authorised_by=authorised_by.strip(),
+            recorded_at=timezone.now(),
+        )
+        PatronageStatement.objects.bulk_create(
+            PatronageStatement(
+                allocation=allocation,
+                user_id=line.user_id,
+                pool=line.pool,
+                measure=line.measure,
+                measure_value=line.measure_value,
+                amount=line.amount,
+            )
+            for line in division.lines
+        )
+    return allocation

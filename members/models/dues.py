@@ -1,0 +1,59 @@
+"""Dues: the sliding scale members choose from and the payments recorded against it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class DuesTier(models.Model):
+    """A step of the sliding scale; the amount is what a member pledges each month."""
+
+    name = models.CharField(max_length=100, unique=True)
+    monthly_amount = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+    description = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["monthly_amount"]
+        constraints = [models.CheckConstraint(condition=models.Q(monthly_amount__gt=0), name="dues_tier_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.monthly_amount} {self.currency}/month)"
+
+
+class DuesPayment(models.Model):
+    """A payment of dues covering `months` months from `period` (the first of a month).
+
+    Entered by a treasurer or imported from a payment platform's export;
+    `external_id` keeps an import from counting the same payment twice.
+    """
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Entered by a treasurer"
+        IMPORT = "import", "Imported"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dues_payments")
+    period = models.DateField(help_text="First day of the first month covered.")
+    months = models.PositiveIntegerField(default=1)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+    paid_on = models.DateField()
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    external_id = models.CharField(max_length=200, blank=True, default="")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["period", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="dues_amount_positive"),
+            models.CheckConstraint(condition=models.Q(months__gte=1), name="dues_cover_a_month"),
+            models.UniqueConstraint(
+                fields=["source", "external_id"], condition=~models.Q(external_id=""), name="dues_imported_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.amount} {self.currency} for {self.period:%Y-%m}"

@@ -1,0 +1,1 @@
+"""Members' web pages: applying, one's own membership, and printable documents."""

@@ -1,0 +1,140 @@
+"""Patronage: reserves first, pools split by recorded measures, reproducible statements."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from members.actions.bylaws import do_adopt_bylaws_version
+from members.actions.patronage import check_allocate_patronage, do_allocate_patronage
+from members.actions.working_groups import do_create_working_group, do_record_contribution, do_seat_member
+from members.errors import MemberRefused
+from members.models import PatronageAllocation, PatronageStatement, ShareClass, User
+from members.patronage import Formula, Pool, divide_surplus, redivide
+from tests.factories.members import DuesPaymentFactory, make_member
+
+YEAR_START, YEAR_END = date(2026, 1, 1), date(2026, 12, 31)
+
+
+def use_and_work() -> Formula:
+    return Formula(
+        reserve_fraction=Decimal("0.40"),
+        pools=(
+            Pool("Use", Decimal("0.5"), "dues_paid"),
+            Pool("Work", Decimal("0.5"), "contribution_hours", cap=Decimal("100.00")),
+        ),
+    )
+
+
+def test_division_adds_up_and_rounds_down_to_reserves() -> None:
+    division = divide_surplus(
+        Decimal("1000.00"), use_and_work(), {"Use": {1: Decimal(10), 2: Decimal(20)}, "Work": {1: Decimal(3)}}
+    )
+    amounts = {(line.user_id, line.pool): line.amount for line in division.lines}
+    # 600 distributable: 300 to use (100/200), 300 to work, capped at 100.
+    assert amounts == {(1, "Use"): Decimal("100.00"), (2, "Use"): Decimal("200.00"), (1, "Work"): Decimal("100.00")}
+    assert division.reserve == Decimal("600.00")
+
+
+@given(
+    st.decimals(min_value=0, max_value=100000, places=2),
+    st.dictionaries(st.integers(1, 30), st.decimals(min_value=0, max_value=500, places=2), max_size=12),
+)
+def test_division_never_hands_out_more_than_the_surplus(surplus: Decimal, dues: dict[int, Decimal]) -> None:
+    division = divide_surplus(surplus, use_and_work(), {"Use": dues, "Work": dues})
+    assert division.reserve >= to_cents_floor(surplus * Decimal("0.40"))
+    assert division.reserve + sum(line.amount for line in division.lines) == surplus
+    assert all(line.amount >= 0 for line in division.lines)
+
+
+def to_cents_floor(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+
+
+@pytest.mark.django_db
+def test_allocation_stores_inputs_and_statements_that_recompute(member: User, member_share: ShareClass) -> None:
+    other = make_member(username="nina")
+    DuesPaymentFactory.create(user=member, amount=Decimal("60.00"), paid_on=date(2026, 3, 1))
+    DuesPaymentFactory.create(user=other, amount=Decimal("20.00"), paid_on=date(2026, 4, 1))
+    DuesPaymentFactory.create(user=other, amount=Decimal("99.00"), paid_on=date(2025, 4, 1))
+    group = do_create_working_group("Tech", authorised_by="Decision #30")
+    do_seat_member(group, other, authorised_by="Decision #30")
+    do_record_contribution(group, other, hours=Decimal(12), worked_on=date(2026, 5, 2), recorded_by=other)
+    formula = use_and_work()
+    check_allocate_patronage(
+        "FY2026",
+        period_start=YEAR_START,
+        period_end=YEAR_END,
+        surplus=Decimal("1000"),
+        formula=formula,
+        authorised_by="Decision #31",
+    )
+    allocation = do_allocate_patronage(
+        "FY2026",
+        period_start=YEAR_START,
+        period_end=YEAR_END,
+        surplus=Decimal("1000"),
+        formula=formula,
+        authorised_by="Decision #31",
+    )
+    lines = {(s.user.username, s.pool): (s.measure_value, s.amount) for s in PatronageStatement.objects.all()}
+    assert lines == {
+        ("mira", "Use"): (Decimal("60.00"), Decimal("225.00")),
+        ("nina", "Use"): (Decimal("20.00"), Decimal("75.00")),
+        ("nina", "Work"): (Decimal("12.00"), Decimal("100.00")),
+    }
+    assert allocation.reserve_amount == Decimal("600.00")
+    recomputed = redivide(allocation.surplus, allocation.formula, allocation.inputs)
+    assert recomputed.reserve == allocation.reserve_amount
+    assert {(line.user_id, line.pool, line.amount) for line in recomputed.lines} == {
+        (s.user_id, s.pool, s.amount) for s in PatronageStatement.objects.all()
+    }
+
+
+@pytest.mark.django_db
+def test_capital_interest_only_if_the_bylaws_allow_and_capped(member: User, member_share: ShareClass) -> None:
+    capital = Formula(Decimal("0.5"), (Pool("Capital", Decimal("1"), "shares"),), capital_rate=Decimal("0.030"))
+    arguments = {"period_start": YEAR_START, "period_end": YEAR_END, "surplus": Decimal(500), "formula": capital}
+    with pytest.raises(MemberRefused, match="do not allow interest on capital"):
+        check_allocate_patronage("FY", authorised_by="Decision #32", **arguments)  # type: ignore[arg-type]
+    do_adopt_bylaws_version(
+        {"capital_interest_allowed": True, "capital_interest_max_rate": "0.03"}, authorised_by="Decision #33"
+    )
+    check_allocate_patronage("FY", authorised_by="Decision #32", **arguments)  # type: ignore[arg-type]
+    allocation = do_allocate_patronage("FY", authorised_by="Decision #32", **arguments)  # type: ignore[arg-type]
+    statement = PatronageStatement.objects.get(allocation=allocation)
+    # 3% of a 10.00 share: the cap, however large the pool.
+    assert (statement.measure_value, statement.amount) == (Decimal("10.00"), Decimal("0.30"))
+    assert allocation.reserve_amount == Decimal("499.70")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("formula", "authority", "message"),
+    [
+        (Formula(Decimal("0.1"), (Pool("Use", Decimal("1"), "dues_paid"),)), "D", "Reserves must take"),
+        (Formula(Decimal("0.3"), ()), "D", "at least one pool"),
+        (
+            Formula(Decimal("0.3"), (Pool("A", Decimal("0.6"), "dues_paid"), Pool("B", Decimal("0.6"), "dues_paid"))),
+            "D",
+            "add up to at most 1",
+        ),
+        (Formula(Decimal("0.3"), (Pool("A", Decimal("1"), "likes"),)), "D", "Unknown measure"),
+        (Formula(Decimal("0.3"), (Pool("A", Decimal("1"), "dues_paid"),)), " ", "assembly decision"),
+    ],
+)
+def test_refused_allocations_store_nothing(formula: Formula, authority: str, message: str) -> None:
+    with pytest.raises(MemberRefused, match=message):
+        check_allocate_patronage(
+            "FY",
+            period_start=YEAR_START,
+            period_end=YEAR_END,
+            surplus=Decimal(100),
+            formula=formula,
+            authorised_by=authority,
+        )
+    assert not PatronageAllocation.objects.exists()
