@@ -58,3 +58,13 @@ def status_uri(username: str, status_id: int) -> str:
 def status_url(username: str, status_id: int) -> str:
     """Return the HTML page of a local status."""
     return f"{profile_url(username)}/{status_id}"
+
+
+def instance_actor_uri() -> str:
+    """Return the id of the server's own Application actor."""
+    return f"{base_url()}/actor"
+
+
+def activity_uri(username: str, kind: str, token: str) -> str:
+    """Return a fresh id for an activity a local actor sends (kind: follow, like, undo...)."""
+    return f"{actor_uri(username)}#{kind}/{token}"

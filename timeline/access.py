@@ -18,9 +18,7 @@ def can_view_status(viewer: Actor | None, status: Status) -> bool:
         return True
     if viewer is None:
         return False
-    if viewer.pk == status.account_id:
-        return True
-    if Mention.objects.filter(status=status, account=viewer).exists():
+    if viewer.pk == status.account_id or Mention.objects.filter(status=status, account=viewer).exists():
         return True
     if status.visibility == Visibility.PRIVATE:
         return Follow.objects.filter(follower=viewer, target_id=status.account_id, state=Follow.State.ACCEPTED).exists()

@@ -48,6 +48,9 @@ class Person:
     indexable: bool = True
     also_known_as: list[str] = field(default_factory=list)
     moved_to: str | None = None
+    fields: list[dict[str, str]] = field(default_factory=list)
+    icon_url: str = ""
+    image_url: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """Return the actor document with its @context."""
@@ -70,6 +73,11 @@ class Person:
                 "published": self.published,
                 "alsoKnownAs": self.also_known_as,
                 "movedTo": self.moved_to,
+                "attachment": [
+                    {"type": "PropertyValue", "name": item["name"], "value": item["value"]} for item in self.fields
+                ],
+                "icon": {"type": "Image", "url": self.icon_url} if self.icon_url else None,
+                "image": {"type": "Image", "url": self.image_url} if self.image_url else None,
             }
         )
         # Booleans are always sent: false is meaningful.
@@ -96,6 +104,11 @@ class Note:
     updated: str | None = None
     language: str | None = None
     tag: list[dict[str, Any]] = field(default_factory=list)
+    attachment: list[dict[str, Any]] = field(default_factory=list)
+    poll_options: list[tuple[str, int]] = field(default_factory=list)
+    poll_multiple: bool = False
+    end_time: str | None = None
+    voters_count: int | None = None
     type: str = "Note"
 
     def to_json(self, *, with_context: bool = True) -> dict[str, Any]:
@@ -114,6 +127,16 @@ class Note:
             "content": self.content,
             "tag": self.tag,
         }
+        if self.attachment:
+            data["attachment"] = self.attachment
+        if self.poll_options:
+            choices = [
+                {"type": "Note", "name": name, "replies": {"type": "Collection", "totalItems": count}}
+                for name, count in self.poll_options
+            ]
+            data["anyOf" if self.poll_multiple else "oneOf"] = choices
+            data["endTime"] = self.end_time
+            data["votersCount"] = self.voters_count or 0
         if self.updated:
             data["updated"] = self.updated
         if self.language:

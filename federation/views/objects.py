@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.views.decorators.http import require_GET
 
 from federation.access import access_local_actor_by_username
+from federation.actions.instance_actor import instance_actor
+from federation.authorized_fetch import check_fetch_allowed
+from federation.errors import ActivityRefused
 from federation.negotiation import activity_response, wants_activity_json
 from federation.renderers import note_for_status, person_for_actor
 from timeline.access import access_local_status_by_author
@@ -13,7 +16,11 @@ from timeline.access import access_local_status_by_author
 
 @require_GET
 def actor_document(request: HttpRequest, username: str) -> HttpResponse:
-    """Serve a local actor's document; send browsers to the profile page."""
+    """Serve a local actor's document; send browsers to the profile page.
+
+    Actor documents stay readable unsigned even in secure mode: a peer must
+    fetch a key before it can sign anything.
+    """
     actor = access_local_actor_by_username(username)
     if not wants_activity_json(request):
         return HttpResponseRedirect(actor.url)
@@ -21,9 +28,20 @@ def actor_document(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @require_GET
+def instance_actor_document(request: HttpRequest) -> HttpResponse:
+    """Serve the server's own Application actor, whose key signs fetches."""
+    return activity_response(person_for_actor(instance_actor()).to_json())
+
+
+@require_GET
 def status_document(request: HttpRequest, username: str, status_id: int) -> HttpResponse:
-    """Serve a local status as a Note; send browsers to the status page."""
-    status = access_local_status_by_author(None, username, status_id)
+    """Serve a local status as a Note to whoever may see it; send browsers to the status page."""
     if not wants_activity_json(request):
+        status = access_local_status_by_author(None, username, status_id)
         return HttpResponseRedirect(status.url)
+    try:
+        fetcher = check_fetch_allowed(request)
+    except ActivityRefused as exc:
+        return JsonResponse({"error": str(exc)}, status=exc.status)
+    status = access_local_status_by_author(fetcher, username, status_id)
     return activity_response(note_for_status(status).to_json())

@@ -8,7 +8,7 @@ from django.utils import timezone
 from federation import uris
 from tests.factories.federation import LocalActorFactory
 from timeline.ids import snowflake_id
-from timeline.models import Follow, Mention, Status, Visibility
+from timeline.models import Block, Favourite, Follow, Mention, Notification, Poll, Status, Visibility
 
 
 class StatusFactory(factory.django.DjangoModelFactory[Status]):
@@ -44,3 +44,37 @@ class MentionFactory(factory.django.DjangoModelFactory[Mention]):
 
     status = factory.SubFactory(StatusFactory)
     account = factory.SubFactory(LocalActorFactory)
+
+
+class FavouriteFactory(factory.django.DjangoModelFactory[Favourite]):
+    class Meta:
+        model = Favourite
+
+    account = factory.SubFactory(LocalActorFactory)
+    status = factory.SubFactory(StatusFactory)
+
+
+class BlockFactory(factory.django.DjangoModelFactory[Block]):
+    class Meta:
+        model = Block
+
+    account = factory.SubFactory(LocalActorFactory)
+    target = factory.SubFactory(LocalActorFactory)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory[Notification]):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(LocalActorFactory)
+    from_account = factory.SubFactory(LocalActorFactory)
+    type = Notification.Type.FOLLOW
+
+
+class PollFactory(factory.django.DjangoModelFactory[Poll]):
+    class Meta:
+        model = Poll
+
+    status = factory.SubFactory(StatusFactory)
+    options = factory.LazyFunction(lambda: ["yes", "no"])
+    votes = factory.LazyFunction(lambda: [0, 0])

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from config.queueing import enqueue_on_commit
-from timeline.models import Follow, Mention, Status, TimelineEntry, Visibility
+from timeline.models import Block, Follow, Mention, Status, TimelineEntry, Visibility
 
 BATCH_SIZE = 1000
 
@@ -31,6 +31,10 @@ def local_audience_ids(status: Status) -> set[int]:
             target_id=status.account_id, state=Follow.State.ACCEPTED, follower__domain=""
         ).values_list("follower_id", flat=True)
         audience.update(followers)
+    if audience:
+        # Whoever blocks the author does not see the author's statuses.
+        blockers = Block.objects.filter(target_id=status.account_id, account_id__in=audience)
+        audience.difference_update(blockers.values_list("account_id", flat=True))
     return audience
 
 

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from federation.models import Actor
+from federation import renderers
+from federation.actions.outbox import publish_status_activity
+from federation.models import Actor, Tombstone
 from federation.uris import status_uri, status_url
+from members.selectors import posting_refusal
+from timeline.access import can_view_status
 from timeline.actions.fan_out import fan_out_on_commit
+from timeline.actions.notifications import do_notify
 from timeline.errors import StatusRefused
 from timeline.ids import snowflake_id
-from timeline.models import Status, Visibility
+from timeline.models import Notification, Poll, Status, Tag, Visibility
 from timeline.rendering import render_plain_text
 
 MAX_STATUS_CHARACTERS = 500
 MAX_SPOILER_CHARACTERS = 500
+MAX_POLL_OPTIONS = 4
+MAX_POLL_OPTION_CHARACTERS = 50
+MIN_POLL_SECONDS = 300
+MAX_POLL_SECONDS = 2_629_746
+_MENTION = re.compile(r"(?<![\w/])@([a-z0-9_]+(?:[a-z0-9_.-]*[a-z0-9_])?)(?:@([a-z0-9.-]+(?::\d+)?))?", re.IGNORECASE)
+_HASHTAG = re.compile(r"(?<![\w/#])#(\w{1,100})")
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,25 @@ class StatusDraft:
     spoiler_text: str
     sensitive: bool
     language: str
+    in_reply_to: Status | None = None
+    poll_options: list[str] = field(default_factory=list)
+    poll_multiple: bool = False
+    poll_expires_in: int = 0
+
+
+def _check_poll(poll_options: list[str], expires_in: int) -> list[str]:
+    options = [option.strip() for option in poll_options]
+    if not options:
+        return []
+    if not 2 <= len(options) <= MAX_POLL_OPTIONS:
+        raise StatusRefused(f"A poll needs between 2 and {MAX_POLL_OPTIONS} options.")
+    if any(not option or len(option) > MAX_POLL_OPTION_CHARACTERS for option in options):
+        raise StatusRefused(f"Poll options must be 1 to {MAX_POLL_OPTION_CHARACTERS} characters long.")
+    if len(set(options)) != len(options):
+        raise StatusRefused("Poll options must differ from one another.")
+    if not MIN_POLL_SECONDS <= expires_in <= MAX_POLL_SECONDS:
+        raise StatusRefused("A poll must run between 5 minutes and a month.")
+    return options
 
 
 def check_create_status(
@@ -39,12 +72,18 @@ def check_create_status(
     spoiler_text: str = "",
     sensitive: bool = False,
     language: str = "",
+    in_reply_to_id: int | None = None,
+    poll_options: list[str] | None = None,
+    poll_multiple: bool = False,
+    poll_expires_in: int = 86_400,
 ) -> StatusDraft:
     """Validate a local member's new status, raising StatusRefused with the reason."""
     if not author.is_local or author.user is None:
         raise StatusRefused("Only accounts on this server can post here.")
     if not author.user.is_active:
         raise StatusRefused("This account is not active and cannot post.")
+    if (membership_refusal := posting_refusal(author.user)) is not None:
+        raise StatusRefused(membership_refusal)
     text = text.strip()
     if not text:
         raise StatusRefused("Text can't be blank.")
@@ -56,13 +95,48 @@ def check_create_status(
         raise StatusRefused(f"Visibility must be one of {', '.join(Visibility.values)}.")
     if language and (len(language) > 16 or not language.replace("-", "").isalnum()):
         raise StatusRefused("Language must be an ISO 639 code such as en or pt-BR.")
+    parent = None
+    if in_reply_to_id is not None:
+        parent = Status.objects.select_related("account").filter(id=in_reply_to_id).first()
+        if parent is None or not can_view_status(author, parent):
+            raise StatusRefused("The status you reply to does not exist or is not visible to you.")
+    options = _check_poll(poll_options or [], poll_expires_in)
     return StatusDraft(
         text=text,
         visibility=Visibility(visibility),
         spoiler_text=spoiler_text.strip(),
         sensitive=sensitive or bool(spoiler_text.strip()),
         language=language,
+        in_reply_to=parent,
+        poll_options=options,
+        poll_multiple=poll_multiple,
+        poll_expires_in=poll_expires_in,
     )
+
+
+def mentioned_actors(text: str) -> list[Actor]:
+    """Return the known actors a text mentions as @user (local) or @user@domain."""
+    found: list[Actor] = []
+    for username, domain in _MENTION.findall(text):
+        local = not domain or domain.lower() == settings.MUTUALS_DOMAIN.lower()
+        query = Q(username__iexact=username) & (Q(domain="", user__isnull=False) if local else Q(domain__iexact=domain))
+        actor = Actor.objects.filter(query).first()
+        if actor is not None and actor not in found:
+            found.append(actor)
+    return found
+
+
+def _set_mentions_and_tags(status: Status, text: str) -> list[Actor]:
+    mentioned = mentioned_actors(text)
+    parent = status.in_reply_to
+    if parent is not None and parent.account_id != status.account_id and parent.account not in mentioned:
+        mentioned.append(parent.account)
+    status.mentions.all().delete()
+    for actor in mentioned:
+        status.mentions.create(account=actor)
+    names = {name.lower() for name in _HASHTAG.findall(text)}
+    status.tags.set([Tag.objects.get_or_create(name=name)[0] for name in sorted(names)])
+    return mentioned
 
 
 def do_create_status(author: Actor, draft: StatusDraft, *, created_at: datetime | None = None) -> Status:
@@ -81,8 +155,74 @@ def do_create_status(author: Actor, draft: StatusDraft, *, created_at: datetime 
             sensitive=draft.sensitive,
             visibility=draft.visibility,
             language=draft.language,
+            in_reply_to=draft.in_reply_to,
             local=True,
             created_at=created_at,
         )
+        if draft.poll_options:
+            Poll.objects.create(
+                status=status,
+                options=draft.poll_options,
+                votes=[0] * len(draft.poll_options),
+                multiple=draft.poll_multiple,
+                expires_at=created_at + timedelta(seconds=draft.poll_expires_in),
+            )
+        for actor in _set_mentions_and_tags(status, draft.text):
+            do_notify(actor, author, Notification.Type.MENTION, status)
+        publish_status_activity(status, renderers.create_for_status(status))
         fan_out_on_commit(status.id)
     return status
+
+
+def check_edit_status(
+    actor: Actor, status: Status, *, text: str, spoiler_text: str = "", sensitive: bool = False, language: str = ""
+) -> StatusDraft:
+    """Validate an edit of one's own status, raising StatusRefused with the reason."""
+    if status.account_id != actor.pk or status.reblog_of_id is not None:
+        raise StatusRefused("You can only edit your own statuses.")
+    return check_create_status(
+        actor,
+        text=text,
+        visibility=status.visibility,
+        spoiler_text=spoiler_text,
+        sensitive=sensitive,
+        language=language,
+    )
+
+
+def do_edit_status(actor: Actor, status: Status, draft: StatusDraft) -> Status:
+    """Replace a status's text and warnings; followers' servers receive Update."""
+    with transaction.atomic():
+        status.text = draft.text
+        status.content = render_plain_text(draft.text)
+        status.spoiler_text = draft.spoiler_text
+        status.sensitive = draft.sensitive
+        status.language = draft.language or status.language
+        status.edited_at = timezone.now()
+        status.save(update_fields=["text", "content", "spoiler_text", "sensitive", "language", "edited_at"])
+        _set_mentions_and_tags(status, draft.text)
+        publish_status_activity(status, renderers.update_for_status(status))
+        for reblog in Status.objects.filter(reblog_of=status).select_related("account"):
+            do_notify(reblog.account, actor, Notification.Type.UPDATE, status)
+    return status
+
+
+def check_delete_status(actor: Actor, status: Status) -> None:
+    """Refuse to delete someone else's status."""
+    if status.account_id != actor.pk:
+        raise StatusRefused("You can only delete your own statuses.")
+
+
+def do_delete_status(actor: Actor, status: Status) -> None:
+    """Delete a status, its boosts and its place in timelines; its audience's servers receive Delete.
+
+    A tombstone keeps the id so the status is never imported again.
+    """
+    check_delete_status(actor, status)
+    with transaction.atomic():
+        if status.reblog_of_id is not None:
+            publish_status_activity(status, renderers.undo(actor, renderers.announce_for_reblog(status)))
+        else:
+            publish_status_activity(status, renderers.delete_for_status(status))
+        Tombstone.objects.get_or_create(uri=status.uri)
+        status.delete()

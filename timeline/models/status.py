@@ -35,6 +35,10 @@ class Status(models.Model):
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
     language = models.CharField(max_length=16, blank=True, default="")
     in_reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    reblog_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="reblogs")
+    tags = models.ManyToManyField("timeline.Tag", blank=True, related_name="statuses")
+    attachments = models.JSONField(default=list, blank=True)
+    pinned_at = models.DateTimeField(null=True, blank=True)
     local = models.BooleanField(default=True)
     created_at = models.DateTimeField()
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -42,6 +46,11 @@ class Status(models.Model):
 
     class Meta:
         verbose_name_plural = "statuses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "reblog_of"], name="reblog_once", condition=models.Q(reblog_of__isnull=False)
+            ),
+        ]
         indexes = [
             models.Index(fields=["account", "-id"], name="status_account_recent"),
             models.Index(
@@ -68,3 +77,12 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} in {self.status_id}"
+
+
+class Tag(models.Model):
+    """A hashtag, stored lower-case."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    def __str__(self) -> str:
+        return f"#{self.name}"

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from federation.models import Actor
-from tests.factories.federation import RemoteActorFactory
+from federation.models import Actor, Delivery
+from members.actions.bylaws import do_adopt_bylaws_version
+from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.timeline import FollowFactory
 from timeline.actions.statuses import check_create_status, do_create_status
 from timeline.errors import StatusRefused
@@ -44,11 +45,13 @@ def test_commit_queues_fan_out_to_author_and_local_followers(
     alice: Actor, bob: Actor, django_capture_on_commit_callbacks: CaptureHooks
 ) -> None:
     FollowFactory.create(follower=bob, target=alice)
-    FollowFactory.create(follower=RemoteActorFactory.create(), target=alice)
+    remote = FollowFactory.create(follower=RemoteActorFactory.create(), target=alice).follower
     pending = FollowFactory.create(target=alice, state=Follow.State.PENDING)
     with django_capture_on_commit_callbacks(execute=True) as hooks:
         status = do_create_status(alice, check_create_status(alice, text="to my followers"))
-    assert len(hooks) == 1
+    # One hook fans out, the other sends the Create to the remote follower's server.
+    assert len(hooks) == 2
+    assert list(Delivery.objects.values_list("inbox", flat=True)) == [remote.shared_inbox_uri]
     owners = set(TimelineEntry.objects.filter(status=status).values_list("owner_id", flat=True))
     assert owners == {alice.pk, bob.pk}
     assert pending.follower_id not in owners
@@ -91,3 +94,27 @@ def test_remote_and_inactive_accounts_cannot_post_here(alice: Actor) -> None:
     with pytest.raises(StatusRefused, match="not active"):
         check_create_status(alice, text="hi")
     assert Status.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("membership", "message"),
+    [
+        ("applicant", "applicants may read but not post"),
+        ("suspended", "membership is suspended"),
+        ("resigned", "membership has ended"),
+        ("expelled", "membership has ended"),
+    ],
+)
+def test_accounts_whose_membership_forbids_posting_are_refused(membership: str, message: str) -> None:
+    author = LocalActorFactory.create(membership=membership)
+    with pytest.raises(StatusRefused, match=message):
+        check_create_status(author, text="hi")
+    assert Status.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_applicants_post_when_the_bylaws_allow_it() -> None:
+    do_adopt_bylaws_version({"applicants_may_post": True}, authorised_by="Decision #1")
+    author = LocalActorFactory.create(membership="applicant")
+    assert check_create_status(author, text="hello").text == "hello"

@@ -1,0 +1,216 @@
+"""Receive activities: verify, check their origin, store them once, and process them later.
+
+The HTTP view only hands the raw request here. Verification happens before
+anything is stored; processing happens in a worker, from the stored row.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from config.queueing import enqueue_on_commit
+from federation.actions.deliveries import host_is_unavailable, record_host_success
+from federation.actions.remote_actors import actor_by_key_id, actor_for_key_id
+from federation.activitypub.incoming import ACTOR_TYPES, STATUS_TYPES, host_of, id_of
+from federation.errors import ActivityRefused, RemoteActorUnavailable
+from federation.inbox import HANDLERS, IgnoredActivity, dispatch
+from federation.models import Actor, InboxItem
+from federation.selectors import is_domain_suspended
+from federation.signatures import SignatureError, parse_signature_header, verify_request
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+MAX_PROCESSING_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class InboxRequest:
+    """The parts of an inbox POST that verification needs; header names lower-case."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class VerifiedActivity:
+    """An activity whose signature and origin were checked, with the actor that sent it."""
+
+    actor: Actor
+    activity: dict[str, Any]
+
+
+def _parse(body: bytes) -> dict[str, Any]:
+    if len(body) > MAX_BODY_BYTES:
+        raise ActivityRefused(f"The activity is larger than {MAX_BODY_BYTES} bytes.", 413)
+    try:
+        activity = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ActivityRefused("The body is not valid JSON.") from exc
+    if not isinstance(activity, dict):
+        raise ActivityRefused("The body must be a JSON object.")
+    if not isinstance(activity.get("type"), str) or activity["type"] not in HANDLERS:
+        raise ActivityRefused(f"Activity type {activity.get('type')!r} is not supported.", 422)
+    if not isinstance(activity.get("id"), str) or not host_of(activity["id"]):
+        raise ActivityRefused("The activity has no id.")
+    if id_of(activity.get("actor")) is None:
+        raise ActivityRefused("The activity has no actor.")
+    return activity
+
+
+def check_origin(actor: Actor, activity: dict[str, Any]) -> None:
+    """Refuse an activity, or an embedded object, that claims to come from another host or author.
+
+    Announce objects and objects that name this server's own ids are only
+    referred to by id and fetched or looked up, never trusted as embedded.
+    """
+    own_host = host_of(actor.uri)
+    if host_of(activity["id"]) != own_host:
+        raise ActivityRefused("The activity id is not on the actor's host.", 403)
+    kind = activity["type"]
+    obj = activity.get("object")
+    object_id = id_of(obj)
+    if kind in ("Create", "Update"):
+        if not isinstance(obj, dict) or object_id is None:
+            raise ActivityRefused(f"{kind} must embed its object.")
+        if host_of(object_id) != own_host:
+            raise ActivityRefused("The object id is not on the actor's host.", 403)
+        if obj.get("type") in STATUS_TYPES and id_of(obj.get("attributedTo")) != actor.uri:
+            raise ActivityRefused("The object is attributed to another actor.", 403)
+        if obj.get("type") in ACTOR_TYPES and object_id != actor.uri:
+            raise ActivityRefused("An actor can only update itself.", 403)
+    elif kind in ("Delete", "Move"):
+        if object_id is None or host_of(object_id) != own_host:
+            raise ActivityRefused("The object id is not on the actor's host.", 403)
+    elif kind == "Undo":
+        if not isinstance(obj, dict) and object_id is None:
+            raise ActivityRefused("Undo must name the activity it undoes.")
+        if isinstance(obj, dict) and id_of(obj.get("actor")) not in (None, actor.uri):
+            raise ActivityRefused("An actor can only undo its own activities.", 403)
+        if object_id is not None and host_of(object_id) != own_host:
+            raise ActivityRefused("The undone activity is not on the actor's host.", 403)
+
+
+def _verify(signer: Actor, params: Any, request: InboxRequest) -> None:
+    verify_request(
+        params,
+        method=request.method,
+        path=request.path,
+        headers=request.headers,
+        body=request.body,
+        public_key_pem=signer.public_key_pem,
+    )
+
+
+def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
+    """Verify an inbox POST; return None for a Delete from an actor never seen (accepted, nothing to do).
+
+    Raise ActivityRefused with the HTTP status to answer otherwise.
+    """
+    activity = _parse(request.body)
+    actor_uri = str(id_of(activity["actor"]))
+    if is_domain_suspended(host_of(actor_uri)):
+        raise ActivityRefused("This server does not accept activities from your domain.", 403)
+    try:
+        params = parse_signature_header(request.headers.get("signature"))
+    except SignatureError as exc:
+        raise ActivityRefused(str(exc), 401) from exc
+    if params.key_owner_uri != actor_uri and host_of(params.key_id) != host_of(actor_uri):
+        raise ActivityRefused("The signing key does not belong to the activity's actor.", 401)
+    signer = actor_by_key_id(params.key_id)
+    if signer is None and activity["type"] == "Delete":
+        # Large servers send Deletes for accounts this server never saw;
+        # fetching each would turn a Delete storm into a fetch storm.
+        return None
+    try:
+        if signer is None:
+            signer = actor_for_key_id(params.key_id)
+        try:
+            _verify(signer, params, request)
+        except SignatureError as first_failure:
+            if signer.is_local or "date" in str(first_failure).lower() or "digest" in str(first_failure).lower():
+                raise
+            # Keys rotate: fetch the actor once more and try again.
+            try:
+                signer = actor_for_key_id(params.key_id, refresh=True)
+            except RemoteActorUnavailable:
+                raise first_failure from None
+            _verify(signer, params, request)
+    except SignatureError as exc:
+        raise ActivityRefused(str(exc), 401) from exc
+    except RemoteActorUnavailable as exc:
+        raise ActivityRefused(f"The signing actor cannot be fetched: {exc}", 401) from exc
+    if signer.uri != actor_uri:
+        raise ActivityRefused("The signing key does not belong to the activity's actor.", 401)
+    if signer.is_local:
+        raise ActivityRefused("Activities of this server's own actors are not accepted from outside.", 403)
+    check_origin(signer, activity)
+    return VerifiedActivity(actor=signer, activity=activity)
+
+
+def do_store_inbox_item(verified: VerifiedActivity) -> InboxItem | None:
+    """Store a verified activity once and queue its processing; return None for a duplicate."""
+    activity = verified.activity
+    try:
+        with transaction.atomic():
+            item = InboxItem.objects.create(
+                activity_id=activity["id"][:500],
+                activity_type=activity["type"],
+                actor_uri=verified.actor.uri,
+                body=activity,
+            )
+            enqueue_on_commit("federation.tasks.process_inbox_item", item.id)
+    except IntegrityError:
+        return None
+    if host_is_unavailable(verified.actor.domain):
+        # A host that talks to this server again is available again.
+        record_host_success(verified.actor.domain)
+    return item
+
+
+def do_process_inbox_item(item_id: int) -> str:
+    """Run the handler of a stored activity once; return the item's resulting state."""
+    item = InboxItem.objects.filter(id=item_id, state=InboxItem.State.RECEIVED).first()
+    if item is None:
+        return "not pending"
+    actor = Actor.objects.filter(uri=item.actor_uri).first()
+    try:
+        if actor is None:
+            raise IgnoredActivity("The actor is gone.")
+        with transaction.atomic():
+            dispatch(actor, item.body)
+        item.state = InboxItem.State.PROCESSED
+    except IgnoredActivity as exc:
+        item.state = InboxItem.State.IGNORED
+        item.error = str(exc)[:2000]
+    except (RemoteActorUnavailable, ValueError) as exc:
+        # A missing remote object or a refused action: retry a few times (the
+        # peer may be briefly down), then keep the row as failed for inspection.
+        item.attempts += 1
+        item.error = str(exc)[:2000]
+        if item.attempts >= MAX_PROCESSING_ATTEMPTS or not isinstance(exc, RemoteActorUnavailable):
+            item.state = InboxItem.State.FAILED
+        logger.info("inbox item %s (%s) not processed: %s", item.pk, item.activity_type, exc)
+    item.processed_at = timezone.now()
+    item.save(update_fields=["state", "error", "attempts", "processed_at"])
+    return item.state
+
+
+def unprocessed_inbox_items(min_age: timedelta) -> list[int]:
+    """Return ids of stored activities received at least `min_age` ago and not yet processed."""
+    cutoff = timezone.now() - min_age
+    return list(
+        InboxItem.objects.filter(state=InboxItem.State.RECEIVED, received_at__lte=cutoff)
+        .order_by("received_at")
+        .values_list("id", flat=True)[:5000]
+    )

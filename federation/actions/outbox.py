@@ -1,0 +1,72 @@
+"""Publish local actors' activities: choose the inboxes, then queue deliveries.
+
+Each function is called inside the transaction of the change it announces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from federation import renderers
+from federation.actions.deliveries import do_queue_activity
+from federation.actions.instance_actor import instance_actor
+from federation.models import Actor, OutboundActivity
+from federation.selectors import follower_inboxes, inboxes_for_actors
+from timeline.models import Status, Visibility
+
+
+def status_inboxes(status: Status) -> list[str]:
+    """Return the inboxes a status reaches: its followers' (unless direct), mentioned and replied-to actors'."""
+    reached = [mention.account for mention in status.mentions.select_related("account")]
+    if status.in_reply_to is not None:
+        reached.append(status.in_reply_to.account)
+    if status.reblog_of is not None:
+        reached.append(status.reblog_of.account)
+    inboxes = set(inboxes_for_actors([actor for actor in reached if not actor.is_local]))
+    if status.visibility != Visibility.DIRECT:
+        inboxes.update(follower_inboxes(status.account))
+    return sorted(inboxes)
+
+
+def publish_status_activity(status: Status, activity: dict[str, Any]) -> OutboundActivity | None:
+    """Deliver an activity about a local status to everyone the status reached."""
+    if not status.account.is_local:
+        return None
+    return do_queue_activity(status.account, activity, status_inboxes(status))
+
+
+def publish_to_actor(actor: Actor, target: Actor, activity: dict[str, Any]) -> OutboundActivity | None:
+    """Deliver an activity to one remote actor (a follow, an accept, a block)."""
+    if not actor.is_local or target.is_local:
+        return None
+    return do_queue_activity(actor, activity, inboxes_for_actors([target]))
+
+
+def publish_to_followers(actor: Actor, activity: dict[str, Any], *, also: list[Actor] | None = None) -> None:
+    """Deliver an activity to an actor's followers (and a few more actors, if given)."""
+    if not actor.is_local:
+        return
+    inboxes = set(follower_inboxes(actor))
+    inboxes.update(inboxes_for_actors(also or []))
+    do_queue_activity(actor, activity, sorted(inboxes))
+
+
+def publish_actor_update(actor: Actor) -> None:
+    """Announce a local actor's changed profile (name, bio, fields, aliases) to its followers' servers."""
+    publish_to_followers(actor, renderers.actor_update(actor))
+
+
+def publish_flag(target: Actor, statuses: list[Status], comment: str) -> OutboundActivity | None:
+    """Forward a report to a remote account's server, from the instance actor so the reporter stays anonymous."""
+    if target.is_local:
+        return None
+    signer = instance_actor()
+    flag = renderers.activity(
+        "Flag",
+        signer,
+        [target.uri, *(status.uri for status in statuses)],
+        activity_id=renderers.new_activity_id(signer, "flags"),
+        to=[target.uri],
+        content=comment,
+    )
+    return do_queue_activity(signer, flag, inboxes_for_actors([target]))

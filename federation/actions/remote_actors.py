@@ -1,0 +1,189 @@
+"""Fetch, cache and refresh remote actors and objects, checking where each document came from."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from federation.actions.instance_actor import instance_actor
+from federation.activitypub.incoming import ACTOR_TYPES, ActorDocument, MalformedDocument, host_of, parse_actor
+from federation.errors import RemoteActorUnavailable
+from federation.models import Actor, Tombstone
+from federation.sanitising import sanitise_html
+from federation.selectors import is_domain_suspended
+from federation.transport import TransportError, UnsafeDestination, signed_get
+
+REFRESH_AFTER = timedelta(days=1)
+_ACCT = re.compile(r"^@?([^@\s]+)@([^@\s/]+)$")
+
+
+def fetch_document(uri: str) -> dict[str, Any]:
+    """Fetch an ActivityPub document with a signed GET and check its origin.
+
+    The document's id must be on the host it was finally served from, after
+    redirects; otherwise a server could pass off another's objects as its own.
+    """
+    if Tombstone.objects.filter(uri=uri).exists():
+        raise RemoteActorUnavailable(f"{uri} was deleted.")
+    if is_domain_suspended(host_of(uri)):
+        raise RemoteActorUnavailable(f"{host_of(uri)} is suspended here.")
+    signer = instance_actor()
+    try:
+        response = signed_get(uri, key_id=signer.key_id, private_key_pem=signer.private_key_pem)
+    except (TransportError, UnsafeDestination) as exc:
+        raise RemoteActorUnavailable(str(exc)) from exc
+    if response.status != 200:
+        raise RemoteActorUnavailable(f"{uri} answered {response.status}.")
+    try:
+        document = json.loads(response.body)
+    except ValueError as exc:
+        raise RemoteActorUnavailable(f"{uri} did not answer with JSON.") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("id"), str):
+        raise RemoteActorUnavailable(f"{uri} answered with a document without id.")
+    if host_of(document["id"]) != host_of(response.url):
+        raise RemoteActorUnavailable(f"{response.url} served a document whose id is on another host.")
+    return document
+
+
+def _actor_fields(doc: ActorDocument) -> dict[str, Any]:
+    return {
+        "kind": doc.type,
+        "display_name": doc.name[:100],
+        "summary": sanitise_html(doc.summary),
+        "url": doc.url or doc.id,
+        "inbox_uri": doc.inbox,
+        "outbox_uri": doc.outbox,
+        "shared_inbox_uri": doc.shared_inbox,
+        "followers_uri": doc.followers,
+        "following_uri": doc.following,
+        "featured_uri": doc.featured,
+        "public_key_pem": doc.public_key_pem,
+        "public_key_uri": doc.public_key_id,
+        "locked": doc.manually_approves_followers,
+        "bot": doc.bot,
+        "discoverable": doc.discoverable,
+        "also_known_as": doc.also_known_as,
+        "fields": [{"name": f["name"], "value": sanitise_html(f["value"])} for f in doc.fields],
+        "avatar_remote_url": doc.icon_url,
+        "header_remote_url": doc.image_url,
+        "fetched_at": timezone.now(),
+    }
+
+
+def do_store_actor_document(document: dict[str, Any]) -> Actor:
+    """Create or update the cached copy of a remote actor from its (origin-checked) document."""
+    try:
+        doc = parse_actor(document)
+    except MalformedDocument as exc:
+        raise RemoteActorUnavailable(f"The actor document cannot be read: {exc}") from exc
+    domain = host_of(doc.id)
+    if host_of(doc.inbox) != domain or host_of(doc.public_key_id) != domain:
+        raise RemoteActorUnavailable("The actor's inbox or key is on another host.")
+    existing = Actor.objects.filter(uri=doc.id).first()
+    if existing is not None and existing.is_local:
+        raise RemoteActorUnavailable("A remote document cannot replace a local actor.")
+    fields = _actor_fields(doc)
+    try:
+        with transaction.atomic():
+            if existing is None:
+                actor = Actor.objects.create(uri=doc.id, username=doc.preferred_username, domain=domain, **fields)
+            else:
+                for name, value in fields.items():
+                    setattr(actor := existing, name, value)
+                actor.username = doc.preferred_username
+                actor.save()
+    except IntegrityError as exc:
+        # The same handle already names another actor of that domain (an account re-created there).
+        raise RemoteActorUnavailable(f"{doc.preferred_username}@{domain} already names another actor.") from exc
+    if doc.moved_to and doc.moved_to != doc.id:
+        target = Actor.objects.filter(uri=doc.moved_to).first()
+        if target is not None and actor.moved_to_id != target.pk:
+            actor.moved_to = target
+            actor.save(update_fields=["moved_to"])
+    return actor
+
+
+def fetch_actor(uri: str, *, refresh: bool = False) -> Actor:
+    """Return the actor with this id: from the cache unless asked to refresh, else fetched."""
+    actor = Actor.objects.filter(uri=uri).first()
+    if actor is not None and (actor.is_local or not refresh):
+        return actor
+    return do_store_actor_document(fetch_document(uri))
+
+
+def refresh_stale_actor(actor: Actor) -> Actor:
+    """Fetch a remote actor again if its cached copy is older than a day; keep the copy on failure."""
+    if actor.is_local or (actor.fetched_at is not None and timezone.now() - actor.fetched_at < REFRESH_AFTER):
+        return actor
+    try:
+        return fetch_actor(actor.uri, refresh=True)
+    except RemoteActorUnavailable:
+        return actor
+
+
+def actor_by_key_id(key_id: str) -> Actor | None:
+    """Return the known actor whose key has this id, without fetching anything."""
+    actor = Actor.objects.filter(public_key_uri=key_id).first()
+    return actor or Actor.objects.filter(uri=key_id.split("#", 1)[0]).first()
+
+
+def actor_for_key_id(key_id: str, *, refresh: bool = False) -> Actor:
+    """Return the actor owning a signature's keyId, fetching it if unknown or asked to refresh.
+
+    Mastodon's key ids are fragments of the actor document; GoToSocial's are
+    documents of their own (a key, or an actor stub without inbox) naming
+    the owner, whose full document is then fetched.
+    """
+    actor = actor_by_key_id(key_id)
+    if actor is not None and not refresh:
+        return actor
+    document = fetch_document(key_id.split("#", 1)[0])
+    if document.get("type") not in ACTOR_TYPES or "inbox" not in document:
+        key = document.get("publicKey")
+        owner = document.get("owner") or (key.get("owner") if isinstance(key, dict) else None)
+        if not isinstance(owner, str) or host_of(owner) != host_of(key_id):
+            raise RemoteActorUnavailable(f"{key_id} does not name an actor.")
+        document = fetch_document(owner)
+    actor = do_store_actor_document(document)
+    if actor.public_key_uri != key_id:
+        raise RemoteActorUnavailable(f"{key_id} is not the key of {actor.uri}.")
+    return actor
+
+
+def resolve_account(handle: str) -> Actor:
+    """Return the actor for user@domain, asking the domain's WebFinger when unknown."""
+    match = _ACCT.match(handle.strip())
+    if not match:
+        raise RemoteActorUnavailable(f"{handle!r} is not an address of the form user@domain.")
+    username, domain = match.group(1), match.group(2).lower()
+    known = Actor.objects.filter(username__iexact=username, domain=domain).first()
+    if known is not None:
+        return known
+    scheme = "https"
+    if settings.MUTUALS_ALLOW_LOOPBACK_FEDERATION and domain.split(":")[0] in ("localhost", "127.0.0.1"):
+        scheme = "http"
+    signer = instance_actor()
+    url = f"{scheme}://{domain}/.well-known/webfinger?resource=acct:{username}@{domain}"
+    try:
+        response = signed_get(
+            url, key_id=signer.key_id, private_key_pem=signer.private_key_pem, accept="application/jrd+json"
+        )
+        document = json.loads(response.body) if response.status == 200 else {}
+    except (TransportError, UnsafeDestination, ValueError) as exc:
+        raise RemoteActorUnavailable(f"WebFinger lookup of {handle} failed: {exc}") from exc
+    links = document.get("links") if isinstance(document, dict) else None
+    for link in links if isinstance(links, list) else []:
+        if (
+            isinstance(link, dict)
+            and link.get("rel") == "self"
+            and str(link.get("type", "")).startswith(("application/activity+json", "application/ld+json"))
+            and isinstance(link.get("href"), str)
+        ):
+            return fetch_actor(link["href"])
+    raise RemoteActorUnavailable(f"WebFinger for {handle} names no ActivityPub actor.")

@@ -1,0 +1,19 @@
+"""Errors raised when a federation action refuses its input."""
+
+from __future__ import annotations
+
+
+class DomainPolicyRefused(ValueError):
+    """The domain policy cannot be set or lifted as asked; the message says why."""
+
+
+class RemoteActorUnavailable(ValueError):
+    """A remote actor could not be fetched, or its document failed the origin checks."""
+
+
+class ActivityRefused(ValueError):
+    """An incoming activity is refused; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status

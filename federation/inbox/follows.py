@@ -1,0 +1,93 @@
+"""Handlers for Follow, Accept, Reject and Undo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from federation.activitypub.incoming import id_of
+from federation.inbox.registry import IgnoredActivity, handles
+from federation.models import Actor
+from timeline.actions.blocks import do_unblock
+from timeline.actions.follows import do_accept_follow_request, do_follow, do_reject_follow_request, do_unfollow
+from timeline.actions.interactions import do_unfavourite, do_unreblog
+from timeline.errors import FollowRefused
+from timeline.models import Favourite, Follow, Status
+
+
+def _local_actor(uri: str | None) -> Actor:
+    actor = Actor.objects.filter(uri=uri, domain="").first() if uri else None
+    if actor is None:
+        raise IgnoredActivity(f"{uri} is not an actor on this server.")
+    return actor
+
+
+@handles("Follow")
+def follow(actor: Actor, activity: dict[str, Any]) -> None:
+    """Record a remote follow of a local actor; unlocked accounts accept it at once."""
+    target = _local_actor(id_of(activity.get("object")))
+    try:
+        do_follow(actor, target, uri=activity["id"])
+    except FollowRefused as exc:
+        raise IgnoredActivity(str(exc)) from exc
+
+
+def _follow_answered(actor: Actor, activity: dict[str, Any]) -> Follow:
+    """Find the local follow an Accept or Reject answers: by its id, else by its two actors."""
+    obj = activity.get("object")
+    follow_id = id_of(obj)
+    found = Follow.objects.filter(uri=follow_id, target=actor).first() if follow_id else None
+    if found is None and isinstance(obj, dict):
+        follower_uri = id_of(obj.get("actor"))
+        found = Follow.objects.filter(target=actor, follower__uri=follower_uri, follower__domain="").first()
+    if found is None:
+        raise IgnoredActivity("No follow of this actor is waiting for an answer.")
+    return found
+
+
+@handles("Accept")
+def accept(actor: Actor, activity: dict[str, Any]) -> None:
+    """Mark a local actor's follow of the sender as accepted."""
+    found = _follow_answered(actor, activity)
+    if found.state == Follow.State.ACCEPTED:
+        return
+    do_accept_follow_request(actor, found.follower)
+
+
+@handles("Reject")
+def reject(actor: Actor, activity: dict[str, Any]) -> None:
+    """Drop a local actor's follow of the sender (refused, or the follower was removed)."""
+    found = _follow_answered(actor, activity)
+    do_reject_follow_request(actor, found.follower)
+
+
+@handles("Undo")
+def undo(actor: Actor, activity: dict[str, Any]) -> None:
+    """Undo a Follow, Like, Announce or Block the sender made earlier."""
+    obj = activity.get("object")
+    inner_id = id_of(obj)
+    inner_type = obj.get("type") if isinstance(obj, dict) else None
+    inner_object = id_of(obj.get("object")) if isinstance(obj, dict) else None
+    if inner_type == "Follow" or Follow.objects.filter(uri=inner_id, follower=actor).exists():
+        target = Follow.objects.filter(follower=actor, uri=inner_id).values_list("target", flat=True).first()
+        target_actor = Actor.objects.filter(pk=target).first() if target else None
+        do_unfollow(actor, target_actor or _local_actor(inner_object))
+        return
+    if inner_type == "Like" or Favourite.objects.filter(uri=inner_id, account=actor).exists():
+        favourite = Favourite.objects.filter(account=actor, uri=inner_id).select_related("status").first()
+        status = favourite.status if favourite else Status.objects.filter(uri=inner_object).first()
+        if status is None:
+            raise IgnoredActivity("The liked status is not here.")
+        do_unfavourite(actor, status)
+        return
+    if inner_type == "Announce" or Status.objects.filter(uri=inner_id, account=actor).exists():
+        reblog = Status.objects.filter(uri=inner_id, account=actor, reblog_of__isnull=False).first()
+        if reblog is None and inner_object:
+            reblog = Status.objects.filter(account=actor, reblog_of__uri=inner_object).first()
+        if reblog is None:
+            raise IgnoredActivity("The boost is not here.")
+        do_unreblog(actor, reblog)
+        return
+    if inner_type == "Block":
+        do_unblock(actor, _local_actor(inner_object))
+        return
+    raise IgnoredActivity(f"Nothing to undo for {inner_id}.")

@@ -1,0 +1,48 @@
+"""Turn Flag activities into moderation reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from federation.activitypub.incoming import as_list, id_of
+from federation.inbox.registry import IgnoredActivity
+from federation.models import Actor
+from federation.selectors import policy_for_domain
+from governance.actions.reports import do_file_report
+from governance.errors import ModerationRefused
+from governance.models import Report
+from timeline.models import Status
+
+MAX_FLAG_COMMENT = 1000
+
+
+def file_flag(actor: Actor, activity: dict[str, Any]) -> None:
+    """File a report from a remote server's Flag about a local account and some of its statuses.
+
+    The reporter recorded is the sending actor: Mastodon sends Flags from
+    its instance actor, so the reporting person stays anonymous.
+    """
+    policy = policy_for_domain(actor.domain)
+    if policy is not None and policy.reject_reports:
+        raise IgnoredActivity("Reports from this domain are rejected.")
+    object_ids = [uri for uri in (id_of(item) for item in as_list(activity.get("object"))) if uri]
+    targets = list(Actor.objects.filter(uri__in=object_ids, domain=""))
+    if len(targets) != 1:
+        raise IgnoredActivity("A Flag must name exactly one account of this server.")
+    target = targets[0]
+    statuses = list(Status.objects.filter(uri__in=object_ids, account=target))
+    content = activity.get("content")
+    comment = content[:MAX_FLAG_COMMENT] if isinstance(content, str) else ""
+    try:
+        do_file_report(
+            actor,
+            target,
+            statuses,
+            comment,
+            Report.Category.OTHER,
+            [],
+            forwarded_from=actor.domain,
+            uri=activity["id"],
+        )
+    except ModerationRefused as exc:
+        raise IgnoredActivity(str(exc)) from exc

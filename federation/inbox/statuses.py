@@ -1,0 +1,147 @@
+"""Handlers for Create, Update, Delete and Announce: statuses, profiles and poll votes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError
+
+from federation.actions.remote_actors import do_store_actor_document, fetch_actor, fetch_document
+from federation.activitypub.incoming import (
+    ACTOR_TYPES,
+    STATUS_TYPES,
+    MalformedDocument,
+    NoteDocument,
+    host_of,
+    id_of,
+    parse_note,
+)
+from federation.errors import RemoteActorUnavailable
+from federation.inbox.registry import IgnoredActivity, handles
+from federation.models import Actor, Tombstone
+from timeline.actions.interactions import do_reblog
+from timeline.actions.polls import choice_index
+from timeline.actions.remote_statuses import (
+    do_delete_remote_status,
+    do_store_remote_status,
+    do_update_remote_status,
+    visibility_from_addressing,
+)
+from timeline.errors import InteractionRefused
+from timeline.models import Poll, PollVote, Status, Visibility
+
+MAX_PARENT_DEPTH = 3
+
+
+def _parse(obj: Any) -> NoteDocument:
+    try:
+        return parse_note(obj)
+    except MalformedDocument as exc:
+        raise IgnoredActivity(f"The object cannot be read: {exc}") from exc
+
+
+def resolve_status(uri: str, *, depth: int = 0) -> Status | None:
+    """Return the status with this id, fetching it (and up to three parents) if it is remote and unknown."""
+    known = Status.objects.filter(uri=uri).first()
+    if known is not None or depth > MAX_PARENT_DEPTH or Tombstone.objects.filter(uri=uri).exists():
+        return known
+    try:
+        document = fetch_document(uri)
+        note = parse_note(document)
+        if host_of(note.id) != host_of(note.attributed_to):
+            return None
+        author = fetch_actor(note.attributed_to)
+    except (RemoteActorUnavailable, MalformedDocument):
+        return None
+    if author.is_local:
+        return None
+    parent = resolve_status(note.in_reply_to, depth=depth + 1) if note.in_reply_to else None
+    return do_store_remote_status(author, note, in_reply_to=parent)
+
+
+def _record_vote(actor: Actor, note: NoteDocument) -> bool:
+    """Record a remote vote in a local poll; return False if the note is not a vote."""
+    if not note.name or note.content or not note.in_reply_to:
+        return False
+    poll = Poll.objects.filter(status__uri=note.in_reply_to, status__local=True).select_related("status").first()
+    if poll is None:
+        return False
+    choice = choice_index(poll, note.name)
+    if choice is None:
+        raise IgnoredActivity(f"{note.name!r} is not an option of the poll.")
+    if PollVote.objects.filter(uri=note.id).exists():
+        return True
+    if not poll.multiple and PollVote.objects.filter(poll=poll, account=actor).exists():
+        raise IgnoredActivity("The voter has already voted in this single-choice poll.")
+    try:
+        PollVote.objects.create(poll=poll, account=actor, choice=choice, uri=note.id)
+    except IntegrityError as exc:
+        raise IgnoredActivity("The vote was already counted.") from exc
+    votes = list(Poll.objects.select_for_update().get(pk=poll.pk).votes)
+    votes[choice] += 1
+    voters = PollVote.objects.filter(poll=poll).values("account").distinct().count()
+    Poll.objects.filter(pk=poll.pk).update(votes=votes, voters_count=voters)
+    return True
+
+
+@handles("Create")
+def create(actor: Actor, activity: dict[str, Any]) -> None:
+    """Store a new status (fetching the parent it replies to), or count a vote in a local poll."""
+    obj = activity["object"]
+    if obj.get("type") not in STATUS_TYPES:
+        raise IgnoredActivity(f"Objects of type {obj.get('type')!r} are not stored.")
+    note = _parse(obj)
+    if _record_vote(actor, note):
+        return
+    parent = resolve_status(note.in_reply_to) if note.in_reply_to else None
+    if do_store_remote_status(actor, note, in_reply_to=parent) is None:
+        raise IgnoredActivity("The status was deleted before it arrived.")
+
+
+@handles("Update")
+def update(actor: Actor, activity: dict[str, Any]) -> None:
+    """Apply an edited status or a changed profile."""
+    obj = activity["object"]
+    if obj.get("type") in ACTOR_TYPES:
+        do_store_actor_document(obj)
+        return
+    if obj.get("type") not in STATUS_TYPES:
+        raise IgnoredActivity(f"Updates of {obj.get('type')!r} are not applied.")
+    if do_update_remote_status(actor, _parse(obj)) is None:
+        raise IgnoredActivity("The updated status is not here.")
+
+
+@handles("Delete")
+def delete(actor: Actor, activity: dict[str, Any]) -> None:
+    """Delete a status (or the whole account) and keep tombstones so neither comes back."""
+    object_id = id_of(activity.get("object"))
+    if object_id is None:
+        raise IgnoredActivity("The Delete names no object.")
+    if object_id == actor.uri:
+        Tombstone.objects.get_or_create(uri=actor.uri)
+        actor.delete()
+        return
+    do_delete_remote_status(actor, object_id)
+
+
+@handles("Announce")
+def announce(actor: Actor, activity: dict[str, Any]) -> None:
+    """Store a boost; the boosted status is looked up or fetched from its own server, never trusted embedded."""
+    object_id = id_of(activity.get("object"))
+    if object_id is None:
+        raise IgnoredActivity("The Announce names no object.")
+    status = resolve_status(object_id)
+    if status is None:
+        raise IgnoredActivity("The boosted status cannot be fetched.")
+    to = [str(id_of(item)) for item in (activity.get("to") or []) if id_of(item)]
+    cc = [str(id_of(item)) for item in (activity.get("cc") or []) if id_of(item)]
+    shape = NoteDocument(
+        id=activity["id"], type="Note", attributed_to=actor.uri, content="", published="", to=to, cc=cc
+    )
+    visibility = visibility_from_addressing(shape, actor)
+    if visibility == Visibility.DIRECT:
+        visibility = Visibility.PRIVATE
+    try:
+        do_reblog(actor, status, visibility, uri=activity["id"])
+    except InteractionRefused as exc:
+        raise IgnoredActivity(str(exc)) from exc

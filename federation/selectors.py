@@ -1,0 +1,91 @@
+"""List queries over federation's rows: domain policies, deliveries, inboxes."""
+
+from __future__ import annotations
+
+import time
+
+from django.db import connection
+from django.db.models import Count, Q
+
+from federation.models import Actor, Delivery, DomainPolicy
+
+POLICY_CACHE_SECONDS = 5.0
+_policy_cache: list[tuple[float, dict[str, DomainPolicy]]] = []
+
+
+def domain_candidates(domain: str) -> list[str]:
+    """Return a domain (port dropped, lower-cased) and each parent domain, most specific first."""
+    host = domain.lower().strip().rstrip(".")
+    if not host.startswith("["):
+        host = host.rsplit(":", 1)[0]
+    labels = host.split(".")
+    return [".".join(labels[index:]) for index in range(len(labels))]
+
+
+def domain_policies_in_force() -> list[DomainPolicy]:
+    """Return every domain policy, ordered by domain."""
+    return list(DomainPolicy.objects.order_by("domain"))
+
+
+def _policies_by_domain() -> dict[str, DomainPolicy]:
+    # Every inbox request asks; outside transactions the whole (small) table
+    # is cached for a few seconds per process, and dropped at once when this
+    # process changes it. Inside a transaction the database is read, so
+    # actions see the policies as they commit.
+    if connection.in_atomic_block:
+        return {policy.domain: policy for policy in DomainPolicy.objects.all()}
+    now = time.monotonic()
+    if _policy_cache and now - _policy_cache[0][0] < POLICY_CACHE_SECONDS:
+        return _policy_cache[0][1]
+    policies = {policy.domain: policy for policy in DomainPolicy.objects.all()}
+    _policy_cache[:] = [(now, policies)]
+    return policies
+
+
+def forget_cached_policies() -> None:
+    """Drop this process's cached policies, after a change."""
+    _policy_cache.clear()
+
+
+def policy_for_domain(domain: str) -> DomainPolicy | None:
+    """Return the policy that governs a domain: its own, or the nearest parent domain's."""
+    policies = _policies_by_domain()
+    for candidate in domain_candidates(domain):
+        if candidate in policies:
+            return policies[candidate]
+    return None
+
+
+def is_domain_suspended(domain: str) -> bool:
+    """Return whether all traffic with the domain is refused."""
+    policy = policy_for_domain(domain)
+    return policy is not None and policy.is_suspended
+
+
+def inboxes_for_actors(actors: list[Actor]) -> list[str]:
+    """Return the distinct inboxes that reach these remote actors: the shared inbox when advertised."""
+    inboxes = {actor.shared_inbox_uri or actor.inbox_uri for actor in actors if not actor.is_local}
+    return sorted(inbox for inbox in inboxes if inbox)
+
+
+def follower_inboxes(actor: Actor) -> list[str]:
+    """Return the distinct inboxes of an actor's accepted remote followers."""
+    followers = Actor.objects.filter(following_set__target=actor, following_set__state="accepted", domain__gt="").only(
+        "inbox_uri", "shared_inbox_uri", "domain"
+    )
+    return inboxes_for_actors(list(followers))
+
+
+def delivery_queue_by_host() -> list[dict[str, object]]:
+    """Return per-host counts of deliveries by state, busiest hosts first."""
+    rows = (
+        Delivery.objects.values("host")
+        .annotate(
+            pending=Count("id", filter=Q(state=Delivery.State.PENDING)),
+            delivered=Count("id", filter=Q(state=Delivery.State.DELIVERED)),
+            failed=Count("id", filter=Q(state=Delivery.State.FAILED)),
+            abandoned=Count("id", filter=Q(state=Delivery.State.ABANDONED)),
+        )
+        .order_by("-pending", "host")
+    )
+    return list(rows)

@@ -1,0 +1,40 @@
+"""Celery tasks for federation: thin wrappers that take ids and call actions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import shared_task
+
+from federation.actions.deliveries import do_attempt_delivery, due_deliveries
+from federation.actions.inbox import do_process_inbox_item, unprocessed_inbox_items
+
+
+@shared_task(name="federation.tasks.deliver_activity")
+def deliver_activity(delivery_id: int) -> str:
+    """Send one delivery if it is due."""
+    return do_attempt_delivery(delivery_id)
+
+
+@shared_task(name="federation.tasks.process_inbox_item")
+def process_inbox_item(item_id: int) -> str:
+    """Run the handler of one stored inbox activity."""
+    return do_process_inbox_item(item_id)
+
+
+@shared_task(name="federation.tasks.requeue_due_deliveries")
+def requeue_due_deliveries(min_age_seconds: int = 60) -> int:
+    """Queue deliveries that are due: retries whose wait is over and sends whose task was lost."""
+    ids = due_deliveries(timedelta(seconds=min_age_seconds))
+    for delivery_id in ids:
+        deliver_activity.delay(delivery_id)
+    return len(ids)
+
+
+@shared_task(name="federation.tasks.requeue_unprocessed_inbox_items")
+def requeue_unprocessed_inbox_items(min_age_seconds: int = 60) -> int:
+    """Queue again stored activities whose processing never finished."""
+    ids = unprocessed_inbox_items(timedelta(seconds=min_age_seconds))
+    for item_id in ids:
+        process_inbox_item.delay(item_id)
+    return len(ids)

@@ -1,0 +1,124 @@
+"""Paged collections of local actors: outbox, followers, following and featured."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+
+from federation.access import access_local_actor_by_username
+from federation.activitypub.context import CONTEXT
+from federation.authorized_fetch import check_fetch_allowed
+from federation.errors import ActivityRefused
+from federation.models import Actor
+from federation.negotiation import activity_response
+from federation.renderers import announce_for_reblog, create_for_status, note_for_status
+from timeline.models import Follow, Status, Visibility
+
+PAGE_SIZE = 20
+
+
+def _collection(collection_id: str, total: int) -> dict[str, Any]:
+    return {
+        "@context": CONTEXT,
+        "id": collection_id,
+        "type": "OrderedCollection",
+        "totalItems": total,
+        "first": f"{collection_id}?page=1",
+    }
+
+
+def _page(collection_id: str, items: list[Any], page: int, has_more: bool) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "@context": CONTEXT,
+        "id": f"{collection_id}?page={page}",
+        "type": "OrderedCollectionPage",
+        "partOf": collection_id,
+        "orderedItems": items,
+    }
+    if page > 1:
+        document["prev"] = f"{collection_id}?page={page - 1}"
+    if has_more:
+        document["next"] = f"{collection_id}?page={page + 1}"
+    return document
+
+
+def _page_number(request: HttpRequest) -> int | None:
+    raw = request.GET.get("page")
+    if raw is None:
+        return None
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= 10_000 else 1
+
+
+def _guarded(request: HttpRequest, username: str) -> Actor | HttpResponse:
+    actor = access_local_actor_by_username(username)
+    try:
+        check_fetch_allowed(request)
+    except ActivityRefused as exc:
+        return JsonResponse({"error": str(exc)}, status=exc.status)
+    return actor
+
+
+@require_GET
+def outbox(request: HttpRequest, username: str) -> HttpResponse:
+    """Serve the actor's public and unlisted posts and boosts, newest first, as Create and Announce."""
+    actor = _guarded(request, username)
+    if isinstance(actor, HttpResponse):
+        return actor
+    statuses = Status.objects.filter(account=actor, visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED])
+    page = _page_number(request)
+    if page is None:
+        return activity_response(_collection(actor.outbox_uri, statuses.count()))
+    rows = list(
+        statuses.select_related("account", "reblog_of__account", "in_reply_to").order_by("-id")[
+            (page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1
+        ]
+    )
+    items = [announce_for_reblog(s) if s.reblog_of_id else create_for_status(s) for s in rows[:PAGE_SIZE]]
+    for item in items:
+        item.pop("@context", None)
+    return activity_response(_page(actor.outbox_uri, items, page, len(rows) > PAGE_SIZE))
+
+
+def _actor_list(request: HttpRequest, username: str, *, followers: bool) -> HttpResponse:
+    actor = _guarded(request, username)
+    if isinstance(actor, HttpResponse):
+        return actor
+    collection_id = actor.followers_uri if followers else actor.following_uri
+    follows = Follow.objects.filter(state=Follow.State.ACCEPTED)
+    follows = follows.filter(target=actor) if followers else follows.filter(follower=actor)
+    page = _page_number(request)
+    if page is None:
+        return activity_response(_collection(collection_id, follows.count()))
+    field = "follower__uri" if followers else "target__uri"
+    uris = list(follows.order_by("-id").values_list(field, flat=True)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    return activity_response(_page(collection_id, uris[:PAGE_SIZE], page, len(uris) > PAGE_SIZE))
+
+
+@require_GET
+def followers(request: HttpRequest, username: str) -> HttpResponse:
+    """Serve the ids of the actor's accepted followers."""
+    return _actor_list(request, username, followers=True)
+
+
+@require_GET
+def following(request: HttpRequest, username: str) -> HttpResponse:
+    """Serve the ids of the actors the actor follows."""
+    return _actor_list(request, username, followers=False)
+
+
+@require_GET
+def featured(request: HttpRequest, username: str) -> HttpResponse:
+    """Serve the actor's pinned public statuses, inline, as Mastodon does."""
+    actor = _guarded(request, username)
+    if isinstance(actor, HttpResponse):
+        return actor
+    pinned = Status.objects.filter(
+        account=actor, pinned_at__isnull=False, visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED]
+    ).order_by("-pinned_at")[:20]
+    items = [note_for_status(status).to_json(with_context=False) for status in pinned]
+    document = _collection(actor.featured_uri, len(items))
+    del document["first"]
+    document["orderedItems"] = items
+    return activity_response(document)

@@ -1,0 +1,149 @@
+"""Follow, unfollow, and answer follow requests, between local and remote actors alike.
+
+A follow of a remote actor stays pending until its server sends Accept; a
+follow of a local actor is accepted at once unless the account is locked.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from federation import renderers
+from federation.actions.outbox import publish_to_actor
+from federation.models import Actor
+from timeline.actions.notifications import do_notify, do_withdraw_notification
+from timeline.errors import FollowRefused
+from timeline.models import Block, Follow, Notification
+
+
+def follow_activity(follow: Follow) -> dict[str, object]:
+    """Return the Follow activity of a follow row."""
+    return renderers.activity(
+        "Follow", follow.follower, follow.target.uri, activity_id=follow.uri, to=[follow.target.uri]
+    )
+
+
+def check_follow(follower: Actor, target: Actor) -> None:
+    """Refuse a follow of oneself, or between actors where either blocks the other."""
+    if follower.pk == target.pk:
+        raise FollowRefused("You can't follow yourself.")
+    if Block.objects.filter(account=target, target=follower).exists():
+        raise FollowRefused("This account has blocked you.")
+    if Block.objects.filter(account=follower, target=target).exists():
+        raise FollowRefused("Unblock this account before following it.")
+    if target.moved_to_id is not None and follower.is_local:
+        raise FollowRefused("This account has moved; follow its new account instead.")
+
+
+def do_follow(follower: Actor, target: Actor, *, uri: str = "") -> Follow:
+    """Follow an actor; return the follow, pending until accepted.
+
+    For a local follower of a remote actor, the Follow is delivered after
+    commit; for a remote follower (an inbox Follow) of an unlocked local
+    actor, the Accept is.
+    """
+    check_follow(follower, target)
+    with transaction.atomic():
+        follow = Follow.objects.select_for_update().filter(follower=follower, target=target).first()
+        if follow is not None:
+            if uri and follow.uri != uri and not follower.is_local:
+                # A remote server re-sent the follow under a new id: answer that id.
+                follow.uri = uri
+                follow.save(update_fields=["uri"])
+            if follow.state == Follow.State.ACCEPTED and target.is_local and not follower.is_local:
+                publish_to_actor(target, follower, accept_activity(follow))
+            return follow
+        accepted = target.is_local and not target.locked
+        follow = Follow.objects.create(
+            follower=follower,
+            target=target,
+            state=Follow.State.ACCEPTED if accepted else Follow.State.PENDING,
+            uri=uri or renderers.new_activity_id(follower, "follows"),
+        )
+        if target.is_local:
+            do_notify(target, follower, Notification.Type.FOLLOW if accepted else Notification.Type.FOLLOW_REQUEST)
+            if accepted:
+                publish_to_actor(target, follower, accept_activity(follow))
+        else:
+            publish_to_actor(follower, target, follow_activity(follow))
+    return follow
+
+
+def accept_activity(follow: Follow) -> dict[str, object]:
+    """Return the Accept of a follow, embedding the Follow as Mastodon expects."""
+    inner = follow_activity(follow)
+    inner.pop("@context")
+    return renderers.activity(
+        "Accept",
+        follow.target,
+        inner,
+        activity_id=f"{follow.target.uri}#accepts/follows/{follow.pk}",
+        to=[follow.follower.uri],
+    )
+
+
+def reject_activity(follow: Follow) -> dict[str, object]:
+    """Return the Reject of a follow."""
+    inner = follow_activity(follow)
+    inner.pop("@context")
+    return renderers.activity(
+        "Reject",
+        follow.target,
+        inner,
+        activity_id=f"{follow.target.uri}#rejects/follows/{follow.pk}",
+        to=[follow.follower.uri],
+    )
+
+
+def do_unfollow(follower: Actor, target: Actor) -> None:
+    """Stop following an actor (or withdraw a request); remote targets get an Undo."""
+    with transaction.atomic():
+        follow = Follow.objects.select_related("follower", "target").filter(follower=follower, target=target).first()
+        if follow is None:
+            return
+        if not target.is_local and follower.is_local:
+            publish_to_actor(follower, target, renderers.undo(follower, follow_activity(follow)))
+        follow.delete()
+        do_withdraw_notification(target, follower, Notification.Type.FOLLOW)
+        do_withdraw_notification(target, follower, Notification.Type.FOLLOW_REQUEST)
+
+
+def check_answer_follow_request(target: Actor, follower: Actor) -> Follow:
+    """Return the pending follow request of `follower` to `target`, or refuse."""
+    follow = Follow.objects.filter(follower=follower, target=target, state=Follow.State.PENDING).first()
+    if follow is None:
+        raise FollowRefused("There is no pending follow request from this account.")
+    return follow
+
+
+def do_accept_follow_request(target: Actor, follower: Actor) -> Follow:
+    """Accept a pending request; a remote follower's server is sent Accept.
+
+    Called with a remote `target` when its server sent Accept for a local follower.
+    """
+    with transaction.atomic():
+        follow = check_answer_follow_request(target, follower)
+        follow.state = Follow.State.ACCEPTED
+        follow.save(update_fields=["state"])
+        if target.is_local:
+            do_withdraw_notification(target, follower, Notification.Type.FOLLOW_REQUEST)
+            do_notify(target, follower, Notification.Type.FOLLOW)
+            publish_to_actor(target, follower, accept_activity(follow))
+    return follow
+
+
+def do_reject_follow_request(target: Actor, follower: Actor) -> None:
+    """Refuse a pending request (or, from a remote server, a follow it will not honour)."""
+    with transaction.atomic():
+        follow = Follow.objects.filter(follower=follower, target=target).first()
+        if follow is None:
+            return
+        if target.is_local:
+            publish_to_actor(target, follower, reject_activity(follow))
+            do_withdraw_notification(target, follower, Notification.Type.FOLLOW_REQUEST)
+        follow.delete()
+
+
+def do_remove_follower(actor: Actor, follower: Actor) -> None:
+    """Make an actor stop following a local actor; a remote follower's server is sent Reject."""
+    do_reject_follow_request(actor, follower)

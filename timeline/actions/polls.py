@@ -1,0 +1,78 @@
+"""Votes in polls: local members voting anywhere, remote voters in local polls."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from federation import renderers
+from federation.actions.outbox import publish_to_actor
+from federation.models import Actor
+from timeline.access import can_view_status
+from timeline.errors import InteractionRefused
+from timeline.models import Poll, PollVote, Status
+
+
+def check_vote(actor: Actor, status: Status, choices: list[int]) -> Poll:
+    """Return the status's poll if the vote is valid, else refuse with the reason."""
+    poll = Poll.objects.filter(status=status).first()
+    if poll is None or not can_view_status(actor, status):
+        raise InteractionRefused("This poll does not exist or is not visible to you.")
+    if poll.expires_at is not None and poll.expires_at <= timezone.now():
+        raise InteractionRefused("The poll has already ended.")
+    if status.account_id == actor.pk:
+        raise InteractionRefused("You can't vote in your own poll.")
+    if not choices or any(not 0 <= choice < len(poll.options) for choice in choices):
+        raise InteractionRefused("Choose one of the poll's options.")
+    if len(set(choices)) != len(choices) or (len(choices) > 1 and not poll.multiple):
+        raise InteractionRefused("This poll allows a single choice.")
+    if PollVote.objects.filter(poll=poll, account=actor).exists():
+        raise InteractionRefused("You have already voted in this poll.")
+    return poll
+
+
+def vote_activity(vote: PollVote) -> dict[str, object]:
+    """Return the Create of a vote Note, sent to the poll's author only."""
+    status = vote.poll.status
+    author = status.account
+    note = {
+        "id": vote.uri,
+        "type": "Note",
+        "name": vote.poll.options[vote.choice],
+        "attributedTo": vote.account.uri,
+        "to": [author.uri],
+        "inReplyTo": status.uri,
+    }
+    return renderers.activity("Create", vote.account, note, activity_id=f"{vote.uri}/activity", to=[author.uri])
+
+
+def do_vote(actor: Actor, status: Status, choices: list[int], *, uri: str = "") -> list[PollVote]:
+    """Record a vote; a remote poll's author is sent one Create(Note) per choice, as Mastodon sends them."""
+    poll = check_vote(actor, status, choices)
+    with transaction.atomic():
+        votes = []
+        for choice in choices:
+            vote = PollVote.objects.create(
+                poll=poll,
+                account=actor,
+                choice=choice,
+                uri=uri or renderers.new_activity_id(actor, "votes"),
+            )
+            votes.append(vote)
+        locked = Poll.objects.select_for_update().get(pk=poll.pk)
+        counts = list(locked.votes)
+        for choice in choices:
+            counts[choice] += 1
+        Poll.objects.filter(pk=poll.pk).update(votes=counts, voters_count=F("voters_count") + 1)
+        for vote in votes:
+            publish_to_actor(actor, status.account, vote_activity(vote))
+    return votes
+
+
+def choice_index(poll: Poll, name: str) -> int | None:
+    """Return the index of the option with this name, or None."""
+    try:
+        return list(poll.options).index(name)
+    except ValueError:
+        return None
