@@ -1,7 +1,38 @@
-"""Governance's URLs (client API and ActivityPub routes the app owns)."""
+"""Governance's URLs: the co-op API, reports, the admin API subset, and the web pages."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from governance.api import admin, appeals, proposals, reports
+from governance.views import log, pages
 
 app_name = "governance"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/v1/coop/proposals", proposals.proposals, name="api_proposals"),
+    path("api/v1/coop/proposals/<str:proposal_id>", proposals.proposal_detail, name="api_proposal"),
+    path("api/v1/coop/proposals/<str:proposal_id>/vote", proposals.proposal_vote, name="api_proposal_vote"),
+    path("api/v1/coop/proposals/<str:proposal_id>/ballots", proposals.proposal_ballots, name="api_proposal_ballots"),
+    path("api/v1/coop/proposals/<str:proposal_id>/comments", proposals.proposal_comments, name="api_proposal_comments"),
+    path("api/v1/coop/log", proposals.log, name="api_log"),
+    path("api/v1/coop/moderation/actions", appeals.my_actions, name="api_my_actions"),
+    path("api/v1/coop/moderation/actions/<str:action_id>/appeal", appeals.file_appeal, name="api_file_appeal"),
+    path("api/v1/coop/appeals/<str:appeal_id>/decide", appeals.decide_appeal, name="api_decide_appeal"),
+    path("api/v1/coop/appeals/<str:appeal_id>/escalate", appeals.escalate_appeal, name="api_escalate_appeal"),
+    path("api/v1/reports", reports.create_report, name="api_reports"),
+    path("api/v1/admin/domain_blocks", admin.domain_blocks, name="admin_domain_blocks"),
+    path("api/v1/admin/domain_blocks/<str:block_id>", admin.domain_block, name="admin_domain_block"),
+    path("api/v1/admin/reports", admin.reports, name="admin_reports"),
+    path("api/v1/admin/reports/<str:report_id>", admin.report_detail, name="admin_report"),
+    path(
+        "api/v1/admin/reports/<str:report_id>/<str:transition>",
+        admin.report_transition,
+        name="admin_report_transition",
+    ),
+    path("api/v1/admin/accounts/<str:account_id>/action", admin.account_action, name="admin_account_action"),
+    path("governance/log", log.log_page, name="log"),
+    path("governance/proposals", pages.proposal_list, name="proposals"),
+    path("governance/proposals/new", pages.proposal_new, name="proposal_new"),
+    path("governance/proposals/<int:proposal_id>", pages.proposal_page, name="proposal"),
+    path("governance/moderation", pages.moderation_queue, name="moderation"),
+    path("governance/report/<int:account_id>", pages.report_account, name="report_account"),
+]

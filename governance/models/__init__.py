@@ -1,6 +1,25 @@
 """Governance's models, one module per subject."""
 
 from governance.models.charter import CharterVersion
+from governance.models.log import LogEntry, LogHead, LogVisibility
+from governance.models.moderation import Appeal, ModerationAction, Report
+from governance.models.proposal import Ballot, Elector, Participation, Proposal, ProposalComment, ProposalKind
 from governance.models.rule import Rule, RuleVersion
 
-__all__ = ["CharterVersion", "Rule", "RuleVersion"]
+__all__ = [
+    "Appeal",
+    "Ballot",
+    "CharterVersion",
+    "Elector",
+    "LogEntry",
+    "LogHead",
+    "LogVisibility",
+    "ModerationAction",
+    "Participation",
+    "Proposal",
+    "ProposalComment",
+    "ProposalKind",
+    "Report",
+    "Rule",
+    "RuleVersion",
+]

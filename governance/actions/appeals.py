@@ -1,0 +1,110 @@
+"""Appeals against moderation actions: decided by another moderator, or by the assembly."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from governance.access import is_moderator
+from governance.actions.log import do_append_log_entry
+from governance.actions.moderation import do_reverse_moderation_action
+from governance.actions.proposals import ProposalDraft, check_create_proposal, do_open_proposal
+from governance.errors import ModerationRefused
+from governance.models import Appeal, LogEntry, LogVisibility, ModerationAction, Proposal, ProposalKind
+from governance.selectors import IN_FORCE
+from members.models import User
+
+MAX_APPEAL = 5000
+
+
+def check_file_appeal(appellant: User, action: ModerationAction, text: str) -> str:
+    """Refuse unless the affected member appeals an action in force, once at a time."""
+    target_user_id = action.target_account.user_id if action.target_account is not None else None
+    if target_user_id is None or target_user_id != appellant.pk:
+        raise ModerationRefused("Only the member an action affects can appeal it.")
+    if action.state not in IN_FORCE:
+        raise ModerationRefused("This action is no longer in force.")
+    if action.appeals.filter(state__in=[Appeal.State.PENDING, Appeal.State.ESCALATED]).exists():
+        raise ModerationRefused("An appeal against this action is already open.")
+    text = text.strip()
+    if not text or len(text) > MAX_APPEAL:
+        raise ModerationRefused(f"Explain the appeal in 1 to {MAX_APPEAL} characters.")
+    return text
+
+
+def do_file_appeal(appellant: User, action: ModerationAction, text: str) -> Appeal:
+    """Record a checked appeal."""
+    return Appeal.objects.create(action=action, appellant=appellant, text=text, created_at=timezone.now())
+
+
+def check_decide_appeal(decider: User, appeal: Appeal) -> None:
+    """Refuse unless a moderator other than the one who acted decides a pending appeal."""
+    if not is_moderator(decider):
+        raise ModerationRefused("Only moderators can decide appeals.")
+    if appeal.action.moderator_id == decider.pk:
+        raise ModerationRefused("The moderator who took the action cannot decide its appeal.")
+    if appeal.state != Appeal.State.PENDING:
+        raise ModerationRefused("This appeal is not pending.")
+
+
+def _record_decision(appeal: Appeal, *, granted: bool, decider: User | None, note: str) -> Appeal:
+    appeal.state = Appeal.State.GRANTED if granted else Appeal.State.UPHELD
+    appeal.decided_by = decider
+    appeal.decision_note = note
+    appeal.decided_at = timezone.now()
+    appeal.save(update_fields=["state", "decided_by", "decision_note", "decided_at"])
+    do_append_log_entry(
+        LogEntry.Kind.APPEAL_DECIDED,
+        visibility=LogVisibility.MODERATORS,
+        summary=f"Appeal {appeal.pk} against action #{appeal.action_id}: {appeal.get_state_display().lower()}",
+        data={"appeal": appeal.pk, "action": appeal.action_id, "state": appeal.state, "proposal": appeal.proposal_id},
+    )
+    return appeal
+
+
+def do_decide_appeal(decider: User, appeal: Appeal, *, granted: bool, note: str = "") -> Appeal:
+    """Uphold the action, or grant the appeal and reverse it."""
+    with transaction.atomic():
+        if granted:
+            do_reverse_moderation_action(appeal.action, authority=f"Appeal {appeal.pk} granted")
+        return _record_decision(appeal, granted=granted, decider=decider, note=note.strip())
+
+
+def check_escalate_appeal(user: User, appeal: Appeal) -> ProposalDraft:
+    """Return the proposal that puts a pending appeal to the assembly.
+
+    The appellant or a moderator other than the one who acted may escalate;
+    the proposal passing grants the appeal and reverses the action.
+    """
+    if appeal.state != Appeal.State.PENDING:
+        raise ModerationRefused("This appeal is not pending.")
+    moderator_may = is_moderator(user) and appeal.action.moderator_id != user.pk
+    if appeal.appellant_id != user.pk and not moderator_may:
+        raise ModerationRefused("Only the appellant or another moderator can put this appeal to the assembly.")
+    action = appeal.action
+    return check_create_proposal(
+        user,
+        kind=ProposalKind.TEXT,
+        title=f"Appeal: reverse {action.get_kind_display().lower()} #{action.pk}?",
+        body=f"Action #{action.pk}, citing {action.authority}, is appealed:\n\n{appeal.text}\n\n"
+        "If this proposal passes, the action is reversed.",
+    )
+
+
+def do_escalate_appeal(user: User, appeal: Appeal, draft: ProposalDraft) -> Proposal:
+    """Open the appeal's proposal; its outcome decides the appeal when it closes."""
+    with transaction.atomic():
+        proposal = do_open_proposal(user, draft)
+        appeal.state = Appeal.State.ESCALATED
+        appeal.proposal = proposal
+        appeal.save(update_fields=["state", "proposal"])
+    return proposal
+
+
+def do_settle_escalated_appeal(appeal: Appeal, *, granted: bool) -> Appeal:
+    """Apply an assembly's decision on an escalated appeal (a passed proposal grants it)."""
+    if appeal.state != Appeal.State.ESCALATED:
+        return appeal
+    if granted:
+        do_reverse_moderation_action(appeal.action, authority=f"Proposal #{appeal.proposal_id} granted the appeal")
+    return _record_decision(appeal, granted=granted, decider=None, note=f"Decided by Proposal #{appeal.proposal_id}")

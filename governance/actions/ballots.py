@@ -1,0 +1,70 @@
+"""Cast and replace ballots; every voter gets a receipt they can find after close."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from governance.errors import BallotRefused
+from governance.models import Ballot, Elector, Participation, Proposal
+from governance.tally.methods import Choice, normalise_choice
+from members.eligibility import is_eligible_voter
+from members.models import User
+
+
+@dataclass(frozen=True)
+class BallotReceipt:
+    """What a voter keeps: the tracker of their ballot and whether it replaced an earlier one."""
+
+    proposal_id: int
+    tracker: str
+    choice: Choice
+    replaced: bool
+
+
+def tracker_for(proposal: Proposal, user_id: int) -> str:
+    """Return the voter's tracker: a keyed hash that names nobody to those without the key."""
+    return hmac.new(proposal.tracker_key.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _check_open(proposal: Proposal) -> None:
+    if proposal.state != Proposal.State.OPEN or timezone.now() >= proposal.closes_at:
+        raise BallotRefused("This proposal is closed; no more ballots are accepted.")
+
+
+def check_cast_ballot(voter: User, proposal: Proposal, raw_choice: Any) -> Choice:
+    """Validate a ballot: an open proposal, a voter of its frozen electorate still in good standing."""
+    _check_open(proposal)
+    if not Elector.objects.filter(proposal=proposal, user=voter).exists():
+        raise BallotRefused(
+            "You are not in this proposal's electorate: only members in good standing when it opened can vote."
+        )
+    if not voter.is_active or not is_eligible_voter(voter.pk, timezone.now()):
+        raise BallotRefused("Only members in good standing can vote.")
+    return normalise_choice(proposal.method, len(proposal.options), raw_choice)
+
+
+def do_cast_ballot(voter: User, proposal_id: int, choice: Choice) -> BallotReceipt:
+    """Record a checked choice, replacing the voter's earlier ballot, while the proposal is open."""
+    now = timezone.now()
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+        _check_open(proposal)
+        tracker = tracker_for(proposal, voter.pk)
+        _, created = Ballot.objects.update_or_create(
+            proposal=proposal,
+            tracker=tracker,
+            defaults={"choice": choice, "cast_at": now, "voter": None if proposal.secret else voter},
+        )
+        participation, first = Participation.objects.get_or_create(
+            proposal=proposal, user=voter, defaults={"first_voted_at": now, "last_voted_at": now}
+        )
+        if not first:
+            participation.last_voted_at = now
+            participation.save(update_fields=["last_voted_at"])
+    return BallotReceipt(proposal_id=proposal.pk, tracker=tracker, choice=choice, replaced=not created)

@@ -1,0 +1,365 @@
+"""Moderation actions: each cites the rule versions it enforces; emergency ones await ratification."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.queueing import enqueue_on_commit
+from federation.actions.domain_policies import check_set_domain_policy, do_lift_domain_policy, do_set_domain_policy
+from federation.models import Actor, DomainPolicy
+from governance.access import is_moderator
+from governance.actions.log import do_append_log_entry
+from governance.errors import ModerationRefused
+from governance.models import LogEntry, LogVisibility, ModerationAction, Report, RuleVersion
+from governance.selectors import IN_FORCE, rules_in_force
+from members.models import User
+from members.selectors import bylaws_in_force
+from timeline.models import Status
+
+Kind = ModerationAction.Kind
+# Kinds a moderator may take as an emergency measure: those that can be undone when they lapse.
+EMERGENCY_KINDS = frozenset({Kind.DOMAIN, Kind.LIMIT_ACCOUNT, Kind.SUSPEND_ACCOUNT})
+ACCOUNT_KINDS = frozenset({Kind.WARN, Kind.LIMIT_ACCOUNT, Kind.SUSPEND_ACCOUNT})
+STATUS_KINDS = frozenset({Kind.MARK_SENSITIVE, Kind.REMOVE_STATUS})
+
+
+@dataclass(frozen=True)
+class ModerationDraft:
+    """A moderation action that passed its checks."""
+
+    kind: str
+    rule_version_ids: list[int]
+    target_account_id: int | None = None
+    target_status_id: int | None = None
+    target_domain: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+    emergency: bool = False
+    report_id: int | None = None
+
+
+def check_rule_citation(rule_version_ids: list[int]) -> list[RuleVersion]:
+    """Return the cited rule versions; refuse unless at least one is cited and all are in force."""
+    if not rule_version_ids:
+        raise ModerationRefused("A moderation action must cite the rule it enforces.")
+    in_force = {version.pk: version for version in rules_in_force()}
+    unknown = sorted(set(rule_version_ids) - set(in_force))
+    if unknown:
+        raise ModerationRefused(
+            f"Rule version(s) {', '.join(map(str, unknown))} are not in force; cite the current wording of a rule."
+        )
+    return [in_force[version_id] for version_id in sorted(set(rule_version_ids))]
+
+
+def domain_details(
+    *,
+    severity: str,
+    reject_media: bool = False,
+    reject_reports: bool = False,
+    public_comment: str = "",
+    private_comment: str = "",
+    obfuscate: bool = False,
+) -> dict[str, Any]:
+    """Return the fields of a domain policy as a moderation action stores them."""
+    return {
+        "severity": severity,
+        "reject_media": reject_media,
+        "reject_reports": reject_reports,
+        "public_comment": public_comment,
+        "private_comment": private_comment,
+        "obfuscate": obfuscate,
+    }
+
+
+def check_take_moderation_action(
+    moderator: User,
+    *,
+    kind: str,
+    rule_version_ids: list[int],
+    target_account_id: int | None = None,
+    target_status_id: int | None = None,
+    target_domain: str = "",
+    details: dict[str, Any] | None = None,
+    text: str = "",
+    emergency: bool = False,
+    report_id: int | None = None,
+) -> ModerationDraft:
+    """Validate a moderator's action, raising ModerationRefused with the reason.
+
+    Domain actions by a moderator are always emergency actions: only an
+    assembly makes a domain policy permanent.
+    """
+    if not is_moderator(moderator):
+        raise ModerationRefused("Only moderators can take moderation actions.")
+    if kind not in Kind.values:
+        raise ModerationRefused(f"kind must be one of {', '.join(Kind.values)}.")
+    check_rule_citation(rule_version_ids)
+    if len(text) > 5000:
+        raise ModerationRefused("The message is limited to 5,000 characters.")
+    if report_id is not None and not Report.objects.filter(pk=report_id).exists():
+        raise ModerationRefused("No such report.")
+    clean_details: dict[str, Any] = {}
+    if kind == Kind.DOMAIN:
+        emergency = True
+        try:
+            request = check_set_domain_policy(
+                target_domain, authorised_by="moderation", **domain_details(**(details or {"severity": ""}))
+            )
+        except (TypeError, ValueError) as exc:
+            raise ModerationRefused(str(exc) or "The domain policy is not valid.") from exc
+        target_domain = request.domain
+        clean_details = domain_details(
+            severity=request.severity,
+            reject_media=request.reject_media,
+            reject_reports=request.reject_reports,
+            public_comment=request.public_comment,
+            private_comment=request.private_comment,
+            obfuscate=request.obfuscate,
+        )
+        target_account_id = target_status_id = None
+    elif kind in STATUS_KINDS:
+        status = Status.objects.filter(pk=target_status_id).first() if target_status_id is not None else None
+        if status is None:
+            raise ModerationRefused("No such status.")
+        target_account_id = status.account_id
+        target_domain = ""
+    else:
+        if target_account_id is None or not Actor.objects.filter(pk=target_account_id).exists():
+            raise ModerationRefused("No such account.")
+        target_status_id = None
+        target_domain = ""
+    if emergency and kind not in EMERGENCY_KINDS:
+        raise ModerationRefused("Only domain policies, limits and suspensions can be emergency actions.")
+    return ModerationDraft(
+        kind=kind,
+        rule_version_ids=sorted(set(rule_version_ids)),
+        target_account_id=target_account_id,
+        target_status_id=target_status_id,
+        target_domain=target_domain,
+        details=clean_details,
+        text=text.strip(),
+        emergency=emergency,
+        report_id=report_id,
+    )
+
+
+def _authority_for(versions: list[RuleVersion]) -> str:
+    return "; ".join(f"Rule {version.rule.position} v{version.version}" for version in versions)
+
+
+def _log_visibility(kind: str) -> LogVisibility:
+    return LogVisibility.PUBLIC if kind == Kind.DOMAIN else LogVisibility.MODERATORS
+
+
+def do_take_moderation_action(
+    moderator: User, draft: ModerationDraft, *, now: datetime | None = None
+) -> ModerationAction:
+    """Apply a checked action, log it, and notify the affected member after commit."""
+    now = now or timezone.now()
+    versions = list(RuleVersion.objects.filter(pk__in=draft.rule_version_ids).select_related("rule"))
+    authority = _authority_for(versions)
+    expires_at = now + timedelta(days=bylaws_in_force(now).emergency_ratification_days) if draft.emergency else None
+    with transaction.atomic():
+        action = ModerationAction.objects.create(
+            kind=draft.kind,
+            moderator=moderator,
+            report_id=draft.report_id,
+            authority=authority,
+            target_account_id=draft.target_account_id,
+            target_status_id=draft.target_status_id,
+            target_domain=draft.target_domain,
+            details=draft.details,
+            text=draft.text,
+            emergency=draft.emergency,
+            expires_at=expires_at,
+            created_at=now,
+        )
+        action.rule_versions.set(versions)
+        _apply(action, authority=f"Emergency action #{action.pk} ({authority})" if draft.emergency else authority)
+        do_append_log_entry(
+            LogEntry.Kind.MODERATION_ACTION,
+            visibility=_log_visibility(action.kind),
+            summary=f"{action.get_kind_display()}"
+            + (f" of {action.target_domain}" if action.target_domain else "")
+            + (" (emergency, awaiting ratification)" if action.emergency else "")
+            + f", citing {authority}",
+            data=moderation_log_data(action),
+        )
+        if action.target_account_id is not None:
+            enqueue_on_commit("governance.tasks.notify_moderation_action", action.pk)
+    return action
+
+
+def moderation_log_data(action: ModerationAction) -> dict[str, Any]:
+    """Return what the log records of a moderation action."""
+    return {
+        "action": action.pk,
+        "kind": action.kind,
+        "authority": action.authority,
+        "rule_versions": sorted(action.rule_versions.values_list("pk", flat=True)),
+        "proposal": action.proposal_id,
+        "target_account": action.target_account_id,
+        "target_status": action.target_status_id,
+        "target_domain": action.target_domain,
+        "details": {key: value for key, value in action.details.items() if key != "private_comment"},
+        "emergency": action.emergency,
+        "expires_at": action.expires_at.isoformat() if action.expires_at else None,
+    }
+
+
+def _apply(action: ModerationAction, *, authority: str) -> None:
+    if action.kind == Kind.DOMAIN:
+        do_set_domain_policy(action.target_domain, authorised_by=authority, **action.details)
+    elif action.kind == Kind.MARK_SENSITIVE and action.target_status_id is not None:
+        Status.objects.filter(pk=action.target_status_id).update(sensitive=True)
+    elif action.kind == Kind.REMOVE_STATUS and action.target_status_id is not None:
+        Status.objects.filter(pk=action.target_status_id).delete()
+
+
+def do_record_assembly_domain_policy(
+    domain: str, details: dict[str, Any], *, proposal_id: int, authority: str, now: datetime | None = None
+) -> ModerationAction:
+    """Set a domain policy an assembly decided, and record it as a permanent action."""
+    action = ModerationAction.objects.create(
+        kind=Kind.DOMAIN,
+        proposal_id=proposal_id,
+        authority=authority,
+        target_domain=domain,
+        details=details,
+        created_at=now or timezone.now(),
+    )
+    _apply(action, authority=authority)
+    return action
+
+
+def _end_domain_action(action: ModerationAction, *, authority: str) -> None:
+    """Lift the domain's policy unless another action still in force set it."""
+    others = ModerationAction.objects.filter(
+        kind=Kind.DOMAIN, target_domain=action.target_domain, state__in=IN_FORCE
+    ).exclude(pk=action.pk)
+    if not others.exists() and DomainPolicy.objects.filter(domain=action.target_domain).exists():
+        do_lift_domain_policy(action.target_domain, authorised_by=authority)
+
+
+def do_lapse_emergency_actions(*, now: datetime | None = None) -> list[int]:
+    """End every emergency action whose ratification period ran out; return their ids. Idempotent."""
+    now = now or timezone.now()
+    lapsed: list[int] = []
+    due = ModerationAction.objects.filter(
+        emergency=True, state=ModerationAction.State.ACTIVE, expires_at__lte=now
+    ).values_list("pk", flat=True)
+    for action_id in list(due):
+        with transaction.atomic():
+            action = ModerationAction.objects.select_for_update().get(pk=action_id)
+            if action.state != ModerationAction.State.ACTIVE:
+                continue
+            action.state = ModerationAction.State.LAPSED
+            action.ended_at = now
+            action.save(update_fields=["state", "ended_at"])
+            if action.kind == Kind.DOMAIN:
+                _end_domain_action(action, authority=f"Emergency action #{action.pk} lapsed unratified")
+            do_append_log_entry(
+                LogEntry.Kind.EMERGENCY_LAPSED,
+                visibility=_log_visibility(action.kind),
+                summary=f"Emergency action #{action.pk} lapsed without ratification",
+                data={"action": action.pk, "kind": action.kind, "target_domain": action.target_domain},
+            )
+            lapsed.append(action.pk)
+    return lapsed
+
+
+def do_ratify_emergency_action(action: ModerationAction, *, proposal_id: int, authority: str) -> bool:
+    """Make an emergency action permanent on an assembly's decision; False if it was no longer active."""
+    action = ModerationAction.objects.select_for_update().get(pk=action.pk)
+    if action.state != ModerationAction.State.ACTIVE:
+        return False
+    action.state = ModerationAction.State.RATIFIED
+    action.save(update_fields=["state"])
+    if action.kind == Kind.DOMAIN:
+        policy = DomainPolicy.objects.filter(domain=action.target_domain).first()
+        if policy is not None:
+            policy.authorised_by = f"{authority} ratified emergency action #{action.pk}"
+            policy.save(update_fields=["authorised_by"])
+    do_append_log_entry(
+        LogEntry.Kind.EMERGENCY_RATIFIED,
+        visibility=_log_visibility(action.kind),
+        summary=f"Emergency action #{action.pk} ratified by {authority}",
+        data={"action": action.pk, "proposal": proposal_id},
+    )
+    return True
+
+
+def check_reverse_moderation_action(user: User, action: ModerationAction) -> None:
+    """Refuse unless a moderator reverses an action that is still in force."""
+    if not is_moderator(user):
+        raise ModerationRefused("Only moderators can reverse moderation actions.")
+    if action.state not in IN_FORCE:
+        raise ModerationRefused("This action is no longer in force.")
+    if action.kind == Kind.REMOVE_STATUS:
+        raise ModerationRefused("A removed status cannot be restored.")
+
+
+def do_reverse_moderation_action(
+    action: ModerationAction, *, authority: str, now: datetime | None = None
+) -> ModerationAction:
+    """End an action in force (an appeal granted, a moderator's correction) and log it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        action = ModerationAction.objects.select_for_update().get(pk=action.pk)
+        if action.state not in IN_FORCE:
+            return action
+        action.state = ModerationAction.State.REVERSED
+        action.ended_at = now
+        action.save(update_fields=["state", "ended_at"])
+        if action.kind == Kind.DOMAIN:
+            _end_domain_action(action, authority=authority)
+        elif action.kind == Kind.MARK_SENSITIVE and action.target_status_id is not None:
+            Status.objects.filter(pk=action.target_status_id).update(sensitive=False)
+        do_append_log_entry(
+            LogEntry.Kind.MODERATION_REVERSED,
+            visibility=_log_visibility(action.kind),
+            summary=f"{action.get_kind_display()} #{action.pk} reversed: {authority}",
+            data={"action": action.pk, "authority": authority},
+        )
+    return action
+
+
+def check_update_domain_action(moderator: User, action: ModerationAction, details: dict[str, Any]) -> dict[str, Any]:
+    """Validate new policy fields for a moderator's domain action that awaits ratification."""
+    if not is_moderator(moderator):
+        raise ModerationRefused("Only moderators can change domain policies.")
+    if action.kind != Kind.DOMAIN or action.state != ModerationAction.State.ACTIVE or not action.emergency:
+        raise ModerationRefused("Only an emergency domain action awaiting ratification can be changed.")
+    try:
+        request = check_set_domain_policy(action.target_domain, authorised_by="moderation", **domain_details(**details))
+    except (TypeError, ValueError) as exc:
+        raise ModerationRefused(str(exc) or "The domain policy is not valid.") from exc
+    return domain_details(
+        severity=request.severity,
+        reject_media=request.reject_media,
+        reject_reports=request.reject_reports,
+        public_comment=request.public_comment,
+        private_comment=request.private_comment,
+        obfuscate=request.obfuscate,
+    )
+
+
+def do_update_domain_action(moderator: User, action: ModerationAction, details: dict[str, Any]) -> ModerationAction:
+    """Change the policy an emergency domain action sets, and log the change."""
+    with transaction.atomic():
+        action = ModerationAction.objects.select_for_update().get(pk=action.pk)
+        action.details = details
+        action.save(update_fields=["details"])
+        _apply(action, authority=f"Emergency action #{action.pk} ({action.authority}), changed by {moderator.username}")
+        do_append_log_entry(
+            LogEntry.Kind.MODERATION_ACTION,
+            visibility=_log_visibility(action.kind),
+            summary=f"Emergency action #{action.pk} on {action.target_domain} changed",
+            data=moderation_log_data(action),
+        )
+    return action

@@ -1,0 +1,68 @@
+"""The transparency log: an append-only chain of what the co-op decided and enforced."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class LogVisibility(models.TextChoices):
+    """Who may read a log entry."""
+
+    PUBLIC = "public", "Public"
+    MEMBERS = "members", "Members"
+    MODERATORS = "moderators", "Moderators"
+
+
+class LogEntry(models.Model):
+    """One entry of the log. Each entry's hash covers its content and the previous hash.
+
+    Entries are never updated or deleted; `manage.py verify_log` recomputes
+    the chain and names the first entry that does not match.
+    """
+
+    class Kind(models.TextChoices):
+        PROPOSAL_OPENED = "proposal.opened", "Proposal opened"
+        PROPOSAL_CLOSED = "proposal.closed", "Proposal closed"
+        RULE_VERSION = "rule.version", "Rule version adopted"
+        BYLAWS_VERSION = "bylaws.version", "Bylaws version adopted"
+        CONTENT_POLICY = "content_policy.adopted", "Content policy adopted"
+        DOMAIN_POLICY = "domain_policy.set", "Domain policy set"
+        DOMAIN_POLICY_LIFTED = "domain_policy.lifted", "Domain policy lifted"
+        MEMBERSHIP = "membership.decided", "Membership decided"
+        ROLE = "role.granted", "Role granted"
+        BUDGET = "budget.authorised", "Budget authorised"
+        MODERATION_ACTION = "moderation.action", "Moderation action"
+        EMERGENCY_RATIFIED = "moderation.ratified", "Emergency action ratified"
+        EMERGENCY_LAPSED = "moderation.lapsed", "Emergency action lapsed"
+        MODERATION_REVERSED = "moderation.reversed", "Moderation action reversed"
+        APPEAL_DECIDED = "appeal.decided", "Appeal decided"
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    visibility = models.CharField(max_length=12, choices=LogVisibility.choices)
+    summary = models.CharField(max_length=500)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name_plural = "log entries"
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.kind}"
+
+
+class LogHead(models.Model):
+    """The single row that holds the chain's last sequence and hash.
+
+    Appending locks this row, so concurrent appends take turns instead of
+    forking the chain.
+    """
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"log head {self.sequence}"

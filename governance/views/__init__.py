@@ -1,0 +1,1 @@
+"""Governance's web pages and ActivityPub documents."""

@@ -1,0 +1,81 @@
+"""Members open, read and vote on proposals from the web app; moderators see their queue."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from governance.models import Ballot, Proposal, ProposalComment, Report
+from tests.factories.federation import LocalActorFactory
+from tests.factories.governance import adopt_rules, make_moderator, open_proposal
+from tests.factories.members import UserFactory, make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def test_member_opens_votes_and_replies() -> None:
+    member = make_member()
+    client = signed_in(member)
+    response = client.post(
+        "/governance/proposals/new",
+        {"kind": "text", "title": "Picnic?", "body": "Shall we?", "method": "consent", "payload": ""},
+    )
+    proposal = Proposal.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/governance/proposals/{proposal.pk}"
+    client.post(f"/governance/proposals/{proposal.pk}", {"choice": "0"})
+    assert Ballot.objects.get().choice == 0
+    client.post(f"/governance/proposals/{proposal.pk}", {"form": "comment", "text": "Yes!"})
+    assert ProposalComment.objects.get().text == "Yes!"
+    page = client.get(f"/governance/proposals/{proposal.pk}")
+    assert b"Picnic?" in page.content
+    assert b"Your receipt:" in page.content
+    assert b"Picnic?" in client.get("/governance/proposals").content
+
+
+def test_ranked_ballot_from_the_form() -> None:
+    member = make_member()
+    proposal = open_proposal(member, method="ranked_choice", options=["A", "B", "C"])
+    signed_in(member).post(f"/governance/proposals/{proposal.pk}", {"rank_2": "1", "rank_0": "2", "rank_1": ""})
+    assert Ballot.objects.get().choice == [2, 0]
+
+
+def test_invalid_payload_is_shown_and_nothing_opens() -> None:
+    client = signed_in(make_member())
+    response = client.post(
+        "/governance/proposals/new", {"kind": "domain_policy", "title": "x", "method": "consent", "payload": "{"}
+    )
+    assert response.status_code == 200
+    assert b"not valid JSON" in response.content
+    assert not Proposal.objects.exists()
+
+
+def test_outsiders_cannot_see_proposals() -> None:
+    proposal = open_proposal(make_member())
+    client = signed_in(UserFactory.create())
+    assert client.get("/governance/proposals").status_code == 404
+    assert client.get(f"/governance/proposals/{proposal.pk}").status_code == 404
+
+
+def test_member_reports_from_the_web_and_moderator_resolves() -> None:
+    (rule,) = adopt_rules("No spam.")
+    member = make_member()
+    LocalActorFactory.create(user=member, username=member.username)
+    target = LocalActorFactory.create(user=make_member())
+    signed_in(member).post(
+        f"/governance/report/{target.pk}", {"category": "violation", "rule": [str(rule.pk)], "comment": "Ads"}
+    )
+    report = Report.objects.get()
+    assert list(report.rule_versions.all()) == [rule]
+    moderator = signed_in(make_moderator())
+    assert b"Ads" in moderator.get("/governance/moderation").content
+    moderator.post("/governance/moderation", {"report": str(report.pk)})
+    report.refresh_from_db()
+    assert report.state == Report.State.RESOLVED
+    assert signed_in(member).get("/governance/moderation").status_code == 404
