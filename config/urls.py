@@ -6,13 +6,14 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from config.views import healthz
-from members.api.accounts import verify_credentials
+from frontend.views.oauth import authorize
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
-    path("api/v1/accounts/verify_credentials", verify_credentials, name="verify_credentials"),
+    # The consent page is a web page; token, revoke and metadata are the members app's API.
+    path("oauth/authorize", authorize, name="oauth_authorize"),
+    path("", include("config.api.urls")),
     path("", include("members.urls")),
     path("", include("timeline.urls")),
     path("", include("governance.urls")),

@@ -1,69 +1,209 @@
-"""The client API's Account entity and the accounts endpoints."""
+"""The client API's accounts resource, reading side: profiles, lookups, search, follows and statuses."""
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
 
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, JsonResponse
 
+from config.api.errors import ApiError, api_view
+from config.api.pagination import PageRequest, paginate, paginated_response
+from config.api.params import ApiParams
+from federation.actions.remote_actors import resolve_account
+from federation.errors import RemoteActorUnavailable
 from federation.models import Actor
-from members.api.auth import api_error, require_token, token_user
-from timeline.models import Follow, Status
+from federation.selectors import is_domain_suspended
+from members.api.auth import optional_token, require_token, required_actor, token_actor
+from members.api.entities import account_entities, account_entity, credential_account_entity, relationship_entities
+from timeline.api.entities import status_entities, with_authors
+from timeline.models import Follow, Status, Visibility
+
+MAX_SEARCH_RESULTS = 80
 
 
-def iso_with_millis(actor_moment: Any) -> str:
-    """Return a timestamp as Mastodon's API writes it (milliseconds, Z)."""
-    return str(actor_moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{actor_moment.microsecond // 1000:03d}Z")
+class AccountNotFound(Http404):
+    """No account with that id or handle is visible here."""
 
 
-def account_entity(actor: Actor) -> dict[str, Any]:
-    """Return the Account entity for an actor."""
-    last_status = Status.objects.filter(account=actor).order_by("-id").values_list("created_at", flat=True).first()
-    return {
-        "id": str(actor.pk),
-        "username": actor.username,
-        "acct": actor.acct,
-        "display_name": actor.display_name,
-        "locked": actor.locked,
-        "bot": actor.bot,
-        "discoverable": actor.discoverable,
-        "indexable": actor.discoverable,
-        "group": actor.kind == Actor.Kind.GROUP,
-        "created_at": iso_with_millis(actor.created_at.replace(hour=0, minute=0, second=0, microsecond=0)),
-        "note": actor.summary,
-        "url": actor.url or actor.uri,
-        "uri": actor.uri,
-        "avatar": "",
-        "avatar_static": "",
-        "header": "",
-        "header_static": "",
-        "followers_count": Follow.objects.filter(target=actor, state=Follow.State.ACCEPTED).count(),
-        "following_count": Follow.objects.filter(follower=actor, state=Follow.State.ACCEPTED).count(),
-        "statuses_count": Status.objects.filter(account=actor).count(),
-        "last_status_at": last_status.date().isoformat() if last_status else None,
-        "hide_collections": False,
-        "noindex": not actor.discoverable,
-        "emojis": [],
-        "roles": [],
-        "fields": [],
-    }
+def visible_accounts() -> QuerySet[Actor]:
+    """Return the accounts the client API shows: active local members and cached remote actors."""
+    return Actor.objects.filter(Q(domain="", user__is_active=True) | ~Q(domain=""))
 
 
-@require_GET
+def access_account_by_id(account_id: str) -> Actor:
+    """Return the account with that id, or raise AccountNotFound (unknown, inactive or suspended)."""
+    if not account_id.isdigit():
+        raise AccountNotFound("Record not found")
+    actor = visible_accounts().filter(pk=int(account_id)).first()
+    if actor is None or (actor.domain and is_domain_suspended(actor.domain)):
+        raise AccountNotFound("Record not found")
+    return actor
+
+
+def access_account_by_acct(acct: str) -> Actor:
+    """Return the account with handle `user` or `user@domain` (this server's domain meaning local)."""
+    username, _, domain = acct.strip().lstrip("@").partition("@")
+    domain = domain.lower()
+    if domain == settings.MUTUALS_DOMAIN.lower():
+        domain = ""
+    actor = visible_accounts().filter(username__iexact=username, domain=domain).first()
+    if not username or actor is None or (domain and is_domain_suspended(domain)):
+        raise AccountNotFound("Record not found")
+    return actor
+
+
+@api_view("GET")
 @require_token("read:accounts", "profile")
 def verify_credentials(request: HttpRequest) -> JsonResponse:
     """Return the token owner's own Account, with its source."""
-    actor = Actor.objects.filter(user=token_user(request)).first()
-    if actor is None:
-        return api_error("This user has no account", 422)
-    body = account_entity(actor)
-    body["source"] = {
-        "privacy": "public",
-        "sensitive": False,
-        "language": "",
-        "note": actor.summary,
-        "fields": [],
-        "follow_requests_count": Follow.objects.filter(target=actor, state=Follow.State.PENDING).count(),
-    }
-    return JsonResponse(body)
+    return JsonResponse(credential_account_entity(required_actor(request)))
+
+
+@api_view("GET")
+@optional_token("read:accounts")
+def account_detail(request: HttpRequest, account_id: str) -> JsonResponse:
+    """Return an account by id."""
+    return JsonResponse(account_entity(access_account_by_id(account_id)))
+
+
+@api_view("GET")
+@optional_token("read:accounts")
+def lookup(request: HttpRequest) -> JsonResponse:
+    """Return the account with the handle given in `acct`, without asking other servers."""
+    acct = request.GET.get("acct", "")
+    if not acct.strip():
+        raise ApiError("acct is missing", 400)
+    return JsonResponse(account_entity(access_account_by_acct(acct)))
+
+
+def search_accounts(
+    query: str, *, viewer: Actor | None, limit: int, offset: int = 0, following: bool = False, resolve: bool = False
+) -> list[Actor]:
+    """Return accounts matching a handle or name, exact handles and local members first.
+
+    With `resolve`, a full `user@domain` handle unknown here is looked up
+    through WebFinger on its server (only for a signed-in viewer).
+    """
+    query = query.strip().lstrip("@")
+    username, _, domain = query.partition("@")
+    local = not domain or domain.lower() == settings.MUTUALS_DOMAIN.lower()
+    if resolve and viewer is not None and domain and not local and offset == 0:
+        # An unreachable server leaves only what is known here to show.
+        with contextlib.suppress(RemoteActorUnavailable):
+            resolve_account(f"{username}@{domain}")
+    accounts = visible_accounts()
+    if domain:
+        accounts = accounts.filter(username__istartswith=username, domain="" if local else domain.lower())
+    else:
+        accounts = accounts.filter(Q(username__istartswith=query) | Q(display_name__icontains=query))
+    if following and viewer is not None:
+        followed = Follow.objects.filter(follower=viewer, state=Follow.State.ACCEPTED).values("target_id")
+        accounts = accounts.filter(pk__in=followed)
+    found = list(accounts.order_by("domain", "username")[: offset + limit + MAX_SEARCH_RESULTS])
+    found.sort(key=lambda actor: (actor.username.lower() != username.lower(), actor.domain != "", actor.username))
+    visible = [actor for actor in found if not (actor.domain and is_domain_suspended(actor.domain))]
+    return visible[offset : offset + limit]
+
+
+@api_view("GET")
+@require_token("read:accounts")
+def search(request: HttpRequest) -> JsonResponse:
+    """Find accounts by handle or display name among local members and known remote actors."""
+    params = ApiParams.from_request(request)
+    query = params.get_str("q").strip().lstrip("@")
+    if not query:
+        raise ApiError("q is missing", 400)
+    following = params.get_bool("following")
+    viewer = required_actor(request) if following else token_actor(request)
+    found = search_accounts(
+        query,
+        viewer=viewer,
+        limit=params.get_int("limit", 40, minimum=1, maximum=MAX_SEARCH_RESULTS) or 40,
+        offset=params.get_int("offset", 0, minimum=0) or 0,
+        following=following,
+        resolve=params.get_bool("resolve"),
+    )
+    return JsonResponse(account_entities(found), safe=False)
+
+
+@api_view("GET")
+@require_token("read:follows")
+def relationships(request: HttpRequest) -> JsonResponse:
+    """Return the token owner's relationship with each account in `id[]`."""
+    viewer = required_actor(request)
+    ids = [value for value in ApiParams.from_request(request).get_list("id") if value.isdigit()]
+    targets = {actor.pk: actor for actor in visible_accounts().filter(pk__in=[int(value) for value in ids])}
+    ordered = [targets[int(value)] for value in dict.fromkeys(ids) if int(value) in targets]
+    return JsonResponse(relationship_entities(viewer, ordered), safe=False)
+
+
+def _follow_page(request: HttpRequest, follows: QuerySet[Follow], side: str) -> JsonResponse:
+    page = paginate(follows.select_related(side), PageRequest.from_request(request, default=40, maximum=80))
+    actors = [getattr(follow, side) for follow in page]
+    return paginated_response(request, account_entities(actors), [follow.pk for follow in page])
+
+
+@api_view("GET")
+@optional_token("read:accounts")
+def followers(request: HttpRequest, account_id: str) -> JsonResponse:
+    """Return the accounts following this one, newest follow first, paged by follow."""
+    actor = access_account_by_id(account_id)
+    follows = Follow.objects.filter(target=actor, state=Follow.State.ACCEPTED).filter(
+        Q(follower__domain="", follower__user__is_active=True) | ~Q(follower__domain="")
+    )
+    return _follow_page(request, follows, "follower")
+
+
+@api_view("GET")
+@optional_token("read:accounts")
+def following(request: HttpRequest, account_id: str) -> JsonResponse:
+    """Return the accounts this one follows, newest follow first, paged by follow."""
+    actor = access_account_by_id(account_id)
+    follows = Follow.objects.filter(follower=actor, state=Follow.State.ACCEPTED).filter(
+        Q(target__domain="", target__user__is_active=True) | ~Q(target__domain="")
+    )
+    return _follow_page(request, follows, "target")
+
+
+def _visible_profile_statuses(account: Actor, viewer: Actor | None) -> QuerySet[Status]:
+    statuses = Status.objects.filter(account=account)
+    if viewer is not None and viewer.pk == account.pk:
+        return statuses
+    shown = [Visibility.PUBLIC, Visibility.UNLISTED]
+    if (
+        viewer is not None
+        and Follow.objects.filter(follower=viewer, target=account, state=Follow.State.ACCEPTED).exists()
+    ):
+        shown.append(Visibility.PRIVATE)
+    visible = Q(visibility__in=shown)
+    if viewer is not None:
+        visible |= Q(visibility=Visibility.DIRECT, mentions__account=viewer)
+    return statuses.filter(visible).distinct()
+
+
+@api_view("GET")
+@optional_token("read:statuses")
+def account_statuses(request: HttpRequest, account_id: str) -> JsonResponse:
+    """Return an account's statuses the viewer may see, newest first, with Mastodon's filters."""
+    account = access_account_by_id(account_id)
+    viewer = token_actor(request)
+    params = ApiParams.from_request(request)
+    page_request = PageRequest.from_request(request, default=20, maximum=40)
+    statuses = _visible_profile_statuses(account, viewer)
+    if params.get_bool("pinned"):
+        pinned = list(with_authors(statuses.filter(pinned_at__isnull=False)).order_by("-pinned_at"))
+        return JsonResponse(status_entities(pinned, viewer), safe=False)
+    if params.get_bool("exclude_replies"):
+        # Mastodon keeps replies to oneself (threads) when excluding replies.
+        statuses = statuses.filter(Q(in_reply_to__isnull=True) | Q(in_reply_to__account=account))
+    if params.get_bool("exclude_reblogs"):
+        statuses = statuses.filter(reblog_of__isnull=True)
+    if params.get_bool("only_media"):
+        statuses = statuses.filter(reblog_of__isnull=True).exclude(attachments=[])
+    tagged = params.get_str("tagged").strip().lstrip("#").lower()
+    if tagged:
+        statuses = statuses.filter(tags__name=tagged)
+    page = paginate(with_authors(statuses), page_request)
+    return paginated_response(request, status_entities(page, viewer), [status.pk for status in page])

@@ -1,0 +1,52 @@
+"""Errors in the shape Mastodon clients read: {"error": "..."} with Mastodon's status codes."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+class ApiError(Exception):
+    """A refusal to report to the client; `status` is the HTTP status Mastodon uses for it."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def api_error(message: str, status: int) -> JsonResponse:
+    """Return an error response: {"error": message} with the given status."""
+    return JsonResponse({"error": message}, status=status)
+
+
+def api_view(*methods: str) -> Callable[[ViewFunc], ViewFunc]:
+    """Accept only the given HTTP methods and turn ApiError and Http404 into Mastodon's error bodies.
+
+    A missing or invisible record answers 404 {"error": "Record not found"},
+    whatever the underlying reason, so that private objects cannot be probed.
+    """
+    allowed = {method.upper() for method in methods}
+
+    def decorate(view: ViewFunc) -> ViewFunc:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in allowed:
+                response = api_error("Method not allowed", 405)
+                response["Allow"] = ", ".join(sorted(allowed))
+                return response
+            try:
+                return view(request, *args, **kwargs)
+            except ApiError as exc:
+                return api_error(exc.message, exc.status)
+            except Http404:
+                return api_error("Record not found", 404)
+
+        return cast(ViewFunc, wrapped)
+
+    return decorate

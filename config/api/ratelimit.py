@@ -1,0 +1,96 @@
+"""Rate limits on the client API, counted in the cache and reported in Mastodon's X-RateLimit-* headers.
+
+Each token (or, without one, each client address) may make a number of
+requests per fixed window. Every API response says how many remain and when
+the window resets, so clients such as Mastodon.py can pace themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+from config.api.errors import api_error
+
+LIMITED_PREFIXES = ("/api/",)
+TOKEN_PATHS = ("/oauth/token",)
+# Token requests per address and window: enough for people signing in, too few to guess passwords.
+TOKEN_ENDPOINT_LIMIT = 30
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def client_address(request: HttpRequest) -> str:
+    """Return the client's address; behind the instance's own proxy, the one the proxy names."""
+    address = str(request.META.get("REMOTE_ADDR", ""))
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    # Behind the instance's own proxy every request comes from loopback; the
+    # proxy then names the real client first in X-Forwarded-For.
+    if address in LOOPBACK and forwarded:
+        address = forwarded.split(",", maxsplit=1)[0].strip()
+    return address
+
+
+def client_identity(request: HttpRequest) -> str:
+    """Return what the limit is counted against: the bearer token, the signed-in user, or the client address."""
+    authorization = request.META.get("HTTP_AUTHORIZATION", "")
+    if authorization.lower().startswith("bearer "):
+        token = authorization[7:].strip()
+        return "token:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return "address:" + client_address(request)
+
+
+def _count(bucket: str, window: int) -> tuple[int, int]:
+    """Count one request in the bucket's current window; return the count and the window's start."""
+    window_start = int(time.time()) // window * window
+    key = f"ratelimit:{bucket}:{window_start}"
+    cache.add(key, 0, timeout=window + 5)
+    try:
+        used = int(cache.incr(key))
+    except ValueError:
+        # The counter expired between add and incr: this is the window's first request.
+        cache.set(key, 1, timeout=window + 5)
+        used = 1
+    return used, window_start
+
+
+class RateLimitMiddleware:
+    """Count client API requests per identity and window; answer 429 once the limit is spent.
+
+    The token endpoint has its own, smaller allowance per client address,
+    since the password grant would otherwise let anyone guess passwords.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "OPTIONS":
+            return self.get_response(request)
+        window = int(settings.MUTUALS_API_RATE_WINDOW_SECONDS)
+        if request.path.startswith(TOKEN_PATHS):
+            limit = TOKEN_ENDPOINT_LIMIT
+            bucket = "token-endpoint:" + client_address(request)
+        elif request.path.startswith(LIMITED_PREFIXES):
+            limit = int(settings.MUTUALS_API_RATE_LIMIT)
+            bucket = client_identity(request)
+        else:
+            return self.get_response(request)
+        used, window_start = _count(bucket, window)
+        if used > limit:
+            response: HttpResponse = api_error("Too many requests", 429)
+        else:
+            response = self.get_response(request)
+        reset = datetime.fromtimestamp(window_start + window, tz=UTC)
+        response["X-RateLimit-Limit"] = str(limit)
+        response["X-RateLimit-Remaining"] = str(max(0, limit - used))
+        response["X-RateLimit-Reset"] = reset.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return response

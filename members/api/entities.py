@@ -1,0 +1,157 @@
+"""The client API's Account and Relationship entities, built for many accounts in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Max
+
+from federation.models import Actor
+from federation.uris import base_url
+from timeline.models import Block, Follow, Status
+
+
+def iso_with_millis(moment: datetime) -> str:
+    """Return a timestamp as Mastodon's API writes it: UTC, milliseconds, Z."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def default_avatar_url() -> str:
+    """Return the picture shown for accounts without an avatar (clients expect a URL)."""
+    return f"{base_url()}{settings.STATIC_URL}api/missing.png"
+
+
+def _fields(actor: Actor) -> list[dict[str, Any]]:
+    fields = actor.fields if isinstance(actor.fields, list) else []
+    return [
+        {"name": str(field.get("name", "")), "value": str(field.get("value", "")), "verified_at": None}
+        for field in fields
+        if isinstance(field, dict)
+    ]
+
+
+def account_entities(actors: Sequence[Actor]) -> list[dict[str, Any]]:
+    """Return the Account entity of each actor, in order, with three aggregate queries in all."""
+    ids = [actor.pk for actor in actors]
+    followers = dict(
+        Follow.objects.filter(target_id__in=ids, state=Follow.State.ACCEPTED)
+        .values_list("target_id")
+        .annotate(count=Count("id"))
+    )
+    following = dict(
+        Follow.objects.filter(follower_id__in=ids, state=Follow.State.ACCEPTED)
+        .values_list("follower_id")
+        .annotate(count=Count("id"))
+    )
+    statuses = {
+        account_id: (count, latest)
+        for account_id, count, latest in Status.objects.filter(account_id__in=ids)
+        .values_list("account_id")
+        .annotate(count=Count("id"), latest=Max("created_at"))
+    }
+    return [
+        _account_entity(actor, followers.get(actor.pk, 0), following.get(actor.pk, 0), statuses.get(actor.pk))
+        for actor in actors
+    ]
+
+
+def account_entity(actor: Actor) -> dict[str, Any]:
+    """Return the Account entity of one actor."""
+    return account_entities([actor])[0]
+
+
+def _account_entity(
+    actor: Actor, followers: int, following: int, statuses: tuple[int, datetime | None] | None
+) -> dict[str, Any]:
+    status_count, last_status = statuses or (0, None)
+    avatar = actor.avatar_remote_url or default_avatar_url()
+    header = actor.header_remote_url or ""
+    return {
+        "id": str(actor.pk),
+        "username": actor.username,
+        "acct": actor.acct,
+        "display_name": actor.display_name,
+        "locked": actor.locked,
+        "bot": actor.bot or actor.kind in (Actor.Kind.APPLICATION, Actor.Kind.SERVICE),
+        "discoverable": actor.discoverable,
+        "indexable": actor.discoverable,
+        "group": actor.kind == Actor.Kind.GROUP,
+        # Mastodon shows only the day an account was created.
+        "created_at": iso_with_millis(actor.created_at.replace(hour=0, minute=0, second=0, microsecond=0)),
+        "note": actor.summary,
+        "url": actor.url or actor.uri,
+        "uri": actor.uri,
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": header,
+        "header_static": header,
+        "followers_count": followers,
+        "following_count": following,
+        "statuses_count": status_count,
+        "last_status_at": last_status.date().isoformat() if last_status else None,
+        "hide_collections": False,
+        "noindex": not actor.discoverable,
+        "emojis": [],
+        "roles": [],
+        "fields": _fields(actor),
+    }
+
+
+def credential_account_entity(actor: Actor) -> dict[str, Any]:
+    """Return the owner's own Account with its `source` (what the profile editor shows)."""
+    body = account_entity(actor)
+    body["source"] = {
+        "privacy": "public",
+        "sensitive": False,
+        "language": "",
+        "note": actor.summary,
+        "fields": [{"name": f["name"], "value": f["value"], "verified_at": None} for f in body["fields"]],
+        "follow_requests_count": Follow.objects.filter(target=actor, state=Follow.State.PENDING).count(),
+    }
+    user = actor.user
+    body["role"] = {
+        "id": "-99" if user is None or not user.is_staff else "3",
+        "name": "" if user is None or not user.is_staff else "Admin",
+        "permissions": "0" if user is None or not user.is_staff else "1",
+        "color": "",
+        "highlighted": False,
+    }
+    return body
+
+
+def relationship_entities(viewer: Actor, targets: Sequence[Actor]) -> list[dict[str, Any]]:
+    """Return the viewer's Relationship with each target, in four queries in all."""
+    ids = [target.pk for target in targets]
+    outgoing = {follow.target_id: follow for follow in Follow.objects.filter(follower=viewer, target_id__in=ids)}
+    incoming = {follow.follower_id: follow for follow in Follow.objects.filter(target=viewer, follower_id__in=ids)}
+    blocking = set(Block.objects.filter(account=viewer, target_id__in=ids).values_list("target_id", flat=True))
+    blocked_by = set(Block.objects.filter(target=viewer, account_id__in=ids).values_list("account_id", flat=True))
+    relationships = []
+    for target in targets:
+        mine = outgoing.get(target.pk)
+        theirs = incoming.get(target.pk)
+        following = mine is not None and mine.state == Follow.State.ACCEPTED
+        relationships.append(
+            {
+                "id": str(target.pk),
+                "following": following,
+                "showing_reblogs": following and mine is not None and mine.show_reblogs,
+                "notifying": following and mine is not None and mine.notify,
+                "languages": None,
+                "followed_by": theirs is not None and theirs.state == Follow.State.ACCEPTED,
+                "blocking": target.pk in blocking,
+                "blocked_by": target.pk in blocked_by,
+                # Mutes and endorsements have no model on this server: nobody can be in either state.
+                "muting": False,
+                "muting_notifications": False,
+                "requested": mine is not None and mine.state == Follow.State.PENDING,
+                "requested_by": theirs is not None and theirs.state == Follow.State.PENDING,
+                "domain_blocking": False,
+                "endorsed": False,
+                "note": "",
+            }
+        )
+    return relationships

@@ -1,0 +1,43 @@
+"""Give django-oauth-toolkit Mastodon's OAuth semantics.
+
+Every registered app may use the authorization code (with optional PKCE),
+client credentials, refresh token and password grants, as in Mastodon.
+Scopes are Mastodon's, the legacy `follow` included. A redirect URI must be
+one of the app's registered URIs, character for character.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oauth2_provider.oauth2_validators import OAuth2Validator
+
+from members.scopes import is_known_scope
+
+GRANT_TYPES = frozenset({"authorization_code", "client_credentials", "refresh_token", "password"})
+
+
+class MastodonOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
+    """DOT's validator with Mastodon's grant types, scopes and redirect URI rules."""
+
+    def validate_grant_type(
+        self, client_id: str, grant_type: str, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        """Allow every grant type Mastodon offers to every registered app."""
+        return grant_type in GRANT_TYPES
+
+    def validate_response_type(
+        self, client_id: str, response_type: str, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        """Allow only the authorization code response type (no implicit grant)."""
+        return response_type == "code"
+
+    def validate_scopes(
+        self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        """Accept a non-empty list of scopes that Mastodon defines."""
+        return bool(scopes) and all(is_known_scope(scope) for scope in scopes)
+
+    def validate_redirect_uri(self, client_id: str, redirect_uri: str, request: Any, *args: Any, **kwargs: Any) -> bool:
+        """Accept only a redirect URI registered by the app, compared exactly."""
+        return redirect_uri in request.client.redirect_uris.split()

@@ -1,0 +1,66 @@
+"""Rate limits on the client API, reported in X-RateLimit-* headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from config.api.ratelimit import client_identity
+from federation.models import Actor
+from tests.factories.oauth import AccessTokenFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_api_responses_carry_the_headers() -> None:
+    response = Client().get("/api/v1/instance")
+    assert response["X-RateLimit-Limit"] == "300"
+    assert response["X-RateLimit-Remaining"] == "299"
+    assert response["X-RateLimit-Reset"].endswith("Z")
+    assert "X-RateLimit-Limit" not in Client().get("/healthz")
+
+
+def test_spent_limit_answers_429_until_the_window_resets(settings: Any, alice: Actor) -> None:
+    settings.MUTUALS_API_RATE_LIMIT = 2
+    client = Client()
+    assert client.get("/api/v1/instance").status_code == 200
+    assert client.get("/api/v1/instance").status_code == 200
+    refused = client.get("/api/v1/instance")
+    assert refused.status_code == 429
+    assert refused.json() == {"error": "Too many requests"}
+    assert refused["X-RateLimit-Remaining"] == "0"
+    # A token has its own allowance, apart from the address's.
+    token = AccessTokenFactory.create(user=alice.user, scope="read")
+    headers = {"Authorization": f"Bearer {token.token}"}
+    assert client.get("/api/v1/accounts/verify_credentials", headers=headers).status_code == 200
+
+
+def test_identity_prefers_the_token_then_the_forwarded_address() -> None:
+    from django.test import RequestFactory
+
+    factory = RequestFactory()
+    with_token = factory.get("/api/v1/instance", HTTP_AUTHORIZATION="Bearer abc")
+    assert client_identity(with_token).startswith("token:")
+    proxied = factory.get("/api/v1/instance", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
+    assert client_identity(proxied) == "address:203.0.113.9"
+    direct = factory.get("/api/v1/instance", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert client_identity(direct) == "address:198.51.100.7"
+
+
+def test_signed_in_web_requests_count_against_the_person(alice: Actor) -> None:
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/api/v1/instance")
+    request.user = alice.user  # type: ignore[assignment]
+    assert client_identity(request) == f"user:{alice.user_id}"
+
+
+def test_token_endpoint_has_a_small_allowance_per_address() -> None:
+    client = Client()
+    for _ in range(30):
+        assert client.post("/oauth/token", {"grant_type": "password"}).status_code != 429
+    refused = client.post("/oauth/token", {"grant_type": "password", "username": "a", "password": "b"})
+    assert refused.status_code == 429
+    assert refused["X-RateLimit-Limit"] == "30"

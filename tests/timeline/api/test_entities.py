@@ -1,0 +1,97 @@
+"""The Status entity: counts, the viewer's own state, reblogs and polls, in constant queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from federation.models import Actor
+from tests.factories.federation import LocalActorFactory
+from tests.factories.timeline import MentionFactory, StatusFactory
+from timeline.api.entities import status_entities, status_entity
+from timeline.models import Favourite, Poll, PollVote, Status, Tag
+
+pytestmark = pytest.mark.django_db
+
+
+def test_counts_and_viewer_state(alice: Actor, bob: Actor) -> None:
+    status = StatusFactory.create(account=alice)
+    Favourite.objects.create(account=bob, status=status)
+    StatusFactory.create(account=bob, reblog_of=status, text="", content="")
+    StatusFactory.create(account=bob, in_reply_to=status)
+    MentionFactory.create(status=status, account=bob)
+    status.tags.add(Tag.objects.create(name="coop"))
+    body = status_entity(status, bob)
+    assert (body["favourites_count"], body["reblogs_count"], body["replies_count"]) == (1, 1, 1)
+    assert body["favourited"] and body["reblogged"]
+    assert body["mentions"] == [{"id": str(bob.pk), "username": "bob", "acct": "bob", "url": bob.url}]
+    assert [tag["name"] for tag in body["tags"]] == ["coop"]
+    assert not status_entity(status, alice)["favourited"]
+    assert not status_entity(status, None)["reblogged"]
+
+
+def test_reblog_carries_its_original(alice: Actor, bob: Actor) -> None:
+    original = StatusFactory.create(account=alice)
+    reblog = StatusFactory.create(account=bob, reblog_of=original, text="", content="")
+    body = status_entity(reblog, None)
+    assert body["account"]["id"] == str(bob.pk)
+    assert body["content"] == ""
+    assert body["reblog"]["id"] == str(original.pk)
+    assert body["reblog"]["account"]["id"] == str(alice.pk)
+
+
+def test_poll_entity_with_own_votes(alice: Actor, bob: Actor) -> None:
+    status = StatusFactory.create(account=alice)
+    poll = Poll.objects.create(
+        status=status,
+        options=["yes", "no"],
+        votes=[1, 0],
+        voters_count=1,
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    PollVote.objects.create(poll=poll, account=bob, choice=0)
+    body = status_entity(status, bob)["poll"]
+    assert body["options"] == [{"title": "yes", "votes_count": 1}, {"title": "no", "votes_count": 0}]
+    assert body["votes_count"] == 1
+    assert body["voted"] is True
+    assert body["own_votes"] == [0]
+    assert body["expired"] is False
+    assert status_entity(status, None)["poll"]["voted"] is False
+
+
+def test_remote_attachments_become_media_attachments(alice: Actor) -> None:
+    status = StatusFactory.create(
+        account=alice,
+        attachments=[
+            {
+                "url": "https://x.example/a.png",
+                "media_type": "image/png",
+                "description": "A cat",
+                "width": 4,
+                "height": 2,
+            }
+        ],
+    )
+    [media] = status_entity(status, None)["media_attachments"]
+    assert media["type"] == "image"
+    assert media["description"] == "A cat"
+    assert media["meta"]["original"]["aspect"] == 2.0
+
+
+def test_queries_do_not_grow_with_the_page(alice: Actor, bob: Actor) -> None:
+    def queries_for(count: int) -> int:
+        for _ in range(count):
+            author = LocalActorFactory.create()
+            status = StatusFactory.create(account=author)
+            Favourite.objects.create(account=bob, status=status)
+            StatusFactory.create(account=alice, reblog_of=status, text="", content="")
+        page = list(Status.objects.select_related("account", "in_reply_to").order_by("-id"))
+        with CaptureQueriesContext(connection) as queries:
+            status_entities(page, bob)
+        return len(queries)
+
+    assert queries_for(2) == queries_for(6)

@@ -1,0 +1,138 @@
+"""Posting, editing and deleting statuses through the client API; refusals change nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from federation.models import Actor
+from tests.factories.oauth import AccessTokenFactory
+from tests.factories.timeline import StatusFactory
+from timeline.models import Poll, Status, Visibility
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer_for(actor: Actor, scope: str = "read write follow") -> dict[str, str]:
+    """Return the header presenting a fresh token of the actor's user."""
+    return {"Authorization": f"Bearer {AccessTokenFactory.create(user=actor.user, scope=scope).token}"}
+
+
+def test_post_a_status_from_a_form(alice: Actor) -> None:
+    response = Client().post(
+        "/api/v1/statuses",
+        {"status": "Hello #coop", "spoiler_text": "greeting", "visibility": "unlisted", "language": "en"},
+        headers=bearer_for(alice),
+    )
+    assert response.status_code == 200
+    body = response.json()
+    status = Status.objects.get()
+    assert body["id"] == str(status.pk)
+    assert body["visibility"] == "unlisted"
+    assert body["spoiler_text"] == "greeting"
+    assert body["sensitive"] is True
+    assert [tag["name"] for tag in body["tags"]] == ["coop"]
+    assert status.account == alice
+
+
+def test_post_a_reply_with_a_poll_from_json(alice: Actor, bob: Actor) -> None:
+    parent = StatusFactory.create(account=bob)
+    payload = {
+        "status": "Which?",
+        "in_reply_to_id": str(parent.pk),
+        "poll": {"options": ["tea", "coffee"], "expires_in": 3600, "multiple": True},
+    }
+    response = Client().post(
+        "/api/v1/statuses", json.dumps(payload), content_type="application/json", headers=bearer_for(alice)
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["in_reply_to_id"] == str(parent.pk)
+    assert body["in_reply_to_account_id"] == str(bob.pk)
+    assert [option["title"] for option in body["poll"]["options"]] == ["tea", "coffee"]
+    assert body["poll"]["multiple"] is True
+
+
+def test_idempotency_key_returns_the_first_status(alice: Actor) -> None:
+    headers = {**bearer_for(alice), "Idempotency-Key": "abc-123"}
+    first = Client().post("/api/v1/statuses", {"status": "Once"}, headers=headers).json()
+    second = Client().post("/api/v1/statuses", {"status": "Once"}, headers=headers).json()
+    assert first["id"] == second["id"]
+    assert Status.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"status": ""}, "Text can't be blank."),
+        ({"status": "x" * 501}, "Text is too long"),
+        ({"status": "hi", "visibility": "everyone"}, "Visibility must be one of"),
+        ({"status": "hi", "in_reply_to_id": "123"}, "does not exist or is not visible"),
+        ({"status": "hi", "poll[options][]": ["only one"], "poll[expires_in]": "3600"}, "between 2 and 4 options"),
+        ({"status": "hi", "media_ids[]": ["1"]}, "Media attachments are not accepted"),
+        ({"status": "hi", "scheduled_at": "2030-01-01T00:00:00Z"}, "Scheduled statuses are not accepted"),
+    ],
+)
+def test_refused_posts_store_nothing(alice: Actor, payload: dict[str, object], message: str) -> None:
+    response = Client().post("/api/v1/statuses", payload, headers=bearer_for(alice))
+    assert response.status_code == 422
+    assert message in response.json()["error"]
+    assert not Status.objects.exists()
+    assert not Poll.objects.exists()
+
+
+def test_a_read_token_cannot_post(alice: Actor) -> None:
+    response = Client().post("/api/v1/statuses", {"status": "hi"}, headers=bearer_for(alice, "read"))
+    assert response.status_code == 403
+    assert not Status.objects.exists()
+
+
+def test_replying_to_an_invisible_status_is_refused(alice: Actor, bob: Actor) -> None:
+    hidden = StatusFactory.create(account=bob, visibility=Visibility.DIRECT)
+    response = Client().post(
+        "/api/v1/statuses", {"status": "hi", "in_reply_to_id": str(hidden.pk)}, headers=bearer_for(alice)
+    )
+    assert response.status_code == 422
+    assert Status.objects.count() == 1
+
+
+def test_edit_own_status_and_read_its_source(alice: Actor) -> None:
+    status = StatusFactory.create(account=alice, text="First")
+    body = (
+        Client()
+        .put(
+            f"/api/v1/statuses/{status.pk}",
+            json.dumps({"status": "Second", "spoiler_text": "cw"}),
+            content_type="application/json",
+            headers=bearer_for(alice),
+        )
+        .json()
+    )
+    assert body["content"] == "<p>Second</p>"
+    assert body["edited_at"] is not None
+    source = Client().get(f"/api/v1/statuses/{status.pk}/source", headers=bearer_for(alice)).json()
+    assert source == {"id": str(status.pk), "text": "Second", "spoiler_text": "cw"}
+
+
+def test_others_cannot_edit_or_delete(alice: Actor, bob: Actor) -> None:
+    status = StatusFactory.create(account=alice, text="Mine")
+    edit = Client().put(
+        f"/api/v1/statuses/{status.pk}", {"status": "Theirs"}, content_type="application/json", headers=bearer_for(bob)
+    )
+    assert edit.status_code == 403
+    delete = Client().delete(f"/api/v1/statuses/{status.pk}", headers=bearer_for(bob))
+    assert delete.status_code == 403
+    status.refresh_from_db()
+    assert status.text == "Mine"
+    assert Client().get(f"/api/v1/statuses/{status.pk}/source", headers=bearer_for(bob)).status_code == 403
+
+
+def test_delete_returns_the_text_for_redrafting(alice: Actor) -> None:
+    status = StatusFactory.create(account=alice, text="Oops")
+    response = Client().delete(f"/api/v1/statuses/{status.pk}", headers=bearer_for(alice))
+    assert response.status_code == 200
+    assert response.json()["text"] == "Oops"
+    assert not Status.objects.filter(pk=status.pk).exists()
+    assert Client().get(f"/api/v1/statuses/{status.pk}").status_code == 404

@@ -1,0 +1,1 @@
+"""Timeline's part of the Mastodon client API."""

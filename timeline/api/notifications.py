@@ -1,0 +1,98 @@
+"""The client API's notifications resource, reading side: the list, one notification, the unread count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, JsonResponse
+
+from config.api.errors import api_view
+from config.api.pagination import PageRequest, paginate, paginated_response
+from config.api.params import ApiParams
+from federation.models import Actor
+from members.api.auth import require_token, required_actor
+from members.api.entities import account_entities, iso_with_millis
+from timeline.access import can_view_status
+from timeline.api.entities import status_entities
+from timeline.models import Notification
+
+MAX_UNREAD_COUNT = 1000
+
+
+class NotificationNotFound(Http404):
+    """No notification of the token owner has that id."""
+
+
+def notification_entities(notifications: list[Notification], viewer: Actor) -> list[dict[str, Any]]:
+    """Return Mastodon Notification entities, with accounts and statuses built in batches."""
+    accounts = account_entities([notification.from_account for notification in notifications])
+    with_status = [n for n in notifications if n.status is not None and can_view_status(viewer, n.status)]
+    statuses = dict(
+        zip(
+            [n.pk for n in with_status],
+            status_entities([n.status for n in with_status if n.status is not None], viewer),
+            strict=True,
+        )
+    )
+    return [
+        {
+            "id": str(notification.pk),
+            "type": notification.type,
+            "group_key": f"ungrouped-{notification.pk}",
+            "created_at": iso_with_millis(notification.created_at),
+            "account": account,
+            "status": statuses.get(notification.pk),
+        }
+        for notification, account in zip(notifications, accounts, strict=True)
+    ]
+
+
+def _filtered(viewer: Actor, params: ApiParams) -> QuerySet[Notification]:
+    notifications = Notification.objects.filter(recipient=viewer)
+    types = params.get_list("types")
+    if types:
+        notifications = notifications.filter(type__in=types)
+    excluded = params.get_list("exclude_types")
+    if excluded:
+        notifications = notifications.exclude(type__in=excluded)
+    account_id = params.get_str("account_id").strip()
+    if account_id.isdigit():
+        notifications = notifications.filter(from_account_id=int(account_id))
+    return notifications
+
+
+@api_view("GET")
+@require_token("read:notifications")
+def notifications(request: HttpRequest) -> JsonResponse:
+    """Return the token owner's notifications, newest first, filtered by `types[]` and `exclude_types[]`."""
+    viewer = required_actor(request)
+    queryset = _filtered(viewer, ApiParams.from_request(request)).select_related("from_account", "status__account")
+    page = paginate(queryset, PageRequest.from_request(request, default=40, maximum=80))
+    return paginated_response(request, notification_entities(page, viewer), [n.pk for n in page])
+
+
+@api_view("GET")
+@require_token("read:notifications")
+def notification_detail(request: HttpRequest, notification_id: str) -> JsonResponse:
+    """Return one of the token owner's notifications."""
+    viewer = required_actor(request)
+    notification = (
+        Notification.objects.filter(recipient=viewer, pk=int(notification_id))
+        .select_related("from_account", "status__account")
+        .first()
+        if notification_id.isdigit()
+        else None
+    )
+    if notification is None:
+        raise NotificationNotFound("Record not found")
+    return JsonResponse(notification_entities([notification], viewer)[0])
+
+
+@api_view("GET")
+@require_token("read:notifications")
+def unread_count(request: HttpRequest) -> JsonResponse:
+    """Return how many notifications are unread (capped, as Mastodon caps it)."""
+    viewer = required_actor(request)
+    unread = _filtered(viewer, ApiParams.from_request(request)).filter(read=False)
+    return JsonResponse({"count": unread[:MAX_UNREAD_COUNT].count()})
