@@ -32,7 +32,11 @@ QUEUE_SCHEDULED = "scheduled"
 QUEUES = (QUEUE_DEFAULT, QUEUE_FANOUT, QUEUE_INBOX, QUEUE_DELIVERIES, QUEUE_SCHEDULED)
 
 # Tasks that find unfinished rows and queue their work again.
-RECOVERY_TASKS = ("timeline.tasks.requeue_pending_fan_outs",)
+RECOVERY_TASKS = (
+    "timeline.tasks.requeue_pending_fan_outs",
+    "federation.tasks.requeue_due_deliveries",
+    "federation.tasks.requeue_unprocessed_inbox_items",
+)
 
 with exit_on_config_error():
     # Load the settings now so that a worker with a wrong configuration stops
@@ -50,6 +54,12 @@ app.conf.task_routes = {
     "*.tasks.requeue_*": {"queue": QUEUE_SCHEDULED},
 }
 app.conf.beat_schedule = {name: {"task": name, "schedule": 60.0, "options": {"expires": 55}} for name in RECOVERY_TASKS}
+# Proposals close on time and unratified emergency actions lapse, within a minute.
+app.conf.beat_schedule["governance.tasks.close_due_proposals"] = {
+    "task": "governance.tasks.close_due_proposals",
+    "schedule": 60.0,
+    "options": {"expires": 55, "queue": QUEUE_SCHEDULED},
+}
 app.autodiscover_tasks()
 
 

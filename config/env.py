@@ -80,11 +80,17 @@ def parse_database_url(url: str) -> dict[str, Any]:
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
         raise ConfigError(f"DATABASE_URL scheme {scheme!r} is not supported (use postgresql://... or sqlite:///...)")
     try:
-        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+        config: dict[str, Any] = dict(dj_database_url.parse(url))
     except ValueError as exc:
         raise ConfigError(f"DATABASE_URL is malformed: {exc}") from None
-    if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
-        raise ConfigError("DATABASE_URL names no database (postgresql://user@host:5432/NAME)")
+    if config["ENGINE"].endswith("postgresql"):
+        if not config.get("NAME"):
+            raise ConfigError("DATABASE_URL names no database (postgresql://user@host:5432/NAME)")
+        # Under ASGI each request may run on a new thread, so per-thread
+        # persistent connections pile up until PostgreSQL refuses clients.
+        # A small pool per process reuses connections instead.
+        config["CONN_MAX_AGE"] = 0
+        config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 8, "timeout": 10}
     return config
 
 

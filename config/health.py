@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import psycopg
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -51,21 +52,40 @@ def _timed(name: str, backend: str, probe: Callable[[], str]) -> ServiceCheck:
 
 
 def check_database() -> ServiceCheck:
-    """Run a trivial query on the default database."""
+    """Run a trivial query on the default database.
+
+    PostgreSQL is asked over a connection of its own with a short timeout,
+    not through the connection pool, which would retry for its whole timeout
+    and log each attempt.
+    """
     db = settings.DATABASES["default"]
     engine = db["ENGINE"].rsplit(".", 1)[-1]
     if engine == "sqlite3":
         where = str(db["NAME"])
-    else:
-        where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
-    def probe() -> str:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        return str(where)
+        def probe() -> str:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+            return where
 
-    return _timed("database", engine, probe)
+        return _timed("database", engine, probe)
+
+    where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+    def probe_postgresql() -> str:
+        with psycopg.connect(
+            host=db.get("HOST") or None,
+            port=db.get("PORT") or None,
+            dbname=db["NAME"],
+            user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None,
+            connect_timeout=CHECK_TIMEOUT,
+        ) as conn:
+            conn.execute("SELECT 1")
+        return where
+
+    return _timed("database", engine, probe_postgresql)
 
 
 def check_broker() -> ServiceCheck:

@@ -2,20 +2,80 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from federation.models import Actor
 from tests.factories.federation import LocalActorFactory
+from tests.federation.network import FakeNetwork
+from tests.federation.network import network as network  # noqa: PLC0414 (re-exported as a fixture)
 
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: SettingsWrapper, tmp_path: Path) -> None:
     """Keep uploaded files of each test in its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _no_real_network(network: FakeNetwork) -> None:
+    """Route every fetch and delivery of in-process tests to a simulated network.
+
+    Tests never contact other servers (nor resolve their names); tests that
+    federate for real do it between live instances on loopback.
+    """
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "testserver"})
+_real_getaddrinfo = socket.getaddrinfo
+
+
+_real_connect = socket.socket.connect
+
+
+def _is_ip_literal(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _loopback_only_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    # An address literal needs no lookup; connecting to it is checked below.
+    if name not in LOOPBACK_NAMES and not _is_ip_literal(name):
+        raise socket.gaierror(f"tests resolve loopback names only, not {name!r}")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+def _loopback_only_connect(sock: socket.socket, address: Any) -> None:
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and not ipaddress.ip_address(address[0]).is_loopback:
+        raise ConnectionRefusedError(f"tests connect to loopback addresses only, not {address[0]}")
+    _real_connect(sock, address)
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolve and connect to loopback only, so no test can reach another machine."""
+    monkeypatch.setattr(socket, "getaddrinfo", _loopback_only_getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only_connect)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Start every test with an empty cache, so rate-limit counters never leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

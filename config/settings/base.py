@@ -60,7 +60,6 @@ USE_X_FORWARDED_HOST = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -68,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "corsheaders",
     "oauth2_provider",
     "config.apps.ConfigAppConfig",
     "members",
@@ -80,11 +80,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.api.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -214,6 +216,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(MUTUALS_DATA_DIR / "celerybeat-schedule")
 # Outbound HTTP (federation fetches and deliveries).
 MUTUALS_HTTP_TIMEOUT = float(env_int("MUTUALS_HTTP_TIMEOUT", 10))
 MUTUALS_ALLOW_LOOPBACK_FEDERATION = env_bool("MUTUALS_ALLOW_LOOPBACK_FEDERATION", False)
+# Secure mode (GoToSocial's default, Mastodon's AUTHORIZED_FETCH): member content only to signed GETs.
+MUTUALS_AUTHORIZED_FETCH = env_bool("MUTUALS_AUTHORIZED_FETCH", False)
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
@@ -221,8 +225,21 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["read"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 365 * 10,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    # PKCE is optional as in Mastodon; when a client sends a challenge it is checked.
     "PKCE_REQUIRED": False,
+    # Mastodon accepts ?access_token= (streaming clients send it that way).
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": False,
+    # Gives DOT Mastodon's grant types, scopes and exact redirect URI matching.
+    "OAUTH2_VALIDATOR_CLASS": "members.api.oauth_validator.MastodonOAuth2Validator",
 }
+
+# Browser clients (Elk, Phanpy) call the API and the token endpoint from other origins.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api/|oauth/token|oauth/revoke|\.well-known/|nodeinfo/)"
+CORS_EXPOSE_HEADERS = ["Link", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
+# Client API requests allowed per window, per token, signed-in user or address (Mastodon's defaults).
+MUTUALS_API_RATE_LIMIT = env_int("MUTUALS_API_RATE_LIMIT", 300)
+MUTUALS_API_RATE_WINDOW_SECONDS = 300
 
 LOGGING = {
     "version": 1,

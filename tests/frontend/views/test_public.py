@@ -69,3 +69,26 @@ def test_refused_post_shows_the_reason_and_stores_nothing(alice_client: Client) 
     assert response.status_code == 400
     assert "too long" in response.content.decode()
     assert Status.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_navigation_offers_assemblies_to_members_and_moderation_to_moderators_only(
+    alice_client: Client, alice: Actor
+) -> None:
+    from members.actions.roles import do_grant_role
+
+    page = alice_client.get("/@alice").content.decode()
+    assert 'href="/governance/proposals"' in page
+    assert 'href="/governance/moderation"' not in page
+    assert alice.user is not None
+    do_grant_role(alice.user, "moderator", authorised_by="test")
+    assert 'href="/governance/moderation"' in alice_client.get("/@alice").content.decode()
+
+
+@pytest.mark.django_db
+def test_profiles_offer_a_report_link_to_other_signed_in_members(
+    client: Client, alice_client: Client, alice: Actor, bob: Actor
+) -> None:
+    assert f'href="/governance/report/{bob.pk}"' in alice_client.get("/@bob").content.decode()
+    assert "/governance/report/" not in alice_client.get("/@alice").content.decode()
+    assert "/governance/report/" not in client.get("/@bob").content.decode()
