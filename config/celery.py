@@ -36,6 +36,7 @@ RECOVERY_TASKS = (
     "timeline.tasks.requeue_pending_fan_outs",
     "federation.tasks.requeue_due_deliveries",
     "federation.tasks.requeue_unprocessed_inbox_items",
+    "governance.tasks.requeue_missing_proposal_polls",
 )
 
 with exit_on_config_error():

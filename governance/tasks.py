@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 
 from governance.actions.closing import do_close_due_proposals
 from governance.actions.moderation import do_lapse_emergency_actions
 from governance.actions.notices import do_notify_moderation_action, do_send_closing_reminders
+from governance.actions.proposal_polls import do_post_proposal_poll, proposals_missing_polls
 
 
 @shared_task(name="governance.tasks.close_due_proposals")
@@ -22,3 +25,18 @@ def close_due_proposals() -> int:
 def notify_moderation_action(action_id: int) -> None:
     """Tell the affected member about a moderation action and the rule it enforces."""
     do_notify_moderation_action(action_id)
+
+
+@shared_task(name="governance.tasks.post_proposal_poll")
+def post_proposal_poll(proposal_id: int) -> None:
+    """Post an open proposal's poll to the members."""
+    do_post_proposal_poll(proposal_id)
+
+
+@shared_task(name="governance.tasks.requeue_missing_proposal_polls")
+def requeue_missing_proposal_polls(min_age_seconds: int = 60) -> int:
+    """Queue the poll of every open proposal whose poll was never posted."""
+    missing = list(proposals_missing_polls(timedelta(seconds=min_age_seconds)).values_list("pk", flat=True))
+    for proposal_id in missing:
+        post_proposal_poll.delay(proposal_id)
+    return len(missing)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance.actions.log import do_append_log_entry
+from governance.actions.proposal_polls import post_proposal_poll_on_commit
 from governance.errors import ProposalRefused
 from governance.models import Elector, LogEntry, ModerationAction, Proposal, ProposalComment, ProposalKind
 from governance.payloads import check_payload, preview_lines
@@ -172,6 +173,7 @@ def do_open_proposal(author: User, draft: ProposalDraft, *, opened_at: datetime 
                 "ratifies": draft.ratifies,
             },
         )
+        post_proposal_poll_on_commit(proposal)
     return proposal
 
 

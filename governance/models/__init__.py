@@ -4,6 +4,7 @@ from governance.models.charter import CharterVersion
 from governance.models.log import LogEntry, LogHead, LogVisibility
 from governance.models.moderation import Appeal, ModerationAction, Report
 from governance.models.proposal import Ballot, Elector, Participation, Proposal, ProposalComment, ProposalKind
+from governance.models.proposal_poll import ProposalPoll
 from governance.models.rule import Rule, RuleVersion
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Proposal",
     "ProposalComment",
     "ProposalKind",
+    "ProposalPoll",
     "Report",
     "Rule",
     "RuleVersion",

@@ -2,6 +2,8 @@
 
 A second proposal with too few voters ends without a quorum and changes
 nothing. Proposals are closed by the worker's beat schedule, as in production.
+Some members vote through the API of the co-op, others in the local-only poll
+that puts each proposal to them in any Mastodon app.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 import pytest
 import requests
-from mastodon import Mastodon
+from mastodon import Mastodon, MastodonAPIError
 
 from tests.live import LiveInstance, wait_for
 
@@ -37,6 +39,39 @@ def coop(instance: LiveInstance, api: Mastodon, method: str, path: str, body: An
         headers={"Authorization": f"Bearer {api.access_token}"},
         timeout=30,
     )
+
+
+def proposal_poll_id(api: Mastodon, proposal_id: str) -> str | None:
+    """Return the id of the poll that puts the proposal to the members, once it is in the home timeline."""
+    for status in api.timeline_home(limit=40):
+        if status["poll"] and f"Proposal #{proposal_id}:" in status["content"]:
+            assert status["visibility"] == "unlisted"
+            assert status["local_only"] is True
+            return str(status["poll"]["id"])
+    return None
+
+
+def wait_for_poll(api: Mastodon, proposal_id: str) -> str:
+    """Wait until the worker has posted the proposal's poll to the members; return the poll's id."""
+    found: list[str] = []
+
+    def posted() -> bool:
+        poll_id = proposal_poll_id(api, proposal_id)
+        if poll_id is not None:
+            found.append(poll_id)
+        return poll_id is not None
+
+    wait_for(posted, timeout=20, interval=0.5, message="the proposal's poll in the home timeline")
+    return found[0]
+
+
+def vote_in_poll(instance: LiveInstance, api: Mastodon, proposal_id: str, poll_id: str) -> str:
+    """Agree through the Mastodon poll; return the tracker of the ballot it recorded."""
+    poll = api.poll_vote(poll_id, [AGREE])
+    assert poll["voted"] is True
+    assert poll["own_votes"] == [AGREE]
+    own = coop(instance, api, "GET", f"/api/v1/coop/proposals/{proposal_id}").json()
+    return str(own["own_ballot"]["tracker"])
 
 
 def activity_from(domain: str) -> bytes:
@@ -77,7 +112,7 @@ def test_assembly_suspends_a_domain_and_a_thin_vote_enacts_nothing(instance: Liv
     apis = {name: sign_in(instance, name, app) for name in MEMBERS}
     assert post_to_inbox(instance, "bad.example") == 401
 
-    closes_at = (datetime.now(tz=UTC) + timedelta(seconds=15)).isoformat()
+    closes_at = (datetime.now(tz=UTC) + timedelta(seconds=30)).isoformat()
     opened = {}
     for domain in ("bad.example", "other.example"):
         response = coop(
@@ -97,16 +132,13 @@ def test_assembly_suspends_a_domain_and_a_thin_vote_enacts_nothing(instance: Liv
     assert opened["bad.example"]["electorate"]["size"] == 4
 
     receipts = []
-    for name in ("alice", "bob", "carol"):
-        vote = coop(
-            instance,
-            apis[name],
-            "POST",
-            f"/api/v1/coop/proposals/{opened['bad.example']['id']}/vote",
-            {"choice": AGREE},
-        )
-        assert vote.status_code == 200, vote.text
-        receipts.append(vote.json()["tracker"])
+    vote = coop(
+        instance, apis["alice"], "POST", f"/api/v1/coop/proposals/{opened['bad.example']['id']}/vote", {"choice": AGREE}
+    )
+    assert vote.status_code == 200, vote.text
+    receipts.append(vote.json()["tracker"])
+    poll_id = wait_for_poll(apis["bob"], opened["bad.example"]["id"])
+    receipts += [vote_in_poll(instance, apis[name], opened["bad.example"]["id"], poll_id) for name in ("bob", "carol")]
     assert coop(
         instance,
         apis["dave"],
@@ -132,6 +164,8 @@ def test_assembly_suspends_a_domain_and_a_thin_vote_enacts_nothing(instance: Liv
     assert "other.example" not in blocks
     assert post_to_inbox(instance, "bad.example") == 403
     assert post_to_inbox(instance, "other.example") == 401
+    with pytest.raises(MastodonAPIError, match="closed"):
+        apis["dave"].poll_vote(poll_id, [AGREE])
 
     published = coop(instance, apis["dave"], "GET", f"/api/v1/coop/proposals/{passed['id']}/ballots").json()
     assert sorted(ballot["tracker"] for ballot in published["ballots"]) == sorted(receipts)

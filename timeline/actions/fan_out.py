@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from config.queueing import enqueue_on_commit
+from federation.models import Actor
 from timeline.models import Block, Follow, Mention, Status, TimelineEntry, Visibility
 
 BATCH_SIZE = 1000
@@ -26,7 +27,10 @@ def local_audience_ids(status: Status) -> set[int]:
         audience.add(status.account_id)
     mentioned = Mention.objects.filter(status=status, account__domain="").values_list("account_id", flat=True)
     audience.update(mentioned)
-    if status.visibility != Visibility.DIRECT:
+    if status.visibility == Visibility.LOCAL:
+        # A local-only status reaches every account on this server, followers or not.
+        audience.update(Actor.objects.filter(domain="", user__isnull=False).values_list("pk", flat=True))
+    elif status.visibility != Visibility.DIRECT:
         followers = Follow.objects.filter(
             target_id=status.account_id, state=Follow.State.ACCEPTED, follower__domain=""
         ).values_list("follower_id", flat=True)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from federation import renderers
 from federation.actions.outbox import publish_to_actor
 from federation.models import Actor
+from governance.models import ProposalPoll
 from timeline.access import can_view_status
 from timeline.errors import InteractionRefused
 from timeline.models import Poll, PollVote, Status
@@ -19,6 +20,9 @@ def check_vote(actor: Actor, status: Status, choices: list[int]) -> Poll:
     poll = Poll.objects.filter(status=status).first()
     if poll is None or not can_view_status(actor, status):
         raise InteractionRefused("This poll does not exist or is not visible to you.")
+    if ProposalPoll.objects.filter(poll=poll).exists():
+        # Votes on a proposal are ballots, cast through the governance actions only.
+        raise InteractionRefused("This poll is a proposal's ballot; vote through the assembly.")
     if poll.expires_at is not None and poll.expires_at <= timezone.now():
         raise InteractionRefused("The poll has already ended.")
     if status.account_id == actor.pk:

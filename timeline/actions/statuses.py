@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -15,6 +16,7 @@ from federation import renderers
 from federation.actions.outbox import publish_status_activity
 from federation.models import Actor, Tombstone
 from federation.uris import status_uri, status_url
+from governance.selectors import account_restriction
 from members.selectors import posting_refusal
 from timeline.access import can_view_status
 from timeline.actions.fan_out import fan_out_on_commit
@@ -47,6 +49,7 @@ class StatusDraft:
     poll_options: list[str] = field(default_factory=list)
     poll_multiple: bool = False
     poll_expires_in: int = 0
+    poll_expires_at: datetime | None = None
 
 
 def _check_poll(poll_options: list[str], expires_in: int) -> list[str]:
@@ -82,6 +85,8 @@ def check_create_status(
         raise StatusRefused("Only accounts on this server can post here.")
     if not author.user.is_active:
         raise StatusRefused("This account is not active and cannot post.")
+    if account_restriction(author) == "suspend":
+        raise StatusRefused("This account is suspended by the co-op's moderators and cannot post.")
     if (membership_refusal := posting_refusal(author.user)) is not None:
         raise StatusRefused(membership_refusal)
     text = text.strip()
@@ -139,6 +144,12 @@ def _set_mentions_and_tags(status: Status, text: str) -> list[Actor]:
     return mentioned
 
 
+def _publish(status: Status, activity: dict[str, Any]) -> None:
+    # A local-only status never leaves this server, nor do its edits and deletion.
+    if status.visibility != Visibility.LOCAL:
+        publish_status_activity(status, activity)
+
+
 def do_create_status(author: Actor, draft: StatusDraft, *, created_at: datetime | None = None) -> Status:
     """Store a checked status and, after commit, fan it out to its audience."""
     created_at = created_at or timezone.now()
@@ -165,11 +176,11 @@ def do_create_status(author: Actor, draft: StatusDraft, *, created_at: datetime 
                 options=draft.poll_options,
                 votes=[0] * len(draft.poll_options),
                 multiple=draft.poll_multiple,
-                expires_at=created_at + timedelta(seconds=draft.poll_expires_in),
+                expires_at=draft.poll_expires_at or created_at + timedelta(seconds=draft.poll_expires_in),
             )
         for actor in _set_mentions_and_tags(status, draft.text):
             do_notify(actor, author, Notification.Type.MENTION, status)
-        publish_status_activity(status, renderers.create_for_status(status))
+        _publish(status, renderers.create_for_status(status))
         fan_out_on_commit(status.id)
     return status
 
@@ -201,7 +212,7 @@ def do_edit_status(actor: Actor, status: Status, draft: StatusDraft) -> Status:
         status.edited_at = timezone.now()
         status.save(update_fields=["text", "content", "spoiler_text", "sensitive", "language", "edited_at"])
         _set_mentions_and_tags(status, draft.text)
-        publish_status_activity(status, renderers.update_for_status(status))
+        _publish(status, renderers.update_for_status(status))
         for reblog in Status.objects.filter(reblog_of=status).select_related("account"):
             do_notify(reblog.account, actor, Notification.Type.UPDATE, status)
     return status
@@ -221,8 +232,8 @@ def do_delete_status(actor: Actor, status: Status) -> None:
     check_delete_status(actor, status)
     with transaction.atomic():
         if status.reblog_of_id is not None:
-            publish_status_activity(status, renderers.undo(actor, renderers.announce_for_reblog(status)))
+            _publish(status, renderers.undo(actor, renderers.announce_for_reblog(status)))
         else:
-            publish_status_activity(status, renderers.delete_for_status(status))
+            _publish(status, renderers.delete_for_status(status))
         Tombstone.objects.get_or_create(uri=status.uri)
         status.delete()

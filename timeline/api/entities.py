@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from federation.models import Actor
 from federation.uris import base_url
+from governance.selectors import ProposalPollView, proposal_poll_views
 from members.api.entities import account_entities, iso_with_millis
-from timeline.models import Favourite, Mention, Poll, PollVote, Status
+from timeline.models import Favourite, Mention, Poll, PollVote, Status, Visibility
 
 # Key material is never part of an entity; leaving it out keeps each loaded author row small.
 UNUSED_AUTHOR_FIELDS = ("account__private_key_pem", "account__public_key_pem")
@@ -60,20 +61,37 @@ def media_attachment_entities(status: Status) -> list[dict[str, Any]]:
     return entities
 
 
-def poll_entity(poll: Poll, own_votes: list[int] | None) -> dict[str, Any]:
-    """Return the Poll entity; `own_votes` is None for anonymous viewers."""
+def poll_entity(poll: Poll, own_votes: list[int] | None, proposal: ProposalPollView | None = None) -> dict[str, Any]:
+    """Return the Poll entity; `own_votes` is None for anonymous viewers.
+
+    A proposal's poll shows the proposal's ballots instead of the poll's own
+    counts, and no per-option count while the proposal hides its results,
+    as Mastodon shows a poll whose totals are hidden.
+    """
     titles = [str(option.get("title", "")) if isinstance(option, dict) else str(option) for option in poll.options]
     counts = [int(count) for count in poll.votes] if isinstance(poll.votes, list) else []
     counts += [0] * (len(titles) - len(counts))
+    option_counts: list[int | None] = list(counts[: len(titles)])
+    votes_count = sum(counts[: len(titles)])
+    voters_count = poll.voters_count if poll.multiple else None
+    if proposal is not None:
+        own_votes = proposal.own_choices
+        voters_count = proposal.voters if poll.multiple else None
+        if proposal.counts is None:
+            option_counts = [None] * len(titles)
+            votes_count = proposal.voters
+        else:
+            option_counts = list(proposal.counts[: len(titles)])
+            votes_count = sum(proposal.counts[: len(titles)])
     expired = poll.expires_at is not None and poll.expires_at <= timezone.now()
     return {
         "id": str(poll.pk),
         "expires_at": iso_with_millis(poll.expires_at) if poll.expires_at else None,
         "expired": expired,
         "multiple": poll.multiple,
-        "votes_count": sum(counts[: len(titles)]),
-        "voters_count": poll.voters_count if poll.multiple else None,
-        "options": [{"title": title, "votes_count": counts[i]} for i, title in enumerate(titles)],
+        "votes_count": votes_count,
+        "voters_count": voters_count,
+        "options": [{"title": title, "votes_count": option_counts[i]} for i, title in enumerate(titles)],
         "emojis": [],
         "voted": bool(own_votes) if own_votes is not None else False,
         "own_votes": own_votes or [],
@@ -92,6 +110,7 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
     for status_id, name in Status.tags.through.objects.filter(status_id__in=ids).values_list("status_id", "tag__name"):
         tags[status_id].append(name)
     polls = {poll.status_id: poll for poll in Poll.objects.filter(status_id__in=ids)}
+    proposal_polls = proposal_poll_views([poll.pk for poll in polls.values()], viewer.user if viewer else None)
     parents = {status.in_reply_to_id for status in statuses if status.in_reply_to_id is not None}
     reply_accounts = dict(Status.objects.filter(pk__in=parents).values_list("pk", "account_id"))
     favourited: set[int] = set()
@@ -118,6 +137,7 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
         "favourited": favourited,
         "reblogged": reblogged,
         "own_votes": own_votes,
+        "proposal_polls": proposal_polls,
         "reply_accounts": reply_accounts,
     }
 
@@ -146,7 +166,9 @@ def status_entities(statuses: Sequence[Status], viewer: Actor | None) -> list[di
             "edited_at": iso_with_millis(status.edited_at) if status.edited_at else None,
             "account": accounts[status.account_id],
             "content": "" if original is not None else status.content,
-            "visibility": status.visibility,
+            # Clients know only Mastodon's four visibilities; local-only posts show as unlisted, flagged.
+            "visibility": Visibility.UNLISTED if status.visibility == Visibility.LOCAL else status.visibility,
+            "local_only": status.visibility == Visibility.LOCAL,
             "sensitive": status.sensitive,
             "spoiler_text": status.spoiler_text,
             "language": status.language or None,
@@ -161,7 +183,11 @@ def status_entities(statuses: Sequence[Status], viewer: Actor | None) -> list[di
             "tags": [{"name": name, "url": f"{base_url()}/tags/{name}"} for name in counts["tags"].get(status.pk, [])],
             "emojis": [],
             "card": None,
-            "poll": poll_entity(poll, counts["own_votes"].get(poll.pk, []) if viewer else None) if poll else None,
+            "poll": poll_entity(
+                poll, counts["own_votes"].get(poll.pk, []) if viewer else None, counts["proposal_polls"].get(poll.pk)
+            )
+            if poll
+            else None,
             "application": None,
             "replies_count": counts["replies"].get(status.pk, 0),
             "reblogs_count": counts["reblogs"].get(status.pk, 0),

@@ -2,7 +2,8 @@
 
 The home timeline reads the entries fan-out wrote; the public and hashtag
 timelines read public statuses directly, hiding accounts the viewer blocks
-or is blocked by and servers the co-op suspended.
+or is blocked by, accounts the co-op limited or suspended and servers it
+suspended.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
 from federation.models import Actor
 from federation.selectors import domain_policies_in_force
+from governance.selectors import restricted_account_ids
 from members.api.auth import optional_token, require_token, required_actor, token_actor
+from timeline.access import hidden_account_ids_for
 from timeline.api.entities import status_entities, with_authors
 from timeline.models import Block, Status, TimelineEntry, Visibility
 
@@ -31,6 +34,8 @@ def public_statuses_for(viewer: Actor | None, params: ApiParams) -> QuerySet[Sta
         statuses = statuses.filter(local=False)
     if params.get_bool("only_media"):
         statuses = statuses.exclude(attachments=[])
+    # Limited accounts stay visible to their followers but leave public timelines, as on Mastodon.
+    statuses = statuses.exclude(account_id__in=restricted_account_ids())
     suspended = [policy.domain for policy in domain_policies_in_force() if policy.is_suspended]
     for domain in suspended:
         statuses = statuses.exclude(account__domain=domain).exclude(account__domain__endswith=f".{domain}")
@@ -52,7 +57,8 @@ def home(request: HttpRequest) -> JsonResponse:
     """Return the token owner's home timeline, newest first."""
     viewer = required_actor(request)
     page_request = PageRequest.from_request(request)
-    entries = paginate(TimelineEntry.objects.filter(owner=viewer), page_request, field="status_id")
+    visible = TimelineEntry.objects.filter(owner=viewer).exclude(status__account_id__in=hidden_account_ids_for(viewer))
+    entries = paginate(visible, page_request, field="status_id")
     ids = [entry.status_id for entry in entries]
     loaded = with_authors(Status.objects.all()).in_bulk(ids)
     statuses = [loaded[status_id] for status_id in ids if status_id in loaded]

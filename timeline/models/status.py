@@ -14,6 +14,9 @@ class Visibility(models.TextChoices):
     UNLISTED = "unlisted"
     PRIVATE = "private"
     DIRECT = "direct"
+    # Never federated: shown to this server's signed-in accounts only, as
+    # Mastodon forks (Hometown, glitch-soc) show "local-only" posts.
+    LOCAL = "local", "Members of this server only"
 
 
 class Status(models.Model):

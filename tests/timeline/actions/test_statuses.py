@@ -8,11 +8,18 @@ from typing import Any
 
 import pytest
 
-from federation.models import Actor, Delivery
+from federation.models import Actor, Delivery, OutboundActivity
 from members.actions.bylaws import do_adopt_bylaws_version
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
+from tests.factories.moderation import restrict_account
 from tests.factories.timeline import FollowFactory
-from timeline.actions.statuses import check_create_status, do_create_status
+from timeline.actions.statuses import (
+    check_create_status,
+    check_edit_status,
+    do_create_status,
+    do_delete_status,
+    do_edit_status,
+)
 from timeline.errors import StatusRefused
 from timeline.models import Follow, Status, TimelineEntry, Visibility
 
@@ -118,3 +125,35 @@ def test_applicants_post_when_the_bylaws_allow_it() -> None:
     do_adopt_bylaws_version({"applicants_may_post": True}, authorised_by="Decision #1")
     author = LocalActorFactory.create(membership="applicant")
     assert check_create_status(author, text="hello").text == "hello"
+
+
+@pytest.mark.django_db
+def test_suspended_account_cannot_post(alice: Actor) -> None:
+    restrict_account(alice, "suspend")
+    with pytest.raises(StatusRefused, match="suspended by the co-op's moderators"):
+        check_create_status(alice, text="hi")
+    assert Status.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_limited_account_still_posts(alice: Actor) -> None:
+    restrict_account(alice, "limit")
+    status = do_create_status(alice, check_create_status(alice, text="still here"))
+    assert Status.objects.get() == status
+
+
+@pytest.mark.django_db
+def test_local_only_status_reaches_every_local_account_and_never_federates(
+    alice: Actor, bob: Actor, django_capture_on_commit_callbacks: CaptureHooks
+) -> None:
+    FollowFactory.create(follower=RemoteActorFactory.create(), target=alice)
+    RemoteActorFactory.create()
+    with django_capture_on_commit_callbacks(execute=True):
+        status = do_create_status(alice, check_create_status(alice, text="members only", visibility="local"))
+        do_edit_status(alice, status, check_edit_status(alice, status, text="members only, edited"))
+    owners = set(TimelineEntry.objects.filter(status=status).values_list("owner_id", flat=True))
+    assert owners == set(Actor.objects.filter(domain="", user__isnull=False).values_list("pk", flat=True))
+    assert bob.pk in owners
+    do_delete_status(alice, status)
+    assert not Delivery.objects.exists()
+    assert not OutboundActivity.objects.exists()

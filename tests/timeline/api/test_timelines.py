@@ -10,10 +10,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from federation.models import Actor, DomainPolicy
+from governance.actions.moderation import do_reverse_moderation_action
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
+from tests.factories.governance import make_moderator
+from tests.factories.moderation import restrict_account
 from tests.factories.oauth import AccessTokenFactory
 from tests.factories.timeline import StatusFactory
 from timeline.models import Block, Tag, TimelineEntry, Visibility
+from timeline.selectors import home_timeline_for, statuses_for_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +94,38 @@ def test_hashtag_timeline(alice: Actor) -> None:
     assert _ids(Client().get("/api/v1/timelines/tag/coop?all[]=tea")) == [str(both.pk)]
     assert _ids(Client().get("/api/v1/timelines/tag/coop?none[]=tea")) == [str(only_coop.pk)]
     assert _ids(Client().get("/api/v1/timelines/tag/tea?any[]=coop")) == [str(only_coop.pk), str(both.pk)]
+
+
+def test_public_timelines_leave_out_limited_and_suspended_accounts(alice: Actor, bob: Actor) -> None:
+    news = Tag.objects.create(name="news")
+    kept = StatusFactory.create(account=alice)
+    kept.tags.set([news])
+    limited = LocalActorFactory.create()
+    suspended = RemoteActorFactory.create()
+    StatusFactory.create(account=limited).tags.set([news])
+    StatusFactory.create(account=suspended, local=False)
+    restrict_account(limited, "limit")
+    restrict_account(suspended, "suspend")
+    lifted = restrict_account(bob, "limit")
+    do_reverse_moderation_action(lifted, authority="Appeal granted")
+    theirs = StatusFactory.create(account=bob)
+    assert _ids(Client().get("/api/v1/timelines/public")) == [str(theirs.pk), str(kept.pk)]
+    assert _ids(Client().get("/api/v1/timelines/public", headers=bearer_for(alice))) == [str(theirs.pk), str(kept.pk)]
+    assert _ids(Client().get("/api/v1/timelines/tag/news")) == [str(kept.pk)]
+
+
+def test_home_leaves_out_suspended_accounts_except_for_moderators(alice: Actor, bob: Actor) -> None:
+    moderator_user = make_moderator()
+    moderator = LocalActorFactory.create(user=moderator_user, username=moderator_user.username)
+    theirs = StatusFactory.create(account=bob)
+    mine = StatusFactory.create(account=alice)
+    for owner in (alice, moderator):
+        TimelineEntry.objects.create(owner=owner, status=theirs)
+        TimelineEntry.objects.create(owner=owner, status=mine)
+    restrict_account(bob, "suspend", moderator=moderator_user)
+    assert _ids(Client().get("/api/v1/timelines/home", headers=bearer_for(alice))) == [str(mine.pk)]
+    assert [status.pk for status in home_timeline_for(alice)] == [mine.pk]
+    seen = _ids(Client().get("/api/v1/timelines/home", headers=bearer_for(moderator)))
+    assert seen == [str(mine.pk), str(theirs.pk)]
+    assert statuses_for_profile(bob, alice) == []
+    assert statuses_for_profile(bob, moderator) == [theirs]
