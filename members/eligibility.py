@@ -7,6 +7,7 @@ ids, so nothing downstream can weight a vote by holdings.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 
 from django.utils import timezone
@@ -17,20 +18,24 @@ from members.selectors import bylaws_in_force, statuses_at
 from members.standing import unpaid_months_from
 
 
-def eligible_voter_ids(at: datetime) -> list[int]:
+def eligible_voter_ids(at: datetime, *, among: Collection[int] | None = None) -> list[int]:
     """Return the ids of users eligible to vote on a decision opened at `at`, ascending, each once.
 
     Only what was recorded by `at` counts, so the electorate of an open
-    decision never changes afterwards.
+    decision never changes afterwards. `among` limits the question to some
+    users, so that asking about one person reads only their records.
     """
     bylaws = bylaws_in_force(at)
-    members = {user_id for user_id, status in statuses_at(at).items() if status == MembershipStatus.MEMBER}
+    statuses = statuses_at(at, user_ids=among)
+    members = {user_id for user_id, status in statuses.items() if status == MembershipStatus.MEMBER}
     if not members:
         return []
     voting_classes = set(ShareClass.objects.filter(carries_vote=True).values_list("pk", flat=True))
     holders = {
         user_id
-        for (user_id, class_id), quantity in derived_holdings(as_of=timezone.localdate(at), known_at=at).items()
+        for (user_id, class_id), quantity in derived_holdings(
+            as_of=timezone.localdate(at), known_at=at, user_ids=members
+        ).items()
         if class_id in voting_classes and quantity >= bylaws.minimum_voting_shares
     }
     candidates = members & holders
@@ -53,4 +58,4 @@ def eligible_voter_ids(at: datetime) -> list[int]:
 
 def is_eligible_voter(user_id: int, at: datetime) -> bool:
     """Return whether the user may vote on a decision opened at `at`."""
-    return user_id in eligible_voter_ids(at)
+    return user_id in eligible_voter_ids(at, among=[user_id])

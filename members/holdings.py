@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,14 +40,21 @@ def moving_entries(*, as_of: date | None = None, known_at: datetime | None = Non
     return entries
 
 
-def derived_holdings(*, as_of: date | None = None, known_at: datetime | None = None) -> Holdings:
-    """Return every non-zero holding, summed by the database."""
+def derived_holdings(
+    *, as_of: date | None = None, known_at: datetime | None = None, user_ids: Collection[int] | None = None
+) -> Holdings:
+    """Return every non-zero holding (or the given holders'), summed by the database."""
     entries = moving_entries(as_of=as_of, known_at=known_at)
     holdings: defaultdict[tuple[int, int], int] = defaultdict(int)
-    received = entries.filter(to_user__isnull=False).values("to_user_id", "share_class_id").annotate(n=Sum("quantity"))
+    receiving = entries.filter(to_user__isnull=False)
+    giving = entries.filter(from_user__isnull=False)
+    if user_ids is not None:
+        receiving = receiving.filter(to_user_id__in=user_ids)
+        giving = giving.filter(from_user_id__in=user_ids)
+    received = receiving.values("to_user_id", "share_class_id").annotate(n=Sum("quantity"))
     for row in received:
         holdings[(row["to_user_id"], row["share_class_id"])] += row["n"]
-    given = entries.filter(from_user__isnull=False).values("from_user_id", "share_class_id").annotate(n=Sum("quantity"))
+    given = giving.values("from_user_id", "share_class_id").annotate(n=Sum("quantity"))
     for row in given:
         holdings[(row["from_user_id"], row["share_class_id"])] -= row["n"]
     return {key: quantity for key, quantity in holdings.items() if quantity != 0}

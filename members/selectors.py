@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from django.db.models import QuerySet
@@ -53,10 +54,13 @@ def membership_status_at(user_id: int, at: datetime) -> str | None:
     )
 
 
-def statuses_at(at: datetime) -> dict[int, str]:
-    """Return every user's membership status at a moment, replayed from the history."""
+def statuses_at(at: datetime, *, user_ids: Collection[int] | None = None) -> dict[int, str]:
+    """Return every user's (or the given users') membership status at a moment, replayed from the history."""
     statuses: dict[int, str] = {}
-    events = MembershipEvent.objects.filter(kind__in=STATUS_KINDS, occurred_at__lte=at).order_by("occurred_at", "id")
+    events = MembershipEvent.objects.filter(kind__in=STATUS_KINDS, occurred_at__lte=at)
+    if user_ids is not None:
+        events = events.filter(user_id__in=user_ids)
+    events = events.order_by("occurred_at", "id")
     for user_id, to_status in events.values_list("user_id", "to_status"):
         statuses[user_id] = to_status
     return statuses
