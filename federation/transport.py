@@ -90,11 +90,11 @@ class _CheckedConnectionMixin:
 
 
 class _CheckedHTTPConnection(_CheckedConnectionMixin, HTTPConnection):
-    pass
+    """An HTTP connection that refuses internal addresses."""
 
 
 class _CheckedHTTPSConnection(_CheckedConnectionMixin, HTTPSConnection):
-    pass
+    """An HTTPS connection that refuses internal addresses."""
 
 
 class _CheckedHTTPPool(HTTPConnectionPool):

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from members.models import User
 from tests.factories.oauth import AccessTokenFactory
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Iterator[None]:
-    """Start each test with unspent rate limits (the counters live in the cache)."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 class TokenClient:
