@@ -6,11 +6,12 @@ import contextlib
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 
 from config.api.errors import ApiError, api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
+from federation.access import access_account_by_acct, access_account_by_id, visible_accounts
 from federation.actions.remote_actors import resolve_account
 from federation.errors import RemoteActorUnavailable
 from federation.models import Actor
@@ -21,37 +22,6 @@ from timeline.api.entities import status_entities, with_authors
 from timeline.models import Follow, Status, Visibility
 
 MAX_SEARCH_RESULTS = 80
-
-
-class AccountNotFound(Http404):
-    """No account with that id or handle is visible here."""
-
-
-def visible_accounts() -> QuerySet[Actor]:
-    """Return the accounts the client API shows: active local members and cached remote actors."""
-    return Actor.objects.filter(Q(domain="", user__is_active=True) | ~Q(domain=""))
-
-
-def access_account_by_id(account_id: str) -> Actor:
-    """Return the account with that id, or raise AccountNotFound (unknown, inactive or suspended)."""
-    if not account_id.isdigit():
-        raise AccountNotFound("Record not found")
-    actor = visible_accounts().filter(pk=int(account_id)).first()
-    if actor is None or (actor.domain and is_domain_suspended(actor.domain)):
-        raise AccountNotFound("Record not found")
-    return actor
-
-
-def access_account_by_acct(acct: str) -> Actor:
-    """Return the account with handle `user` or `user@domain` (this server's domain meaning local)."""
-    username, _, domain = acct.strip().lstrip("@").partition("@")
-    domain = domain.lower()
-    if domain == settings.MUTUALS_DOMAIN.lower():
-        domain = ""
-    actor = visible_accounts().filter(username__iexact=username, domain=domain).first()
-    if not username or actor is None or (domain and is_domain_suspended(domain)):
-        raise AccountNotFound("Record not found")
-    return actor
 
 
 @api_view("GET")

@@ -11,8 +11,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from config.api.errors import ApiError, api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
+from federation.access import access_account_by_id
 from federation.models import Actor
-from members.api.accounts import access_account_by_id
 from members.api.auth import require_token, required_actor
 from members.api.entities import account_entities, relationship_entities
 from timeline.actions.blocks import check_block, do_block, do_unblock
