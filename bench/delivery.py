@@ -6,7 +6,9 @@ connections), then, in this process, as one Celery worker process would:
 1. signing alone (RSA-2048, SHA-256 digest of the body), for reference;
 2. `signed_post` alone: signing plus the HTTP round trip;
 3. `do_attempt_delivery` on delivery rows: claiming the row, signing,
-   posting and recording the outcome in the database.
+   posting and recording the outcome in the database;
+4. `do_attempt_deliveries` on batches of rows, as the `deliver_activities`
+   task runs them: one claim and one record per batch.
 
     .venv/bin/python bench/delivery.py [--count 2000]
 
@@ -23,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -54,8 +57,27 @@ asyncio.run(main())
 """
 
 
+def make_rows(actor: Any, activity_id: str, inbox: str, body: bytes, count: int) -> list[int]:
+    """Store an activity and `count` due deliveries of it; return their ids."""
+    from django.utils import timezone
+
+    from federation.models import Delivery, OutboundActivity
+
+    activity = OutboundActivity.objects.create(
+        actor=actor, activity_id=activity_id, activity_type="Create", body=json.loads(body)
+    )
+    now = timezone.now()
+    rows = Delivery.objects.bulk_create(
+        [
+            Delivery(activity=activity, inbox=f"{inbox}?n={n}", host="127.0.0.1", next_attempt_at=now)
+            for n in range(count)
+        ]
+    )
+    return [row.pk for row in rows]
+
+
 def main() -> None:
-    """Run the three measurements and print them."""
+    """Run the four measurements and print them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000, help="deliveries per measurement (at most 20,000)")
     count = min(parser.parse_args().count, 20_000)
@@ -73,11 +95,10 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.utils import timezone
 
-    from federation.actions.deliveries import do_attempt_delivery
+    from federation.actions.deliveries import DELIVERY_BATCH, do_attempt_deliveries, do_attempt_delivery
     from federation.keys import generate_key_pair
-    from federation.models import Actor, Delivery, OutboundActivity
+    from federation.models import Actor, Delivery
     from federation.signatures import sign_request
     from federation.transport import signed_post
 
@@ -107,21 +128,17 @@ def main() -> None:
             signed_post(inbox, body, key_id=actor.key_id, private_key_pem=keys.private_pem)
         posting = count / (time.perf_counter() - start)
 
-        now = timezone.now()
-        activity = OutboundActivity.objects.create(
-            actor=actor, activity_id="https://bench.invalid/2", activity_type="Create", body=json.loads(body)
-        )
-        Delivery.objects.bulk_create(
-            [
-                Delivery(activity=activity, inbox=f"{inbox}?n={n}", host="127.0.0.1", next_attempt_at=now)
-                for n in range(count)
-            ]
-        )
-        ids = list(Delivery.objects.values_list("id", flat=True))
+        ids = make_rows(actor, "https://bench.invalid/2", inbox, body, count)
         start = time.perf_counter()
         for delivery_id in ids:
             do_attempt_delivery(delivery_id)
         delivering = count / (time.perf_counter() - start)
+
+        ids = make_rows(actor, "https://bench.invalid/3", inbox, body, count)
+        start = time.perf_counter()
+        for first in range(0, len(ids), DELIVERY_BATCH):
+            do_attempt_deliveries(ids[first : first + DELIVERY_BATCH])
+        batched = count / (time.perf_counter() - start)
         delivered = Delivery.objects.filter(state=Delivery.State.DELIVERED).count()
     finally:
         sink.terminate()
@@ -131,7 +148,8 @@ def main() -> None:
     print(f"deliveries per measurement: {count} (database: {engine})")
     print(f"signing only (RSA-2048 + digest):        {signing:7.0f}/s")
     print(f"signed_post (sign + HTTP round trip):    {posting:7.0f}/s")
-    print(f"do_attempt_delivery (rows, sign, POST):  {delivering:7.0f}/s  ({delivered} delivered)")
+    print(f"do_attempt_delivery (rows, sign, POST):  {delivering:7.0f}/s")
+    print(f"do_attempt_deliveries ({DELIVERY_BATCH} per batch):     {batched:7.0f}/s  ({delivered} delivered)")
 
 
 if __name__ == "__main__":

@@ -133,7 +133,9 @@ def main() -> None:
     keys = generate_key_pair()
     instance = LiveInstance(Path(tempfile.mkdtemp(prefix="mutuals-bench-inbox-")), name="benchinbox")
     try:
-        instance.setup()
+        # On a busy shared machine migrating takes longer than the helper's default wait.
+        instance.manage("migrate", "--noinput", "-v0", timeout=900)
+        instance.manage("collectstatic", "--noinput", "-v0", timeout=900)
         instance.shell(SEED.format(remote=REMOTE, pem=keys.public_pem, followers=args.followers))
         instance.start_web()
         instance.start_worker()

@@ -17,10 +17,12 @@ with exit_on_config_error():
 from channels.routing import ProtocolTypeRouter, URLRouter
 
 from config.routing import websocket_urlpatterns
+from federation.views.inbox_asgi import inbox_fast_path
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Inbox POSTs from peers skip Django's middleware (federation/views/inbox_asgi.py).
+        "http": inbox_fast_path(django_asgi_app),
         "websocket": URLRouter(websocket_urlpatterns),
     }
 )

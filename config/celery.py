@@ -34,9 +34,15 @@ QUEUES = (QUEUE_DEFAULT, QUEUE_FANOUT, QUEUE_INBOX, QUEUE_DELIVERIES, QUEUE_SCHE
 # Tasks that find unfinished rows and queue their work again.
 RECOVERY_TASKS = (
     "timeline.tasks.requeue_pending_fan_outs",
+    # Publishing scheduled statuses is both the schedule and its own recovery: a due row is a row to redo.
+    "timeline.tasks.requeue_due_scheduled_statuses",
     "federation.tasks.requeue_due_deliveries",
     "federation.tasks.requeue_unprocessed_inbox_items",
     "governance.tasks.requeue_missing_proposal_polls",
+    "timeline.tasks.requeue_pending_media",
+    # Accounts whose deletion grace period is over are erased within a minute.
+    "members.tasks.erase_due_accounts",
+    "members.tasks.requeue_data_rights_work",
 )
 
 with exit_on_config_error():
@@ -60,6 +66,18 @@ app.conf.beat_schedule["governance.tasks.close_due_proposals"] = {
     "task": "governance.tasks.close_due_proposals",
     "schedule": 60.0,
     "options": {"expires": 55, "queue": QUEUE_SCHEDULED},
+}
+# Uploads never posted are removed after a day.
+app.conf.beat_schedule["timeline.tasks.remove_unattached_media"] = {
+    "task": "timeline.tasks.remove_unattached_media",
+    "schedule": 3600.0,
+    "options": {"expires": 3500, "queue": QUEUE_SCHEDULED},
+}
+# Members' data archives are deleted once their week is over.
+app.conf.beat_schedule["members.tasks.expire_data_exports"] = {
+    "task": "members.tasks.expire_data_exports",
+    "schedule": 3600.0,
+    "options": {"expires": 3500, "queue": QUEUE_SCHEDULED},
 }
 app.autodiscover_tasks()
 

@@ -8,20 +8,38 @@ already committed, and the recovery tasks queue the unfinished work again.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
-from celery import current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
+from config.celery import app
+
 logger = logging.getLogger(__name__)
+_publishing = threading.RLock()
+_modules_loaded = False
 
 
 def _send(task_name: str, args: tuple[Any, ...]) -> None:
-    # Outside a worker, the apps' task modules load on first use.
-    current_app.loader.import_default_modules()
+    # Outside a worker, the apps' task modules load on first use, once: each
+    # call of `import_default_modules` also has Celery's Django fix-up run
+    # every system check, hundreds of milliseconds per queued task. Requests may
+    # commit on several threads at once (the inbox's ASGI path runs each on a
+    # thread of its own): one thread loads the modules while the others wait,
+    # and messages are published one at a time, as the broker connection
+    # Celery shares between threads is not safe to use from two at once.
+    global _modules_loaded  # noqa: PLW0603 - one flag per process
+    with _publishing:
+        if not _modules_loaded:
+            app.loader.import_default_modules()
+            _modules_loaded = True
+        _publish(task_name, args)
+
+
+def _publish(task_name: str, args: tuple[Any, ...]) -> None:
     try:
-        current_app.tasks[task_name].apply_async(args=args, retry=False)
+        app.tasks[task_name].apply_async(args=args, retry=False)
     except OperationalError as exc:
         logger.warning("broker unavailable, %s%r left for recovery: %s", task_name, args, exc)
 

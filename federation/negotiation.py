@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 
 from federation.activitypub.context import ACTIVITY_JSON
+from federation.renderers import tombstone
 
 _ACTIVITY_TYPES = ("application/activity+json", "application/ld+json")
 
@@ -22,3 +24,8 @@ def activity_response(document: dict[str, Any], status: int = 200) -> JsonRespon
     response = JsonResponse(document, status=status, content_type=ACTIVITY_JSON)
     response["Vary"] = "Accept"
     return response
+
+
+def gone_document(uri: str, former_type: str, deleted: datetime) -> JsonResponse:
+    """Return 410 Gone with the Tombstone that stands at an erased actor's or status's id."""
+    return activity_response(tombstone(uri, former_type, deleted), status=410)

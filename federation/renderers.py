@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from django.utils.html import escape
 
 from federation.activitypub.context import CONTEXT, PUBLIC
 from federation.activitypub.objects import Note, Person, PublicKey
 from federation.models import Actor
-from federation.uris import activity_uri
-from timeline.models import Poll, Status, Visibility
+from federation.uris import activity_uri, base_url, instance_actor_uri, transparency_log_uri
+from timeline.models import MediaAttachment, Poll, Status, Visibility
+from timeline.rendering import render_field_value
 
 
 def iso8601(moment: datetime) -> str:
     """Return a UTC timestamp as ActivityPub peers write it (second precision, Z)."""
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def profile_fields(actor: Actor) -> list[dict[str, str]]:
+    """Return the profile fields as HTML; a local member's are stored as plain text and rendered here."""
+    fields = actor.fields if isinstance(actor.fields, list) else []
+    shown = []
+    for field in fields:
+        if not isinstance(field, dict):
+            continue
+        name, value = str(field.get("name", "")), str(field.get("value", ""))
+        if actor.is_local:
+            name, value = escape(name), render_field_value(value)
+        shown.append({"name": name, "value": value})
+    return shown
 
 
 def person_for_actor(actor: Actor) -> Person:
@@ -40,16 +58,41 @@ def person_for_actor(actor: Actor) -> Person:
         indexable=actor.discoverable,
         also_known_as=list(actor.also_known_as),
         moved_to=actor.moved_to.uri if actor.moved_to else None,
-        fields=[{"name": str(f.get("name", "")), "value": str(f.get("value", ""))} for f in actor.fields],
-        icon_url=actor.avatar_remote_url,
-        image_url=actor.header_remote_url,
+        fields=profile_fields(actor),
+        icon_url=f"{base_url()}{actor.avatar.url}" if actor.avatar else actor.avatar_remote_url,
+        image_url=f"{base_url()}{actor.header.url}" if actor.header else actor.header_remote_url,
+        streams=[transparency_log_uri()] if actor.is_local and actor.uri == instance_actor_uri() else [],
     )
 
 
-def addressing_for_status(status: Status) -> tuple[list[str], list[str]]:
+@dataclass(frozen=True)
+class StatusRelations:
+    """A status's mentioned accounts, hashtags, poll and media, loaded beforehand for many statuses at once.
+
+    `media` None means "not loaded": the renderer then reads it itself.
+    """
+
+    mentioned: list[Actor]
+    tags: list[str]
+    poll: Poll | None
+    media: list[MediaAttachment] | None = None
+
+
+def relations_of(status: Status) -> StatusRelations:
+    """Load one status's mentioned accounts, hashtags and poll (fresh: poll counts change)."""
+    return StatusRelations(
+        mentioned=[mention.account for mention in status.mentions.select_related("account")],
+        tags=[tag.name for tag in status.tags.all()],
+        poll=Poll.objects.filter(status=status).first(),
+    )
+
+
+def addressing_for_status(status: Status, mentioned_actors: list[Actor] | None = None) -> tuple[list[str], list[str]]:
     """Return (to, cc) for a status's visibility, as Mastodon addresses it."""
     followers = status.account.followers_uri
-    mentioned = [mention.account.uri for mention in status.mentions.select_related("account")]
+    if mentioned_actors is None:
+        mentioned_actors = [mention.account for mention in status.mentions.select_related("account")]
+    mentioned = [actor.uri for actor in mentioned_actors]
     if status.visibility == Visibility.PUBLIC:
         return [PUBLIC], [followers, *mentioned]
     if status.visibility == Visibility.UNLISTED:
@@ -59,19 +102,45 @@ def addressing_for_status(status: Status) -> tuple[list[str], list[str]]:
     return mentioned, []
 
 
-def note_for_status(status: Status) -> Note:
-    """Return the Note (or Question, with a poll) for a status."""
-    to, cc = addressing_for_status(status)
+def document_for_media(media: MediaAttachment) -> dict[str, Any]:
+    """Return the Document that describes an attachment in a Note, as Mastodon writes it."""
+    url = media.remote_url or (f"{base_url()}{media.file.url}" if media.file else "")
+    document: dict[str, Any] = {"type": "Document", "mediaType": media.content_type, "url": url}
+    document["name"] = media.description or None
+    if media.blurhash:
+        document["blurhash"] = media.blurhash
+    original = media.meta.get("original") if isinstance(media.meta, dict) else None
+    if media.type == MediaAttachment.Type.IMAGE:
+        document["focalPoint"] = [media.focus_x, media.focus_y]
+    if isinstance(original, dict) and isinstance(original.get("width"), int):
+        document["width"] = original["width"]
+        document["height"] = original.get("height")
+    return document
+
+
+def note_for_status(status: Status, related: StatusRelations | None = None) -> Note:
+    """Return the Note (or Question, with a poll) for a status.
+
+    `related` spares the queries when many statuses are rendered at once (an archive).
+    """
+    related = related or relations_of(status)
+    to, cc = addressing_for_status(status, related.mentioned)
     tags: list[dict[str, Any]] = [
-        {"type": "Mention", "href": mention.account.uri, "name": f"@{mention.account.acct}"}
-        for mention in status.mentions.select_related("account")
+        {"type": "Mention", "href": actor.uri, "name": f"@{actor.acct}"} for actor in related.mentioned
     ]
-    tags += [{"type": "Hashtag", "name": f"#{tag.name}"} for tag in status.tags.all()]
-    poll = Poll.objects.filter(status=status).first()
+    tags += [{"type": "Hashtag", "name": f"#{name}"} for name in related.tags]
+    poll = related.poll
     return Note(
         type="Question" if poll else "Note",
         tag=tags,
-        attachment=[dict(item) for item in status.attachments],
+        attachment=[
+            document_for_media(media)
+            for media in (
+                related.media
+                if related.media is not None
+                else MediaAttachment.objects.filter(status=status).order_by("position", "id")
+            )
+        ],
         poll_options=list(zip(poll.options, poll.votes, strict=False)) if poll else [],
         poll_multiple=poll.multiple if poll else False,
         end_time=iso8601(poll.expires_at) if poll and poll.expires_at else None,
@@ -109,9 +178,9 @@ def activity(
     return data
 
 
-def create_for_status(status: Status) -> dict[str, Any]:
+def create_for_status(status: Status, related: StatusRelations | None = None) -> dict[str, Any]:
     """Return the Create activity that publishes a status."""
-    note = note_for_status(status)
+    note = note_for_status(status, related)
     return activity(
         "Create",
         status.account,
@@ -149,12 +218,12 @@ def delete_for_status(status: Status) -> dict[str, Any]:
     )
 
 
-def announce_for_reblog(reblog: Status) -> dict[str, Any]:
+def announce_for_reblog(reblog: Status, mentioned_actors: list[Actor] | None = None) -> dict[str, Any]:
     """Return the Announce activity of a boost."""
     original = reblog.reblog_of
     if original is None:
         raise ValueError("Only a boost has an Announce.")
-    to, cc = addressing_for_status(reblog)
+    to, cc = addressing_for_status(reblog, mentioned_actors)
     return activity(
         "Announce",
         reblog.account,
@@ -191,3 +260,25 @@ def actor_update(actor: Actor) -> dict[str, Any]:
         to=[PUBLIC],
         cc=[actor.followers_uri],
     )
+
+
+def delete_for_actor(actor: Actor) -> dict[str, Any]:
+    """Return the Delete activity that tells peers a local account is gone."""
+    return activity(
+        "Delete",
+        actor,
+        actor.uri,
+        activity_id=f"{actor.uri}#delete",
+        to=[PUBLIC],
+    )
+
+
+def tombstone(uri: str, former_type: str, deleted: datetime) -> dict[str, Any]:
+    """Return the Tombstone served at the id of an erased actor or status."""
+    return {
+        "@context": CONTEXT,
+        "id": uri,
+        "type": "Tombstone",
+        "formerType": former_type,
+        "deleted": iso8601(deleted),
+    }

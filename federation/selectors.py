@@ -89,3 +89,8 @@ def delivery_queue_by_host() -> list[dict[str, object]]:
         .order_by("-pending", "host")
     )
     return list(rows)
+
+
+def erased_local_actor(username: str) -> Actor | None:
+    """Return the erased local account that held this username, if any (its URLs answer 410 Gone)."""
+    return Actor.objects.filter(domain="", username__iexact=username, deleted_at__isnull=False).first()

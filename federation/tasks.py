@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from federation.actions.deliveries import do_attempt_delivery, due_deliveries
+from federation.actions.deliveries import DELIVERY_BATCH, do_attempt_deliveries, do_attempt_delivery, due_deliveries
 from federation.actions.inbox import do_process_inbox_item, unprocessed_inbox_items
 
 
@@ -14,6 +14,12 @@ from federation.actions.inbox import do_process_inbox_item, unprocessed_inbox_it
 def deliver_activity(delivery_id: int) -> str:
     """Send one delivery if it is due."""
     return do_attempt_delivery(delivery_id)
+
+
+@shared_task(name="federation.tasks.deliver_activities")
+def deliver_activities(delivery_ids: list[int]) -> dict[int, str]:
+    """Send the due deliveries among the ids, claimed and recorded together."""
+    return do_attempt_deliveries(delivery_ids)
 
 
 @shared_task(name="federation.tasks.process_inbox_item")
@@ -26,8 +32,8 @@ def process_inbox_item(item_id: int) -> str:
 def requeue_due_deliveries(min_age_seconds: int = 60) -> int:
     """Queue deliveries that are due: retries whose wait is over and sends whose task was lost."""
     ids = due_deliveries(timedelta(seconds=min_age_seconds))
-    for delivery_id in ids:
-        deliver_activity.delay(delivery_id)
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        deliver_activities.delay(ids[start : start + DELIVERY_BATCH])
     return len(ids)
 
 

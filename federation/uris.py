@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 
 
 def base_url() -> str:
@@ -63,6 +64,16 @@ def status_url(username: str, status_id: int) -> str:
 def instance_actor_uri() -> str:
     """Return the id of the server's own Application actor."""
     return f"{base_url()}/actor"
+
+
+def instance_followers_uri() -> str:
+    """Return the instance actor's followers collection (the peers that follow the transparency log)."""
+    return f"{instance_actor_uri()}/followers"
+
+
+def transparency_log_uri() -> str:
+    """Return the id of the transparency log's ActivityPub collection, the instance actor's outbox."""
+    return f"{base_url()}{reverse('governance:log')}"
 
 
 def activity_uri(username: str, kind: str, token: str) -> str:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("nodeinfo/<str:version>", discovery.nodeinfo, name="nodeinfo"),
     path("actor", objects.instance_actor_document, name="instance_actor"),
     path("actor/inbox", inbox.shared_inbox, name="instance_actor_inbox"),
+    path("actor/followers", collections.instance_followers, name="instance_followers"),
     path("inbox", inbox.shared_inbox, name="shared_inbox"),
     path("users/<str:username>", objects.actor_document, name="actor"),
     path("users/<str:username>/inbox", inbox.personal_inbox, name="inbox"),

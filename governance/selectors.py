@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import cast
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from federation.models import Actor
 from governance.actions.ballots import tracker_for
@@ -15,6 +18,7 @@ from governance.errors import RuleNotInForce
 from governance.models import (
     Ballot,
     CharterVersion,
+    InstanceSettings,
     LogEntry,
     LogVisibility,
     ModerationAction,
@@ -35,10 +39,16 @@ def current_charter() -> CharterVersion | None:
     return CharterVersion.objects.order_by("-version").first()
 
 
-def rules_in_force() -> list[RuleVersion]:
-    """Return the latest version of every rule that is not retired, in rule order."""
+def rules_in_force(at: datetime | None = None) -> list[RuleVersion]:
+    """Return the version of every rule in effect now (or `at`) that is not retired, in rule order.
+
+    A version counts from its `effective_at`, so the rules shown and cited
+    are exactly the wordings enacted by then.
+    """
+    moment = at or timezone.now()
     latest: dict[int, RuleVersion] = {}
-    for version in RuleVersion.objects.select_related("rule").order_by("rule__position", "version"):
+    versions = RuleVersion.objects.filter(effective_at__lte=moment).select_related("rule")
+    for version in versions.order_by("rule__position", "version"):
         latest[version.rule_id] = version
     return [version for version in latest.values() if not version.retired]
 
@@ -85,9 +95,14 @@ def log_visibilities_for(*, member: bool, moderator: bool) -> list[str]:
     return levels
 
 
-def log_entries_for(visibilities: list[str], *, after: int = 0, limit: int = 50) -> list[LogEntry]:
-    """Return log entries the reader may see, oldest first, after a sequence number."""
-    return list(LogEntry.objects.filter(visibility__in=visibilities, sequence__gt=after).order_by("sequence")[:limit])
+def log_entries_for(
+    visibilities: list[str], *, after: int = 0, limit: int = 50, kinds: list[str] | None = None
+) -> list[LogEntry]:
+    """Return log entries the reader may see, oldest first, after a sequence number (only `kinds` if given)."""
+    entries = LogEntry.objects.filter(visibility__in=visibilities, sequence__gt=after)
+    if kinds:
+        entries = entries.filter(kind__in=kinds)
+    return list(entries.order_by("sequence")[:limit])
 
 
 def domain_actions_in_force() -> QuerySet[ModerationAction]:
@@ -220,3 +235,18 @@ def proposal_poll_views(poll_ids: list[int], viewer: User | None) -> dict[int, P
         voters = Participation.objects.filter(proposal=proposal).count()
         views[link.poll_id] = ProposalPollView(proposal=proposal, counts=counts, voters=voters, own_choices=own)
     return views
+
+
+def current_instance_settings() -> InstanceSettings:
+    """Return the stored settings row, or an unsaved one holding no overrides."""
+    return InstanceSettings.objects.filter(pk=1).first() or InstanceSettings(pk=1)
+
+
+def instance_title() -> str:
+    """Return the name the server shows: the administrators' choice, else the configured name."""
+    return current_instance_settings().title or str(settings.MUTUALS_INSTANCE_NAME)
+
+
+def instance_contact_email() -> str:
+    """Return the contact address the server shows, else the configured one."""
+    return current_instance_settings().contact_email or str(getattr(settings, "MUTUALS_CONTACT_EMAIL", ""))

@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from governance.api import admin, appeals, proposals, reports
-from governance.views import log, pages
+from governance.views import history, instance_settings, log, moderation, pages
 
 app_name = "governance"
 
@@ -30,6 +30,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("api/v1/admin/accounts/<str:account_id>/action", admin.account_action, name="admin_account_action"),
     path("governance/log", log.log_page, name="log"),
+    path("governance/moderation/reports/<int:report_id>", moderation.report_detail, name="report_detail"),
+    path("governance/moderation/appeals", moderation.appeals, name="appeals"),
+    path("governance/my-moderation", moderation.my_moderation, name="my_moderation"),
+    path("governance/my-moderation/<int:action_id>/appeal", moderation.appeal_action, name="appeal_action"),
+    path("governance/admin/settings", instance_settings.instance_settings, name="instance_settings"),
+    path("governance/rules", history.rules, name="rules"),
+    path("governance/bylaws", history.bylaws, name="bylaws"),
+    path("governance/receipts", history.receipts, name="receipts"),
+    path("governance/log/<int:sequence>", log.log_entry, name="log_entry"),
     path("governance/proposals", pages.proposal_list, name="proposals"),
     path("governance/proposals/new", pages.proposal_new, name="proposal_new"),
     path("governance/proposals/<int:proposal_id>", pages.proposal_page, name="proposal"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.http import Http404
 
 from members.errors import NotPermitted
-from members.models import Membership, RegisterEntry, Role, User
+from members.models import AccountDeletion, DataExport, DataImport, Membership, RegisterEntry, Role, User
 from members.selectors import user_has_role
 
 # Who may read the whole register and every member's records.
@@ -47,3 +49,37 @@ def access_register_entry_by_sequence(viewer: User, sequence: int) -> RegisterEn
     if viewer.pk not in (entry.to_user_id, entry.from_user_id) and not can_read_register(viewer):
         raise MemberNotFound("Record not found")
     return entry
+
+
+def hash_receipt_token(token: str) -> str:
+    """Return the stored form of a deletion receipt token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def access_deletion_by_receipt_token(token: str) -> AccountDeletion:
+    """Return the deletion whose receipt token this is; any other token is simply not found."""
+    deletion = AccountDeletion.objects.filter(receipt_token_hash=hash_receipt_token(token)).first() if token else None
+    if deletion is None:
+        raise MemberNotFound("Record not found")
+    return deletion
+
+
+def access_scheduled_deletion_by_user(viewer: User) -> AccountDeletion | None:
+    """Return the viewer's own deletion that is still in its grace period, if any."""
+    return AccountDeletion.objects.filter(user=viewer, state=AccountDeletion.State.SCHEDULED).first()
+
+
+def access_export_by_id(viewer: User, export_id: int) -> DataExport:
+    """Return one of the viewer's own data exports; anyone else's is not found (officers included)."""
+    export = DataExport.objects.filter(pk=export_id, user_id=viewer.pk).first()
+    if export is None:
+        raise MemberNotFound("Record not found")
+    return export
+
+
+def access_import_by_id(viewer: User, import_id: int) -> DataImport:
+    """Return one of the viewer's own imports; anyone else's is not found."""
+    data_import = DataImport.objects.filter(pk=import_id, user_id=viewer.pk).first()
+    if data_import is None:
+        raise MemberNotFound("Record not found")
+    return data_import

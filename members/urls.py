@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from members.views import documents, membership
+from members.views import data_rights, deletion, documents, membership, migration, officers
 
 app_name = "members"
 
@@ -13,4 +13,23 @@ urlpatterns = [
     path("coop/membership", membership.membership, name="membership"),
     path("coop/certificate", documents.certificate, name="certificate"),
     path("coop/statement", documents.statement, name="statement"),
+    path("coop/subscribe", membership.subscribe, name="subscribe"),
+    path("coop/officers", officers.officers, name="officers"),
+    path("coop/officers/entries/<int:sequence>/confirm", officers.confirm_payment, name="confirm_payment"),
+    path("coop/officers/entries/<int:sequence>/issue", officers.issue_shares, name="issue_shares"),
+    path("coop/officers/applications/<int:user_id>/admit", officers.admit, name="admit"),
+    path("coop/officers/dues", officers.record_dues, name="record_dues"),
+    path("coop/officers/transfers", officers.record_transfer, name="record_transfer"),
+    path("coop/officers/register", officers.register, name="register"),
+    path("coop/deletion", deletion.request_deletion, name="deletion"),
+    path("coop/deletion/cancel", deletion.cancel_deletion, name="deletion_cancel"),
+    path("coop/deletion/receipt/<str:token>.json", deletion.receipt_json, name="deletion_receipt_json"),
+    path("coop/deletion/receipt/<str:token>.txt", deletion.receipt_txt, name="deletion_receipt_txt"),
+    path("coop/deletion/receipt/<str:token>", deletion.receipt, name="deletion_receipt"),
+    path("coop/migration", migration.migration, name="migration"),
+    path("coop/data", data_rights.data, name="data"),
+    path("coop/data/exports", data_rights.request_export, name="data_request_export"),
+    path("coop/data/exports/<int:export_id>/download", data_rights.download_export, name="data_export_download"),
+    path("coop/data/imports", data_rights.start_import, name="data_start_import"),
+    path("coop/data/imports/<int:import_id>", data_rights.import_report, name="data_import"),
 ]

@@ -23,6 +23,7 @@ from tests.federation.network import network as network  # noqa: PLC0414 (re-exp
 def _media_in_tmp(settings: SettingsWrapper, tmp_path: Path) -> None:
     """Keep uploaded files of each test in its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MUTUALS_PRIVATE_ROOT = tmp_path / "private"
 
 
 @pytest.fixture(autouse=True)

@@ -8,12 +8,15 @@ by side like separate servers. The backend follows MUTUALS_TEST_BACKEND.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +31,17 @@ PYTHON = sys.executable
 POSTGRES_ADMIN_URL = os.environ.get("MUTUALS_TEST_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_BASE_URL = os.environ.get("MUTUALS_TEST_REDIS_HOST_URL", "redis://127.0.0.1:6379")
 QUEUES = "default,fanout,inbox,deliveries,scheduled"
+# Migrated schemas kept between instances and runs, named by the migrations they hold.
+TEMPLATE_FOLDER = ROOT / "var" / "test-templates"
+
+
+def migrations_digest() -> str:
+    """Return a short digest of every migration file, so a template is reused only for the same schema."""
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("*/migrations/*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def test_backend() -> str:
@@ -124,8 +138,85 @@ class LiveInstance:
             raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result
 
+    def _migrate_into(self, env: dict[str, str]) -> None:
+        subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            timeout=600,
+            check=True,
+        )
+
+    def _sqlite_template(self) -> Path:
+        """Return a migrated SQLite database for this schema, making it once."""
+        path = TEMPLATE_FOLDER / f"schema-{migrations_digest()}.sqlite3"
+        if path.exists():
+            return path
+        TEMPLATE_FOLDER.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=TEMPLATE_FOLDER) as folder:
+            self._migrate_into({**self.env, "MUTUALS_DATA_DIR": folder})
+            staged = Path(folder) / "template.sqlite3"
+            # The backup API writes one consistent file, whatever is still in the write-ahead log.
+            with (
+                contextlib.closing(sqlite3.connect(Path(folder) / "mutuals.sqlite3")) as source,
+                contextlib.closing(sqlite3.connect(staged)) as target,
+            ):
+                source.backup(target)
+            os.replace(staged, path)
+        return path
+
+    def _postgres_template(self) -> str:
+        """Return the name of a migrated PostgreSQL database for this schema, making it once."""
+        template = f"mutuals_template_{migrations_digest()}"
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (template,)).fetchone():
+                return template
+            conn.execute(f'CREATE DATABASE "{template}"')
+        url = self.env["DATABASE_URL"].rsplit("/", 1)[0] + f"/{template}"
+        try:
+            self._migrate_into({**self.env, "DATABASE_URL": url})
+        except (subprocess.SubprocessError, OSError):
+            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{template}"')
+            raise
+        return template
+
+    def _start_from_template(self) -> None:
+        if self.backend == "services":
+            template = self._postgres_template()
+            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE "{self.database}"')
+                conn.execute(f'CREATE DATABASE "{self.database}" TEMPLATE "{template}"')
+        else:
+            template_file = self._sqlite_template()
+            with (
+                contextlib.closing(sqlite3.connect(template_file)) as source,
+                contextlib.closing(sqlite3.connect(self.data_dir / "mutuals.sqlite3")) as target,
+            ):
+                source.backup(target)
+
+    def _reset_database(self) -> None:
+        if self.backend == "services":
+            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.database}"')
+                conn.execute(f'CREATE DATABASE "{self.database}"')
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                (self.data_dir / f"mutuals.sqlite3{suffix}").unlink(missing_ok=True)
+
     def setup(self) -> None:
-        """Create the schema and collect static files."""
+        """Create the schema (copied from a migrated template when one can be made) and collect static files.
+
+        Migrating from nothing takes most of an instance's start-up; copying a
+        template made once per schema and then running the (now empty)
+        migration keeps every instance's schema exactly what `migrate` makes.
+        """
+        try:
+            self._start_from_template()
+        except (subprocess.SubprocessError, OSError, sqlite3.Error, psycopg.Error):
+            # Migrating from nothing below still gives a correct schema, only slower.
+            self._reset_database()
         self.manage("migrate", "--noinput", "-v0")
         self.manage("collectstatic", "--noinput", "-v0")
 

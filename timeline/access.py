@@ -10,7 +10,20 @@ from governance.models import ModerationAction
 from governance.selectors import restricted_account_ids
 from members.models.membership import Role
 from members.selectors import user_has_role
-from timeline.models import Follow, Mention, Status, Visibility
+from timeline.models import (
+    Conversation,
+    Filter,
+    FilterKeyword,
+    FilterStatus,
+    Follow,
+    List,
+    MediaAttachment,
+    Mention,
+    Notification,
+    ScheduledStatus,
+    Status,
+    Visibility,
+)
 
 
 class StatusNotFound(Http404):
@@ -73,3 +86,92 @@ def access_local_status_by_author(viewer: Actor | None, username: str, status_id
     if not status.account.is_local or status.account.username.lower() != username.lower():
         raise StatusNotFound("Record not found")
     return status
+
+
+class RecordNotFound(Http404):
+    """The record does not exist or belongs to someone else (indistinguishable on purpose)."""
+
+
+def _owned_id(raw: str | int) -> int:
+    text = str(raw)
+    if not text.isdigit():
+        raise RecordNotFound("Record not found")
+    return int(text)
+
+
+def access_list_by_id(owner: Actor, list_id: str | int) -> List:
+    """Return one of the owner's lists, else raise RecordNotFound."""
+    found = List.objects.filter(account=owner, pk=_owned_id(list_id)).first()
+    if found is None:
+        raise RecordNotFound("Record not found")
+    return found
+
+
+def access_filter_by_id(owner: Actor, filter_id: str | int) -> Filter:
+    """Return one of the owner's filters, with its keywords and statuses, else raise RecordNotFound."""
+    found = (
+        Filter.objects.filter(account=owner, pk=_owned_id(filter_id)).prefetch_related("keywords", "statuses").first()
+    )
+    if found is None:
+        raise RecordNotFound("Record not found")
+    return found
+
+
+def access_filter_keyword_by_id(owner: Actor, keyword_id: str | int) -> FilterKeyword:
+    """Return a keyword of one of the owner's filters, else raise RecordNotFound."""
+    found = FilterKeyword.objects.filter(filter__account=owner, pk=_owned_id(keyword_id)).first()
+    if found is None:
+        raise RecordNotFound("Record not found")
+    return found
+
+
+def access_filter_status_by_id(owner: Actor, item_id: str | int) -> FilterStatus:
+    """Return a status entry of one of the owner's filters, else raise RecordNotFound."""
+    found = FilterStatus.objects.filter(filter__account=owner, pk=_owned_id(item_id)).first()
+    if found is None:
+        raise RecordNotFound("Record not found")
+    return found
+
+
+def access_scheduled_status_by_id(owner: Actor, scheduled_id: str | int) -> ScheduledStatus:
+    """Return one of the owner's unpublished scheduled statuses, else raise RecordNotFound."""
+    found = ScheduledStatus.objects.filter(
+        account=owner, pk=_owned_id(scheduled_id), published_status__isnull=True
+    ).first()
+    if found is None:
+        raise RecordNotFound("Record not found")
+    return found
+
+
+def access_conversation_by_id(owner: Actor, conversation_id: str | int) -> Conversation:
+    """Return one of the owner's conversations, else raise RecordNotFound."""
+    found = Conversation.objects.filter(owner=owner, pk=_owned_id(conversation_id)).first()
+    if found is None:
+        raise RecordNotFound("Record not found")
+    return found
+
+
+def access_notification_by_id(recipient: Actor, notification_id: str | int) -> Notification:
+    """Return one of the recipient's notifications, else raise RecordNotFound."""
+    found = Notification.objects.filter(recipient=recipient, pk=_owned_id(notification_id)).first()
+    if found is None:
+        raise RecordNotFound("Record not found")
+    return found
+
+
+class MediaNotFound(Http404):
+    """The upload does not exist, belongs to someone else, or is attached already."""
+
+
+def access_own_unattached_media_by_id(owner: Actor, raw_id: str) -> MediaAttachment:
+    """Return one of the owner's uploads not yet attached to a status, or raise MediaNotFound.
+
+    As in Mastodon, an upload can be read and changed here only until it is
+    posted; someone else's upload answers exactly like a missing one.
+    """
+    if not raw_id.isdigit():
+        raise MediaNotFound("Record not found")
+    media = MediaAttachment.objects.filter(pk=int(raw_id), account=owner, status__isnull=True, remote_url="").first()
+    if media is None:
+        raise MediaNotFound("Record not found")
+    return media

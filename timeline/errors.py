@@ -13,3 +13,7 @@ class FollowRefused(ValueError):
 
 class InteractionRefused(ValueError):
     """The like, boost, block or vote cannot be done as asked; the message says why."""
+
+
+class RequestRefused(ValueError):
+    """A list, filter, marker, mute or scheduled status cannot be changed as asked; the message says why."""

@@ -7,6 +7,8 @@ from datetime import timedelta
 from celery import shared_task
 
 from timeline.actions.fan_out import do_fan_out_status, pending_fan_outs
+from timeline.actions.media import do_process_media, do_remove_unattached_media, pending_media
+from timeline.actions.scheduled_statuses import do_publish_scheduled_status, due_scheduled_statuses
 
 
 @shared_task(name="timeline.tasks.fan_out_status")
@@ -22,3 +24,40 @@ def requeue_pending_fan_outs(min_age_seconds: int = 60) -> int:
     for status_id in ids:
         fan_out_status.delay(status_id)
     return len(ids)
+
+
+@shared_task(name="timeline.tasks.publish_scheduled_status")
+def publish_scheduled_status(scheduled_id: int) -> int | None:
+    """Publish one due scheduled status."""
+    status = do_publish_scheduled_status(scheduled_id)
+    return status.pk if status is not None else None
+
+
+@shared_task(name="timeline.tasks.requeue_due_scheduled_statuses")
+def requeue_due_scheduled_statuses() -> int:
+    """Queue the publication of every scheduled status whose time has come (run by beat every minute)."""
+    ids = list(due_scheduled_statuses().values_list("id", flat=True)[:10_000])
+    for scheduled_id in ids:
+        publish_scheduled_status.delay(scheduled_id)
+    return len(ids)
+
+
+@shared_task(name="timeline.tasks.process_media")
+def process_media(media_id: int) -> str:
+    """Finish processing an upload (re-encode, preview, blurhash) that the request left for a worker."""
+    return do_process_media(media_id)
+
+
+@shared_task(name="timeline.tasks.requeue_pending_media")
+def requeue_pending_media(min_age_seconds: int = 120) -> int:
+    """Queue again the processing of uploads whose task was lost."""
+    ids = list(pending_media(timedelta(seconds=min_age_seconds)).values_list("id", flat=True)[:1_000])
+    for media_id in ids:
+        process_media.delay(media_id)
+    return len(ids)
+
+
+@shared_task(name="timeline.tasks.remove_unattached_media")
+def remove_unattached_media(older_than_hours: int = 24) -> int:
+    """Delete uploads that no status used within a day, as Mastodon does."""
+    return do_remove_unattached_media(timedelta(hours=older_than_hours))

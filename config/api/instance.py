@@ -17,9 +17,12 @@ from config.api.errors import api_view
 from federation.models import Actor, DomainPolicy
 from federation.selectors import domain_candidates, domain_policies_in_force
 from federation.uris import base_url
-from governance.selectors import current_charter, rules_in_force
+from governance.selectors import current_charter, instance_contact_email, instance_title, rules_in_force
 from members.api.entities import account_entity, default_avatar_url, iso_with_millis
 from members.models import User
+from timeline.actions.media import MAX_ATTACHMENTS as MAX_MEDIA_ATTACHMENTS
+from timeline.actions.media import MAX_DESCRIPTION_CHARACTERS as MEDIA_DESCRIPTION_LIMIT
+from timeline.actions.pins import MAX_PINNED_STATUSES
 from timeline.actions.statuses import (
     MAX_POLL_OPTION_CHARACTERS,
     MAX_POLL_OPTIONS,
@@ -28,17 +31,14 @@ from timeline.actions.statuses import (
     MIN_POLL_SECONDS,
 )
 from timeline.ids import snowflake_floor
+from timeline.imaging import IMAGE_MATRIX_LIMIT, IMAGE_SIZE_LIMIT, SUPPORTED_TYPES, VIDEO_MATRIX_LIMIT, VIDEO_SIZE_LIMIT
 from timeline.models import Status
 
 MASTODON_COMPATIBLE_VERSION = "4.3.0"
 MASTODON_API_VERSION = 2
-MAX_MEDIA_ATTACHMENTS = 4
-IMAGE_SIZE_LIMIT = 16 * 1024 * 1024
-IMAGE_MATRIX_LIMIT = 8192 * 4096
-VIDEO_SIZE_LIMIT = 99 * 1024 * 1024
-VIDEO_MATRIX_LIMIT = 3840 * 2160
-MEDIA_DESCRIPTION_LIMIT = 1500
-SUPPORTED_MIME_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4", "video/webm", "audio/mpeg"]
+# Video frame rate and size are not checked here (no transcoder): clients that scale
+# video down before uploading read them as advice, the values Mastodon uses.
+VIDEO_FRAME_RATE_LIMIT = 60
 ACTIVITY_WEEKS = 12
 
 
@@ -76,12 +76,12 @@ def _limits() -> dict[str, Any]:
             "characters_reserved_per_url": 23,
         },
         "media_attachments": {
-            "supported_mime_types": SUPPORTED_MIME_TYPES,
+            "supported_mime_types": list(SUPPORTED_TYPES),
             "description_limit": MEDIA_DESCRIPTION_LIMIT,
             "image_size_limit": IMAGE_SIZE_LIMIT,
             "image_matrix_limit": IMAGE_MATRIX_LIMIT,
             "video_size_limit": VIDEO_SIZE_LIMIT,
-            "video_frame_rate_limit": 60,
+            "video_frame_rate_limit": VIDEO_FRAME_RATE_LIMIT,
             "video_matrix_limit": VIDEO_MATRIX_LIMIT,
         },
         "polls": {
@@ -116,7 +116,7 @@ def instance_v2(request: HttpRequest) -> JsonResponse:
         "privacy_policy": None,
         "terms_of_service": None,
     }
-    configuration["accounts"] = {"max_featured_tags": 0, "max_pinned_statuses": 0}
+    configuration["accounts"] = {"max_featured_tags": 0, "max_pinned_statuses": MAX_PINNED_STATUSES}
     configuration["translation"] = {"enabled": False}
     configuration["vapid"] = {"public_key": ""}
     configuration["timelines_access"] = {
@@ -127,7 +127,7 @@ def instance_v2(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "domain": settings.MUTUALS_DOMAIN,
-            "title": settings.MUTUALS_INSTANCE_NAME,
+            "title": instance_title(),
             "version": version_string(),
             "source_url": f"{base_url()}/",
             "description": _description(),
@@ -140,7 +140,7 @@ def instance_v2(request: HttpRequest) -> JsonResponse:
             "registrations": {"enabled": False, "approval_required": True, "message": None, "url": f"{base_url()}/"},
             "api_versions": {"mastodon": MASTODON_API_VERSION},
             "contact": {
-                "email": getattr(settings, "MUTUALS_CONTACT_EMAIL", ""),
+                "email": instance_contact_email(),
                 "account": account_entity(contact) if contact is not None else None,
             },
             "rules": rule_entities(),
@@ -158,10 +158,10 @@ def instance_v1(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "uri": settings.MUTUALS_DOMAIN,
-            "title": settings.MUTUALS_INSTANCE_NAME,
+            "title": instance_title(),
             "short_description": _description(),
             "description": _description(),
-            "email": getattr(settings, "MUTUALS_CONTACT_EMAIL", ""),
+            "email": instance_contact_email(),
             "version": version_string(),
             "urls": {"streaming_api": streaming_url()},
             "stats": {

@@ -8,12 +8,14 @@ as objects in JSON. Both spellings end up under the same flattened names here:
 
 from __future__ import annotations
 
-import io
 import json
-from typing import Any
+from typing import IO, Any, cast
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, QueryDict
+from django.core.files.uploadhandler import load_handler
+from django.http import HttpRequest, QueryDict, RawPostDataException
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 
 from config.api.errors import ApiError
@@ -81,9 +83,18 @@ class ApiParams:
         if request.method == "POST":
             return request.POST, request.FILES
         # Django parses bodies of POST only; PUT and PATCH (update_credentials
-        # sends avatars with PATCH) are parsed here the same way.
+        # sends avatars with PATCH) are parsed here the same way. The token
+        # check has already touched request.POST, which freezes the request's
+        # upload handlers, so the parser gets handlers of its own, and reads
+        # the stream directly: files are not held in memory as request.body.
         if content_type == "multipart/form-data":
-            form, files = request.parse_file_upload(request.META, io.BytesIO(request.body))
+            handlers = [load_handler(path, request) for path in settings.FILE_UPLOAD_HANDLERS]
+            try:
+                form, files = MultiPartParser(
+                    request.META, cast("IO[bytes]", request), handlers, request.encoding
+                ).parse()
+            except (MultiPartParserError, RawPostDataException) as exc:
+                raise ApiError(f"The multipart body cannot be read: {exc}", 400) from None
             return form, files
         return QueryDict(request.body, encoding=request.encoding), MultiValueDict()
 

@@ -145,6 +145,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MUTUALS_MEDIA_ROOT", str(MUTUALS_DATA_DIR / "media")))
 # Embedded mode serves uploaded media itself; behind nginx the proxy does.
 MUTUALS_SERVE_MEDIA = env_bool("MUTUALS_SERVE_MEDIA", True)
+# Members' data archives and uploaded imports: never served as media, only to their owner.
+MUTUALS_PRIVATE_ROOT = Path(env_str("MUTUALS_PRIVATE_ROOT", str(MUTUALS_DATA_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -169,7 +171,9 @@ if REDIS_URL:
     CHANNEL_LAYERS: dict[str, Any] = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_PREFIX},
+            # redis-py 8 reads with a 5 s timeout by default, which cuts the layer's
+            # 5 s blocking pops short; the read timeout must outlast them.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}], "prefix": REDIS_PREFIX},
         }
     }
     CACHES: dict[str, Any] = {
@@ -182,6 +186,10 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Streaming events reach the web process's clients through the channel layer.
+# Redis carries them from any process; the in-memory layer cannot, so embedded
+# mode writes them to a table that the web process polls ("database").
+STREAMING_RELAY = "direct" if REDIS_URL else "database"
 
 # Celery. With no BROKER_URL the broker is a folder of message files in the
 # data directory: no service to run, and queued messages survive a restart.

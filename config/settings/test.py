@@ -22,6 +22,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
+# The in-process suite shares one channel layer between senders and consumers.
+STREAMING_RELAY = "direct"
 CELERY_TASK_EAGER_PROPAGATES = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
@@ -40,7 +42,8 @@ if TEST_BACKEND == "services":
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [_redis], "prefix": _prefix},
+            # As in base: the read timeout must outlast the layer's blocking pops.
+            "CONFIG": {"hosts": [{"address": _redis, "socket_timeout": 15}], "prefix": _prefix},
         }
     }
     CACHES = {

@@ -15,7 +15,8 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from config.queueing import enqueue_on_commit
@@ -33,6 +34,9 @@ CIRCUIT_THRESHOLD = 10
 CIRCUIT_COOL_OFF = timedelta(minutes=5)
 CLAIM_LEASE = timedelta(minutes=5)
 HOST_STATE_CACHE_SECONDS = 5.0
+# Deliveries sent by one task: enough to make the claim and the record cheap
+# per delivery, few enough that a slow host holds up little else.
+DELIVERY_BATCH = 25
 _host_cache: dict[str, tuple[float, tuple[bool, datetime | None, bool]]] = {}
 
 
@@ -46,25 +50,38 @@ def _own_host() -> str:
     return host_of(base_url())
 
 
-def do_queue_activity(actor: Actor, activity: dict[str, Any], inboxes: list[str]) -> OutboundActivity | None:
+def do_queue_activity(
+    actor: Actor,
+    activity: dict[str, Any],
+    inboxes: list[str],
+    *,
+    include_unavailable: bool = False,
+    keep_order: bool = False,
+) -> OutboundActivity | None:
     """Store an activity and a delivery per distinct remote inbox; queue them after commit.
 
-    Inboxes on suspended domains, on hosts marked unavailable and on this
-    server itself are left out. Call inside the transaction of the change
-    the activity announces, so both commit or neither does.
+    Inboxes on suspended domains, on hosts marked unavailable (unless
+    `include_unavailable`: an account's erasure records every server it
+    should tell, even one that is down) and on this server itself are left
+    out. With `keep_order`, deliveries are queued in the order given rather
+    than sorted. Call inside the transaction of the change the activity
+    announces, so both commit or neither does.
     """
     own = _own_host()
-    unavailable = set(RemoteHost.objects.filter(unavailable=True).values_list("host", flat=True))
-    targets = sorted(
-        {
-            inbox
-            for inbox in inboxes
-            if inbox
-            and host_of(inbox) != own
-            and host_of(inbox) not in unavailable
-            and not is_domain_suspended(host_of(inbox))
-        }
+    unavailable = (
+        set()
+        if include_unavailable
+        else set(RemoteHost.objects.filter(unavailable=True).values_list("host", flat=True))
     )
+    kept = [
+        inbox
+        for inbox in inboxes
+        if inbox
+        and host_of(inbox) != own
+        and host_of(inbox) not in unavailable
+        and not is_domain_suspended(host_of(inbox))
+    ]
+    targets = list(dict.fromkeys(kept)) if keep_order else sorted(set(kept))
     if not targets:
         return None
     now = timezone.now()
@@ -77,21 +94,44 @@ def do_queue_activity(actor: Actor, activity: dict[str, Any], inboxes: list[str]
             [Delivery(activity=outbound, inbox=inbox, host=host_of(inbox), next_attempt_at=now) for inbox in targets],
             ignore_conflicts=True,
         )
-        for delivery_id in Delivery.objects.filter(activity=outbound, state=Delivery.State.PENDING).values_list(
-            "id", flat=True
-        ):
-            enqueue_on_commit("federation.tasks.deliver_activity", delivery_id)
+        pending = list(
+            Delivery.objects.filter(activity=outbound, state=Delivery.State.PENDING)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        for start in range(0, len(pending), DELIVERY_BATCH):
+            enqueue_on_commit("federation.tasks.deliver_activities", pending[start : start + DELIVERY_BATCH])
     return outbound
 
 
-def _claim(delivery_id: int) -> Delivery | None:
+def _claim(delivery_ids: list[int]) -> list[Delivery]:
+    """Claim the due deliveries among the ids in one UPDATE ... RETURNING; load them in one SELECT.
+
+    RETURNING names exactly the rows this UPDATE moved, so a row another
+    worker claimed a moment earlier (no longer due) is never taken twice.
+    """
+    if not delivery_ids:
+        return []
     now = timezone.now()
-    claimed = Delivery.objects.filter(id=delivery_id, state=Delivery.State.PENDING, next_attempt_at__lte=now).update(
-        next_attempt_at=now + CLAIM_LEASE
-    )
+    ops = connection.ops
+    table = ops.quote_name(Delivery._meta.db_table)
+    marks = ", ".join(["%s"] * len(delivery_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET next_attempt_at = %s "  # noqa: S608 - only placeholders are interpolated
+            f"WHERE id IN ({marks}) AND state = %s AND next_attempt_at <= %s RETURNING id",
+            [
+                ops.adapt_datetimefield_value(now + CLAIM_LEASE),
+                *delivery_ids,
+                Delivery.State.PENDING,
+                ops.adapt_datetimefield_value(now),
+            ],
+        )
+        claimed = [row[0] for row in cursor.fetchall()]
     if not claimed:
-        return None
-    return Delivery.objects.select_related("activity", "activity__actor").get(id=delivery_id)
+        return []
+    loaded = Delivery.objects.select_related("activity", "activity__actor").in_bulk(claimed)
+    return [loaded[delivery_id] for delivery_id in delivery_ids if delivery_id in loaded]
 
 
 def record_host_success(host: str) -> None:
@@ -154,10 +194,40 @@ def do_attempt_delivery(delivery_id: int) -> str:
     A 2xx answer delivers; other 4xx answers (except 408 and 429) mean the
     receiver will never accept it; anything else is retried later.
     """
-    delivery = _claim(delivery_id)
-    if delivery is None:
-        return "not due"
-    unavailable, circuit_open_until, had_failures = _host_state(delivery.host)
+    return do_attempt_deliveries([delivery_id])[delivery_id]
+
+
+def do_attempt_deliveries(delivery_ids: list[int]) -> dict[int, str]:
+    """Send the due deliveries among the ids, as `do_attempt_delivery` does each; return each one's state.
+
+    The rows are claimed in one statement and the successes recorded in
+    another, so the database work of a delivery is a small share of its
+    cost, which is then mostly the signature.
+    """
+    outcomes = dict.fromkeys(delivery_ids, "not due")
+    delivered: list[Delivery] = []
+    revived: set[str] = set()
+    for delivery in _claim(delivery_ids):
+        had_failures = _host_state(delivery.host)[2]
+        outcome = _send(delivery)
+        if outcome is None:
+            delivered.append(delivery)
+            if had_failures:
+                revived.add(delivery.host)
+            outcome = Delivery.State.DELIVERED
+        outcomes[delivery.pk] = outcome
+    if delivered:
+        Delivery.objects.filter(id__in=[delivery.pk for delivery in delivered]).update(
+            state=Delivery.State.DELIVERED, delivered_at=timezone.now(), last_error="", attempts=F("attempts") + 1
+        )
+    for host in sorted(revived):
+        record_host_success(host)
+    return outcomes
+
+
+def _send(delivery: Delivery) -> str | None:
+    """Send one claimed delivery; return None when it was accepted (recorded by the caller), else its state."""
+    unavailable, circuit_open_until, _ = _host_state(delivery.host)
     if unavailable:
         delivery.state = Delivery.State.ABANDONED
         delivery.last_error = "host unavailable"
@@ -178,15 +248,9 @@ def do_attempt_delivery(delivery_id: int) -> str:
         status, error, permanent = None, str(exc), True
     except TransportError as exc:
         status, error = None, str(exc)
-    delivery.attempts += 1
     if status is not None and 200 <= status < 300:
-        delivery.state = Delivery.State.DELIVERED
-        delivery.delivered_at = timezone.now()
-        delivery.last_error = ""
-        delivery.save(update_fields=["state", "delivered_at", "last_error", "attempts"])
-        if had_failures:
-            record_host_success(delivery.host)
-        return Delivery.State.DELIVERED
+        return None
+    delivery.attempts += 1
     delivery.last_error = error[:2000]
     answered = status is not None and 400 <= status < 500 and status not in (408, 429)
     if permanent or answered:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -24,7 +25,15 @@ from federation.errors import ActivityRefused, RemoteActorUnavailable
 from federation.inbox import HANDLERS, IgnoredActivity, dispatch
 from federation.models import Actor, InboxItem
 from federation.selectors import is_domain_suspended
-from federation.signatures import SignatureError, parse_signature_header, verify_request
+from federation.signatures import (
+    MessageSignature,
+    SignatureError,
+    SignatureParams,
+    parse_message_signature,
+    parse_signature_header,
+    verify_message_signature,
+    verify_request,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +110,26 @@ def check_origin(actor: Actor, activity: dict[str, Any]) -> None:
             raise ActivityRefused("The undone activity is not on the actor's host.", 403)
 
 
-def _verify(signer: Actor, params: Any, request: InboxRequest) -> None:
+def _parse_signature(headers: Mapping[str, str]) -> SignatureParams | MessageSignature:
+    """Read the request's signature: RFC 9421 when it has Signature-Input, else draft-cavage."""
+    if headers.get("signature-input"):
+        return parse_message_signature(headers.get("signature-input"), headers.get("signature"))
+    return parse_signature_header(headers.get("signature"))
+
+
+def _verify(signer: Actor, params: SignatureParams | MessageSignature, request: InboxRequest) -> None:
+    if isinstance(params, MessageSignature):
+        # The URI the sender signed: this server's scheme, the Host it addressed, the path.
+        target_uri = f"{settings.MUTUALS_SCHEME}://{request.headers.get('host', '')}{request.path}"
+        verify_message_signature(
+            params,
+            method=request.method,
+            target_uri=target_uri,
+            headers=request.headers,
+            body=request.body,
+            public_key_pem=signer.public_key_pem,
+        )
+        return
     verify_request(
         params,
         method=request.method,
@@ -122,7 +150,7 @@ def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
     if is_domain_suspended(host_of(actor_uri)):
         raise ActivityRefused("This server does not accept activities from your domain.", 403)
     try:
-        params = parse_signature_header(request.headers.get("signature"))
+        params = _parse_signature(request.headers)
     except SignatureError as exc:
         raise ActivityRefused(str(exc), 401) from exc
     if params.key_owner_uri != actor_uri and host_of(params.key_id) != host_of(actor_uri):

@@ -9,7 +9,7 @@ from typing import Any
 
 from federation import renderers
 from federation.actions.deliveries import do_queue_activity
-from federation.actions.instance_actor import instance_actor
+from federation.actions.instance_actor import existing_instance_actor, instance_actor
 from federation.models import Actor, OutboundActivity
 from federation.selectors import follower_inboxes, inboxes_for_actors
 from timeline.models import Status, Visibility
@@ -54,6 +54,15 @@ def publish_to_followers(actor: Actor, activity: dict[str, Any], *, also: list[A
 def publish_actor_update(actor: Actor) -> None:
     """Announce a local actor's changed profile (name, bio, fields, aliases) to its followers' servers."""
     publish_to_followers(actor, renderers.actor_update(actor))
+
+
+def publish_to_instance_followers(activity: dict[str, Any]) -> OutboundActivity | None:
+    """Deliver an activity of the instance actor (a public log entry) to the peers that follow it."""
+    signer = existing_instance_actor()
+    if signer is None:
+        # Nobody can follow an actor that was never created, so nobody is waiting.
+        return None
+    return do_queue_activity(signer, activity, follower_inboxes(signer))
 
 
 def publish_flag(target: Actor, statuses: list[Status], comment: str) -> OutboundActivity | None:

@@ -51,6 +51,8 @@ class Person:
     fields: list[dict[str, str]] = field(default_factory=list)
     icon_url: str = ""
     image_url: str = ""
+    # Further collections the actor publishes (ActivityStreams `streams`): the transparency log.
+    streams: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return the actor document with its @context."""
@@ -68,6 +70,7 @@ class Person:
                 "followers": self.followers,
                 "following": self.following,
                 "featured": self.featured,
+                "streams": self.streams,
                 "endpoints": {"sharedInbox": self.shared_inbox},
                 "publicKey": self.public_key.to_json(),
                 "published": self.published,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from federation.actions.instance_actor import instance_actor
 from federation.activitypub.incoming import id_of
 from federation.inbox.registry import IgnoredActivity, handles
 from federation.models import Actor
+from federation.selectors import is_domain_suspended
+from federation.uris import instance_actor_uri
 from timeline.actions.blocks import do_unblock
 from timeline.actions.follows import do_accept_follow_request, do_follow, do_reject_follow_request, do_unfollow
 from timeline.actions.interactions import do_unfavourite, do_unreblog
@@ -15,6 +18,9 @@ from timeline.models import Favourite, Follow, Status
 
 
 def _local_actor(uri: str | None) -> Actor:
+    if uri == instance_actor_uri():
+        # A peer may follow the instance actor before anything here needed it.
+        return instance_actor()
     actor = Actor.objects.filter(uri=uri, domain="").first() if uri else None
     if actor is None:
         raise IgnoredActivity(f"{uri} is not an actor on this server.")
@@ -23,8 +29,16 @@ def _local_actor(uri: str | None) -> Actor:
 
 @handles("Follow")
 def follow(actor: Actor, activity: dict[str, Any]) -> None:
-    """Record a remote follow of a local actor; unlocked accounts accept it at once."""
+    """Record a remote follow of a local actor; unlocked accounts (and the instance actor) accept it at once.
+
+    Following the instance actor subscribes a peer to the public
+    transparency log.
+    """
     target = _local_actor(id_of(activity.get("object")))
+    if is_domain_suspended(actor.domain):
+        # The inbox refuses suspended domains already; a suspension enacted
+        # while the Follow waited to be processed must not let it in either.
+        raise IgnoredActivity("This server does not accept follows from your domain.")
     try:
         do_follow(actor, target, uri=activity["id"])
     except FollowRefused as exc:

@@ -53,6 +53,14 @@ class Actor(models.Model):
     avatar_remote_url = models.URLField(max_length=500, blank=True, default="")
     header_remote_url = models.URLField(max_length=500, blank=True, default="")
     moved_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # When this account last moved away; Mastodon refuses another move for 30 days.
+    moved_at = models.DateTimeField(null=True, blank=True)
+    # Local members' uploaded images, stored under names the server chooses.
+    avatar = models.FileField(upload_to="avatars/", blank=True, max_length=300)
+    header = models.FileField(upload_to="headers/", blank=True, max_length=300)
+    # Set when the account is erased: the row stays so the username stays
+    # reserved and its URLs can answer 410 Gone.
+    deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     fetched_at = models.DateTimeField(null=True, blank=True)

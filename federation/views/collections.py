@@ -1,4 +1,4 @@
-"""Paged collections of local actors: outbox, followers, following and featured."""
+"""Paged collections of local actors: outbox, followers, following and featured; the instance actor's followers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from federation.access import access_local_actor_by_username
+from federation.actions.instance_actor import instance_actor
 from federation.activitypub.context import CONTEXT
 from federation.authorized_fetch import check_fetch_allowed
 from federation.errors import ActivityRefused
@@ -85,6 +86,10 @@ def _actor_list(request: HttpRequest, username: str, *, followers: bool) -> Http
     actor = _guarded(request, username)
     if isinstance(actor, HttpResponse):
         return actor
+    return _actor_list_of(request, actor, followers=followers)
+
+
+def _actor_list_of(request: HttpRequest, actor: Actor, *, followers: bool) -> HttpResponse:
     collection_id = actor.followers_uri if followers else actor.following_uri
     follows = Follow.objects.filter(state=Follow.State.ACCEPTED)
     follows = follows.filter(target=actor) if followers else follows.filter(follower=actor)
@@ -100,6 +105,16 @@ def _actor_list(request: HttpRequest, username: str, *, followers: bool) -> Http
 def followers(request: HttpRequest, username: str) -> HttpResponse:
     """Serve the ids of the actor's accepted followers."""
     return _actor_list(request, username, followers=True)
+
+
+@require_GET
+def instance_followers(request: HttpRequest) -> HttpResponse:
+    """Serve the ids of the peers that follow the instance actor, that is, the transparency log."""
+    try:
+        check_fetch_allowed(request)
+    except ActivityRefused as exc:
+        return JsonResponse({"error": str(exc)}, status=exc.status)
+    return _actor_list_of(request, instance_actor(), followers=True)
 
 
 @require_GET

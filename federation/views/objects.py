@@ -9,8 +9,10 @@ from federation.access import access_local_actor_by_username
 from federation.actions.instance_actor import instance_actor
 from federation.authorized_fetch import check_fetch_allowed
 from federation.errors import ActivityRefused
-from federation.negotiation import activity_response, wants_activity_json
+from federation.negotiation import activity_response, gone_document, wants_activity_json
 from federation.renderers import note_for_status, person_for_actor
+from federation.selectors import erased_local_actor
+from federation.uris import status_uri, status_url
 from timeline.access import access_local_status_by_author
 
 
@@ -21,6 +23,11 @@ def actor_document(request: HttpRequest, username: str) -> HttpResponse:
     Actor documents stay readable unsigned even in secure mode: a peer must
     fetch a key before it can sign anything.
     """
+    erased = erased_local_actor(username)
+    if erased is not None and erased.deleted_at is not None:
+        if not wants_activity_json(request):
+            return HttpResponseRedirect(erased.url)
+        return gone_document(erased.uri, erased.kind, erased.deleted_at)
     actor = access_local_actor_by_username(username)
     if not wants_activity_json(request):
         return HttpResponseRedirect(actor.url)
@@ -35,7 +42,15 @@ def instance_actor_document(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def status_document(request: HttpRequest, username: str, status_id: int) -> HttpResponse:
-    """Serve a local status as a Note to whoever may see it; send browsers to the status page."""
+    """Serve a local status as a Note to whoever may see it; send browsers to the status page.
+
+    A status of an erased account answers 410 Gone, with a Tombstone for peers.
+    """
+    erased = erased_local_actor(username)
+    if erased is not None and erased.deleted_at is not None:
+        if not wants_activity_json(request):
+            return HttpResponseRedirect(status_url(erased.username, status_id))
+        return gone_document(status_uri(erased.username, status_id), "Note", erased.deleted_at)
     if not wants_activity_json(request):
         status = access_local_status_by_author(None, username, status_id)
         return HttpResponseRedirect(status.url)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from federation.access import access_local_actor_by_username
-from federation.negotiation import activity_response, wants_activity_json
+from federation.negotiation import activity_response, gone_document, wants_activity_json
 from federation.renderers import note_for_status, person_for_actor
+from federation.selectors import erased_local_actor
+from federation.uris import status_uri
 from frontend.viewer import viewer_actor
 from governance.selectors import current_charter, rules_in_force
 from members.models import User
@@ -31,7 +35,13 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    """Show a local profile; serve the actor document to ActivityPub clients."""
+    """Show a local profile; serve the actor document to ActivityPub clients.
+
+    An erased account answers 410 Gone; a moved one names its new address.
+    """
+    erased = erased_local_actor(username)
+    if erased is not None and erased.deleted_at is not None:
+        return _gone(request, erased.uri, erased.kind, erased.deleted_at)
     actor = access_local_actor_by_username(username)
     if wants_activity_json(request):
         return activity_response(person_for_actor(actor).to_json())
@@ -42,9 +52,18 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 @require_GET
 def status_detail(request: HttpRequest, username: str, status_id: int) -> HttpResponse:
-    """Show a status; serve the Note to ActivityPub clients."""
+    """Show a status; serve the Note to ActivityPub clients (410 Gone if its account was erased)."""
+    erased = erased_local_actor(username)
+    if erased is not None and erased.deleted_at is not None:
+        return _gone(request, status_uri(erased.username, status_id), "Note", erased.deleted_at)
     if wants_activity_json(request):
         status = access_local_status_by_author(None, username, status_id)
         return activity_response(note_for_status(status).to_json())
     status = access_local_status_by_author(viewer_actor(request), username, status_id)
     return render(request, "frontend/status.html", {"status": status})
+
+
+def _gone(request: HttpRequest, uri: str, former_type: str, deleted: datetime) -> HttpResponse:
+    if wants_activity_json(request):
+        return gone_document(uri, former_type, deleted)
+    return render(request, "frontend/gone.html", {"deleted": deleted}, status=410)

@@ -11,6 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from federation.actions.outbox import publish_to_instance_followers
+from governance.log_activities import log_entry_create
 from governance.models import LogEntry, LogHead, LogVisibility
 
 GENESIS_HASH = "0" * 64
@@ -47,7 +49,11 @@ def compute_entry_hash(
 def do_append_log_entry(
     kind: LogEntry.Kind, *, summary: str, data: dict[str, Any], visibility: LogVisibility = LogVisibility.PUBLIC
 ) -> LogEntry:
-    """Add an entry at the end of the chain; part of the caller's transaction."""
+    """Add an entry at the end of the chain; part of the caller's transaction.
+
+    A public entry is also delivered to the peers that follow the instance
+    actor; members' and moderators' entries never leave the server.
+    """
     with transaction.atomic():
         head, _ = LogHead.objects.select_for_update().get_or_create(pk=1, defaults={"entry_hash": GENESIS_HASH})
         # Round-trip through JSON so the hash covers exactly what the database returns.
@@ -76,6 +82,10 @@ def do_append_log_entry(
         head.sequence = sequence
         head.entry_hash = entry_hash
         head.save(update_fields=["sequence", "entry_hash"])
+        if visibility == LogVisibility.PUBLIC:
+            # Delivery rows are written with the entry, so both commit or
+            # neither does; they are sent only after the commit.
+            publish_to_instance_followers(log_entry_create(entry))
     return entry
 
 

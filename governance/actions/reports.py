@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from federation.actions.outbox import publish_flag
 from federation.models import Actor
+from federation.selectors import policy_for_domain
 from governance.access import is_moderator
 from governance.errors import ModerationRefused
 from governance.models import Report, RuleVersion
@@ -61,9 +63,16 @@ def do_file_report(  # noqa: PLR0917 (the federation inbox calls it positionally
     rule_version_ids: list[int],
     forwarded_from: str = "",
     uri: str = "",
+    *,
+    forward: bool = False,
 ) -> Report:
-    """Record a report for the moderators' queue; a Flag already recorded (same uri) is returned as is."""
+    """Record a report for the moderators' queue; a Flag already recorded (same uri) is returned as is.
+
+    With `forward`, a report about a remote account is also sent to its
+    server as a Flag (see `may_forward_report`), after the commit.
+    """
     checked = check_file_report(reporter, target, statuses, comment, category, rule_version_ids)
+    forwarded = forward and may_forward_report(target)
     now = timezone.now()
     with transaction.atomic():
         if uri:
@@ -76,13 +85,30 @@ def do_file_report(  # noqa: PLR0917 (the federation inbox calls it positionally
             comment=checked.comment,
             category=checked.category,
             forwarded_from=forwarded_from,
+            forwarded=forwarded,
             uri=uri,
             created_at=now,
             updated_at=now,
         )
         report.statuses.set(statuses)
         report.rule_versions.set(rule_version_ids)
+        if forwarded:
+            # The delivery rows commit with the report; the Flag leaves after the commit.
+            publish_flag(target, statuses, checked.comment)
     return report
+
+
+def may_forward_report(target: Actor) -> bool:
+    """Return whether a report about this account may be sent to its server.
+
+    Only remote accounts have a server to tell; a suspended domain hears
+    nothing from this server, and a domain whose reports this server rejects
+    is not sent reports either, as Mastodon does.
+    """
+    if target.is_local:
+        return False
+    policy = policy_for_domain(target.domain)
+    return policy is None or not (policy.is_suspended or policy.reject_reports)
 
 
 def _require_moderator(user: User) -> None:

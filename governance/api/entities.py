@@ -7,6 +7,7 @@ from typing import Any
 
 from governance.actions.ballots import tracker_for
 from governance.actions.closing import count_proposal, published_ballots
+from governance.log_activities import log_entry_data
 from governance.models import Ballot, LogEntry, ModerationAction, Participation, Proposal, ProposalComment, Report
 from governance.payloads import diff_against_in_force, preview_lines
 from members.api.entities import account_entity, iso_with_millis
@@ -97,16 +98,7 @@ def comment_entity(comment: ProposalComment) -> dict[str, Any]:
 
 def log_entry_entity(entry: LogEntry) -> dict[str, Any]:
     """Return a log entry with everything needed to check its hash."""
-    return {
-        "sequence": entry.sequence,
-        "kind": entry.kind,
-        "visibility": entry.visibility,
-        "summary": entry.summary,
-        "data": entry.data,
-        "created_at": entry.created_at.isoformat(),
-        "previous_hash": entry.previous_hash,
-        "entry_hash": entry.entry_hash,
-    }
+    return log_entry_data(entry)
 
 
 def admin_domain_block_entity(action: ModerationAction) -> dict[str, Any]:
@@ -138,7 +130,7 @@ def admin_report_entity(report: Report) -> dict[str, Any]:
         "action_taken_at": _iso(report.resolved_at),
         "category": report.category,
         "comment": report.comment,
-        "forwarded": bool(report.forwarded_from),
+        "forwarded": report.forwarded,
         "created_at": _iso(report.created_at),
         "updated_at": _iso(report.updated_at),
         "account": account_entity(report.reporter) if report.reporter else None,
@@ -158,7 +150,7 @@ def report_entity(report: Report) -> dict[str, Any]:
         "action_taken_at": _iso(report.resolved_at),
         "category": report.category,
         "comment": report.comment,
-        "forwarded": bool(report.forwarded_from),
+        "forwarded": report.forwarded,
         "created_at": _iso(report.created_at),
         "status_ids": [str(pk) for pk in report.statuses.values_list("pk", flat=True)] or None,
         "rule_ids": [str(version.rule_id) for version in report.rule_versions.all()] or None,

@@ -27,7 +27,11 @@ def _ids(values: list[str], name: str) -> list[int]:
 @api_view("POST")
 @require_token("write:reports")
 def create_report(request: HttpRequest) -> JsonResponse:
-    """File a report; rule_ids are the ids of /api/v1/instance/rules, cited in their current wording."""
+    """File a report; rule_ids are the ids of /api/v1/instance/rules, cited in their current wording.
+
+    `forward=true` about a remote account also sends the report, without the
+    reporter's name, to the account's server.
+    """
     params = ApiParams.from_request(request)
     reporter = Actor.objects.filter(user=token_user(request)).first()
     if reporter is None:
@@ -48,6 +52,7 @@ def create_report(request: HttpRequest) -> JsonResponse:
             params.get_str("comment"),
             params.get_str("category", "other") or "other",
             [version.pk for version in versions],
+            forward=params.get_bool("forward"),
         )
     except GovernanceRefused as exc:
         raise ApiError(str(exc), 422) from None

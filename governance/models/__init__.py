@@ -1,6 +1,7 @@
 """Governance's models, one module per subject."""
 
 from governance.models.charter import CharterVersion
+from governance.models.instance_settings import InstanceSettings
 from governance.models.log import LogEntry, LogHead, LogVisibility
 from governance.models.moderation import Appeal, ModerationAction, Report
 from governance.models.proposal import Ballot, Elector, Participation, Proposal, ProposalComment, ProposalKind
@@ -12,6 +13,7 @@ __all__ = [
     "Ballot",
     "CharterVersion",
     "Elector",
+    "InstanceSettings",
     "LogEntry",
     "LogHead",
     "LogVisibility",

@@ -28,6 +28,7 @@ class Report(models.Model):
     comment = models.TextField(blank=True, default="")
     category = models.CharField(max_length=12, choices=Category.choices, default=Category.OTHER)
     forwarded_from = models.CharField(max_length=255, blank=True, default="", help_text="Domain of a remote reporter.")
+    forwarded = models.BooleanField(default=False, help_text="A Flag was sent to the reported account's server.")
     uri = models.URLField(max_length=500, blank=True, default="", help_text="The Flag activity's id, if remote.")
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     assigned_to = models.ForeignKey(

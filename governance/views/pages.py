@@ -20,6 +20,7 @@ from governance.actions.ballots import check_cast_ballot, do_cast_ballot
 from governance.actions.proposals import check_add_comment, check_create_proposal, do_add_comment, do_open_proposal
 from governance.actions.reports import do_file_report, do_reopen_report, do_resolve_report
 from governance.api.entities import proposal_entity
+from governance.charts import participation_by_day, runoff_rows, tally_bars
 from governance.errors import GovernanceRefused
 from governance.models import ModerationAction, ProposalKind, Report
 from governance.selectors import proposals_for_members, report_queue, rules_in_force
@@ -137,9 +138,14 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
         except GovernanceRefused as exc:
             messages.error(request, str(exc))
         return redirect("governance:proposal", proposal_id=proposal.pk)
+    entity = proposal_entity(proposal, user)
+    tally = (entity.get("results") or {}).get("tally") or {}
     context = {
         "proposal": proposal,
-        "entity": proposal_entity(proposal, user),
+        "entity": entity,
+        "tally_bars": tally_bars(proposal.options, tally) if tally else [],
+        "runoff": runoff_rows(proposal.options, tally) if tally else [],
+        "participation": participation_by_day(proposal),
         "comments": proposal.comments.select_related("author"),
         "options": list(enumerate(proposal.options)),
     }
@@ -174,7 +180,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_account(request: HttpRequest, account_id: int) -> HttpResponse:
-    """Report an account to the moderators, citing the rules it breaks."""
+    """Report an account to the moderators, citing the rules it breaks; a remote account's server may be told too."""
     reporter = Actor.objects.filter(user=_user(request)).first()
     target = Actor.objects.filter(pk=account_id).first()
     if reporter is None or target is None:
@@ -190,6 +196,7 @@ def report_account(request: HttpRequest, account_id: int) -> HttpResponse:
                 request.POST.get("comment", ""),
                 request.POST.get("category", Report.Category.OTHER),
                 cited,
+                forward=request.POST.get("forward") == "1",
             )
         except GovernanceRefused as exc:
             messages.error(request, str(exc))

@@ -313,3 +313,30 @@ def do_create_invitation(created_by: User, *, max_uses: int, valid_days: int, no
         expires_at=timezone.now() + timedelta(days=valid_days),
         note=note[:200],
     )
+
+
+ERASURE_AUTHORITY = "The member's request to be erased"
+
+
+def do_end_membership_for_erasure(user: User) -> MembershipEvent | None:
+    """Record the end of an erased person's membership; holdings stay in the register until redeemed.
+
+    The application text goes (it is personal); the history stays, naming
+    only the pseudonymised login.
+    """
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().filter(user=user).first()
+        if membership is None:
+            return None
+        membership.application_text = ""
+        membership.save(update_fields=["application_text"])
+        if membership.status == Status.DELETED:
+            return None
+        return _record(
+            membership,
+            Kind.DELETED,
+            Status.DELETED,
+            reason="Account erased at the member's request.",
+            actor_user=None,
+            authorised_by=ERASURE_AUTHORITY,
+        )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+from typing import IO
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from config.api.errors import ApiError, api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
@@ -16,10 +19,14 @@ from federation.actions.remote_actors import resolve_account
 from federation.errors import RemoteActorUnavailable
 from federation.models import Actor
 from federation.selectors import is_domain_suspended
+from members.actions.preferences import check_posting_defaults, do_set_posting_defaults
+from members.actions.profile import ProfileRefused, check_update_profile, do_update_profile
 from members.api.auth import optional_token, require_token, required_actor, token_actor
 from members.api.entities import account_entities, account_entity, credential_account_entity, relationship_entities
+from members.errors import MemberRefused
 from timeline.api.entities import status_entities, with_authors
-from timeline.models import Follow, Status, Visibility
+from timeline.filtering import without_hidden
+from timeline.models import Follow, MediaAttachment, Status, Visibility
 
 MAX_SEARCH_RESULTS = 80
 
@@ -164,16 +171,71 @@ def account_statuses(request: HttpRequest, account_id: str) -> JsonResponse:
     statuses = _visible_profile_statuses(account, viewer)
     if params.get_bool("pinned"):
         pinned = list(with_authors(statuses.filter(pinned_at__isnull=False)).order_by("-pinned_at"))
-        return JsonResponse(status_entities(pinned, viewer), safe=False)
+        return JsonResponse(without_hidden(status_entities(pinned, viewer, context="account")), safe=False)
     if params.get_bool("exclude_replies"):
         # Mastodon keeps replies to oneself (threads) when excluding replies.
         statuses = statuses.filter(Q(in_reply_to__isnull=True) | Q(in_reply_to__account=account))
     if params.get_bool("exclude_reblogs"):
         statuses = statuses.filter(reblog_of__isnull=True)
     if params.get_bool("only_media"):
-        statuses = statuses.filter(reblog_of__isnull=True).exclude(attachments=[])
+        statuses = statuses.filter(reblog_of__isnull=True).filter(
+            Exists(MediaAttachment.objects.filter(status_id=OuterRef("pk")))
+        )
     tagged = params.get_str("tagged").strip().lstrip("#").lower()
     if tagged:
         statuses = statuses.filter(tags__name=tagged)
     page = paginate(with_authors(statuses), page_request)
-    return paginated_response(request, status_entities(page, viewer), [status.pk for status in page])
+    body = without_hidden(status_entities(page, viewer, context="account"))
+    return paginated_response(request, body, [status.pk for status in page])
+
+
+def _optional_bool(params: ApiParams, name: str) -> bool | None:
+    return params.get_bool(name) if name in params else None
+
+
+def _profile_fields(params: ApiParams) -> list[tuple[str, str]] | None:
+    """Return the fields given as `fields_attributes[i][name]` (forms) or a list of objects (JSON), in order."""
+    given = params.get_dicts("fields_attributes")
+    if not given:
+        return [] if "fields_attributes" in params else None
+    if any(not index.isdigit() for index in given):
+        raise ApiError("fields_attributes must be indexed by numbers", 422)
+    return [(given[index].get("name", ""), given[index].get("value", "")) for index in sorted(given, key=int)]
+
+
+def _image_upload(params: ApiParams, name: str) -> tuple[IO[bytes], int] | None:
+    upload = params.get_file(name)
+    return (upload, upload.size or 0) if upload is not None else None
+
+
+@csrf_exempt
+@api_view("PATCH")
+@require_token("write:accounts")
+def update_credentials(request: HttpRequest) -> JsonResponse:
+    """Change the member's profile and return their own Account; a refusal changes nothing."""
+    actor = required_actor(request)
+    params = ApiParams.from_request(request)
+    try:
+        defaults = check_posting_defaults(
+            visibility=params.get_optional_str("source[privacy]"),
+            sensitive=_optional_bool(params, "source[sensitive]"),
+            language=params.get_optional_str("source[language]"),
+        )
+        change = check_update_profile(
+            actor,
+            display_name=params.get_optional_str("display_name"),
+            note=params.get_optional_str("note"),
+            fields=_profile_fields(params),
+            locked=_optional_bool(params, "locked"),
+            bot=_optional_bool(params, "bot"),
+            discoverable=_optional_bool(params, "discoverable"),
+            avatar=_image_upload(params, "avatar"),
+            header=_image_upload(params, "header"),
+        )
+    except (ProfileRefused, MemberRefused) as exc:
+        raise ApiError(str(exc), 422) from None
+    with transaction.atomic():
+        updated = do_update_profile(actor, change)
+        if actor.user is not None:
+            do_set_posting_defaults(actor.user, defaults)
+    return JsonResponse(credential_account_entity(updated))

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from members.api import coop
+from members.api import coop, data_rights, deletion, migration
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/coop/membership", coop.membership, name="coop_membership"),
@@ -24,4 +24,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/coop/roles/grant", coop.grant_role, name="coop_grant_role"),
     path("api/v1/coop/roles/revoke", coop.revoke_role, name="coop_revoke_role"),
     path("api/v1/coop/register", coop.register, name="coop_register"),
+    path("api/v1/coop/deletion", deletion.request_deletion, name="coop_deletion"),
+    path("api/v1/coop/deletion/cancel", deletion.cancel_deletion, name="coop_deletion_cancel"),
+    path("api/v1/coop/aliases", migration.aliases, name="coop_aliases"),
+    path("api/v1/coop/aliases/add", migration.add_alias, name="coop_add_alias"),
+    path("api/v1/coop/aliases/remove", migration.remove_alias, name="coop_remove_alias"),
+    path("api/v1/coop/move", migration.move, name="coop_move"),
+    path("api/v1/coop/data", data_rights.data_held, name="coop_data"),
+    path("api/v1/coop/exports", data_rights.exports, name="coop_exports"),
+    path("api/v1/coop/exports/<int:export_id>", data_rights.export_detail, name="coop_export"),
+    path("api/v1/coop/exports/<int:export_id>/download", data_rights.export_download, name="coop_export_download"),
+    path("api/v1/coop/imports", data_rights.imports, name="coop_imports"),
+    path("api/v1/coop/imports/<int:import_id>", data_rights.import_detail, name="coop_import"),
 ]

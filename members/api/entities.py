@@ -10,8 +10,11 @@ from django.conf import settings
 from django.db.models import Count, Max
 
 from federation.models import Actor
+from federation.renderers import profile_fields
 from federation.uris import base_url
-from timeline.models import Block, Follow, Status
+from timeline.models import AccountNote, Block, Follow, Status
+from timeline.rendering import plain_text_of
+from timeline.selectors import active_mutes, hidden_domains_for
 
 
 def iso_with_millis(moment: datetime) -> str:
@@ -24,13 +27,27 @@ def default_avatar_url() -> str:
     return f"{base_url()}{settings.STATIC_URL}api/missing.png"
 
 
+def default_header_url() -> str:
+    """Return the picture shown for accounts without a header, as Mastodon gives one."""
+    return f"{base_url()}{settings.STATIC_URL}api/missing-header.png"
+
+
+def avatar_url(actor: Actor) -> str:
+    """Return the actor's avatar: the uploaded file, the remote server's, or the default."""
+    if actor.avatar:
+        return f"{base_url()}{actor.avatar.url}"
+    return actor.avatar_remote_url or default_avatar_url()
+
+
+def header_url(actor: Actor) -> str:
+    """Return the actor's header image: the uploaded file, the remote server's, or the default."""
+    if actor.header:
+        return f"{base_url()}{actor.header.url}"
+    return actor.header_remote_url or default_header_url()
+
+
 def _fields(actor: Actor) -> list[dict[str, Any]]:
-    fields = actor.fields if isinstance(actor.fields, list) else []
-    return [
-        {"name": str(field.get("name", "")), "value": str(field.get("value", "")), "verified_at": None}
-        for field in fields
-        if isinstance(field, dict)
-    ]
+    return [{**field, "verified_at": None} for field in profile_fields(actor)]
 
 
 def account_entities(actors: Sequence[Actor]) -> list[dict[str, Any]]:
@@ -52,10 +69,18 @@ def account_entities(actors: Sequence[Actor]) -> list[dict[str, Any]]:
         .values_list("account_id")
         .annotate(count=Count("id"), latest=Max("created_at"))
     }
-    return [
+    entities = [
         _account_entity(actor, followers.get(actor.pk, 0), following.get(actor.pk, 0), statuses.get(actor.pk))
         for actor in actors
     ]
+    # A moved account carries its new account, as Mastodon's `moved` (one level deep).
+    moved = [(entity, actor.moved_to) for entity, actor in zip(entities, actors, strict=True) if actor.moved_to_id]
+    if moved:
+        targets = account_entities([target for _, target in moved if target is not None])
+        for (entity, _), target_entity in zip(moved, targets, strict=True):
+            target_entity.pop("moved", None)
+            entity["moved"] = target_entity
+    return entities
 
 
 def account_entity(actor: Actor) -> dict[str, Any]:
@@ -67,8 +92,8 @@ def _account_entity(
     actor: Actor, followers: int, following: int, statuses: tuple[int, datetime | None] | None
 ) -> dict[str, Any]:
     status_count, last_status = statuses or (0, None)
-    avatar = actor.avatar_remote_url or default_avatar_url()
-    header = actor.header_remote_url or ""
+    avatar = avatar_url(actor)
+    header = header_url(actor)
     return {
         "id": str(actor.pk),
         "username": actor.username,
@@ -103,12 +128,17 @@ def _account_entity(
 def credential_account_entity(actor: Actor) -> dict[str, Any]:
     """Return the owner's own Account with its `source` (what the profile editor shows)."""
     body = account_entity(actor)
+    owner = actor.user
     body["source"] = {
-        "privacy": "public",
-        "sensitive": False,
-        "language": "",
-        "note": actor.summary,
-        "fields": [{"name": f["name"], "value": f["value"], "verified_at": None} for f in body["fields"]],
+        "privacy": owner.default_visibility if owner is not None else "public",
+        "sensitive": owner.default_sensitive if owner is not None else False,
+        "language": owner.default_language if owner is not None else "",
+        "note": plain_text_of(actor.summary),
+        "fields": [
+            {"name": str(f.get("name", "")), "value": str(f.get("value", "")), "verified_at": None}
+            for f in (actor.fields if isinstance(actor.fields, list) else [])
+            if isinstance(f, dict)
+        ],
         "follow_requests_count": Follow.objects.filter(target=actor, state=Follow.State.PENDING).count(),
     }
     user = actor.user
@@ -123,12 +153,15 @@ def credential_account_entity(actor: Actor) -> dict[str, Any]:
 
 
 def relationship_entities(viewer: Actor, targets: Sequence[Actor]) -> list[dict[str, Any]]:
-    """Return the viewer's Relationship with each target, in four queries in all."""
+    """Return the viewer's Relationship with each target, in a fixed number of queries."""
     ids = [target.pk for target in targets]
     outgoing = {follow.target_id: follow for follow in Follow.objects.filter(follower=viewer, target_id__in=ids)}
     incoming = {follow.follower_id: follow for follow in Follow.objects.filter(target=viewer, follower_id__in=ids)}
     blocking = set(Block.objects.filter(account=viewer, target_id__in=ids).values_list("target_id", flat=True))
     blocked_by = set(Block.objects.filter(target=viewer, account_id__in=ids).values_list("account_id", flat=True))
+    mutes = {mute.target_id: mute for mute in active_mutes(viewer).filter(target_id__in=ids)}
+    hidden_domains = set(hidden_domains_for(viewer))
+    notes = dict(AccountNote.objects.filter(account=viewer, target_id__in=ids).values_list("target_id", "comment"))
     relationships = []
     for target in targets:
         mine = outgoing.get(target.pk)
@@ -144,14 +177,14 @@ def relationship_entities(viewer: Actor, targets: Sequence[Actor]) -> list[dict[
                 "followed_by": theirs is not None and theirs.state == Follow.State.ACCEPTED,
                 "blocking": target.pk in blocking,
                 "blocked_by": target.pk in blocked_by,
-                # Mutes and endorsements have no model on this server: nobody can be in either state.
-                "muting": False,
-                "muting_notifications": False,
+                "muting": target.pk in mutes,
+                "muting_notifications": target.pk in mutes and mutes[target.pk].hide_notifications,
                 "requested": mine is not None and mine.state == Follow.State.PENDING,
                 "requested_by": theirs is not None and theirs.state == Follow.State.PENDING,
-                "domain_blocking": False,
+                "domain_blocking": bool(target.domain) and target.domain.lower() in hidden_domains,
+                # Endorsements have no model on this server: nobody is endorsed.
                 "endorsed": False,
-                "note": "",
+                "note": notes.get(target.pk, ""),
             }
         )
     return relationships

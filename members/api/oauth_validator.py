@@ -41,3 +41,15 @@ class MastodonOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
     def validate_redirect_uri(self, client_id: str, redirect_uri: str, request: Any, *args: Any, **kwargs: Any) -> bool:
         """Accept only a redirect URI registered by the app, compared exactly."""
         return redirect_uri in request.client.redirect_uris.split()
+
+    def validate_user(self, username: str, password: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+        """Check the password grant's credentials, refusing accounts protected by a second factor.
+
+        A password alone must not open an account whose member turned on
+        two-factor authentication; Mastodon refuses this grant for them too.
+        """
+        if not super().validate_user(username, password, client, request, *args, **kwargs):
+            return False
+        from members.actions.security import has_two_factor  # noqa: PLC0415 (models load after the validator)
+
+        return not has_two_factor(request.user)

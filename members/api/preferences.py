@@ -11,17 +11,16 @@ from members.api.auth import require_token, required_actor
 @api_view("GET")
 @require_token("read:accounts")
 def preferences(request: HttpRequest) -> JsonResponse:
-    """Return the member's posting and reading preferences.
+    """Return the member's posting defaults (set with update_credentials' `source[...]` or in the web app).
 
-    Members have no stored preferences yet, so every member has the defaults
-    the web app uses: public posts, no language forced, spoilers collapsed.
+    Reading preferences are not stored: media and spoilers follow the app.
     """
-    required_actor(request)
+    user = required_actor(request).user
     return JsonResponse(
         {
-            "posting:default:visibility": "public",
-            "posting:default:sensitive": False,
-            "posting:default:language": None,
+            "posting:default:visibility": user.default_visibility if user is not None else "public",
+            "posting:default:sensitive": user.default_sensitive if user is not None else False,
+            "posting:default:language": (user.default_language or None) if user is not None else None,
             "reading:expand:media": "default",
             "reading:expand:spoilers": False,
         }

@@ -44,6 +44,8 @@ class BylawsVersion(models.Model):
     emergency_ratification_days = models.PositiveIntegerField(default=14)
     # Leaving and capital.
     deletion_grace_days = models.PositiveIntegerField(default=14)
+    # Whether a member may skip the grace period and be erased at once.
+    deletion_immediate_allowed = models.BooleanField(default=True)
     redemption_payout_days = models.PositiveIntegerField(default=365)
     capital_interest_allowed = models.BooleanField(default=False)
     capital_interest_max_rate = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.000"))
@@ -90,6 +92,7 @@ BYLAWS_SETTINGS: tuple[str, ...] = (
     "amendment_block_override",
     "emergency_ratification_days",
     "deletion_grace_days",
+    "deletion_immediate_allowed",
     "redemption_payout_days",
     "capital_interest_allowed",
     "capital_interest_max_rate",

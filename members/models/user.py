@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.db import models
 
 
 class User(AbstractUser):
     """A person with a login on this server.
 
     Their public identity is the federation actor linked to them; their
-    standing in the co-op comes from the share register.
+    standing in the co-op comes from the share register. The posting
+    defaults are what apps read from `/api/v1/preferences` and `source`.
     """
+
+    default_visibility = models.CharField(max_length=10, default="public")
+    default_sensitive = models.BooleanField(default=False)
+    default_language = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         db_table = "members_user"

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.access import access_membership_by_user_id
+from members.access import access_membership_by_user_id, can_read_register
 from members.actions.accounts import check_create_account, do_create_account
 from members.actions.lifecycle import MAX_APPLICATION_LENGTH
+from members.actions.register import check_request_subscription, do_request_subscription
 from members.errors import MemberRefused
 from members.exports import holder_entries
 from members.holdings import register_as_of
-from members.models import DuesPayment, User
+from members.models import DuesPayment, PatronageStatement, ShareClass, User
 from members.selectors import bylaws_in_force, membership_history, roles_of
 from members.standing import standing_at
 
@@ -72,6 +74,42 @@ def membership(request: HttpRequest) -> HttpResponse:
         "lines": [line for line in register_as_of() if line.user.pk == viewer.pk],
         "entries": holder_entries(viewer),
         "payments": DuesPayment.objects.filter(user=viewer).order_by("-period")[:24],
+        "patronage": PatronageStatement.objects.filter(user=viewer)
+        .select_related("allocation")
+        .order_by("-allocation__period_end", "pool"),
         "today": timezone.localdate(),
+        "subscribe_form": SubscriptionForm(),
+        "is_officer": can_read_register(viewer),
     }
     return render(request, "members/membership.html", context)
+
+
+class SubscriptionForm(forms.Form):
+    """A request for shares, paid to the treasurer afterwards."""
+
+    share_class = forms.ModelChoiceField(label=_("Share class"), queryset=ShareClass.objects.all(), empty_label=None)
+    quantity = forms.IntegerField(label=_("Number of shares"), min_value=1, initial=1)
+
+
+@login_required
+def subscribe(request: HttpRequest) -> HttpResponseBase:
+    """Request shares for oneself; the treasurer confirms payment and an officer issues them."""
+    viewer = request.user
+    assert isinstance(viewer, User)  # noqa: S101 (login_required lets only users through)
+    form = SubscriptionForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        messages.error(request, _("Choose a share class and a number of shares."))
+        return redirect("members:membership")
+    share_class, quantity = form.cleaned_data["share_class"], form.cleaned_data["quantity"]
+    try:
+        check_request_subscription(viewer, share_class, quantity)
+    except MemberRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("members:membership")
+    entry = do_request_subscription(viewer, share_class, quantity)
+    messages.success(
+        request,
+        _("Requested: entry #%(sequence)s. Pay %(amount)s %(currency)s to the treasurer to have them issued.")
+        % {"sequence": entry.sequence, "amount": entry.amount, "currency": share_class.currency},
+    )
+    return redirect("members:membership")

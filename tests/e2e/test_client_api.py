@@ -6,14 +6,17 @@ import base64
 import hashlib
 import re
 import secrets
+import threading
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
-from mastodon import Mastodon
-from mastodon.errors import MastodonUnauthorizedError
+from mastodon import Mastodon, StreamListener
+from mastodon.errors import MastodonAPIError, MastodonUnauthorizedError
 
 from tests.live import LiveInstance, wait_for
+from tests.timeline.media_files import image_bytes, mp4_bytes
 
 pytestmark = pytest.mark.live
 
@@ -154,7 +157,7 @@ def test_pkce_code_flow_with_a_redirect(instance: LiveInstance) -> None:
     assert me.json()["username"] == "carol"
 
 
-def test_a_members_day_through_mastodon_py(instance: LiveInstance) -> None:
+def test_a_members_day_through_mastodon_py(instance: LiveInstance) -> None:  # noqa: PLR0915 (one day, in order)
     instance.manage("createmember", "alice", "--password", PASSWORD)
     instance.manage("createmember", "bob", "--password", PASSWORD)
     instance.start_web()
@@ -200,5 +203,89 @@ def test_a_members_day_through_mastodon_py(instance: LiveInstance) -> None:
 
     context = alice.status_context(posted["id"])
     assert [status["id"] for status in context["descendants"]] == [reply["id"]]
+
+    # A photo with its description, bookmarked by bob.
+    media = alice.media_post(image_bytes(), mime_type="image/png", description="A mug of tea")
+    pictured = alice.status_post("Tea break", media_ids=[media["id"]])
+    assert pictured["media_attachments"][0]["description"] == "A mug of tea"
+    assert bob.status_bookmark(pictured["id"])["bookmarked"] is True
+    assert [status["id"] for status in bob.bookmarks()] == [pictured["id"]]
+
+    kinds = {notification["type"] for notification in alice.notifications()}
+    assert {"follow", "favourite", "reblog", "mention"} <= kinds
+
+    # Bob's user stream receives alice's next post within seconds.
+    received: list[str] = []
+
+    class Listener(StreamListener):
+        def on_update(self, status: dict[str, Any]) -> None:
+            received.append(str(status["id"]))
+
+    handle = bob.stream_user(Listener(), run_async=True, reconnect_async=False)
+    try:
+        wait_for(handle.is_receiving, timeout=10, message="bob's user stream to open")
+        streamed = alice.status_post("Heard live on the stream")
+        wait_for(lambda: streamed["id"] in received, timeout=10, message="alice's post on bob's stream")
+    finally:
+        closer = threading.Thread(target=handle.close, daemon=True)
+        closer.start()
+        closer.join(timeout=5)
+
     deleted = alice.status_delete(posted["id"])
     assert deleted["text"] == "Morning, #coop members"
+    alice.revoke_access_token(allow_http=True)
+    with pytest.raises(MastodonUnauthorizedError):
+        alice.account_verify_credentials()
+
+
+def test_media_and_profile_through_mastodon_py(instance: LiveInstance) -> None:
+    instance.manage("createmember", "alice", "--password", PASSWORD)
+    instance.start_web()
+    instance.start_worker()
+    client_id, client_secret = Mastodon.create_app(
+        "Mutuals media", scopes=SCOPES, redirect_uris=OUT_OF_BAND, api_base_url=instance.base_url
+    )
+    alice = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=instance.base_url)
+    alice.log_in("alice", PASSWORD, scopes=SCOPES, allow_http=True)
+
+    # A small image is processed in the request (v2 answers 200 with its URL).
+    photo = alice.media_post(
+        image_bytes(320, 200, fmt="JPEG", orientation=6),
+        mime_type="image/jpeg",
+        description="A gradient",
+        focus=(0.5, 0.5),
+    )
+    assert photo["url"] is not None and photo["blurhash"]
+    assert photo["meta"]["original"]["width"] == 200
+    described = alice.media_update(photo["id"], description="A turned gradient")
+    assert described["description"] == "A turned gradient"
+    served = requests.get(photo["url"], timeout=10)
+    assert served.status_code == 200 and served.content.startswith(b"\xff\xd8\xff")
+    # Video is left to the worker (202, url null); the library polls until it is ready.
+    clip = alice.media_post(mp4_bytes(4096), mime_type="video/mp4", synchronous=True)
+    assert clip["type"] == "video" and clip["url"].endswith(".mp4")
+
+    posted = alice.status_post("Two files", media_ids=[photo["id"], clip["id"]])
+    assert [media["id"] for media in posted["media_attachments"]] == [photo["id"], clip["id"]]
+    assert posted["media_attachments"][0]["description"] == "A turned gradient"
+
+    with pytest.raises(MastodonAPIError) as refused:
+        alice.media_post(b"#!/bin/sh\necho hi\n", mime_type="image/png")
+    assert refused.value.args[1] == 422
+
+    me = alice.account_update_credentials(
+        display_name="Alice in Mutuals",
+        note="Member since the start",
+        avatar=image_bytes(600, 600),
+        avatar_mime_type="image/png",
+        fields=[("Pronouns", "she/her"), ("Site", "https://alice.example")],
+        locked=True,
+    )
+    assert me["display_name"] == "Alice in Mutuals"
+    assert me["locked"] is True
+    assert me["source"]["note"] == "Member since the start"
+    assert [field["name"] for field in me["fields"]] == ["Pronouns", "Site"]
+    avatar = requests.get(me["avatar"], timeout=10)
+    # An opaque avatar is stored as a JPEG, whatever was sent.
+    assert avatar.status_code == 200 and avatar.content.startswith(b"\xff\xd8\xff")
+    assert alice.account_verify_credentials()["avatar"] == me["avatar"]

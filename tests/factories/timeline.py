@@ -8,7 +8,7 @@ from django.utils import timezone
 from federation import uris
 from tests.factories.federation import LocalActorFactory
 from timeline.ids import snowflake_id
-from timeline.models import Block, Favourite, Follow, Mention, Notification, Poll, Status, Visibility
+from timeline.models import Block, Favourite, Follow, MediaAttachment, Mention, Notification, Poll, Status, Visibility
 
 
 class StatusFactory(factory.django.DjangoModelFactory[Status]):
@@ -78,3 +78,16 @@ class PollFactory(factory.django.DjangoModelFactory[Poll]):
     status = factory.SubFactory(StatusFactory)
     options = factory.LazyFunction(lambda: ["yes", "no"])
     votes = factory.LazyFunction(lambda: [0, 0])
+
+
+class RemoteMediaFactory(factory.django.DjangoModelFactory[MediaAttachment]):
+    """An attachment referencing a file on another server (not downloaded)."""
+
+    class Meta:
+        model = MediaAttachment
+
+    account = factory.SubFactory(LocalActorFactory)
+    type = MediaAttachment.Type.IMAGE
+    state = MediaAttachment.State.READY
+    content_type = "image/png"
+    remote_url = factory.Sequence(lambda n: f"https://files.example/{n}.png")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -29,3 +31,13 @@ def test_founding_documents_are_adopted_once() -> None:
     with pytest.raises(ValueError, match="already been adopted"):
         do_adopt_founding_documents("Charter", "text", [RuleText("late")])
     assert Rule.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_version_counts_only_from_its_effective_time() -> None:
+    do_adopt_founding_documents("Charter", "text", [RuleText("one")])
+    rule = Rule.objects.get()
+    later = timezone.now() + timedelta(days=1)
+    RuleVersion.objects.create(rule=rule, version=2, text="one, from tomorrow", effective_at=later, adopted_by="test")
+    assert [v.text for v in rules_in_force()] == ["one"]
+    assert [v.text for v in rules_in_force(later)] == ["one, from tomorrow"]

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from config.queueing import enqueue_on_commit
 from federation.models import Actor
+from timeline.actions.conversations import do_record_direct_status
 from timeline.models import Block, Follow, Mention, Status, TimelineEntry, Visibility
+from timeline.streaming.events import stream_home_updates_on_commit
 
 BATCH_SIZE = 1000
 
@@ -58,8 +60,10 @@ def do_fan_out_status(status_id: int) -> int:
                 [TimelineEntry(owner_id=owner, status_id=status.id) for owner in owners[start : start + BATCH_SIZE]],
                 ignore_conflicts=True,
             )
+        do_record_direct_status(status)
         status.fanned_out_at = timezone.now()
         status.save(update_fields=["fanned_out_at"])
+        stream_home_updates_on_commit(status.id, owners)
     return len(owners)
 
 

@@ -13,7 +13,7 @@ from federation.actions.outbox import publish_to_actor
 from federation.models import Actor
 from timeline.actions.notifications import do_notify, do_withdraw_notification
 from timeline.errors import FollowRefused
-from timeline.models import Block, Follow, Notification
+from timeline.models import Block, Follow, ListAccount, Notification
 
 
 def follow_activity(follow: Follow) -> dict[str, object]:
@@ -50,6 +50,12 @@ def do_follow(follower: Actor, target: Actor, *, uri: str = "") -> Follow:
                 # A remote server re-sent the follow under a new id: answer that id.
                 follow.uri = uri
                 follow.save(update_fields=["uri"])
+            if follow.state == Follow.State.PENDING and target.is_local and not target.locked:
+                # A request made while the account was locked, repeated now that it is not.
+                follow.state = Follow.State.ACCEPTED
+                follow.save(update_fields=["state"])
+                do_withdraw_notification(target, follower, Notification.Type.FOLLOW_REQUEST)
+                do_notify(target, follower, Notification.Type.FOLLOW)
             if follow.state == Follow.State.ACCEPTED and target.is_local and not follower.is_local:
                 publish_to_actor(target, follower, accept_activity(follow))
             return follow
@@ -104,6 +110,8 @@ def do_unfollow(follower: Actor, target: Actor) -> None:
         if not target.is_local and follower.is_local:
             publish_to_actor(follower, target, renderers.undo(follower, follow_activity(follow)))
         follow.delete()
+        # Lists hold followed accounts only, so an unfollowed account leaves the follower's lists.
+        ListAccount.objects.filter(list__account=follower, account=target).delete()
         do_withdraw_notification(target, follower, Notification.Type.FOLLOW)
         do_withdraw_notification(target, follower, Notification.Type.FOLLOW_REQUEST)
 

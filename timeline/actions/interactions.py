@@ -17,6 +17,7 @@ from timeline.actions.notifications import do_notify, do_withdraw_notification
 from timeline.errors import InteractionRefused
 from timeline.ids import snowflake_id
 from timeline.models import Block, Favourite, Notification, Status, Visibility
+from timeline.streaming.events import stream_status_deleted_on_commit
 
 
 def _check_not_blocked(actor: Actor, status: Status) -> None:
@@ -114,5 +115,6 @@ def do_unreblog(actor: Actor, status: Status) -> None:
         if reblog is None:
             return
         publish_status_activity(reblog, renderers.undo(actor, renderers.announce_for_reblog(reblog)))
+        stream_status_deleted_on_commit(reblog)
         reblog.delete()
         do_withdraw_notification(original.account, actor, Notification.Type.REBLOG, original)

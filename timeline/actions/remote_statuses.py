@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
@@ -13,12 +14,23 @@ from federation.models import Actor, Tombstone
 from federation.sanitising import sanitise_html
 from federation.selectors import policy_for_domain
 from timeline.actions.fan_out import fan_out_on_commit
+from timeline.actions.media import MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARACTERS
 from timeline.actions.notifications import do_notify
+from timeline.actions.status_history import do_record_original_version, do_record_status_version
 from timeline.ids import snowflake_id
-from timeline.models import Follow, Notification, Poll, Status, Tag, Visibility
+from timeline.imaging import MAX_IMAGE_SIDE, media_kind
+from timeline.models import Follow, MediaAttachment, Notification, Poll, Status, Tag, Visibility
+from timeline.streaming.events import (
+    stream_status_created_on_commit,
+    stream_status_deleted_on_commit,
+    stream_status_updated_on_commit,
+)
 
-MEDIA_TYPES = ("image/", "video/", "audio/")
-MAX_ATTACHMENTS = 8
+# What a remote attachment may be: a plain image, video or audio type, and a URL of reasonable length.
+_MEDIA_TYPE = re.compile(r"(image|video|audio)/[a-z0-9][a-z0-9.+-]{0,60}")
+_BLURHASH = re.compile(r"[0-9A-Za-z#$%*+,\-.:;=?@\[\]^_{|}~]{6,100}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+MAX_REMOTE_URL = 2000
 
 
 def visibility_from_addressing(note: NoteDocument, author: Actor) -> Visibility:
@@ -43,26 +55,55 @@ def _moment(value: str) -> datetime:
     return min(parsed, now + timedelta(minutes=5))
 
 
-def _attachments(note: NoteDocument, author: Actor) -> list[dict[str, object]]:
+def _clean_text(value: str) -> str:
+    # Alt text is shown as plain text; control characters other than newlines are dropped.
+    return _CONTROL.sub("", value).strip()[:MAX_DESCRIPTION_CHARACTERS]
+
+
+def _dimension(value: int | None) -> int | None:
+    return value if value is not None and 0 < value <= MAX_IMAGE_SIDE else None
+
+
+def _remote_media(note: NoteDocument, author: Actor) -> list[MediaAttachment]:
+    """Return unsaved rows referencing a remote status's files (never downloaded), at most four."""
     policy = policy_for_domain(author.domain)
     if policy is not None and policy.reject_media:
         return []
-    kept: list[dict[str, object]] = []
-    for item in note.attachments[:MAX_ATTACHMENTS]:
-        if not item.media_type.startswith(MEDIA_TYPES):
+    kept: list[MediaAttachment] = []
+    for item in note.attachments:
+        if len(kept) == MAX_ATTACHMENTS:
+            break
+        media_type = item.media_type.lower()
+        if not _MEDIA_TYPE.fullmatch(media_type) or len(item.url) > MAX_REMOTE_URL:
             continue
+        width, height = _dimension(item.width), _dimension(item.height)
+        meta: dict[str, object] = {}
+        if width is not None and height is not None:
+            size = {"width": width, "height": height, "size": f"{width}x{height}", "aspect": width / height}
+            meta = {"original": size, "small": size}
         kept.append(
-            {
-                "type": "Document",
-                "mediaType": item.media_type,
-                "url": item.url,
-                "name": item.description,
-                "blurhash": item.blurhash,
-                "width": item.width,
-                "height": item.height,
-            }
+            MediaAttachment(
+                account=author,
+                type=media_kind(media_type),
+                state=MediaAttachment.State.READY,
+                content_type=media_type,
+                remote_url=item.url,
+                description=_clean_text(item.description),
+                blurhash=item.blurhash if _BLURHASH.fullmatch(item.blurhash) else "",
+                meta=meta,
+                position=len(kept),
+            )
         )
     return kept
+
+
+def _store_remote_media(status: Status, note: NoteDocument, author: Actor) -> None:
+    """Replace a remote status's attachment rows by the ones its latest version lists."""
+    status.media.all().delete()
+    media = _remote_media(note, author)
+    for item in media:
+        item.status = status
+    MediaAttachment.objects.bulk_create(media)
 
 
 def _may_notify(author: Actor, recipient: Actor) -> bool:
@@ -124,15 +165,16 @@ def do_store_remote_status(author: Actor, note: NoteDocument, *, in_reply_to: St
             visibility=visibility_from_addressing(note, author),
             language=note.language,
             in_reply_to=in_reply_to,
-            attachments=_attachments(note, author),
             local=False,
             created_at=created_at,
         )
+        _store_remote_media(status, note, author)
         for actor in _apply_mentions_and_tags(status, note):
             if _may_notify(author, actor):
                 do_notify(actor, author, Notification.Type.MENTION, status)
         _apply_poll(status, note)
         fan_out_on_commit(status.id)
+        stream_status_created_on_commit(status.id)
     return status
 
 
@@ -142,14 +184,17 @@ def do_update_remote_status(author: Actor, note: NoteDocument) -> Status | None:
     if status is None:
         return None
     with transaction.atomic():
+        do_record_original_version(status)
         status.content = sanitise_html(note.content)
         status.spoiler_text = note.summary[:500]
         status.sensitive = note.sensitive or bool(note.summary)
-        status.attachments = _attachments(note, author)
         status.edited_at = _moment(note.updated) if note.updated else timezone.now()
-        status.save(update_fields=["content", "spoiler_text", "sensitive", "attachments", "edited_at"])
+        status.save(update_fields=["content", "spoiler_text", "sensitive", "edited_at"])
+        _store_remote_media(status, note, author)
         _apply_mentions_and_tags(status, note)
         _apply_poll(status, note)
+        do_record_status_version(status, status.edited_at)
+        stream_status_updated_on_commit(status.id)
         for reblog in Status.objects.filter(reblog_of=status).select_related("account"):
             do_notify(reblog.account, author, Notification.Type.UPDATE, status)
     return status
@@ -162,5 +207,9 @@ def do_delete_remote_status(author: Actor, uri: str) -> bool:
     """
     with transaction.atomic():
         Tombstone.objects.get_or_create(uri=uri)
+        # References to the remote files go with the status (a local upload would be kept for redrafting).
+        MediaAttachment.objects.filter(status__uri=uri, status__account=author).delete()
+        for status in Status.objects.filter(uri=uri, account=author):
+            stream_status_deleted_on_commit(status)
         deleted, _ = Status.objects.filter(uri=uri, account=author).delete()
     return deleted > 0

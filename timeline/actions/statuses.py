@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,11 +21,19 @@ from governance.selectors import account_restriction
 from members.selectors import posting_refusal
 from timeline.access import can_view_status
 from timeline.actions.fan_out import fan_out_on_commit
+from timeline.actions.media import MediaEdit, check_status_media, do_attach_media, do_update_media
 from timeline.actions.notifications import do_notify
+from timeline.actions.status_history import do_record_original_version, do_record_status_version
 from timeline.errors import StatusRefused
 from timeline.ids import snowflake_id
-from timeline.models import Notification, Poll, Status, Tag, Visibility
+from timeline.imaging import MediaRejected
+from timeline.models import MediaAttachment, Notification, Poll, Status, Tag, Visibility
 from timeline.rendering import render_plain_text
+from timeline.streaming.events import (
+    stream_status_created_on_commit,
+    stream_status_deleted_on_commit,
+    stream_status_updated_on_commit,
+)
 
 MAX_STATUS_CHARACTERS = 500
 MAX_SPOILER_CHARACTERS = 500
@@ -50,6 +59,8 @@ class StatusDraft:
     poll_multiple: bool = False
     poll_expires_in: int = 0
     poll_expires_at: datetime | None = None
+    # None keeps an edited status's attachments as they are.
+    media: list[MediaAttachment] | None = None
 
 
 def _check_poll(poll_options: list[str], expires_in: int) -> list[str]:
@@ -67,6 +78,19 @@ def _check_poll(poll_options: list[str], expires_in: int) -> list[str]:
     return options
 
 
+def _check_media(
+    author: Actor, media_ids: Sequence[str] | None, editing: Status | None
+) -> tuple[list[MediaAttachment] | None, bool]:
+    """Return the checked uploads (None: keep an edited status's own) and whether the status will have media."""
+    if media_ids is None:
+        return None, editing is not None and editing.media.exists()
+    try:
+        media = check_status_media(author, media_ids, status=editing)
+    except MediaRejected as exc:
+        raise StatusRefused(str(exc)) from None
+    return media, bool(media)
+
+
 def check_create_status(
     author: Actor,
     *,
@@ -79,8 +103,14 @@ def check_create_status(
     poll_options: list[str] | None = None,
     poll_multiple: bool = False,
     poll_expires_in: int = 86_400,
+    media_ids: Sequence[str] | None = None,
+    editing: Status | None = None,
 ) -> StatusDraft:
-    """Validate a local member's new status, raising StatusRefused with the reason."""
+    """Validate a local member's new status, raising StatusRefused with the reason.
+
+    `media_ids` name the author's ready, unattached uploads (at most four);
+    `editing` is the status being edited, whose own attachments may stay.
+    """
     if not author.is_local or author.user is None:
         raise StatusRefused("Only accounts on this server can post here.")
     if not author.user.is_active:
@@ -90,7 +120,8 @@ def check_create_status(
     if (membership_refusal := posting_refusal(author.user)) is not None:
         raise StatusRefused(membership_refusal)
     text = text.strip()
-    if not text:
+    media, has_media = _check_media(author, media_ids, editing)
+    if not text and not has_media:
         raise StatusRefused("Text can't be blank.")
     if len(text) > MAX_STATUS_CHARACTERS:
         raise StatusRefused(f"Text is too long ({len(text)} characters; the limit is {MAX_STATUS_CHARACTERS}).")
@@ -106,6 +137,8 @@ def check_create_status(
         if parent is None or not can_view_status(author, parent):
             raise StatusRefused("The status you reply to does not exist or is not visible to you.")
     options = _check_poll(poll_options or [], poll_expires_in)
+    if options and media:
+        raise StatusRefused("A status cannot have both a poll and media attachments.")
     return StatusDraft(
         text=text,
         visibility=Visibility(visibility),
@@ -116,6 +149,7 @@ def check_create_status(
         poll_options=options,
         poll_multiple=poll_multiple,
         poll_expires_in=poll_expires_in,
+        media=media,
     )
 
 
@@ -178,15 +212,25 @@ def do_create_status(author: Actor, draft: StatusDraft, *, created_at: datetime 
                 multiple=draft.poll_multiple,
                 expires_at=draft.poll_expires_at or created_at + timedelta(seconds=draft.poll_expires_in),
             )
+        if draft.media:
+            do_attach_media(status, draft.media)
         for actor in _set_mentions_and_tags(status, draft.text):
             do_notify(actor, author, Notification.Type.MENTION, status)
         _publish(status, renderers.create_for_status(status))
         fan_out_on_commit(status.id)
+        stream_status_created_on_commit(status.id)
     return status
 
 
 def check_edit_status(
-    actor: Actor, status: Status, *, text: str, spoiler_text: str = "", sensitive: bool = False, language: str = ""
+    actor: Actor,
+    status: Status,
+    *,
+    text: str,
+    spoiler_text: str = "",
+    sensitive: bool = False,
+    language: str = "",
+    media_ids: Sequence[str] | None = None,
 ) -> StatusDraft:
     """Validate an edit of one's own status, raising StatusRefused with the reason."""
     if status.account_id != actor.pk or status.reblog_of_id is not None:
@@ -198,12 +242,17 @@ def check_edit_status(
         spoiler_text=spoiler_text,
         sensitive=sensitive,
         language=language,
+        media_ids=media_ids,
+        editing=status,
     )
 
 
-def do_edit_status(actor: Actor, status: Status, draft: StatusDraft) -> Status:
-    """Replace a status's text and warnings; followers' servers receive Update."""
+def do_edit_status(
+    actor: Actor, status: Status, draft: StatusDraft, *, media_edits: Sequence[MediaEdit] = ()
+) -> Status:
+    """Replace a status's text, warnings and media (with their descriptions); followers' servers receive Update."""
     with transaction.atomic():
+        do_record_original_version(status)
         status.text = draft.text
         status.content = render_plain_text(draft.text)
         status.spoiler_text = draft.spoiler_text
@@ -211,8 +260,14 @@ def do_edit_status(actor: Actor, status: Status, draft: StatusDraft) -> Status:
         status.language = draft.language or status.language
         status.edited_at = timezone.now()
         status.save(update_fields=["text", "content", "spoiler_text", "sensitive", "language", "edited_at"])
+        do_record_status_version(status, status.edited_at)
         _set_mentions_and_tags(status, draft.text)
+        if draft.media is not None:
+            do_attach_media(status, draft.media)
+        for edit in media_edits:
+            do_update_media(edit.media, description=edit.description, focus=edit.focus)
         _publish(status, renderers.update_for_status(status))
+        stream_status_updated_on_commit(status.id)
         for reblog in Status.objects.filter(reblog_of=status).select_related("account"):
             do_notify(reblog.account, actor, Notification.Type.UPDATE, status)
     return status
@@ -236,4 +291,5 @@ def do_delete_status(actor: Actor, status: Status) -> None:
         else:
             _publish(status, renderers.delete_for_status(status))
         Tombstone.objects.get_or_create(uri=status.uri)
+        stream_status_deleted_on_commit(status)
         status.delete()

@@ -13,7 +13,18 @@ from federation.models import Actor
 from federation.uris import base_url
 from governance.selectors import ProposalPollView, proposal_poll_views
 from members.api.entities import account_entities, iso_with_millis
-from timeline.models import Favourite, Mention, Poll, PollVote, Status, Visibility
+from timeline.filtering import filter_results_for_statuses
+from timeline.models import (
+    Bookmark,
+    ConversationMute,
+    Favourite,
+    MediaAttachment,
+    Mention,
+    Poll,
+    PollVote,
+    Status,
+    Visibility,
+)
 
 # Key material is never part of an entity; leaving it out keeps each loaded author row small.
 UNUSED_AUTHOR_FIELDS = ("account__private_key_pem", "account__public_key_pem")
@@ -24,41 +35,36 @@ def with_authors(statuses: QuerySet[Status]) -> QuerySet[Status]:
     return statuses.select_related("account").defer(*UNUSED_AUTHOR_FIELDS)
 
 
-def _media_type(mime: str) -> str:
-    if mime == "image/gif":
-        return "gifv"
-    family = mime.split("/", 1)[0]
-    return family if family in ("image", "video", "audio") else "unknown"
+def _file_url(field: Any) -> str | None:
+    return f"{base_url()}{field.url}" if field else None
 
 
-def media_attachment_entities(status: Status) -> list[dict[str, Any]]:
-    """Return the MediaAttachment entities of a status's attachments."""
-    attachments = status.attachments if isinstance(status.attachments, list) else []
-    entities = []
-    for index, item in enumerate(attachments):
-        if not isinstance(item, dict) or not item.get("url"):
-            continue
-        url = str(item["url"])
-        width, height = item.get("width"), item.get("height")
-        meta: dict[str, Any] = {}
-        if isinstance(width, int) and isinstance(height, int) and height:
-            size = {"width": width, "height": height, "size": f"{width}x{height}", "aspect": width / height}
-            meta = {"original": size, "small": size}
-        entities.append(
-            {
-                "id": str(item.get("id") or f"{status.pk}{index:02d}"),
-                "type": _media_type(str(item.get("media_type") or item.get("mediaType") or "")),
-                "url": url,
-                "preview_url": str(item.get("preview_url") or url),
-                "remote_url": None if status.local else url,
-                "preview_remote_url": None,
-                "text_url": None,
-                "meta": meta,
-                "description": item.get("description") or None,
-                "blurhash": item.get("blurhash") or None,
-            }
-        )
-    return entities
+def media_entity(media: MediaAttachment) -> dict[str, Any]:
+    """Return the MediaAttachment entity; `url` is null while the file is still being processed."""
+    meta = dict(media.meta) if isinstance(media.meta, dict) else {}
+    if media.type in (MediaAttachment.Type.IMAGE, MediaAttachment.Type.GIFV):
+        meta["focus"] = {"x": media.focus_x, "y": media.focus_y}
+    if media.remote_url:
+        url: str | None = media.remote_url
+        preview: str | None = media.remote_url
+    elif media.state == MediaAttachment.State.READY:
+        url = _file_url(media.file)
+        preview = _file_url(media.thumbnail) or url
+    else:
+        url = None
+        preview = None
+    return {
+        "id": str(media.pk),
+        "type": media.type,
+        "url": url,
+        "preview_url": preview,
+        "remote_url": media.remote_url or None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": meta,
+        "description": media.description or None,
+        "blurhash": media.blurhash or None,
+    }
 
 
 def poll_entity(poll: Poll, own_votes: list[int] | None, proposal: ProposalPollView | None = None) -> dict[str, Any]:
@@ -98,6 +104,25 @@ def poll_entity(poll: Poll, own_votes: list[int] | None, proposal: ProposalPollV
     }
 
 
+def muted_thread_status_ids(statuses: Sequence[Status], viewer: Actor) -> set[int]:
+    """Return the ids of the statuses whose thread the viewer muted, one query per level of the threads."""
+    roots = set(ConversationMute.objects.filter(account=viewer).values_list("root_id", flat=True))
+    if not roots:
+        return set()
+    muted: set[int] = set()
+    # Each status walks up its thread; `climbing` maps a status to the ancestor reached so far.
+    climbing = {status.pk: status.in_reply_to_id for status in statuses}
+    muted.update(pk for pk in climbing if pk in roots)
+    for _ in range(40):
+        pending = {pk: parent for pk, parent in climbing.items() if parent is not None and pk not in muted}
+        if not pending:
+            break
+        muted.update(pk for pk, parent in pending.items() if parent in roots)
+        parents = dict(Status.objects.filter(pk__in=set(pending.values())).values_list("pk", "in_reply_to_id"))
+        climbing = {pk: parents.get(parent) for pk, parent in pending.items() if pk not in muted}
+    return muted
+
+
 def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
     ids = [status.pk for status in statuses]
     favourites = dict(Favourite.objects.filter(status_id__in=ids).values_list("status_id").annotate(n=Count("id")))
@@ -110,11 +135,17 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
     for status_id, name in Status.tags.through.objects.filter(status_id__in=ids).values_list("status_id", "tag__name"):
         tags[status_id].append(name)
     polls = {poll.status_id: poll for poll in Poll.objects.filter(status_id__in=ids)}
+    media: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for item in MediaAttachment.objects.filter(status_id__in=ids).order_by("status_id", "position", "id"):
+        if item.status_id is not None:
+            media[item.status_id].append(media_entity(item))
     proposal_polls = proposal_poll_views([poll.pk for poll in polls.values()], viewer.user if viewer else None)
     parents = {status.in_reply_to_id for status in statuses if status.in_reply_to_id is not None}
     reply_accounts = dict(Status.objects.filter(pk__in=parents).values_list("pk", "account_id"))
     favourited: set[int] = set()
     reblogged: set[int] = set()
+    bookmarked: set[int] = set()
+    muted: set[int] = set()
     own_votes: dict[int, list[int]] = defaultdict(list)
     if viewer is not None:
         favourited = set(
@@ -123,6 +154,8 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
         reblogged = set(
             Status.objects.filter(account=viewer, reblog_of_id__in=ids).values_list("reblog_of_id", flat=True)
         )
+        bookmarked = set(Bookmark.objects.filter(account=viewer, status_id__in=ids).values_list("status_id", flat=True))
+        muted = muted_thread_status_ids(statuses, viewer)
         for poll_id, choice in PollVote.objects.filter(account=viewer, poll__in=polls.values()).values_list(
             "poll_id", "choice"
         ):
@@ -136,16 +169,23 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
         "polls": polls,
         "favourited": favourited,
         "reblogged": reblogged,
+        "bookmarked": bookmarked,
+        "muted": muted,
         "own_votes": own_votes,
         "proposal_polls": proposal_polls,
+        "media": media,
         "reply_accounts": reply_accounts,
     }
 
 
-def status_entities(statuses: Sequence[Status], viewer: Actor | None) -> list[dict[str, Any]]:
+def status_entities(
+    statuses: Sequence[Status], viewer: Actor | None, *, context: str | None = None
+) -> list[dict[str, Any]]:
     """Return the Status entity of each status as the viewer sees it, reblogs with their original inside.
 
-    The number of queries does not grow with the number of statuses.
+    With a filter `context` (home, public, thread, notifications, account),
+    `filtered` lists the viewer's filters that match the status there. The
+    number of queries does not grow with the number of statuses.
     """
     originals = {status.reblog_of_id for status in statuses if status.reblog_of_id is not None}
     loaded = {status.pk: status for status in with_authors(Status.objects.filter(pk__in=originals))}
@@ -153,6 +193,7 @@ def status_entities(statuses: Sequence[Status], viewer: Actor | None) -> list[di
     authors = {status.account_id: status.account for status in everything}
     accounts = dict(zip(authors, account_entities(list(authors.values())), strict=True))
     counts = _counts(everything, viewer)
+    filtered = filter_results_for_statuses(viewer, list(statuses), context) if context is not None else {}
 
     def entity(status: Status) -> dict[str, Any]:
         original = loaded.get(status.reblog_of_id) if status.reblog_of_id is not None else None
@@ -175,7 +216,7 @@ def status_entities(statuses: Sequence[Status], viewer: Actor | None) -> list[di
             "in_reply_to_id": str(status.in_reply_to_id) if status.in_reply_to_id else None,
             "in_reply_to_account_id": str(reply_account) if reply_account is not None else None,
             "reblog": entity(original) if original is not None else None,
-            "media_attachments": media_attachment_entities(status),
+            "media_attachments": counts["media"].get(status.pk, []),
             "mentions": [
                 {"id": str(actor.pk), "username": actor.username, "acct": actor.acct, "url": actor.url or actor.uri}
                 for actor in counts["mentions"].get(status.pk, [])
@@ -194,11 +235,10 @@ def status_entities(statuses: Sequence[Status], viewer: Actor | None) -> list[di
             "favourites_count": counts["favourites"].get(status.pk, 0),
             "favourited": status.pk in counts["favourited"],
             "reblogged": status.pk in counts["reblogged"],
-            # Bookmarks and conversation mutes have no model on this server yet: no status is in those states.
-            "bookmarked": False,
-            "muted": False,
+            "bookmarked": (original or status).pk in counts["bookmarked"],
+            "muted": (original or status).pk in counts["muted"],
             "pinned": status.pinned_at is not None,
-            "filtered": [],
+            "filtered": filtered.get(status.pk, filtered.get(status.reblog_of_id or 0, [])),
         }
 
     return [entity(status) for status in statuses]

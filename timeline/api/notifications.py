@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from config.api.errors import api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
@@ -13,9 +14,12 @@ from config.api.params import ApiParams
 from federation.models import Actor
 from members.api.auth import require_token, required_actor
 from members.api.entities import account_entities, iso_with_millis
-from timeline.access import can_view_status
+from timeline.access import access_notification_by_id, can_view_status
+from timeline.actions.notifications import do_clear_notifications, do_dismiss_notification
 from timeline.api.entities import status_entities
+from timeline.filtering import is_hidden
 from timeline.models import Notification
+from timeline.selectors import domain_query, hidden_domains_for, muted_account_ids
 
 MAX_UNREAD_COUNT = 1000
 
@@ -31,7 +35,7 @@ def notification_entities(notifications: list[Notification], viewer: Actor) -> l
     statuses = dict(
         zip(
             [n.pk for n in with_status],
-            status_entities([n.status for n in with_status if n.status is not None], viewer),
+            status_entities([n.status for n in with_status if n.status is not None], viewer, context="notifications"),
             strict=True,
         )
     )
@@ -49,7 +53,12 @@ def notification_entities(notifications: list[Notification], viewer: Actor) -> l
 
 
 def _filtered(viewer: Actor, params: ApiParams) -> QuerySet[Notification]:
-    notifications = Notification.objects.filter(recipient=viewer)
+    notifications = Notification.objects.filter(recipient=viewer).exclude(
+        from_account_id__in=muted_account_ids(viewer, notifications=True)
+    )
+    domains = hidden_domains_for(viewer)
+    if domains:
+        notifications = notifications.exclude(domain_query(domains, "from_account__domain"))
     types = params.get_list("types")
     if types:
         notifications = notifications.filter(type__in=types)
@@ -69,7 +78,13 @@ def notifications(request: HttpRequest) -> JsonResponse:
     viewer = required_actor(request)
     queryset = _filtered(viewer, ApiParams.from_request(request)).select_related("from_account", "status__account")
     page = paginate(queryset, PageRequest.from_request(request, default=40, maximum=80))
-    return paginated_response(request, notification_entities(page, viewer), [n.pk for n in page])
+    # A notification about a status a `hide` filter matches is left out, as Mastodon leaves it out.
+    entities = [
+        entity
+        for entity in notification_entities(page, viewer)
+        if entity["status"] is None or not is_hidden(entity["status"]["filtered"])
+    ]
+    return paginated_response(request, entities, [n.pk for n in page])
 
 
 @api_view("GET")
@@ -96,3 +111,22 @@ def unread_count(request: HttpRequest) -> JsonResponse:
     viewer = required_actor(request)
     unread = _filtered(viewer, ApiParams.from_request(request)).filter(read=False)
     return JsonResponse({"count": unread[:MAX_UNREAD_COUNT].count()})
+
+
+@csrf_exempt
+@api_view("POST")
+@require_token("write:notifications")
+def dismiss(request: HttpRequest, notification_id: str) -> JsonResponse:
+    """Delete one of the token owner's notifications; answer an empty object."""
+    viewer = required_actor(request)
+    do_dismiss_notification(viewer, access_notification_by_id(viewer, notification_id))
+    return JsonResponse({})
+
+
+@csrf_exempt
+@api_view("POST")
+@require_token("write:notifications")
+def clear(request: HttpRequest) -> JsonResponse:
+    """Delete all of the token owner's notifications; answer an empty object."""
+    do_clear_notifications(required_actor(request))
+    return JsonResponse({})

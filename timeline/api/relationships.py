@@ -149,22 +149,6 @@ def blocks(request: HttpRequest) -> JsonResponse:
 
 
 @api_view("GET")
-@require_token("read:mutes")
-def mutes(request: HttpRequest) -> JsonResponse:
-    """Return the accounts the token owner mutes: muting does not exist on this server, so nobody is muted."""
-    required_actor(request)
-    return JsonResponse([], safe=False)
-
-
-@api_view("GET")
-@require_token("read:blocks")
-def domain_blocks(request: HttpRequest) -> JsonResponse:
-    """Return the domains the token owner hides: members cannot hide domains here (the co-op decides), so none."""
-    required_actor(request)
-    return JsonResponse([], safe=False)
-
-
-@api_view("GET")
 @require_token("read:accounts")
 def endorsements(request: HttpRequest) -> JsonResponse:
     """Return the accounts featured on the owner's profile: featuring does not exist here, so none are."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -10,7 +12,10 @@ from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from federation.models import Actor
 from members.api.auth import optional_token, require_token, required_actor, token_actor
-from timeline.access import StatusNotFound, access_status_by_id, can_view_status
+from members.api.entities import account_entity, iso_with_millis
+from timeline.access import StatusNotFound, access_status_by_id
+from timeline.actions.media import check_media_edits
+from timeline.actions.scheduled_statuses import do_schedule_status
 from timeline.actions.statuses import (
     check_create_status,
     check_delete_status,
@@ -19,13 +24,20 @@ from timeline.actions.statuses import (
     do_delete_status,
     do_edit_status,
 )
-from timeline.api.entities import status_entities, status_entity, with_authors
+from timeline.api.entities import status_entities, status_entity
+from timeline.api.scheduled_statuses import checked_scheduled_at, scheduled_status_entity
 from timeline.errors import StatusRefused
-from timeline.models import Status
+from timeline.filtering import without_hidden
+from timeline.imaging import MediaRejected
+from timeline.models import Status, StatusEdit
+from timeline.selectors import thread_for
 
-MAX_ANCESTORS = 40
-MAX_DESCENDANTS = 60
 IDEMPOTENCY_SECONDS = 60 * 60
+
+
+def _default(author: Actor, name: str, fallback: Any) -> Any:
+    """Return one of the author's posting defaults, used when the client leaves the field out."""
+    return getattr(author.user, name) if author.user is not None else fallback
 
 
 def status_id_from_path(raw: str) -> int:
@@ -44,7 +56,7 @@ def _idempotency_key(request: HttpRequest, author: Actor) -> str | None:
 @api_view("POST")
 @require_token("write:statuses")
 def create_status(request: HttpRequest) -> JsonResponse:
-    """Post a status; a repeated Idempotency-Key returns the status the first request made."""
+    """Post a status, or schedule it (`scheduled_at`); a repeated Idempotency-Key returns the first one."""
     author = required_actor(request)
     key = _idempotency_key(request, author)
     if key is not None:
@@ -52,28 +64,30 @@ def create_status(request: HttpRequest) -> JsonResponse:
         if earlier is not None and (status := Status.objects.filter(pk=earlier, account=author).first()) is not None:
             return JsonResponse(status_entity(status, author))
     params = ApiParams.from_request(request)
-    if params.get_list("media_ids"):
-        raise ApiError("Media attachments are not accepted on this server yet", 422)
-    if params.get_str("scheduled_at").strip():
-        raise ApiError("Scheduled statuses are not accepted on this server yet", 422)
     reply_to = params.get_str("in_reply_to_id").strip()
     try:
         draft = check_create_status(
             author,
             text=params.get_str("status"),
-            visibility=params.get_str("visibility", "public") or "public",
+            visibility=params.get_str("visibility") or _default(author, "default_visibility", "public"),
             spoiler_text=params.get_str("spoiler_text"),
-            sensitive=params.get_bool("sensitive"),
-            language=params.get_str("language"),
+            sensitive=params.get_bool("sensitive")
+            if "sensitive" in params
+            else _default(author, "default_sensitive", False),
+            language=params.get_str("language") or _default(author, "default_language", ""),
             in_reply_to_id=int(reply_to) if reply_to.isdigit() else None,
             poll_options=params.get_list("poll[options]"),
             poll_multiple=params.get_bool("poll[multiple]"),
             poll_expires_in=params.get_int("poll[expires_in]", 86_400) or 0,
+            media_ids=params.get_list("media_ids"),
         )
     except StatusRefused as exc:
         raise ApiError(str(exc), 422) from None
     if reply_to and not reply_to.isdigit():
         raise ApiError("The status you reply to does not exist or is not visible to you.", 422)
+    if params.get_str("scheduled_at").strip():
+        scheduled = do_schedule_status(author, draft, checked_scheduled_at(params.get_str("scheduled_at")))
+        return JsonResponse(scheduled_status_entity(scheduled))
     status = do_create_status(author, draft)
     if key is not None:
         cache.set(key, status.pk, timeout=IDEMPOTENCY_SECONDS)
@@ -104,8 +118,6 @@ def edit_status(request: HttpRequest, status_id: str) -> HttpResponse:
     actor = required_actor(request)
     status = access_status_by_id(actor, status_id_from_path(status_id))
     params = ApiParams.from_request(request)
-    if params.get_list("media_ids"):
-        raise ApiError("Media attachments are not accepted on this server yet", 422)
     try:
         draft = check_edit_status(
             actor,
@@ -114,10 +126,20 @@ def edit_status(request: HttpRequest, status_id: str) -> HttpResponse:
             spoiler_text=params.get_str("spoiler_text"),
             sensitive=params.get_bool("sensitive"),
             language=params.get_str("language"),
+            # As in Mastodon, an edit lists the attachments it keeps; none listed removes them.
+            media_ids=params.get_list("media_ids"),
         )
     except StatusRefused as exc:
         raise ApiError(str(exc), 403 if status.account_id != actor.pk else 422) from None
-    return JsonResponse(status_entity(do_edit_status(actor, status, draft), actor))
+    attributes = params.get_dicts("media_attributes")
+    try:
+        media_edits = check_media_edits(
+            [attributes[key] for key in sorted(attributes, key=lambda key: (len(key), key))],
+            draft.media if draft.media is not None else list(status.media.all()),
+        )
+    except MediaRejected as exc:
+        raise ApiError(str(exc), 422) from None
+    return JsonResponse(status_entity(do_edit_status(actor, status, draft, media_edits=media_edits), actor))
 
 
 @require_token("write:statuses")
@@ -152,26 +174,47 @@ def status_context(request: HttpRequest, status_id: str) -> JsonResponse:
     """Return the ancestors and descendants of a status that the viewer may see."""
     viewer = token_actor(request)
     status = access_status_by_id(viewer, status_id_from_path(status_id))
-    ancestors: list[Status] = []
-    parent_id = status.in_reply_to_id
-    while parent_id is not None and len(ancestors) < MAX_ANCESTORS:
-        parent = with_authors(Status.objects.filter(pk=parent_id)).first()
-        if parent is None or not can_view_status(viewer, parent):
-            break
-        ancestors.insert(0, parent)
-        parent_id = parent.in_reply_to_id
-    descendants: list[Status] = []
-    frontier = [status.pk]
-    while frontier and len(descendants) < MAX_DESCENDANTS:
-        replies = list(
-            with_authors(Status.objects.filter(in_reply_to_id__in=frontier)).order_by("id")[
-                : MAX_DESCENDANTS - len(descendants)
-            ]
-        )
-        visible = [reply for reply in replies if can_view_status(viewer, reply)]
-        descendants.extend(visible)
-        frontier = [reply.pk for reply in visible]
-    descendants.sort(key=lambda reply: reply.pk)
+    ancestors, descendants = thread_for(viewer, status)
     return JsonResponse(
-        {"ancestors": status_entities(ancestors, viewer), "descendants": status_entities(descendants, viewer)}
+        {
+            "ancestors": without_hidden(status_entities(ancestors, viewer, context="thread")),
+            "descendants": without_hidden(status_entities(descendants, viewer, context="thread")),
+        }
+    )
+
+
+@api_view("GET")
+@optional_token("read:statuses")
+def status_history(request: HttpRequest, status_id: str) -> JsonResponse:
+    """Return the versions of a visible status, oldest first; an unedited status has its one version."""
+    viewer = token_actor(request)
+    status = access_status_by_id(viewer, status_id_from_path(status_id))
+    account = account_entity(status.account)
+    edits = list(StatusEdit.objects.filter(status=status).order_by("created_at", "pk"))
+    if not edits:
+        edits = [
+            StatusEdit(
+                status=status,
+                text=status.text,
+                content=status.content,
+                spoiler_text=status.spoiler_text,
+                sensitive=status.sensitive,
+                created_at=status.created_at,
+            )
+        ]
+    return JsonResponse(
+        [
+            {
+                "content": edit.content,
+                "spoiler_text": edit.spoiler_text,
+                "sensitive": edit.sensitive,
+                "created_at": iso_with_millis(edit.created_at),
+                "account": account,
+                "poll": {"options": [{"title": title} for title in edit.poll_options]} if edit.poll_options else None,
+                "media_attachments": [],
+                "emojis": [],
+            }
+            for edit in edits
+        ],
+        safe=False,
     )

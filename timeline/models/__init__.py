@@ -1,21 +1,52 @@
 """Timeline's models, one module per subject."""
 
+from timeline.models.conversation import Conversation
+from timeline.models.filter import Filter, FilterKeyword, FilterStatus
 from timeline.models.follow import Follow
-from timeline.models.interaction import Block, Favourite
+from timeline.models.interaction import (
+    AccountDomainBlock,
+    Block,
+    Bookmark,
+    ConversationMute,
+    Favourite,
+    Mute,
+)
+from timeline.models.lists import List, ListAccount
+from timeline.models.marker import Marker
+from timeline.models.media import MediaAttachment
+from timeline.models.note import AccountNote
 from timeline.models.notification import Notification
 from timeline.models.poll import Poll, PollVote
 from timeline.models.status import Mention, Status, Tag, Visibility
+from timeline.models.status_edit import ScheduledStatus, StatusEdit
+from timeline.models.stream_event import StreamEvent
 from timeline.models.timeline_entry import TimelineEntry
 
 __all__ = [
+    "AccountDomainBlock",
+    "AccountNote",
     "Block",
+    "Bookmark",
+    "Conversation",
+    "ConversationMute",
     "Favourite",
+    "Filter",
+    "FilterKeyword",
+    "FilterStatus",
     "Follow",
+    "List",
+    "ListAccount",
+    "Marker",
+    "MediaAttachment",
     "Mention",
+    "Mute",
     "Notification",
     "Poll",
     "PollVote",
+    "ScheduledStatus",
     "Status",
+    "StatusEdit",
+    "StreamEvent",
     "Tag",
     "TimelineEntry",
     "Visibility",

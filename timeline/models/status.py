@@ -40,7 +40,6 @@ class Status(models.Model):
     in_reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
     reblog_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="reblogs")
     tags = models.ManyToManyField("timeline.Tag", blank=True, related_name="statuses")
-    attachments = models.JSONField(default=list, blank=True)
     pinned_at = models.DateTimeField(null=True, blank=True)
     local = models.BooleanField(default=True)
     created_at = models.DateTimeField()

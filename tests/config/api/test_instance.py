@@ -39,7 +39,13 @@ def test_v2_instance_describes_the_server(path: str, founded: None, settings: An
     configuration = body["configuration"]
     assert configuration["statuses"]["max_characters"] == 500
     assert configuration["polls"]["max_options"] == 4
-    assert configuration["media_attachments"]["image_size_limit"] > 0
+    media = configuration["media_attachments"]
+    # The limits the upload checks enforce.
+    assert media["image_size_limit"] == 16 * 1024 * 1024
+    assert media["image_matrix_limit"] == 33_177_600
+    assert media["description_limit"] == 1500
+    assert "image/webp" in media["supported_mime_types"] and "video/mp4" in media["supported_mime_types"]
+    assert configuration["statuses"]["max_media_attachments"] == 4
     assert configuration["urls"]["streaming"].startswith(("ws://", "wss://"))
     assert configuration["timelines_access"]["live_feeds"]["local"] == "public"
     versions = RuleVersion.objects.order_by("rule__position")

@@ -8,7 +8,9 @@ import pytest
 from django.utils import timezone
 
 from federation.actions.deliveries import (
+    DELIVERY_BATCH,
     MAX_ATTEMPTS,
+    do_attempt_deliveries,
     do_attempt_delivery,
     do_queue_activity,
     due_deliveries,
@@ -131,3 +133,46 @@ def test_recovery_finds_due_deliveries_only(alice: Actor) -> None:
     Delivery.objects.filter(host="a.example").update(next_attempt_at=timezone.now() - timedelta(minutes=5))
     Delivery.objects.filter(host="b.example").update(next_attempt_at=timezone.now() + timedelta(minutes=5))
     assert due_deliveries(timedelta(seconds=60)) == [Delivery.objects.get(host="a.example").pk]
+
+
+@pytest.mark.django_db
+def test_batch_sends_only_due_rows_and_records_each_outcome(alice: Actor, network: FakeNetwork) -> None:
+    inboxes = [f"https://s{n}.example/inbox" for n in range(4)]
+    do_queue_activity(alice, _activity(alice), inboxes)
+    rows = {row.host: row for row in Delivery.objects.all()}
+    network.unreachable.add("https://s1.example/inbox")
+    Delivery.objects.filter(pk=rows["s2.example"].pk).update(next_attempt_at=timezone.now() + timedelta(hours=1))
+    Delivery.objects.filter(pk=rows["s3.example"].pk).update(state=Delivery.State.DELIVERED)
+    RemoteHost.objects.create(host="s0.example", consecutive_failures=2, failure_days=["2026-11-01"])
+    ids = [rows[f"s{n}.example"].pk for n in range(4)]
+    assert do_attempt_deliveries(ids) == {
+        ids[0]: Delivery.State.DELIVERED,
+        ids[1]: Delivery.State.PENDING,
+        ids[2]: "not due",
+        ids[3]: "not due",
+    }
+    assert [url for url, _ in network.posts] == ["https://s0.example/inbox"]
+    sent, failed = Delivery.objects.get(pk=ids[0]), Delivery.objects.get(pk=ids[1])
+    assert sent.state == Delivery.State.DELIVERED and sent.attempts == 1 and sent.delivered_at is not None
+    assert failed.attempts == 1 and "connection refused" in failed.last_error
+    assert RemoteHost.objects.get(host="s0.example").consecutive_failures == 0
+    assert RemoteHost.objects.get(host="s1.example").consecutive_failures == 1
+    # Claimed rows are not claimed again: a second batch over the same ids sends nothing.
+    assert set(do_attempt_deliveries(ids).values()) == {"not due"}
+    assert len(network.posts) == 1
+
+
+@pytest.mark.django_db
+def test_queueing_sends_deliveries_in_batches(alice: Actor, network: FakeNetwork) -> None:
+    inboxes = [f"https://h{n}.example/inbox" for n in range(DELIVERY_BATCH + 3)]
+    with pytest.MonkeyPatch.context() as patch:
+        queued: list[tuple[str, tuple[object, ...]]] = []
+        patch.setattr(
+            "federation.actions.deliveries.enqueue_on_commit", lambda name, *args: queued.append((name, args))
+        )
+        do_queue_activity(alice, _activity(alice), inboxes)
+    ids = list(Delivery.objects.order_by("id").values_list("id", flat=True))
+    assert queued == [
+        ("federation.tasks.deliver_activities", (ids[:DELIVERY_BATCH],)),
+        ("federation.tasks.deliver_activities", (ids[DELIVERY_BATCH:],)),
+    ]

@@ -78,8 +78,10 @@ def test_mastodon_note_with_mention_hashtag_warning_and_attachments(alice: Actor
     assert list(status.mentions.values_list("account", flat=True)) == [alice.pk]
     assert list(status.tags.values_list("name", flat=True)) == ["gardening"]
     # The executable attachment is not kept; the image is referenced, not copied.
-    assert [a["mediaType"] for a in status.attachments] == ["image/jpeg"]
-    assert status.attachments[0]["name"] == "Three red tomatoes on a vine"
+    [media] = status.media.all()
+    assert (media.content_type, media.type, media.file.name) == ("image/jpeg", "image", "")
+    assert media.remote_url.startswith("https://")
+    assert media.description == "Three red tomatoes on a vine"
     assert Notification.objects.filter(recipient=alice, type=Notification.Type.MENTION, status=status).exists()
 
 
@@ -167,7 +169,7 @@ def test_gotosocial_followers_only_note_with_single_valued_properties(alice: Act
     status = Status.objects.get(uri="https://gts.example/users/erin/statuses/01HZZ0000000000000000000")
     assert status.visibility == Visibility.PRIVATE
     assert status.mentions.get().account_id == alice.pk
-    assert status.attachments[0]["blurhash"] == "LEHV6nWB2yk8pyo0adR*.7kCMdnj"
+    assert status.media.get().blurhash == "LEHV6nWB2yk8pyo0adR*.7kCMdnj"
 
 
 @pytest.mark.django_db
@@ -192,7 +194,7 @@ def test_misskey_note_and_reaction(alice: Actor) -> None:
     deliver(gina, load_activitypub("misskey/create_note"))
     status = Status.objects.get(uri="https://misskey.example/notes/9xyz000001")
     assert list(status.tags.values_list("name", flat=True)) == ["art"]
-    assert status.attachments[0]["mediaType"] == "image/webp"
+    assert status.media.get().content_type == "image/webp"
     local = StatusFactory.create(account=alice)
     deliver(gina, load_activitypub("misskey/like", LOCAL_STATUS=local.uri))
     assert Favourite.objects.filter(account=gina, status=local).exists()

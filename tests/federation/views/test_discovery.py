@@ -43,6 +43,21 @@ def test_instance_actor_is_an_application_with_a_key(client: Client) -> None:
     assert finger["links"][1]["href"] == doc["id"]
 
 
+@pytest.mark.django_db
+def test_instance_actor_is_followable_for_the_transparency_log(client: Client) -> None:
+    doc = client.get("/actor", headers=AP).json()
+    # It accepts follows at once, so Mastodon must not show them as requests.
+    assert doc["manuallyApprovesFollowers"] is False
+    assert doc["followers"] == f"{doc['id']}/followers"
+    log = doc["id"].removesuffix("/actor") + "/governance/log"
+    assert doc["outbox"] == log
+    assert doc["streams"] == [log]
+    followers = client.get("/actor/followers", headers=AP).json()
+    assert followers["type"] == "OrderedCollection"
+    assert followers["totalItems"] == 0
+    assert client.get(log, headers=AP).json()["type"] == "OrderedCollection"
+
+
 def test_host_meta_points_to_webfinger(client: Client) -> None:
     response = client.get("/.well-known/host-meta")
     assert response["Content-Type"].startswith("application/xrd+xml")

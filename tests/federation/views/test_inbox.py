@@ -13,12 +13,14 @@ from django.test import Client
 
 from federation.actions.domain_policies import do_set_domain_policy
 from federation.actions.inbox import MAX_BODY_BYTES
+from federation.actions.instance_actor import instance_actor
 from federation.activitypub.context import PUBLIC
 from federation.keys import generate_key_pair
-from federation.models import Actor, InboxItem, RemoteHost
+from federation.models import Actor, InboxItem, OutboundActivity, RemoteHost
 from tests.factories.federation import RemoteActorFactory
 from tests.federation.network import FakeNetwork
 from tests.federation.signing import signed_post
+from tests.fixtures import load_activitypub
 from timeline.models import Follow, Status
 
 CaptureHooks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
@@ -248,3 +250,43 @@ def test_gotosocial_style_key_document_leads_to_its_owner(client: Client, networ
     )
     assert len(network.fetches) == 2
     assert InboxItem.objects.count() == 2
+
+
+@pytest.fixture
+def dana(db: None) -> Actor:
+    return RemoteActorFactory.create(username="dana", domain="mastodon.example")
+
+
+@pytest.mark.django_db
+def test_mastodon_follow_of_the_instance_actor_is_accepted_and_undo_removes_it(
+    client: Client, dana: Actor, network: FakeNetwork, django_capture_on_commit_callbacks: CaptureHooks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_post(client, "/actor/inbox", load_activitypub("mastodon/follow"), actor=dana)
+    assert response.status_code == 202
+    follow = Follow.objects.get(follower=dana, target=instance_actor())
+    assert follow.state == Follow.State.ACCEPTED
+    [accept] = network.posted("Accept")
+    assert accept["actor"] == instance_actor().uri
+    assert accept["object"]["id"] == "https://mastodon.example/5d7c1f0e-8a3b-4c52-9e61-0f2a4b6c8d10"
+    followers = client.get("/actor/followers?page=1", headers={"Accept": "application/activity+json"}).json()
+    assert followers["orderedItems"] == [dana.uri]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_post(client, "/actor/inbox", load_activitypub("mastodon/undo_follow"), actor=dana)
+    assert response.status_code == 202
+    assert not Follow.objects.filter(follower=dana).exists()
+    followers = client.get("/actor/followers?page=1", headers={"Accept": "application/activity+json"}).json()
+    assert followers["orderedItems"] == []
+
+
+@pytest.mark.django_db
+def test_follow_of_the_instance_actor_from_a_suspended_domain_is_refused(
+    client: Client, dana: Actor, network: FakeNetwork
+) -> None:
+    do_set_domain_policy("mastodon.example", severity="suspend", authorised_by="decision 7")
+    response = signed_post(client, "/actor/inbox", load_activitypub("mastodon/follow"), actor=dana)
+    _assert_refused(response, 403, "does not accept")
+    assert not Follow.objects.exists()
+    assert not OutboundActivity.objects.exists()
+    assert network.posts == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import timedelta
@@ -43,7 +44,10 @@ def test_opening_posts_a_local_only_poll_from_the_instance_account(
     assert not link.poll.multiple
     assert link.poll.expires_at == proposal.closes_at
     assert TimelineEntry.objects.filter(owner=member, status=status).exists()
-    assert not OutboundActivity.objects.exists()
+    # The instance actor's followers receive the public log entry of the opening, never the local-only poll.
+    sent = [activity.body for activity in OutboundActivity.objects.all()]
+    assert [body["object"]["mutualsLogEntry"]["kind"] for body in sent] == ["proposal.opened"]
+    assert status.uri not in json.dumps(sent)
 
 
 def test_approval_proposal_gets_a_multiple_choice_poll() -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
 
+from federation.uris import base_url
 from governance.actions.log import do_append_log_entry
 from governance.models import LogEntry, LogVisibility
 from tests.factories.governance import make_moderator
@@ -48,5 +50,67 @@ def test_peers_get_an_ordered_collection_of_public_entries() -> None:
     assert document["totalItems"] == 1
     page = Client().get(document["first"].split("localhost:8000", 1)[-1], headers=ACTIVITY_JSON).json()
     assert page["type"] == "OrderedCollectionPage"
-    assert [item["content"] for item in page["orderedItems"]] == ["Public budget"]
-    assert page["orderedItems"][0]["mutualsLogEntry"]["sequence"] == 1
+    # The collection is the instance actor's outbox: each item is the Create that published an entry.
+    [item] = page["orderedItems"]
+    assert item["type"] == "Create"
+    assert item["actor"] == f"{base_url()}/actor"
+    assert item["object"]["content"].startswith("<p>Public budget</p>")
+    assert item["object"]["mutualsLogEntry"]["sequence"] == 1
+    assert "mutualsLogEntry" in page["@context"][2]
+
+
+@pytest.mark.usefixtures("entries")
+def test_a_public_entry_is_a_note_at_its_id() -> None:
+    response = Client().get("/governance/log/1", headers=ACTIVITY_JSON)
+    assert response.status_code == 200
+    note = response.json()
+    assert note["id"] == f"{base_url()}/governance/log/1"
+    assert note["type"] == "Note"
+    assert note["attributedTo"] == f"{base_url()}/actor"
+    assert note["mutualsLogEntry"]["summary"] == "Public budget"
+
+
+@pytest.mark.usefixtures("entries")
+def test_a_moderators_entry_is_hidden_from_peers_and_anonymous_readers() -> None:
+    assert Client().get("/governance/log/2", headers=ACTIVITY_JSON).status_code == 404
+    assert Client().get("/governance/log/2?format=json").status_code == 404
+    assert Client().get("/governance/log/2").status_code == 404
+    moderator = Client()
+    moderator.force_login(make_moderator())
+    assert moderator.get("/governance/log/2?format=json").json()["summary"] == "Private action"
+    # Even a moderator's signed-in session does not make the entry an ActivityPub document.
+    assert moderator.get("/governance/log/2", headers=ACTIVITY_JSON).status_code == 404
+
+
+@pytest.mark.usefixtures("entries")
+def test_browsers_are_sent_to_the_entry_in_the_log_page() -> None:
+    response = Client().get("/governance/log/1")
+    assert response.status_code == 302
+    assert response["Location"] == "/governance/log?after=0#entry-1"
+
+
+@pytest.mark.usefixtures("entries")
+def test_secure_mode_refuses_unsigned_fetches_of_the_collection_and_entries(settings: SettingsWrapper) -> None:
+    settings.MUTUALS_AUTHORIZED_FETCH = True
+    for path in ("/governance/log", "/governance/log?page=true", "/governance/log/1"):
+        response = Client().get(path, headers=ACTIVITY_JSON)
+        assert response.status_code == 401
+        assert "signed fetches" in response.json()["error"]
+    # People still read the public log.
+    assert b"Public budget" in Client().get("/governance/log").content
+
+
+@pytest.mark.usefixtures("entries")
+def test_readers_filter_the_log_by_kind_and_visibility() -> None:
+    do_append_log_entry(LogEntry.Kind.RULE_VERSION, summary="Rule 3 adopted", data={})
+    anonymous = Client()
+    by_kind = anonymous.get("/governance/log", {"kind": "rule.version", "format": "json"}).json()
+    assert [entry["summary"] for entry in by_kind] == ["Rule 3 adopted"]
+    assert "Rule 3 adopted" in anonymous.get("/governance/log", {"kind": "rule.version"}).content.decode()
+    # Asking for a level one may not see shows nothing more than one may see.
+    hidden = anonymous.get("/governance/log", {"visibility": "moderators", "format": "json"}).json()
+    assert [entry["summary"] for entry in hidden] == ["Public budget", "Rule 3 adopted"]
+    moderator = Client()
+    moderator.force_login(make_moderator())
+    only_private = moderator.get("/governance/log", {"visibility": "moderators", "format": "json"}).json()
+    assert [entry["summary"] for entry in only_private] == ["Private action"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from federation.models import OutboundActivity
 from governance.models import Ballot, Proposal, ProposalComment, Report
-from tests.factories.federation import LocalActorFactory
+from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.governance import adopt_rules, make_moderator, open_proposal
 from tests.factories.members import UserFactory, make_member
 
@@ -79,3 +80,18 @@ def test_member_reports_from_the_web_and_moderator_resolves() -> None:
     report.refresh_from_db()
     assert report.state == Report.State.RESOLVED
     assert signed_in(member).get("/governance/moderation").status_code == 404
+
+
+def test_web_report_about_a_remote_account_can_be_forwarded() -> None:
+    member = make_member()
+    LocalActorFactory.create(user=member, username=member.username)
+    remote = RemoteActorFactory.create(domain="spam.example")
+    local = LocalActorFactory.create(user=make_member())
+    client = signed_in(member)
+    assert b'name="forward"' in client.get(f"/governance/report/{remote.pk}").content
+    assert b'name="forward"' not in client.get(f"/governance/report/{local.pk}").content
+    client.post(f"/governance/report/{remote.pk}", {"category": "spam", "comment": "Ads", "forward": "1"})
+    assert Report.objects.get().forwarded is True
+    [flag] = OutboundActivity.objects.filter(activity_type="Flag")
+    assert flag.body["object"] == [remote.uri]
+    assert list(flag.deliveries.values_list("inbox", flat=True)) == ["https://spam.example/inbox"]

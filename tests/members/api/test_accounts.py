@@ -14,7 +14,7 @@ from django.utils import timezone
 from federation.models import Actor, DomainPolicy
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.oauth import AccessTokenFactory
-from tests.factories.timeline import FollowFactory, MentionFactory, StatusFactory
+from tests.factories.timeline import FollowFactory, MentionFactory, RemoteMediaFactory, StatusFactory
 from timeline.models import Block, Follow, Visibility
 
 pytestmark = pytest.mark.django_db
@@ -165,9 +165,8 @@ def test_account_statuses_filters(alice: Actor, bob: Actor) -> None:
     plain = StatusFactory.create(account=alice)
     reply_to_other = StatusFactory.create(account=alice, in_reply_to=other)
     thread = StatusFactory.create(account=alice, in_reply_to=plain)
-    media = StatusFactory.create(
-        account=alice, attachments=[{"url": "https://x.example/a.png", "media_type": "image/png"}]
-    )
+    media = StatusFactory.create(account=alice)
+    RemoteMediaFactory.create(account=alice, status=media)
     pinned = StatusFactory.create(account=alice, pinned_at=timezone.now())
     url = f"/api/v1/accounts/{alice.pk}/statuses"
     assert str(reply_to_other.pk) not in _ids(Client().get(url + "?exclude_replies=true"))

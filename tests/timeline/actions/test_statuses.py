@@ -56,8 +56,9 @@ def test_commit_queues_fan_out_to_author_and_local_followers(
     pending = FollowFactory.create(target=alice, state=Follow.State.PENDING)
     with django_capture_on_commit_callbacks(execute=True) as hooks:
         status = do_create_status(alice, check_create_status(alice, text="to my followers"))
-    # One hook fans out, the other sends the Create to the remote follower's server.
-    assert len(hooks) == 2
+    # Hooks fan out, send the Create to the remote follower's server, and stream
+    # the status to the public streams and (from fan-out) the home streams.
+    assert len(hooks) == 4
     assert list(Delivery.objects.values_list("inbox", flat=True)) == [remote.shared_inbox_uri]
     owners = set(TimelineEntry.objects.filter(status=status).values_list("owner_id", flat=True))
     assert owners == {alice.pk, bob.pk}
@@ -70,7 +71,8 @@ def test_commit_queues_fan_out_to_author_and_local_followers(
 def test_no_fan_out_before_commit(alice: Actor, django_capture_on_commit_callbacks: CaptureHooks) -> None:
     with django_capture_on_commit_callbacks(execute=False) as hooks:
         status = do_create_status(alice, check_create_status(alice, text="not yet"))
-    assert len(hooks) == 1
+    # The fan-out and the public streaming event wait for the commit.
+    assert len(hooks) == 2
     assert not TimelineEntry.objects.filter(status=status).exists()
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from federation.models import Actor
 from tests.factories.federation import LocalActorFactory
-from tests.factories.timeline import MentionFactory, StatusFactory
+from tests.factories.timeline import MentionFactory, RemoteMediaFactory, StatusFactory
 from timeline.api.entities import status_entities, status_entity
 from timeline.models import Favourite, Poll, PollVote, Status, Tag
 
@@ -64,21 +64,20 @@ def test_poll_entity_with_own_votes(alice: Actor, bob: Actor) -> None:
 
 
 def test_remote_attachments_become_media_attachments(alice: Actor) -> None:
-    status = StatusFactory.create(
+    status = StatusFactory.create(account=alice, local=False)
+    size = {"width": 4, "height": 2, "size": "4x2", "aspect": 2.0}
+    RemoteMediaFactory.create(
         account=alice,
-        attachments=[
-            {
-                "url": "https://x.example/a.png",
-                "media_type": "image/png",
-                "description": "A cat",
-                "width": 4,
-                "height": 2,
-            }
-        ],
+        status=status,
+        remote_url="https://x.example/a.png",
+        description="A cat",
+        meta={"original": size, "small": size},
     )
     [media] = status_entity(status, None)["media_attachments"]
     assert media["type"] == "image"
+    assert media["url"] == media["remote_url"] == "https://x.example/a.png"
     assert media["description"] == "A cat"
+    assert media["text_url"] is None
     assert media["meta"]["original"]["aspect"] == 2.0
 
 

@@ -15,7 +15,7 @@ from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.governance import make_moderator
 from tests.factories.moderation import restrict_account
 from tests.factories.oauth import AccessTokenFactory
-from tests.factories.timeline import StatusFactory
+from tests.factories.timeline import FavouriteFactory, MentionFactory, PollFactory, StatusFactory
 from timeline.models import Block, Tag, TimelineEntry, Visibility
 from timeline.selectors import home_timeline_for, statuses_for_profile
 
@@ -55,6 +55,32 @@ def test_home_queries_do_not_grow_with_the_page(alice: Actor) -> None:
         return len(queries)
 
     assert count_for(3) == count_for(10)
+
+
+def test_home_queries_are_the_same_at_limit_20_and_40_on_a_varied_timeline(alice: Actor, bob: Actor) -> None:
+    # Reblogs, replies, mentions, tags, polls and favourites each load in one query per page, not one per status.
+    tag = Tag.objects.create(name="bench")
+    for n in range(45):
+        author = LocalActorFactory.create()
+        status = StatusFactory.create(account=author)
+        if n % 3 == 0:
+            status = StatusFactory.create(account=bob, reblog_of=status, text="", content="")
+        elif n % 3 == 1:
+            status = StatusFactory.create(account=author, in_reply_to=StatusFactory.create(account=bob))
+            status.tags.add(tag)
+            MentionFactory.create(status=status, account=bob)
+            FavouriteFactory.create(status=status, account=alice)
+        else:
+            PollFactory.create(status=status)
+        TimelineEntry.objects.create(owner=alice, status=status)
+    headers = bearer_for(alice)
+    counts = {}
+    for limit in (20, 40):
+        with CaptureQueriesContext(connection) as queries:
+            response = Client().get(f"/api/v1/timelines/home?limit={limit}", headers=headers)
+        assert len(response.json()) == limit
+        counts[limit] = len(queries)
+    assert counts[20] == counts[40]
 
 
 def test_public_timeline_shows_public_posts_only(alice: Actor, bob: Actor) -> None:

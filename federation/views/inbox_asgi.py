@@ -1,0 +1,142 @@
+"""The inboxes on an ASGI path of their own, in front of Django's request handling.
+
+An inbox POST comes from a peer server, never from a browser: sessions,
+locale, CSRF, authentication, messages and the other middleware do nothing
+for it, yet run on every activity, and Django runs synchronous views one at a
+time per process. This path reads the body, then verifies and stores the
+activity on a worker thread of its own (the same `check_inbox_request` and
+`do_store_inbox_item` the Django views call), so several activities are
+verified and written at once.
+
+Anything unusual (another method, a host not allowed, an unknown account's
+inbox) goes on to Django unchanged, which answers as it always has.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+from django.http.request import split_domain_port, validate_host
+from django.utils.encoding import escape_uri_path, iri_to_uri
+
+from federation.access import ActorNotFound, access_local_actor_by_username
+from federation.actions.inbox import MAX_BODY_BYTES, InboxRequest, check_inbox_request, do_store_inbox_item
+from federation.errors import ActivityRefused
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+# Django's handler types its scope and messages a little differently; any ASGI application will do.
+WrappedApp = Callable[..., Awaitable[None]]
+
+_INBOX_PATH = re.compile(r"^/(?:inbox|actor/inbox|users/(?P<username>[^/]+)/inbox)$")
+_TOO_LARGE = f"The activity is larger than {MAX_BODY_BYTES} bytes."
+
+
+class _UnknownAccount(Exception):
+    """The personal inbox belongs to no local account: Django answers it."""
+
+
+def _receive_activity(request: InboxRequest, username: str | None) -> tuple[int, str | None]:
+    """Verify and store an activity as the inbox views do; return the status and the error, if any."""
+    close_old_connections()
+    try:
+        if username is not None:
+            try:
+                access_local_actor_by_username(username)
+            except ActorNotFound as exc:
+                raise _UnknownAccount from exc
+        try:
+            verified = check_inbox_request(request)
+        except ActivityRefused as exc:
+            return exc.status, str(exc)
+        if verified is not None:
+            do_store_inbox_item(verified)
+        return 202, None
+    finally:
+        close_old_connections()
+
+
+def _host_allowed(headers: dict[str, str]) -> bool:
+    domain, _ = split_domain_port(headers.get("host", ""))
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+
+
+async def _answer(send: Send, status: int, error: str | None) -> None:
+    body = b"" if error is None else json.dumps({"error": error}).encode()
+    headers = [(b"content-length", str(len(body)).encode())]
+    if error is not None:
+        headers.append((b"content-type", b"application/json"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def inbox_fast_path(django_app: WrappedApp) -> ASGIApp:
+    """Wrap Django's ASGI application so that inbox POSTs take the short path."""
+
+    async def application(scope: Scope, receive: Receive, send: Send) -> None:
+        match = _INBOX_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
+        if match is None or scope.get("method") != "POST":
+            await django_app(scope, receive, send)
+            return
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope.get("headers", []):
+            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+        if not _host_allowed(headers):
+            await django_app(scope, receive, send)
+            return
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            await _answer(send, 413, _TOO_LARGE)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                await _answer(send, 413, _TOO_LARGE)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        query = scope.get("query_string", b"").decode("latin-1")
+        path = escape_uri_path(scope["path"]) + (f"?{iri_to_uri(query)}" if query else "")
+        request = InboxRequest(method="POST", path=path, headers=headers, body=body)
+        try:
+            status, error = await sync_to_async(_receive_activity, thread_sensitive=False)(
+                request, match.group("username")
+            )
+        except _UnknownAccount:
+            await django_app(scope, _replay(body), send)
+            return
+        await _answer(send, status, error)
+
+    return application
+
+
+def _replay(body: bytes) -> Receive:
+    """Return a receive callable that hands Django the body already read, then waits for nothing."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive

@@ -1,0 +1,120 @@
+"""The member's profile settings: name, bio, fields, images, how the account appears and posting defaults."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from frontend.viewer import viewer_actor
+from members.actions.preferences import check_posting_defaults, do_set_posting_defaults
+from members.actions.profile import ProfileRefused, check_update_profile, do_update_profile
+from members.api.entities import avatar_url
+from members.errors import MemberRefused
+from timeline.rendering import plain_text_of
+
+FIELD_ROWS = 4
+
+
+class ProfileForm(forms.Form):
+    """What a member may change about their profile."""
+
+    display_name = forms.CharField(label=_("Display name"), required=False, max_length=200)
+    note = forms.CharField(label=_("Bio"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    avatar = forms.FileField(label=_("Profile picture (PNG, JPEG, GIF or WebP)"), required=False)
+    header = forms.FileField(label=_("Header image"), required=False)
+    locked = forms.BooleanField(label=_("Approve followers by hand"), required=False)
+    bot = forms.BooleanField(label=_("This account is automated"), required=False)
+    discoverable = forms.BooleanField(label=_("Suggest this account to others"), required=False)
+    default_visibility = forms.ChoiceField(
+        label=_("New posts are, unless I choose otherwise"),
+        choices=[
+            ("public", _("Public")),
+            ("unlisted", _("Unlisted")),
+            ("private", _("Followers only")),
+            ("direct", _("Mentioned people only")),
+        ],
+        required=False,
+    )
+    default_sensitive = forms.BooleanField(label=_("Mark my media as sensitive by default"), required=False)
+    default_language = forms.CharField(
+        label=_("Language of my posts (a code such as en or fr; empty to leave it unset)"),
+        required=False,
+        max_length=16,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for index in range(FIELD_ROWS):
+            self.fields[f"field_{index}_name"] = forms.CharField(
+                label=_("Extra field %(n)s: label") % {"n": index + 1}, required=False, max_length=255
+            )
+            self.fields[f"field_{index}_value"] = forms.CharField(
+                label=_("Extra field %(n)s: content") % {"n": index + 1}, required=False, max_length=255
+            )
+
+    def profile_fields(self) -> list[tuple[str, str]]:
+        """Return the filled-in extra fields in order."""
+        pairs = [
+            (self.cleaned_data[f"field_{i}_name"].strip(), self.cleaned_data[f"field_{i}_value"].strip())
+            for i in range(FIELD_ROWS)
+        ]
+        return [(name, value) for name, value in pairs if name or value]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_settings(request: HttpRequest) -> HttpResponse:
+    """Show the profile form; on POST, change the profile through the same action as the client API."""
+    actor = viewer_actor(request)
+    if actor is None:
+        return render(request, "frontend/no_account.html", status=403)
+    initial: dict[str, object] = {
+        "display_name": actor.display_name,
+        "note": plain_text_of(actor.summary),
+        "locked": actor.locked,
+        "bot": actor.bot,
+        "discoverable": actor.discoverable,
+        "default_visibility": actor.user.default_visibility if actor.user else "public",
+        "default_sensitive": actor.user.default_sensitive if actor.user else False,
+        "default_language": actor.user.default_language if actor.user else "",
+    }
+    for index, field in enumerate(actor.fields[:FIELD_ROWS]):
+        initial[f"field_{index}_name"] = field.get("name", "")
+        initial[f"field_{index}_value"] = plain_text_of(field.get("value", ""))
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        avatar, header = form.cleaned_data["avatar"], form.cleaned_data["header"]
+        try:
+            defaults = check_posting_defaults(
+                visibility=form.cleaned_data["default_visibility"] or None,
+                sensitive=form.cleaned_data["default_sensitive"],
+                language=form.cleaned_data["default_language"],
+            )
+            change = check_update_profile(
+                actor,
+                display_name=form.cleaned_data["display_name"],
+                note=form.cleaned_data["note"],
+                fields=form.profile_fields(),
+                locked=form.cleaned_data["locked"],
+                bot=form.cleaned_data["bot"],
+                discoverable=form.cleaned_data["discoverable"],
+                avatar=(avatar, avatar.size) if avatar else None,
+                header=(header, header.size) if header else None,
+            )
+        except (ProfileRefused, MemberRefused) as exc:
+            form.add_error(None, str(exc))
+        else:
+            with transaction.atomic():
+                do_update_profile(actor, change)
+                if actor.user is not None:
+                    do_set_posting_defaults(actor.user, defaults)
+            messages.success(request, _("Profile saved."))
+            return redirect("frontend:profile_settings")
+    context = {"form": form, "actor": actor, "avatar": avatar_url(actor)}
+    return render(request, "frontend/profile_settings.html", context, status=400 if form.errors else 200)

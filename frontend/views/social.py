@@ -1,0 +1,237 @@
+"""The social pages: local and federated timelines, threads, notifications, search, follows and interactions.
+
+Every change goes through the same timeline actions as the client API; the
+pages only parse forms and show what the selectors return.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from federation.access import access_account_by_id
+from federation.models import Actor
+from frontend.viewer import viewer_actor
+from members.api.accounts import search_accounts
+from timeline.access import access_status_by_id
+from timeline.actions.follows import check_follow, do_follow, do_unfollow
+from timeline.actions.interactions import (
+    check_favourite,
+    check_reblog,
+    do_favourite,
+    do_reblog,
+    do_unfavourite,
+    do_unreblog,
+)
+from timeline.errors import FollowRefused, InteractionRefused
+from timeline.models import Bookmark, Favourite, Follow, Notification, Status, Tag
+from timeline.selectors import public_statuses_for, statuses_for_profile, thread_for, without_muted_statuses
+
+PAGE_SIZE = 40
+
+
+def interaction_state(viewer: Actor | None, statuses: list[Status]) -> dict[str, set[int]]:
+    """Return which of the statuses the viewer favourited, boosted and bookmarked, in three queries."""
+    if viewer is None or not statuses:
+        return {"favourited_ids": set(), "boosted_ids": set(), "bookmarked_ids": set()}
+    ids = [status.reblog_of_id or status.pk for status in statuses]
+    return {
+        "favourited_ids": set(
+            Favourite.objects.filter(account=viewer, status_id__in=ids).values_list("status_id", flat=True)
+        ),
+        "boosted_ids": {
+            reblogged
+            for reblogged in Status.objects.filter(account=viewer, reblog_of_id__in=ids).values_list(
+                "reblog_of_id", flat=True
+            )
+            if reblogged is not None
+        },
+        "bookmarked_ids": set(
+            Bookmark.objects.filter(account=viewer, status_id__in=ids).values_list("status_id", flat=True)
+        ),
+    }
+
+
+def _public_page(request: HttpRequest, *, local: bool) -> list[Status]:
+    viewer = viewer_actor(request)
+    statuses = (
+        without_muted_statuses(public_statuses_for(viewer, local=local), viewer)
+        .select_related("account")
+        .order_by("-id")
+    )
+    max_id = request.GET.get("max_id", "")
+    if max_id.isdigit():
+        statuses = statuses.filter(pk__lt=int(max_id))
+    return list(statuses[:PAGE_SIZE])
+
+
+@require_GET
+def local_timeline(request: HttpRequest) -> HttpResponse:
+    """Show the newest public posts by this co-op's members."""
+    statuses = _public_page(request, local=True)
+    context = {
+        "title": _("Local timeline"),
+        "statuses": statuses,
+        "stream": "/api/v1/streaming/public/local",
+        **interaction_state(viewer_actor(request), statuses),
+    }
+    return render(request, "frontend/timeline.html", context)
+
+
+@require_GET
+def federated_timeline(request: HttpRequest) -> HttpResponse:
+    """Show the newest public posts known here, from members and from other servers."""
+    statuses = _public_page(request, local=False)
+    viewer = viewer_actor(request)
+    context = {
+        "title": _("Federated timeline"),
+        "statuses": statuses,
+        "stream": "/api/v1/streaming/public",
+        **interaction_state(viewer, statuses),
+    }
+    return render(request, "frontend/timeline.html", context)
+
+
+@require_GET
+def hashtag(request: HttpRequest, name: str) -> HttpResponse:
+    """Show public posts with a hashtag."""
+    viewer = viewer_actor(request)
+    tagged = without_muted_statuses(public_statuses_for(viewer), viewer)
+    statuses = list(tagged.filter(tags__name=name.lower()).select_related("account").order_by("-id")[:PAGE_SIZE])
+    context = {"title": f"#{name}", "statuses": statuses, **interaction_state(viewer, statuses)}
+    return render(request, "frontend/timeline.html", context)
+
+
+@require_GET
+def thread(request: HttpRequest, status_id: int) -> HttpResponse:
+    """Show a status with the replies and parents the viewer may see."""
+    viewer = viewer_actor(request)
+    status = access_status_by_id(viewer, status_id)
+    ancestors, descendants = thread_for(viewer, status)
+    context = {
+        "status": status,
+        "ancestors": ancestors,
+        "descendants": descendants,
+        **interaction_state(viewer, [*ancestors, status, *descendants]),
+    }
+    return render(request, "frontend/thread.html", context)
+
+
+@login_required
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    """Show the member's newest notifications and mark them read."""
+    viewer = viewer_actor(request)
+    if viewer is None:
+        return render(request, "frontend/no_account.html", status=403)
+    found = list(
+        Notification.objects.filter(recipient=viewer)
+        .select_related("from_account", "status__account")
+        .order_by("-id")[:PAGE_SIZE]
+    )
+    Notification.objects.filter(pk__in=[item.pk for item in found if not item.read]).update(read=True)
+    return render(request, "frontend/notifications.html", {"notifications": found})
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Find accounts (resolving user@server handles for signed-in members) and hashtags."""
+    query = request.GET.get("q", "").strip()
+    viewer = viewer_actor(request)
+    accounts: list[Actor] = []
+    tags: list[Tag] = []
+    if query:
+        accounts = search_accounts(query, viewer=viewer, limit=20, resolve=viewer is not None)
+        tags = list(Tag.objects.filter(name__istartswith=query.lstrip("#").lower()).order_by("name")[:10])
+    context = {"query": query, "accounts": accounts, "tags": tags}
+    return render(request, "frontend/search.html", context)
+
+
+@require_GET
+def account(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Show any account known here, local or remote, with its posts the viewer may see and a follow button."""
+    viewer = viewer_actor(request)
+    actor = access_account_by_id(str(account_id))
+    follow = None
+    if viewer is not None:
+        follow = Follow.objects.filter(follower=viewer, target=actor).first()
+    context = {
+        "actor": actor,
+        "statuses": statuses_for_profile(actor, viewer, limit=PAGE_SIZE),
+        "follow": follow,
+        "viewer": viewer,
+    }
+    context.update(interaction_state(viewer, context["statuses"]))  # type: ignore[arg-type]
+    return render(request, "frontend/account.html", context)
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponseBase:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, account_id: int) -> HttpResponseBase:
+    """Follow an account (a request when it approves followers by hand)."""
+    viewer = viewer_actor(request)
+    target = access_account_by_id(str(account_id))
+    if viewer is None:
+        return render(request, "frontend/no_account.html", status=403)
+    try:
+        check_follow(viewer, target)
+    except FollowRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        created = do_follow(viewer, target)
+        if created.state == Follow.State.ACCEPTED:
+            messages.success(request, _("You follow %(acct)s.") % {"acct": target.acct})
+        else:
+            messages.success(request, _("Follow request sent to %(acct)s.") % {"acct": target.acct})
+    return _back(request, f"/accounts/{target.pk}")
+
+
+@login_required
+@require_POST
+def unfollow(request: HttpRequest, account_id: int) -> HttpResponseBase:
+    """Stop following an account, or withdraw a request."""
+    viewer = viewer_actor(request)
+    target = access_account_by_id(str(account_id))
+    if viewer is None:
+        return render(request, "frontend/no_account.html", status=403)
+    do_unfollow(viewer, target)
+    messages.success(request, _("You no longer follow %(acct)s.") % {"acct": target.acct})
+    return _back(request, f"/accounts/{target.pk}")
+
+
+@login_required
+@require_POST
+def interact(request: HttpRequest, status_id: int, verb: str) -> HttpResponseBase:
+    """Favourite, unfavourite, boost or unboost a status the viewer may see."""
+    viewer = viewer_actor(request)
+    if viewer is None:
+        return render(request, "frontend/no_account.html", status=403)
+    status = access_status_by_id(viewer, status_id)
+    try:
+        if verb == "favourite":
+            check_favourite(viewer, status)
+            do_favourite(viewer, status)
+        elif verb == "unfavourite":
+            do_unfavourite(viewer, status)
+        elif verb == "boost":
+            check_reblog(viewer, status)
+            do_reblog(viewer, status)
+        elif verb == "unboost":
+            do_unreblog(viewer, status)
+        else:
+            messages.error(request, _("Unknown action."))
+    except InteractionRefused as exc:
+        messages.error(request, str(exc))
+    return _back(request, f"/statuses/{status.pk}")

@@ -1,0 +1,199 @@
+"""A member's own tools in the web app: bookmarks, favourites, lists, filters and mutes.
+
+Each form calls the same timeline actions as the client API.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from federation.access import access_account_by_id
+from federation.models import Actor
+from frontend.viewer import viewer_actor
+from frontend.views.social import interaction_state
+from timeline.access import access_filter_by_id, access_list_by_id, access_status_by_id
+from timeline.actions.bookmarks import check_bookmark, do_bookmark, do_unbookmark
+from timeline.actions.filters import KeywordChange, check_filter, do_create_filter, do_delete_filter
+from timeline.actions.lists import (
+    check_add_list_accounts,
+    check_list,
+    do_add_list_accounts,
+    do_create_list,
+    do_delete_list,
+    do_remove_list_accounts,
+)
+from timeline.actions.mutes import check_mute, do_mute, do_unmute
+from timeline.errors import InteractionRefused, RequestRefused
+from timeline.models import Bookmark, Favourite, Filter, List, Mute, Status
+from timeline.selectors import list_timeline_entries
+
+PAGE_SIZE = 40
+FILTER_CONTEXTS = ["home", "notifications", "public", "thread", "account"]
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor = viewer_actor(request)
+    if actor is None:
+        raise Http404("Record not found")
+    return actor
+
+
+@login_required
+def bookmarks(request: HttpRequest) -> HttpResponse:
+    """Show the member's bookmarked posts, newest bookmark first."""
+    actor = _actor(request)
+    saved = Bookmark.objects.filter(account=actor).select_related("status__account").order_by("-id")[:PAGE_SIZE]
+    statuses = [bookmark.status for bookmark in saved]
+    context = {"title": _("Bookmarks"), "statuses": statuses, **interaction_state(actor, statuses)}
+    return render(request, "frontend/timeline.html", context)
+
+
+@login_required
+def favourites(request: HttpRequest) -> HttpResponse:
+    """Show the posts the member favourited, newest first."""
+    actor = _actor(request)
+    liked = Favourite.objects.filter(account=actor).select_related("status__account").order_by("-id")[:PAGE_SIZE]
+    statuses = [favourite.status for favourite in liked]
+    context = {"title": _("Favourites"), "statuses": statuses, **interaction_state(actor, statuses)}
+    return render(request, "frontend/timeline.html", context)
+
+
+@login_required
+@require_POST
+def bookmark(request: HttpRequest, status_id: int) -> HttpResponseBase:
+    """Bookmark or unbookmark a post the member may see."""
+    actor = _actor(request)
+    status = access_status_by_id(actor, status_id)
+    original = status.reblog_of or status
+    if request.POST.get("do") == "remove":
+        do_unbookmark(actor, original)
+    else:
+        try:
+            check_bookmark(actor, original)
+        except InteractionRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            do_bookmark(actor, original)
+            messages.success(request, _("Bookmarked."))
+    return redirect("frontend:bookmarks")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lists(request: HttpRequest) -> HttpResponse:
+    """Show the member's lists; create one from the form."""
+    actor = _actor(request)
+    if request.method == "POST":
+        try:
+            draft = check_list(title=request.POST.get("title", ""), exclusive=request.POST.get("exclusive") == "on")
+        except RequestRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            created = do_create_list(actor, draft)
+            return redirect("frontend:list", list_id=created.pk)
+    own = List.objects.filter(account=actor).order_by("title")
+    return render(request, "frontend/lists.html", {"lists": own})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
+    """Show a list's timeline and members; add, remove or delete."""
+    actor = _actor(request)
+    the_list = access_list_by_id(actor, list_id)
+    if request.method == "POST":
+        action = request.POST.get("do", "")
+        try:
+            if action == "add":
+                account = access_account_by_id(request.POST.get("account_id", ""))
+                check_add_list_accounts(the_list, [account])
+                do_add_list_accounts(the_list, [account])
+            elif action == "remove":
+                do_remove_list_accounts(the_list, [int(request.POST.get("account_id", "0") or 0)])
+            elif action == "delete":
+                do_delete_list(the_list)
+                messages.success(request, _("List deleted."))
+                return redirect("frontend:lists")
+        except (ValueError, Http404) as exc:
+            messages.error(request, str(exc) or _("No such account."))
+        return redirect("frontend:list", list_id=the_list.pk)
+    ids = list(list_timeline_entries(the_list).order_by("-status_id").values_list("status_id", flat=True)[:PAGE_SIZE])
+    statuses = list(Status.objects.filter(pk__in=ids).select_related("account").order_by("-id"))
+    members = Actor.objects.filter(pk__in=the_list.entries.values("account_id")).order_by("username")
+    followed = Actor.objects.filter(follower_set__follower=actor, follower_set__state="accepted").exclude(
+        pk__in=the_list.entries.values("account_id")
+    )
+    context = {
+        "list": the_list,
+        "statuses": statuses,
+        "members": members,
+        "followed": followed.order_by("username")[:200],
+        **interaction_state(actor, statuses),
+    }
+    return render(request, "frontend/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def filters(request: HttpRequest) -> HttpResponse:
+    """Show the member's filters; create one (keywords, contexts, warn or hide, expiry); delete one."""
+    actor = _actor(request)
+    if request.method == "POST":
+        if request.POST.get("do") == "delete":
+            do_delete_filter(access_filter_by_id(actor, request.POST.get("filter_id", "")))
+            messages.success(request, _("Filter deleted."))
+            return redirect("frontend:filters")
+        words = [word.strip() for word in request.POST.get("keywords", "").split(",") if word.strip()]
+        expires = request.POST.get("expires_in", "")
+        try:
+            draft = check_filter(
+                title=request.POST.get("title", ""),
+                context=request.POST.getlist("context"),
+                filter_action=request.POST.get("filter_action", Filter.Action.WARN),
+                expires_in=int(expires) if expires.isdigit() else None,
+                keywords=[
+                    KeywordChange(keyword=word, whole_word=request.POST.get("whole_word") == "on") for word in words
+                ],
+            )
+        except RequestRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            do_create_filter(actor, draft)
+            messages.success(request, _("Filter saved."))
+        return redirect("frontend:filters")
+    own = Filter.objects.filter(account=actor).prefetch_related("keywords").order_by("title")
+    return render(request, "frontend/filters.html", {"filters": own, "contexts": FILTER_CONTEXTS})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mutes(request: HttpRequest) -> HttpResponse:
+    """Show muted accounts; mute (optionally for a while) or unmute one."""
+    actor = _actor(request)
+    if request.method == "POST":
+        target = access_account_by_id(request.POST.get("account_id", ""))
+        if request.POST.get("do") == "unmute":
+            do_unmute(actor, target)
+            messages.success(request, _("Unmuted."))
+        else:
+            duration = request.POST.get("duration", "")
+            try:
+                check_mute(actor, target, duration=int(duration) if duration.isdigit() else 0)
+            except InteractionRefused as exc:
+                messages.error(request, str(exc))
+            else:
+                do_mute(
+                    actor,
+                    target,
+                    notifications=request.POST.get("notifications", "on") == "on",
+                    duration=int(duration) if duration.isdigit() else 0,
+                )
+                messages.success(request, _("Muted."))
+        return redirect("frontend:mutes")
+    muted = Mute.objects.filter(account=actor).select_related("target").order_by("target__username")
+    return render(request, "frontend/mutes.html", {"mutes": muted})

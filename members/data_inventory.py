@@ -1,0 +1,174 @@
+"""What the server holds about one member: every category, its count, how long it is kept and why."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db.models import Q
+from oauth2_provider.models import AccessToken
+
+from federation.models import Actor, Delivery
+from governance.models import Appeal, Ballot, ModerationAction, Participation, Report
+from members.models import DataExport, DataImport, DuesPayment, MembershipEvent, RegisterEntry, User
+from members.selectors import bylaws_in_force
+from timeline.models import (
+    AccountDomainBlock,
+    Block,
+    Bookmark,
+    Favourite,
+    Filter,
+    Follow,
+    List,
+    ListAccount,
+    MediaAttachment,
+    Mute,
+    Notification,
+    PollVote,
+    Status,
+)
+
+UNTIL_DELETION = "Until you delete it or your account."
+
+
+@dataclass(frozen=True)
+class DataCategory:
+    """One kind of data held about a member."""
+
+    key: str
+    name: str
+    count: int
+    retention: str
+    kept_after_deletion: bool = False
+    legal_basis: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the category as the co-op API shows it."""
+        return asdict(self)
+
+
+def _days(days: int) -> str:
+    years, rest = divmod(days, 365)
+    if rest == 0 and years:
+        return f"{years} year{'s' if years > 1 else ''}"
+    return f"{days} days"
+
+
+def data_held_about(user: User) -> list[DataCategory]:
+    """Return every category of data held about a member, with counts, retention and legal basis."""
+    actor = Actor.objects.filter(user=user).first()
+    bylaws = bylaws_in_force()
+    social: list[DataCategory] = []
+    if actor is not None:
+        own_statuses = Status.objects.filter(account=actor)
+        social = [
+            DataCategory("profile", "Profile (name, bio, fields, avatar, header)", 1, UNTIL_DELETION),
+            DataCategory("statuses", "Posts and boosts", own_statuses.count(), UNTIL_DELETION),
+            DataCategory(
+                "media", "Uploaded media", MediaAttachment.objects.filter(account=actor).count(), UNTIL_DELETION
+            ),
+            DataCategory("polls", "Poll votes", PollVote.objects.filter(account=actor).count(), UNTIL_DELETION),
+            DataCategory(
+                "following", "Accounts you follow", Follow.objects.filter(follower=actor).count(), UNTIL_DELETION
+            ),
+            DataCategory(
+                "followers", "Accounts following you", Follow.objects.filter(target=actor).count(), UNTIL_DELETION
+            ),
+            DataCategory("blocks", "Blocked accounts", Block.objects.filter(account=actor).count(), UNTIL_DELETION),
+            DataCategory(
+                "domain_blocks",
+                "Blocked domains",
+                AccountDomainBlock.objects.filter(account=actor).count(),
+                UNTIL_DELETION,
+            ),
+            DataCategory("mutes", "Muted accounts", Mute.objects.filter(account=actor).count(), UNTIL_DELETION),
+            DataCategory(
+                "lists",
+                "Lists and their accounts",
+                List.objects.filter(account=actor).count() + ListAccount.objects.filter(list__account=actor).count(),
+                UNTIL_DELETION,
+            ),
+            DataCategory("filters", "Filters", Filter.objects.filter(account=actor).count(), UNTIL_DELETION),
+            DataCategory("bookmarks", "Bookmarks", Bookmark.objects.filter(account=actor).count(), UNTIL_DELETION),
+            DataCategory("favourites", "Favourites", Favourite.objects.filter(account=actor).count(), UNTIL_DELETION),
+            DataCategory(
+                "notifications", "Notifications", Notification.objects.filter(recipient=actor).count(), UNTIL_DELETION
+            ),
+            DataCategory(
+                "deliveries",
+                "Delivery log of your posts and activities to other servers",
+                Delivery.objects.filter(activity__actor=actor).count(),
+                "Until the delivery is finished and your account is deleted; kept during deletion to "
+                "prove which servers were told.",
+            ),
+            DataCategory(
+                "reports_filed", "Reports you filed", Report.objects.filter(reporter=actor).count(), UNTIL_DELETION
+            ),
+            DataCategory(
+                "moderation",
+                "Moderation actions and reports about you",
+                ModerationAction.objects.filter(target_account=actor).count()
+                + Report.objects.filter(target=actor).count(),
+                "Kept pseudonymised in the transparency log after deletion.",
+                kept_after_deletion=True,
+                legal_basis="The co-op's transparency log is append-only, so moderation decisions stay auditable.",
+            ),
+        ]
+    tokens = AccessToken.objects.filter(user=user)
+    return [
+        *social,
+        DataCategory("login", "Login (username, email, password hash, last sign-in)", 1, UNTIL_DELETION),
+        DataCategory(
+            "apps", "Authorised apps and sessions", tokens.values("application").distinct().count(), UNTIL_DELETION
+        ),
+        DataCategory(
+            "membership",
+            "Membership history and roles",
+            MembershipEvent.objects.filter(user=user).count(),
+            _days(bylaws.retention_register_days),
+            kept_after_deletion=True,
+            legal_basis="Co-operative law requires a register of members; kept pseudonymised.",
+        ),
+        DataCategory(
+            "register",
+            "Share register entries naming you",
+            RegisterEntry.objects.filter(Q(from_user=user) | Q(to_user=user)).count(),
+            _days(bylaws.retention_register_days),
+            kept_after_deletion=True,
+            legal_basis="The register of shares is a legal record; its hash chain forbids erasure, so "
+            "entries are kept with your name replaced by a pseudonym.",
+        ),
+        DataCategory(
+            "dues",
+            "Dues payments",
+            DuesPayment.objects.filter(user=user).count(),
+            _days(bylaws.retention_dues_days),
+            kept_after_deletion=True,
+            legal_basis="Accounting law requires payment records to be kept.",
+        ),
+        DataCategory(
+            "named_ballots",
+            "Named ballots",
+            Ballot.objects.filter(voter=user).count(),
+            "As long as the proposal's record.",
+            kept_after_deletion=True,
+            legal_basis="The bylaws make assembly decisions verifiable; ballots are kept pseudonymised and "
+            "tallies never change.",
+        ),
+        DataCategory(
+            "secret_ballots",
+            "Secret ballots you cast (only the receipt is yours)",
+            Participation.objects.filter(user=user, proposal__secret=True).count(),
+            "Secret ballots carry no identity and stay as they are.",
+            kept_after_deletion=True,
+            legal_basis="Secret ballots name nobody; the record that you took part is pseudonymised.",
+        ),
+        DataCategory("appeals", "Your appeals", Appeal.objects.filter(appellant=user).count(), UNTIL_DELETION),
+        DataCategory(
+            "exports",
+            "Archives of your data",
+            DataExport.objects.filter(user=user).count(),
+            "7 days after each is ready.",
+        ),
+        DataCategory("imports", "Imports you made", DataImport.objects.filter(user=user).count(), UNTIL_DELETION),
+    ]

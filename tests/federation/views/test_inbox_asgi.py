@@ -1,0 +1,145 @@
+"""The inboxes' ASGI path: the same checks as the Django views, without the middleware; the rest goes to Django."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+
+from federation.actions.inbox import MAX_BODY_BYTES
+from federation.keys import generate_key_pair
+from federation.models import Actor, InboxItem
+from federation.signatures import sign_request
+from federation.views.inbox_asgi import Message, Receive, Scope, Send, inbox_fast_path
+from tests.factories.federation import RemoteActorFactory
+from tests.factories.keys import shared_test_key_pair
+from tests.federation.views.test_inbox import note_create
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class DjangoStandIn:
+    """Record what reaches the wrapped application and answer 418, so that delegation shows."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, bytes]] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = await receive()
+        self.calls.append((scope["method"], scope["path"], message.get("body", b"")))
+        await send({"type": "http.response.start", "status": 418, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def call(
+    path: str, body: bytes, headers: dict[str, str], *, method: str = "POST", chunk: int | None = None
+) -> tuple[DjangoStandIn, int, bytes]:
+    """Send one request through the wrapped application; return the stand-in, the status and the body."""
+    django_app = DjangoStandIn()
+    app = inbox_fast_path(django_app)
+    pieces = [body[n : n + chunk] for n in range(0, len(body), chunk)] if chunk else [body]
+    incoming: list[Message] = [
+        {"type": "http.request", "body": piece, "more_body": n < len(pieces) - 1} for n, piece in enumerate(pieces)
+    ]
+    outgoing: list[Message] = []
+
+    async def receive() -> Message:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        outgoing.append(message)
+
+    scope: Scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "query_string": b"",
+        "headers": [(name.lower().encode(), value.encode()) for name, value in headers.items()],
+    }
+    async_to_sync(app)(scope, receive, send)
+    status = outgoing[0]["status"] if outgoing else 0
+    return django_app, status, b"".join(message.get("body", b"") for message in outgoing[1:])
+
+
+def signed(
+    path: str, activity: dict[str, Any], actor: Actor, *, key: str | None = None
+) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(activity).encode()
+    headers = sign_request(
+        "POST",
+        f"http://localhost{path}",
+        key_id=actor.key_id,
+        private_key_pem=key or shared_test_key_pair().private_pem,
+        body=body,
+    )
+    return body, {**headers, "Content-Type": "application/activity+json", "Content-Length": str(len(body))}
+
+
+@pytest.fixture
+def remote() -> Actor:
+    return RemoteActorFactory.create(username="carol", domain="mastodon.example")
+
+
+@pytest.mark.parametrize("path", ["/inbox", "/actor/inbox", "/users/alice/inbox"])
+def test_signed_activity_is_stored_and_answered_202_without_django(alice: Actor, remote: Actor, path: str) -> None:
+    body, headers = signed(path, note_create(remote), remote)
+    django_app, status, answer = call(path, body, headers, chunk=100)
+    assert (status, answer, django_app.calls) == (202, b"", [])
+    item = InboxItem.objects.get()
+    assert item.activity_id == f"{remote.uri}/statuses/1/activity"
+    # Its processing was queued from the request's own thread, and ran (tasks run eagerly in tests).
+    assert item.state == InboxItem.State.PROCESSED
+
+
+def test_redelivery_is_answered_202_and_stored_once(remote: Actor) -> None:
+    body, headers = signed("/inbox", note_create(remote), remote)
+    assert call("/inbox", body, headers)[1] == 202
+    assert call("/inbox", body, headers)[1] == 202
+    assert InboxItem.objects.count() == 1
+
+
+def test_bad_signature_is_refused_with_the_views_error_and_nothing_stored(remote: Actor) -> None:
+    body, headers = signed("/inbox", note_create(remote), remote, key=generate_key_pair().private_pem)
+    django_app, status, answer = call("/inbox", body, headers)
+    assert status == 401
+    assert "does not verify" in json.loads(answer)["error"]
+    assert django_app.calls == []
+    assert InboxItem.objects.count() == 0
+
+
+def test_signature_over_another_path_is_refused(remote: Actor) -> None:
+    body, headers = signed("/users/alice/inbox", note_create(remote), remote)
+    _, status, answer = call("/inbox", body, headers)
+    assert status == 401 and "does not verify" in json.loads(answer)["error"]
+    assert InboxItem.objects.count() == 0
+
+
+@pytest.mark.parametrize("declare", [True, False])
+def test_oversize_body_is_refused_before_it_is_read_whole(remote: Actor, declare: bool) -> None:
+    body = b"x" * (MAX_BODY_BYTES + 10)
+    headers = {"Host": "localhost", "Content-Length": str(len(body))} if declare else {"Host": "localhost"}
+    django_app, status, answer = call("/inbox", body, headers, chunk=64 * 1024)
+    assert status == 413 and "larger than" in json.loads(answer)["error"]
+    assert django_app.calls == [] and InboxItem.objects.count() == 0
+
+
+def test_unknown_accounts_inbox_goes_to_django_with_its_body(remote: Actor) -> None:
+    body, headers = signed("/users/nobody/inbox", note_create(remote), remote)
+    django_app, status, _ = call("/users/nobody/inbox", body, headers, chunk=100)
+    assert status == 418
+    assert django_app.calls == [("POST", "/users/nobody/inbox", body)]
+    assert InboxItem.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "host"),
+    [("GET", "/inbox", "localhost"), ("POST", "/inbox", "evil.example"), ("POST", "/inboxes", "localhost")],
+)
+def test_other_requests_go_to_django_unchanged(remote: Actor, method: str, path: str, host: str) -> None:
+    body, headers = signed("/inbox", note_create(remote), remote)
+    django_app, status, _ = call(path, body, {**headers, "Host": host}, method=method)
+    assert status == 418
+    assert django_app.calls == [(method, path, body)]
+    assert InboxItem.objects.count() == 0

@@ -1,0 +1,169 @@
+"""The social pages: timelines, threads, notifications, search, follows, favourites, boosts, replies and polls."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from federation.models import Actor, Delivery
+from tests.factories.federation import RemoteActorFactory
+from tests.factories.timeline import NotificationFactory, StatusFactory
+from timeline.models import Favourite, Follow, Notification, Poll, Status, Tag, Visibility
+
+pytestmark = pytest.mark.django_db
+
+
+def test_local_timeline_shows_members_public_posts_only(client: Client, alice: Actor) -> None:
+    StatusFactory.create(account=alice, text="hello co-op", content="<p>hello co-op</p>")
+    StatusFactory.create(account=alice, text="just followers", content="<p>just followers</p>", visibility="private")
+    remote = RemoteActorFactory.create()
+    StatusFactory.create(account=remote, local=False, text="from afar", content="<p>from afar</p>")
+    local = client.get("/timelines/local").content.decode()
+    assert "hello co-op" in local
+    assert "just followers" not in local
+    assert "from afar" not in local
+    assert "from afar" in client.get("/timelines/federated").content.decode()
+
+
+def test_hashtag_page_lists_tagged_public_posts(client: Client, alice: Actor) -> None:
+    tagged = StatusFactory.create(account=alice, text="#coops rock", content="<p>#coops rock</p>")
+    tagged.tags.add(Tag.objects.create(name="coops"))
+    StatusFactory.create(account=alice, text="untagged", content="<p>untagged</p>")
+    page = client.get("/tags/coops").content.decode()
+    assert "#coops rock" in page
+    assert "untagged" not in page
+
+
+def test_thread_shows_parent_and_replies_but_hides_what_the_viewer_may_not_see(
+    client: Client, alice: Actor, bob: Actor
+) -> None:
+    parent = StatusFactory.create(account=alice, text="the question", content="<p>the question</p>")
+    reply = StatusFactory.create(account=bob, in_reply_to=parent, text="an answer", content="<p>an answer</p>")
+    StatusFactory.create(
+        account=bob, in_reply_to=parent, text="a secret", content="<p>a secret</p>", visibility=Visibility.DIRECT
+    )
+    page = client.get(f"/statuses/{reply.pk}").content.decode()
+    assert "the question" in page
+    assert "an answer" in page
+    assert "a secret" not in client.get(f"/statuses/{parent.pk}").content.decode()
+    private = StatusFactory.create(account=alice, visibility=Visibility.PRIVATE)
+    assert client.get(f"/statuses/{private.pk}").status_code == 404
+
+
+def test_follow_and_unfollow_from_a_profile(alice_client: Client, alice: Actor, bob: Actor) -> None:
+    response = alice_client.post(f"/accounts/{bob.pk}/follow")
+    assert response.status_code == 302
+    assert Follow.objects.filter(follower=alice, target=bob).exists()
+    assert "Unfollow" in alice_client.get(f"/accounts/{bob.pk}").content.decode()
+    alice_client.post(f"/accounts/{bob.pk}/unfollow")
+    assert not Follow.objects.filter(follower=alice, target=bob).exists()
+
+
+def test_following_yourself_is_refused_and_changes_nothing(alice_client: Client, alice: Actor) -> None:
+    response = alice_client.post(f"/accounts/{alice.pk}/follow", follow=True)
+    assert "You can&#x27;t follow yourself." in response.content.decode()
+    assert not Follow.objects.filter(follower=alice).exists()
+
+
+def test_following_a_remote_account_sends_a_follow(alice_client: Client, alice: Actor) -> None:
+    remote = RemoteActorFactory.create()
+    page = alice_client.get(f"/accounts/{remote.pk}").content.decode()
+    assert "See the original profile" in page
+    alice_client.post(f"/accounts/{remote.pk}/follow")
+    follow = Follow.objects.get(follower=alice, target=remote)
+    assert follow.state == Follow.State.PENDING
+    assert Delivery.objects.filter(inbox=remote.shared_inbox_uri).exists()
+
+
+def test_anonymous_visitors_cannot_follow(client: Client, bob: Actor) -> None:
+    response = client.post(f"/accounts/{bob.pk}/follow")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login")
+    assert not Follow.objects.exists()
+
+
+def test_favourite_and_boost_buttons_go_through_the_actions(alice_client: Client, alice: Actor, bob: Actor) -> None:
+    status = StatusFactory.create(account=bob, text="boost me", content="<p>boost me</p>")
+    alice_client.post(f"/statuses/{status.pk}/favourite", {"next": "/timelines/local"})
+    assert Favourite.objects.filter(account=alice, status=status).exists()
+    assert Notification.objects.filter(recipient=bob, type="favourite").exists()
+    alice_client.post(f"/statuses/{status.pk}/boost")
+    assert Status.objects.filter(account=alice, reblog_of=status).exists()
+    page = alice_client.get("/timelines/local").content.decode()
+    assert "Favourited" in page
+    alice_client.post(f"/statuses/{status.pk}/unfavourite")
+    alice_client.post(f"/statuses/{status.pk}/unboost")
+    assert not Favourite.objects.filter(account=alice).exists()
+    assert not Status.objects.filter(account=alice, reblog_of=status).exists()
+
+
+def test_boosting_a_followers_only_post_is_refused(alice_client: Client, alice: Actor, bob: Actor) -> None:
+    Follow.objects.create(follower=alice, target=bob, state=Follow.State.ACCEPTED)
+    status = StatusFactory.create(account=bob, visibility=Visibility.PRIVATE)
+    alice_client.post(f"/statuses/{status.pk}/boost")
+    assert not Status.objects.filter(account=alice, reblog_of=status).exists()
+
+
+def test_interacting_with_an_invisible_status_is_404(alice_client: Client, bob: Actor) -> None:
+    status = StatusFactory.create(account=bob, visibility=Visibility.DIRECT)
+    assert alice_client.post(f"/statuses/{status.pk}/favourite").status_code == 404
+    assert not Favourite.objects.exists()
+
+
+def test_replying_and_posting_a_poll_from_home(alice_client: Client, alice: Actor, bob: Actor) -> None:
+    parent = StatusFactory.create(account=bob, text="lunch?", content="<p>lunch?</p>")
+    form = alice_client.get(f"/home?in_reply_to={parent.pk}").content.decode()
+    assert "Reply to @bob" in form
+    alice_client.post(
+        "/home",
+        {
+            "in_reply_to": parent.pk,
+            "text": "@bob which?",
+            "visibility": "public",
+            "poll_option_1": "soup",
+            "poll_option_2": "salad",
+            "poll_expires_in": 3600,
+        },
+    )
+    reply = Status.objects.get(account=alice)
+    assert reply.in_reply_to_id == parent.pk
+    poll = Poll.objects.get(status=reply)
+    assert poll.options == ["soup", "salad"]
+
+
+def test_a_poll_with_one_choice_is_refused_and_nothing_is_posted(alice_client: Client, alice: Actor) -> None:
+    response = alice_client.post("/home", {"text": "vote!", "visibility": "public", "poll_option_1": "only"})
+    assert response.status_code == 400
+    assert "at least two choices" in response.content.decode()
+    assert not Status.objects.filter(account=alice).exists()
+
+
+def test_notifications_page_lists_and_marks_read(alice_client: Client, alice: Actor, bob: Actor) -> None:
+    NotificationFactory.create(recipient=alice, from_account=bob, type="follow")
+    page = alice_client.get("/notifications").content.decode()
+    assert "followed you" in page
+    assert not Notification.objects.filter(recipient=alice, read=False).exists()
+
+
+def test_search_finds_people_and_hashtags(alice_client: Client, alice: Actor, bob: Actor) -> None:
+    Tag.objects.create(name="bobcats")
+    page = alice_client.get("/search", {"q": "bob"}).content.decode()
+    assert "@bob" in page
+    assert "#bobcats" in page
+
+
+def test_search_resolves_a_remote_handle_for_members_only(
+    alice_client: Client, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+
+    def resolve(handle: str) -> Actor:
+        asked.append(handle)
+        return RemoteActorFactory.create(username="carol", domain="social.example")
+
+    monkeypatch.setattr("members.api.accounts.resolve_account", resolve)
+    assert "Nobody found." in client.get("/search", {"q": "carol@social.example"}).content.decode()
+    assert asked == []
+    page = alice_client.get("/search", {"q": "carol@social.example"}).content.decode()
+    assert asked == ["carol@social.example"]
+    assert "@carol@social.example" in page

@@ -1,0 +1,62 @@
+"""The rules, bylaws and receipts pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from governance.actions.ballots import tracker_for
+from governance.models import RuleVersion
+from tests.factories.governance import adopt_rules, close, open_proposal, vote
+from tests.factories.members import make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rules_page_shows_current_wording_and_the_amendment(client: Client) -> None:
+    [first] = adopt_rules("Be kind")
+    RuleVersion.objects.create(
+        rule=first.rule, version=2, text="Be kind and fair", effective_at=timezone.now(), adopted_by="Decision #3"
+    )
+    page = client.get("/governance/rules").content.decode()
+    assert "Be kind and fair" in page
+    assert "<ins>and fair</ins>" in page
+    assert "Decision #3" in page
+
+
+def test_bylaws_page_shows_the_version_in_force(client: Client) -> None:
+    page = client.get("/governance/bylaws").content.decode()
+    assert "(in force)" in page
+    assert "Proposal quorum" in page
+
+
+def test_receipts_page_lists_my_tracker_and_finds_it_after_close() -> None:
+    author = make_member(username="ada")
+    voter = make_member(username="ben")
+    proposal = open_proposal(author)
+    vote(voter, proposal, 0)
+    client = Client()
+    client.force_login(voter)
+    tracker = tracker_for(proposal, voter.pk)
+    page = client.get("/governance/receipts").content.decode()
+    assert tracker in page
+    assert "Published when the proposal closes" in page
+    close(proposal)
+    assert "Yes" in client.get("/governance/receipts").content.decode()
+
+
+def test_receipts_page_shows_nobody_elses_receipts() -> None:
+    author = make_member(username="ada")
+    voter = make_member(username="ben")
+    proposal = open_proposal(author)
+    vote(voter, proposal, 0)
+    client = Client()
+    client.force_login(author)
+    page = client.get("/governance/receipts").content.decode()
+    assert tracker_for(proposal, voter.pk) not in page
+    assert "You have not voted yet." in page
+
+
+def test_receipts_need_sign_in(client: Client) -> None:
+    assert client.get("/governance/receipts").status_code == 302

@@ -1,0 +1,65 @@
+"""Pins: a member's own statuses featured at the top of their profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from federation import renderers
+from federation.actions.outbox import publish_to_followers
+from federation.activitypub.context import PUBLIC
+from federation.models import Actor
+from timeline.errors import InteractionRefused
+from timeline.models import Status, Visibility
+
+# Mastodon's limit of pinned statuses per account.
+MAX_PINNED_STATUSES = 5
+PINNABLE = (Visibility.PUBLIC, Visibility.UNLISTED)
+
+
+def _featured_activity(kind: str, actor: Actor, status: Status) -> dict[str, Any]:
+    return renderers.activity(
+        kind,
+        actor,
+        status.uri,
+        activity_id=renderers.new_activity_id(actor, kind.lower()),
+        to=[PUBLIC],
+        target=actor.featured_uri,
+    )
+
+
+def check_pin(actor: Actor, status: Status) -> None:
+    """Refuse to pin someone else's status, a boost, a non-public status, or a sixth status."""
+    if status.account_id != actor.pk or status.reblog_of_id is not None:
+        raise InteractionRefused("You can only pin your own statuses.")
+    if status.visibility not in PINNABLE:
+        raise InteractionRefused("Only public and unlisted statuses can be pinned.")
+    if status.pinned_at is None and (
+        Status.objects.filter(account=actor, pinned_at__isnull=False).count() >= MAX_PINNED_STATUSES
+    ):
+        raise InteractionRefused(f"You have already pinned the maximum number of statuses ({MAX_PINNED_STATUSES}).")
+
+
+def do_pin(actor: Actor, status: Status) -> Status:
+    """Pin a status; followers' servers are sent Add to the featured collection."""
+    check_pin(actor, status)
+    if status.pinned_at is not None:
+        return status
+    with transaction.atomic():
+        status.pinned_at = timezone.now()
+        status.save(update_fields=["pinned_at"])
+        publish_to_followers(actor, _featured_activity("Add", actor, status))
+    return status
+
+
+def do_unpin(actor: Actor, status: Status) -> Status:
+    """Unpin one's own status; followers' servers are sent Remove from the featured collection."""
+    if status.account_id != actor.pk or status.pinned_at is None:
+        return status
+    with transaction.atomic():
+        status.pinned_at = None
+        status.save(update_fields=["pinned_at"])
+        publish_to_followers(actor, _featured_activity("Remove", actor, status))
+    return status

@@ -1,0 +1,275 @@
+"""Send streaming events after the transaction that caused them commits.
+
+Actions call one `stream_*_on_commit` function; nothing is sent if the
+transaction rolls back. Each event names the groups it goes to and, under
+`exclude`, the local accounts that must not receive it (they block, mute
+or domain-block its author, or the author blocks them); the consumers drop
+it for those viewers. Statuses are rendered once per event, without a
+viewer: a status just posted or edited has no viewer-specific state worth
+the cost of rendering it once per recipient.
+
+Who receives what follows the timelines: public and hashtag streams carry
+what the public timelines would show; the user stream of each account
+fan-out placed the status with; a list stream when the author is on the
+list; the direct stream of each local participant of a direct message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from federation.models import Actor
+from federation.selectors import domain_policies_in_force
+from governance.selectors import restricted_account_ids
+from timeline.models import (
+    AccountDomainBlock,
+    Block,
+    Follow,
+    List,
+    ListAccount,
+    Mute,
+    Notification,
+    Status,
+    TimelineEntry,
+    Visibility,
+)
+from timeline.streaming.relay import send_event
+from timeline.streaming.streams import (
+    direct_group,
+    hashtag_group,
+    list_group,
+    notification_group,
+    public_group,
+    user_group,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _encode(entity: object) -> str:
+    # Mastodon sends the payload as a JSON string inside the JSON message.
+    return json.dumps(entity, separators=(",", ":"), ensure_ascii=False)
+
+
+def _load(status_id: int) -> Status | None:
+    return Status.objects.select_related("account").filter(id=status_id).first()
+
+
+def _render(status: Status) -> dict[str, Any]:
+    from timeline.api.entities import status_entities  # noqa: PLC0415 (the entity layer imports the models' users)
+
+    return status_entities([status], None)[0]
+
+
+def _message(event: str, payload: str, exclude: set[int] | None = None) -> dict[str, Any]:
+    return {"type": "stream.event", "event": event, "payload": payload, "exclude": sorted(exclude or ())}
+
+
+def _author_hidden_from_public(author: Actor) -> bool:
+    if restricted_account_ids().filter(target_account_id=author.pk).exists():
+        return True
+    if author.is_local:
+        return False
+    return any(
+        policy.is_suspended and (author.domain == policy.domain or author.domain.endswith(f".{policy.domain}"))
+        for policy in domain_policies_in_force()
+    )
+
+
+def excluded_viewers(authors: list[Actor]) -> set[int]:
+    """Return the local accounts that must not receive statuses by these authors.
+
+    Those who block or mute an author (mutes not expired), those the author
+    blocks, and those who hide the author's whole domain.
+    """
+    ids = [author.pk for author in authors]
+    excluded = set(Block.objects.filter(target_id__in=ids).values_list("account_id", flat=True))
+    excluded.update(Block.objects.filter(account_id__in=ids, target__domain="").values_list("target_id", flat=True))
+    live_mutes = Mute.objects.filter(target_id__in=ids).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+    )
+    excluded.update(live_mutes.values_list("account_id", flat=True))
+    domains = {author.domain for author in authors if not author.is_local}
+    if domains:
+        excluded.update(AccountDomainBlock.objects.filter(domain__in=domains).values_list("account_id", flat=True))
+    return excluded
+
+
+def _authors(status: Status) -> list[Actor]:
+    authors = [status.account]
+    if status.reblog_of_id is not None:
+        original = Status.objects.select_related("account").filter(id=status.reblog_of_id).first()
+        if original is not None:
+            authors.append(original.account)
+    return authors
+
+
+def public_groups(status: Status) -> list[str]:
+    """Return the public and hashtag groups a status goes to, none if the public timelines would not show it."""
+    if status.visibility != Visibility.PUBLIC or status.reblog_of_id is not None:
+        return []
+    if _author_hidden_from_public(status.account):
+        return []
+    origin = "local" if status.local else "remote"
+    groups = []
+    # Replies to others stay in their threads, as on the public timelines; hashtags still carry them.
+    if (
+        status.in_reply_to_id is None
+        or Status.objects.filter(id=status.in_reply_to_id, account_id=status.account_id).exists()
+    ):
+        names = ["public", f"public:{origin}"]
+        if status.media.exists():
+            names += ["public:media", f"public:{origin}:media"]
+        groups += [public_group(name) for name in names]
+    for name in status.tags.values_list("name", flat=True):
+        groups.append(hashtag_group(name, local=False))
+        if status.local:
+            groups.append(hashtag_group(name, local=True))
+    return groups
+
+
+def _send_created(status_id: int) -> None:
+    status = _load(status_id)
+    if status is None:
+        return
+    groups = public_groups(status)
+    if groups:
+        send_event(groups, _message("update", _encode(_render(status)), excluded_viewers([status.account])))
+
+
+def stream_status_created_on_commit(status_id: int) -> None:
+    """Send a new status to the public and hashtag streams once the transaction commits."""
+    transaction.on_commit(lambda: _send_created(status_id), robust=True)
+
+
+def _list_ids_for(status: Status, owner_ids: list[int]) -> list[int]:
+    if status.reblog_of_id is not None or not owner_ids:
+        return []
+    entries = ListAccount.objects.filter(account_id=status.account_id, list__account_id__in=owner_ids)
+    replied = None
+    if status.in_reply_to_id is not None:
+        replied = Status.objects.filter(id=status.in_reply_to_id).values_list("account_id", flat=True).first()
+    list_ids = set()
+    for entry in entries.select_related("list"):
+        policy = entry.list.replies_policy
+        # A reply to someone else reaches a list only as the list's replies policy says.
+        if replied is None or replied == status.account_id:
+            list_ids.add(entry.list_id)
+        elif policy == List.RepliesPolicy.LIST:
+            if ListAccount.objects.filter(list_id=entry.list_id, account_id=replied).exists():
+                list_ids.add(entry.list_id)
+        elif policy == List.RepliesPolicy.FOLLOWED and (
+            replied == entry.list.account_id
+            or Follow.objects.filter(
+                follower_id=entry.list.account_id, target_id=replied, state=Follow.State.ACCEPTED
+            ).exists()
+        ):
+            list_ids.add(entry.list_id)
+    return sorted(list_ids)
+
+
+def _conversation(status: Status, entity: dict[str, Any], participants: list[Actor], viewer_id: int) -> str:
+    from members.api.entities import account_entities  # noqa: PLC0415 (the entity layer imports the models' users)
+
+    root = status
+    for _ in range(100):
+        if root.in_reply_to_id is None:
+            break
+        parent = Status.objects.filter(id=root.in_reply_to_id).first()
+        if parent is None:
+            break
+        root = parent
+    others = [actor for actor in participants if actor.pk != viewer_id]
+    return _encode(
+        {
+            "id": str(root.pk),
+            "unread": viewer_id != status.account_id,
+            "accounts": account_entities(others),
+            "last_status": entity,
+        }
+    )
+
+
+def _send_home(status_id: int, owner_ids: list[int]) -> None:
+    status = _load(status_id)
+    if status is None:
+        return
+    entity = _render(status)
+    payload = _encode(entity)
+    excluded = excluded_viewers(_authors(status))
+    owners = [owner for owner in owner_ids if owner not in excluded]
+    send_event([user_group(owner) for owner in owners], _message("update", payload))
+    send_event([list_group(list_id) for list_id in _list_ids_for(status, owners)], _message("update", payload))
+    if status.visibility == Visibility.DIRECT:
+        mentioned = list(Actor.objects.filter(mentioned_in__status=status).distinct())
+        participants = [status.account, *(actor for actor in mentioned if actor.pk != status.account_id)]
+        for actor in participants:
+            if actor.is_local and actor.pk in owners:
+                conversation = _conversation(status, entity, participants, actor.pk)
+                send_event([direct_group(actor.pk)], _message("conversation", conversation))
+
+
+def stream_home_updates_on_commit(status_id: int, owner_ids: list[int]) -> None:
+    """Send a status fan-out placed in these home timelines to their user, list and direct streams."""
+    transaction.on_commit(lambda: _send_home(status_id, owner_ids), robust=True)
+
+
+def _owners_of(status_id: int) -> list[int]:
+    return list(TimelineEntry.objects.filter(status_id=status_id).values_list("owner_id", flat=True))
+
+
+def _send_updated(status_id: int) -> None:
+    status = _load(status_id)
+    if status is None:
+        return
+    excluded = excluded_viewers(_authors(status))
+    groups = [user_group(owner) for owner in _owners_of(status_id)] + public_groups(status)
+    send_event(groups, _message("status.update", _encode(_render(status)), excluded))
+
+
+def stream_status_updated_on_commit(status_id: int) -> None:
+    """Send an edited status to the streams that showed it, once the transaction commits."""
+    transaction.on_commit(lambda: _send_updated(status_id), robust=True)
+
+
+def stream_status_deleted_on_commit(status: Status) -> None:
+    """Tell the streams that showed a status it is gone; call before deleting it, inside the transaction.
+
+    The payload is the bare id, as on Mastodon; the audience is read now,
+    while the timeline entries still exist.
+    """
+    groups = [user_group(owner) for owner in _owners_of(status.pk)] + public_groups(status)
+    message = _message("delete", str(status.pk))
+    transaction.on_commit(lambda: send_event(groups, message), robust=True)
+
+
+def _send_notification(notification_id: int) -> None:
+    from timeline.api.notifications import notification_entities  # noqa: PLC0415 (the API layer imports actions)
+
+    notification = (
+        Notification.objects.select_related("recipient", "from_account", "status", "status__account")
+        .filter(id=notification_id)
+        .first()
+    )
+    if notification is None:
+        return
+    recipient = notification.recipient
+    payload = _encode(notification_entities([notification], recipient)[0])
+    send_event([user_group(recipient.pk), notification_group(recipient.pk)], _message("notification", payload))
+
+
+def stream_notification_on_commit(notification_id: int) -> None:
+    """Send a new notification to its recipient's user and notification streams once the transaction commits."""
+    transaction.on_commit(lambda: _send_notification(notification_id), robust=True)
+
+
+def stream_filters_changed_on_commit(actor_id: int) -> None:
+    """Tell an account's user stream that its filters changed, so clients reload them."""
+    message = _message("filters_changed", "")
+    transaction.on_commit(lambda: send_event([user_group(actor_id)], message), robust=True)
