@@ -44,7 +44,7 @@ def migrations_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def test_backend() -> str:
+def suite_backend() -> str:
     """Return the backend the suite runs on: embedded or services."""
     return os.environ.get("MUTUALS_TEST_BACKEND", "embedded")
 
@@ -74,7 +74,7 @@ class LiveInstance:
     """A Mutuals instance in separate processes: Daphne, a Celery worker, optionally beat."""
 
     def __init__(self, data_dir: Path, *, backend: str | None = None, name: str = "live") -> None:
-        self.backend = backend or test_backend()
+        self.backend = backend or suite_backend()
         self.name = name
         self.data_dir = data_dir
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -117,6 +117,8 @@ class LiveInstance:
                     "REDIS_URL": self.redis_url,
                     "BROKER_URL": self.redis_url,
                     "MUTUALS_REDIS_PREFIX": self.redis_prefix,
+                    # Production leaves /media/ to nginx; a live instance has no proxy in front.
+                    "MUTUALS_SERVE_MEDIA": "true",
                 }
             )
         else:

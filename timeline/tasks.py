@@ -34,8 +34,12 @@ def publish_scheduled_status(scheduled_id: int) -> int | None:
 
 
 @shared_task(name="timeline.tasks.requeue_due_scheduled_statuses")
-def requeue_due_scheduled_statuses() -> int:
-    """Queue the publication of every scheduled status whose time has come (run by beat every minute)."""
+def requeue_due_scheduled_statuses(min_age_seconds: int = 0) -> int:
+    """Queue the publication of every scheduled status whose time has come (run by beat every minute).
+
+    `min_age_seconds`, which workers pass to every recovery task at start-up,
+    changes nothing here: a status that is due is due however long ago.
+    """
     ids = list(due_scheduled_statuses().values_list("id", flat=True)[:10_000])
     for scheduled_id in ids:
         publish_scheduled_status.delay(scheduled_id)

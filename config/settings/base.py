@@ -218,6 +218,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Workers log through the handlers above. Redirecting stdout and stderr into the
+# log as well silenced every record after the first Redis channel-layer send.
+CELERY_WORKER_REDIRECT_STDOUTS = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(MUTUALS_DATA_DIR / "celerybeat-schedule")
 

@@ -5,7 +5,7 @@ Start-up stops with one line naming the first missing or wrong setting.
 
 from __future__ import annotations
 
-from config.env import ConfigError, env_str
+from config.env import ConfigError, env_bool, env_str
 from config.settings.base import *  # noqa: F403 (production extends every base setting)
 from config.settings.base import DATABASES, MUTUALS_SCHEME
 
@@ -25,4 +25,5 @@ if not env_str("REDIS_URL"):
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if MUTUALS_SCHEME == "https" else 0
 SESSION_COOKIE_SECURE = MUTUALS_SCHEME == "https"
 CSRF_COOKIE_SECURE = MUTUALS_SCHEME == "https"
-MUTUALS_SERVE_MEDIA = False
+# nginx serves /media/ (deploy/nginx); set MUTUALS_SERVE_MEDIA=true only with no proxy in front.
+MUTUALS_SERVE_MEDIA = env_bool("MUTUALS_SERVE_MEDIA", False)

@@ -212,7 +212,7 @@ def do_erase_account(deletion_id: int, *, now: datetime | None = None) -> bool:
     moment = now or timezone.now()
     with transaction.atomic():
         deletion = (
-            AccountDeletion.objects.select_for_update()
+            AccountDeletion.objects.select_for_update(of=("self",))
             .select_related("user", "actor")
             .filter(pk=deletion_id, state=AccountDeletion.State.SCHEDULED, erase_after__lte=moment)
             .first()

@@ -61,7 +61,7 @@ def do_request_export(user: User) -> DataExport:
 def _claim(export_id: int) -> DataExport | None:
     """Mark a queued export as running; return None if another worker has it or it is done."""
     with transaction.atomic():
-        export = DataExport.objects.select_for_update().filter(pk=export_id).select_related("user").first()
+        export = DataExport.objects.select_for_update(of=("self",)).filter(pk=export_id).select_related("user").first()
         if export is None:
             return None
         stale = export.started_at is not None and export.started_at < timezone.now() - STALE_BUILD

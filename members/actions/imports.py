@@ -146,7 +146,9 @@ def do_start_import(user: User, plan: ImportPlan) -> DataImport:
 
 def _claim(import_id: int) -> DataImport | None:
     with transaction.atomic():
-        data_import = DataImport.objects.select_for_update().filter(pk=import_id).select_related("user").first()
+        data_import = (
+            DataImport.objects.select_for_update(of=("self",)).filter(pk=import_id).select_related("user").first()
+        )
         if data_import is None or data_import.state != DataImport.State.QUEUED:
             return None
         data_import.state = DataImport.State.RUNNING

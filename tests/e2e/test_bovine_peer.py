@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.live import LiveInstance, live_instance, test_backend, wait_for
+from tests.live import LiveInstance, live_instance, wait_for
 from tests.peers.bovine_peer import CONTEXT_FAILURE, PUBLIC, BovineActor, BovinePeer, bovine_peer
 
 # The first run also builds the peer's virtualenv (a minute or more), inside the fixture's setup.
@@ -219,13 +219,6 @@ def test_peer_refuses_what_is_not_signed(servers: Servers) -> None:
     assert like["id"] not in peer.collection(cow, "inbox")
 
 
-@pytest.mark.skipif(
-    test_backend() == "services",
-    reason=(
-        "In the services backend the worker receives this scenario's queued tasks but does not run them"
-        " before the test gives up; the cause is not found yet (the embedded backend passes)"
-    ),
-)
 def test_deleting_a_member_reaches_bovine_and_the_receipt_says_it_acknowledged(servers: Servers) -> None:
     peer, carol, mutuals = servers.peer, servers.carol, servers.mutuals
     cow = peer.actors["cow"]

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import pytest
 
-from tests.live import LiveInstance, live_instance, test_backend, wait_for
+from tests.live import LiveInstance, live_instance, wait_for
 
 pytestmark = pytest.mark.live
 
@@ -103,13 +103,6 @@ def pair(tmp_path: Path) -> Iterator[tuple[LiveInstance, LiveInstance]]:
 
 
 @pytest.mark.timeout(600)
-@pytest.mark.skipif(
-    test_backend() == "services",
-    reason=(
-        "In the services backend the worker receives this scenario's queued tasks but does not run them"
-        " before the test gives up; the cause is not found yet (the embedded backend passes)"
-    ),
-)
 def test_deleting_a_member_removes_them_from_peers_and_the_receipt_says_so(
     pair: tuple[LiveInstance, LiveInstance],
 ) -> None:

@@ -104,7 +104,7 @@ def do_publish_scheduled_status(scheduled_id: int) -> Status | None:
     """
     with transaction.atomic():
         scheduled = (
-            ScheduledStatus.objects.select_for_update()
+            ScheduledStatus.objects.select_for_update(of=("self",))
             .select_related("account__user")
             .filter(pk=scheduled_id, published_status__isnull=True, scheduled_at__lte=timezone.now())
             .first()
