@@ -9,6 +9,13 @@ throughput. The seeded database (mutuals_bench_home_<members>_<statuses>)
 is kept and reused by later runs; drop it with dropdb when done.
 
     .venv/bin/python bench/home_timeline.py [--members 10000] [--statuses 1000000] [--clients 16] [--requests 200]
+        [--web-processes 2]
+
+As in production (deploy/systemd/mutuals-web@.service behind nginx's
+least_conn upstream), several Daphne processes can serve the clients; each
+client keeps to one process, spread evenly. The same clients also read
+`verify_credentials`, the cheapest authenticated endpoint, as the floor that
+HTTP, token checking and the server's own loop set on this machine.
 """
 
 from __future__ import annotations
@@ -27,7 +34,18 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.live import POSTGRES_ADMIN_URL, LiveInstance, services_available
+from tests.live import POSTGRES_ADMIN_URL, PYTHON, LiveInstance, free_port, services_available, wait_for
+
+ASGI_APP = "config.asgi:application"
+
+
+def answers(base: str) -> bool:
+    """Return whether a web process at the base URL serves requests yet."""
+    try:
+        return requests.get(base + "/healthz", timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
+
 
 SEED_SCRIPT = """
 import random, time
@@ -109,15 +127,19 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def run_clients(instance: LiveInstance, tokens: list[str], requests_each: int) -> tuple[list[float], float]:
-    """Have one client per token read its home timeline at once; return the latencies (ms) and the elapsed time."""
+HOME = "/api/v1/timelines/home?limit=40"
+FLOOR = "/api/v1/accounts/verify_credentials"
+
+
+def run_clients(bases: list[str], tokens: list[str], requests_each: int, path: str = HOME) -> tuple[list[float], float]:
+    """Have one client per token read the path at once; return the latencies (ms) and the elapsed time."""
     latencies: list[float] = []
     lock = threading.Lock()
 
-    def client(token: str) -> None:
+    def client(token: str, base: str) -> None:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {token}"
-        url = instance.url("/api/v1/timelines/home?limit=40")
+        url = base + path
         session.get(url, timeout=30).raise_for_status()
         mine = []
         for _ in range(requests_each):
@@ -125,12 +147,12 @@ def run_clients(instance: LiveInstance, tokens: list[str], requests_each: int) -
             response = session.get(url, timeout=30)
             mine.append((time.perf_counter() - sent) * 1000)
             response.raise_for_status()
-            if len(response.json()) != 40:
+            if path == HOME and len(response.json()) != 40:
                 raise AssertionError("a home timeline page came back short")
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client, args=(token,)) for token in tokens]
+    threads = [threading.Thread(target=client, args=(token, bases[n % len(bases)])) for n, token in enumerate(tokens)]
     began = time.monotonic()
     for thread in threads:
         thread.start()
@@ -138,6 +160,30 @@ def run_clients(instance: LiveInstance, tokens: list[str], requests_each: int) -
         thread.join()
     elapsed = time.monotonic() - began
     return latencies, elapsed
+
+
+def start_web_processes(instance: LiveInstance, count: int) -> list[str]:
+    """Start Daphne processes beyond the instance's first, as production runs them; return every base URL."""
+    bases = [instance.base_url]
+    for n in range(1, count):
+        port = free_port()
+        instance._spawn(f"web{n}", [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP])
+        bases.append(f"http://127.0.0.1:{port}")
+    for base in bases:
+        wait_for(lambda base=base: answers(base), timeout=60, message=f"Daphne at {base}")
+    return bases
+
+
+def report(
+    instance: LiveInstance, bases: list[str], tokens: list[str], requests_each: int, *, label: str, path: str
+) -> None:
+    """Run every client against the path and print the latency percentiles and the throughput."""
+    latencies, elapsed = run_clients(bases, tokens, requests_each, path)
+    if len(latencies) != len(tokens) * requests_each:
+        sys.exit(f"some clients failed; the server said:\n{instance.log('web')[-4000:]}")
+    print(f"{label}, {len(tokens)} concurrent clients, {len(bases)} web processes, {len(latencies)} requests")
+    print(f"  p50 {percentile(latencies, 0.50):.1f} ms  p99 {percentile(latencies, 0.99):.1f} ms")
+    print(f"  mean {statistics.mean(latencies):.1f} ms  throughput {len(latencies) / elapsed:.0f} requests/s")
 
 
 def main() -> None:
@@ -148,6 +194,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--follows", type=int, default=200)
     parser.add_argument("--requests", type=int, default=200, help="requests per client")
+    parser.add_argument("--web-processes", type=int, default=2, help="Daphne processes, as behind nginx")
     args = parser.parse_args()
     reason = services_available()
     if reason is not None:
@@ -177,15 +224,12 @@ def main() -> None:
             tokens = instance.shell(TOKENS_SCRIPT.format(clients=args.clients)).split()
             instance.env["MUTUALS_API_RATE_LIMIT"] = str(args.requests * 10)
             instance.start_web()
-            latencies, elapsed = run_clients(instance, tokens[:1], min(args.requests, 100))
+            bases = start_web_processes(instance, args.web_processes)
+            latencies, _ = run_clients(bases[:1], tokens[:1], min(args.requests, 100))
             print(f"home timeline, limit=40, 1 client, {len(latencies)} requests")
             print(f"  p50 {percentile(latencies, 0.50):.1f} ms  p99 {percentile(latencies, 0.99):.1f} ms")
-            latencies, elapsed = run_clients(instance, tokens, args.requests)
-            if len(latencies) != args.clients * args.requests:
-                sys.exit(f"some clients failed; the server said:\n{instance.log('web')[-4000:]}")
-            print(f"home timeline, limit=40, {args.clients} concurrent clients, {len(latencies)} requests")
-            print(f"  p50 {percentile(latencies, 0.50):.1f} ms  p99 {percentile(latencies, 0.99):.1f} ms")
-            print(f"  mean {statistics.mean(latencies):.1f} ms  throughput {len(latencies) / elapsed:.0f} requests/s")
+            for label, path in (("home timeline, limit=40", HOME), ("floor: verify_credentials", FLOOR)):
+                report(instance, bases, tokens, args.requests, label=label, path=path)
         finally:
             for role in list(instance.processes):
                 instance.stop(role)
