@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
@@ -39,12 +42,37 @@ def relay_through_database() -> bool:
     return str(getattr(settings, "STREAMING_RELAY", "direct")) == "database"
 
 
+async def listened_groups(layer: Any, groups: list[str]) -> list[str]:
+    """Return the groups that have a live channel, in order, asking each Redis host once.
+
+    A post fanned out to a thousand followers names a thousand user groups,
+    and most of those members have no stream open. Redis's `group_send`
+    costs several round trips even for an empty group; one pipelined count
+    per host skips them (Mastodon likewise publishes only to timelines with
+    a subscriber). Other layers are cheap to ask and keep every group.
+    """
+    if not isinstance(layer, RedisChannelLayer) or len(groups) < 2:
+        return groups
+    by_host: dict[int, list[str]] = defaultdict(list)
+    for group in groups:
+        by_host[layer.consistent_hash(group)].append(group)
+    live_since = int(time.time()) - layer.group_expiry
+    listened: set[str] = set()
+    for index, names in by_host.items():
+        async with layer.connection(index).pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.zcount(layer._group_key(name), live_since, "+inf")
+            counts = await pipe.execute()
+        listened.update(name for name, count in zip(names, counts, strict=True) if count)
+    return [group for group in groups if group in listened]
+
+
 async def group_send_all(groups: list[str], message: dict[str, Any]) -> None:
-    """Send the message to each group, naming the group so a consumer knows which stream it is for."""
+    """Send the message to each group that has a listener, naming the group so a consumer knows its stream."""
     layer = get_channel_layer()
     if layer is None:
         return
-    for group in groups:
+    for group in await listened_groups(layer, groups):
         await layer.group_send(group, {**message, "group": group})
 
 
