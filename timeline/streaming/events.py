@@ -39,7 +39,7 @@ from timeline.models import (
     TimelineEntry,
     Visibility,
 )
-from timeline.streaming.relay import send_event
+from timeline.streaming.relay import groups_with_listeners, send_event
 from timeline.streaming.streams import (
     direct_group,
     hashtag_group,
@@ -138,7 +138,8 @@ def _send_created(status_id: int) -> None:
     status = _load(status_id)
     if status is None:
         return
-    groups = public_groups(status)
+    # Rendering costs more than sending: a status nobody is streaming is not rendered.
+    groups = groups_with_listeners(public_groups(status))
     if groups:
         send_event(groups, _message("update", _encode(_render(status)), excluded_viewers([status.account])))
 
@@ -200,13 +201,19 @@ def _send_home(status_id: int, owner_ids: list[int]) -> None:
     status = _load(status_id)
     if status is None:
         return
-    entity = _render(status)
-    payload = _encode(entity)
     excluded = excluded_viewers(_authors(status))
     owners = [owner for owner in owner_ids if owner not in excluded]
-    send_event([user_group(owner) for owner in owners], _message("update", payload))
-    send_event([list_group(list_id) for list_id in _list_ids_for(status, owners)], _message("update", payload))
-    if status.visibility == Visibility.DIRECT:
+    user_groups = groups_with_listeners([user_group(owner) for owner in owners])
+    list_groups = groups_with_listeners([list_group(list_id) for list_id in _list_ids_for(status, owners)])
+    direct = status.visibility == Visibility.DIRECT
+    # Most followers have no stream open: a status nobody is streaming is not rendered.
+    if not user_groups and not list_groups and not direct:
+        return
+    entity = _render(status)
+    payload = _encode(entity)
+    send_event(user_groups, _message("update", payload))
+    send_event(list_groups, _message("update", payload))
+    if direct:
         mentioned = list(Actor.objects.filter(mentioned_in__status=status).distinct())
         participants = [status.account, *(actor for actor in mentioned if actor.pk != status.account_id)]
         for actor in participants:

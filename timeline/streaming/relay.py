@@ -76,6 +76,21 @@ async def group_send_all(groups: list[str], message: dict[str, Any]) -> None:
         await layer.group_send(group, {**message, "group": group})
 
 
+def groups_with_listeners(groups: list[str]) -> list[str]:
+    """Return the groups an event could reach now: those with a listener, when the layer can tell.
+
+    Callers ask before rendering a payload, which costs more than the sending
+    itself; in embedded mode the web process's layer cannot be asked from a
+    worker, so every group is kept.
+    """
+    if not groups or relay_through_database():
+        return groups
+    layer = get_channel_layer()
+    if not isinstance(layer, RedisChannelLayer):
+        return groups
+    return list(async_to_sync(listened_groups)(layer, groups))
+
+
 def send_event(groups: list[str], message: dict[str, Any]) -> None:
     """Hand an event for the given groups to the channel layer, or to the relay table in embedded mode."""
     if not groups:

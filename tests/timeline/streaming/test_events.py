@@ -1,0 +1,39 @@
+"""Stream events: nothing is rendered for statuses that no open stream would receive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from federation.models import Actor
+from tests.factories.timeline import FollowFactory
+from tests.timeline.streaming.conftest import post
+from timeline.streaming import events
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_status_nobody_streams_is_never_rendered(alice: Actor, bob: Actor, monkeypatch: pytest.MonkeyPatch) -> None:
+    FollowFactory.create(follower=bob, target=alice)
+    asked: list[list[str]] = []
+    sent: list[list[str]] = []
+
+    def nobody_listens(groups: list[str]) -> list[str]:
+        asked.append(groups)
+        return []
+
+    def must_not_render(status: Any) -> Any:
+        raise AssertionError("rendered a status that no stream would receive")
+
+    monkeypatch.setattr(events, "groups_with_listeners", nobody_listens)
+    monkeypatch.setattr(events, "_render", must_not_render)
+    monkeypatch.setattr(events, "send_event", lambda groups, message: sent.append(groups))
+    status = post(alice, "into the void")
+    events._send_created(status.pk)
+    events._send_home(status.pk, [alice.pk, bob.pk])
+    assert any(group.startswith("timeline.public") for groups in asked for group in groups)
+    assert sorted(group for groups in asked for group in groups if group.startswith("timeline.user")) == sorted(
+        [f"timeline.user.{alice.pk}", f"timeline.user.{bob.pk}"]
+    )
+    assert sent == []
