@@ -9,6 +9,11 @@ delivery latency percentiles and any missed deliveries. Bounded: every
 wait has a deadline and the whole run stops after `--deadline` seconds.
 
     .venv/bin/python bench/streaming.py [--connections 1000] [--posts 20] [--backend services|embedded]
+        [--web-processes 2]
+
+With services, the connections are spread over several Daphne processes, as
+production runs them behind nginx (embedded mode has one web process: its
+in-memory channel layer lives there).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.home_timeline import start_web_processes
 from tests.live import LiveInstance, services_available
 from tests.websocket_client import WebSocket
 
@@ -58,13 +64,14 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-async def open_connections(url: str, count: int, deadline: float) -> list[WebSocket]:
-    """Open up to `count` connections, a hundred at a time, until the deadline."""
+async def open_connections(urls: list[str], count: int, deadline: float) -> list[WebSocket]:
+    """Open up to `count` connections spread over the URLs, a hundred at a time, until the deadline."""
     sockets: list[WebSocket] = []
     while len(sockets) < count and time.monotonic() < deadline:
         batch = min(100, count - len(sockets))
         results = await asyncio.gather(
-            *(WebSocket.connect(url, timeout=30) for _ in range(batch)), return_exceptions=True
+            *(WebSocket.connect(urls[(len(sockets) + n) % len(urls)], timeout=30) for n in range(batch)),
+            return_exceptions=True,
         )
         opened = [result for result in results if isinstance(result, WebSocket)]
         failures = [result for result in results if not isinstance(result, WebSocket)]
@@ -90,12 +97,15 @@ async def listen(socket: WebSocket, arrivals: dict[str, list[float]], stop: asyn
             arrivals.setdefault(status_id, []).append(received)
 
 
-async def run(instance: LiveInstance, token: str, connections: int, posts: int, deadline: float) -> None:
+async def run(
+    instance: LiveInstance, bases: list[str], token: str, connections: int, *, posts: int, deadline: float
+) -> None:
     """Open the connections, post, and print the figures."""
-    url = instance.base_url.replace("http://", "ws://") + "/api/v1/streaming?stream=public"
+    urls = [base.replace("http://", "ws://") + "/api/v1/streaming?stream=public" for base in bases]
     started = time.perf_counter()
-    sockets = await open_connections(url, connections, deadline)
-    print(f"connections held: {len(sockets)} (opened in {time.perf_counter() - started:.1f} s)")
+    sockets = await open_connections(urls, connections, deadline)
+    held = f"{len(sockets)} over {len(bases)} web processes"
+    print(f"connections held: {held} (opened in {time.perf_counter() - started:.1f} s)")
     arrivals: dict[str, list[float]] = {}
     stop = asyncio.Event()
     listeners = [asyncio.create_task(listen(socket, arrivals, stop)) for socket in sockets]
@@ -150,6 +160,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=20)
     parser.add_argument("--backend", choices=["services", "embedded"], default=None)
     parser.add_argument("--deadline", type=float, default=240, help="seconds before the run stops by itself")
+    parser.add_argument("--web-processes", type=int, default=2, help="Daphne processes (services only)")
     options = parser.parse_args()
     backend = options.backend or ("services" if services_available() is None else "embedded")
     limit = raise_file_limit(options.connections * 2 + 256)
@@ -164,8 +175,10 @@ def main() -> None:
             instance.manage("createmember", "poster", "--password", "a sturdy passphrase")
             token = instance.shell(ISSUE_ACCESS).splitlines()[-1]
             instance.start_web()
+            processes = options.web_processes if backend == "services" else 1
+            bases = start_web_processes(instance, processes)
             instance.start_worker()
-            asyncio.run(run(instance, token, options.connections, options.posts, deadline))
+            asyncio.run(run(instance, bases, token, options.connections, posts=options.posts, deadline=deadline))
             errors = [line for line in instance.log("web").splitlines() if "Error" in line or "error" in line]
             print(f"web process error lines: {len(errors)}", *errors[-5:], sep="\n  ")
         finally:
