@@ -16,6 +16,7 @@ list; the direct stream of each local participant of a direct message.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import Any
@@ -39,7 +40,7 @@ from timeline.models import (
     TimelineEntry,
     Visibility,
 )
-from timeline.streaming.relay import groups_with_listeners, send_event
+from timeline.streaming.relay import send_event
 from timeline.streaming.streams import (
     direct_group,
     hashtag_group,
@@ -138,10 +139,10 @@ def _send_created(status_id: int) -> None:
     status = _load(status_id)
     if status is None:
         return
-    # Rendering costs more than sending: a status nobody is streaming is not rendered.
-    groups = groups_with_listeners(public_groups(status))
-    if groups:
-        send_event(groups, _message("update", _encode(_render(status)), excluded_viewers([status.account])))
+    send_event(
+        public_groups(status),
+        lambda: _message("update", _encode(_render(status)), excluded_viewers([status.account])),
+    )
 
 
 def stream_status_created_on_commit(status_id: int) -> None:
@@ -203,22 +204,17 @@ def _send_home(status_id: int, owner_ids: list[int]) -> None:
         return
     excluded = excluded_viewers(_authors(status))
     owners = [owner for owner in owner_ids if owner not in excluded]
-    user_groups = groups_with_listeners([user_group(owner) for owner in owners])
-    list_groups = groups_with_listeners([list_group(list_id) for list_id in _list_ids_for(status, owners)])
-    direct = status.visibility == Visibility.DIRECT
-    # Most followers have no stream open: a status nobody is streaming is not rendered.
-    if not user_groups and not list_groups and not direct:
-        return
-    entity = _render(status)
-    payload = _encode(entity)
-    send_event(user_groups, _message("update", payload))
-    send_event(list_groups, _message("update", payload))
-    if direct:
+    # Rendered at most once, and only if some stream below can receive it.
+    entity = functools.cache(lambda: _render(status))
+    update = functools.cache(lambda: _message("update", _encode(entity())))
+    send_event([user_group(owner) for owner in owners], update)
+    send_event([list_group(list_id) for list_id in _list_ids_for(status, owners)], update)
+    if status.visibility == Visibility.DIRECT:
         mentioned = list(Actor.objects.filter(mentioned_in__status=status).distinct())
         participants = [status.account, *(actor for actor in mentioned if actor.pk != status.account_id)]
         for actor in participants:
             if actor.is_local and actor.pk in owners:
-                conversation = _conversation(status, entity, participants, actor.pk)
+                conversation = _conversation(status, entity(), participants, actor.pk)
                 send_event([direct_group(actor.pk)], _message("conversation", conversation))
 
 
@@ -237,7 +233,7 @@ def _send_updated(status_id: int) -> None:
         return
     excluded = excluded_viewers(_authors(status))
     groups = [user_group(owner) for owner in _owners_of(status_id)] + public_groups(status)
-    send_event(groups, _message("status.update", _encode(_render(status)), excluded))
+    send_event(groups, lambda: _message("status.update", _encode(_render(status)), excluded))
 
 
 def stream_status_updated_on_commit(status_id: int) -> None:

@@ -16,6 +16,7 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -30,6 +31,9 @@ from django.utils import timezone
 from timeline.models import StreamEvent
 
 logger = logging.getLogger(__name__)
+
+# An event's message, or a function that builds it when some group can receive it.
+Message = dict[str, Any] | Callable[[], dict[str, Any]]
 
 POLL_SECONDS = 0.1
 BATCH = 500
@@ -68,20 +72,19 @@ async def listened_groups(layer: Any, groups: list[str]) -> list[str]:
 
 
 async def group_send_all(groups: list[str], message: dict[str, Any]) -> None:
-    """Send the message to each group that has a listener, naming the group so a consumer knows its stream."""
+    """Send the message to each group, naming the group so a consumer knows which stream it is for."""
     layer = get_channel_layer()
     if layer is None:
         return
-    for group in await listened_groups(layer, groups):
+    for group in groups:
         await layer.group_send(group, {**message, "group": group})
 
 
 def groups_with_listeners(groups: list[str]) -> list[str]:
     """Return the groups an event could reach now: those with a listener, when the layer can tell.
 
-    Callers ask before rendering a payload, which costs more than the sending
-    itself; in embedded mode the web process's layer cannot be asked from a
-    worker, so every group is kept.
+    In embedded mode the web process's layer cannot be asked from a worker,
+    so every group is kept.
     """
     if not groups or relay_through_database():
         return groups
@@ -91,14 +94,25 @@ def groups_with_listeners(groups: list[str]) -> list[str]:
     return list(async_to_sync(listened_groups)(layer, groups))
 
 
-def send_event(groups: list[str], message: dict[str, Any]) -> None:
-    """Hand an event for the given groups to the channel layer, or to the relay table in embedded mode."""
+def send_event(groups: list[str], message: Message) -> None:
+    """Hand an event for the given groups to the channel layer, or to the relay table in embedded mode.
+
+    A message given as a function is built only when some group can receive
+    it: rendering a status costs more than sending it, and most followers of
+    a post have no stream open.
+    """
     if not groups:
         return
     if relay_through_database():
-        StreamEvent.objects.create(groups=groups, message=message)
-    else:
-        async_to_sync(group_send_all)(groups, message)
+        StreamEvent.objects.create(groups=groups, message=_built(message))
+        return
+    listened = groups_with_listeners(groups)
+    if listened:
+        async_to_sync(group_send_all)(listened, _built(message))
+
+
+def _built(message: Message) -> dict[str, Any]:
+    return message() if callable(message) else message
 
 
 def _latest_id() -> int:

@@ -9,7 +9,7 @@ import pytest
 from federation.models import Actor
 from tests.factories.timeline import FollowFactory
 from tests.timeline.streaming.conftest import post
-from timeline.streaming import events
+from timeline.streaming import events, relay
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +26,12 @@ def test_a_status_nobody_streams_is_never_rendered(alice: Actor, bob: Actor, mon
     def must_not_render(status: Any) -> Any:
         raise AssertionError("rendered a status that no stream would receive")
 
-    monkeypatch.setattr(events, "groups_with_listeners", nobody_listens)
+    async def record_send(groups: list[str], message: dict[str, Any]) -> None:
+        sent.append(groups)
+
+    monkeypatch.setattr(relay, "groups_with_listeners", nobody_listens)
+    monkeypatch.setattr(relay, "group_send_all", record_send)
     monkeypatch.setattr(events, "_render", must_not_render)
-    monkeypatch.setattr(events, "send_event", lambda groups, message: sent.append(groups))
     status = post(alice, "into the void")
     events._send_created(status.pk)
     events._send_home(status.pk, [alice.pk, bob.pk])
