@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from federation.models import Actor
@@ -24,6 +26,8 @@ from timeline.models import (
     Status,
     Visibility,
 )
+
+M = TypeVar("M", bound=Model)
 
 
 class StatusNotFound(Http404):
@@ -99,64 +103,47 @@ def _owned_id(raw: str | int) -> int:
     return int(text)
 
 
-def access_list_by_id(owner: Actor, list_id: str | int) -> List:
-    """Return one of the owner's lists, else raise RecordNotFound."""
-    found = List.objects.filter(account=owner, pk=_owned_id(list_id)).first()
+def _owned(rows: QuerySet[M], raw_id: str | int) -> M:
+    """Return the row with the id among rows already narrowed to the owner's, else raise RecordNotFound."""
+    found = rows.filter(pk=_owned_id(raw_id)).first()
     if found is None:
         raise RecordNotFound("Record not found")
     return found
+
+
+def access_list_by_id(owner: Actor, list_id: str | int) -> List:
+    """Return one of the owner's lists, else raise RecordNotFound."""
+    return _owned(List.objects.filter(account=owner), list_id)
 
 
 def access_filter_by_id(owner: Actor, filter_id: str | int) -> Filter:
     """Return one of the owner's filters, with its keywords and statuses, else raise RecordNotFound."""
-    found = (
-        Filter.objects.filter(account=owner, pk=_owned_id(filter_id)).prefetch_related("keywords", "statuses").first()
-    )
-    if found is None:
-        raise RecordNotFound("Record not found")
-    return found
+    return _owned(Filter.objects.filter(account=owner).prefetch_related("keywords", "statuses"), filter_id)
 
 
 def access_filter_keyword_by_id(owner: Actor, keyword_id: str | int) -> FilterKeyword:
     """Return a keyword of one of the owner's filters, else raise RecordNotFound."""
-    found = FilterKeyword.objects.filter(filter__account=owner, pk=_owned_id(keyword_id)).first()
-    if found is None:
-        raise RecordNotFound("Record not found")
-    return found
+    return _owned(FilterKeyword.objects.filter(filter__account=owner), keyword_id)
 
 
 def access_filter_status_by_id(owner: Actor, item_id: str | int) -> FilterStatus:
     """Return a status entry of one of the owner's filters, else raise RecordNotFound."""
-    found = FilterStatus.objects.filter(filter__account=owner, pk=_owned_id(item_id)).first()
-    if found is None:
-        raise RecordNotFound("Record not found")
-    return found
+    return _owned(FilterStatus.objects.filter(filter__account=owner), item_id)
 
 
 def access_scheduled_status_by_id(owner: Actor, scheduled_id: str | int) -> ScheduledStatus:
     """Return one of the owner's unpublished scheduled statuses, else raise RecordNotFound."""
-    found = ScheduledStatus.objects.filter(
-        account=owner, pk=_owned_id(scheduled_id), published_status__isnull=True
-    ).first()
-    if found is None:
-        raise RecordNotFound("Record not found")
-    return found
+    return _owned(ScheduledStatus.objects.filter(account=owner, published_status__isnull=True), scheduled_id)
 
 
 def access_conversation_by_id(owner: Actor, conversation_id: str | int) -> Conversation:
     """Return one of the owner's conversations, else raise RecordNotFound."""
-    found = Conversation.objects.filter(owner=owner, pk=_owned_id(conversation_id)).first()
-    if found is None:
-        raise RecordNotFound("Record not found")
-    return found
+    return _owned(Conversation.objects.filter(owner=owner), conversation_id)
 
 
 def access_notification_by_id(recipient: Actor, notification_id: str | int) -> Notification:
     """Return one of the recipient's notifications, else raise RecordNotFound."""
-    found = Notification.objects.filter(recipient=recipient, pk=_owned_id(notification_id)).first()
-    if found is None:
-        raise RecordNotFound("Record not found")
-    return found
+    return _owned(Notification.objects.filter(recipient=recipient), notification_id)
 
 
 class MediaNotFound(Http404):
