@@ -100,7 +100,11 @@ def token_actor(request: HttpRequest) -> Actor | None:
     access_token: AccessToken | None = getattr(request, "oauth_token", None)
     if access_token is None or access_token.user_id is None:
         return None
-    return Actor.objects.filter(user_id=access_token.user_id).first()
+    actor = Actor.objects.filter(user_id=access_token.user_id).first()
+    if actor is not None:
+        # The token came with its user; handing it on saves reading the same row again.
+        actor.user = access_token.user
+    return actor
 
 
 def required_actor(request: HttpRequest) -> Actor:

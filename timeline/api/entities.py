@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from federation.models import Actor
@@ -123,11 +124,41 @@ def muted_thread_status_ids(statuses: Sequence[Status], viewer: Actor) -> set[in
     return muted
 
 
+def _count_of(related: QuerySet[Any], field: str) -> Coalesce:
+    """Return a subquery annotation counting the related rows whose `field` is the outer status."""
+    matching = related.filter(**{field: OuterRef("pk")}).order_by().values(field)
+    return Coalesce(Subquery(matching.annotate(n=Count("*")).values("n")[:1]), 0)
+
+
+def _interactions(ids: list[int], viewer: Actor | None) -> dict[str, Any]:
+    """Return the statuses' favourites, reblogs and replies counts, and which the viewer favourited,
+    reblogged and bookmarked, in one query: six separate ones cost six round trips per page."""
+    # Annotations are prefixed: `favourites` and `reblogs` are already relations of Status.
+    counts = {
+        "favourites": _count_of(Favourite.objects.all(), "status_id"),
+        "reblogs": _count_of(Status.objects.all(), "reblog_of_id"),
+        "replies": _count_of(Status.objects.all(), "in_reply_to_id"),
+    }
+    flags: dict[str, Exists] = {}
+    if viewer is not None:
+        flags["favourited"] = Exists(Favourite.objects.filter(account=viewer, status_id=OuterRef("pk")))
+        flags["reblogged"] = Exists(Status.objects.filter(account=viewer, reblog_of_id=OuterRef("pk")))
+        flags["bookmarked"] = Exists(Bookmark.objects.filter(account=viewer, status_id=OuterRef("pk")))
+    annotations = {f"n_{name}": value for name, value in (counts | flags).items()}
+    found: dict[str, Any] = {name: {} for name in counts} | {
+        name: set() for name in ("favourited", "reblogged", "bookmarked")
+    }
+    for row in Status.objects.filter(pk__in=ids).annotate(**annotations).values("pk", *annotations):
+        for name in counts:
+            found[name][row["pk"]] = row[f"n_{name}"]
+        for name in flags:
+            if row[f"n_{name}"]:
+                found[name].add(row["pk"])
+    return found
+
+
 def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
     ids = [status.pk for status in statuses]
-    favourites = dict(Favourite.objects.filter(status_id__in=ids).values_list("status_id").annotate(n=Count("id")))
-    reblogs = dict(Status.objects.filter(reblog_of_id__in=ids).values_list("reblog_of_id").annotate(n=Count("id")))
-    replies = dict(Status.objects.filter(in_reply_to_id__in=ids).values_list("in_reply_to_id").annotate(n=Count("id")))
     mentions: dict[int, list[Actor]] = defaultdict(list)
     for mention in Mention.objects.filter(status_id__in=ids).select_related("account"):
         mentions[mention.status_id].append(mention.account)
@@ -142,34 +173,19 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
     proposal_polls = proposal_poll_views([poll.pk for poll in polls.values()], viewer.user if viewer else None)
     parents = {status.in_reply_to_id for status in statuses if status.in_reply_to_id is not None}
     reply_accounts = dict(Status.objects.filter(pk__in=parents).values_list("pk", "account_id"))
-    favourited: set[int] = set()
-    reblogged: set[int] = set()
-    bookmarked: set[int] = set()
     muted: set[int] = set()
     own_votes: dict[int, list[int]] = defaultdict(list)
     if viewer is not None:
-        favourited = set(
-            Favourite.objects.filter(account=viewer, status_id__in=ids).values_list("status_id", flat=True)
-        )
-        reblogged = set(
-            Status.objects.filter(account=viewer, reblog_of_id__in=ids).values_list("reblog_of_id", flat=True)
-        )
-        bookmarked = set(Bookmark.objects.filter(account=viewer, status_id__in=ids).values_list("status_id", flat=True))
         muted = muted_thread_status_ids(statuses, viewer)
         for poll_id, choice in PollVote.objects.filter(account=viewer, poll__in=polls.values()).values_list(
             "poll_id", "choice"
         ):
             own_votes[poll_id].append(choice)
     return {
-        "favourites": favourites,
-        "reblogs": reblogs,
-        "replies": replies,
+        **_interactions(ids, viewer),
         "mentions": mentions,
         "tags": tags,
         "polls": polls,
-        "favourited": favourited,
-        "reblogged": reblogged,
-        "bookmarked": bookmarked,
         "muted": muted,
         "own_votes": own_votes,
         "proposal_polls": proposal_polls,
