@@ -100,11 +100,11 @@ def token_actor(request: HttpRequest) -> Actor | None:
     access_token: AccessToken | None = getattr(request, "oauth_token", None)
     if access_token is None or access_token.user_id is None:
         return None
-    actor = Actor.objects.filter(user_id=access_token.user_id).first()
-    if actor is not None:
-        # The token came with its user; handing it on saves reading the same row again.
-        actor.user = access_token.user
-    return actor
+    # The token was loaded with its user and the user's actor (members/api/oauth_validator.py).
+    try:
+        return cast(Actor, access_token.user.actor)
+    except Actor.DoesNotExist:
+        return None
 
 
 def required_actor(request: HttpRequest) -> Actor:
