@@ -131,26 +131,38 @@ def _count_of(related: QuerySet[Any], field: str) -> Coalesce:
 
 
 def _interactions(ids: list[int], viewer: Actor | None) -> dict[str, Any]:
-    """Return the statuses' favourites, reblogs and replies counts, and which the viewer favourited,
-    reblogged and bookmarked, in one query: six separate ones cost six round trips per page."""
-    # Annotations are prefixed: `favourites` and `reblogs` are already relations of Status.
+    """Return what a page needs to know of each status's relations, in one query.
+
+    That is its favourites, reblogs and replies counts; which the viewer
+    favourited, reblogged and bookmarked; the account it replies to; and
+    whether it has mentions, tags, a poll or media at all, so that those are
+    read only for the statuses that have them (most have none).
+    """
+    # Annotations are prefixed: `favourites`, `reblogs` and `mentions` are already relations of Status.
     counts = {
         "favourites": _count_of(Favourite.objects.all(), "status_id"),
         "reblogs": _count_of(Status.objects.all(), "reblog_of_id"),
         "replies": _count_of(Status.objects.all(), "in_reply_to_id"),
+        "reply_accounts": Subquery(Status.objects.filter(pk=OuterRef("in_reply_to_id")).values("account_id")[:1]),
     }
-    flags: dict[str, Exists] = {}
+    flags: dict[str, Exists] = {
+        "with_mentions": Exists(Mention.objects.filter(status_id=OuterRef("pk"))),
+        "with_tags": Exists(Status.tags.through.objects.filter(status_id=OuterRef("pk"))),
+        "with_poll": Exists(Poll.objects.filter(status_id=OuterRef("pk"))),
+        "with_media": Exists(MediaAttachment.objects.filter(status_id=OuterRef("pk"))),
+    }
     if viewer is not None:
         flags["favourited"] = Exists(Favourite.objects.filter(account=viewer, status_id=OuterRef("pk")))
         flags["reblogged"] = Exists(Status.objects.filter(account=viewer, reblog_of_id=OuterRef("pk")))
         flags["bookmarked"] = Exists(Bookmark.objects.filter(account=viewer, status_id=OuterRef("pk")))
     annotations = {f"n_{name}": value for name, value in (counts | flags).items()}
     found: dict[str, Any] = {name: {} for name in counts} | {
-        name: set() for name in ("favourited", "reblogged", "bookmarked")
+        name: set() for name in (*flags, "favourited", "reblogged", "bookmarked")
     }
     for row in Status.objects.filter(pk__in=ids).annotate(**annotations).values("pk", *annotations):
         for name in counts:
-            found[name][row["pk"]] = row[f"n_{name}"]
+            if row[f"n_{name}"] is not None:
+                found[name][row["pk"]] = row[f"n_{name}"]
         for name in flags:
             if row[f"n_{name}"]:
                 found[name].add(row["pk"])
@@ -158,21 +170,23 @@ def _interactions(ids: list[int], viewer: Actor | None) -> dict[str, Any]:
 
 
 def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
-    ids = [status.pk for status in statuses]
+    found = _interactions([status.pk for status in statuses], viewer)
     mentions: dict[int, list[Actor]] = defaultdict(list)
-    for mention in Mention.objects.filter(status_id__in=ids).select_related("account"):
+    for mention in Mention.objects.filter(status_id__in=found["with_mentions"]).select_related("account"):
         mentions[mention.status_id].append(mention.account)
     tags: dict[int, list[str]] = defaultdict(list)
-    for status_id, name in Status.tags.through.objects.filter(status_id__in=ids).values_list("status_id", "tag__name"):
+    for status_id, name in Status.tags.through.objects.filter(status_id__in=found["with_tags"]).values_list(
+        "status_id", "tag__name"
+    ):
         tags[status_id].append(name)
-    polls = {poll.status_id: poll for poll in Poll.objects.filter(status_id__in=ids)}
+    polls = {poll.status_id: poll for poll in Poll.objects.filter(status_id__in=found["with_poll"])}
     media: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for item in MediaAttachment.objects.filter(status_id__in=ids).order_by("status_id", "position", "id"):
+    for item in MediaAttachment.objects.filter(status_id__in=found["with_media"]).order_by(
+        "status_id", "position", "id"
+    ):
         if item.status_id is not None:
             media[item.status_id].append(media_entity(item))
     proposal_polls = proposal_poll_views([poll.pk for poll in polls.values()], viewer.user if viewer else None)
-    parents = {status.in_reply_to_id for status in statuses if status.in_reply_to_id is not None}
-    reply_accounts = dict(Status.objects.filter(pk__in=parents).values_list("pk", "account_id"))
     muted: set[int] = set()
     own_votes: dict[int, list[int]] = defaultdict(list)
     if viewer is not None:
@@ -182,7 +196,7 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
         ):
             own_votes[poll_id].append(choice)
     return {
-        **_interactions(ids, viewer),
+        **found,
         "mentions": mentions,
         "tags": tags,
         "polls": polls,
@@ -190,7 +204,6 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
         "own_votes": own_votes,
         "proposal_polls": proposal_polls,
         "media": media,
-        "reply_accounts": reply_accounts,
     }
 
 
@@ -214,7 +227,7 @@ def status_entities(
     def entity(status: Status) -> dict[str, Any]:
         original = loaded.get(status.reblog_of_id) if status.reblog_of_id is not None else None
         poll = counts["polls"].get(status.pk)
-        reply_account = counts["reply_accounts"].get(status.in_reply_to_id)
+        reply_account = counts["reply_accounts"].get(status.pk)
         return {
             "id": str(status.pk),
             "uri": status.uri,
