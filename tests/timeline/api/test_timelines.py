@@ -15,7 +15,7 @@ from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.governance import make_moderator
 from tests.factories.moderation import restrict_account
 from tests.factories.oauth import AccessTokenFactory
-from tests.factories.timeline import FavouriteFactory, MentionFactory, PollFactory, StatusFactory
+from tests.factories.timeline import FavouriteFactory, MentionFactory, PollFactory, RemoteMediaFactory, StatusFactory
 from timeline.models import Block, Tag, TimelineEntry, Visibility
 from timeline.selectors import home_timeline_for, statuses_for_profile
 
@@ -58,7 +58,8 @@ def test_home_queries_do_not_grow_with_the_page(alice: Actor) -> None:
 
 
 def test_home_queries_are_the_same_at_limit_20_and_40_on_a_varied_timeline(alice: Actor, bob: Actor) -> None:
-    # Reblogs, replies, mentions, tags, polls and favourites each load in one query per page, not one per status.
+    # Reblogs, replies, mentions, tags, polls, media and favourites each load in one query per page, not one per
+    # status.
     tag = Tag.objects.create(name="bench")
     for n in range(45):
         author = LocalActorFactory.create()
@@ -72,14 +73,26 @@ def test_home_queries_are_the_same_at_limit_20_and_40_on_a_varied_timeline(alice
             FavouriteFactory.create(status=status, account=alice)
         else:
             PollFactory.create(status=status)
+            RemoteMediaFactory.create(status=status, account=author)
         TimelineEntry.objects.create(owner=alice, status=status)
     headers = bearer_for(alice)
     counts = {}
     for limit in (20, 40):
         with CaptureQueriesContext(connection) as queries:
             response = Client().get(f"/api/v1/timelines/home?limit={limit}", headers=headers)
-        assert len(response.json()) == limit
+        page = response.json()
+        assert len(page) == limit
         counts[limit] = len(queries)
+        replies = [status for status in page if status["in_reply_to_id"]]
+        assert replies and all(status["in_reply_to_account_id"] == str(bob.pk) for status in replies)
+        assert all(status["mentions"][0]["id"] == str(bob.pk) and status["favourited"] for status in replies)
+        assert all(status["tags"] == [{"name": "bench", "url": status["tags"][0]["url"]}] for status in replies)
+        polled = [status for status in page if status["poll"]]
+        assert polled and all(len(status["media_attachments"]) == 1 for status in polled)
+        plain = [status for status in page if status not in replies and status not in polled]
+        assert all(
+            not status["mentions"] and not status["tags"] and not status["media_attachments"] for status in plain
+        )
     assert counts[20] == counts[40]
 
 
