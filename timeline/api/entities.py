@@ -26,6 +26,8 @@ from timeline.models import (
     Visibility,
 )
 
+CLIENT_VISIBILITY: dict[str, str] = {Visibility.LOCAL: Visibility.UNLISTED, Visibility.LIMITED: Visibility.PRIVATE}
+
 # Key material is never part of an entity; leaving it out keeps each loaded author row small.
 UNUSED_AUTHOR_FIELDS = ("account__private_key_pem", "account__public_key_pem")
 
@@ -129,7 +131,8 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
     reblogs = dict(Status.objects.filter(reblog_of_id__in=ids).values_list("reblog_of_id").annotate(n=Count("id")))
     replies = dict(Status.objects.filter(in_reply_to_id__in=ids).values_list("in_reply_to_id").annotate(n=Count("id")))
     mentions: dict[int, list[Actor]] = defaultdict(list)
-    for mention in Mention.objects.filter(status_id__in=ids).select_related("account"):
+    # Silent mentions give access only; clients list the accounts a status tags, as on Mastodon.
+    for mention in Mention.objects.filter(status_id__in=ids, silent=False).select_related("account"):
         mentions[mention.status_id].append(mention.account)
     tags: dict[int, list[str]] = defaultdict(list)
     for status_id, name in Status.tags.through.objects.filter(status_id__in=ids).values_list("status_id", "tag__name"):
@@ -207,8 +210,9 @@ def status_entities(
             "edited_at": iso_with_millis(status.edited_at) if status.edited_at else None,
             "account": accounts[status.account_id],
             "content": "" if original is not None else status.content,
-            # Clients know only Mastodon's four visibilities; local-only posts show as unlisted, flagged.
-            "visibility": Visibility.UNLISTED if status.visibility == Visibility.LOCAL else status.visibility,
+            # Clients know only Mastodon's four visibilities; local-only posts show as unlisted, flagged,
+            # and limited ones as private, as Mastodon shows them.
+            "visibility": CLIENT_VISIBILITY.get(status.visibility, status.visibility),
             "local_only": status.visibility == Visibility.LOCAL,
             "sensitive": status.sensitive,
             "spoiler_text": status.spoiler_text,
