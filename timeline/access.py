@@ -55,6 +55,7 @@ def _visible_to(viewer: Actor | None, status: Status) -> bool:
         return False
     if status.visibility == Visibility.LOCAL:
         return viewer.is_local and viewer.user_id is not None
+    # Direct and limited statuses are for their author and the accounts they mention, silently or not.
     if viewer.pk == status.account_id or Mention.objects.filter(status=status, account=viewer).exists():
         return True
     if status.visibility == Visibility.PRIVATE:

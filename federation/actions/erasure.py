@@ -14,7 +14,7 @@ from django.utils import timezone
 from federation import renderers
 from federation.actions.deliveries import do_queue_activity
 from federation.activitypub.incoming import host_of
-from federation.models import Actor, Delivery, OutboundActivity
+from federation.models import Actor, Delivery, InboxRecipient, OutboundActivity
 from federation.selectors import follower_inboxes
 
 
@@ -69,6 +69,12 @@ def do_forget_outbound_content(actor: Actor, keep_activity_ids: list[int]) -> in
     Their pending deliveries go too: nothing the member wrote leaves after erasure.
     """
     deleted, _ = OutboundActivity.objects.filter(actor=actor).exclude(pk__in=keep_activity_ids).delete()
+    return deleted
+
+
+def do_forget_inbox_recipients(actor: Actor) -> int:
+    """Forget which activities reached the actor's personal inbox; return how many records went."""
+    deleted, _ = InboxRecipient.objects.filter(account=actor).delete()
     return deleted
 
 

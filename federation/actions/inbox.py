@@ -22,8 +22,8 @@ from federation.actions.deliveries import host_is_unavailable, record_host_succe
 from federation.actions.remote_actors import actor_by_key_id, actor_for_key_id
 from federation.activitypub.incoming import ACTOR_TYPES, STATUS_TYPES, host_of, id_of
 from federation.errors import ActivityRefused, RemoteActorUnavailable
-from federation.inbox import HANDLERS, IgnoredActivity, dispatch
-from federation.models import Actor, InboxItem
+from federation.inbox import IgnoredActivity, dispatch, dispatch_to_new_recipients, is_supported
+from federation.models import Actor, InboxItem, InboxRecipient
 from federation.selectors import is_domain_suspended
 from federation.signatures import (
     MessageSignature,
@@ -68,7 +68,7 @@ def _parse(body: bytes) -> dict[str, Any]:
         raise ActivityRefused("The body is not valid JSON.") from exc
     if not isinstance(activity, dict):
         raise ActivityRefused("The body must be a JSON object.")
-    if not isinstance(activity.get("type"), str) or activity["type"] not in HANDLERS:
+    if not is_supported(activity.get("type")):
         raise ActivityRefused(f"Activity type {activity.get('type')!r} is not supported.", 422)
     if not isinstance(activity.get("id"), str) or not host_of(activity["id"]):
         raise ActivityRefused("The activity has no id.")
@@ -186,8 +186,14 @@ def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
     return VerifiedActivity(actor=signer, activity=activity)
 
 
-def do_store_inbox_item(verified: VerifiedActivity) -> InboxItem | None:
-    """Store a verified activity once and queue its processing; return None for a duplicate."""
+def do_store_inbox_item(verified: VerifiedActivity, recipient: Actor | None = None) -> InboxItem | None:
+    """Store a verified activity once and queue its processing; return None for a duplicate.
+
+    `recipient` is the local account whose personal inbox the activity was
+    posted to (None for the shared inbox). A duplicate that reaches a
+    personal inbox not recorded yet is recorded, and processed again for
+    that account alone; any other duplicate changes nothing.
+    """
     activity = verified.activity
     try:
         with transaction.atomic():
@@ -197,8 +203,12 @@ def do_store_inbox_item(verified: VerifiedActivity) -> InboxItem | None:
                 actor_uri=verified.actor.uri,
                 body=activity,
             )
+            if recipient is not None:
+                InboxRecipient.objects.create(item=item, account=recipient)
             enqueue_on_commit("federation.tasks.process_inbox_item", item.id)
     except IntegrityError:
+        if recipient is not None:
+            _record_another_recipient(activity["id"][:500], verified.actor, recipient)
         return None
     if host_is_unavailable(verified.actor.domain):
         # A host that talks to this server again is available again.
@@ -206,17 +216,29 @@ def do_store_inbox_item(verified: VerifiedActivity) -> InboxItem | None:
     return item
 
 
-def do_process_inbox_item(item_id: int) -> str:
-    """Run the handler of a stored activity once; return the item's resulting state."""
-    item = InboxItem.objects.filter(id=item_id, state=InboxItem.State.RECEIVED).first()
+def _record_another_recipient(activity_id: str, sender: Actor, recipient: Actor) -> None:
+    """Record that a stored activity reached one more personal inbox, and queue the item for it."""
+    item = InboxItem.objects.filter(activity_id=activity_id, actor_uri=sender.uri).first()
     if item is None:
-        return "not pending"
-    actor = Actor.objects.filter(uri=item.actor_uri).first()
+        return
+    try:
+        with transaction.atomic():
+            InboxRecipient.objects.create(item=item, account=recipient)
+            # Still pending, the item's own processing takes the new account along;
+            # otherwise processing it again serves that account alone.
+            enqueue_on_commit("federation.tasks.process_inbox_item", item.id)
+    except IntegrityError:
+        # The same personal inbox again: nothing new.
+        return
+
+
+def _run_handler(item: InboxItem, actor: Actor | None, recipients: list[Actor]) -> None:
+    """Run the item's handler in a savepoint and record the outcome on the item (not saved)."""
     try:
         if actor is None:
             raise IgnoredActivity("The actor is gone.")
         with transaction.atomic():
-            dispatch(actor, item.body)
+            dispatch(actor, item.body, recipients)
         item.state = InboxItem.State.PROCESSED
     except IgnoredActivity as exc:
         item.state = InboxItem.State.IGNORED
@@ -229,16 +251,63 @@ def do_process_inbox_item(item_id: int) -> str:
         if item.attempts >= MAX_PROCESSING_ATTEMPTS or not isinstance(exc, RemoteActorUnavailable):
             item.state = InboxItem.State.FAILED
         logger.info("inbox item %s (%s) not processed: %s", item.pk, item.activity_type, exc)
-    item.processed_at = timezone.now()
-    item.save(update_fields=["state", "error", "attempts", "processed_at"])
+
+
+def _serve_new_recipients(item: InboxItem, actor: Actor | None, recipients: list[Actor]) -> None:
+    """Give accounts whose personal inboxes a processed activity reached later what it gives them."""
+    if actor is None:
+        return
+    try:
+        with transaction.atomic():
+            dispatch_to_new_recipients(actor, item.body, recipients)
+    except (IgnoredActivity, RemoteActorUnavailable, ValueError) as exc:
+        # The status may be gone since; the item itself was processed, so it stays as it is.
+        logger.info("inbox item %s (%s) not given to more accounts: %s", item.pk, item.activity_type, exc)
+
+
+def do_process_inbox_item(item_id: int) -> str:
+    """Run the handler of a stored activity once; return the item's resulting state.
+
+    The item row is locked while it is processed, so two workers never run
+    it at once, and a personal inbox recorded meanwhile is seen either by
+    this run or by the next. An item already processed is run again only
+    for personal inboxes recorded since, through the handler's recipient
+    hook (a Create gives those accounts the status).
+    """
+    with transaction.atomic():
+        # NO KEY: a web process recording another personal inbox (a row referring to this one) need not wait.
+        item = InboxItem.objects.select_for_update(no_key=True).filter(id=item_id).first()
+        if item is None:
+            return "not pending"
+        waiting = list(InboxRecipient.objects.filter(item=item, handled_at__isnull=True).select_related("account"))
+        if item.state != InboxItem.State.RECEIVED and not waiting:
+            return "not pending"
+        actor = Actor.objects.filter(uri=item.actor_uri).first()
+        recipients = [row.account for row in waiting]
+        if item.state == InboxItem.State.RECEIVED:
+            _run_handler(item, actor, recipients)
+            item.processed_at = timezone.now()
+            item.save(update_fields=["state", "error", "attempts", "processed_at"])
+        elif item.state == InboxItem.State.PROCESSED:
+            _serve_new_recipients(item, actor, recipients)
+        if item.state != InboxItem.State.RECEIVED:
+            # Ignored or failed items have nothing to give anyone; a retry keeps the accounts waiting.
+            InboxRecipient.objects.filter(pk__in=[row.pk for row in waiting]).update(handled_at=timezone.now())
     return item.state
 
 
 def unprocessed_inbox_items(min_age: timedelta) -> list[int]:
-    """Return ids of stored activities received at least `min_age` ago and not yet processed."""
+    """Return ids of stored activities received at least `min_age` ago and not yet processed.
+
+    An item handled before a later personal inbox was recorded counts as
+    unprocessed until that account has been served (or found to be owed
+    nothing, when the item was ignored or failed).
+    """
     cutoff = timezone.now() - min_age
-    return list(
-        InboxItem.objects.filter(state=InboxItem.State.RECEIVED, received_at__lte=cutoff)
-        .order_by("received_at")
-        .values_list("id", flat=True)[:5000]
+    pending = InboxItem.objects.filter(state=InboxItem.State.RECEIVED, received_at__lte=cutoff)
+    ids = list(pending.order_by("received_at").values_list("id", flat=True)[:5000])
+    waiting = InboxRecipient.objects.filter(handled_at__isnull=True, received_at__lte=cutoff).exclude(
+        item__state=InboxItem.State.RECEIVED
     )
+    ids.extend(sorted(set(waiting.values_list("item_id", flat=True)[:5000])))
+    return ids

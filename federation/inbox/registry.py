@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from federation.models import Actor
 
 Handler = Callable[[Actor, dict[str, Any]], None]
+# A handler that also takes the local accounts whose personal inboxes the activity reached.
+RecipientHandler = Callable[[Actor, dict[str, Any], Sequence[Actor]], None]
 HANDLERS: dict[str, Handler] = {}
+RECIPIENT_HANDLERS: dict[str, RecipientHandler] = {}
 
 
 class IgnoredActivity(Exception):
@@ -26,9 +29,49 @@ def handles(*types: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def dispatch(actor: Actor, activity: dict[str, Any]) -> None:
-    """Run the handler of the activity's type, raising IgnoredActivity for a type without one."""
-    handler = HANDLERS.get(str(activity.get("type")))
+def handles_with_recipients(*types: str) -> Callable[[RecipientHandler], RecipientHandler]:
+    """Register the decorated function as the handler of these types, told which personal inboxes they reached.
+
+    It is called again, with the new accounts only, when the activity
+    reaches another personal inbox after it was processed.
+    """
+
+    def register(handler: RecipientHandler) -> RecipientHandler:
+        for kind in types:
+            RECIPIENT_HANDLERS[kind] = handler
+        return handler
+
+    return register
+
+
+def is_supported(kind: object) -> bool:
+    """Return whether some handler takes activities of this type."""
+    return isinstance(kind, str) and (kind in HANDLERS or kind in RECIPIENT_HANDLERS)
+
+
+def dispatch(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor] = ()) -> None:
+    """Run the handler of the activity's type, raising IgnoredActivity for a type without one.
+
+    `recipients` are the local accounts whose personal inboxes it reached
+    (none when it came through the shared inbox).
+    """
+    kind = str(activity.get("type"))
+    recipient_handler = RECIPIENT_HANDLERS.get(kind)
+    if recipient_handler is not None:
+        recipient_handler(actor, activity, recipients)
+        return
+    handler = HANDLERS.get(kind)
     if handler is None:
         raise IgnoredActivity(f"No handler for {activity.get('type')!r}.")
     handler(actor, activity)
+
+
+def dispatch_to_new_recipients(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor]) -> None:
+    """Tell the handler of an activity already processed that it reached more personal inboxes.
+
+    Only handlers registered with `handles_with_recipients` have anything
+    to do; for the others a second inbox changes nothing.
+    """
+    recipient_handler = RECIPIENT_HANDLERS.get(str(activity.get("type")))
+    if recipient_handler is not None and recipients:
+        recipient_handler(actor, activity, recipients)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError
@@ -17,11 +18,12 @@ from federation.activitypub.incoming import (
     parse_note,
 )
 from federation.errors import RemoteActorUnavailable
-from federation.inbox.registry import IgnoredActivity, handles
+from federation.inbox.registry import IgnoredActivity, handles, handles_with_recipients
 from federation.models import Actor, Tombstone
 from timeline.actions.interactions import do_reblog
 from timeline.actions.polls import choice_index
 from timeline.actions.remote_statuses import (
+    do_add_status_recipients,
     do_delete_remote_status,
     do_store_remote_status,
     do_update_remote_status,
@@ -84,17 +86,28 @@ def _record_vote(actor: Actor, note: NoteDocument) -> bool:
     return True
 
 
-@handles("Create")
-def create(actor: Actor, activity: dict[str, Any]) -> None:
-    """Store a new status (fetching the parent it replies to), or count a vote in a local poll."""
+@handles_with_recipients("Create")
+def create(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor]) -> None:
+    """Store a new status (fetching the parent it replies to), or count a vote in a local poll.
+
+    `recipients` own the personal inboxes it was delivered to: they are
+    given the status even when its addressing names no one here (a server
+    that hides its followers addresses followers-only posts to a collection
+    this server cannot expand). A status already stored is given to them
+    without being fetched or stored again.
+    """
     obj = activity["object"]
     if obj.get("type") not in STATUS_TYPES:
         raise IgnoredActivity(f"Objects of type {obj.get('type')!r} are not stored.")
     note = _parse(obj)
     if _record_vote(actor, note):
         return
+    existing = Status.objects.filter(uri=note.id, account=actor).first()
+    if existing is not None:
+        do_add_status_recipients(existing, recipients)
+        return
     parent = resolve_status(note.in_reply_to) if note.in_reply_to else None
-    if do_store_remote_status(actor, note, in_reply_to=parent) is None:
+    if do_store_remote_status(actor, note, in_reply_to=parent, recipients=recipients) is None:
         raise IgnoredActivity("The status was deleted before it arrived.")
 
 

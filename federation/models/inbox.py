@@ -1,4 +1,4 @@
-"""Inbox items: verified activities stored before they are processed."""
+"""Inbox items: verified activities stored before they are processed, and the personal inboxes they reached."""
 
 from __future__ import annotations
 
@@ -36,3 +36,31 @@ class InboxItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_type} {self.activity_id} ({self.state})"
+
+
+class InboxRecipient(models.Model):
+    """A local account whose personal inbox an activity was delivered to.
+
+    A server that hides its followers addresses a followers-only post to a
+    collection nobody here can expand and delivers it to each follower's
+    personal inbox; the inbox it came through is then the only sign of who
+    may read it. Each personal inbox is recorded once per activity, the
+    first delivery's and any later one's, and `handled_at` stays empty until
+    the handler has given that account what the activity gives it.
+    """
+
+    item = models.ForeignKey(InboxItem, on_delete=models.CASCADE, related_name="recipients")
+    account = models.ForeignKey("federation.Actor", on_delete=models.CASCADE, related_name="+")
+    received_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "account"], name="inbox_recipient_once"),
+        ]
+        indexes = [
+            models.Index(fields=["received_at"], name="inbox_recipient_unhandled", condition=models.Q(handled_at=None)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} to {self.account_id}"

@@ -9,9 +9,10 @@ from django.views.decorators.http import require_POST
 from federation.access import access_local_actor_by_username
 from federation.actions.inbox import MAX_BODY_BYTES, InboxRequest, check_inbox_request, do_store_inbox_item
 from federation.errors import ActivityRefused
+from federation.models import Actor
 
 
-def _receive(request: HttpRequest) -> HttpResponse:
+def _receive(request: HttpRequest, recipient: Actor | None = None) -> HttpResponse:
     declared = request.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         return JsonResponse({"error": f"The activity is larger than {MAX_BODY_BYTES} bytes."}, status=413)
@@ -27,7 +28,7 @@ def _receive(request: HttpRequest) -> HttpResponse:
     except ActivityRefused as exc:
         return JsonResponse({"error": str(exc)}, status=exc.status)
     if verified is not None:
-        do_store_inbox_item(verified)
+        do_store_inbox_item(verified, recipient)
     return HttpResponse(status=202)
 
 
@@ -41,6 +42,9 @@ def shared_inbox(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def personal_inbox(request: HttpRequest, username: str) -> HttpResponse:
-    """Accept an activity addressed to one local actor (processed as the shared inbox does)."""
-    access_local_actor_by_username(username)
-    return _receive(request)
+    """Accept an activity delivered to one local actor, who is recorded as a recipient of it.
+
+    A server that hides its followers collection can only say who may read
+    a followers-only post by the personal inboxes it delivers it to.
+    """
+    return _receive(request, access_local_actor_by_username(username))

@@ -49,9 +49,10 @@ def _receive_activity(request: InboxRequest, username: str | None) -> tuple[int,
     """Verify and store an activity as the inbox views do; return the status and the error, if any."""
     close_old_connections()
     try:
+        recipient = None
         if username is not None:
             try:
-                access_local_actor_by_username(username)
+                recipient = access_local_actor_by_username(username)
             except ActorNotFound as exc:
                 raise _UnknownAccount from exc
         try:
@@ -59,7 +60,7 @@ def _receive_activity(request: InboxRequest, username: str | None) -> tuple[int,
         except ActivityRefused as exc:
             return exc.status, str(exc)
         if verified is not None:
-            do_store_inbox_item(verified)
+            do_store_inbox_item(verified, recipient)
         return 202, None
     finally:
         close_old_connections()

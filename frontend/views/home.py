@@ -17,7 +17,7 @@ from timeline.actions.media import check_upload_media, do_create_media
 from timeline.actions.statuses import MAX_STATUS_CHARACTERS, check_create_status, do_create_status
 from timeline.errors import StatusRefused
 from timeline.imaging import MediaRejected
-from timeline.models import Status, Visibility
+from timeline.models import POSTING_VISIBILITIES, Status, Visibility
 from timeline.selectors import home_timeline_for
 
 POLL_OPTION_FIELDS = 4
@@ -38,7 +38,11 @@ class ComposeForm(forms.Form):
         label=_("What's on your mind?"),
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_STATUS_CHARACTERS}),
     )
-    visibility = forms.ChoiceField(label=_("Who can see it"), choices=Visibility.choices, initial=Visibility.PUBLIC)
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"),
+        choices=[(value, label) for value, label in Visibility.choices if value in POSTING_VISIBILITIES],
+        initial=Visibility.PUBLIC,
+    )
     image = forms.FileField(label=_("Image (optional)"), required=False)
     image_description = forms.CharField(
         label=_("Describe the image for people who cannot see it"), required=False, max_length=1500
@@ -76,10 +80,13 @@ def home(request: HttpRequest) -> HttpResponse:
     replying_to = _reply_target(request, request.POST.get("in_reply_to") or request.GET.get("in_reply_to"))
     initial: dict[str, object] = {"visibility": actor.user.default_visibility if actor.user else "public"}
     if replying_to is not None:
+        # A limited status is shown as followers-only; so is the reply it starts.
+        limited = replying_to.visibility == Visibility.LIMITED
+        reply_visibility = Visibility.PRIVATE if limited else replying_to.visibility
         initial = {
             "in_reply_to": replying_to.pk,
             "text": f"@{replying_to.account.acct} " if replying_to.account_id != actor.pk else "",
-            "visibility": replying_to.visibility,
+            "visibility": reply_visibility,
             "spoiler_text": replying_to.spoiler_text,
         }
     form = ComposeForm(request.POST or None, request.FILES or None, initial=initial)

@@ -29,6 +29,7 @@ from config.queueing import enqueue_on_commit
 from federation.actions.erasure import (
     content_inboxes,
     do_erase_actor_profile,
+    do_forget_inbox_recipients,
     do_forget_outbound_content,
     do_publish_actor_delete,
     hosts_of,
@@ -228,6 +229,7 @@ def do_erase_account(deletion_id: int, *, now: datetime | None = None) -> bool:
         if actor_delete is not None:
             activity_ids.append(actor_delete.pk)
         do_forget_outbound_content(actor, activity_ids)
+        do_forget_inbox_recipients(actor)
         files = do_erase_account_content(actor)
         files += do_erase_actor_profile(actor)
         private_files = _erase_data_rights_files(user)

@@ -156,7 +156,7 @@ def _visible_profile_statuses(account: Actor, viewer: Actor | None) -> QuerySet[
         shown.append(Visibility.PRIVATE)
     visible = Q(visibility__in=shown)
     if viewer is not None:
-        visible |= Q(visibility=Visibility.DIRECT, mentions__account=viewer)
+        visible |= Q(visibility__in=[Visibility.DIRECT, Visibility.LIMITED], mentions__account=viewer)
     return statuses.filter(visible).distinct()
 
 

@@ -14,13 +14,24 @@ from timeline.access import StatusNotFound, access_local_status_by_author, acces
 from timeline.models import Follow, Visibility
 from timeline.selectors import statuses_for_profile
 
-VIEWERS = ["anonymous", "author", "follower", "pending_follower", "mentioned", "stranger", "remote_follower"]
+VIEWERS = [
+    "anonymous",
+    "author",
+    "follower",
+    "pending_follower",
+    "mentioned",
+    "silently_mentioned",
+    "stranger",
+    "remote_follower",
+]
 EXPECTED = {
     Visibility.PUBLIC: set(VIEWERS),
     Visibility.UNLISTED: set(VIEWERS),
-    Visibility.PRIVATE: {"author", "follower", "mentioned", "remote_follower"},
-    Visibility.DIRECT: {"author", "mentioned"},
+    Visibility.PRIVATE: {"author", "follower", "mentioned", "silently_mentioned", "remote_follower"},
+    Visibility.DIRECT: {"author", "mentioned", "silently_mentioned"},
     Visibility.LOCAL: set(VIEWERS) - {"anonymous", "remote_follower"},
+    # Limited statuses come from other servers only; here they are read as direct messages are.
+    Visibility.LIMITED: {"author", "mentioned", "silently_mentioned"},
 }
 
 
@@ -34,6 +45,7 @@ def test_visibility_matrix(alice: Actor, visibility: Visibility) -> None:
         "follower": FollowFactory.create(target=alice).follower,
         "pending_follower": FollowFactory.create(target=alice, state=Follow.State.PENDING).follower,
         "mentioned": MentionFactory.create(status=status).account,
+        "silently_mentioned": MentionFactory.create(status=status, silent=True).account,
         "stranger": LocalActorFactory.create(),
         "remote_follower": FollowFactory.create(target=alice, follower=RemoteActorFactory.create()).follower,
     }

@@ -29,6 +29,7 @@ from timeline.models import (
     ListAccount,
     Marker,
     MediaAttachment,
+    Mention,
     Mute,
     Notification,
     PollVote,
@@ -95,4 +96,6 @@ def do_erase_account_content(actor: Actor) -> list[str]:
         ScheduledStatus.objects.filter(account=actor).delete()
         TimelineEntry.objects.filter(owner=actor).delete()
         Notification.objects.filter(Q(recipient=actor) | Q(from_account=actor)).delete()
+        # Silent mentions only let the account read others' statuses; nothing in those statuses names it.
+        Mention.objects.filter(account=actor, silent=True).delete()
     return files

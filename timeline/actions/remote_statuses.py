@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
@@ -13,13 +14,13 @@ from federation.activitypub.incoming import NoteDocument, is_public
 from federation.models import Actor, Tombstone
 from federation.sanitising import sanitise_html
 from federation.selectors import policy_for_domain
-from timeline.actions.fan_out import fan_out_on_commit
+from timeline.actions.fan_out import do_place_in_home_timelines, fan_out_on_commit
 from timeline.actions.media import MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARACTERS
 from timeline.actions.notifications import do_notify
 from timeline.actions.status_history import do_record_original_version, do_record_status_version
 from timeline.ids import snowflake_id
 from timeline.imaging import MAX_IMAGE_SIDE, media_kind
-from timeline.models import Follow, MediaAttachment, Notification, Poll, Status, Tag, Visibility
+from timeline.models import Follow, MediaAttachment, Mention, Notification, Poll, Status, Tag, Visibility
 from timeline.streaming.events import (
     stream_status_created_on_commit,
     stream_status_deleted_on_commit,
@@ -114,13 +115,42 @@ def _may_notify(author: Actor, recipient: Actor) -> bool:
     return Follow.objects.filter(follower=recipient, target=author, state=Follow.State.ACCEPTED).exists()
 
 
-def _apply_mentions_and_tags(status: Status, note: NoteDocument) -> list[Actor]:
-    mentioned = list(Actor.objects.filter(uri__in=note.mentions))
-    status.mentions.all().delete()
-    for actor in mentioned:
-        status.mentions.create(account=actor)
+def _tagged_accounts(note: NoteDocument) -> list[Actor]:
+    return list(Actor.objects.filter(uri__in=note.mentions))
+
+
+def _apply_tags(status: Status, note: NoteDocument) -> None:
     status.tags.set([Tag.objects.get_or_create(name=name)[0] for name in note.hashtags if name])
-    return mentioned
+
+
+def _apply_edited_mentions(status: Status, mentioned: list[Actor]) -> None:
+    # Silent mentions stay: they record who was given the status, not what its text tags.
+    status.mentions.filter(silent=False).exclude(account__in=mentioned).delete()
+    for actor in mentioned:
+        status.mentions.update_or_create(account=actor, defaults={"silent": False})
+
+
+def _silently_mentioned(
+    note: NoteDocument, author: Actor, visibility: Visibility, tagged: list[Actor], recipients: Sequence[Actor]
+) -> list[Actor]:
+    """Return the accounts a status is given to without tagging them, as Mastodon decides.
+
+    Those are the known accounts its to and cc name, and the owners of the
+    personal inboxes it was delivered to. Public and unlisted statuses are
+    readable by everyone, so for them there is no one to add: GoToSocial,
+    without a shared inbox, delivers each post to every follower's inbox.
+    """
+    if visibility in (Visibility.PUBLIC, Visibility.UNLISTED):
+        return []
+    addressed = [uri for uri in note.audience if not is_public([uri])]
+    candidates = [*Actor.objects.filter(uri__in=addressed).order_by("pk"), *recipients]
+    skipped = {author.pk, *(actor.pk for actor in tagged)}
+    chosen: list[Actor] = []
+    for actor in candidates:
+        if actor.pk not in skipped:
+            skipped.add(actor.pk)
+            chosen.append(actor)
+    return chosen
 
 
 def _apply_poll(status: Status, note: NoteDocument) -> None:
@@ -141,8 +171,21 @@ def _apply_poll(status: Status, note: NoteDocument) -> None:
     )
 
 
-def do_store_remote_status(author: Actor, note: NoteDocument, *, in_reply_to: Status | None = None) -> Status | None:
+def do_store_remote_status(
+    author: Actor,
+    note: NoteDocument,
+    *,
+    in_reply_to: Status | None = None,
+    recipients: Sequence[Actor] = (),
+) -> Status | None:
     """Store a remote author's status, once; return None if its id was deleted before.
+
+    `recipients` are the local accounts whose personal inboxes it was
+    delivered to. Known accounts it addresses without tagging them, and
+    those recipients, get silent mentions (unless it is public or
+    unlisted), and a status that would be a direct message to its tagged
+    accounts alone becomes limited, as on Mastodon. A status stored before
+    is given to recipients it did not have yet (`do_add_status_recipients`).
 
     The caller has checked that the note's id is on the author's host and
     that the author is its `attributedTo`.
@@ -151,8 +194,15 @@ def do_store_remote_status(author: Actor, note: NoteDocument, *, in_reply_to: St
         return None
     existing = Status.objects.filter(uri=note.id).first()
     if existing is not None:
+        if recipients and existing.account_id == author.pk:
+            do_add_status_recipients(existing, recipients)
         return existing
     created_at = _moment(note.published)
+    tagged = _tagged_accounts(note)
+    visibility = visibility_from_addressing(note, author)
+    silent = _silently_mentioned(note, author, visibility, tagged, recipients)
+    if silent and visibility == Visibility.DIRECT:
+        visibility = Visibility.LIMITED
     with transaction.atomic():
         status = Status.objects.create(
             id=snowflake_id(created_at),
@@ -162,20 +212,54 @@ def do_store_remote_status(author: Actor, note: NoteDocument, *, in_reply_to: St
             content=sanitise_html(note.content),
             spoiler_text=note.summary[:500],
             sensitive=note.sensitive or bool(note.summary),
-            visibility=visibility_from_addressing(note, author),
+            visibility=visibility,
             language=note.language,
             in_reply_to=in_reply_to,
             local=False,
             created_at=created_at,
         )
         _store_remote_media(status, note, author)
-        for actor in _apply_mentions_and_tags(status, note):
+        Mention.objects.bulk_create(
+            [Mention(status=status, account=actor) for actor in tagged]
+            + [Mention(status=status, account=actor, silent=True) for actor in silent]
+        )
+        _apply_tags(status, note)
+        # Silent mentions notify no one: nothing in the status names them.
+        for actor in tagged:
             if _may_notify(author, actor):
                 do_notify(actor, author, Notification.Type.MENTION, status)
         _apply_poll(status, note)
         fan_out_on_commit(status.id)
         stream_status_created_on_commit(status.id)
     return status
+
+
+def do_add_status_recipients(status: Status, recipients: Sequence[Actor]) -> list[Actor]:
+    """Give a stored remote status to local accounts whose personal inboxes it reached later; return those added.
+
+    Each gets a silent mention unless already mentioned, a direct status
+    becomes limited, and those who follow the author find it in their home
+    timeline, as Mastodon does when a post it has reaches one more inbox.
+    Public and unlisted statuses need no one added.
+    """
+    if status.local or status.reblog_of_id is not None or status.visibility in (Visibility.PUBLIC, Visibility.UNLISTED):
+        return []
+    with transaction.atomic():
+        known = set(Mention.objects.filter(status=status).values_list("account_id", flat=True))
+        known.add(status.account_id)
+        added = [actor for actor in dict.fromkeys(recipients) if actor.pk not in known]
+        if not added:
+            return []
+        Mention.objects.bulk_create(
+            [Mention(status=status, account=actor, silent=True) for actor in added], ignore_conflicts=True
+        )
+        if status.visibility == Visibility.DIRECT:
+            status.visibility = Visibility.LIMITED
+            status.save(update_fields=["visibility"])
+        if status.fanned_out_at is not None:
+            # A fan-out still to come reads the new mentions itself.
+            do_place_in_home_timelines(status, [actor.pk for actor in added if actor.is_local])
+    return added
 
 
 def do_update_remote_status(author: Actor, note: NoteDocument) -> Status | None:
@@ -191,7 +275,8 @@ def do_update_remote_status(author: Actor, note: NoteDocument) -> Status | None:
         status.edited_at = _moment(note.updated) if note.updated else timezone.now()
         status.save(update_fields=["content", "spoiler_text", "sensitive", "edited_at"])
         _store_remote_media(status, note, author)
-        _apply_mentions_and_tags(status, note)
+        _apply_edited_mentions(status, _tagged_accounts(note))
+        _apply_tags(status, note)
         _apply_poll(status, note)
         do_record_status_version(status, status.edited_at)
         stream_status_updated_on_commit(status.id)

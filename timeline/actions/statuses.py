@@ -27,7 +27,7 @@ from timeline.actions.status_history import do_record_original_version, do_recor
 from timeline.errors import StatusRefused
 from timeline.ids import snowflake_id
 from timeline.imaging import MediaRejected
-from timeline.models import MediaAttachment, Notification, Poll, Status, Tag, Visibility
+from timeline.models import POSTING_VISIBILITIES, MediaAttachment, Notification, Poll, Status, Tag, Visibility
 from timeline.rendering import render_plain_text
 from timeline.streaming.events import (
     stream_status_created_on_commit,
@@ -127,8 +127,8 @@ def check_create_status(
         raise StatusRefused(f"Text is too long ({len(text)} characters; the limit is {MAX_STATUS_CHARACTERS}).")
     if len(spoiler_text) > MAX_SPOILER_CHARACTERS:
         raise StatusRefused(f"Content warning is too long (the limit is {MAX_SPOILER_CHARACTERS}).")
-    if visibility not in Visibility.values:
-        raise StatusRefused(f"Visibility must be one of {', '.join(Visibility.values)}.")
+    if visibility not in POSTING_VISIBILITIES:
+        raise StatusRefused(f"Visibility must be one of {', '.join(POSTING_VISIBILITIES)}.")
     if language and (len(language) > 16 or not language.replace("-", "").isalnum()):
         raise StatusRefused("Language must be an ISO 639 code such as en or pt-BR.")
     parent = None

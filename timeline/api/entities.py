@@ -27,6 +27,8 @@ from timeline.models import (
     Visibility,
 )
 
+CLIENT_VISIBILITY: dict[str, str] = {Visibility.LOCAL: Visibility.UNLISTED, Visibility.LIMITED: Visibility.PRIVATE}
+
 # Key material is never part of an entity; leaving it out keeps each loaded author row small.
 UNUSED_AUTHOR_FIELDS = ("account__private_key_pem", "account__public_key_pem")
 
@@ -146,7 +148,7 @@ def _interactions(ids: list[int], viewer: Actor | None) -> dict[str, Any]:
         "reply_accounts": Subquery(Status.objects.filter(pk=OuterRef("in_reply_to_id")).values("account_id")[:1]),
     }
     flags: dict[str, Exists] = {
-        "with_mentions": Exists(Mention.objects.filter(status_id=OuterRef("pk"))),
+        "with_mentions": Exists(Mention.objects.filter(status_id=OuterRef("pk"), silent=False)),
         "with_tags": Exists(Status.tags.through.objects.filter(status_id=OuterRef("pk"))),
         "with_poll": Exists(Poll.objects.filter(status_id=OuterRef("pk"))),
         "with_media": Exists(MediaAttachment.objects.filter(status_id=OuterRef("pk"))),
@@ -172,7 +174,8 @@ def _interactions(ids: list[int], viewer: Actor | None) -> dict[str, Any]:
 def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
     found = _interactions([status.pk for status in statuses], viewer)
     mentions: dict[int, list[Actor]] = defaultdict(list)
-    for mention in Mention.objects.filter(status_id__in=found["with_mentions"]).select_related("account"):
+    # Silent mentions give access only; clients list the accounts a status tags, as on Mastodon.
+    for mention in Mention.objects.filter(status_id__in=found["with_mentions"], silent=False).select_related("account"):
         mentions[mention.status_id].append(mention.account)
     tags: dict[int, list[str]] = defaultdict(list)
     for status_id, name in Status.tags.through.objects.filter(status_id__in=found["with_tags"]).values_list(
@@ -236,8 +239,9 @@ def status_entities(
             "edited_at": iso_with_millis(status.edited_at) if status.edited_at else None,
             "account": accounts[status.account_id],
             "content": "" if original is not None else status.content,
-            # Clients know only Mastodon's four visibilities; local-only posts show as unlisted, flagged.
-            "visibility": Visibility.UNLISTED if status.visibility == Visibility.LOCAL else status.visibility,
+            # Clients know only Mastodon's four visibilities; local-only posts show as unlisted, flagged,
+            # and limited ones as private, as Mastodon shows them.
+            "visibility": CLIENT_VISIBILITY.get(status.visibility, status.visibility),
             "local_only": status.visibility == Visibility.LOCAL,
             "sensitive": status.sensitive,
             "spoiler_text": status.spoiler_text,

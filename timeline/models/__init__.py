@@ -17,12 +17,13 @@ from timeline.models.media import MediaAttachment
 from timeline.models.note import AccountNote
 from timeline.models.notification import Notification
 from timeline.models.poll import Poll, PollVote
-from timeline.models.status import Mention, Status, Tag, Visibility
+from timeline.models.status import POSTING_VISIBILITIES, Mention, Status, Tag, Visibility
 from timeline.models.status_edit import ScheduledStatus, StatusEdit
 from timeline.models.stream_event import StreamEvent
 from timeline.models.timeline_entry import TimelineEntry
 
 __all__ = [
+    "POSTING_VISIBILITIES",
     "AccountDomainBlock",
     "AccountNote",
     "Block",

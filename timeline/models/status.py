@@ -17,6 +17,17 @@ class Visibility(models.TextChoices):
     # Never federated: shown to this server's signed-in accounts only, as
     # Mastodon forks (Hometown, glitch-soc) show "local-only" posts.
     LOCAL = "local", "Members of this server only"
+    # Received only: a remote post addressed to neither the public, nor the
+    # author's followers collection, nor only the accounts it tags, yet
+    # given to accounts here (those named in its to/cc, or the owner of the
+    # personal inbox it came through). Readable by the author and the
+    # mentioned accounts, as a direct message is; shown to clients as
+    # "private", as Mastodon does.
+    LIMITED = "limited"
+
+
+# What a local post may be; limited is only ever read from a remote post's addressing.
+POSTING_VISIBILITIES: tuple[str, ...] = tuple(value for value in Visibility.values if value != Visibility.LIMITED)
 
 
 class Status(models.Model):
@@ -67,10 +78,17 @@ class Status(models.Model):
 
 
 class Mention(models.Model):
-    """An account a status mentions; direct statuses are visible to these only."""
+    """An account a status mentions; direct and limited statuses are visible to these only.
+
+    A silent mention names an account the status was given to without
+    tagging it (addressed in to/cc, or the owner of the personal inbox it
+    arrived at): it grants access and a place in the home timeline of a
+    follower, but no notification, and clients never see it in `mentions`.
+    """
 
     status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="mentions")
     account = models.ForeignKey("federation.Actor", on_delete=models.CASCADE, related_name="mentioned_in")
+    silent = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -10,12 +10,13 @@ from asgiref.sync import async_to_sync
 
 from federation.actions.inbox import MAX_BODY_BYTES
 from federation.keys import generate_key_pair
-from federation.models import Actor, InboxItem
+from federation.models import Actor, InboxItem, InboxRecipient
 from federation.signatures import sign_request
 from federation.views.inbox_asgi import Message, Receive, Scope, Send, inbox_fast_path
 from tests.factories.federation import RemoteActorFactory
 from tests.factories.keys import shared_test_key_pair
 from tests.federation.views.test_inbox import note_create
+from timeline.models import Follow, Mention, Status, Visibility
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,6 +99,27 @@ def test_redelivery_is_answered_202_and_stored_once(remote: Actor) -> None:
     assert call("/inbox", body, headers)[1] == 202
     assert call("/inbox", body, headers)[1] == 202
     assert InboxItem.objects.count() == 1
+
+
+def test_personal_inboxes_are_recorded_as_recipients_and_a_second_one_is_served(alice: Actor, bob: Actor) -> None:
+    author = RemoteActorFactory.create(username="moo", domain="bovine.example", followers_uri="")
+    for follower in (alice, bob):
+        Follow.objects.create(follower=follower, target=author, state=Follow.State.ACCEPTED)
+    activity = note_create(author)
+    activity["to"] = activity["object"]["to"] = ["https://bovine.example/endpoints/followers-of-moo"]
+    activity["cc"] = activity["object"]["cc"] = []
+    for path in ("/users/alice/inbox", "/users/bob/inbox", "/inbox"):
+        body, headers = signed(path, activity, author)
+        assert call(path, body, headers)[1] == 202
+    assert InboxItem.objects.count() == 1
+    assert set(InboxRecipient.objects.values_list("account_id", flat=True)) == {alice.pk, bob.pk}
+    status = Status.objects.get(uri=activity["object"]["id"])
+    assert status.visibility == Visibility.LIMITED
+    assert set(Mention.objects.filter(status=status, silent=True).values_list("account_id", flat=True)) == {
+        alice.pk,
+        bob.pk,
+    }
+    assert alice.home_entries.filter(status=status).exists() and bob.home_entries.filter(status=status).exists()
 
 
 def test_bad_signature_is_refused_with_the_views_error_and_nothing_stored(remote: Actor) -> None:

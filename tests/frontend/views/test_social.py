@@ -7,7 +7,7 @@ from django.test import Client
 
 from federation.models import Actor, Delivery
 from tests.factories.federation import RemoteActorFactory
-from tests.factories.timeline import NotificationFactory, StatusFactory
+from tests.factories.timeline import MentionFactory, NotificationFactory, StatusFactory
 from timeline.models import Favourite, Follow, Notification, Poll, Status, Tag, Visibility
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +129,20 @@ def test_replying_and_posting_a_poll_from_home(alice_client: Client, alice: Acto
     assert reply.in_reply_to_id == parent.pk
     poll = Poll.objects.get(status=reply)
     assert poll.options == ["soup", "salad"]
+
+
+def test_a_reply_to_a_limited_status_starts_followers_only_and_limited_is_never_offered(
+    alice_client: Client, alice: Actor
+) -> None:
+    parent = StatusFactory.create(account=RemoteActorFactory.create(), local=False, visibility=Visibility.LIMITED)
+    MentionFactory.create(status=parent, account=alice, silent=True)
+    response = alice_client.get(f"/home?in_reply_to={parent.pk}")
+    form = response.context["form"]
+    assert form.initial["visibility"] == Visibility.PRIVATE
+    assert Visibility.LIMITED not in [value for value, _ in form.fields["visibility"].choices]
+    refused = alice_client.post("/home", {"text": "sneaky", "visibility": "limited"})
+    assert refused.status_code == 400
+    assert not Status.objects.filter(account=alice).exists()
 
 
 def test_a_poll_with_one_choice_is_refused_and_nothing_is_posted(alice_client: Client, alice: Actor) -> None:

@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
-from federation.models import Actor, Delivery, RemoteHost, Tombstone
+from federation.models import Actor, Delivery, InboxItem, InboxRecipient, RemoteHost, Tombstone
 from governance.actions.closing import recount_proposal
 from members.access import access_deletion_by_receipt_token, hash_receipt_token
 from members.actions.bylaws import do_adopt_bylaws_version
@@ -34,9 +34,10 @@ from members.tasks import erase_due_accounts
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.governance import close, open_proposal, vote
 from tests.factories.oauth import AccessTokenFactory
+from tests.factories.timeline import StatusFactory
 from tests.federation.network import FakeNetwork
 from timeline.actions.statuses import check_create_status, do_create_status
-from timeline.models import Follow, MediaAttachment, Status
+from timeline.models import Follow, MediaAttachment, Mention, Status, Visibility
 
 CaptureHooks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 PASSWORD = "correct horse battery staple"
@@ -180,6 +181,11 @@ def test_erasure_tells_every_server_then_erases(
     media = MediaAttachment.objects.create(account=alice, file=ContentFile(b"x", name="photo.png"))
     alice.avatar.save("face.png", ContentFile(b"y"))
     token = AccessTokenFactory.create(user=alice.user)
+    # A followers-only post of a server that hides its followers, delivered to alice's personal inbox.
+    given = StatusFactory.create(account=stranger, local=False, visibility=Visibility.LIMITED)
+    Mention.objects.create(status=given, account=alice, silent=True)
+    item = InboxItem.objects.create(activity_id=f"{given.uri}/activity", activity_type="Create", actor_uri="", body={})
+    InboxRecipient.objects.create(item=item, account=alice)
     deletion, receipt_token = request_deletion(alice, immediate=True)
 
     deletion.refresh_from_db()
@@ -204,6 +210,7 @@ def test_erasure_tells_every_server_then_erases(
     assert not default_storage.exists(media.file.name)
     assert not Follow.objects.filter(follower=actor).exists() and not Follow.objects.filter(target=actor).exists()
     assert not AccessToken.objects.filter(pk=token.pk).exists()
+    assert not Mention.objects.filter(account=actor).exists() and not InboxRecipient.objects.exists()
     # Only the Deletes remain of what the member sent.
     assert set(actor.outbound_activities.values_list("activity_type", flat=True)) == {"Delete"}
 

@@ -160,6 +160,18 @@ def test_account_statuses_follow_visibility(alice: Actor, bob: Actor) -> None:
     assert len(_ids(Client().get(url, headers=bearer_for(alice)))) == 3
 
 
+def test_account_statuses_show_a_limited_status_to_the_accounts_it_was_given_to(alice: Actor, bob: Actor) -> None:
+    author = RemoteActorFactory.create()
+    FollowFactory.create(follower=bob, target=author)
+    limited = StatusFactory.create(account=author, local=False, visibility=Visibility.LIMITED)
+    url = f"/api/v1/accounts/{author.pk}/statuses"
+    assert _ids(Client().get(url, headers=bearer_for(bob))) == []
+    MentionFactory.create(status=limited, account=alice, silent=True)
+    assert _ids(Client().get(url, headers=bearer_for(alice))) == [str(limited.pk)]
+    assert Client().get(url, headers=bearer_for(alice)).json()[0]["visibility"] == "private"
+    assert _ids(Client().get(url)) == []
+
+
 def test_account_statuses_filters(alice: Actor, bob: Actor) -> None:
     other = StatusFactory.create(account=bob)
     plain = StatusFactory.create(account=alice)

@@ -9,8 +9,10 @@ import pytest
 from django.utils import timezone
 
 from federation.models import Actor
-from tests.factories.timeline import FollowFactory, MentionFactory, StatusFactory
-from timeline.actions.fan_out import do_fan_out_status, pending_fan_outs
+from tests.factories.federation import LocalActorFactory, RemoteActorFactory
+from tests.factories.timeline import BlockFactory, FollowFactory, MentionFactory, StatusFactory
+from timeline.actions import fan_out
+from timeline.actions.fan_out import do_fan_out_status, do_place_in_home_timelines, pending_fan_outs
 from timeline.models import TimelineEntry, Visibility
 from timeline.tasks import requeue_pending_fan_outs
 
@@ -58,3 +60,34 @@ def test_recovery_requeues_old_unfinished_fan_outs_only(alice: Actor) -> None:
     with mock.patch("timeline.tasks.fan_out_status.delay") as delay:
         assert requeue_pending_fan_outs(min_age_seconds=60) == 1
     delay.assert_called_once_with(old.id)
+
+
+@pytest.mark.django_db
+def test_limited_status_reaches_silently_mentioned_followers_only(alice: Actor, bob: Actor) -> None:
+    author = RemoteActorFactory.create()
+    FollowFactory.create(follower=alice, target=author)
+    FollowFactory.create(follower=LocalActorFactory.create(), target=author)
+    status = StatusFactory.create(account=author, local=False, visibility=Visibility.LIMITED, fanned_out_at=None)
+    MentionFactory.create(status=status, account=alice, silent=True)
+    MentionFactory.create(status=status, account=bob, silent=True)
+    do_fan_out_status(status.id)
+    # Bob was given the status but follows no one; the other follower was not given it.
+    assert list(TimelineEntry.objects.filter(status=status).values_list("owner_id", flat=True)) == [alice.pk]
+
+
+@pytest.mark.django_db
+def test_placing_a_status_in_more_home_timelines_skips_those_that_have_it(
+    alice: Actor, bob: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    author = RemoteActorFactory.create()
+    for follower in (alice, bob):
+        FollowFactory.create(follower=follower, target=author)
+    status = StatusFactory.create(account=author, local=False, visibility=Visibility.LIMITED)
+    TimelineEntry.objects.create(owner=alice, status=status)
+    streamed: list[list[int]] = []
+    monkeypatch.setattr(fan_out, "stream_home_updates_on_commit", lambda _status_id, owners: streamed.append(owners))
+    assert do_place_in_home_timelines(status, [alice.pk, bob.pk]) == [bob.pk]
+    assert streamed == [[bob.pk]]
+    BlockFactory.create(account=bob, target=author)
+    TimelineEntry.objects.filter(owner=bob).delete()
+    assert do_place_in_home_timelines(status, [bob.pk]) == []

@@ -1,16 +1,19 @@
-"""Remote statuses' attachments are referenced as MediaAttachment rows, within limits and sanitised."""
+"""Remote statuses: attachments referenced within limits, and who is given a status that names no one here."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
-from federation.activitypub.incoming import parse_note
+from federation.activitypub.incoming import NoteDocument, parse_note
+from federation.models import Actor
 from tests.factories.federation import RemoteActorFactory
-from timeline.actions.remote_statuses import do_store_remote_status, do_update_remote_status
+from tests.factories.timeline import FollowFactory
+from timeline.actions.remote_statuses import do_add_status_recipients, do_store_remote_status, do_update_remote_status
 from timeline.api.entities import status_entity
-from timeline.models import MediaAttachment
+from timeline.models import MediaAttachment, Notification, Status, TimelineEntry, Visibility
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +75,91 @@ def test_an_update_replaces_the_referenced_attachments() -> None:
     assert list(MediaAttachment.objects.values_list("remote_url", "description")) == [
         ("https://files.example/3.jpg", "new")
     ]
+
+
+def addressed_note(
+    author: Actor, to: list[str], cc: list[str] | None = None, tagged: tuple[Actor, ...] | list[Actor] = ()
+) -> NoteDocument:
+    return parse_note(
+        {
+            "id": f"{author.uri}/statuses/9",
+            "type": "Note",
+            "attributedTo": author.uri,
+            "content": "<p>For a few</p>",
+            "published": "2026-01-01T00:00:00Z",
+            "to": to,
+            "cc": cc or [],
+            "tag": [{"type": "Mention", "href": actor.uri} for actor in tagged],
+        }
+    )
+
+
+def mentions_of(status: Status) -> set[tuple[int, bool]]:
+    return set(status.mentions.values_list("account_id", "silent"))
+
+
+def test_known_accounts_addressed_without_a_tag_are_mentioned_silently_and_make_it_limited(
+    alice: Actor, bob: Actor
+) -> None:
+    author = RemoteActorFactory.create()
+    status = do_store_remote_status(author, addressed_note(author, [alice.uri, bob.uri], tagged=[bob]))
+    assert status is not None
+    assert status.visibility == Visibility.LIMITED
+    assert mentions_of(status) == {(alice.pk, True), (bob.pk, False)}
+    assert list(Notification.objects.values_list("recipient_id", flat=True)) == [bob.pk]
+
+
+def test_a_message_to_tagged_accounts_only_stays_direct(alice: Actor) -> None:
+    author = RemoteActorFactory.create()
+    status = do_store_remote_status(author, addressed_note(author, [alice.uri], tagged=[alice]))
+    assert status is not None
+    assert status.visibility == Visibility.DIRECT
+    assert mentions_of(status) == {(alice.pk, False)}
+
+
+def test_the_recipient_of_a_followers_only_post_is_mentioned_silently_and_it_stays_private(alice: Actor) -> None:
+    author = RemoteActorFactory.create()
+    status = do_store_remote_status(author, addressed_note(author, [author.followers_uri]), recipients=[alice])
+    assert status is not None
+    assert status.visibility == Visibility.PRIVATE
+    assert mentions_of(status) == {(alice.pk, True)}
+
+
+@pytest.mark.parametrize(("to", "cc"), [([PUBLIC], []), ([], [PUBLIC])])
+def test_public_and_unlisted_posts_need_no_silent_mention(alice: Actor, to: list[str], cc: list[str]) -> None:
+    author = RemoteActorFactory.create()
+    status = do_store_remote_status(author, addressed_note(author, [*to, alice.uri], cc), recipients=[alice])
+    assert status is not None
+    assert status.visibility in (Visibility.PUBLIC, Visibility.UNLISTED)
+    assert mentions_of(status) == set()
+    assert do_add_status_recipients(status, [alice]) == []
+
+
+def test_a_stored_status_given_to_one_more_recipient_becomes_limited(alice: Actor, bob: Actor) -> None:
+    author = RemoteActorFactory.create()
+    FollowFactory.create(follower=bob, target=author)
+    status = do_store_remote_status(author, addressed_note(author, ["https://remote.example/hidden"]))
+    assert status is not None
+    assert status.visibility == Visibility.DIRECT
+    status.fanned_out_at = timezone.now()
+    status.save(update_fields=["fanned_out_at"])
+    assert do_add_status_recipients(status, [alice, bob]) == [alice, bob]
+    assert do_add_status_recipients(status, [alice]) == []
+    status.refresh_from_db()
+    assert status.visibility == Visibility.LIMITED
+    assert mentions_of(status) == {(alice.pk, True), (bob.pk, True)}
+    # Only the follower finds it at home; neither is notified.
+    assert list(TimelineEntry.objects.filter(status=status).values_list("owner_id", flat=True)) == [bob.pk]
+    assert not Notification.objects.exists()
+
+
+def test_an_edit_keeps_silent_mentions_and_a_new_tag_makes_one_a_real_mention(alice: Actor, bob: Actor) -> None:
+    author = RemoteActorFactory.create()
+    status = do_store_remote_status(author, addressed_note(author, [alice.uri, bob.uri], tagged=[bob]))
+    assert status is not None
+    edited = addressed_note(author, [alice.uri, bob.uri], tagged=[alice])
+    do_update_remote_status(author, edited)
+    assert mentions_of(status) == {(alice.pk, False)}
+    status.mentions.create(account=bob, silent=True)
+    do_update_remote_status(author, addressed_note(author, [alice.uri, bob.uri]))
+    assert mentions_of(status) == {(bob.pk, True)}

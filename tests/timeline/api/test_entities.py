@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from federation.models import Actor
-from tests.factories.federation import LocalActorFactory
+from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.timeline import MentionFactory, RemoteMediaFactory, StatusFactory
 from timeline.api.entities import status_entities, status_entity
-from timeline.models import Favourite, Poll, PollVote, Status, Tag
+from timeline.models import Favourite, Poll, PollVote, Status, Tag, Visibility
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,20 @@ def test_counts_and_viewer_state(alice: Actor, bob: Actor) -> None:
     assert [tag["name"] for tag in body["tags"]] == ["coop"]
     assert not status_entity(status, alice)["favourited"]
     assert not status_entity(status, None)["reblogged"]
+
+
+def test_limited_statuses_show_as_private_without_their_silent_mentions(alice: Actor, bob: Actor) -> None:
+    status = StatusFactory.create(account=RemoteActorFactory.create(), local=False, visibility=Visibility.LIMITED)
+    MentionFactory.create(status=status, account=alice, silent=True)
+    MentionFactory.create(status=status, account=bob)
+    body = status_entity(status, alice)
+    assert body["visibility"] == "private"
+    assert [mention["id"] for mention in body["mentions"]] == [str(bob.pk)]
+    local_only = StatusFactory.create(account=alice, visibility=Visibility.LOCAL)
+    assert (status_entity(local_only, alice)["visibility"], status_entity(local_only, alice)["local_only"]) == (
+        "unlisted",
+        True,
+    )
 
 
 def test_reblog_carries_its_original(alice: Actor, bob: Actor) -> None:

@@ -69,6 +69,8 @@ def test_idempotency_key_returns_the_first_status(alice: Actor) -> None:
         ({"status": ""}, "Text can't be blank."),
         ({"status": "x" * 501}, "Text is too long"),
         ({"status": "hi", "visibility": "everyone"}, "Visibility must be one of"),
+        # Limited is read from other servers' addressing only, never chosen here.
+        ({"status": "hi", "visibility": "limited"}, "Visibility must be one of"),
         ({"status": "hi", "in_reply_to_id": "123"}, "does not exist or is not visible"),
         ({"status": "hi", "poll[options][]": ["only one"], "poll[expires_in]": "3600"}, "between 2 and 4 options"),
         ({"status": "hi", "scheduled_at": "2020-01-01T00:00:00Z"}, "must be in the future"),

@@ -1,14 +1,17 @@
-"""Stream events: nothing is rendered for statuses that no open stream would receive."""
+"""Stream events: nothing is rendered for statuses that no open stream would receive; limited ones stay private."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from federation.models import Actor
-from tests.factories.timeline import FollowFactory
+from tests.factories.federation import RemoteActorFactory
+from tests.factories.timeline import FollowFactory, MentionFactory, StatusFactory
 from tests.timeline.streaming.conftest import post
+from timeline.models import Tag, Visibility
 from timeline.streaming import events, relay
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +43,27 @@ def test_a_status_nobody_streams_is_never_rendered(alice: Actor, bob: Actor, mon
         [f"timeline.user.{alice.pk}", f"timeline.user.{bob.pk}"]
     )
     assert sent == []
+
+
+def test_a_limited_status_reaches_home_streams_as_private_and_never_public_ones(
+    alice: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    author = RemoteActorFactory.create()
+    status = StatusFactory.create(account=author, local=False, visibility=Visibility.LIMITED)
+    status.tags.add(Tag.objects.create(name="cows"))
+    MentionFactory.create(status=status, account=alice, silent=True)
+    sent: list[tuple[list[str], dict[str, Any]]] = []
+
+    async def record_send(groups: list[str], message: dict[str, Any]) -> None:
+        sent.append((groups, message))
+
+    monkeypatch.setattr(relay, "groups_with_listeners", lambda groups: groups)
+    monkeypatch.setattr(relay, "group_send_all", record_send)
+    assert events.public_groups(status) == []
+    events._send_created(status.pk)
+    events._send_home(status.pk, [alice.pk])
+    [(groups, message)] = sent
+    assert groups == [f"timeline.user.{alice.pk}"]
+    assert message["event"] == "update"
+    payload = json.loads(message["payload"])
+    assert (payload["visibility"], payload["mentions"]) == ("private", [])

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from federation.models import Actor
 from timeline.actions.statuses import check_create_status, do_create_status
 from timeline.errors import StatusRefused
-from timeline.models import Visibility
+from timeline.models import POSTING_VISIBILITIES, Visibility
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("text")
-        parser.add_argument("--visibility", default=Visibility.PUBLIC, choices=Visibility.values)
+        parser.add_argument("--visibility", default=Visibility.PUBLIC, choices=POSTING_VISIBILITIES)
         parser.add_argument("--spoiler-text", default="", help="Content warning.")
 
     def handle(self, *args: Any, **options: Any) -> None:
