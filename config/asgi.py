@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 from config.env import exit_on_config_error
@@ -26,3 +27,10 @@ application = ProtocolTypeRouter(
         "websocket": URLRouter(websocket_urlpatterns),
     }
 )
+
+# What is loaded by now lives as long as the process. Frozen, it is left out
+# of the collector's full passes, which otherwise scan it all while every
+# connection of the process waits: with 500 streaming connections a full
+# pass took 90-250 ms, and 25-65 ms with the start-up objects frozen.
+gc.collect()
+gc.freeze()

@@ -124,7 +124,9 @@ def check_channel_layer() -> ServiceCheck:
         return "round trip"
 
     def probe() -> str:
-        return async_to_sync(round_trip)()
+        # On a loop of its own: a pub/sub layer keeps a channel subscribed
+        # until its loop closes, and the web process's loop never does.
+        return async_to_sync(round_trip, force_new_loop=True)()
 
     return _timed("channel_layer", backend, probe)
 

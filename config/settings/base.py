@@ -168,12 +168,14 @@ REDIS_PREFIX = env_str("MUTUALS_REDIS_PREFIX", "mutuals")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ConfigError(f"REDIS_URL={REDIS_URL!r} must start with redis:// or rediss://")
 if REDIS_URL:
+    # Redis pub/sub, as Mastodon's streaming server uses it: sending to a group
+    # is one PUBLISH, and each web process subscribes once per group and hands
+    # the message to its own consumers. Pub/sub channels ignore the database
+    # number, so the prefix alone keeps instances sharing a server apart.
     CHANNEL_LAYERS: dict[str, Any] = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py 8 reads with a 5 s timeout by default, which cuts the layer's
-            # 5 s blocking pops short; the read timeout must outlast them.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}], "prefix": REDIS_PREFIX},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_PREFIX},
         }
     }
     CACHES: dict[str, Any] = {

@@ -41,9 +41,8 @@ if TEST_BACKEND == "services":
     _prefix = f"mutuals-test-{os.getpid()}"
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # As in base: the read timeout must outlast the layer's blocking pops.
-            "CONFIG": {"hosts": [{"address": _redis, "socket_timeout": 15}], "prefix": _prefix},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [_redis], "prefix": _prefix},
         }
     }
     CACHES = {

@@ -23,7 +23,10 @@ def test_healthz_reports_every_service_ok(client: Client) -> None:
 @pytest.mark.django_db
 def test_healthz_answers_503_and_names_a_broken_channel_layer(client: Client, settings: SettingsWrapper) -> None:
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:9/0"]}}
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:9/0"]},
+        }
     }
     from channels.layers import channel_layers
 

@@ -75,3 +75,9 @@ def test_embedded_defaults_need_no_configuration(tmp_path: Path) -> None:
     assert "ok   database       sqlite3" in result.stdout
     assert "ok   broker         filesystem" in result.stdout
     assert "ok   channel_layer  InMemoryChannelLayer" in result.stdout
+
+
+def test_the_web_application_leaves_its_start_up_objects_out_of_full_collections(tmp_path: Path) -> None:
+    result = run(["-c", "import gc, config.asgi; print(gc.get_freeze_count())"], {}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip().splitlines()[-1]) > 10_000

@@ -31,7 +31,7 @@ def test_healthz_and_a_task_round_trip(production: LiveInstance) -> None:
     assert {name: check["backend"] for name, check in health["checks"].items()} == {
         "database": "postgresql",
         "broker": "redis",
-        "channel_layer": "RedisChannelLayer",
+        "channel_layer": "RedisPubSubChannelLayer",
     }
 
     production.manage("createmember", "alice", "--password", "a sturdy passphrase")

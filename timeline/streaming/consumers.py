@@ -115,6 +115,21 @@ class StreamingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
         elif self.subscriptions.pop(subscription.group, None) is not None:
             await self.channel_layer.group_discard(subscription.group, self.channel_name)
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Handle a message; stream events go straight to their handler.
+
+        Channels closes stale database connections before every handler, in
+        the process's single thread for synchronous code: with a thousand
+        connections on the public stream, each event would queue a thousand
+        hops to that one thread. `stream_event` reaches the database only
+        through `database_sync_to_async`, which closes stale connections
+        itself.
+        """
+        if message.get("type") == "stream.event":
+            await self.stream_event(message)
+            return
+        await super().dispatch(message)
+
     async def stream_event(self, message: dict[str, Any]) -> None:
         """Forward an event from a joined group, unless this viewer must not receive it."""
         subscription = self.subscriptions.get(str(message.get("group")))

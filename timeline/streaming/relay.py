@@ -1,6 +1,8 @@
 """Carry streaming events from any process to the web process's channel layer.
 
-With Redis (services mode) senders publish to the channel layer directly.
+With Redis (services mode) senders publish to the channel layer directly:
+one pub/sub message per group, which each web process subscribed to the
+group hands to its own connections.
 Embedded mode's in-memory layer exists only inside the web process, while
 fan-out and the inbox run in the worker; there, senders write a StreamEvent
 row and the web process polls the table and forwards each row to its groups.
@@ -14,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +24,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from channels_redis.core import RedisChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
@@ -46,38 +47,66 @@ def relay_through_database() -> bool:
     return str(getattr(settings, "STREAMING_RELAY", "direct")) == "database"
 
 
+def _group_channels_by_connection(layer: Any, groups: list[str]) -> dict[Any, list[tuple[str, str]]]:
+    """Return, for each Redis connection of this event loop's layer, its groups and their pub/sub channels.
+
+    channels_redis 4.3 publishes a group on the channel
+    `<prefix>__group__<group>`, on the connection its consistent hash picks;
+    these are the layer's own helpers, so both sides agree on the names.
+    """
+    loop_layer = layer._get_layer()
+    by_connection: dict[Any, list[tuple[str, str]]] = defaultdict(list)
+    for group in groups:
+        channel = loop_layer._get_group_channel_name(group)
+        by_connection[loop_layer._get_shard(channel)].append((group, channel))
+    return by_connection
+
+
+def _redis_of(shard: Any) -> Any:
+    # The client the layer publishes with; a connection pool, safe to share.
+    shard._ensure_redis()
+    return shard._redis
+
+
 async def listened_groups(layer: Any, groups: list[str]) -> list[str]:
-    """Return the groups that have a live channel, in order, asking each Redis host once.
+    """Return the groups some process subscribes to, in order, asking each Redis host once.
 
     A post fanned out to a thousand followers names a thousand user groups,
-    and most of those members have no stream open. Redis's `group_send`
-    costs several round trips even for an empty group; one pipelined count
-    per host skips them (Mastodon likewise publishes only to timelines with
-    a subscriber). Other layers are cheap to ask and keep every group.
+    and most of those members have no stream open. A web process subscribes
+    to a group's pub/sub channel while one of its connections is in the
+    group, so one `PUBSUB NUMSUB` per host names the groups worth sending
+    to (Mastodon likewise publishes only to timelines with a subscriber).
+    Other layers cannot tell and keep every group.
     """
-    if not isinstance(layer, RedisChannelLayer) or len(groups) < 2:
+    if not isinstance(layer, RedisPubSubChannelLayer) or not groups:
         return groups
-    by_host: dict[int, list[str]] = defaultdict(list)
-    for group in groups:
-        by_host[layer.consistent_hash(group)].append(group)
-    live_since = int(time.time()) - layer.group_expiry
     listened: set[str] = set()
-    for index, names in by_host.items():
-        async with layer.connection(index).pipeline(transaction=False) as pipe:
-            for name in names:
-                pipe.zcount(layer._group_key(name), live_since, "+inf")
-            counts = await pipe.execute()
-        listened.update(name for name, count in zip(names, counts, strict=True) if count)
+    for shard, pairs in _group_channels_by_connection(layer, groups).items():
+        counts = await _redis_of(shard).pubsub_numsub(*(channel for _, channel in pairs))
+        listened.update(group for (group, _), (_, count) in zip(pairs, counts, strict=True) if count)
     return [group for group in groups if group in listened]
 
 
 async def group_send_all(groups: list[str], message: dict[str, Any]) -> None:
-    """Send the message to each group, naming the group so a consumer knows which stream it is for."""
+    """Send the message to each group, naming the group so a consumer knows which stream it is for.
+
+    With Redis pub/sub, the messages for one host go out in one pipeline:
+    the request that posts a status waits for them, and between separate
+    publishes its web process would first hand each one to its own
+    connections.
+    """
     layer = get_channel_layer()
     if layer is None:
         return
-    for group in groups:
-        await layer.group_send(group, {**message, "group": group})
+    if not isinstance(layer, RedisPubSubChannelLayer):
+        for group in groups:
+            await layer.group_send(group, {**message, "group": group})
+        return
+    for shard, pairs in _group_channels_by_connection(layer, groups).items():
+        async with _redis_of(shard).pipeline(transaction=False) as pipe:
+            for group, channel in pairs:
+                pipe.publish(channel, layer.serialize({**message, "group": group}))
+            await pipe.execute()
 
 
 def groups_with_listeners(groups: list[str]) -> list[str]:
@@ -89,7 +118,7 @@ def groups_with_listeners(groups: list[str]) -> list[str]:
     if not groups or relay_through_database():
         return groups
     layer = get_channel_layer()
-    if not isinstance(layer, RedisChannelLayer):
+    if not isinstance(layer, RedisPubSubChannelLayer):
         return groups
     return list(async_to_sync(listened_groups)(layer, groups))
 

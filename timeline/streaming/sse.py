@@ -52,8 +52,8 @@ async def _event_source(viewer: StreamViewer, subscription: Subscription) -> Asy
     await ensure_relay_running()
     channel = await layer.new_channel()
     await layer.group_add(subscription.group, channel)
-    # One receive stays pending across heartbeats: cancelling a Redis layer's
-    # receive half-way through its blocking pop breaks the connection.
+    # One receive stays pending across heartbeats: the Redis pub/sub layer
+    # takes a cancelled receive for a departing consumer and drops the channel.
     pending: asyncio.Future[dict[str, object]] | None = None
     try:
         # A first comment sends the headers at once, so the client knows it is subscribed.

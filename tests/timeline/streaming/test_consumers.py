@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import channels.consumer
 import pytest
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
@@ -296,6 +297,31 @@ def test_list_streams_carry_their_members_statuses_to_the_owner_only(alice: Acto
         message = await client.receive_json_from(timeout=5)
         assert message["stream"] == ["list", str(friends.pk)]
         assert decoded(message)["id"] == str(status.pk)
+        await client.disconnect()
+
+    run(scenario)
+
+
+def test_stream_events_reach_the_client_without_a_trip_to_the_sync_thread(
+    alice: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Channels would close stale database connections in the one sync thread
+    # before every message; a thousand connections on a stream would queue there.
+    trips: list[str] = []
+
+    async def counted_trip() -> None:
+        trips.append("trip")
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted_trip)
+
+    async def scenario() -> None:
+        client = communicator("?stream=public")
+        assert (await client.connect())[0]
+        trips_to_connect = len(trips)
+        status = await apost(alice, "no detour")
+        message = await client.receive_json_from(timeout=5)
+        assert decoded(message)["id"] == str(status.pk)
+        assert len(trips) == trips_to_connect
         await client.disconnect()
 
     run(scenario)
