@@ -17,6 +17,7 @@ with exit_on_config_error():
 
 from channels.routing import ProtocolTypeRouter, URLRouter
 
+from config.queueing import load_task_modules
 from config.routing import websocket_urlpatterns
 from federation.views.inbox_asgi import inbox_fast_path
 
@@ -27,6 +28,10 @@ application = ProtocolTypeRouter(
         "websocket": URLRouter(websocket_urlpatterns),
     }
 )
+
+# The first task a process queues would otherwise load Celery's task modules
+# (and have its Django fix-up run every system check) in the middle of a request.
+load_task_modules()
 
 # What is loaded by now lives as long as the process. Frozen, it is left out
 # of the collector's full passes, which otherwise scan it all while every

@@ -29,12 +29,18 @@ def _send(task_name: str, args: tuple[Any, ...]) -> None:
     # thread of its own): one thread loads the modules while the others wait,
     # and messages are published one at a time, as the broker connection
     # Celery shares between threads is not safe to use from two at once.
+    with _publishing:
+        load_task_modules()
+        _publish(task_name, args)
+
+
+def load_task_modules() -> None:
+    """Load the apps' task modules into this process once (web processes call it at start-up)."""
     global _modules_loaded  # noqa: PLW0603 - one flag per process
     with _publishing:
         if not _modules_loaded:
             app.loader.import_default_modules()
             _modules_loaded = True
-        _publish(task_name, args)
 
 
 def _publish(task_name: str, args: tuple[Any, ...]) -> None:
