@@ -1,20 +1,23 @@
 """Receive activities: verify, check their origin, store them once, and process them later.
 
 The HTTP view only hands the raw request here. Verification happens before
-anything is stored; processing happens in a worker, from the stored row.
+anything is stored; processing happens in a worker, from the stored rows,
+in batches.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from config.queueing import enqueue_on_commit
@@ -34,11 +37,27 @@ from federation.signatures import (
     verify_message_signature,
     verify_request,
 )
+from timeline.actions.fan_out import do_fan_out_statuses, fan_outs_collected
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_PROCESSING_ATTEMPTS = 5
+# Items one processing task takes: its own and, up to this many in all, the oldest others waiting.
+PROCESSING_BATCH = 100
+# A batch starts no new item after this many seconds and commits, so that
+# slow handlers (fetching the parents of replies, say) hold its locks briefly.
+BATCH_SECONDS = 1.0
+# Statuses stored by a batch are fanned out in its transaction up to this
+# many home-timeline entries in all; bigger audiences go to the fan-out task.
+INLINE_FAN_OUT_ENTRIES = 5000
+# Activities after which their actor is loaded again: it may have changed or gone.
+ACTOR_CHANGING_TYPES = frozenset({"Delete", "Move", "Update"})
+NOT_PENDING = "not pending"
+# Signing actors by key id, read once per few seconds per process (`_known_signer`).
+SIGNER_CACHE_SECONDS = 5.0
+SIGNER_CACHE_SIZE = 1000
+_signers: dict[str, tuple[float, Actor]] = {}
 
 
 @dataclass(frozen=True)
@@ -140,6 +159,26 @@ def _verify(signer: Actor, params: SignatureParams | MessageSignature, request: 
     )
 
 
+def _known_signer(key_id: str) -> Actor | None:
+    """Return the known actor owning a key id, kept for a few seconds in this process.
+
+    A busy peer signs every activity with the same key; reading its actor
+    once per request was a database round trip per activity. A key that
+    changed meanwhile fails to verify, which drops it here and fetches the
+    actor again, as for any rotated key.
+    """
+    now = time.monotonic()
+    cached = _signers.get(key_id)
+    if cached is not None and now - cached[0] < SIGNER_CACHE_SECONDS:
+        return cached[1]
+    signer = actor_by_key_id(key_id)
+    if signer is not None:
+        if len(_signers) >= SIGNER_CACHE_SIZE:
+            _signers.clear()
+        _signers[key_id] = (now, signer)
+    return signer
+
+
 def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
     """Verify an inbox POST; return None for a Delete from an actor never seen (accepted, nothing to do).
 
@@ -155,7 +194,7 @@ def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
         raise ActivityRefused(str(exc), 401) from exc
     if params.key_owner_uri != actor_uri and host_of(params.key_id) != host_of(actor_uri):
         raise ActivityRefused("The signing key does not belong to the activity's actor.", 401)
-    signer = actor_by_key_id(params.key_id)
+    signer = _known_signer(params.key_id)
     if signer is None and activity["type"] == "Delete":
         # Large servers send Deletes for accounts this server never saw;
         # fetching each would turn a Delete storm into a fetch storm.
@@ -168,6 +207,7 @@ def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
         except SignatureError as first_failure:
             if signer.is_local or "date" in str(first_failure).lower() or "digest" in str(first_failure).lower():
                 raise
+            _signers.pop(params.key_id, None)
             # Keys rotate: fetch the actor once more and try again.
             try:
                 signer = actor_for_key_id(params.key_id, refresh=True)
@@ -186,32 +226,94 @@ def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
     return VerifiedActivity(actor=signer, activity=activity)
 
 
-def do_store_inbox_item(verified: VerifiedActivity) -> InboxItem | None:
-    """Store a verified activity once and queue its processing; return None for a duplicate."""
+def _new_item(verified: VerifiedActivity) -> InboxItem:
     activity = verified.activity
+    return InboxItem(
+        activity_id=activity["id"][:500],
+        activity_type=activity["type"],
+        actor_uri=verified.actor.uri,
+        body=activity,
+    )
+
+
+def _insert_once(item: InboxItem) -> bool:
+    """Insert one item and queue its processing unless its activity is stored already; return whether it was."""
     try:
         with transaction.atomic():
-            item = InboxItem.objects.create(
-                activity_id=activity["id"][:500],
-                activity_type=activity["type"],
-                actor_uri=verified.actor.uri,
-                body=activity,
-            )
-            enqueue_on_commit("federation.tasks.process_inbox_item", item.id)
+            item.save(force_insert=True)
+            enqueue_on_commit("federation.tasks.process_inbox_items", [item.pk])
     except IntegrityError:
-        return None
-    if host_is_unavailable(verified.actor.domain):
-        # A host that talks to this server again is available again.
-        record_host_success(verified.actor.domain)
-    return item
+        return False
+    return True
 
 
-def do_process_inbox_item(item_id: int) -> str:
-    """Run the handler of a stored activity once; return the item's resulting state."""
-    item = InboxItem.objects.filter(id=item_id, state=InboxItem.State.RECEIVED).first()
-    if item is None:
-        return "not pending"
-    actor = Actor.objects.filter(uri=item.actor_uri).first()
+def _stored_activity_ids(activity_ids: set[str]) -> set[str]:
+    return set(InboxItem.objects.filter(activity_id__in=activity_ids).values_list("activity_id", flat=True))
+
+
+def do_store_inbox_item(verified: VerifiedActivity) -> InboxItem | None:
+    """Store a verified activity once and queue its processing; return None for a duplicate."""
+    return do_store_inbox_items([verified])[0]
+
+
+def do_store_inbox_items(activities: Sequence[VerifiedActivity]) -> list[InboxItem | None]:
+    """Store verified activities once each and queue their processing in one task.
+
+    Return each activity's stored item, or None where it was a duplicate
+    (a redelivery, or the same activity sent to several personal inboxes).
+    The new rows are written with one INSERT in one transaction, which is
+    what lets the inbox store the activities of concurrent requests
+    together.
+    """
+    items = [_new_item(verified) for verified in activities]
+    fresh: list[InboxItem] = []
+    try:
+        with transaction.atomic():
+            seen = _stored_activity_ids({item.activity_id for item in items})
+            for item in items:
+                if item.activity_id not in seen:
+                    seen.add(item.activity_id)
+                    fresh.append(item)
+            stored = InboxItem.objects.bulk_create(fresh)
+            if stored:
+                enqueue_on_commit("federation.tasks.process_inbox_items", [item.pk for item in stored])
+    except IntegrityError:
+        # A concurrent request stored one of them meanwhile: one at a time, then.
+        for item in fresh:
+            item.pk = None
+        stored = [item for item in fresh if _insert_once(item)]
+    for domain in sorted({verified.actor.domain for verified in activities}):
+        if host_is_unavailable(domain):
+            # A host that talks to this server again is available again.
+            record_host_success(domain)
+    kept = {id(item) for item in stored}
+    return [item if id(item) in kept else None for item in items]
+
+
+def _pending(queryset: QuerySet[InboxItem], own: Collection[int], extra: int) -> list[InboxItem]:
+    received = queryset.filter(state=InboxItem.State.RECEIVED)
+    items = list(received.filter(id__in=own)) if own else []
+    if extra > 0:
+        items += list(received.filter(attempts=0).exclude(id__in=own).order_by("id")[:extra])
+    return sorted(items, key=lambda item: item.pk)
+
+
+def _claim(own: Collection[int], extra: int) -> list[InboxItem]:
+    """Lock the received items among `own` and up to `extra` of the oldest others never tried; oldest first.
+
+    Locked rows are skipped, so two workers never take the same item. On
+    SQLite, which has no row locks, a write transaction excludes every
+    other, and the state is read once the lock is held, so an item
+    processed meanwhile is not taken either. Items tried once already are
+    left to their own tasks and to recovery, so a peer that was down gets
+    its retry after a while rather than at once.
+    """
+    # NO KEY: the claim changes no key, so rows that refer to an item need not wait for its batch.
+    return _pending(InboxItem.objects.select_for_update(skip_locked=True, no_key=True), own, extra)
+
+
+def _run_handler(item: InboxItem, actor: Actor | None) -> None:
+    """Run the item's handler in a savepoint and record the outcome on the item (not saved)."""
     try:
         if actor is None:
             raise IgnoredActivity("The actor is gone.")
@@ -229,9 +331,121 @@ def do_process_inbox_item(item_id: int) -> str:
         if item.attempts >= MAX_PROCESSING_ATTEMPTS or not isinstance(exc, RemoteActorUnavailable):
             item.state = InboxItem.State.FAILED
         logger.info("inbox item %s (%s) not processed: %s", item.pk, item.activity_type, exc)
-    item.processed_at = timezone.now()
-    item.save(update_fields=["state", "error", "attempts", "processed_at"])
-    return item.state
+    except Exception as exc:
+        # A fault in one handler must not stop the other items of the batch:
+        # it counts as an attempt, retried like an unreachable peer's.
+        logger.exception("inbox item %s (%s) failed", item.pk, item.activity_type)
+        _count_failed_attempt(item, exc)
+
+
+def _count_failed_attempt(item: InboxItem, exc: Exception) -> None:
+    item.attempts += 1
+    item.error = f"{type(exc).__name__}: {exc}"[:2000]
+    if item.attempts >= MAX_PROCESSING_ATTEMPTS:
+        item.state = InboxItem.State.FAILED
+
+
+def _record(items: list[InboxItem]) -> None:
+    """Save the outcomes of processed items: the successes in one UPDATE, the rest in another."""
+    done = [item.pk for item in items if item.state == InboxItem.State.PROCESSED]
+    if done:
+        InboxItem.objects.filter(id__in=done).update(state=InboxItem.State.PROCESSED, processed_at=timezone.now())
+    others = [item for item in items if item.state != InboxItem.State.PROCESSED]
+    if others:
+        InboxItem.objects.bulk_update(others, ["state", "error", "attempts", "processed_at"])
+
+
+def _process_batch(own: Collection[int], extra: int) -> dict[int, str]:
+    """Claim items, run their handlers and record the outcomes in one transaction; return the states of those done.
+
+    Handlers run oldest first until BATCH_SECONDS have passed; items not
+    reached are released at commit, for the next batch to claim. The
+    statuses the handlers store are fanned out together, in the same
+    transaction when their audiences are small, so they reach home
+    timelines with the commit that records them.
+    """
+    with transaction.atomic():
+        with fan_outs_collected() as statuses:
+            items = _claim(own, extra)
+            if not items:
+                return {}
+            deadline = time.monotonic() + BATCH_SECONDS
+            actors: dict[str, Actor | None] = dict.fromkeys({item.actor_uri for item in items})
+            actors.update((actor.uri, actor) for actor in Actor.objects.filter(uri__in=actors.keys()))
+            done: list[InboxItem] = []
+            for item in items:
+                if done and time.monotonic() > deadline:
+                    break
+                if item.actor_uri not in actors:
+                    actors[item.actor_uri] = Actor.objects.filter(uri=item.actor_uri).first()
+                _run_handler(item, actors[item.actor_uri])
+                item.processed_at = timezone.now()
+                if item.activity_type in ACTOR_CHANGING_TYPES:
+                    # The actor may have changed or gone: load it again for its next activity.
+                    del actors[item.actor_uri]
+                done.append(item)
+        do_fan_out_statuses(statuses, max_entries=INLINE_FAN_OUT_ENTRIES)
+        _record(done)
+    return {item.pk: item.state for item in done}
+
+
+def _process_alone(item_id: int) -> dict[int, str]:
+    """Process one item in a transaction of its own; if even that fails, count a failed attempt."""
+    try:
+        return _process_batch({item_id}, 0)
+    except Exception as exc:
+        logger.exception("inbox item %s could not be processed in a transaction of its own", item_id)
+        with transaction.atomic():
+            item = InboxItem.objects.select_for_update().filter(id=item_id, state=InboxItem.State.RECEIVED).first()
+            if item is None:
+                return {}
+            _count_failed_attempt(item, exc)
+            item.processed_at = timezone.now()
+            item.save(update_fields=["state", "error", "attempts", "processed_at"])
+        return {item_id: item.state}
+
+
+def do_process_inbox_item(item_id: int) -> str:
+    """Run the handler of a stored activity once; return the item's resulting state."""
+    return do_process_inbox_items([item_id], limit=1)[item_id]
+
+
+def do_process_inbox_items(item_ids: Collection[int], *, limit: int = PROCESSING_BATCH) -> dict[int, str]:
+    """Run the handlers of the received items among the ids and, up to `limit` items in all, of the oldest others.
+
+    Return the resulting state of each item processed, and "not pending"
+    for ids that were not (done already, or being processed elsewhere).
+
+    One task per accepted activity would pay a broker round trip and a few
+    transactions each; a task that finds a burst waiting takes a batch of
+    it instead, and the later tasks of the burst find their items done.
+    Each handler runs in a savepoint, so a failure undoes its own item
+    only; a batch commits as a whole, at least every BATCH_SECONDS. Should
+    the batch fail as a whole (a constraint checked only at commit, say),
+    its items are processed again one per transaction, and one that fails
+    even alone counts a failed attempt, so one bad item cannot hold back
+    the others.
+    """
+    outcomes = dict.fromkeys(item_ids, NOT_PENDING)
+    own = set(item_ids)
+    extra = max(0, limit - len(own))
+    while own or extra > 0:
+        try:
+            done = _process_batch(own, extra)
+        except Exception:
+            logger.exception("inbox batch failed; processing its items one at a time")
+            done = {}
+            for item in _pending(InboxItem.objects.all(), own, extra):
+                done.update(_process_alone(item.pk))
+        if not done:
+            break
+        for item_id, state in done.items():
+            outcomes[item_id] = state
+            if item_id in own:
+                own.discard(item_id)
+            else:
+                extra -= 1
+    return outcomes
 
 
 def unprocessed_inbox_items(min_age: timedelta) -> list[int]:
