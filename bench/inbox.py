@@ -1,9 +1,10 @@
 """Measure the shared inbox: signed Create(Note) activities accepted and processed per second.
 
-Starts an instance (Daphne and one Celery worker, as `deploy/run` does) with
-a remote actor already known and followed by some local members, then plays
-the remote server: POSTs signed Create(Note) activities to /inbox from
-several connections. Prints
+Starts an instance as production runs it (Daphne processes, as behind
+nginx's least_conn upstream, and Celery workers) with a remote actor
+already known and followed by some local members, then plays the remote
+server: POSTs signed Create(Note) activities to /inbox from several
+connections spread over the web processes. Prints
 
 - accepted per second: 202 answers, each after signature verification,
   origin checks and the durable insert of the inbox row;
@@ -11,6 +12,12 @@ several connections. Prints
   followers' home timelines.
 
     .venv/bin/python bench/inbox.py [--count 2000] [--followers 10] [--connections 8]
+        [--web-processes 2] [--client-processes 2] [--workers 1]
+
+The requests are signed before the clock starts, and sent from several
+client processes (each with its share of the connections), so that one
+Python process's lock is not what limits the rate; each client process's
+CPU time is printed beside the figures.
 
 Runs on the suite's backend: MUTUALS_TEST_BACKEND=services for PostgreSQL
 and Redis (the figures docs/PERFORMANCE.md reports), embedded otherwise.
@@ -21,16 +28,21 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import multiprocessing
+import os
 import sys
 import tempfile
 import threading
 import time
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
 
+from bench.home_timeline import start_web_processes
 from tests.e2e.database import query_one
 from tests.live import LiveInstance
 
@@ -51,8 +63,10 @@ for n in range({followers}):
 print("seeded")
 """
 
+Prepared = list[tuple[bytes, dict[str, str]]]
 
-def build_requests(instance: LiveInstance, count: int, private_pem: str) -> list[tuple[bytes, dict[str, str]]]:
+
+def build_requests(instance: LiveInstance, count: int, private_pem: str) -> Prepared:
     """Return signed (body, headers) pairs, made before the clock starts."""
     from federation.signatures import sign_request
 
@@ -79,6 +93,7 @@ def build_requests(instance: LiveInstance, count: int, private_pem: str) -> list
                 },
             }
         ).encode()
+        # Every web process is reached under the instance's own host name, as nginx passes it on.
         headers = sign_request(
             "POST", instance.url("/inbox"), key_id=f"{actor}#main-key", private_key_pem=private_pem, body=body
         )
@@ -87,14 +102,17 @@ def build_requests(instance: LiveInstance, count: int, private_pem: str) -> list
     return prepared
 
 
-def send_all(instance: LiveInstance, prepared: list[tuple[bytes, dict[str, str]]], connections: int) -> list[int]:
-    """POST every request over kept-alive connections from several threads; return the statuses."""
+def client_process(
+    work: list[tuple[int, Prepared]], start: Barrier, results: multiprocessing.Queue[tuple[list[int], float, float]]
+) -> None:
+    """POST each connection's requests from a thread of this process; report statuses, end time and CPU time."""
     statuses: list[int] = []
     lock = threading.Lock()
-    slices = [prepared[n::connections] for n in range(connections)]
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=120) for port, _ in work]
+    for conn in connections:
+        conn.connect()
 
-    def worker(batch: list[tuple[bytes, dict[str, str]]]) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", instance.port, timeout=60)
+    def send(conn: http.client.HTTPConnection, batch: Prepared) -> None:
         answers = []
         for body, headers in batch:
             conn.request("POST", "/inbox", body=body, headers=headers)
@@ -105,12 +123,50 @@ def send_all(instance: LiveInstance, prepared: list[tuple[bytes, dict[str, str]]
         with lock:
             statuses.extend(answers)
 
-    threads = [threading.Thread(target=worker, args=(batch,)) for batch in slices]
+    threads = [
+        threading.Thread(target=send, args=(conn, batch)) for conn, (_, batch) in zip(connections, work, strict=True)
+    ]
+    start.wait()
+    cpu = time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return statuses
+    # CLOCK_MONOTONIC is system-wide on Linux, so the parent can compare it with its own start.
+    results.put((statuses, time.monotonic(), time.process_time() - cpu))
+
+
+def send_all(
+    bases: list[str], prepared: Prepared, connections: int, processes: int
+) -> tuple[list[int], float, list[float]]:
+    """Send every request over kept-alive connections spread over the web and client processes.
+
+    Return the statuses, the seconds from the start until the last answer,
+    and each client process's CPU seconds.
+    """
+    ports = [int(urlsplit(base).port or 80) for base in bases]
+    shares = [(ports[n % len(ports)], prepared[n::connections]) for n in range(connections)]
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(processes + 1)
+    results: multiprocessing.Queue[tuple[list[int], float, float]] = context.Queue()
+    children = [
+        context.Process(target=client_process, args=(shares[n::processes], start, results)) for n in range(processes)
+    ]
+    for child in children:
+        child.start()
+    start.wait()
+    began = time.monotonic()
+    statuses: list[int] = []
+    ends: list[float] = []
+    cpu: list[float] = []
+    for _ in children:
+        answers, ended, seconds = results.get(timeout=600)
+        statuses.extend(answers)
+        ends.append(ended)
+        cpu.append(seconds)
+    for child in children:
+        child.join()
+    return statuses, max(ends) - began, cpu
 
 
 def main() -> None:
@@ -118,11 +174,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000, help="activities to send (at most 20,000)")
     parser.add_argument("--followers", type=int, default=10, help="local followers of the remote actor")
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=8, help="kept-alive connections in all")
+    parser.add_argument("--web-processes", type=int, default=2, help="Daphne processes, as behind nginx")
+    parser.add_argument("--client-processes", type=int, default=2, help="processes sending the requests")
+    parser.add_argument("--workers", type=int, default=1, help="Celery worker processes (solo pool each)")
     args = parser.parse_args()
     count = min(args.count, 20_000)
-
-    import os
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     import django
@@ -138,14 +195,16 @@ def main() -> None:
         instance.manage("collectstatic", "--noinput", "-v0", timeout=900)
         instance.shell(SEED.format(remote=REMOTE, pem=keys.public_pem, followers=args.followers))
         instance.start_web()
-        instance.start_worker()
+        bases = start_web_processes(instance, args.web_processes)
+        for n in range(args.workers):
+            instance.start_worker(role="worker" if n == 0 else f"worker{n}")
         prepared = build_requests(instance, count, keys.private_pem)
 
-        start = time.perf_counter()
-        answers = send_all(instance, prepared, args.connections)
-        accepted_seconds = time.perf_counter() - start
+        load_before = os.getloadavg()
+        start = time.monotonic()
+        answers, accepted_seconds, client_cpu = send_all(bases, prepared, args.connections, args.client_processes)
         accepted = answers.count(202)
-        deadline = time.monotonic() + 600
+        deadline = start + 600
         done = 0
         while time.monotonic() < deadline:
             try:
@@ -157,19 +216,27 @@ def main() -> None:
                 done = 0
             if done >= accepted:
                 break
-            time.sleep(0.5)
-        processed_seconds = time.perf_counter() - start
+            time.sleep(0.1)
+        processed_seconds = time.monotonic() - start
+        entries = int(query_one(instance, "SELECT COUNT(*) FROM timeline_timelineentry", ()) or 0)
+        load_after = os.getloadavg()
     finally:
         instance.close()
 
-    print(f"backend: {instance.backend}; {count} activities, {args.followers} local followers")
+    print(
+        f"backend: {instance.backend}; {count} activities, {args.followers} local followers;"
+        f" {args.web_processes} web processes, {args.workers} worker processes, {args.connections} connections"
+        f" from {args.client_processes} client processes"
+    )
     print(
         f"accepted:  {accepted}/{count} answered 202 in {accepted_seconds:.1f}s = {accepted / accepted_seconds:.0f}/s"
+        f" (client CPU {', '.join(f'{seconds:.1f}' for seconds in client_cpu)} s)"
     )
     print(
         f"processed: {done} in home timelines after {processed_seconds:.1f}s = {done / processed_seconds:.0f}/s"
-        f" ({done * args.followers} timeline entries)"
+        f" ({entries} timeline entries)"
     )
+    print(f"load average: {load_before[0]:.2f} before, {load_after[0]:.2f} after")
 
 
 if __name__ == "__main__":

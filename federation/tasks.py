@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from celery import shared_task
 
 from federation.actions.deliveries import DELIVERY_BATCH, do_attempt_deliveries, do_attempt_delivery, due_deliveries
-from federation.actions.inbox import do_process_inbox_item, unprocessed_inbox_items
+from federation.actions.inbox import (
+    PROCESSING_BATCH,
+    do_process_inbox_item,
+    do_process_inbox_items,
+    unprocessed_inbox_items,
+)
 
 
 @shared_task(name="federation.tasks.deliver_activity")
@@ -22,9 +28,18 @@ def deliver_activities(delivery_ids: list[int]) -> dict[int, str]:
     return do_attempt_deliveries(delivery_ids)
 
 
+@shared_task(name="federation.tasks.process_inbox_items")
+def process_inbox_items(item_ids: list[int]) -> dict[str, int]:
+    """Run the handlers of stored inbox activities: these, and a batch of the oldest others waiting.
+
+    Return how many items ended in each state (the worker logs it).
+    """
+    return dict(Counter(do_process_inbox_items(item_ids).values()))
+
+
 @shared_task(name="federation.tasks.process_inbox_item")
 def process_inbox_item(item_id: int) -> str:
-    """Run the handler of one stored inbox activity."""
+    """Run the handler of one stored inbox activity (the task earlier versions queued for each)."""
     return do_process_inbox_item(item_id)
 
 
@@ -41,6 +56,6 @@ def requeue_due_deliveries(min_age_seconds: int = 60) -> int:
 def requeue_unprocessed_inbox_items(min_age_seconds: int = 60) -> int:
     """Queue again stored activities whose processing never finished."""
     ids = unprocessed_inbox_items(timedelta(seconds=min_age_seconds))
-    for item_id in ids:
-        process_inbox_item.delay(item_id)
+    for start in range(0, len(ids), PROCESSING_BATCH):
+        process_inbox_items.delay(ids[start : start + PROCESSING_BATCH])
     return len(ids)

@@ -1,20 +1,24 @@
 """Receive activities: verify, check their origin, store them once, and process them later.
 
 The HTTP view only hands the raw request here. Verification happens before
-anything is stored; processing happens in a worker, from the stored row.
+anything is stored; processing happens in a worker, from the stored rows,
+in batches.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+import time
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from config.queueing import enqueue_on_commit
@@ -34,11 +38,27 @@ from federation.signatures import (
     verify_message_signature,
     verify_request,
 )
+from timeline.actions.fan_out import do_fan_out_statuses, fan_outs_collected
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_PROCESSING_ATTEMPTS = 5
+# Items one processing task takes: its own and, up to this many in all, the oldest others waiting.
+PROCESSING_BATCH = 100
+# A batch starts no new item after this many seconds and commits, so that
+# slow handlers (fetching the parents of replies, say) hold its locks briefly.
+BATCH_SECONDS = 1.0
+# Statuses stored by a batch are fanned out in its transaction up to this
+# many home-timeline entries in all; bigger audiences go to the fan-out task.
+INLINE_FAN_OUT_ENTRIES = 5000
+# Activities after which their actor is loaded again: it may have changed or gone.
+ACTOR_CHANGING_TYPES = frozenset({"Delete", "Move", "Update"})
+NOT_PENDING = "not pending"
+# Signing actors by key id, read once per few seconds per process (`_known_signer`).
+SIGNER_CACHE_SECONDS = 5.0
+SIGNER_CACHE_SIZE = 1000
+_signers: dict[str, tuple[float, Actor]] = {}
 
 
 @dataclass(frozen=True)
@@ -53,10 +73,15 @@ class InboxRequest:
 
 @dataclass(frozen=True)
 class VerifiedActivity:
-    """An activity whose signature and origin were checked, with the actor that sent it."""
+    """An activity whose signature and origin were checked, with the actor that sent it.
+
+    `recipient` is the local account whose personal inbox it was posted to
+    (None for the shared inbox and the instance actor's).
+    """
 
     actor: Actor
     activity: dict[str, Any]
+    recipient: Actor | None = None
 
 
 def _parse(body: bytes) -> dict[str, Any]:
@@ -140,6 +165,26 @@ def _verify(signer: Actor, params: SignatureParams | MessageSignature, request: 
     )
 
 
+def _known_signer(key_id: str) -> Actor | None:
+    """Return the known actor owning a key id, kept for a few seconds in this process.
+
+    A busy peer signs every activity with the same key; reading its actor
+    once per request was a database round trip per activity. A key that
+    changed meanwhile fails to verify, which drops it here and fetches the
+    actor again, as for any rotated key.
+    """
+    now = time.monotonic()
+    cached = _signers.get(key_id)
+    if cached is not None and now - cached[0] < SIGNER_CACHE_SECONDS:
+        return cached[1]
+    signer = actor_by_key_id(key_id)
+    if signer is not None:
+        if len(_signers) >= SIGNER_CACHE_SIZE:
+            _signers.clear()
+        _signers[key_id] = (now, signer)
+    return signer
+
+
 def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
     """Verify an inbox POST; return None for a Delete from an actor never seen (accepted, nothing to do).
 
@@ -155,7 +200,7 @@ def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
         raise ActivityRefused(str(exc), 401) from exc
     if params.key_owner_uri != actor_uri and host_of(params.key_id) != host_of(actor_uri):
         raise ActivityRefused("The signing key does not belong to the activity's actor.", 401)
-    signer = actor_by_key_id(params.key_id)
+    signer = _known_signer(params.key_id)
     if signer is None and activity["type"] == "Delete":
         # Large servers send Deletes for accounts this server never saw;
         # fetching each would turn a Delete storm into a fetch storm.
@@ -168,6 +213,7 @@ def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
         except SignatureError as first_failure:
             if signer.is_local or "date" in str(first_failure).lower() or "digest" in str(first_failure).lower():
                 raise
+            _signers.pop(params.key_id, None)
             # Keys rotate: fetch the actor once more and try again.
             try:
                 signer = actor_for_key_id(params.key_id, refresh=True)
@@ -186,33 +232,29 @@ def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
     return VerifiedActivity(actor=signer, activity=activity)
 
 
-def do_store_inbox_item(verified: VerifiedActivity, recipient: Actor | None = None) -> InboxItem | None:
-    """Store a verified activity once and queue its processing; return None for a duplicate.
-
-    `recipient` is the local account whose personal inbox the activity was
-    posted to (None for the shared inbox). A duplicate that reaches a
-    personal inbox not recorded yet is recorded, and processed again for
-    that account alone; any other duplicate changes nothing.
-    """
+def _new_item(verified: VerifiedActivity) -> InboxItem:
     activity = verified.activity
+    return InboxItem(
+        activity_id=activity["id"][:500],
+        activity_type=activity["type"],
+        actor_uri=verified.actor.uri,
+        body=activity,
+    )
+
+
+def _insert_once(verified: VerifiedActivity) -> InboxItem | None:
+    """Store one activity and queue its processing; for a duplicate, record a new personal inbox only."""
+    item = _new_item(verified)
     try:
         with transaction.atomic():
-            item = InboxItem.objects.create(
-                activity_id=activity["id"][:500],
-                activity_type=activity["type"],
-                actor_uri=verified.actor.uri,
-                body=activity,
-            )
-            if recipient is not None:
-                InboxRecipient.objects.create(item=item, account=recipient)
-            enqueue_on_commit("federation.tasks.process_inbox_item", item.id)
+            item.save(force_insert=True)
+            if verified.recipient is not None:
+                InboxRecipient.objects.create(item=item, account=verified.recipient)
+            enqueue_on_commit("federation.tasks.process_inbox_items", [item.pk])
     except IntegrityError:
-        if recipient is not None:
-            _record_another_recipient(activity["id"][:500], verified.actor, recipient)
+        if verified.recipient is not None:
+            _record_another_recipient(item.activity_id, verified.actor, verified.recipient)
         return None
-    if host_is_unavailable(verified.actor.domain):
-        # A host that talks to this server again is available again.
-        record_host_success(verified.actor.domain)
     return item
 
 
@@ -226,10 +268,101 @@ def _record_another_recipient(activity_id: str, sender: Actor, recipient: Actor)
             InboxRecipient.objects.create(item=item, account=recipient)
             # Still pending, the item's own processing takes the new account along;
             # otherwise processing it again serves that account alone.
-            enqueue_on_commit("federation.tasks.process_inbox_item", item.id)
+            enqueue_on_commit("federation.tasks.process_inbox_items", [item.pk])
     except IntegrityError:
         # The same personal inbox again: nothing new.
         return
+
+
+def _stored_activity_ids(activity_ids: set[str]) -> set[str]:
+    return set(InboxItem.objects.filter(activity_id__in=activity_ids).values_list("activity_id", flat=True))
+
+
+def do_store_inbox_item(verified: VerifiedActivity, recipient: Actor | None = None) -> InboxItem | None:
+    """Store a verified activity once and queue its processing; return None for a duplicate.
+
+    `recipient` is the local account whose personal inbox the activity was
+    posted to (None for the shared inbox). A duplicate that reaches a
+    personal inbox not recorded yet is recorded, and processed again for
+    that account alone; any other duplicate changes nothing.
+    """
+    if recipient is not None:
+        verified = replace(verified, recipient=recipient)
+    return do_store_inbox_items([verified])[0]
+
+
+def do_store_inbox_items(activities: Sequence[VerifiedActivity]) -> list[InboxItem | None]:
+    """Store verified activities once each and queue their processing in one task.
+
+    Return each activity's stored item, or None where it was a duplicate
+    (a redelivery, or the same activity sent to several personal inboxes:
+    each personal inbox is recorded with the one stored item). The new rows
+    are written with one INSERT in one transaction, which is what lets the
+    inbox store the activities of concurrent requests together.
+    """
+    items = [_new_item(verified) for verified in activities]
+    fresh: dict[str, InboxItem] = {}
+    later: list[VerifiedActivity] = []
+    try:
+        with transaction.atomic():
+            seen = _stored_activity_ids({item.activity_id for item in items})
+            for verified, item in zip(activities, items, strict=True):
+                if item.activity_id in seen:
+                    later.append(verified)
+                else:
+                    # The same activity twice in one batch is stored once, with the recipients of both.
+                    fresh.setdefault(item.activity_id, item)
+            stored = InboxItem.objects.bulk_create(list(fresh.values()))
+            recipients = {
+                (fresh[item.activity_id].pk, verified.recipient.pk)
+                for verified, item in zip(activities, items, strict=True)
+                if verified.recipient is not None and item.activity_id in fresh
+            }
+            InboxRecipient.objects.bulk_create(
+                [InboxRecipient(item_id=item_id, account_id=account_id) for item_id, account_id in recipients]
+            )
+            if stored:
+                enqueue_on_commit("federation.tasks.process_inbox_items", [item.pk for item in stored])
+    except IntegrityError:
+        # A concurrent request stored one of them meanwhile: one at a time, then.
+        stored = []
+        later = []
+        for verified in activities:
+            inserted = _insert_once(verified)
+            if inserted is not None:
+                stored.append(inserted)
+    for verified in later:
+        if verified.recipient is not None:
+            _record_another_recipient(verified.activity["id"][:500], verified.actor, verified.recipient)
+    for domain in sorted({verified.actor.domain for verified in activities}):
+        if host_is_unavailable(domain):
+            # A host that talks to this server again is available again.
+            record_host_success(domain)
+    # Each stored item is returned for the first activity that carried it, None for the others.
+    kept = {item.activity_id: item for item in stored}
+    return [kept.pop(item.activity_id, None) for item in items]
+
+
+def _pending(queryset: QuerySet[InboxItem], own: Collection[int], extra: int) -> list[InboxItem]:
+    received = queryset.filter(state=InboxItem.State.RECEIVED)
+    items = list(received.filter(id__in=own)) if own else []
+    if extra > 0:
+        items += list(received.filter(attempts=0).exclude(id__in=own).order_by("id")[:extra])
+    return sorted(items, key=lambda item: item.pk)
+
+
+def _claim(own: Collection[int], extra: int) -> list[InboxItem]:
+    """Lock the received items among `own` and up to `extra` of the oldest others never tried; oldest first.
+
+    Locked rows are skipped, so two workers never take the same item. On
+    SQLite, which has no row locks, a write transaction excludes every
+    other, and the state is read once the lock is held, so an item
+    processed meanwhile is not taken either. Items tried once already are
+    left to their own tasks and to recovery, so a peer that was down gets
+    its retry after a while rather than at once.
+    """
+    # NO KEY: the claim changes no key, so rows that refer to an item need not wait for its batch.
+    return _pending(InboxItem.objects.select_for_update(skip_locked=True, no_key=True), own, extra)
 
 
 def _run_handler(item: InboxItem, actor: Actor | None, recipients: list[Actor]) -> None:
@@ -251,49 +384,157 @@ def _run_handler(item: InboxItem, actor: Actor | None, recipients: list[Actor]) 
         if item.attempts >= MAX_PROCESSING_ATTEMPTS or not isinstance(exc, RemoteActorUnavailable):
             item.state = InboxItem.State.FAILED
         logger.info("inbox item %s (%s) not processed: %s", item.pk, item.activity_type, exc)
+    except Exception as exc:
+        # A fault in one handler must not stop the other items of the batch:
+        # it counts as an attempt, retried like an unreachable peer's.
+        logger.exception("inbox item %s (%s) failed", item.pk, item.activity_type)
+        _count_failed_attempt(item, exc)
 
 
-def _serve_new_recipients(item: InboxItem, actor: Actor | None, recipients: list[Actor]) -> None:
-    """Give accounts whose personal inboxes a processed activity reached later what it gives them."""
-    if actor is None:
-        return
+def _count_failed_attempt(item: InboxItem, exc: Exception) -> None:
+    item.attempts += 1
+    item.error = f"{type(exc).__name__}: {exc}"[:2000]
+    if item.attempts >= MAX_PROCESSING_ATTEMPTS:
+        item.state = InboxItem.State.FAILED
+
+
+def _record(items: list[InboxItem]) -> None:
+    """Save the outcomes of processed items: the successes in one UPDATE, the rest in another."""
+    done = [item.pk for item in items if item.state == InboxItem.State.PROCESSED]
+    if done:
+        InboxItem.objects.filter(id__in=done).update(state=InboxItem.State.PROCESSED, processed_at=timezone.now())
+    others = [item for item in items if item.state != InboxItem.State.PROCESSED]
+    if others:
+        InboxItem.objects.bulk_update(others, ["state", "error", "attempts", "processed_at"])
+
+
+def _process_batch(own: Collection[int], extra: int) -> dict[int, str]:
+    """Claim items, run their handlers and record the outcomes in one transaction; return the states of those done.
+
+    Handlers run oldest first until BATCH_SECONDS have passed; items not
+    reached are released at commit, for the next batch to claim. The
+    statuses the handlers store are fanned out together, in the same
+    transaction when their audiences are small, so they reach home
+    timelines with the commit that records them.
+    """
+    with transaction.atomic():
+        with fan_outs_collected() as statuses:
+            items = _claim(own, extra)
+            if not items:
+                return {}
+            deadline = time.monotonic() + BATCH_SECONDS
+            waiting: dict[int, list[InboxRecipient]] = defaultdict(list)
+            for row in InboxRecipient.objects.filter(item__in=items, handled_at__isnull=True).select_related("account"):
+                waiting[row.item_id].append(row)
+            actors: dict[str, Actor | None] = dict.fromkeys({item.actor_uri for item in items})
+            actors.update((actor.uri, actor) for actor in Actor.objects.filter(uri__in=actors.keys()))
+            done: list[InboxItem] = []
+            for item in items:
+                if done and time.monotonic() > deadline:
+                    break
+                if item.actor_uri not in actors:
+                    actors[item.actor_uri] = Actor.objects.filter(uri=item.actor_uri).first()
+                _run_handler(item, actors[item.actor_uri], [row.account for row in waiting[item.pk]])
+                item.processed_at = timezone.now()
+                if item.activity_type in ACTOR_CHANGING_TYPES:
+                    # The actor may have changed or gone: load it again for its next activity.
+                    del actors[item.actor_uri]
+                done.append(item)
+        do_fan_out_statuses(statuses, max_entries=INLINE_FAN_OUT_ENTRIES)
+        _record(done)
+        # Ignored or failed items have nothing to give anyone; a retry keeps the accounts waiting.
+        handled = [row.pk for item in done if item.state != InboxItem.State.RECEIVED for row in waiting[item.pk]]
+        InboxRecipient.objects.filter(pk__in=handled).update(handled_at=timezone.now())
+    return {item.pk: item.state for item in done}
+
+
+def _process_alone(item_id: int) -> dict[int, str]:
+    """Process one item in a transaction of its own; if even that fails, count a failed attempt."""
     try:
+        return _process_batch({item_id}, 0)
+    except Exception as exc:
+        logger.exception("inbox item %s could not be processed in a transaction of its own", item_id)
         with transaction.atomic():
-            dispatch_to_new_recipients(actor, item.body, recipients)
-    except (IgnoredActivity, RemoteActorUnavailable, ValueError) as exc:
-        # The status may be gone since; the item itself was processed, so it stays as it is.
-        logger.info("inbox item %s (%s) not given to more accounts: %s", item.pk, item.activity_type, exc)
+            item = InboxItem.objects.select_for_update().filter(id=item_id, state=InboxItem.State.RECEIVED).first()
+            if item is None:
+                return {}
+            _count_failed_attempt(item, exc)
+            item.processed_at = timezone.now()
+            item.save(update_fields=["state", "error", "attempts", "processed_at"])
+        return {item_id: item.state}
 
 
 def do_process_inbox_item(item_id: int) -> str:
-    """Run the handler of a stored activity once; return the item's resulting state.
+    """Run the handler of a stored activity once; return the item's resulting state."""
+    return do_process_inbox_items([item_id], limit=1)[item_id]
 
-    The item row is locked while it is processed, so two workers never run
-    it at once, and a personal inbox recorded meanwhile is seen either by
-    this run or by the next. An item already processed is run again only
-    for personal inboxes recorded since, through the handler's recipient
-    hook (a Create gives those accounts the status).
+
+def do_process_inbox_items(item_ids: Collection[int], *, limit: int = PROCESSING_BATCH) -> dict[int, str]:
+    """Run the handlers of the received items among the ids and, up to `limit` items in all, of the oldest others.
+
+    Return the resulting state of each item processed, and "not pending"
+    for ids that were not (done already, or being processed elsewhere).
+
+    One task per accepted activity would pay a broker round trip and a few
+    transactions each; a task that finds a burst waiting takes a batch of
+    it instead, and the later tasks of the burst find their items done.
+    Each handler runs in a savepoint, so a failure undoes its own item
+    only; a batch commits as a whole, at least every BATCH_SECONDS. Should
+    the batch fail as a whole (a constraint checked only at commit, say),
+    its items are processed again one per transaction, and one that fails
+    even alone counts a failed attempt, so one bad item cannot hold back
+    the others.
+    """
+    outcomes = dict.fromkeys(item_ids, NOT_PENDING)
+    own = set(item_ids)
+    extra = max(0, limit - len(own))
+    while own or extra > 0:
+        try:
+            done = _process_batch(own, extra)
+        except Exception:
+            logger.exception("inbox batch failed; processing its items one at a time")
+            done = {}
+            for item in _pending(InboxItem.objects.all(), own, extra):
+                done.update(_process_alone(item.pk))
+        if not done:
+            break
+        for item_id, state in done.items():
+            outcomes[item_id] = state
+            if item_id in own:
+                own.discard(item_id)
+            else:
+                extra -= 1
+    for item_id in own:
+        outcomes[item_id] = _serve_waiting_recipients(item_id)
+    return outcomes
+
+
+def _serve_waiting_recipients(item_id: int) -> str:
+    """Give the accounts whose personal inboxes an activity reached after it was processed what it gives them.
+
+    The item row is locked (waiting for a batch that holds it), so a
+    personal inbox recorded meanwhile is served either by this run or by
+    the next. Return the item's state, or "not pending" when nobody waited.
     """
     with transaction.atomic():
         # NO KEY: a web process recording another personal inbox (a row referring to this one) need not wait.
         item = InboxItem.objects.select_for_update(no_key=True).filter(id=item_id).first()
-        if item is None:
-            return "not pending"
+        if item is None or item.state == InboxItem.State.RECEIVED:
+            # Gone, or still to be processed by its own task, which takes the accounts along.
+            return NOT_PENDING
         waiting = list(InboxRecipient.objects.filter(item=item, handled_at__isnull=True).select_related("account"))
-        if item.state != InboxItem.State.RECEIVED and not waiting:
-            return "not pending"
+        if not waiting:
+            return NOT_PENDING
         actor = Actor.objects.filter(uri=item.actor_uri).first()
-        recipients = [row.account for row in waiting]
-        if item.state == InboxItem.State.RECEIVED:
-            _run_handler(item, actor, recipients)
-            item.processed_at = timezone.now()
-            item.save(update_fields=["state", "error", "attempts", "processed_at"])
-        elif item.state == InboxItem.State.PROCESSED:
-            _serve_new_recipients(item, actor, recipients)
-        if item.state != InboxItem.State.RECEIVED:
-            # Ignored or failed items have nothing to give anyone; a retry keeps the accounts waiting.
-            InboxRecipient.objects.filter(pk__in=[row.pk for row in waiting]).update(handled_at=timezone.now())
-    return item.state
+        if item.state == InboxItem.State.PROCESSED and actor is not None:
+            try:
+                with transaction.atomic():
+                    dispatch_to_new_recipients(actor, item.body, [row.account for row in waiting])
+            except (IgnoredActivity, RemoteActorUnavailable, ValueError) as exc:
+                # The status may be gone since; the item itself was processed, so it stays as it is.
+                logger.info("inbox item %s (%s) not given to more accounts: %s", item.pk, item.activity_type, exc)
+        InboxRecipient.objects.filter(pk__in=[row.pk for row in waiting]).update(handled_at=timezone.now())
+        return str(item.state)
 
 
 def unprocessed_inbox_items(min_age: timedelta) -> list[int]:

@@ -3,10 +3,12 @@
 An inbox POST comes from a peer server, never from a browser: sessions,
 locale, CSRF, authentication, messages and the other middleware do nothing
 for it, yet run on every activity, and Django runs synchronous views one at a
-time per process. This path reads the body, then verifies and stores the
-activity on a worker thread of its own (the same `check_inbox_request` and
-`do_store_inbox_item` the Django views call), so several activities are
-verified and written at once.
+time per process. This path reads the body, then verifies the activity on a
+worker thread of its own (the same `check_inbox_request` the Django views
+call), so several activities are verified at once. Verified activities are
+stored together: while one batch is being written, those verified meanwhile
+wait for the next (`do_store_inbox_items`: one transaction, one INSERT, one
+queued task), and each request is answered 202 once its row has committed.
 
 Anything unusual (another method, a host not allowed, an unknown account's
 inbox) goes on to Django unchanged, which answers as it always has.
@@ -14,9 +16,12 @@ inbox) goes on to Django unchanged, which answers as it always has.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import weakref
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import replace
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -26,7 +31,13 @@ from django.http.request import split_domain_port, validate_host
 from django.utils.encoding import escape_uri_path, iri_to_uri
 
 from federation.access import ActorNotFound, access_local_actor_by_username
-from federation.actions.inbox import MAX_BODY_BYTES, InboxRequest, check_inbox_request, do_store_inbox_item
+from federation.actions.inbox import (
+    MAX_BODY_BYTES,
+    InboxRequest,
+    VerifiedActivity,
+    check_inbox_request,
+    do_store_inbox_items,
+)
 from federation.errors import ActivityRefused
 
 Scope = MutableMapping[str, Any]
@@ -39,14 +50,16 @@ WrappedApp = Callable[..., Awaitable[None]]
 
 _INBOX_PATH = re.compile(r"^/(?:inbox|actor/inbox|users/(?P<username>[^/]+)/inbox)$")
 _TOO_LARGE = f"The activity is larger than {MAX_BODY_BYTES} bytes."
+# Activities written in one transaction at most.
+STORE_BATCH = 200
 
 
 class _UnknownAccount(Exception):
     """The personal inbox belongs to no local account: Django answers it."""
 
 
-def _receive_activity(request: InboxRequest, username: str | None) -> tuple[int, str | None]:
-    """Verify and store an activity as the inbox views do; return the status and the error, if any."""
+def _verify_activity(request: InboxRequest, username: str | None) -> tuple[int, str | None, VerifiedActivity | None]:
+    """Verify an activity as the inbox views do; return the status, the error if any, and what to store."""
     close_old_connections()
     try:
         recipient = None
@@ -58,12 +71,70 @@ def _receive_activity(request: InboxRequest, username: str | None) -> tuple[int,
         try:
             verified = check_inbox_request(request)
         except ActivityRefused as exc:
-            return exc.status, str(exc)
-        if verified is not None:
-            do_store_inbox_item(verified, recipient)
-        return 202, None
+            return exc.status, str(exc), None
+        if verified is not None and recipient is not None:
+            verified = replace(verified, recipient=recipient)
+        return 202, None, verified
     finally:
         close_old_connections()
+
+
+def _store(activities: list[VerifiedActivity]) -> None:
+    close_old_connections()
+    try:
+        do_store_inbox_items(activities)
+    finally:
+        close_old_connections()
+
+
+class _Storer:
+    """Store the activities of concurrent requests together, one batch at a time per event loop.
+
+    A request alone is written at once; requests verified while a batch is
+    being written are written together next (a group commit), so under
+    load a transaction, an INSERT and a queued task serve many activities.
+    """
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[VerifiedActivity, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def store(self, verified: VerifiedActivity) -> None:
+        """Return once the activity is stored (or found stored already); raise what storing raised."""
+        stored = asyncio.get_running_loop().create_future()
+        self._waiting.append((verified, stored))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write())
+        await stored
+
+    async def _write(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[:STORE_BATCH], self._waiting[STORE_BATCH:]
+                try:
+                    await sync_to_async(_store, thread_sensitive=False)([verified for verified, _ in batch])
+                except Exception as exc:  # noqa: BLE001 - handed to every request of the batch, which fails with it
+                    for _, stored in batch:
+                        if not stored.done():
+                            stored.set_exception(exc)
+                else:
+                    for _, stored in batch:
+                        if not stored.done():
+                            stored.set_result(None)
+        finally:
+            self._writer = None
+
+
+# One storer per event loop (a Daphne process has one; tests start several).
+_storers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Storer] = weakref.WeakKeyDictionary()
+
+
+async def _store_verified(verified: VerifiedActivity) -> None:
+    loop = asyncio.get_running_loop()
+    storer = _storers.get(loop)
+    if storer is None:
+        storer = _storers[loop] = _Storer()
+    await storer.store(verified)
 
 
 def _host_allowed(headers: dict[str, str]) -> bool:
@@ -118,12 +189,14 @@ def inbox_fast_path(django_app: WrappedApp) -> ASGIApp:
         path = escape_uri_path(scope["path"]) + (f"?{iri_to_uri(query)}" if query else "")
         request = InboxRequest(method="POST", path=path, headers=headers, body=body)
         try:
-            status, error = await sync_to_async(_receive_activity, thread_sensitive=False)(
+            status, error, verified = await sync_to_async(_verify_activity, thread_sensitive=False)(
                 request, match.group("username")
             )
         except _UnknownAccount:
             await django_app(scope, _replay(body), send)
             return
+        if verified is not None:
+            await _store_verified(verified)
         await _answer(send, status, error)
 
     return application

@@ -58,4 +58,6 @@ def network(monkeypatch: pytest.MonkeyPatch) -> FakeNetwork:
     monkeypatch.setattr("federation.actions.deliveries.signed_post", fake.post)
     # Host states are cached per process; each test starts from the database.
     monkeypatch.setattr("federation.actions.deliveries._host_cache", {})
+    # So are the inbox's signing actors.
+    monkeypatch.setattr("federation.actions.inbox._signers", {})
     return fake

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import timedelta
 
 from django.db import transaction
@@ -15,56 +19,106 @@ from timeline.models import Block, Follow, Mention, Status, TimelineEntry, Visib
 from timeline.streaming.events import stream_home_updates_on_commit
 
 BATCH_SIZE = 1000
+FAN_OUT_TASK = "timeline.tasks.fan_out_status"
+_collecting = threading.local()
 
 
 def fan_out_on_commit(status_id: int) -> None:
-    """Queue the fan-out of a status once the current transaction commits."""
-    enqueue_on_commit("timeline.tasks.fan_out_status", status_id)
+    """Queue the fan-out of a status once the current transaction commits.
+
+    Inside `fan_outs_collected()` the status is handed to the block's owner
+    instead, which fans out all the statuses it collected together.
+    """
+    collected: list[int] | None = getattr(_collecting, "status_ids", None)
+    if collected is not None:
+        collected.append(status_id)
+        return
+    enqueue_on_commit(FAN_OUT_TASK, status_id)
+
+
+@contextlib.contextmanager
+def fan_outs_collected() -> Iterator[list[int]]:
+    """Collect, in this thread, the statuses whose fan-out is asked for inside the block.
+
+    The caller fans them out with `do_fan_out_statuses` before its
+    transaction commits. Ids of statuses whose savepoint was rolled back are
+    not found then and are skipped; should the caller never get that far,
+    recovery (`pending_fan_outs`) finds the statuses that were stored.
+    """
+    outer = getattr(_collecting, "status_ids", None)
+    collected: list[int] = []
+    _collecting.status_ids = collected
+    try:
+        yield collected
+    finally:
+        _collecting.status_ids = outer
+
+
+def _by_key(pairs: Iterable[tuple[int, int]]) -> defaultdict[int, set[int]]:
+    grouped: defaultdict[int, set[int]] = defaultdict(set)
+    for key, value in pairs:
+        grouped[key].add(value)
+    return grouped
+
+
+def local_audiences(statuses: Sequence[Status]) -> dict[int, set[int]]:
+    """Return, for each status (its account loaded), the local actors whose home timeline should show it.
+
+    The author if local, mentioned local accounts, and accepted local
+    followers (every local account for a local-only status), less those who
+    block the author; a few queries whatever the number of statuses. A
+    direct or limited status reaches no follower but those silently
+    mentioned (given a status they were not tagged in): as on Mastodon,
+    delivering a post to someone's inbox is not enough to enter their home
+    timeline unless they follow its author.
+    """
+    ids = [status.id for status in statuses]
+    mentions = Mention.objects.filter(status_id__in=ids, account__domain="")
+    mentioned = _by_key(mentions.filter(silent=False).values_list("status_id", "account_id"))
+    silent = _by_key(mentions.filter(silent=True).values_list("status_id", "account_id"))
+    to_followers = {
+        status.account_id
+        for status in statuses
+        if status.visibility not in (Visibility.LOCAL, Visibility.DIRECT, Visibility.LIMITED) or silent[status.id]
+    }
+    followers = _by_key(
+        Follow.objects.filter(target_id__in=to_followers, state=Follow.State.ACCEPTED, follower__domain="").values_list(
+            "target_id", "follower_id"
+        )
+    )
+    everyone: set[int] = set()
+    if any(status.visibility == Visibility.LOCAL for status in statuses):
+        # A local-only status reaches every account on this server, followers or not.
+        everyone = set(Actor.objects.filter(domain="", user__isnull=False).values_list("pk", flat=True))
+    audiences: dict[int, set[int]] = {}
+    for status in statuses:
+        audience = set(mentioned[status.id])
+        if status.account.is_local:
+            audience.add(status.account_id)
+        if status.visibility == Visibility.LOCAL:
+            audience.update(everyone)
+        elif status.visibility in (Visibility.DIRECT, Visibility.LIMITED):
+            audience.update(followers[status.account_id] & silent[status.id])
+        else:
+            audience.update(followers[status.account_id])
+        audiences[status.id] = audience
+    authors = {status.account_id for status in statuses if audiences[status.id]}
+    # Whoever blocks the author does not see the author's statuses.
+    blockers = _by_key(Block.objects.filter(target_id__in=authors).values_list("target_id", "account_id"))
+    for status in statuses:
+        audiences[status.id].difference_update(blockers[status.account_id])
+    return audiences
+
+
+def local_audience_ids(status: Status) -> set[int]:
+    """Return the ids of local actors whose home timeline should show the status."""
+    return local_audiences([status])[status.id]
 
 
 def _local_followers(status: Status) -> QuerySet[Follow, int]:
     return Follow.objects.filter(
         target_id=status.account_id, state=Follow.State.ACCEPTED, follower__domain=""
     ).values_list("follower_id", flat=True)
-
-
-def _without_blockers(status: Status, audience: set[int]) -> set[int]:
-    if audience:
-        # Whoever blocks the author does not see the author's statuses.
-        blockers = Block.objects.filter(target_id=status.account_id, account_id__in=audience)
-        audience.difference_update(blockers.values_list("account_id", flat=True))
-    return audience
-
-
-def local_audience_ids(status: Status) -> set[int]:
-    """Return the ids of local actors whose home timeline should show the status.
-
-    Silently mentioned accounts (given a status they were not tagged in)
-    get it only if they follow its author, as on Mastodon: delivering a
-    post to someone's inbox is not enough to enter their home timeline.
-    """
-    audience: set[int] = set()
-    if status.account.is_local:
-        audience.add(status.account_id)
-    local_mentions = Mention.objects.filter(status=status, account__domain="")
-    audience.update(local_mentions.filter(silent=False).values_list("account_id", flat=True))
-    silent = local_mentions.filter(silent=True).values_list("account_id", flat=True)
-    if status.visibility == Visibility.LOCAL:
-        # A local-only status reaches every account on this server, followers or not.
-        audience.update(Actor.objects.filter(domain="", user__isnull=False).values_list("pk", flat=True))
-    elif status.visibility in (Visibility.DIRECT, Visibility.LIMITED):
-        audience.update(_local_followers(status).filter(follower_id__in=silent))
-    else:
-        audience.update(_local_followers(status))
-    return _without_blockers(status, audience)
-
-
-def _write_entries(status: Status, owners: list[int]) -> None:
-    for start in range(0, len(owners), BATCH_SIZE):
-        TimelineEntry.objects.bulk_create(
-            [TimelineEntry(owner_id=owner, status_id=status.id) for owner in owners[start : start + BATCH_SIZE]],
-            ignore_conflicts=True,
-        )
 
 
 def do_place_in_home_timelines(status: Status, account_ids: list[int]) -> list[int]:
@@ -77,10 +131,16 @@ def do_place_in_home_timelines(status: Status, account_ids: list[int]) -> list[i
     candidates.difference_update(
         TimelineEntry.objects.filter(status=status, owner_id__in=candidates).values_list("owner_id", flat=True)
     )
-    owners = sorted(_without_blockers(status, candidates))
+    if candidates:
+        # Whoever blocks the author does not see the author's statuses.
+        blockers = Block.objects.filter(target_id=status.account_id, account_id__in=candidates)
+        candidates.difference_update(blockers.values_list("account_id", flat=True))
+    owners = sorted(candidates)
     if owners:
         with transaction.atomic():
-            _write_entries(status, owners)
+            TimelineEntry.objects.bulk_create(
+                [TimelineEntry(owner_id=owner, status_id=status.id) for owner in owners], ignore_conflicts=True
+            )
             stream_home_updates_on_commit(status.id, owners)
     return owners
 
@@ -91,17 +151,44 @@ def do_fan_out_status(status_id: int) -> int:
     Idempotent: a status already fanned out is left alone, and entries that
     exist are not written twice, so a re-run after a crash is safe.
     """
-    status = Status.objects.select_related("account").filter(id=status_id).first()
-    if status is None or status.fanned_out_at is not None:
+    return do_fan_out_statuses([status_id])
+
+
+def do_fan_out_statuses(status_ids: Collection[int], *, max_entries: int | None = None) -> int:
+    """Write statuses into their audiences' home timelines together; return how many entries.
+
+    Idempotent as `do_fan_out_status` is; ids of missing statuses are
+    skipped. With `max_entries`, statuses that would take the total beyond
+    it are left to the fan-out task, queued after commit, so a caller in
+    the middle of other work does not take on a large audience.
+    """
+    if not status_ids:
         return 0
-    owners = sorted(local_audience_ids(status))
+    statuses = list(
+        Status.objects.select_related("account").filter(id__in=status_ids, fanned_out_at__isnull=True).order_by("id")
+    )
+    if not statuses:
+        return 0
+    audiences = local_audiences(statuses)
+    now = timezone.now()
     with transaction.atomic():
-        _write_entries(status, owners)
-        do_record_direct_status(status)
-        status.fanned_out_at = timezone.now()
-        status.save(update_fields=["fanned_out_at"])
-        stream_home_updates_on_commit(status.id, owners)
-    return len(owners)
+        written: list[tuple[Status, list[int]]] = []
+        total = 0
+        for status in statuses:
+            owners = sorted(audiences[status.id])
+            if max_entries is not None and total + len(owners) > max_entries:
+                enqueue_on_commit(FAN_OUT_TASK, status.id)
+                continue
+            written.append((status, owners))
+            total += len(owners)
+        entries = [TimelineEntry(owner_id=owner, status_id=status.id) for status, owners in written for owner in owners]
+        for start in range(0, len(entries), BATCH_SIZE):
+            TimelineEntry.objects.bulk_create(entries[start : start + BATCH_SIZE], ignore_conflicts=True)
+        for status, owners in written:
+            do_record_direct_status(status)
+            stream_home_updates_on_commit(status.id, owners)
+        Status.objects.filter(id__in=[status.id for status, _ in written]).update(fanned_out_at=now)
+    return total
 
 
 def pending_fan_outs(min_age: timedelta) -> QuerySet[Status]:

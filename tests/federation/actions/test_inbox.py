@@ -12,7 +12,9 @@ from django.utils import timezone
 from federation.actions.inbox import (
     VerifiedActivity,
     do_process_inbox_item,
+    do_process_inbox_items,
     do_store_inbox_item,
+    do_store_inbox_items,
     unprocessed_inbox_items,
 )
 from federation.models import Actor, InboxItem, InboxRecipient, Tombstone
@@ -141,9 +143,28 @@ def test_recovery_queues_processed_items_with_an_inbox_not_served_yet(
     store(moo, activity, bob, django_capture_on_commit_callbacks)
     InboxRecipient.objects.filter(account=bob).update(received_at=timezone.now() - timedelta(minutes=5))
     assert unprocessed_inbox_items(timedelta(seconds=60)) == [item.pk]
-    with mock.patch("federation.tasks.process_inbox_item.delay") as delay:
+    with mock.patch("federation.tasks.process_inbox_items.delay") as delay:
         assert requeue_unprocessed_inbox_items(min_age_seconds=60) == 1
-    delay.assert_called_once_with(item.pk)
+    delay.assert_called_once_with([item.pk])
     do_process_inbox_item(item.pk)
     assert unprocessed_inbox_items(timedelta(seconds=0)) == []
     assert Mention.objects.filter(account=bob, silent=True).exists()
+
+
+def test_one_batch_carrying_an_activity_for_two_personal_inboxes_stores_it_once_with_both(
+    alice: Actor, bob: Actor, moo: Actor, django_capture_on_commit_callbacks: CaptureHooks
+) -> None:
+    activity = hidden_followers_post(moo)
+    Follow.objects.create(follower=alice, target=moo, state=Follow.State.ACCEPTED)
+    Follow.objects.create(follower=bob, target=moo, state=Follow.State.ACCEPTED)
+    copies = [VerifiedActivity(actor=moo, activity=activity, recipient=owner) for owner in (alice, bob)]
+    with django_capture_on_commit_callbacks() as queued:
+        first, second = do_store_inbox_items(copies)
+    assert first is not None and second is None
+    assert len(queued) == 1
+    assert set(InboxRecipient.objects.filter(item=first).values_list("account_id", flat=True)) == {alice.pk, bob.pk}
+    assert do_process_inbox_items([first.pk]) == {first.pk: InboxItem.State.PROCESSED}
+    status = Status.objects.get(uri=activity["object"]["id"])
+    assert alice.home_entries.filter(status=status).exists()
+    assert bob.home_entries.filter(status=status).exists()
+    assert not InboxRecipient.objects.filter(handled_at__isnull=True).exists()

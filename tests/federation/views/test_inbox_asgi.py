@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
+import time
 from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
 
-from federation.actions.inbox import MAX_BODY_BYTES
+from federation.actions.inbox import MAX_BODY_BYTES, VerifiedActivity
 from federation.keys import generate_key_pair
 from federation.models import Actor, InboxItem, InboxRecipient
 from federation.signatures import sign_request
+from federation.views import inbox_asgi
 from federation.views.inbox_asgi import Message, Receive, Scope, Send, inbox_fast_path
 from tests.factories.federation import RemoteActorFactory
 from tests.factories.keys import shared_test_key_pair
@@ -165,3 +169,58 @@ def test_other_requests_go_to_django_unchanged(remote: Actor, method: str, path:
     assert status == 418
     assert django_app.calls == [(method, path, body)]
     assert InboxItem.objects.count() == 0
+
+
+def test_activities_verified_while_a_batch_is_written_are_stored_together_next(
+    remote: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batches: list[int] = []
+    writing = threading.Event()
+    real_store = inbox_asgi._store
+
+    def store(activities: list[VerifiedActivity]) -> None:
+        if not writing.is_set():
+            writing.set()
+            # Hold the first batch until the other requests wait for the next one.
+            deadline = time.monotonic() + 30
+            while sum(len(storer._waiting) for storer in list(inbox_asgi._storers.values())) < 4:
+                assert time.monotonic() < deadline, "the other requests never queued"
+                time.sleep(0.01)
+        batches.append(len(activities))
+        real_store(activities)
+
+    monkeypatch.setattr(inbox_asgi, "_store", store)
+    app = inbox_fast_path(DjangoStandIn())
+    requests = [signed("/inbox", note_create(remote, note_id=f"{remote.uri}/statuses/{n}"), remote) for n in range(5)]
+
+    async def one(body: bytes, headers: dict[str, str]) -> int:
+        incoming: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
+        outgoing: list[Message] = []
+
+        async def receive() -> Message:
+            return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+        async def send(message: Message) -> None:
+            outgoing.append(message)
+
+        scope: Scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/inbox",
+            "query_string": b"",
+            "headers": [(name.lower().encode(), value.encode()) for name, value in headers.items()],
+        }
+        await app(scope, receive, send)
+        return int(outgoing[0]["status"])
+
+    async def all_at_once() -> list[int]:
+        first = asyncio.ensure_future(one(*requests[0]))
+        # The others arrive once the first is being written.
+        while not writing.is_set() and not first.done():
+            await asyncio.sleep(0.01)
+        others = asyncio.gather(*(one(*request) for request in requests[1:]))
+        return [await first, *await others]
+
+    assert async_to_sync(all_at_once)() == [202] * 5
+    assert batches == [1, 4]
+    assert InboxItem.objects.count() == 5

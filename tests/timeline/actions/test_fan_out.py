@@ -6,14 +6,23 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from federation.models import Actor
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.timeline import BlockFactory, FollowFactory, MentionFactory, StatusFactory
 from timeline.actions import fan_out
-from timeline.actions.fan_out import do_fan_out_status, do_place_in_home_timelines, pending_fan_outs
-from timeline.models import TimelineEntry, Visibility
+from timeline.actions.fan_out import (
+    do_fan_out_status,
+    do_fan_out_statuses,
+    do_place_in_home_timelines,
+    fan_out_on_commit,
+    fan_outs_collected,
+    pending_fan_outs,
+)
+from timeline.models import Status, TimelineEntry, Visibility
 from timeline.tasks import requeue_pending_fan_outs
 
 
@@ -91,3 +100,74 @@ def test_placing_a_status_in_more_home_timelines_skips_those_that_have_it(
     BlockFactory.create(account=bob, target=author)
     TimelineEntry.objects.filter(owner=bob).delete()
     assert do_place_in_home_timelines(status, [bob.pk]) == []
+
+
+def _owners(status: Status) -> set[int]:
+    return set(TimelineEntry.objects.filter(status=status).values_list("owner_id", flat=True))
+
+
+def _varied_statuses(count: int, *, direct: bool = True) -> list[Status]:
+    """Return unfanned statuses by several authors: public, direct with a mention, blocked by a follower."""
+    statuses = []
+    for n in range(count):
+        author = LocalActorFactory.create()
+        follower = FollowFactory.create(target=author).follower
+        visibility = Visibility.DIRECT if direct and n % 3 == 1 else Visibility.PUBLIC
+        status = StatusFactory.create(account=author, visibility=visibility, fanned_out_at=None)
+        MentionFactory.create(status=status)
+        if n % 3 == 2:
+            BlockFactory.create(account=follower, target=author)
+        statuses.append(status)
+    return statuses
+
+
+@pytest.mark.django_db
+def test_statuses_fanned_out_together_reach_the_audiences_each_would_alone() -> None:
+    statuses = _varied_statuses(3)
+    expected = {status.pk: fan_out.local_audience_ids(status) for status in statuses}
+    assert do_fan_out_statuses([status.pk for status in statuses] + [12345]) == sum(map(len, expected.values()))
+    assert {status.pk: _owners(status) for status in statuses} == expected
+    assert not Status.objects.filter(pk__in=expected, fanned_out_at__isnull=True).exists()
+    assert do_fan_out_statuses(list(expected)) == 0
+
+
+@pytest.mark.django_db
+def test_fanning_out_more_statuses_together_takes_no_more_queries() -> None:
+    # Direct statuses also file conversations, one status at a time.
+    few, many = _varied_statuses(3, direct=False), _varied_statuses(9, direct=False)
+    with CaptureQueriesContext(connection) as for_few:
+        do_fan_out_statuses([status.pk for status in few])
+    with CaptureQueriesContext(connection) as for_many:
+        do_fan_out_statuses([status.pk for status in many])
+    assert len(for_many) == len(for_few)
+
+
+@pytest.mark.django_db
+def test_statuses_beyond_the_entry_budget_are_left_to_the_fan_out_task(
+    alice: Actor, bob: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queued: list[tuple[str, tuple[object, ...]]] = []
+    monkeypatch.setattr(fan_out, "enqueue_on_commit", lambda name, *args: queued.append((name, args)))
+    FollowFactory.create(follower=bob, target=alice)
+    first, second = (StatusFactory.create(account=alice, fanned_out_at=None) for _ in range(2))
+    assert do_fan_out_statuses([first.pk, second.pk], max_entries=3) == 2
+    assert _owners(first) == {alice.pk, bob.pk}
+    assert _owners(second) == set()
+    assert queued == [("timeline.tasks.fan_out_status", (second.pk,))]
+    second.refresh_from_db()
+    assert second.fanned_out_at is None
+
+
+@pytest.mark.django_db
+def test_fan_outs_asked_for_inside_a_collecting_block_are_handed_to_its_owner(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    queued: list[tuple[object, ...]] = []
+    monkeypatch.setattr(fan_out, "enqueue_on_commit", lambda name, *args: queued.append(args))
+    with fan_outs_collected() as collected:
+        fan_out_on_commit(1)
+        with fan_outs_collected() as inner:
+            fan_out_on_commit(2)
+        fan_out_on_commit(3)
+    fan_out_on_commit(4)
+    assert (collected, inner, queued) == ([1, 3], [2], [(4,)])
