@@ -40,6 +40,7 @@ from timeline.models import (
     TimelineEntry,
     Visibility,
 )
+from timeline.streaming import relay
 from timeline.streaming.relay import send_event
 from timeline.streaming.streams import (
     direct_group,
@@ -135,9 +136,22 @@ def public_groups(status: Status) -> list[str]:
     return groups
 
 
+def _possible_public_groups(status: Status) -> list[str]:
+    """Return every public and hashtag group the status could go to, read with one query (its tags)."""
+    origin = "local" if status.local else "remote"
+    names = ["public", f"public:{origin}", "public:media", f"public:{origin}:media"]
+    groups = [public_group(name) for name in names]
+    for name in status.tags.values_list("name", flat=True):
+        groups += [hashtag_group(name, local=False), hashtag_group(name, local=True)]
+    return groups
+
+
 def _send_created(status_id: int) -> None:
     status = _load(status_id)
-    if status is None:
+    if status is None or status.visibility != Visibility.PUBLIC or status.reblog_of_id is not None:
+        return
+    # Most statuses reach no open public stream: ask before the queries that pick the exact groups.
+    if not relay.groups_with_listeners(_possible_public_groups(status)):
         return
     send_event(
         public_groups(status),
@@ -202,6 +216,14 @@ def _send_home(status_id: int, owner_ids: list[int]) -> None:
     status = _load(status_id)
     if status is None:
         return
+    list_ids = _list_ids_for(status, owner_ids)
+    direct = status.visibility == Visibility.DIRECT
+    possible = [user_group(owner) for owner in owner_ids] + [list_group(list_id) for list_id in list_ids]
+    if direct:
+        possible += [direct_group(owner) for owner in owner_ids]
+    # Most of a status's audience has no stream open: ask once, before reading who must not receive it.
+    if not relay.groups_with_listeners(possible):
+        return
     excluded = excluded_viewers(_authors(status))
     owners = [owner for owner in owner_ids if owner not in excluded]
     # Rendered at most once, and only if some stream below can receive it.
@@ -209,7 +231,7 @@ def _send_home(status_id: int, owner_ids: list[int]) -> None:
     update = functools.cache(lambda: _message("update", _encode(entity())))
     send_event([user_group(owner) for owner in owners], update)
     send_event([list_group(list_id) for list_id in _list_ids_for(status, owners)], update)
-    if status.visibility == Visibility.DIRECT:
+    if direct:
         mentioned = list(Actor.objects.filter(mentioned_in__status=status).distinct())
         participants = [status.account, *(actor for actor in mentioned if actor.pk != status.account_id)]
         for actor in participants:

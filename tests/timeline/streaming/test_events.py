@@ -29,12 +29,17 @@ def test_a_status_nobody_streams_is_never_rendered(alice: Actor, bob: Actor, mon
     def must_not_render(status: Any) -> Any:
         raise AssertionError("rendered a status that no stream would receive")
 
+    def must_not_read_exclusions(authors: Any) -> Any:
+        raise AssertionError("read who must not receive a status that no stream would receive")
+
     async def record_send(groups: list[str], message: dict[str, Any]) -> None:
         sent.append(groups)
 
     monkeypatch.setattr(relay, "groups_with_listeners", nobody_listens)
     monkeypatch.setattr(relay, "group_send_all", record_send)
     monkeypatch.setattr(events, "_render", must_not_render)
+    monkeypatch.setattr(events, "excluded_viewers", must_not_read_exclusions)
+    monkeypatch.setattr(events, "public_groups", must_not_read_exclusions)
     status = post(alice, "into the void")
     events._send_created(status.pk)
     events._send_home(status.pk, [alice.pk, bob.pk])
