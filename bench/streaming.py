@@ -122,6 +122,7 @@ async def run(
     await asyncio.sleep(1)
     latencies: list[float] = []
     later_latencies: list[float] = []
+    slowest: list[float] = []
     post_times: list[float] = []
     missed = 0
     session = requests.Session()
@@ -146,6 +147,7 @@ async def run(
         received = arrivals.get(status_id, [])
         missed += len(sockets) - len(received)
         latencies += [moment - sent for moment in received]
+        slowest.append(max(received, default=sent) - sent)
         if number:
             later_latencies += [moment - sent for moment in received]
         await asyncio.sleep(0.5)
@@ -162,6 +164,7 @@ async def run(
     if later_latencies:
         # The first post also pays each web process's one-off work (the first task it queues loads Celery's modules).
         print(f"  the same from the second post on: {summary(later_latencies)}")
+    print("slowest delivery of each post (ms): " + " ".join(f"{value * 1000:.0f}" for value in slowest))
 
 
 def main() -> None:
