@@ -158,9 +158,9 @@ def _interactions(ids: list[int], viewer: Actor | None) -> dict[str, Any]:
         flags["reblogged"] = Exists(Status.objects.filter(account=viewer, reblog_of_id=OuterRef("pk")))
         flags["bookmarked"] = Exists(Bookmark.objects.filter(account=viewer, status_id=OuterRef("pk")))
     annotations = {f"n_{name}": value for name, value in (counts | flags).items()}
-    found: dict[str, Any] = {name: {} for name in counts} | {
-        name: set() for name in (*flags, "favourited", "reblogged", "bookmarked")
-    }
+    # Without a viewer the viewer's three sets stay empty.
+    viewer_flags = ("favourited", "reblogged", "bookmarked")
+    found: dict[str, Any] = {name: {} for name in counts} | {name: set() for name in (*flags, *viewer_flags)}
     for row in Status.objects.filter(pk__in=ids).annotate(**annotations).values("pk", *annotations):
         for name in counts:
             if row[f"n_{name}"] is not None:

@@ -151,11 +151,13 @@ def _send_created(status_id: int) -> None:
     if status is None or status.visibility != Visibility.PUBLIC or status.reblog_of_id is not None:
         return
     # Most statuses reach no open public stream: ask before the queries that pick the exact groups.
-    if not relay.groups_with_listeners(_possible_public_groups(status)):
+    listened = set(relay.groups_with_listeners(_possible_public_groups(status)))
+    if not listened:
         return
     send_event(
-        public_groups(status),
+        [group for group in public_groups(status) if group in listened],
         lambda: _message("update", _encode(_render(status)), excluded_viewers([status.account])),
+        narrowed=True,
     )
 
 
@@ -164,30 +166,31 @@ def stream_status_created_on_commit(status_id: int) -> None:
     transaction.on_commit(lambda: _send_created(status_id), robust=True)
 
 
-def _list_ids_for(status: Status, owner_ids: list[int]) -> list[int]:
+def _lists_for(status: Status, owner_ids: list[int]) -> dict[int, int]:
+    """Return the lists of these owners that the status reaches, by id, with each list's owner."""
     if status.reblog_of_id is not None or not owner_ids:
-        return []
+        return {}
     entries = ListAccount.objects.filter(account_id=status.account_id, list__account_id__in=owner_ids)
     replied = None
     if status.in_reply_to_id is not None:
         replied = Status.objects.filter(id=status.in_reply_to_id).values_list("account_id", flat=True).first()
-    list_ids = set()
+    lists: dict[int, int] = {}
     for entry in entries.select_related("list"):
         policy = entry.list.replies_policy
         # A reply to someone else reaches a list only as the list's replies policy says.
         if replied is None or replied == status.account_id:
-            list_ids.add(entry.list_id)
+            lists[entry.list_id] = entry.list.account_id
         elif policy == List.RepliesPolicy.LIST:
             if ListAccount.objects.filter(list_id=entry.list_id, account_id=replied).exists():
-                list_ids.add(entry.list_id)
+                lists[entry.list_id] = entry.list.account_id
         elif policy == List.RepliesPolicy.FOLLOWED and (
             replied == entry.list.account_id
             or Follow.objects.filter(
                 follower_id=entry.list.account_id, target_id=replied, state=Follow.State.ACCEPTED
             ).exists()
         ):
-            list_ids.add(entry.list_id)
-    return sorted(list_ids)
+            lists[entry.list_id] = entry.list.account_id
+    return dict(sorted(lists.items()))
 
 
 def _conversation(status: Status, entity: dict[str, Any], participants: list[Actor], viewer_id: int) -> str:
@@ -216,28 +219,32 @@ def _send_home(status_id: int, owner_ids: list[int]) -> None:
     status = _load(status_id)
     if status is None:
         return
-    list_ids = _list_ids_for(status, owner_ids)
+    lists = _lists_for(status, owner_ids)
     direct = status.visibility == Visibility.DIRECT
-    possible = [user_group(owner) for owner in owner_ids] + [list_group(list_id) for list_id in list_ids]
+    possible = [user_group(owner) for owner in owner_ids] + [list_group(list_id) for list_id in lists]
     if direct:
         possible += [direct_group(owner) for owner in owner_ids]
-    # Most of a status's audience has no stream open: ask once, before reading who must not receive it.
-    if not relay.groups_with_listeners(possible):
+    # Most of a status's audience has no stream open: ask once, before reading who must not receive it,
+    # and send only to the groups that answered.
+    listened = set(relay.groups_with_listeners(possible))
+    if not listened:
         return
     excluded = excluded_viewers(_authors(status))
     owners = [owner for owner in owner_ids if owner not in excluded]
     # Rendered at most once, and only if some stream below can receive it.
     entity = functools.cache(lambda: _render(status))
     update = functools.cache(lambda: _message("update", _encode(entity())))
-    send_event([user_group(owner) for owner in owners], update)
-    send_event([list_group(list_id) for list_id in _list_ids_for(status, owners)], update)
+    users = [user_group(owner) for owner in owners]
+    send_event([group for group in users if group in listened], update, narrowed=True)
+    kept = [list_group(list_id) for list_id, owner in lists.items() if owner not in excluded]
+    send_event([group for group in kept if group in listened], update, narrowed=True)
     if direct:
         mentioned = list(Actor.objects.filter(mentioned_in__status=status).distinct())
         participants = [status.account, *(actor for actor in mentioned if actor.pk != status.account_id)]
         for actor in participants:
-            if actor.is_local and actor.pk in owners:
+            if actor.is_local and actor.pk in owners and direct_group(actor.pk) in listened:
                 conversation = _conversation(status, entity(), participants, actor.pk)
-                send_event([direct_group(actor.pk)], _message("conversation", conversation))
+                send_event([direct_group(actor.pk)], _message("conversation", conversation), narrowed=True)
 
 
 def stream_home_updates_on_commit(status_id: int, owner_ids: list[int]) -> None:

@@ -123,19 +123,20 @@ def groups_with_listeners(groups: list[str]) -> list[str]:
     return list(async_to_sync(listened_groups)(layer, groups))
 
 
-def send_event(groups: list[str], message: Message) -> None:
+def send_event(groups: list[str], message: Message, *, narrowed: bool = False) -> None:
     """Hand an event for the given groups to the channel layer, or to the relay table in embedded mode.
 
     A message given as a function is built only when some group can receive
     it: rendering a status costs more than sending it, and most followers of
-    a post have no stream open.
+    a post have no stream open. `narrowed` says the groups were already
+    narrowed with `groups_with_listeners`, so they are not asked about again.
     """
     if not groups:
         return
     if relay_through_database():
         StreamEvent.objects.create(groups=groups, message=_built(message))
         return
-    listened = groups_with_listeners(groups)
+    listened = groups if narrowed else groups_with_listeners(groups)
     if listened:
         async_to_sync(group_send_all)(listened, _built(message))
 
