@@ -169,6 +169,17 @@ def send_all(
     return statuses, max(ends) - began, cpu
 
 
+def cpu_seconds(instance: LiveInstance) -> dict[str, float]:
+    """Return the CPU seconds (user and system) each of the instance's processes has used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for role, process in instance.processes.items():
+        # Fields 14 and 15 of /proc/<pid>/stat, counted after the command name's closing parenthesis.
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used[role] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
 def main() -> None:
     """Run the measurement and print it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -201,6 +212,7 @@ def main() -> None:
         prepared = build_requests(instance, count, keys.private_pem)
 
         load_before = os.getloadavg()
+        cpu_before = cpu_seconds(instance)
         start = time.monotonic()
         answers, accepted_seconds, client_cpu = send_all(bases, prepared, args.connections, args.client_processes)
         accepted = answers.count(202)
@@ -218,6 +230,7 @@ def main() -> None:
                 break
             time.sleep(0.1)
         processed_seconds = time.monotonic() - start
+        cpu_after = cpu_seconds(instance)
         entries = int(query_one(instance, "SELECT COUNT(*) FROM timeline_timelineentry", ()) or 0)
         load_after = os.getloadavg()
     finally:
@@ -235,6 +248,12 @@ def main() -> None:
     print(
         f"processed: {done} in home timelines after {processed_seconds:.1f}s = {done / processed_seconds:.0f}/s"
         f" ({entries} timeline entries)"
+    )
+    web = sum(cpu_after[role] - cpu_before[role] for role in cpu_after if role.startswith("web"))
+    workers = sum(cpu_after[role] - cpu_before[role] for role in cpu_after if role.startswith("worker"))
+    print(
+        f"CPU per activity: web processes {web / count * 1000:.2f} ms, workers {workers / count * 1000:.2f} ms,"
+        f" clients {sum(client_cpu) / count * 1000:.2f} ms"
     )
     print(f"load average: {load_before[0]:.2f} before, {load_after[0]:.2f} after")
 

@@ -39,6 +39,7 @@ from federation.signatures import (
     verify_request,
 )
 from timeline.actions.fan_out import do_fan_out_statuses, fan_outs_collected
+from timeline.streaming.events import events_batched
 
 logger = logging.getLogger(__name__)
 
@@ -490,7 +491,9 @@ def do_process_inbox_items(item_ids: Collection[int], *, limit: int = PROCESSING
     extra = max(0, limit - len(own))
     while own or extra > 0:
         try:
-            done = _process_batch(own, extra)
+            # The batch's new statuses reach open streams together, once it commits.
+            with events_batched():
+                done = _process_batch(own, extra)
         except Exception:
             logger.exception("inbox batch failed; processing its items one at a time")
             done = {}

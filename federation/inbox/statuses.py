@@ -102,11 +102,15 @@ def create(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor]) 
     note = _parse(obj)
     if _record_vote(actor, note):
         return
-    existing = Status.objects.filter(uri=note.id, account=actor).first()
-    if existing is not None:
-        do_add_status_recipients(existing, recipients)
-        return
-    parent = resolve_status(note.in_reply_to) if note.in_reply_to else None
+    parent = None
+    if note.in_reply_to:
+        # A status stored before is not worth fetching its parent for; without a parent to
+        # resolve, do_store_remote_status tells a stored status from a new one itself.
+        existing = Status.objects.filter(uri=note.id, account=actor).first()
+        if existing is not None:
+            do_add_status_recipients(existing, recipients)
+            return
+        parent = resolve_status(note.in_reply_to)
     if do_store_remote_status(actor, note, in_reply_to=parent, recipients=recipients) is None:
         raise IgnoredActivity("The status was deleted before it arrived.")
 

@@ -67,6 +67,8 @@ def _dimension(value: int | None) -> int | None:
 
 def _remote_media(note: NoteDocument, author: Actor) -> list[MediaAttachment]:
     """Return unsaved rows referencing a remote status's files (never downloaded), at most four."""
+    if not note.attachments:
+        return []
     policy = policy_for_domain(author.domain)
     if policy is not None and policy.reject_media:
         return []
@@ -98,9 +100,10 @@ def _remote_media(note: NoteDocument, author: Actor) -> list[MediaAttachment]:
     return kept
 
 
-def _store_remote_media(status: Status, note: NoteDocument, author: Actor) -> None:
+def _store_remote_media(status: Status, note: NoteDocument, author: Actor, *, new: bool = False) -> None:
     """Replace a remote status's attachment rows by the ones its latest version lists."""
-    status.media.all().delete()
+    if not new:
+        status.media.all().delete()
     media = _remote_media(note, author)
     for item in media:
         item.status = status
@@ -116,11 +119,17 @@ def _may_notify(author: Actor, recipient: Actor) -> bool:
 
 
 def _tagged_accounts(note: NoteDocument) -> list[Actor]:
-    return list(Actor.objects.filter(uri__in=note.mentions))
+    return list(Actor.objects.filter(uri__in=note.mentions)) if note.mentions else []
 
 
-def _apply_tags(status: Status, note: NoteDocument) -> None:
-    status.tags.set([Tag.objects.get_or_create(name=name)[0] for name in note.hashtags if name])
+def _apply_tags(status: Status, note: NoteDocument, *, new: bool = False) -> None:
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in note.hashtags if name]
+    if new:
+        # A status just created has no tags to compare with.
+        if tags:
+            status.tags.add(*tags)
+    else:
+        status.tags.set(tags)
 
 
 def _apply_edited_mentions(status: Status, mentioned: list[Actor]) -> None:
@@ -218,12 +227,12 @@ def do_store_remote_status(
             local=False,
             created_at=created_at,
         )
-        _store_remote_media(status, note, author)
+        _store_remote_media(status, note, author, new=True)
         Mention.objects.bulk_create(
             [Mention(status=status, account=actor) for actor in tagged]
             + [Mention(status=status, account=actor, silent=True) for actor in silent]
         )
-        _apply_tags(status, note)
+        _apply_tags(status, note, new=True)
         # Silent mentions notify no one: nothing in the status names them.
         for actor in tagged:
             if _may_notify(author, actor):

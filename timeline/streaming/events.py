@@ -16,9 +16,13 @@ list; the direct stream of each local participant of a direct message.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
@@ -136,34 +140,54 @@ def public_groups(status: Status) -> list[str]:
     return groups
 
 
-def _possible_public_groups(status: Status) -> list[str]:
-    """Return every public and hashtag group the status could go to, read with one query (its tags)."""
+def _tag_names(status_ids: list[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = defaultdict(list)
+    rows = Status.tags.through.objects.filter(status_id__in=status_ids).values_list("status_id", "tag__name")
+    for status_id, name in rows:
+        names[status_id].append(name)
+    return names
+
+
+def _possible_public_groups(status: Status, tag_names: list[str]) -> list[str]:
+    """Return every public and hashtag group the status could go to."""
     origin = "local" if status.local else "remote"
     names = ["public", f"public:{origin}", "public:media", f"public:{origin}:media"]
     groups = [public_group(name) for name in names]
-    for name in status.tags.values_list("name", flat=True):
+    for name in tag_names:
         groups += [hashtag_group(name, local=False), hashtag_group(name, local=True)]
     return groups
 
 
-def _send_created(status_id: int) -> None:
-    status = _load(status_id)
-    if status is None or status.visibility != Visibility.PUBLIC or status.reblog_of_id is not None:
-        return
-    # Most statuses reach no open public stream: ask before the queries that pick the exact groups.
-    listened = set(relay.groups_with_listeners(_possible_public_groups(status)))
-    if not listened:
-        return
-    send_event(
-        [group for group in public_groups(status) if group in listened],
-        lambda: _message("update", _encode(_render(status)), excluded_viewers([status.account])),
-        narrowed=True,
+def _send_created(status_ids: list[int]) -> None:
+    statuses = list(
+        Status.objects.select_related("account").filter(
+            id__in=status_ids, visibility=Visibility.PUBLIC, reblog_of__isnull=True
+        )
     )
+    if not statuses:
+        return
+    tags = _tag_names([status.id for status in statuses])
+    possible = {status.id: _possible_public_groups(status, tags[status.id]) for status in statuses}
+    # Most statuses reach no open public stream: ask once for them all, before the queries that pick
+    # each status's exact groups.
+    listened = set(relay.groups_with_listeners(sorted({group for groups in possible.values() for group in groups})))
+    for status in sorted(statuses, key=lambda status: status.id):
+        if not listened.intersection(possible[status.id]):
+            continue
+        send_event(
+            [group for group in public_groups(status) if group in listened],
+            functools.partial(_created_message, status),
+            narrowed=True,
+        )
+
+
+def _created_message(status: Status) -> dict[str, Any]:
+    return _message("update", _encode(_render(status)), excluded_viewers([status.account]))
 
 
 def stream_status_created_on_commit(status_id: int) -> None:
     """Send a new status to the public and hashtag streams once the transaction commits."""
-    transaction.on_commit(lambda: _send_created(status_id), robust=True)
+    _on_commit(_CREATED, status_id)
 
 
 def _lists_for(status: Status, owner_ids: list[int]) -> dict[int, int]:
@@ -215,20 +239,38 @@ def _conversation(status: Status, entity: dict[str, Any], participants: list[Act
     )
 
 
-def _send_home(status_id: int, owner_ids: list[int]) -> None:
-    status = _load(status_id)
-    if status is None:
+def _candidate_lists(statuses: list[Status], owner_ids: set[int]) -> dict[int, list[int]]:
+    """Return, by author, the lists of these owners that have the author on them (replies policies not applied)."""
+    lists: dict[int, list[int]] = defaultdict(list)
+    entries = ListAccount.objects.filter(
+        account_id__in={status.account_id for status in statuses}, list__account_id__in=owner_ids
+    )
+    for author_id, list_id in entries.values_list("account_id", "list_id"):
+        lists[author_id].append(list_id)
+    return lists
+
+
+def _send_home(placements: list[tuple[int, list[int]]]) -> None:
+    statuses = Status.objects.select_related("account").in_bulk([status_id for status_id, _ in placements])
+    placed = [(statuses[status_id], owners) for status_id, owners in placements if status_id in statuses]
+    if not placed:
         return
+    lists = _candidate_lists([status for status, _ in placed], {owner for _, owners in placed for owner in owners})
+    possible = {}
+    for status, owners in placed:
+        groups = [user_group(owner) for owner in owners] + [direct_group(owner) for owner in owners]
+        possible[status.id] = groups + [list_group(list_id) for list_id in lists[status.account_id]]
+    # Most of the audience has no stream open: ask once for the whole batch, before reading who must
+    # not receive each status, and send only to the groups that answered.
+    listened = set(relay.groups_with_listeners(sorted({group for groups in possible.values() for group in groups})))
+    for status, owners in placed:
+        if listened.intersection(possible[status.id]):
+            _send_home_status(status, owners, listened)
+
+
+def _send_home_status(status: Status, owner_ids: list[int], listened: set[str]) -> None:
     lists = _lists_for(status, owner_ids)
     direct = status.visibility == Visibility.DIRECT
-    possible = [user_group(owner) for owner in owner_ids] + [list_group(list_id) for list_id in lists]
-    if direct:
-        possible += [direct_group(owner) for owner in owner_ids]
-    # Most of a status's audience has no stream open: ask once, before reading who must not receive it,
-    # and send only to the groups that answered.
-    listened = set(relay.groups_with_listeners(possible))
-    if not listened:
-        return
     excluded = excluded_viewers(_authors(status))
     owners = [owner for owner in owner_ids if owner not in excluded]
     # Rendered at most once, and only if some stream below can receive it.
@@ -249,7 +291,58 @@ def _send_home(status_id: int, owner_ids: list[int]) -> None:
 
 def stream_home_updates_on_commit(status_id: int, owner_ids: list[int]) -> None:
     """Send a status fan-out placed in these home timelines to their user, list and direct streams."""
-    transaction.on_commit(lambda: _send_home(status_id, owner_ids), robust=True)
+    _on_commit(_HOME, (status_id, owner_ids))
+
+
+_CREATED = "created"
+_HOME = "home"
+_batches = threading.local()
+
+
+def _send(kind: str, items: list[Any]) -> None:
+    if kind == _CREATED:
+        _send_created(items)
+    else:
+        _send_home(items)
+
+
+def _on_commit(kind: str, item: Any) -> None:
+    def hook() -> None:
+        batch: dict[str, list[Any]] | None = getattr(_batches, "current", None)
+        if batch is None:
+            _send(kind, [item])
+        else:
+            batch[kind].append(item)
+
+    transaction.on_commit(hook, robust=True)
+
+
+@contextlib.contextmanager
+def events_batched() -> Iterator[None]:
+    """Hold back the new-status events of what commits inside the block, and send them together when it ends.
+
+    A worker that stores a hundred statuses in one transaction then asks
+    Redis once which of their possible groups have a listener, instead of
+    once per status. Only what committed is sent: hooks of a rolled-back
+    savepoint or transaction never run. Nested blocks send at the outermost.
+    """
+    if getattr(_batches, "current", None) is not None:
+        yield
+        return
+    batch: dict[str, list[Any]] = {_CREATED: [], _HOME: []}
+    _batches.current = batch
+    try:
+        yield
+    finally:
+        _batches.current = None
+        for kind, items in batch.items():
+            if not items:
+                continue
+            try:
+                _send(kind, items)
+            except Exception:
+                # As a robust on-commit hook would: what committed stays committed, and the stream misses it.
+                logger.exception("sending %s streaming events failed", kind)
 
 
 def _owners_of(status_id: int) -> list[int]:

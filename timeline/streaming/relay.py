@@ -30,6 +30,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from timeline.models import StreamEvent
+from timeline.streaming.publisher import publisher
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,9 @@ def groups_with_listeners(groups: list[str]) -> list[str]:
     layer = get_channel_layer()
     if not isinstance(layer, RedisPubSubChannelLayer):
         return groups
+    kept = publisher(layer)
+    if kept is not None:
+        return kept.listened(groups)
     return list(async_to_sync(listened_groups)(layer, groups))
 
 
@@ -138,7 +142,17 @@ def send_event(groups: list[str], message: Message, *, narrowed: bool = False) -
         return
     listened = groups if narrowed else groups_with_listeners(groups)
     if listened:
-        async_to_sync(group_send_all)(listened, _built(message))
+        publish(listened, _built(message))
+
+
+def publish(groups: list[str], message: dict[str, Any]) -> None:
+    """Send a built message to each group through the channel layer, from synchronous code."""
+    layer = get_channel_layer()
+    kept = publisher(layer) if isinstance(layer, RedisPubSubChannelLayer) else None
+    if kept is not None:
+        kept.publish(groups, message, layer.serialize)
+    else:
+        async_to_sync(group_send_all)(groups, message)
 
 
 def _built(message: Message) -> dict[str, Any]:

@@ -32,17 +32,17 @@ def test_a_status_nobody_streams_is_never_rendered(alice: Actor, bob: Actor, mon
     def must_not_read_exclusions(authors: Any) -> Any:
         raise AssertionError("read who must not receive a status that no stream would receive")
 
-    async def record_send(groups: list[str], message: dict[str, Any]) -> None:
+    def record_send(groups: list[str], message: dict[str, Any]) -> None:
         sent.append(groups)
 
     monkeypatch.setattr(relay, "groups_with_listeners", nobody_listens)
-    monkeypatch.setattr(relay, "group_send_all", record_send)
+    monkeypatch.setattr(relay, "publish", record_send)
     monkeypatch.setattr(events, "_render", must_not_render)
     monkeypatch.setattr(events, "excluded_viewers", must_not_read_exclusions)
     monkeypatch.setattr(events, "public_groups", must_not_read_exclusions)
     status = post(alice, "into the void")
-    events._send_created(status.pk)
-    events._send_home(status.pk, [alice.pk, bob.pk])
+    events._send_created([status.pk])
+    events._send_home([(status.pk, [alice.pk, bob.pk])])
     assert any(group.startswith("timeline.public") for groups in asked for group in groups)
     assert sorted(group for groups in asked for group in groups if group.startswith("timeline.user")) == sorted(
         [f"timeline.user.{alice.pk}", f"timeline.user.{bob.pk}"]
@@ -59,14 +59,14 @@ def test_a_limited_status_reaches_home_streams_as_private_and_never_public_ones(
     MentionFactory.create(status=status, account=alice, silent=True)
     sent: list[tuple[list[str], dict[str, Any]]] = []
 
-    async def record_send(groups: list[str], message: dict[str, Any]) -> None:
+    def record_send(groups: list[str], message: dict[str, Any]) -> None:
         sent.append((groups, message))
 
     monkeypatch.setattr(relay, "groups_with_listeners", lambda groups: groups)
-    monkeypatch.setattr(relay, "group_send_all", record_send)
+    monkeypatch.setattr(relay, "publish", record_send)
     assert events.public_groups(status) == []
-    events._send_created(status.pk)
-    events._send_home(status.pk, [alice.pk])
+    events._send_created([status.pk])
+    events._send_home([(status.pk, [alice.pk])])
     [(groups, message)] = sent
     assert groups == [f"timeline.user.{alice.pk}"]
     assert message["event"] == "update"
