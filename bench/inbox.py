@@ -9,10 +9,13 @@ connections spread over the web processes. Prints
 - accepted per second: 202 answers, each after signature verification,
   origin checks and the durable insert of the inbox row;
 - processed per second: from the first POST until every status is in its
-  followers' home timelines.
+  followers' home timelines;
+- processing alone: statuses fanned out per second from the first batch's
+  commit to the last's (with --process-after-accepting the workers start
+  once every activity is accepted, so they have the machine to themselves).
 
     .venv/bin/python bench/inbox.py [--count 2000] [--followers 10] [--connections 8]
-        [--web-processes 2] [--client-processes 2] [--workers 1]
+        [--web-processes 2] [--client-processes 2] [--workers 1] [--process-after-accepting]
 
 The requests are signed before the clock starts, and sent from several
 client processes (each with its share of the connections), so that one
@@ -34,8 +37,10 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import datetime
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -169,6 +174,61 @@ def send_all(
     return statuses, max(ends) - began, cpu
 
 
+def start_workers(instance: LiveInstance, count: int) -> None:
+    """Start the Celery worker processes."""
+    for n in range(count):
+        instance.start_worker(role="worker" if n == 0 else f"worker{n}")
+
+
+def moment(value: Any) -> datetime | None:
+    """Return a timestamp column's value as a datetime (SQLite gives text)."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def processing_rate(instance: LiveInstance) -> float:
+    """Return statuses fanned out per second between the first batch's commit and the last's.
+
+    Without the first batch, whose work happened before its commit time:
+    the rate at which the workers turned waiting items into home timeline
+    entries, whatever the time they took to start.
+    """
+    first, last = (
+        moment(query_one(instance, sql, ()))
+        for sql in ("SELECT MIN(fanned_out_at) FROM timeline_status", "SELECT MAX(fanned_out_at) FROM timeline_status")
+    )
+    if first is None or last is None or last <= first:
+        return 0.0
+    later = int(query_one(instance, "SELECT COUNT(*) FROM timeline_status WHERE fanned_out_at > %s", (first,)) or 0)
+    return later / (last - first).total_seconds()
+
+
+def wait_until_processed(instance: LiveInstance, accepted: int, *, deadline: float) -> int:
+    """Wait until every accepted status is fanned out, or the deadline; return how many are."""
+    done = 0
+    while time.monotonic() < deadline:
+        try:
+            done = int(
+                query_one(instance, "SELECT COUNT(*) FROM timeline_status WHERE fanned_out_at IS NOT NULL", ()) or 0
+            )
+        except psycopg.OperationalError:
+            # A shared PostgreSQL may be out of connections for a moment; ask again.
+            done = 0
+        if done >= accepted:
+            break
+        time.sleep(0.1)
+    return done
+
+
+def print_cpu(before: dict[str, float], after: dict[str, float], client_cpu: list[float], count: int) -> None:
+    """Print the CPU time each kind of process spent per activity (workers started late: with their start-up)."""
+    web = sum(after[role] - before.get(role, 0.0) for role in after if role.startswith("web"))
+    workers = sum(after[role] - before.get(role, 0.0) for role in after if role.startswith("worker"))
+    print(
+        f"CPU per activity: web processes {web / count * 1000:.2f} ms, workers {workers / count * 1000:.2f} ms,"
+        f" clients {sum(client_cpu) / count * 1000:.2f} ms"
+    )
+
+
 def cpu_seconds(instance: LiveInstance) -> dict[str, float]:
     """Return the CPU seconds (user and system) each of the instance's processes has used so far."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -189,6 +249,11 @@ def main() -> None:
     parser.add_argument("--web-processes", type=int, default=2, help="Daphne processes, as behind nginx")
     parser.add_argument("--client-processes", type=int, default=2, help="processes sending the requests")
     parser.add_argument("--workers", type=int, default=1, help="Celery worker processes (solo pool each)")
+    parser.add_argument(
+        "--process-after-accepting",
+        action="store_true",
+        help="start the workers only once every activity is accepted, to measure processing on its own",
+    )
     args = parser.parse_args()
     count = min(args.count, 20_000)
 
@@ -207,8 +272,8 @@ def main() -> None:
         instance.shell(SEED.format(remote=REMOTE, pem=keys.public_pem, followers=args.followers))
         instance.start_web()
         bases = start_web_processes(instance, args.web_processes)
-        for n in range(args.workers):
-            instance.start_worker(role="worker" if n == 0 else f"worker{n}")
+        if not args.process_after_accepting:
+            start_workers(instance, args.workers)
         prepared = build_requests(instance, count, keys.private_pem)
 
         load_before = os.getloadavg()
@@ -216,22 +281,13 @@ def main() -> None:
         start = time.monotonic()
         answers, accepted_seconds, client_cpu = send_all(bases, prepared, args.connections, args.client_processes)
         accepted = answers.count(202)
-        deadline = start + 600
-        done = 0
-        while time.monotonic() < deadline:
-            try:
-                done = int(
-                    query_one(instance, "SELECT COUNT(*) FROM timeline_status WHERE fanned_out_at IS NOT NULL", ()) or 0
-                )
-            except psycopg.OperationalError:
-                # A shared PostgreSQL may be out of connections for a moment; ask again.
-                done = 0
-            if done >= accepted:
-                break
-            time.sleep(0.1)
+        if args.process_after_accepting:
+            start_workers(instance, args.workers)
+        done = wait_until_processed(instance, accepted, deadline=start + 600)
         processed_seconds = time.monotonic() - start
         cpu_after = cpu_seconds(instance)
         entries = int(query_one(instance, "SELECT COUNT(*) FROM timeline_timelineentry", ()) or 0)
+        draining = processing_rate(instance)
         load_after = os.getloadavg()
     finally:
         instance.close()
@@ -249,12 +305,8 @@ def main() -> None:
         f"processed: {done} in home timelines after {processed_seconds:.1f}s = {done / processed_seconds:.0f}/s"
         f" ({entries} timeline entries)"
     )
-    web = sum(cpu_after[role] - cpu_before[role] for role in cpu_after if role.startswith("web"))
-    workers = sum(cpu_after[role] - cpu_before[role] for role in cpu_after if role.startswith("worker"))
-    print(
-        f"CPU per activity: web processes {web / count * 1000:.2f} ms, workers {workers / count * 1000:.2f} ms,"
-        f" clients {sum(client_cpu) / count * 1000:.2f} ms"
-    )
+    print(f"processing alone: {draining:.0f}/s, from the first batch's commit to the last's")
+    print_cpu(cpu_before, cpu_after, client_cpu, count)
     print(f"load average: {load_before[0]:.2f} before, {load_after[0]:.2f} after")
 
 

@@ -212,7 +212,9 @@ def do_store_remote_status(
     silent = _silently_mentioned(note, author, visibility, tagged, recipients)
     if silent and visibility == Visibility.DIRECT:
         visibility = Visibility.LIMITED
-    with transaction.atomic():
+    # Inside a caller's transaction (the inbox runs each activity in a savepoint) a failure here
+    # undoes the caller's block whole, which is what a savepoint of its own would lead to anyway.
+    with transaction.atomic(savepoint=False):
         status = Status.objects.create(
             id=snowflake_id(created_at),
             account=author,

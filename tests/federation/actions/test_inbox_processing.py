@@ -7,7 +7,8 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 
 from federation.actions import inbox as inbox_actions
 from federation.actions.inbox import (
@@ -213,3 +214,19 @@ def test_an_activity_stored_by_another_request_meanwhile_is_skipped(
     # The one stored was queued on its own, and processed (tasks run eagerly in tests).
     items[1].refresh_from_db()
     assert items[1].state == InboxItem.State.PROCESSED
+
+
+def test_each_further_note_in_a_batch_costs_five_queries(alice: Actor, remote: Actor) -> None:
+    # Its savepoint and release, the tombstone and stored-status checks, and its insert; what a
+    # batch reads and writes for all its items together (claim, actors, fan-out, outcomes) is paid once.
+    def queries_for(count: int, offset: int) -> int:
+        items = [
+            received(remote, note_create(remote, note_id=f"{remote.uri}/statuses/{offset + n}")) for n in range(count)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            outcomes = do_process_inbox_items([items[0].pk])
+        assert set(outcomes.values()) == {"processed"}
+        return len(captured.captured_queries)
+
+    assert queries_for(20, 100) - queries_for(10, 0) == 5 * 10
+    assert TimelineEntry.objects.filter(owner=alice).count() == 30
