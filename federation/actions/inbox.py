@@ -507,8 +507,13 @@ def do_process_inbox_items(item_ids: Collection[int], *, limit: int = PROCESSING
                 own.discard(item_id)
             else:
                 extra -= 1
+    # Most items another batch processed have nobody waiting: one query finds those that do, and only
+    # they are locked and served. A recipient recorded after this query queues its item again.
+    waiting = set(
+        InboxRecipient.objects.filter(item_id__in=own, handled_at__isnull=True).values_list("item_id", flat=True)
+    )
     for item_id in own:
-        outcomes[item_id] = _serve_waiting_recipients(item_id)
+        outcomes[item_id] = _serve_waiting_recipients(item_id) if item_id in waiting else NOT_PENDING
     return outcomes
 
 

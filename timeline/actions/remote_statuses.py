@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import BigIntegerField, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -180,6 +181,17 @@ def _apply_poll(status: Status, note: NoteDocument) -> None:
     )
 
 
+# Status ids are snowflakes, never 0: it stands for a tombstone in _stored_or_deleted.
+DELETED = 0
+
+
+def _stored_or_deleted(uri: str) -> list[int]:
+    """Return the id of the status stored under this URI, or DELETED if the URI has a tombstone; one query."""
+    deleted = Tombstone.objects.filter(uri=uri).annotate(deleted=Value(DELETED, output_field=BigIntegerField()))
+    stored = Status.objects.filter(uri=uri).values_list("id", flat=True)
+    return list(stored.union(deleted.values_list("deleted", flat=True), all=True))
+
+
 def do_store_remote_status(
     author: Actor,
     note: NoteDocument,
@@ -199,9 +211,10 @@ def do_store_remote_status(
     The caller has checked that the note's id is on the author's host and
     that the author is its `attributedTo`.
     """
-    if Tombstone.objects.filter(uri=note.id).exists():
+    found = _stored_or_deleted(note.id)
+    if DELETED in found:
         return None
-    existing = Status.objects.filter(uri=note.id).first()
+    existing = Status.objects.filter(id__in=found).first() if found else None
     if existing is not None:
         if recipients and existing.account_id == author.pk:
             do_add_status_recipients(existing, recipients)

@@ -256,15 +256,19 @@ def _send_home(placements: list[tuple[int, list[int]]]) -> None:
     if not placed:
         return
     lists = _candidate_lists([status for status, _ in placed], {owner for _, owners in placed for owner in owners})
-    possible = {}
-    for status, owners in placed:
-        groups = [user_group(owner) for owner in owners] + [direct_group(owner) for owner in owners]
-        possible[status.id] = groups + [list_group(list_id) for list_id in lists[status.account_id]]
+    # One status can be placed twice in a batch (given to more recipients later): each placement
+    # keeps its own owners.
+    possible = [
+        [user_group(owner) for owner in owners]
+        + [direct_group(owner) for owner in owners]
+        + [list_group(list_id) for list_id in lists[status.account_id]]
+        for status, owners in placed
+    ]
     # Most of the audience has no stream open: ask once for the whole batch, before reading who must
     # not receive each status, and send only to the groups that answered.
-    listened = set(relay.groups_with_listeners(sorted({group for groups in possible.values() for group in groups})))
-    for status, owners in placed:
-        if listened.intersection(possible[status.id]):
+    listened = set(relay.groups_with_listeners(sorted({group for groups in possible for group in groups})))
+    for (status, owners), groups in zip(placed, possible, strict=True):
+        if listened.intersection(groups):
             _send_home_status(status, owners, listened)
 
 

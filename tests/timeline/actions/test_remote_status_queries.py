@@ -82,6 +82,8 @@ def test_a_domain_that_rejects_media_still_gets_no_attachments() -> None:
     DomainPolicy.objects.create(
         domain=author.domain, severity=DomainPolicy.Severity.NOOP, reject_media=True, authorised_by="Decision 1"
     )
-    doc = note(author, attachment=[{"type": "Document", "mediaType": "image/png", "url": "https://files.example/a.png"}])
+    doc = note(
+        author, attachment=[{"type": "Document", "mediaType": "image/png", "url": "https://files.example/a.png"}]
+    )
     statements_storing(author, doc)
     assert not MediaAttachment.objects.exists()

@@ -111,9 +111,7 @@ def test_a_batch_sends_what_committed_in_it_together_when_it_ends(alice: Actor, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_batch_sends_the_events_of_statuses_posted_through_the_action(
-    alice: Actor, bob: Actor, sent: Sent
-) -> None:
+def test_a_batch_sends_the_events_of_statuses_posted_through_the_action(alice: Actor, bob: Actor, sent: Sent) -> None:
     FollowFactory.create(follower=bob, target=alice)
     with events.events_batched():
         first = post(alice, "one")
@@ -279,3 +277,15 @@ def test_a_batch_sends_only_the_statuses_some_stream_listens_for(
         ([user_group(bob.pk)], str(statuses[0].pk)),
         ([user_group(bob.pk)], str(statuses[1].pk)),
     ]
+
+
+def test_a_status_placed_twice_in_a_batch_reaches_each_placements_owners(
+    alice: Actor, bob: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given to alice, then later in the same batch to bob (another personal inbox it reached).
+    status = post(alice, "twice placed")
+    sent: list[list[str]] = []
+    monkeypatch.setattr(relay, "groups_with_listeners", lambda groups: [g for g in groups if g == user_group(alice.pk)])
+    monkeypatch.setattr(relay, "publish", lambda groups, message: sent.append(groups))
+    events._send_home([(status.pk, [alice.pk]), (status.pk, [bob.pk])])
+    assert sent == [[user_group(alice.pk)]]

@@ -56,9 +56,7 @@ def test_channels_and_hosts_are_those_the_layer_picks() -> None:
     layer = RedisPubSubChannelLayer(hosts=TWO_HOSTS, prefix="mutuals-test-hosts")
     expected = layer_choices(layer, GROUPS)
     chosen = {
-        group: (channel, index)
-        for index, pairs in kept(layer)._by_client(GROUPS).items()
-        for group, channel in pairs
+        group: (channel, index) for index, pairs in kept(layer)._by_client(GROUPS).items() for group, channel in pairs
     }
     assert chosen == expected
     assert {kept(layer).channel(group) for group in GROUPS} == {channel for channel, _ in expected.values()}
