@@ -43,6 +43,7 @@ from timeline.streaming.events import events_batched
 
 logger = logging.getLogger(__name__)
 
+PROCESS_TASK = "federation.tasks.process_inbox_items"
 MAX_BODY_BYTES = 256 * 1024
 MAX_PROCESSING_ATTEMPTS = 5
 # Items one processing task takes: its own and, up to this many in all, the oldest others waiting.
@@ -251,7 +252,7 @@ def _insert_once(verified: VerifiedActivity) -> InboxItem | None:
             item.save(force_insert=True)
             if verified.recipient is not None:
                 InboxRecipient.objects.create(item=item, account=verified.recipient)
-            enqueue_on_commit("federation.tasks.process_inbox_items", [item.pk])
+            enqueue_on_commit(PROCESS_TASK, [item.pk])
     except IntegrityError:
         if verified.recipient is not None:
             _record_another_recipient(item.activity_id, verified.actor, verified.recipient)
@@ -269,7 +270,7 @@ def _record_another_recipient(activity_id: str, sender: Actor, recipient: Actor)
             InboxRecipient.objects.create(item=item, account=recipient)
             # Still pending, the item's own processing takes the new account along;
             # otherwise processing it again serves that account alone.
-            enqueue_on_commit("federation.tasks.process_inbox_items", [item.pk])
+            enqueue_on_commit(PROCESS_TASK, [item.pk])
     except IntegrityError:
         # The same personal inbox again: nothing new.
         return
@@ -323,7 +324,7 @@ def do_store_inbox_items(activities: Sequence[VerifiedActivity]) -> list[InboxIt
                 [InboxRecipient(item_id=item_id, account_id=account_id) for item_id, account_id in recipients]
             )
             if stored:
-                enqueue_on_commit("federation.tasks.process_inbox_items", [item.pk for item in stored])
+                enqueue_on_commit(PROCESS_TASK, [item.pk for item in stored])
     except IntegrityError:
         # A concurrent request stored one of them meanwhile: one at a time, then.
         stored = []
@@ -441,6 +442,11 @@ def _process_batch(own: Collection[int], extra: int) -> dict[int, str]:
                     # The actor may have changed or gone: load it again for its next activity.
                     del actors[item.actor_uri]
                 done.append(item)
+            # Claimed for other tasks and not reached: those tasks may have found them held here and
+            # ended, so each released item gets a task again rather than waiting for recovery.
+            released = [item.pk for item in items[len(done) :] if item.pk not in own]
+            if released:
+                enqueue_on_commit(PROCESS_TASK, released)
         do_fan_out_statuses(statuses, max_entries=INLINE_FAN_OUT_ENTRIES)
         _record(done)
         # Ignored or failed items have nothing to give anyone; a retry keeps the accounts waiting.

@@ -230,3 +230,28 @@ def test_each_further_note_in_a_batch_costs_four_queries(alice: Actor, remote: A
 
     assert queries_for(20, 100) - queries_for(10, 0) == 4 * 10
     assert TimelineEntry.objects.filter(owner=alice).count() == 30
+
+
+def test_items_claimed_for_other_tasks_and_not_reached_are_queued_again(
+    remote: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Their own tasks may have run while this batch held them, found nothing to claim and ended:
+    # with two workers, such items once waited for recovery.
+    monkeypatch.setattr(inbox_actions, "BATCH_SECONDS", 0.0)
+    queued: list[tuple[str, list[int]]] = []
+    monkeypatch.setattr(inbox_actions, "enqueue_on_commit", lambda name, ids: queued.append((name, list(ids))))
+    items = posts(remote, 3)
+    assert set(do_process_inbox_items([items[0].pk], limit=3).values()) == {"processed"}
+    assert queued == [
+        ("federation.tasks.process_inbox_items", [items[1].pk, items[2].pk]),
+        ("federation.tasks.process_inbox_items", [items[2].pk]),
+    ]
+
+
+def test_an_own_item_not_reached_is_left_to_the_same_call(remote: Actor, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inbox_actions, "BATCH_SECONDS", 0.0)
+    queued: list[list[int]] = []
+    monkeypatch.setattr(inbox_actions, "enqueue_on_commit", lambda name, ids: queued.append(list(ids)))
+    items = posts(remote, 2)
+    assert set(do_process_inbox_items([item.pk for item in items]).values()) == {"processed"}
+    assert queued == []
