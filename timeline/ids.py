@@ -51,7 +51,7 @@ def _take_slot() -> int:
         except (DatabaseError, RuntimeError):
             # Not migrated yet, or database access refused (RuntimeError: a test without a database):
             # the slot is then at least unique on this machine.
-            pass
+            return _locked_slot()
     return _locked_slot()
 
 

@@ -38,12 +38,10 @@ class DjangoStandIn:
         await send({"type": "http.response.body", "body": b""})
 
 
-def call(
-    path: str, body: bytes, headers: dict[str, str], *, method: str = "POST", chunk: int | None = None
-) -> tuple[DjangoStandIn, int, bytes]:
-    """Send one request through the wrapped application; return the stand-in, the status and the body."""
-    django_app = DjangoStandIn()
-    app = inbox_fast_path(django_app)
+async def send_through(
+    app: Any, path: str, body: bytes, headers: dict[str, str], *, method: str = "POST", chunk: int | None = None
+) -> tuple[int, bytes]:
+    """Send one request through an ASGI application; return the status (0 if none) and the body."""
     pieces = [body[n : n + chunk] for n in range(0, len(body), chunk)] if chunk else [body]
     incoming: list[Message] = [
         {"type": "http.request", "body": piece, "more_body": n < len(pieces) - 1} for n, piece in enumerate(pieces)
@@ -63,9 +61,20 @@ def call(
         "query_string": b"",
         "headers": [(name.lower().encode(), value.encode()) for name, value in headers.items()],
     }
-    async_to_sync(app)(scope, receive, send)
+    await app(scope, receive, send)
     status = outgoing[0]["status"] if outgoing else 0
-    return django_app, status, b"".join(message.get("body", b"") for message in outgoing[1:])
+    return status, b"".join(message.get("body", b"") for message in outgoing[1:])
+
+
+def call(
+    path: str, body: bytes, headers: dict[str, str], *, method: str = "POST", chunk: int | None = None
+) -> tuple[DjangoStandIn, int, bytes]:
+    """Send one request through the wrapped application; return the stand-in, the status and the body."""
+    django_app = DjangoStandIn()
+    status, answer = async_to_sync(send_through)(
+        inbox_fast_path(django_app), path, body, headers, method=method, chunk=chunk
+    )
+    return django_app, status, answer
 
 
 def signed(
@@ -194,24 +203,8 @@ def test_activities_verified_while_a_batch_is_written_are_stored_together_next(
     requests = [signed("/inbox", note_create(remote, note_id=f"{remote.uri}/statuses/{n}"), remote) for n in range(5)]
 
     async def one(body: bytes, headers: dict[str, str]) -> int:
-        incoming: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
-        outgoing: list[Message] = []
-
-        async def receive() -> Message:
-            return incoming.pop(0) if incoming else {"type": "http.disconnect"}
-
-        async def send(message: Message) -> None:
-            outgoing.append(message)
-
-        scope: Scope = {
-            "type": "http",
-            "method": "POST",
-            "path": "/inbox",
-            "query_string": b"",
-            "headers": [(name.lower().encode(), value.encode()) for name, value in headers.items()],
-        }
-        await app(scope, receive, send)
-        return int(outgoing[0]["status"])
+        status, _ = await send_through(app, "/inbox", body, headers)
+        return int(status)
 
     async def all_at_once() -> list[int]:
         first = asyncio.ensure_future(one(*requests[0]))
