@@ -26,7 +26,15 @@ from federation.actions.deliveries import host_is_unavailable, record_host_succe
 from federation.actions.remote_actors import actor_by_key_id, actor_for_key_id
 from federation.activitypub.incoming import ACTOR_TYPES, STATUS_TYPES, host_of, id_of
 from federation.errors import ActivityRefused, RemoteActorUnavailable
-from federation.inbox import IgnoredActivity, dispatch, dispatch_to_new_recipients, is_supported
+from federation.inbox import (
+    IgnoredActivity,
+    Received,
+    dispatch,
+    dispatch_batch,
+    dispatch_to_new_recipients,
+    is_supported,
+    takes_batches,
+)
 from federation.models import Actor, InboxItem, InboxRecipient
 from federation.selectors import is_domain_suspended
 from federation.signatures import (
@@ -393,6 +401,30 @@ def _run_handler(item: InboxItem, actor: Actor | None, recipients: list[Actor]) 
         _count_failed_attempt(item, exc)
 
 
+def _run_batch_handler(kind: str, run: list[InboxItem], received: list[Received]) -> list[InboxItem]:
+    """Run the batch handler on a run of items of one type in a savepoint; return those it left, oldest first.
+
+    Should it fail, its savepoint is rolled back and every item of the run
+    is left, to be handled one at a time: one bad activity then fails alone.
+    """
+    try:
+        with transaction.atomic():
+            outcomes = dispatch_batch(kind, received)
+    except Exception:
+        logger.warning(
+            "a run of %s %s items failed together; handling them one at a time", len(run), kind, exc_info=True
+        )
+        return run
+    for position, outcome in outcomes.items():
+        item = run[position]
+        if outcome is None:
+            item.state = InboxItem.State.PROCESSED
+        else:
+            item.state = InboxItem.State.IGNORED
+            item.error = str(outcome)[:2000]
+    return [item for position, item in enumerate(run) if position not in outcomes]
+
+
 def _count_failed_attempt(item: InboxItem, exc: Exception) -> None:
     item.attempts += 1
     item.error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -408,6 +440,43 @@ def _record(items: list[InboxItem]) -> None:
     others = [item for item in items if item.state != InboxItem.State.PROCESSED]
     if others:
         InboxItem.objects.bulk_update(others, ["state", "error", "attempts", "processed_at"])
+
+
+def _next_run(items: list[InboxItem], start: int, actors: dict[str, Actor | None]) -> list[InboxItem]:
+    """Return the items from `start` on that are handled together, loading their actors where needed.
+
+    A run is one item, or consecutive items of a type with a batch handler
+    whose actors are known.
+    """
+    run: list[InboxItem] = []
+    for item in items[start:]:
+        if item.actor_uri not in actors:
+            actors[item.actor_uri] = Actor.objects.filter(uri=item.actor_uri).first()
+        if run and (
+            not takes_batches(item.activity_type)
+            or item.activity_type != run[0].activity_type
+            or actors[item.actor_uri] is None
+        ):
+            break
+        run.append(item)
+        if actors[item.actor_uri] is None or not takes_batches(item.activity_type):
+            break
+    return run
+
+
+def _received(
+    run: list[InboxItem], actors: dict[str, Actor | None], waiting: dict[int, list[InboxRecipient]]
+) -> list[Received] | None:
+    """Return a run's items as its batch handler takes them; None if they are to be handled one at a time."""
+    if not takes_batches(run[0].activity_type):
+        return None
+    received = []
+    for item in run:
+        actor = actors[item.actor_uri]
+        if actor is None:
+            return None
+        received.append(Received(actor, item.body, [row.account for row in waiting[item.pk]]))
+    return received
 
 
 def _process_batch(own: Collection[int], extra: int) -> dict[int, str]:
@@ -431,17 +500,23 @@ def _process_batch(own: Collection[int], extra: int) -> dict[int, str]:
             actors: dict[str, Actor | None] = dict.fromkeys({item.actor_uri for item in items})
             actors.update((actor.uri, actor) for actor in Actor.objects.filter(uri__in=actors.keys()))
             done: list[InboxItem] = []
-            for item in items:
+            while len(done) < len(items):
                 if done and time.monotonic() > deadline:
                     break
-                if item.actor_uri not in actors:
-                    actors[item.actor_uri] = Actor.objects.filter(uri=item.actor_uri).first()
-                _run_handler(item, actors[item.actor_uri], [row.account for row in waiting[item.pk]])
-                item.processed_at = timezone.now()
-                if item.activity_type in ACTOR_CHANGING_TYPES:
-                    # The actor may have changed or gone: load it again for its next activity.
-                    del actors[item.actor_uri]
-                done.append(item)
+                run = _next_run(items, len(done), actors)
+                received = _received(run, actors, waiting)
+                left = run if received is None else _run_batch_handler(run[0].activity_type, run, received)
+                for item in left:
+                    if item.actor_uri not in actors:
+                        actors[item.actor_uri] = Actor.objects.filter(uri=item.actor_uri).first()
+                    _run_handler(item, actors[item.actor_uri], [row.account for row in waiting[item.pk]])
+                    if item.activity_type in ACTOR_CHANGING_TYPES:
+                        # The actor may have changed or gone: load it again for its next activity.
+                        del actors[item.actor_uri]
+                now = timezone.now()
+                for item in run:
+                    item.processed_at = now
+                done += run
             # Claimed for other tasks and not reached: those tasks may have found them held here and
             # ended, so each released item gets a task again rather than waiting for recovery.
             released = [item.pk for item in items[len(done) :] if item.pk not in own]

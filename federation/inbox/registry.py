@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from federation.models import Actor
@@ -16,6 +17,22 @@ RECIPIENT_HANDLERS: dict[str, RecipientHandler] = {}
 
 class IgnoredActivity(Exception):
     """The activity is valid but has nothing to act on here (an unknown object, a duplicate)."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """An activity to process, with its actor and the local accounts whose personal inboxes it reached."""
+
+    actor: Actor
+    activity: dict[str, Any]
+    recipients: Sequence[Actor] = ()
+
+
+# A handler that takes many activities of one type at once. It returns, by position, the outcome of
+# each one it took (None when done, IgnoredActivity when there was nothing to act on); those it leaves
+# out go to the type's own handler, one at a time, after it.
+BatchHandler = Callable[[Sequence[Received]], dict[int, IgnoredActivity | None]]
+BATCH_HANDLERS: dict[str, BatchHandler] = {}
 
 
 def handles(*types: str) -> Callable[[Handler], Handler]:
@@ -42,6 +59,32 @@ def handles_with_recipients(*types: str) -> Callable[[RecipientHandler], Recipie
         return handler
 
     return register
+
+
+def handles_in_batches(*types: str) -> Callable[[BatchHandler], BatchHandler]:
+    """Register the decorated function as the handler of runs of activities of these types.
+
+    It must leave out whatever could depend on another activity of the
+    same run, since those it takes are acted on before those it leaves.
+    Each type also needs a handler of its own, for the activities left out.
+    """
+
+    def register(handler: BatchHandler) -> BatchHandler:
+        for kind in types:
+            BATCH_HANDLERS[kind] = handler
+        return handler
+
+    return register
+
+
+def takes_batches(kind: str) -> bool:
+    """Return whether activities of this type can be handled many at a time."""
+    return kind in BATCH_HANDLERS
+
+
+def dispatch_batch(kind: str, received: Sequence[Received]) -> dict[int, IgnoredActivity | None]:
+    """Run the batch handler of a type on activities of that type; return the outcomes of those it took."""
+    return BATCH_HANDLERS[kind](received)
 
 
 def is_supported(kind: object) -> bool:

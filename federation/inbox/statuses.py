@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,14 +19,16 @@ from federation.activitypub.incoming import (
     parse_note,
 )
 from federation.errors import RemoteActorUnavailable
-from federation.inbox.registry import IgnoredActivity, handles, handles_with_recipients
+from federation.inbox.registry import IgnoredActivity, Received, handles, handles_in_batches, handles_with_recipients
 from federation.models import Actor, Tombstone
 from timeline.actions.interactions import do_reblog
 from timeline.actions.polls import choice_index
 from timeline.actions.remote_statuses import (
+    IncomingStatus,
     do_add_status_recipients,
     do_delete_remote_status,
     do_store_remote_status,
+    do_store_remote_statuses,
     do_update_remote_status,
     visibility_from_addressing,
 )
@@ -113,6 +116,58 @@ def create(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor]) 
         parent = resolve_status(note.in_reply_to)
     if do_store_remote_status(actor, note, in_reply_to=parent, recipients=recipients) is None:
         raise IgnoredActivity("The status was deleted before it arrived.")
+
+
+def _may_be_vote(note: NoteDocument) -> bool:
+    # The shape of a vote in a poll (`_record_vote`): a name, no content, a reply.
+    return bool(note.name and not note.content and note.in_reply_to)
+
+
+def _new_statuses(received: Sequence[Received]) -> dict[int, IncomingStatus]:
+    """Return, by position, the statuses that Creates bring and that need nothing fetched or counted first.
+
+    Left out: objects that are not statuses or cannot be read, possible
+    votes, replies to statuses not stored here (their parents are fetched
+    one at a time), and notes that the run carries more than once.
+    """
+    notes: dict[int, NoteDocument] = {}
+    for position, item in enumerate(received):
+        obj = item.activity.get("object")
+        if not isinstance(obj, dict) or obj.get("type") not in STATUS_TYPES:
+            continue
+        try:
+            note = parse_note(obj)
+        except MalformedDocument:
+            continue
+        if not _may_be_vote(note):
+            notes[position] = note
+    repeated = {uri for uri, count in Counter(note.id for note in notes.values()).items() if count > 1}
+    replied_to = {note.in_reply_to for note in notes.values() if note.in_reply_to}
+    parents = {status.uri: status for status in Status.objects.filter(uri__in=replied_to)} if replied_to else {}
+    taken: dict[int, IncomingStatus] = {}
+    for position, note in notes.items():
+        parent = parents.get(note.in_reply_to) if note.in_reply_to else None
+        if note.id in repeated or (note.in_reply_to and parent is None):
+            continue
+        item = received[position]
+        taken[position] = IncomingStatus(author=item.actor, note=note, in_reply_to=parent, recipients=item.recipients)
+    return taken
+
+
+@handles_in_batches("Create")
+def create_many(received: Sequence[Received]) -> dict[int, IgnoredActivity | None]:
+    """Store the statuses of many Creates together, a few queries for them all; leave the rest to `create`.
+
+    Those left out (`_new_statuses`) are what `create` handles with
+    queries or fetches of its own: votes, replies to unknown statuses,
+    objects of other types. Whatever is taken here could not depend on them.
+    """
+    taken = _new_statuses(received)
+    stored = do_store_remote_statuses(list(taken.values()))
+    return {
+        position: None if status is not None else IgnoredActivity("The status was deleted before it arrived.")
+        for position, status in zip(taken, stored, strict=True)
+    }
 
 
 @handles("Update")

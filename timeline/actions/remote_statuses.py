@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
@@ -101,10 +102,9 @@ def _remote_media(note: NoteDocument, author: Actor) -> list[MediaAttachment]:
     return kept
 
 
-def _store_remote_media(status: Status, note: NoteDocument, author: Actor, *, new: bool = False) -> None:
-    """Replace a remote status's attachment rows by the ones its latest version lists."""
-    if not new:
-        status.media.all().delete()
+def _replace_remote_media(status: Status, note: NoteDocument, author: Actor) -> None:
+    """Replace an edited remote status's attachment rows by the ones its latest version lists."""
+    status.media.all().delete()
     media = _remote_media(note, author)
     for item in media:
         item.status = status
@@ -123,14 +123,21 @@ def _tagged_accounts(note: NoteDocument) -> list[Actor]:
     return list(Actor.objects.filter(uri__in=note.mentions)) if note.mentions else []
 
 
-def _apply_tags(status: Status, note: NoteDocument, *, new: bool = False) -> None:
-    tags = [Tag.objects.get_or_create(name=name)[0] for name in note.hashtags if name]
-    if new:
-        # A status just created has no tags to compare with.
-        if tags:
-            status.tags.add(*tags)
-    else:
-        status.tags.set(tags)
+def _apply_tags(status: Status, note: NoteDocument) -> None:
+    status.tags.set([Tag.objects.get_or_create(name=name)[0] for name in note.hashtags if name])
+
+
+def _tags_named(names: set[str]) -> dict[str, Tag]:
+    """Return the tags with these names by name, creating those that do not exist yet; two or three queries."""
+    if not names:
+        return {}
+    tags = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    missing = names - tags.keys()
+    if missing:
+        # Another process may create the same tag meanwhile: whichever insert wins, both read it back.
+        Tag.objects.bulk_create([Tag(name=name) for name in sorted(missing)], ignore_conflicts=True)
+        tags.update((tag.name, tag) for tag in Tag.objects.filter(name__in=missing))
+    return tags
 
 
 def _apply_edited_mentions(status: Status, mentioned: list[Actor]) -> None:
@@ -141,55 +148,197 @@ def _apply_edited_mentions(status: Status, mentioned: list[Actor]) -> None:
 
 
 def _silently_mentioned(
-    note: NoteDocument, author: Actor, visibility: Visibility, tagged: list[Actor], recipients: Sequence[Actor]
+    addressed: list[Actor], author: Actor, visibility: Visibility, tagged: list[Actor], recipients: Sequence[Actor]
 ) -> list[Actor]:
     """Return the accounts a status is given to without tagging them, as Mastodon decides.
 
-    Those are the known accounts its to and cc name, and the owners of the
-    personal inboxes it was delivered to. Public and unlisted statuses are
-    readable by everyone, so for them there is no one to add: GoToSocial,
-    without a shared inbox, delivers each post to every follower's inbox.
+    Those are the known accounts its to and cc name (`addressed`, in the
+    order of their ids), and the owners of the personal inboxes it was
+    delivered to. Public and unlisted statuses are readable by everyone, so
+    for them there is no one to add: GoToSocial, without a shared inbox,
+    delivers each post to every follower's inbox.
     """
     if visibility in (Visibility.PUBLIC, Visibility.UNLISTED):
         return []
-    addressed = [uri for uri in note.audience if not is_public([uri])]
-    candidates = [*Actor.objects.filter(uri__in=addressed).order_by("pk"), *recipients]
     skipped = {author.pk, *(actor.pk for actor in tagged)}
     chosen: list[Actor] = []
-    for actor in candidates:
+    for actor in [*addressed, *recipients]:
         if actor.pk not in skipped:
             skipped.add(actor.pk)
             chosen.append(actor)
     return chosen
 
 
+def _new_poll(status: Status, note: NoteDocument) -> Poll:
+    counts = [count for _, count in note.poll_options]
+    return Poll(
+        status=status,
+        options=[name for name, _ in note.poll_options],
+        votes=counts,
+        multiple=note.poll_multiple,
+        voters_count=note.voters_count if note.voters_count is not None else max(counts, default=0),
+        expires_at=parse_datetime(note.poll_end_time) if note.poll_end_time else None,
+    )
+
+
 def _apply_poll(status: Status, note: NoteDocument) -> None:
     if not note.poll_options:
         return
-    names = [name for name, _ in note.poll_options]
-    counts = [count for _, count in note.poll_options]
-    expires_at = parse_datetime(note.poll_end_time) if note.poll_end_time else None
-    Poll.objects.update_or_create(
-        status=status,
-        defaults={
-            "options": names,
-            "votes": counts,
-            "multiple": note.poll_multiple,
-            "voters_count": note.voters_count if note.voters_count is not None else max(counts, default=0),
-            "expires_at": expires_at,
-        },
-    )
+    poll = _new_poll(status, note)
+    fields = ("options", "votes", "multiple", "voters_count", "expires_at")
+    Poll.objects.update_or_create(status=status, defaults={name: getattr(poll, name) for name in fields})
 
 
 # Status ids are snowflakes, never 0: it stands for a tombstone in _stored_or_deleted.
 DELETED = 0
 
 
-def _stored_or_deleted(uri: str) -> list[int]:
-    """Return the id of the status stored under this URI, or DELETED if the URI has a tombstone; one query."""
-    deleted = Tombstone.objects.filter(uri=uri).annotate(deleted=Value(DELETED, output_field=BigIntegerField()))
-    stored = Status.objects.filter(uri=uri).values_list("id", flat=True)
-    return list(stored.union(deleted.values_list("deleted", flat=True), all=True))
+def _stored_or_deleted(uris: Collection[str]) -> dict[str, int]:
+    """Return, by URI, the id of the status stored under it, or DELETED where it has a tombstone; one query."""
+    deleted = Tombstone.objects.filter(uri__in=uris).annotate(deleted=Value(DELETED, output_field=BigIntegerField()))
+    stored = Status.objects.filter(uri__in=uris).values_list("uri", "id")
+    found: dict[str, int] = {}
+    for uri, status_id in stored.union(deleted.values_list("uri", "deleted"), all=True):
+        # A tombstone wins over a copy stored before the deletion was known.
+        if found.get(uri) != DELETED:
+            found[uri] = status_id
+    return found
+
+
+@dataclass(frozen=True)
+class IncomingStatus:
+    """A remote status to store: its author, its note, the stored status it replies to, and who received it.
+
+    `recipients` are the local accounts whose personal inboxes it was
+    delivered to. The note's id is on the author's host and the author is
+    its `attributedTo`: the caller has checked both.
+    """
+
+    author: Actor
+    note: NoteDocument
+    in_reply_to: Status | None = None
+    recipients: Sequence[Actor] = ()
+
+
+def _known_actors(incoming: Sequence[IncomingStatus], visibilities: Sequence[Visibility]) -> dict[str, Actor]:
+    """Return the known actors the statuses tag, and those the non-public ones address; one query at most."""
+    uris = {uri for item in incoming for uri in item.note.mentions}
+    for item, visibility in zip(incoming, visibilities, strict=True):
+        if visibility not in (Visibility.PUBLIC, Visibility.UNLISTED):
+            uris.update(uri for uri in item.note.audience if not is_public([uri]))
+    return {actor.uri: actor for actor in Actor.objects.filter(uri__in=uris)} if uris else {}
+
+
+def _new_status(item: IncomingStatus, visibility: Visibility) -> Status:
+    note = item.note
+    created_at = _moment(note.published)
+    return Status(
+        id=snowflake_id(created_at),
+        account=item.author,
+        uri=note.id,
+        url=note.url or note.id,
+        content=sanitise_html(note.content),
+        spoiler_text=note.summary[:500],
+        sensitive=note.sensitive or bool(note.summary),
+        visibility=visibility,
+        language=note.language,
+        in_reply_to=item.in_reply_to,
+        local=False,
+        created_at=created_at,
+    )
+
+
+def _store_new_statuses(incoming: Sequence[IncomingStatus]) -> list[Status]:
+    """Store statuses not stored before, with their attachments, mentions, tags and polls; a few queries in all."""
+    if not incoming:
+        return []
+    visibilities = [visibility_from_addressing(item.note, item.author) for item in incoming]
+    known = _known_actors(incoming, visibilities)
+    statuses: list[Status] = []
+    mentions: list[Mention] = []
+    notified: list[tuple[Actor, Status]] = []
+    for item, addressing in zip(incoming, visibilities, strict=True):
+        tagged = [known[uri] for uri in dict.fromkeys(item.note.mentions) if uri in known]
+        addressed = sorted(
+            {known[uri].pk: known[uri] for uri in item.note.audience if uri in known}.values(),
+            key=lambda actor: actor.pk,
+        )
+        silent = _silently_mentioned(addressed, item.author, addressing, tagged, item.recipients)
+        # Given to accounts it does not tag: limited, as on Mastodon, rather than a direct message.
+        visibility = Visibility.LIMITED if silent and addressing == Visibility.DIRECT else addressing
+        status = _new_status(item, visibility)
+        statuses.append(status)
+        mentions += [Mention(status=status, account=actor) for actor in tagged]
+        mentions += [Mention(status=status, account=actor, silent=True) for actor in silent]
+        # Silent mentions notify no one: nothing in the status names them.
+        notified += [(actor, status) for actor in tagged]
+    media: list[MediaAttachment] = []
+    for item, status in zip(incoming, statuses, strict=True):
+        for attachment in _remote_media(item.note, item.author):
+            attachment.status = status
+            media.append(attachment)
+    tags = _tags_named({name for item in incoming for name in item.note.hashtags if name})
+    status_tags = [
+        Status.tags.through(status_id=status.id, tag_id=tags[name].pk)
+        for item, status in zip(incoming, statuses, strict=True)
+        for name in dict.fromkeys(item.note.hashtags)
+        if name
+    ]
+    polls = [
+        _new_poll(status, item.note) for item, status in zip(incoming, statuses, strict=True) if item.note.poll_options
+    ]
+    # Inside a caller's transaction (the inbox runs its activities in savepoints) a failure here
+    # undoes the caller's block whole, which is what a savepoint of its own would lead to anyway.
+    with transaction.atomic(savepoint=False):
+        Status.objects.bulk_create(statuses)
+        # Empty lists are skipped: a plain note costs its status's insert alone.
+        if media:
+            MediaAttachment.objects.bulk_create(media)
+        if mentions:
+            Mention.objects.bulk_create(mentions)
+        if status_tags:
+            Status.tags.through.objects.bulk_create(status_tags)
+        if polls:
+            Poll.objects.bulk_create(polls)
+        for actor, status in notified:
+            if _may_notify(status.account, actor):
+                do_notify(actor, status.account, Notification.Type.MENTION, status)
+        for status in statuses:
+            fan_out_on_commit(status.id)
+            stream_status_created_on_commit(status.id)
+    return statuses
+
+
+def do_store_remote_statuses(incoming: Sequence[IncomingStatus]) -> list[Status | None]:
+    """Store remote statuses, each once, with a few queries for them all; return each one's status.
+
+    The result is None for a status whose id was deleted before it arrived.
+    Known accounts a status addresses without tagging them, and the owners
+    of the personal inboxes it reached, get silent mentions (unless it is
+    public or unlisted), and a status that would be a direct message to
+    its tagged accounts alone becomes limited, as on Mastodon. A status
+    stored before is returned as it is, given to recipients it did not
+    have yet (`do_add_status_recipients`). Each note id may appear once.
+    """
+    uris = [item.note.id for item in incoming]
+    if len(set(uris)) != len(uris):
+        raise ValueError("Each note may be stored once per call.")
+    found = _stored_or_deleted(uris)
+    stored = Status.objects.in_bulk([status_id for status_id in found.values() if status_id != DELETED])
+    fresh = iter(_store_new_statuses([item for item in incoming if item.note.id not in found]))
+    results: list[Status | None] = []
+    for item in incoming:
+        status_id = found.get(item.note.id)
+        if status_id is None:
+            results.append(next(fresh))
+        elif status_id == DELETED:
+            results.append(None)
+        else:
+            existing = stored[status_id]
+            if item.recipients and existing.account_id == item.author.pk:
+                do_add_status_recipients(existing, item.recipients)
+            results.append(existing)
+    return results
 
 
 def do_store_remote_status(
@@ -201,61 +350,10 @@ def do_store_remote_status(
 ) -> Status | None:
     """Store a remote author's status, once; return None if its id was deleted before.
 
-    `recipients` are the local accounts whose personal inboxes it was
-    delivered to. Known accounts it addresses without tagging them, and
-    those recipients, get silent mentions (unless it is public or
-    unlisted), and a status that would be a direct message to its tagged
-    accounts alone becomes limited, as on Mastodon. A status stored before
-    is given to recipients it did not have yet (`do_add_status_recipients`).
-
-    The caller has checked that the note's id is on the author's host and
-    that the author is its `attributedTo`.
+    `do_store_remote_statuses` says what is stored and for whom.
     """
-    found = _stored_or_deleted(note.id)
-    if DELETED in found:
-        return None
-    existing = Status.objects.filter(id__in=found).first() if found else None
-    if existing is not None:
-        if recipients and existing.account_id == author.pk:
-            do_add_status_recipients(existing, recipients)
-        return existing
-    created_at = _moment(note.published)
-    tagged = _tagged_accounts(note)
-    visibility = visibility_from_addressing(note, author)
-    silent = _silently_mentioned(note, author, visibility, tagged, recipients)
-    if silent and visibility == Visibility.DIRECT:
-        visibility = Visibility.LIMITED
-    # Inside a caller's transaction (the inbox runs each activity in a savepoint) a failure here
-    # undoes the caller's block whole, which is what a savepoint of its own would lead to anyway.
-    with transaction.atomic(savepoint=False):
-        status = Status.objects.create(
-            id=snowflake_id(created_at),
-            account=author,
-            uri=note.id,
-            url=note.url or note.id,
-            content=sanitise_html(note.content),
-            spoiler_text=note.summary[:500],
-            sensitive=note.sensitive or bool(note.summary),
-            visibility=visibility,
-            language=note.language,
-            in_reply_to=in_reply_to,
-            local=False,
-            created_at=created_at,
-        )
-        _store_remote_media(status, note, author, new=True)
-        Mention.objects.bulk_create(
-            [Mention(status=status, account=actor) for actor in tagged]
-            + [Mention(status=status, account=actor, silent=True) for actor in silent]
-        )
-        _apply_tags(status, note, new=True)
-        # Silent mentions notify no one: nothing in the status names them.
-        for actor in tagged:
-            if _may_notify(author, actor):
-                do_notify(actor, author, Notification.Type.MENTION, status)
-        _apply_poll(status, note)
-        fan_out_on_commit(status.id)
-        stream_status_created_on_commit(status.id)
-    return status
+    incoming = IncomingStatus(author=author, note=note, in_reply_to=in_reply_to, recipients=recipients)
+    return do_store_remote_statuses([incoming])[0]
 
 
 def do_add_status_recipients(status: Status, recipients: Sequence[Actor]) -> list[Actor]:
@@ -298,7 +396,7 @@ def do_update_remote_status(author: Actor, note: NoteDocument) -> Status | None:
         status.sensitive = note.sensitive or bool(note.summary)
         status.edited_at = _moment(note.updated) if note.updated else timezone.now()
         status.save(update_fields=["content", "spoiler_text", "sensitive", "edited_at"])
-        _store_remote_media(status, note, author)
+        _replace_remote_media(status, note, author)
         _apply_edited_mentions(status, _tagged_accounts(note))
         _apply_tags(status, note)
         _apply_poll(status, note)

@@ -58,8 +58,20 @@ def handled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(activity["id"])
         real(actor, activity)
 
+    def dispatch_batch(kind: str, received: Sequence[registry.Received]) -> dict[int, Any]:
+        outcomes = registry.dispatch_batch(kind, received)
+        seen.extend(received[position].activity["id"] for position in outcomes)
+        return outcomes
+
     monkeypatch.setattr(inbox_actions, "dispatch", dispatch)
+    monkeypatch.setattr(inbox_actions, "dispatch_batch", dispatch_batch)
     return seen
+
+
+@pytest.fixture
+def one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Handle every activity on its own, as activities of types without a batch handler are."""
+    monkeypatch.setattr(inbox_actions, "takes_batches", lambda kind: False)
 
 
 def test_one_call_processes_its_item_and_the_others_waiting_with_their_fan_out(alice: Actor, remote: Actor) -> None:
@@ -102,6 +114,7 @@ def test_items_tried_before_are_left_to_their_own_tasks(remote: Actor, handled: 
     assert do_process_inbox_items([retry.pk]) == {retry.pk: "processed"}
 
 
+@pytest.mark.usefixtures("one_at_a_time")
 def test_a_failing_handler_undoes_its_own_item_only(remote: Actor, monkeypatch: pytest.MonkeyPatch) -> None:
     good, bad, later = posts(remote, 3)
     real = registry.dispatch
@@ -122,6 +135,69 @@ def test_a_failing_handler_undoes_its_own_item_only(remote: Actor, monkeypatch: 
         do_process_inbox_items([bad.pk])
     bad.refresh_from_db()
     assert bad.state == InboxItem.State.FAILED
+
+
+def test_a_run_that_fails_together_is_handled_one_item_at_a_time(
+    remote: Actor, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    good, bad, later = posts(remote, 3)
+    real_batch = registry.dispatch_batch
+    real = registry.dispatch
+    runs: list[int] = []
+
+    def dispatch_batch(kind: str, received: Sequence[registry.Received]) -> dict[int, Any]:
+        runs.append(len(received))
+        outcomes = real_batch(kind, received)
+        if any(item.activity["id"] == bad.activity_id for item in received):
+            raise RuntimeError("a fault in a batch handler")
+        return outcomes
+
+    def dispatch(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor] = ()) -> None:
+        real(actor, activity)
+        if activity["id"] == bad.activity_id:
+            raise RuntimeError("a fault in a handler")
+
+    monkeypatch.setattr(inbox_actions, "dispatch_batch", dispatch_batch)
+    monkeypatch.setattr(inbox_actions, "dispatch", dispatch)
+    outcomes = do_process_inbox_items([good.pk])
+    assert runs == [3]
+    assert "a run of 3 Create items failed together" in caplog.text
+    assert outcomes == {good.pk: "processed", bad.pk: "received", later.pk: "processed"}
+    bad.refresh_from_db()
+    assert (bad.attempts, bad.error) == (1, "RuntimeError: a fault in a handler")
+    # What the run stored went with its savepoint; the statuses stored one at a time after it stay.
+    assert set(Status.objects.values_list("uri", flat=True)) == {good.body["object"]["id"], later.body["object"]["id"]}
+    assert TimelineEntry.objects.count() == 2
+
+
+def test_a_run_of_creates_is_stored_together_and_leaves_what_needs_a_fetch(
+    alice: Actor, remote: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = posts(remote, 2)
+    reply = received(remote, note_create(remote, note_id=f"{remote.uri}/statuses/reply"))
+    reply.body["object"]["inReplyTo"] = "https://elsewhere.example/statuses/unknown"
+    reply.save()
+    fetched: list[str] = []
+
+    def resolve_status(uri: str, *, depth: int = 0) -> None:
+        fetched.append(uri)
+
+    monkeypatch.setattr("federation.inbox.statuses.resolve_status", resolve_status)
+    taken: list[list[str]] = []
+    real_batch = registry.dispatch_batch
+
+    def dispatch_batch(kind: str, received: Sequence[registry.Received]) -> dict[int, Any]:
+        outcomes = real_batch(kind, received)
+        taken.append([received[position].activity["id"] for position in outcomes])
+        return outcomes
+
+    monkeypatch.setattr(inbox_actions, "dispatch_batch", dispatch_batch)
+    assert set(do_process_inbox_items([first.pk]).values()) == {"processed"}
+    assert taken == [[first.activity_id, second.activity_id]]
+    # The reply whose parent is unknown went to the handler of its own, which tried to fetch the parent.
+    assert fetched == ["https://elsewhere.example/statuses/unknown"]
+    assert Status.objects.get(uri=reply.body["object"]["id"]).in_reply_to is None
+    assert TimelineEntry.objects.filter(owner=alice).count() == 3
 
 
 def test_ignored_and_processed_items_of_one_batch_are_recorded_together(remote: Actor) -> None:
@@ -156,6 +232,7 @@ def test_a_batch_that_cannot_commit_is_processed_one_item_at_a_time(
     assert not Status.objects.filter(uri=poison.body["object"]["id"]).exists()
 
 
+@pytest.mark.usefixtures("one_at_a_time")
 def test_a_batch_past_its_time_commits_and_goes_on(remote: Actor, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(inbox_actions, "BATCH_SECONDS", 0.0)
     batches: list[list[int]] = []
@@ -216,22 +293,30 @@ def test_an_activity_stored_by_another_request_meanwhile_is_skipped(
     assert items[1].state == InboxItem.State.PROCESSED
 
 
-def test_each_further_note_in_a_batch_costs_four_queries(alice: Actor, remote: Actor) -> None:
-    # Its savepoint and release, one query for a stored status or a tombstone, and its insert; what a
-    # batch reads and writes for all its items together (claim, actors, fan-out, outcomes) is paid once.
-    def queries_for(count: int, offset: int) -> int:
-        items = [
-            received(remote, note_create(remote, note_id=f"{remote.uri}/statuses/{offset + n}")) for n in range(count)
-        ]
-        with CaptureQueriesContext(connection) as captured:
-            outcomes = do_process_inbox_items([items[0].pk])
-        assert set(outcomes.values()) == {"processed"}
-        return len(captured.captured_queries)
+def notes_processed_in_queries(remote: Actor, count: int, offset: int) -> int:
+    """Process `count` new notes in one batch and return how many queries that took."""
+    items = [received(remote, note_create(remote, note_id=f"{remote.uri}/statuses/{offset + n}")) for n in range(count)]
+    with CaptureQueriesContext(connection) as captured:
+        outcomes = do_process_inbox_items([items[0].pk])
+    assert set(outcomes.values()) == {"processed"}
+    return len(captured.captured_queries)
 
-    assert queries_for(20, 100) - queries_for(10, 0) == 4 * 10
+
+def test_further_notes_in_a_batch_cost_no_further_query(alice: Actor, remote: Actor) -> None:
+    # A run of Creates is stored together: what a batch reads and writes (claim, actors, the run's
+    # stored-or-deleted check and insert, fan-out, outcomes) is paid once whatever its size.
+    assert notes_processed_in_queries(remote, 20, 100) == notes_processed_in_queries(remote, 10, 0)
     assert TimelineEntry.objects.filter(owner=alice).count() == 30
 
 
+@pytest.mark.usefixtures("one_at_a_time")
+def test_each_further_note_handled_on_its_own_costs_four_queries(alice: Actor, remote: Actor) -> None:
+    # Its savepoint and release, one query for a stored status or a tombstone, and its insert.
+    assert notes_processed_in_queries(remote, 20, 100) - notes_processed_in_queries(remote, 10, 0) == 4 * 10
+    assert TimelineEntry.objects.filter(owner=alice).count() == 30
+
+
+@pytest.mark.usefixtures("one_at_a_time")
 def test_items_claimed_for_other_tasks_and_not_reached_are_queued_again(
     remote: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -248,6 +333,7 @@ def test_items_claimed_for_other_tasks_and_not_reached_are_queued_again(
     ]
 
 
+@pytest.mark.usefixtures("one_at_a_time")
 def test_an_own_item_not_reached_is_left_to_the_same_call(remote: Actor, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(inbox_actions, "BATCH_SECONDS", 0.0)
     queued: list[list[int]] = []
