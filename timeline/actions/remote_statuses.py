@@ -47,8 +47,16 @@ def visibility_from_addressing(note: NoteDocument, author: Actor) -> Visibility:
     return Visibility.DIRECT
 
 
+def _parsed_moment(value: str) -> datetime | None:
+    """Return a peer's timestamp, or None if it is missing or no real moment (a 45th of a 13th month)."""
+    try:
+        return parse_datetime(value) if value else None
+    except ValueError:
+        return None
+
+
 def _moment(value: str) -> datetime:
-    parsed = parse_datetime(value) if value else None
+    parsed = _parsed_moment(value)
     now = timezone.now()
     if parsed is None:
         return now
@@ -67,13 +75,16 @@ def _dimension(value: int | None) -> int | None:
     return value if value is not None and 0 < value <= MAX_IMAGE_SIDE else None
 
 
+def _rejects_media(domain: str) -> bool:
+    policy = policy_for_domain(domain)
+    return policy is not None and policy.reject_media
+
+
 def _remote_media(note: NoteDocument, author: Actor) -> list[MediaAttachment]:
-    """Return unsaved rows referencing a remote status's files (never downloaded), at most four."""
-    if not note.attachments:
-        return []
-    policy = policy_for_domain(author.domain)
-    if policy is not None and policy.reject_media:
-        return []
+    """Return unsaved rows referencing a remote status's files (never downloaded), at most four.
+
+    The caller has checked that the author's domain policy does not reject media.
+    """
     kept: list[MediaAttachment] = []
     for item in note.attachments:
         if len(kept) == MAX_ATTACHMENTS:
@@ -105,7 +116,7 @@ def _remote_media(note: NoteDocument, author: Actor) -> list[MediaAttachment]:
 def _replace_remote_media(status: Status, note: NoteDocument, author: Actor) -> None:
     """Replace an edited remote status's attachment rows by the ones its latest version lists."""
     status.media.all().delete()
-    media = _remote_media(note, author)
+    media = _remote_media(note, author) if note.attachments and not _rejects_media(author.domain) else []
     for item in media:
         item.status = status
     MediaAttachment.objects.bulk_create(media)
@@ -176,8 +187,9 @@ def _new_poll(status: Status, note: NoteDocument) -> Poll:
         options=[name for name, _ in note.poll_options],
         votes=counts,
         multiple=note.poll_multiple,
-        voters_count=note.voters_count if note.voters_count is not None else max(counts, default=0),
-        expires_at=parse_datetime(note.poll_end_time) if note.poll_end_time else None,
+        # A count a peer gets wrong (negative) is read as a missing one.
+        voters_count=note.voters_count if note.voters_count is not None and note.voters_count >= 0 else max(0, *counts),
+        expires_at=_parsed_moment(note.poll_end_time),
     )
 
 
@@ -273,7 +285,13 @@ def _store_new_statuses(incoming: Sequence[IncomingStatus]) -> list[Status]:
         # Silent mentions notify no one: nothing in the status names them.
         notified += [(actor, status) for actor in tagged]
     media: list[MediaAttachment] = []
+    # Domain policies are read once per domain: inside a transaction nothing caches them.
+    rejecting = {
+        domain: _rejects_media(domain) for domain in {item.author.domain for item in incoming if item.note.attachments}
+    }
     for item, status in zip(incoming, statuses, strict=True):
+        if not item.note.attachments or rejecting[item.author.domain]:
+            continue
         for attachment in _remote_media(item.note, item.author):
             attachment.status = status
             media.append(attachment)

@@ -148,9 +148,9 @@ def _tag_names(status_ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
-def _possible_public_groups(status: Status, tag_names: list[str]) -> list[str]:
-    """Return every public and hashtag group the status could go to."""
-    origin = "local" if status.local else "remote"
+def _possible_public_groups(local: bool, tag_names: list[str]) -> list[str]:
+    """Return every public and hashtag group a status, local or not, could go to."""
+    origin = "local" if local else "remote"
     names = ["public", f"public:{origin}", "public:media", f"public:{origin}:media"]
     groups = [public_group(name) for name in names]
     for name in tag_names:
@@ -159,21 +159,19 @@ def _possible_public_groups(status: Status, tag_names: list[str]) -> list[str]:
 
 
 def _send_created(status_ids: list[int]) -> None:
-    statuses = list(
-        Status.objects.select_related("account").filter(
-            id__in=status_ids, visibility=Visibility.PUBLIC, reblog_of__isnull=True
-        )
-    )
-    if not statuses:
+    public = Status.objects.filter(id__in=status_ids, visibility=Visibility.PUBLIC, reblog_of__isnull=True)
+    origins = dict(public.values_list("id", "local"))
+    if not origins:
         return
-    tags = _tag_names([status.id for status in statuses])
-    possible = {status.id: _possible_public_groups(status, tags[status.id]) for status in statuses}
-    # Most statuses reach no open public stream: ask once for them all, before the queries that pick
-    # each status's exact groups.
+    tags = _tag_names(list(origins))
+    possible = {status_id: _possible_public_groups(local, tags[status_id]) for status_id, local in origins.items()}
+    # Most statuses reach no open public stream: ask once for them all, and load and render only
+    # those some listener could receive.
     listened = set(relay.groups_with_listeners(sorted({group for groups in possible.values() for group in groups})))
-    for status in sorted(statuses, key=lambda status: status.id):
-        if not listened.intersection(possible[status.id]):
-            continue
+    heard = [status_id for status_id, groups in possible.items() if listened.intersection(groups)]
+    if not heard:
+        return
+    for status in Status.objects.select_related("account").filter(id__in=heard).order_by("id"):
         send_event(
             [group for group in public_groups(status) if group in listened],
             functools.partial(_created_message, status),
@@ -239,37 +237,42 @@ def _conversation(status: Status, entity: dict[str, Any], participants: list[Act
     )
 
 
-def _candidate_lists(statuses: list[Status], owner_ids: set[int]) -> dict[int, list[int]]:
+def _candidate_lists(author_ids: set[int], owner_ids: set[int]) -> dict[int, list[int]]:
     """Return, by author, the lists of these owners that have the author on them (replies policies not applied)."""
     lists: dict[int, list[int]] = defaultdict(list)
-    entries = ListAccount.objects.filter(
-        account_id__in={status.account_id for status in statuses}, list__account_id__in=owner_ids
-    )
+    entries = ListAccount.objects.filter(account_id__in=author_ids, list__account_id__in=owner_ids)
     for author_id, list_id in entries.values_list("account_id", "list_id"):
         lists[author_id].append(list_id)
     return lists
 
 
 def _send_home(placements: list[tuple[int, list[int]]]) -> None:
-    statuses = Status.objects.select_related("account").in_bulk([status_id for status_id, _ in placements])
-    placed = [(statuses[status_id], owners) for status_id, owners in placements if status_id in statuses]
+    authors = dict(
+        Status.objects.filter(id__in=[status_id for status_id, _ in placements]).values_list("id", "account_id")
+    )
+    placed = [(status_id, owners) for status_id, owners in placements if status_id in authors]
     if not placed:
         return
-    lists = _candidate_lists([status for status, _ in placed], {owner for _, owners in placed for owner in owners})
+    lists = _candidate_lists(set(authors.values()), {owner for _, owners in placed for owner in owners})
     # One status can be placed twice in a batch (given to more recipients later): each placement
     # keeps its own owners.
     possible = [
         [user_group(owner) for owner in owners]
         + [direct_group(owner) for owner in owners]
-        + [list_group(list_id) for list_id in lists[status.account_id]]
-        for status, owners in placed
+        + [list_group(list_id) for list_id in lists[authors[status_id]]]
+        for status_id, owners in placed
     ]
-    # Most of the audience has no stream open: ask once for the whole batch, before reading who must
-    # not receive each status, and send only to the groups that answered.
+    # Most of the audience has no stream open: ask once for the whole batch, and load the statuses,
+    # and read who must not receive each, only for the placements some listener could receive.
     listened = set(relay.groups_with_listeners(sorted({group for groups in possible for group in groups})))
-    for (status, owners), groups in zip(placed, possible, strict=True):
-        if listened.intersection(groups):
-            _send_home_status(status, owners, listened)
+    heard = [placement for placement, groups in zip(placed, possible, strict=True) if listened.intersection(groups)]
+    if not heard:
+        return
+    statuses = Status.objects.select_related("account").in_bulk([status_id for status_id, _ in heard])
+    for status_id, owners in heard:
+        # Deleted since the first read: nothing to send.
+        if status_id in statuses:
+            _send_home_status(statuses[status_id], owners, listened)
 
 
 def _send_home_status(status: Status, owner_ids: list[int], listened: set[str]) -> None:
