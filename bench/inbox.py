@@ -219,25 +219,49 @@ def wait_until_processed(instance: LiveInstance, accepted: int, *, deadline: flo
     return done
 
 
-def print_cpu(before: dict[str, float], after: dict[str, float], client_cpu: list[float], count: int) -> None:
+def print_cpu(
+    before: dict[str, float], after: dict[str, float], client_cpu: list[float], database: float, count: int
+) -> None:
     """Print the CPU time each kind of process spent per activity (workers started late: with their start-up)."""
     web = sum(after[role] - before.get(role, 0.0) for role in after if role.startswith("web"))
     workers = sum(after[role] - before.get(role, 0.0) for role in after if role.startswith("worker"))
     print(
         f"CPU per activity: web processes {web / count * 1000:.2f} ms, workers {workers / count * 1000:.2f} ms,"
-        f" clients {sum(client_cpu) / count * 1000:.2f} ms"
+        f" PostgreSQL {database / count * 1000:.2f} ms, clients {sum(client_cpu) / count * 1000:.2f} ms"
     )
+
+
+def _process_cpu(pid: int | str) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    # Fields 14 and 15 of /proc/<pid>/stat, counted after the command name's closing parenthesis.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def database_cpu_seconds() -> dict[str, float]:
+    """Return the CPU seconds each PostgreSQL process on this machine has used so far, by pid.
+
+    Backends that ended between two readings are not counted: the instance
+    keeps its connections for the whole run, so few do.
+    """
+    used = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                used[entry.name] = _process_cpu(entry.name)
+        except OSError:
+            continue
+    return used
+
+
+def database_cpu_between(before: dict[str, float], after: dict[str, float]) -> float:
+    """Return the CPU seconds PostgreSQL used between two readings."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def cpu_seconds(instance: LiveInstance) -> dict[str, float]:
     """Return the CPU seconds (user and system) each of the instance's processes has used so far."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    used = {}
-    for role, process in instance.processes.items():
-        # Fields 14 and 15 of /proc/<pid>/stat, counted after the command name's closing parenthesis.
-        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        used[role] = (int(fields[11]) + int(fields[12])) / ticks
-    return used
+    return {role: _process_cpu(process.pid) for role, process in instance.processes.items()}
 
 
 def main() -> None:
@@ -278,6 +302,7 @@ def main() -> None:
 
         load_before = os.getloadavg()
         cpu_before = cpu_seconds(instance)
+        database_before = database_cpu_seconds()
         start = time.monotonic()
         answers, accepted_seconds, client_cpu = send_all(bases, prepared, args.connections, args.client_processes)
         accepted = answers.count(202)
@@ -286,6 +311,7 @@ def main() -> None:
         done = wait_until_processed(instance, accepted, deadline=start + 600)
         processed_seconds = time.monotonic() - start
         cpu_after = cpu_seconds(instance)
+        database = database_cpu_between(database_before, database_cpu_seconds())
         entries = int(query_one(instance, "SELECT COUNT(*) FROM timeline_timelineentry", ()) or 0)
         draining = processing_rate(instance)
         load_after = os.getloadavg()
@@ -306,7 +332,7 @@ def main() -> None:
         f" ({entries} timeline entries)"
     )
     print(f"processing alone: {draining:.0f}/s, from the first batch's commit to the last's")
-    print_cpu(cpu_before, cpu_after, client_cpu, count)
+    print_cpu(cpu_before, cpu_after, client_cpu, database, count)
     print(f"load average: {load_before[0]:.2f} before, {load_after[0]:.2f} after")
 
 
