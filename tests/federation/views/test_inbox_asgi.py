@@ -217,3 +217,46 @@ def test_activities_verified_while_a_batch_is_written_are_stored_together_next(
     assert async_to_sync(all_at_once)() == [202] * 5
     assert batches == [1, 4]
     assert InboxItem.objects.count() == 5
+
+
+def batches_of(remote: Actor, monkeypatch: pytest.MonkeyPatch, count: int) -> tuple[list[int], float]:
+    """Send `count` activities at once; return the sizes of the batches stored, and the seconds it took."""
+    batches: list[int] = []
+    real_store = inbox_asgi._store
+
+    def store(activities: list[VerifiedActivity]) -> None:
+        batches.append(len(activities))
+        real_store(activities)
+
+    monkeypatch.setattr(inbox_asgi, "_store", store)
+    app = inbox_fast_path(DjangoStandIn())
+    requests = [
+        signed("/inbox", note_create(remote, note_id=f"{remote.uri}/statuses/{n}"), remote) for n in range(count)
+    ]
+
+    async def all_at_once() -> list[int]:
+        answers = await asyncio.gather(*(send_through(app, "/inbox", body, headers) for body, headers in requests))
+        return [int(status) for status, _ in answers]
+
+    started = time.monotonic()
+    assert async_to_sync(all_at_once)() == [202] * count
+    return batches, time.monotonic() - started
+
+
+def test_activities_arriving_within_the_linger_are_stored_in_one_batch(
+    remote: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Long enough for every request of the burst to be verified before the first batch is written.
+    monkeypatch.setattr(inbox_asgi, "STORE_LINGER_SECONDS", 2.0)
+    batches, _ = batches_of(remote, monkeypatch, 4)
+    assert batches == [4]
+    assert InboxItem.objects.count() == 4
+
+
+def test_a_full_batch_is_written_without_waiting_for_the_linger(remote: Actor, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inbox_asgi, "STORE_LINGER_SECONDS", 30.0)
+    monkeypatch.setattr(inbox_asgi, "STORE_BATCH", 1)
+    batches, seconds = batches_of(remote, monkeypatch, 2)
+    assert batches == [1, 1]
+    assert seconds < 20
+    assert InboxItem.objects.count() == 2
