@@ -81,3 +81,19 @@ def test_the_web_application_leaves_its_start_up_objects_out_of_full_collections
     result = run(["-c", "import gc, config.asgi; print(gc.get_freeze_count())"], {}, tmp_path)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip().splitlines()[-1]) > 10_000
+
+
+def test_the_web_application_parses_each_content_type_once_with_the_same_answers(tmp_path: Path) -> None:
+    # The first answers come from Twisted's own parser, before the application is loaded.
+    code = """
+from twisted.web import http
+values = [b"application/activity+json", b'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+          b"multipart/form-data; boundary=x", b"Application/X-WWW-Form-Urlencoded; charset=utf-8", b"nonsense"]
+before = [http._parseContentType(value) for value in values]
+import config.asgi
+after = [http._parseContentType(value) for value in values * 3]
+print(before == after[:5] == after[5:10] == after[10:], http._parseContentType.cache_info().hits)
+"""
+    result = run(["-c", code], {}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True 10"
