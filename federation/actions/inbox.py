@@ -483,7 +483,9 @@ def _process_batch(own: Collection[int], extra: int) -> dict[int, str]:
     """Claim items, run their handlers and record the outcomes in one transaction; return the states of those done.
 
     Handlers run oldest first until BATCH_SECONDS have passed; items not
-    reached are released at commit, for the next batch to claim. The
+    reached are released at commit, for the next batch to claim. A run of
+    consecutive items of a type with a batch handler goes to it first, in
+    one savepoint; what it leaves is handled one item at a time. The
     statuses the handlers store are fanned out together, in the same
     transaction when their audiences are small, so they reach home
     timelines with the commit that records them.
