@@ -442,25 +442,27 @@ def _record(items: list[InboxItem]) -> None:
         InboxItem.objects.bulk_update(others, ["state", "error", "attempts", "processed_at"])
 
 
-def _next_run(items: list[InboxItem], start: int, actors: dict[str, Actor | None]) -> list[InboxItem]:
-    """Return the items from `start` on that are handled together, loading their actors where needed.
+def _actor(actors: dict[str, Actor | None], uri: str) -> Actor | None:
+    """Return the actor with this URI from the batch's actors, loading it if it is not there (yet, or again)."""
+    if uri not in actors:
+        actors[uri] = Actor.objects.filter(uri=uri).first()
+    return actors[uri]
 
-    A run is one item, or consecutive items of a type with a batch handler
-    whose actors are known.
+
+def _next_run(items: list[InboxItem], start: int, actors: dict[str, Actor | None]) -> list[InboxItem]:
+    """Return the items from `start` on that are handled together.
+
+    A run is one item, or consecutive items of one type with a batch
+    handler, each with a known actor.
     """
-    run: list[InboxItem] = []
-    for item in items[start:]:
-        if item.actor_uri not in actors:
-            actors[item.actor_uri] = Actor.objects.filter(uri=item.actor_uri).first()
-        if run and (
-            not takes_batches(item.activity_type)
-            or item.activity_type != run[0].activity_type
-            or actors[item.actor_uri] is None
-        ):
+    first = items[start]
+    if not takes_batches(first.activity_type) or _actor(actors, first.actor_uri) is None:
+        return [first]
+    run = [first]
+    for item in items[start + 1 :]:
+        if item.activity_type != first.activity_type or _actor(actors, item.actor_uri) is None:
             break
         run.append(item)
-        if actors[item.actor_uri] is None or not takes_batches(item.activity_type):
-            break
     return run
 
 
@@ -509,9 +511,7 @@ def _process_batch(own: Collection[int], extra: int) -> dict[int, str]:
                 received = _received(run, actors, waiting)
                 left = run if received is None else _run_batch_handler(run[0].activity_type, run, received)
                 for item in left:
-                    if item.actor_uri not in actors:
-                        actors[item.actor_uri] = Actor.objects.filter(uri=item.actor_uri).first()
-                    _run_handler(item, actors[item.actor_uri], [row.account for row in waiting[item.pk]])
+                    _run_handler(item, _actor(actors, item.actor_uri), [row.account for row in waiting[item.pk]])
                     if item.activity_type in ACTOR_CHANGING_TYPES:
                         # The actor may have changed or gone: load it again for its next activity.
                         del actors[item.actor_uri]
