@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -21,7 +22,7 @@ _publishing = threading.RLock()
 _modules_loaded = False
 
 
-def _send(task_name: str, args: tuple[Any, ...]) -> None:
+def _send(task_name: str, args: tuple[Any, ...], eta: datetime | None = None) -> None:
     # Outside a worker, the apps' task modules load on first use, once: each
     # call of `import_default_modules` also has Celery's Django fix-up run
     # every system check, hundreds of milliseconds per queued task. Requests may
@@ -31,7 +32,7 @@ def _send(task_name: str, args: tuple[Any, ...]) -> None:
     # Celery shares between threads is not safe to use from two at once.
     with _publishing:
         load_task_modules()
-        _publish(task_name, args)
+        _publish(task_name, args, eta)
 
 
 def load_task_modules() -> None:
@@ -43,9 +44,12 @@ def load_task_modules() -> None:
             _modules_loaded = True
 
 
-def _publish(task_name: str, args: tuple[Any, ...]) -> None:
+def _publish(task_name: str, args: tuple[Any, ...], eta: datetime | None = None) -> None:
     try:
-        app.tasks[task_name].apply_async(args=args, retry=False)
+        if eta is None:
+            app.tasks[task_name].apply_async(args=args, retry=False)
+        else:
+            app.tasks[task_name].apply_async(args=args, eta=eta, retry=False)
     except OperationalError as exc:
         logger.warning("broker unavailable, %s%r left for recovery: %s", task_name, args, exc)
 
@@ -58,3 +62,12 @@ def enqueue_on_commit(task_name: str, *args: Any) -> None:
     options (eager execution in tests included).
     """
     transaction.on_commit(lambda: _send(task_name, args))
+
+
+def enqueue_at_on_commit(task_name: str, eta: datetime, *args: Any) -> None:
+    """Send the named task to run at `eta` (not before), after the surrounding transaction commits.
+
+    The worker holds such a message until its time; keep `eta` within a few
+    minutes, well inside the broker's redelivery timeout.
+    """
+    transaction.on_commit(lambda: _send(task_name, args, eta))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 
 from federation.models import Actor, Delivery, DomainPolicy
 
@@ -77,14 +77,27 @@ def follower_inboxes(actor: Actor) -> list[str]:
 
 
 def delivery_queue_by_host() -> list[dict[str, object]]:
-    """Return per-host counts of deliveries by state, busiest hosts first."""
+    """Return per-host counts of deliveries by state, busiest hosts first.
+
+    For the rows waiting, each host also has `next_attempt_at` (the soonest
+    pending row's; a claimed row's is the end of its claim), and
+    `last_error` with `last_error_at` (the latest failed attempt's).
+    """
+    waiting = Delivery.objects.filter(
+        host=OuterRef("host"), state=Delivery.State.PENDING, last_attempt_at__isnull=False
+    )
+    latest_failure = waiting.exclude(last_error="").order_by("-last_attempt_at")
+    pending = Q(state=Delivery.State.PENDING)
     rows = (
         Delivery.objects.values("host")
         .annotate(
-            pending=Count("id", filter=Q(state=Delivery.State.PENDING)),
+            pending=Count("id", filter=pending),
             delivered=Count("id", filter=Q(state=Delivery.State.DELIVERED)),
             failed=Count("id", filter=Q(state=Delivery.State.FAILED)),
             abandoned=Count("id", filter=Q(state=Delivery.State.ABANDONED)),
+            next_attempt_at=Min("next_attempt_at", filter=pending),
+            last_error_at=Max("last_attempt_at", filter=pending & ~Q(last_error="")),
+            last_error=Subquery(latest_failure.values("last_error")[:1]),
         )
         .order_by("-pending", "host")
     )

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from federation.actions.deliveries import DELIVERY_BATCH, do_attempt_deliveries, do_attempt_delivery, due_deliveries
+from federation.actions.deliveries import do_attempt_deliveries, do_attempt_delivery, schedule_due_deliveries
 from federation.actions.inbox import (
     PROCESSING_BATCH,
     do_process_inbox_item,
@@ -44,17 +44,25 @@ def process_inbox_item(item_id: int) -> str:
 
 
 @shared_task(name="federation.tasks.requeue_due_deliveries")
-def requeue_due_deliveries(min_age_seconds: int = 60) -> int:
-    """Queue deliveries that are due: retries whose wait is over and sends whose task was lost."""
-    ids = due_deliveries(timedelta(seconds=min_age_seconds))
-    for start in range(0, len(ids), DELIVERY_BATCH):
-        deliver_activities.delay(ids[start : start + DELIVERY_BATCH])
-    return len(ids)
+def requeue_due_deliveries(min_age_seconds: int = 0) -> int:
+    """Queue pending deliveries due now or within the next minute or so, each for its due time.
+
+    These are retries whose back-off was too long to queue when they
+    failed, rows held by a worker that died (due when the lease lapses) and
+    rows whose task was lost. Return how many were queued.
+    """
+    return schedule_due_deliveries(min_age=timedelta(seconds=min_age_seconds))
 
 
 @shared_task(name="federation.tasks.requeue_unprocessed_inbox_items")
-def requeue_unprocessed_inbox_items(min_age_seconds: int = 60) -> int:
-    """Queue again stored activities whose processing never finished."""
+def requeue_unprocessed_inbox_items(min_age_seconds: int = 10) -> int:
+    """Queue again stored activities whose processing never finished.
+
+    Beat runs this every minute: an item received 10 s before is old enough
+    that its own task has had its chance (or was lost with a killed worker,
+    whose batch rolled back), so every stored activity is processed within
+    about a minute and ten seconds of a worker's death while another runs.
+    """
     ids = unprocessed_inbox_items(timedelta(seconds=min_age_seconds))
     for start in range(0, len(ids), PROCESSING_BATCH):
         process_inbox_items.delay(ids[start : start + PROCESSING_BATCH])

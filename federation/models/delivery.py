@@ -25,8 +25,10 @@ class Delivery(models.Model):
     """One POST of an activity to one inbox, retried with growing back-off until it succeeds.
 
     Pending rows whose `next_attempt_at` has come are the work queue; a
+    worker's claim moves `next_attempt_at` to the end of its lease. A
     delivery is sent at least once, and the receiving server deduplicates by
-    activity id.
+    activity id. `last_error` and `last_attempt_at` describe the latest
+    attempt, for the queue's view.
     """
 
     class State(models.TextChoices):
@@ -42,6 +44,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     last_error = models.TextField(blank=True, default="")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 

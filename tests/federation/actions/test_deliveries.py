@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
 from federation.actions.deliveries import (
+    CLAIM_LEASE,
     DELIVERY_BATCH,
     MAX_ATTEMPTS,
+    RECORD_EVERY,
+    SCHEDULE_AHEAD,
+    _claim,
     do_attempt_deliveries,
     do_attempt_delivery,
     do_queue_activity,
     due_deliveries,
     record_host_failure,
     retry_delay,
+    schedule_due_deliveries,
 )
 from federation.actions.domain_policies import do_set_domain_policy
 from federation.models import Actor, Delivery, RemoteHost
@@ -132,7 +138,7 @@ def test_recovery_finds_due_deliveries_only(alice: Actor) -> None:
     do_queue_activity(alice, _activity(alice, 2), ["https://b.example/inbox"])
     Delivery.objects.filter(host="a.example").update(next_attempt_at=timezone.now() - timedelta(minutes=5))
     Delivery.objects.filter(host="b.example").update(next_attempt_at=timezone.now() + timedelta(minutes=5))
-    assert due_deliveries(timedelta(seconds=60)) == [Delivery.objects.get(host="a.example").pk]
+    assert [row[0] for row in due_deliveries()] == [Delivery.objects.get(host="a.example").pk]
 
 
 @pytest.mark.django_db
@@ -175,4 +181,129 @@ def test_queueing_sends_deliveries_in_batches(alice: Actor, network: FakeNetwork
     assert queued == [
         ("federation.tasks.deliver_activities", (ids[:DELIVERY_BATCH],)),
         ("federation.tasks.deliver_activities", (ids[DELIVERY_BATCH:],)),
+    ]
+
+
+class Queued:
+    """Tasks queued by the deliveries action: (eta or None, ids)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.tasks: list[tuple[datetime | None, list[int]]] = []
+        monkeypatch.setattr(
+            "federation.actions.deliveries.enqueue_on_commit", lambda name, ids: self.tasks.append((None, ids))
+        )
+        monkeypatch.setattr(
+            "federation.actions.deliveries.enqueue_at_on_commit", lambda name, eta, ids: self.tasks.append((eta, ids))
+        )
+
+
+@pytest.mark.django_db
+def test_a_killed_workers_claim_lapses_within_the_lease_and_its_rows_are_sent_again(
+    alice: Actor, network: FakeNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    do_queue_activity(alice, _activity(alice), ["https://a.example/inbox", "https://b.example/inbox"])
+    ids = list(Delivery.objects.order_by("id").values_list("id", flat=True))
+    start = timezone.now()
+    # A worker claims both rows and dies before sending.
+    assert [row.pk for row in _claim(ids, start + CLAIM_LEASE)] == ids
+    assert timedelta(seconds=45) >= CLAIM_LEASE
+    assert set(do_attempt_deliveries(ids).values()) == {"not due"}
+    # The sweep queues them for the moment the lease lapses, not later.
+    queued = Queued(monkeypatch)
+    assert schedule_due_deliveries() == 2
+    assert queued.tasks == [(_ceil_second(start + CLAIM_LEASE), ids)]
+    monkeypatch.setattr("django.utils.timezone.now", lambda: start + CLAIM_LEASE)
+    assert set(do_attempt_deliveries(ids).values()) == {Delivery.State.DELIVERED}
+    assert len(network.posts) == 2
+
+
+def _ceil_second(moment: datetime) -> datetime:
+    return datetime.fromtimestamp(math.ceil(moment.timestamp()), tz=UTC)
+
+
+@pytest.mark.django_db
+def test_a_long_batch_renews_its_lease_and_skips_a_row_it_lost(
+    alice: Actor, network: FakeNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inboxes = [f"https://s{n}.example/inbox" for n in range(3)]
+    do_queue_activity(alice, _activity(alice), inboxes)
+    ids = list(Delivery.objects.order_by("id").values_list("id", flat=True))
+    monkeypatch.setattr("federation.actions.deliveries.LEASE_RENEWAL", timedelta(0))
+    posted = network.post
+
+    def post_then_lose_the_last_row(url: str, body: bytes, **kwargs: object) -> object:
+        # While the first row is sent, another worker takes the last one (its lease lapsed, say).
+        if url == inboxes[0]:
+            Delivery.objects.filter(pk=ids[2]).update(next_attempt_at=timezone.now() + timedelta(hours=1))
+        return posted(url, body, **kwargs)
+
+    monkeypatch.setattr("federation.actions.deliveries.signed_post", post_then_lose_the_last_row)
+    before = timezone.now()
+    outcomes = do_attempt_deliveries(ids)
+    assert outcomes == {ids[0]: "delivered", ids[1]: "delivered", ids[2]: "not due"}
+    assert [url for url, _ in network.posts] == inboxes[:2]
+    lost = Delivery.objects.get(pk=ids[2])
+    assert lost.state == Delivery.State.PENDING and lost.next_attempt_at > before + timedelta(minutes=30)
+
+
+@pytest.mark.django_db
+def test_successes_are_recorded_every_few_sends_so_a_death_repeats_few(
+    alice: Actor, network: FakeNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inboxes = [f"https://h{n:02}.example/inbox" for n in range(12)]
+    do_queue_activity(alice, _activity(alice), inboxes)
+    ids = list(Delivery.objects.order_by("id").values_list("id", flat=True))
+    posted = network.post
+
+    def die_on_the_eighth(url: str, body: bytes, **kwargs: object) -> object:
+        if len(network.posts) == 7:
+            raise SystemExit("worker killed")
+        return posted(url, body, **kwargs)
+
+    monkeypatch.setattr("federation.actions.deliveries.signed_post", die_on_the_eighth)
+    with pytest.raises(SystemExit):
+        do_attempt_deliveries(ids)
+    delivered = Delivery.objects.filter(state=Delivery.State.DELIVERED).count()
+    assert delivered == RECORD_EVERY
+    # Sent but not recorded: these are the duplicates a death costs, fewer than RECORD_EVERY plus the POST in flight.
+    assert len(network.posts) - delivered == 7 - RECORD_EVERY < RECORD_EVERY
+
+
+@pytest.mark.django_db
+def test_a_short_retry_is_queued_for_its_due_time_and_a_long_one_left_to_the_sweep(
+    alice: Actor, network: FakeNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    network.unreachable.update({"https://a.example/inbox", "https://b.example/inbox"})
+    do_queue_activity(alice, _activity(alice), ["https://a.example/inbox", "https://b.example/inbox"])
+    first, second = Delivery.objects.order_by("id")
+    Delivery.objects.filter(pk=second.pk).update(attempts=3)
+    queued = Queued(monkeypatch)
+    do_attempt_deliveries([first.pk, second.pk])
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.attempts == 1 and second.attempts == 4
+    assert second.next_attempt_at - timezone.now() > SCHEDULE_AHEAD
+    assert first.last_attempt_at is not None and "connection refused" in first.last_error
+    # The first retry (16 to 25 s away) is queued now, for its time; the fourth (4.5 min away) is not.
+    assert queued.tasks == [(_ceil_second(first.next_attempt_at), [first.pk])]
+
+
+@pytest.mark.django_db
+def test_the_sweep_queues_due_rows_now_and_coming_ones_for_their_time(
+    alice: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inboxes = [f"https://h{n}.example/inbox" for n in range(4)]
+    do_queue_activity(alice, _activity(alice), inboxes)
+    rows = {row.host: row.pk for row in Delivery.objects.all()}
+    now = timezone.now()
+    Delivery.objects.filter(pk=rows["h0.example"]).update(next_attempt_at=now - timedelta(seconds=1))
+    Delivery.objects.filter(pk=rows["h1.example"]).update(next_attempt_at=now + timedelta(seconds=30))
+    Delivery.objects.filter(pk=rows["h2.example"]).update(next_attempt_at=now + SCHEDULE_AHEAD * 2)
+    Delivery.objects.filter(pk=rows["h3.example"]).update(next_attempt_at=now, state=Delivery.State.DELIVERED)
+    queued = Queued(monkeypatch)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: now)
+    assert schedule_due_deliveries() == 2
+    assert queued.tasks == [
+        (None, [rows["h0.example"]]),
+        (_ceil_second(now + timedelta(seconds=30)), [rows["h1.example"]]),
     ]
