@@ -235,11 +235,11 @@ def do_attempt_deliveries(delivery_ids: list[int]) -> dict[int, str]:
 
     The rows are claimed in one statement and the successes recorded
     RECORD_EVERY at a time, so the database work of a delivery is a small
-    share of its cost, which is then mostly the signature. Before each POST
-    the lease of the rows still held is renewed if LEASE_RENEWAL has
-    passed; a row whose lease was lost meanwhile (a POST that outlasted
-    it) is left to the worker that claimed it since. Retries due within
-    SCHEDULE_AHEAD are queued for their time.
+    share of its cost, which is then mostly the signature. Before each POST,
+    once LEASE_RENEWAL has passed, the successes so far are recorded and
+    the lease of the rows still to send renewed; a row whose lease was lost
+    meanwhile (a POST that outlasted it) is left to the worker that claimed
+    it since. Retries due within SCHEDULE_AHEAD are queued for their time.
     """
     outcomes = dict.fromkeys(delivery_ids, "not due")
     lease_until = _lease_end()
@@ -249,6 +249,9 @@ def do_attempt_deliveries(delivery_ids: list[int]) -> dict[int, str]:
     revived: set[str] = set()
     for index, delivery in enumerate(claimed):
         if time.monotonic() - renewed_at >= LEASE_RENEWAL.total_seconds():
+            # Successes waiting to be recorded are recorded now, so their lease never lapses unrecorded.
+            _record_delivered(delivered)
+            delivered = []
             held_until, lease_until = lease_until, _lease_end()
             held = set(_move_lease([row.pk for row in claimed[index:]], held_until=held_until, lease_until=lease_until))
             renewed_at = time.monotonic()

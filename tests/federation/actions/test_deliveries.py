@@ -231,10 +231,14 @@ def test_a_long_batch_renews_its_lease_and_skips_a_row_it_lost(
     monkeypatch.setattr("federation.actions.deliveries.LEASE_RENEWAL", timedelta(0))
     posted = network.post
 
+    first_state_at_second_post: list[str] = []
+
     def post_then_lose_the_last_row(url: str, body: bytes, **kwargs: object) -> object:
         # While the first row is sent, another worker takes the last one (its lease lapsed, say).
         if url == inboxes[0]:
             Delivery.objects.filter(pk=ids[2]).update(next_attempt_at=timezone.now() + timedelta(hours=1))
+        if url == inboxes[1]:
+            first_state_at_second_post.append(Delivery.objects.get(pk=ids[0]).state)
         return posted(url, body, **kwargs)
 
     monkeypatch.setattr("federation.actions.deliveries.signed_post", post_then_lose_the_last_row)
@@ -242,6 +246,8 @@ def test_a_long_batch_renews_its_lease_and_skips_a_row_it_lost(
     outcomes = do_attempt_deliveries(ids)
     assert outcomes == {ids[0]: "delivered", ids[1]: "delivered", ids[2]: "not due"}
     assert [url for url, _ in network.posts] == inboxes[:2]
+    # The renewal before the second POST recorded the first success.
+    assert first_state_at_second_post == [Delivery.State.DELIVERED]
     lost = Delivery.objects.get(pk=ids[2])
     assert lost.state == Delivery.State.PENDING and lost.next_attempt_at > before + timedelta(minutes=30)
 
