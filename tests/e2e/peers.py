@@ -30,14 +30,12 @@ class RecordingPeer:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 try:
-                    activity = json.loads(body)
-                except ValueError:
-                    # A sender killed mid-request leaves a truncated body: nothing was delivered.
-                    self.send_response(400)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
+                    activity = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+                except (OSError, ValueError):
+                    # A sender killed mid-request leaves a truncated body or a reset connection:
+                    # nothing was delivered.
+                    self.close_connection = True
                     return
                 with peer._lock:
                     peer.received.append((self.path, str(activity["id"]), time.time()))
