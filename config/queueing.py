@@ -32,7 +32,10 @@ def _send(task_name: str, args: tuple[Any, ...], eta: datetime | None = None) ->
     # Celery shares between threads is not safe to use from two at once.
     with _publishing:
         load_task_modules()
-        _publish(task_name, args, eta)
+        if eta is None:
+            _publish(task_name, args)
+        else:
+            _publish(task_name, args, eta)
 
 
 def load_task_modules() -> None:
