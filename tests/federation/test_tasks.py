@@ -86,4 +86,6 @@ def test_the_delivery_sweep_queues_rows_due_now_and_soon_for_their_time(
     a, b = (Delivery.objects.get(host=host).pk for host in ("a.example", "b.example"))
     assert set(queued) == {a, b}
     assert queued[a] is None
-    assert queued[b] is not None and timedelta(0) <= queued[b] - (now + timedelta(seconds=20)) < timedelta(seconds=1)
+    eta = queued[b]
+    assert eta is not None
+    assert timedelta(0) <= eta - (now + timedelta(seconds=20)) < timedelta(seconds=1)
