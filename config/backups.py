@@ -452,23 +452,25 @@ def data_rows(instance: Instance) -> dict[str, int]:
 def running_processes(instance: Instance) -> list[str]:
     """Return what shows the instance running: other processes using its database or data folder.
 
-    In production, any other connection to the database (every web and
-    worker process keeps one in its pool). In embedded mode, on Linux, any
-    other process with the SQLite files open, holding an id slot, or running
-    Daphne or Celery on the same data folder: an idle process may have
-    closed its database connection, but it still holds its slot once it has
-    made an id, and its command line and environment still name the folder.
-    The /proc file system is read directly: this is all psutil would do here.
+    On this machine (Linux), any process running Daphne or Celery whose
+    environment names the same data folder, idle or not. In production, also
+    any other connection to the database, from any machine (a web or worker
+    process keeps one in its pool once it has used the database). In
+    embedded mode, also any process with the SQLite files open or holding an
+    id slot. A process on another machine that holds no connection at that
+    moment cannot be seen. The /proc file system is read directly: that is
+    all psutil would do here.
     """
+    found: list[str] = []
     if instance.mode == "production":
         with _pg_connect(instance.database) as conn:
             rows = conn.execute(
                 "SELECT pid, coalesce(application_name, ''), coalesce(client_addr::text, 'local') "
                 "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
             ).fetchall()
-        return [f"database connection {pid} from {address} {name}".strip() for pid, name, address in rows]
-    found: list[str] = []
-    found += _held_slots(instance.data_dir)
+        found += [f"database connection {pid} from {address} {name}".strip() for pid, name, address in rows]
+    else:
+        found += _held_slots(instance.data_dir)
     found += _processes_on(instance)
     return found
 
@@ -490,8 +492,10 @@ def _processes_on(instance: Instance) -> list[str]:
     proc = Path("/proc")
     if not proc.is_dir():
         return []
-    database = instance.sqlite_path.resolve()
-    files = {str(database), f"{database}-wal", f"{database}-shm"}
+    files: set[str] = set()
+    if instance.mode == "embedded":
+        database = instance.sqlite_path.resolve()
+        files = {str(database), f"{database}-wal", f"{database}-shm"}
     data_dir = instance.data_dir.resolve()
     found = []
     own = os.getpid()
@@ -501,7 +505,7 @@ def _processes_on(instance: Instance) -> list[str]:
         with contextlib.suppress(OSError):
             command = (entry / "cmdline").read_bytes().split(b"\0")
             label = f"process {entry.name} ({b' '.join(command[:4]).decode(errors='replace')})"
-            if any(os.readlink(fd) in files for fd in (entry / "fd").iterdir()):
+            if files and any(os.readlink(fd) in files for fd in (entry / "fd").iterdir()):
                 found.append(f"{label} has the database open")
             elif _is_server(command) and _process_data_dir(entry) == data_dir:
                 found.append(f"{label} serves this data folder")

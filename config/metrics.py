@@ -65,15 +65,41 @@ LATENCY = Histogram(
 )
 
 
+def forget_ended_processes() -> list[int]:
+    """Remove the counter files of processes that no longer run on this machine; return their ids.
+
+    Each process that ever served a request leaves its files, and a scrape
+    reads every file, so without this the folder grows with each restart.
+    The totals then drop, which Prometheus reads as a counter reset, as
+    after any restart.
+    """
+    ended: set[int] = set()
+    for path in METRICS_DIR.glob("*_*.db"):
+        pid = path.stem.rsplit("_", 1)[-1]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+            ended.add(int(pid))
+        except PermissionError:
+            # Alive, under another user.
+            continue
+    return sorted(ended)
+
+
 class RequestMetricsMiddleware:
     """Count each request and time it, labelled by route pattern, never by raw path.
 
     The outermost middleware, so the time covers every other one. It adds
-    two writes to this process's memory-mapped file per request.
+    two writes to this process's memory-mapped file per request. Made once
+    per web process, it first clears the files of processes that ended.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        forget_ended_processes()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         start = time.perf_counter()
