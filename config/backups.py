@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -117,6 +118,7 @@ class Manifest:
     database_member: str
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     tool: str = ""
+    key_check: str = ""
 
     def to_json(self) -> bytes:
         """Return the manifest as the archive stores it."""
@@ -128,6 +130,7 @@ class Manifest:
             "software_version": self.software_version,
             "database": self.database_member,
             "tool": self.tool,
+            "key_check": self.key_check,
             "files": self.files,
         }
         return json.dumps(data, indent=1, sort_keys=True).encode()
@@ -151,6 +154,7 @@ class Manifest:
                 database_member=str(data["database"]),
                 files={str(name): dict(entry) for name, entry in data["files"].items()},
                 tool=str(data.get("tool", "")),
+                key_check=str(data.get("key_check", "")),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise BackupError(f"the archive is damaged: its manifest cannot be read ({exc})") from None
@@ -220,6 +224,7 @@ def do_backup(instance: Instance, path: Path) -> Manifest:
                     database_member=database_member,
                     files=files,
                     tool=tool,
+                    key_check=secret_key_check(),
                 )
                 body = manifest.to_json()
                 _add_bytes(tar, MANIFEST, body)
@@ -280,6 +285,19 @@ def _folder_files(root: Path, prefix: str) -> Iterator[tuple[Path, str]]:
 def _key_files(data_dir: Path) -> list[Path]:
     found = {path for pattern in KEY_PATTERNS for path in data_dir.glob(pattern) if path.is_file()}
     return sorted(found)
+
+
+def secret_key_check() -> str:
+    """Return a short keyed digest that tells whether two instances share SECRET_KEY, revealing nothing of it."""
+    return hmac.new(str(settings.SECRET_KEY).encode(), b"mutuals-backup-key-check", hashlib.sha256).hexdigest()[:16]
+
+
+def key_differs(manifest: Manifest) -> bool:
+    """Return whether a production archive was made under another SECRET_KEY than this process's.
+
+    In embedded mode the key file travels in the archive, so only production can differ.
+    """
+    return manifest.mode == "production" and bool(manifest.key_check) and manifest.key_check != secret_key_check()
 
 
 # PostgreSQL tools

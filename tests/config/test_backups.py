@@ -198,6 +198,7 @@ def test_round_trip_keeps_posts_media_register_log_and_keys(
 
     restored = target.manage("restore", str(archive))
 
+    assert "SECRET_KEY" not in restored.stderr
     assert "verify_register: Register verified" in restored.stdout
     assert "verify_log: The log's chain is intact" in restored.stdout
     assert result(target, COUNTS) == expected
@@ -368,6 +369,8 @@ def test_round_trip_in_production_mode(tmp_path: Path) -> None:
         _refused(target, rewrite(path, tmp_path / "embedded.tar", _as_embedded), "made in embedded mode")
 
         restored = target.manage("restore", str(path))
+        # Each live instance has a SECRET_KEY of its own.
+        assert "SECRET_KEY is not the one the backup was made with" in restored.stderr
         assert "verify_register: Register verified" in restored.stdout
         assert "verify_log: The log's chain is intact" in restored.stdout
         assert result(target, COUNTS) == expected

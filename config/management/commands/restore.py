@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from config.backups import BackupError, Instance, check_restore, do_restore
+from config.backups import BackupError, Instance, check_restore, do_restore, key_differs
 
 VERIFICATIONS = ("verify_register", "verify_log")
 
@@ -35,6 +35,11 @@ class Command(BaseCommand):
             f"Restored {len(manifest.files)} files from the {manifest.mode} backup made {manifest.created_at} "
             f"by Mutuals {manifest.software_version}."
         )
+        if key_differs(manifest):
+            self.stderr.write(
+                "Warning: this instance's SECRET_KEY is not the one the backup was made with; sessions, "
+                "and anything else derived from the key, will not be recognised. Set the old SECRET_KEY to keep them."
+            )
         failed = []
         for name in VERIFICATIONS:
             out, err = StringIO(), StringIO()
