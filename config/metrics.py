@@ -18,33 +18,45 @@ from __future__ import annotations
 
 import hmac
 import os
+import socket
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, values
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-from prometheus_client.values import ValueClass
 
 from federation.models import Delivery, InboxItem, RemoteHost
 from timeline.models import Status
 
-if not getattr(ValueClass, "_multiprocess", False):
-    # The settings name the folder before anything imports prometheus-client; without it each
-    # process would count alone and every scrape would answer for one process only.
-    raise ImproperlyConfigured("prometheus-client was imported before PROMETHEUS_MULTIPROC_DIR was set")
-METRICS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+METRICS_DIR = Path(settings.MUTUALS_METRICS_DIR)
 METRICS_DIR.mkdir(parents=True, exist_ok=True)
+# prometheus-client writes each process's files where this variable points.
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
+HOST = socket.gethostname().replace("_", "-")
+
+
+def process_identifier() -> str:
+    """Return this process's name in its counter files: machine (or container) and process id.
+
+    Containers sharing the data volume may each run their web server as the
+    same process id; the host name keeps their files apart.
+    """
+    return f"{HOST}-{os.getpid()}"
+
+
+# Multiprocess values, chosen here rather than from the variable at import, so the order of imports
+# does not matter; set before any metric below makes its first value.
+values.ValueClass = values.MultiProcessValue(process_identifier=process_identifier)  # type: ignore[no-untyped-call]
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNRESOLVED = "<unresolved>"
@@ -66,16 +78,16 @@ LATENCY = Histogram(
 
 
 def forget_ended_processes() -> list[int]:
-    """Remove the counter files of processes that no longer run on this machine; return their ids.
+    """Remove the counter files of processes of this machine that no longer run; return their ids.
 
     Each process that ever served a request leaves its files, and a scrape
     reads every file, so without this the folder grows with each restart.
     The totals then drop, which Prometheus reads as a counter reset, as
-    after any restart.
+    after any restart. Files of other machines or containers are left alone.
     """
     ended: set[int] = set()
-    for path in METRICS_DIR.glob("*_*.db"):
-        pid = path.stem.rsplit("_", 1)[-1]
+    for path in METRICS_DIR.glob(f"*_{HOST}-*.db"):
+        pid = path.stem.rsplit("-", 1)[-1]
         if not pid.isdigit():
             continue
         try:

@@ -259,8 +259,6 @@ MUTUALS_API_RATE_WINDOW_SECONDS = 300
 MUTUALS_METRICS_TOKEN = env_str("MUTUALS_METRICS_TOKEN")
 # Each web process writes its request counters here; a scrape sums every process's files.
 MUTUALS_METRICS_DIR = Path(env_str("MUTUALS_METRICS_DIR", str(MUTUALS_DATA_DIR / "metrics")))
-# prometheus-client chooses its multiprocess mode from this variable when it is first imported.
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(MUTUALS_METRICS_DIR)
 
 LOGGING = {
     "version": 1,

@@ -229,20 +229,24 @@ def test_counters_of_every_process_are_summed(client: Client, metrics_token: str
 
 def test_files_of_ended_processes_are_removed_and_live_ones_kept() -> None:
     """A new web process clears what ended processes left, so the folder does not grow with restarts."""
-    from config.metrics import METRICS_DIR, forget_ended_processes
+    from config.metrics import HOST, METRICS_DIR, forget_ended_processes
 
     ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True)
     ended_pid = int(ended.stdout)
-    left = METRICS_DIR / f"counter_{ended_pid}.db"
+    left = METRICS_DIR / f"counter_{HOST}-{ended_pid}.db"
     left.write_bytes(b"")
-    live = METRICS_DIR / f"histogram_{os.getpid()}.db"
+    elsewhere = METRICS_DIR / f"counter_another-machine-{ended_pid}.db"
+    elsewhere.write_bytes(b"")
+    live = METRICS_DIR / f"histogram_{HOST}-{os.getpid()}.db"
     existed = live.exists()
     live.touch()
     try:
         assert ended_pid in forget_ended_processes()
         assert not left.exists()
         assert live.exists()
+        assert elsewhere.exists()
     finally:
         left.unlink(missing_ok=True)
+        elsewhere.unlink(missing_ok=True)
         if not existed:
             live.unlink()
