@@ -531,7 +531,9 @@ def _processes_on(instance: Instance) -> list[str]:
 
 
 def _is_server(command: list[bytes]) -> bool:
-    return any(name in part for part in command[:4] for name in SERVER_COMMANDS)
+    # `python -m daphne ...` or `.venv/bin/celery ...`: a program name among the first words, not any
+    # word that merely contains one (`pytest tests/config/test_celery.py`).
+    return any(part.rsplit(b"/", 1)[-1] in SERVER_COMMANDS for part in command[:3])
 
 
 def _process_data_dir(entry: Path) -> Path:
