@@ -5,11 +5,13 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from config.metrics import metrics
 from config.views import healthz
 from frontend.views.oauth import authorize
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     # The consent page is a web page; token, revoke and metadata are the members app's API.
     path("oauth/authorize", authorize, name="oauth_authorize"),

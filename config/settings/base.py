@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -253,6 +254,11 @@ CORS_EXPOSE_HEADERS = ["Link", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-
 # Client API requests allowed per window, per token, signed-in user or address (Mastodon's defaults).
 MUTUALS_API_RATE_LIMIT = env_int("MUTUALS_API_RATE_LIMIT", 300)
 MUTUALS_API_RATE_WINDOW_SECONDS = 300
+
+# Prometheus metrics at /metrics, for the holder of this bearer token only (404 when unset).
+MUTUALS_METRICS_TOKEN = env_str("MUTUALS_METRICS_TOKEN")
+# Each web process writes its request counters here; a scrape sums every process's files.
+MUTUALS_METRICS_DIR = Path(env_str("MUTUALS_METRICS_DIR", str(MUTUALS_DATA_DIR / "metrics")))
 
 LOGGING = {
     "version": 1,
