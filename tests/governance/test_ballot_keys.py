@@ -8,7 +8,7 @@ import hmac
 import pytest
 from django.test import override_settings
 
-from governance.actions.ballots import tracker_for
+from governance.actions.ballots import check_cast_ballot, do_cast_ballot, tracker_for
 from governance.actions.closing import recount_proposal
 from governance.ballot_keys import (
     BallotKeyUnavailable,
@@ -17,7 +17,7 @@ from governance.ballot_keys import (
     seal_tracker_key,
     tracker_from_key,
 )
-from governance.models import Ballot, Elector, Proposal
+from governance.models import Ballot, Elector, Participation, Proposal
 from tests.factories.governance import close, open_proposal, vote
 from tests.factories.members import make_member
 
@@ -95,3 +95,14 @@ def test_tracker_from_key_is_the_historic_hmac() -> None:
     """Trackers keep the form they always had, so keys sealed after the fact give the same receipts."""
     key = "0f" * 32
     assert tracker_from_key(key, 42) == hmac.new(key.encode(), b"42", hashlib.sha256).hexdigest()[:32]
+
+
+def test_a_ballot_cast_while_the_key_is_not_held_changes_nothing() -> None:
+    """With SECRET_KEY changed and the old one not kept, the vote is refused before anything is written."""
+    voter = make_member()
+    proposal = open_proposal(voter, secret=True)
+    choice = check_cast_ballot(voter, proposal, 0)
+    with override_settings(SECRET_KEY=OTHER_SECRET, SECRET_KEY_FALLBACKS=[]), pytest.raises(BallotKeyUnavailable):
+        do_cast_ballot(voter, proposal.pk, choice)
+    assert not Ballot.objects.filter(proposal=proposal).exists()
+    assert not Participation.objects.filter(proposal=proposal).exists()

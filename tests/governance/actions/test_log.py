@@ -17,6 +17,7 @@ from governance.actions.log import (
 from governance.actions.moderation import check_take_moderation_action, do_take_moderation_action
 from governance.models import LogEntry, LogHead, LogVisibility
 from tests.factories.governance import adopt_rules, make_moderator
+from tests.governance.api.conftest import TokenClient
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +101,20 @@ def test_entry_cut_before_full_summaries_is_named_as_such() -> None:
     LogEntry.objects.filter(pk=long_entry.pk).update(summary="y" * LEGACY_SUMMARY_LIMIT)
     problems = verify_log_chain()
     assert [(problem.sequence, problem.reason) for problem in problems] == [(1, TRUNCATED_SUMMARY)]
+
+
+def test_a_long_domain_block_through_the_admin_api_keeps_verify_log_green() -> None:
+    """End to end: Mastodon's admin API, a long domain and every rule cited, then `manage.py verify_log`."""
+    versions = adopt_rules(*(f"Rule number {index}." for index in range(60)))
+    moderator = TokenClient(make_moderator(), scope="admin:read admin:write")
+    domain = ".".join(["e" * 63, "f" * 63, "g" * 63, "example"])
+    response = moderator.post_form(
+        "/api/v1/admin/domain_blocks",
+        {"domain": domain, "severity": "silence", "rule_ids[]": [str(version.rule_id) for version in versions]},
+    )
+    assert response.status_code == 200, response.content
+    entry = LogEntry.objects.get(kind=LogEntry.Kind.MODERATION_ACTION)
+    assert len(entry.summary) > 500
+    out = StringIO()
+    call_command("verify_log", stdout=out)
+    assert "The log's chain is intact" in out.getvalue()
