@@ -97,8 +97,16 @@ def forget_cached_suspensions() -> None:
 
 
 def inboxes_for_actors(actors: list[Actor]) -> list[str]:
-    """Return the distinct inboxes that reach these remote actors: the shared inbox when advertised."""
-    inboxes = {actor.shared_inbox_uri or actor.inbox_uri for actor in actors if not actor.is_local}
+    """Return the distinct inboxes that reach these remote actors: the shared inbox when advertised.
+
+    Accounts a moderation action suspended are left out: nothing more is
+    delivered to them (their neighbours on a shared inbox still are reached).
+    """
+    remote = [actor for actor in actors if not actor.is_local]
+    if not remote:
+        return []
+    suspended = _suspended_actor_uris()
+    inboxes = {actor.shared_inbox_uri or actor.inbox_uri for actor in remote if actor.uri not in suspended}
     return sorted(inbox for inbox in inboxes if inbox)
 
 

@@ -171,6 +171,13 @@ def do_take_moderation_action(
     authority = _authority_for(versions)
     expires_at = now + timedelta(days=bylaws_in_force(now).emergency_ratification_days) if draft.emergency else None
     with transaction.atomic():
+        details = dict(draft.details)
+        if draft.kind == Kind.SUSPEND_ACCOUNT and draft.target_account_id is not None:
+            # Before the suspension exists, so that its server still gets the
+            # Reject and Undo; nothing is delivered to the account after it.
+            severed = _sever_remote_follows(draft.target_account_id)
+            if severed:
+                details[SEVERED_FOLLOWERS] = severed
         action = ModerationAction.objects.create(
             kind=draft.kind,
             moderator=moderator,
@@ -179,7 +186,7 @@ def do_take_moderation_action(
             target_account_id=draft.target_account_id,
             target_status_id=draft.target_status_id,
             target_domain=draft.target_domain,
-            details=draft.details,
+            details=details,
             text=draft.text,
             emergency=draft.emergency,
             expires_at=expires_at,
@@ -226,21 +233,24 @@ def _apply(action: ModerationAction, *, authority: str) -> None:
     elif action.kind == Kind.REMOVE_STATUS and action.target_status_id is not None:
         Status.objects.filter(pk=action.target_status_id).delete()
     elif action.kind == Kind.SUSPEND_ACCOUNT:
-        _sever_remote_follows(action)
+        # Inbox refusals and deliveries read the suspension; other processes
+        # see it when their cache expires.
+        forget_cached_suspensions()
+        transaction.on_commit(forget_cached_suspensions)
 
 
-def _sever_remote_follows(action: ModerationAction) -> None:
+def _sever_remote_follows(target_account_id: int) -> list[int]:
     """Cut a suspended remote account's follows both ways, as Mastodon does when it suspends one.
 
     Its server keeps the account, so a follow of a local member would keep
     it reading what members post: each is removed and its server sent
     Reject. Members' follows of it are undone (its server sent Undo) and
-    remembered in the action, so lifting the suspension can ask again.
-    After this, nothing new is delivered to it for those follows.
+    returned, for the action to remember so lifting the suspension can ask
+    again. A local account's follows are left alone.
     """
-    target = action.target_account
+    target = Actor.objects.filter(pk=target_account_id).first()
     if target is None or target.is_local:
-        return
+        return []
     for follow in list(Follow.objects.filter(follower=target, target__domain="").select_related("target")):
         do_remove_follower(follow.target, target)
     local_followers = list(
@@ -248,11 +258,7 @@ def _sever_remote_follows(action: ModerationAction) -> None:
     )
     for follow in local_followers:
         do_unfollow(follow.follower, target)
-    if local_followers:
-        action.details = {**action.details, SEVERED_FOLLOWERS: [follow.follower_id for follow in local_followers]}
-        action.save(update_fields=["details"])
-    forget_cached_suspensions()
-    transaction.on_commit(forget_cached_suspensions)
+    return [follow.follower_id for follow in local_followers]
 
 
 def _end_account_suspension(action: ModerationAction) -> None:

@@ -63,10 +63,16 @@ def test_suspension_severs_follows_both_ways_and_tells_its_server(alice: Actor, 
 
 
 def test_nothing_new_is_delivered_to_a_suspended_account(alice: Actor, carol: Actor) -> None:
+    """Neither a post to followers nor a mention reaches it; its neighbours on the shared inbox still are."""
     mutual_follows(alice, carol)
     suspend(carol)
     do_create_status(alice, check_create_status(alice, text="after the suspension"))
+    mention = do_create_status(alice, check_create_status(alice, text="hello @carol@mastodon.example"))
+    assert mention.mentions.filter(account=carol).exists()
     assert deliveries_to(carol, "Create") == 0
+    dave = RemoteActorFactory.create(username="dave", domain="mastodon.example")
+    do_create_status(alice, check_create_status(alice, text="hello @dave@mastodon.example"))
+    assert deliveries_to(dave, "Create") == 1
 
 
 def test_suspending_a_local_account_leaves_its_follows(alice: Actor, carol: Actor) -> None:
