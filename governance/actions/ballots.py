@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
@@ -51,6 +53,22 @@ def check_cast_ballot(voter: User, proposal: Proposal, raw_choice: Any) -> Choic
     return normalise_choice(proposal.method, len(proposal.options), raw_choice)
 
 
+# Participation records who voted and when, so a secret ballot must not
+# carry the same moment, nor an id that counts in the order votes came: a
+# copy of the database could match them up. Its time is kept to the (UTC)
+# day, and it takes a random id far above the sequence's reach.
+SECRET_BALLOT_IDS = (2**40, 2**52)
+
+
+def _secret_cast_day(now: datetime) -> datetime:
+    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _secret_ballot_id() -> dict[str, Any]:
+    low, high = SECRET_BALLOT_IDS
+    return {"id": low + secrets.randbelow(high - low)}
+
+
 def do_cast_ballot(voter: User, proposal_id: int, choice: Choice) -> BallotReceipt:
     """Record a checked choice, replacing the voter's earlier ballot, while the proposal is open."""
     now = timezone.now()
@@ -58,10 +76,16 @@ def do_cast_ballot(voter: User, proposal_id: int, choice: Choice) -> BallotRecei
         proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
         _check_open(proposal)
         tracker = tracker_for(proposal, voter.pk)
+        fields: dict[str, Any] = {
+            "choice": choice,
+            "cast_at": _secret_cast_day(now) if proposal.secret else now,
+            "voter": None if proposal.secret else voter,
+        }
         _, created = Ballot.objects.update_or_create(
             proposal=proposal,
             tracker=tracker,
-            defaults={"choice": choice, "cast_at": now, "voter": None if proposal.secret else voter},
+            defaults=fields,
+            create_defaults={**fields, **_secret_ballot_id()} if proposal.secret else None,
         )
         participation, first = Participation.objects.get_or_create(
             proposal=proposal, user=voter, defaults={"first_voted_at": now, "last_voted_at": now}
