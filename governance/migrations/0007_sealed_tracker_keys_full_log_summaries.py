@@ -2,11 +2,13 @@
 
 Existing proposals keep their trackers: the same key is sealed, not replaced,
 so published ballots, digests and members' receipts stay valid. Only the
-plain key leaves the database. On SQLite, `secure_delete` makes the
+plain key leaves the database. Secret ballots keep only the day they were
+cast, as new ones do (their ids stay as they were). On SQLite, `secure_delete` makes the
 overwritten pages zeroed rather than left free with the old keys in them;
 on PostgreSQL the old row versions stay on disk until the next VACUUM.
 """
 
+from datetime import UTC
 from typing import Any
 
 from django.db import migrations, models
@@ -24,6 +26,15 @@ def seal_plain_keys(apps: Any, schema_editor: Any) -> None:
     for proposal in Proposal.objects.filter(tracker_key_id="").only("pk", "tracker_key").iterator():
         key_id, sealed = seal_tracker_key(proposal.tracker_key)
         Proposal.objects.filter(pk=proposal.pk).update(tracker_key=sealed, tracker_key_id=key_id)
+
+
+def keep_secret_ballots_day_only(apps: Any, schema_editor: Any) -> None:
+    # The exact moment matched a secret ballot to its voter's Participation row.
+    Ballot = apps.get_model("governance", "Ballot")
+    for ballot in Ballot.objects.filter(proposal__secret=True).only("pk", "cast_at").iterator():
+        day = ballot.cast_at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        if day != ballot.cast_at:
+            Ballot.objects.filter(pk=ballot.pk).update(cast_at=day)
 
 
 def unseal_keys(apps: Any, schema_editor: Any) -> None:
@@ -54,6 +65,7 @@ class Migration(migrations.Migration):
             field=models.CharField(help_text="Sealed key that derives each voter's receipt.", max_length=200),
         ),
         migrations.RunPython(seal_plain_keys, unseal_keys),
+        migrations.RunPython(keep_secret_ballots_day_only, migrations.RunPython.noop),
         migrations.AlterField(
             model_name="logentry",
             name="summary",

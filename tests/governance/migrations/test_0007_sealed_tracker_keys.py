@@ -12,7 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from governance.actions.ballots import tracker_for
-from governance.models import Proposal
+from governance.models import Ballot, Proposal
 from tests.factories.members import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,6 +63,8 @@ def test_plain_keys_are_sealed_and_trackers_unchanged() -> None:
     assert PLAIN_KEY not in proposal.tracker_key
     assert proposal.tracker_key_id
     assert tracker_for(proposal, author.pk) == old_tracker
+    cast_at = Ballot.objects.get(proposal=proposal).cast_at
+    assert (cast_at.hour, cast_at.minute, cast_at.second, cast_at.microsecond) == (0, 0, 0, 0)
 
     # And back: the reverse migration restores the plain key.
     _migrate(BEFORE)
