@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import secrets
 import sys
 import tempfile
 import time
@@ -58,6 +57,7 @@ def fill(count: int) -> int:
     from django.utils import timezone
 
     from governance.actions.ballots import tracker_for
+    from governance.ballot_keys import new_sealed_tracker_key
     from governance.models import Ballot, Elector, Proposal
     from members.models import User
 
@@ -66,6 +66,7 @@ def fill(count: int) -> int:
     User.objects.bulk_create([User(username=f"voter{n}", password=unusable) for n in range(count)], batch_size=5000)
     user_ids = list(User.objects.order_by("pk").values_list("pk", flat=True))
     now = timezone.now()
+    key_id, sealed_key = new_sealed_tracker_key()
     proposal = Proposal.objects.create(
         kind="text",
         title="Which colour for the co-op's logo?",
@@ -81,7 +82,8 @@ def fill(count: int) -> int:
         block_override="0.900",
         electorate_size=count,
         electorate_hash="0" * 64,
-        tracker_key=secrets.token_hex(32),
+        tracker_key=sealed_key,
+        tracker_key_id=key_id,
     )
     Elector.objects.bulk_create([Elector(proposal=proposal, user_id=pk) for pk in user_ids], batch_size=10000)
     chooser = random.Random(42)  # noqa: S311 (reproducible test data, not secrets)

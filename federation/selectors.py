@@ -8,9 +8,11 @@ from django.db import connection
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 
 from federation.models import Actor, Delivery, DomainPolicy
+from governance.models import ModerationAction
 
 POLICY_CACHE_SECONDS = 5.0
 _policy_cache: list[tuple[float, dict[str, DomainPolicy]]] = []
+_suspension_cache: list[tuple[float, frozenset[str]]] = []
 
 
 def domain_candidates(domain: str) -> list[str]:
@@ -62,9 +64,49 @@ def is_domain_suspended(domain: str) -> bool:
     return policy is not None and policy.is_suspended
 
 
+def _suspended_actor_uris() -> frozenset[str]:
+    # Read on every inbox POST and signed fetch: cached like the domain
+    # policies (a few seconds per process, fresh inside a transaction), so a
+    # suspension reaches every process within POLICY_CACHE_SECONDS.
+    def read() -> frozenset[str]:
+        rows = ModerationAction.objects.filter(
+            kind=ModerationAction.Kind.SUSPEND_ACCOUNT,
+            state__in=[ModerationAction.State.ACTIVE, ModerationAction.State.RATIFIED],
+            target_account__isnull=False,
+        ).values_list("target_account__uri", flat=True)
+        return frozenset(uri for uri in rows if uri)
+
+    if connection.in_atomic_block:
+        return read()
+    now = time.monotonic()
+    if _suspension_cache and now - _suspension_cache[0][0] < POLICY_CACHE_SECONDS:
+        return _suspension_cache[0][1]
+    uris = read()
+    _suspension_cache[:] = [(now, uris)]
+    return uris
+
+
+def is_actor_suspended(actor_uri: str) -> bool:
+    """Return whether a moderation action in force suspends the actor with this id."""
+    return actor_uri in _suspended_actor_uris()
+
+
+def forget_cached_suspensions() -> None:
+    """Drop this process's cached account suspensions, after a change."""
+    _suspension_cache.clear()
+
+
 def inboxes_for_actors(actors: list[Actor]) -> list[str]:
-    """Return the distinct inboxes that reach these remote actors: the shared inbox when advertised."""
-    inboxes = {actor.shared_inbox_uri or actor.inbox_uri for actor in actors if not actor.is_local}
+    """Return the distinct inboxes that reach these remote actors: the shared inbox when advertised.
+
+    Accounts a moderation action suspended are left out: nothing more is
+    delivered to them (their neighbours on a shared inbox still are reached).
+    """
+    remote = [actor for actor in actors if not actor.is_local]
+    if not remote:
+        return []
+    suspended = _suspended_actor_uris()
+    inboxes = {actor.shared_inbox_uri or actor.inbox_uri for actor in remote if actor.uri not in suspended}
     return sorted(inbox for inbox in inboxes if inbox)
 
 

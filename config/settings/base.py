@@ -52,6 +52,9 @@ if not SECRET_KEY and not _production:
         _key_file.write_text(SECRET_KEY)
         _key_file.chmod(0o600)
 
+# Former secrets, comma-separated, still accepted while `rotate_ballot_key` reseals ballot keys.
+SECRET_KEY_FALLBACKS = [key for key in env_str("SECRET_KEY_FALLBACKS").split(",") if key]
+
 _host = MUTUALS_DOMAIN.rsplit(":", 1)[0] if not MUTUALS_DOMAIN.endswith("]") else MUTUALS_DOMAIN
 ALLOWED_HOSTS = [_host, "localhost", "127.0.0.1", "[::1]"]
 ALLOWED_HOSTS += [h for h in env_str("MUTUALS_ALLOWED_HOSTS").split(",") if h]

@@ -36,7 +36,7 @@ from federation.inbox import (
     takes_batches,
 )
 from federation.models import Actor, InboxItem, InboxRecipient
-from federation.selectors import is_domain_suspended
+from federation.selectors import is_actor_suspended, is_domain_suspended
 from federation.signatures import (
     MessageSignature,
     SignatureError,
@@ -195,6 +195,12 @@ def _known_signer(key_id: str) -> Actor | None:
     return signer
 
 
+def _refuse_suspended_account(actor_uri: str) -> None:
+    """Refuse a remote account a moderation action suspended, before any signature work, as for its domain."""
+    if is_actor_suspended(actor_uri):
+        raise ActivityRefused("This server does not accept activities from your account.", 403)
+
+
 def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
     """Verify an inbox POST; return None for a Delete from an actor never seen (accepted, nothing to do).
 
@@ -204,6 +210,7 @@ def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
     actor_uri = str(id_of(activity["actor"]))
     if is_domain_suspended(host_of(actor_uri)):
         raise ActivityRefused("This server does not accept activities from your domain.", 403)
+    _refuse_suspended_account(actor_uri)
     try:
         params = _parse_signature(request.headers)
     except SignatureError as exc:

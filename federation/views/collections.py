@@ -10,11 +10,11 @@ from django.views.decorators.http import require_GET
 from federation.access import access_local_actor_by_username
 from federation.actions.instance_actor import instance_actor
 from federation.activitypub.context import CONTEXT
-from federation.authorized_fetch import check_fetch_allowed
 from federation.errors import ActivityRefused
 from federation.models import Actor
 from federation.negotiation import activity_response
 from federation.renderers import announce_for_reblog, create_for_status, note_for_status
+from federation.views.fetch_guard import check_fetch_of
 from timeline.models import Follow, Status, Visibility
 
 PAGE_SIZE = 20
@@ -55,7 +55,8 @@ def _page_number(request: HttpRequest) -> int | None:
 def _guarded(request: HttpRequest, username: str) -> Actor | HttpResponse:
     actor = access_local_actor_by_username(username)
     try:
-        check_fetch_allowed(request)
+        # A fetcher the actor blocks gets none of its collections, as on Mastodon.
+        check_fetch_of(request, actor, refused_status=403)
     except ActivityRefused as exc:
         return JsonResponse({"error": str(exc)}, status=exc.status)
     return actor
@@ -110,11 +111,12 @@ def followers(request: HttpRequest, username: str) -> HttpResponse:
 @require_GET
 def instance_followers(request: HttpRequest) -> HttpResponse:
     """Serve the ids of the peers that follow the instance actor, that is, the transparency log."""
+    actor = instance_actor()
     try:
-        check_fetch_allowed(request)
+        check_fetch_of(request, actor, refused_status=403)
     except ActivityRefused as exc:
         return JsonResponse({"error": str(exc)}, status=exc.status)
-    return _actor_list_of(request, instance_actor(), followers=True)
+    return _actor_list_of(request, actor, followers=True)
 
 
 @require_GET

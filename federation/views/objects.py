@@ -7,12 +7,12 @@ from django.views.decorators.http import require_GET
 
 from federation.access import access_local_actor_by_username
 from federation.actions.instance_actor import instance_actor
-from federation.authorized_fetch import check_fetch_allowed
 from federation.errors import ActivityRefused
 from federation.negotiation import activity_response, gone_document, wants_activity_json
 from federation.renderers import note_for_status, person_for_actor
 from federation.selectors import erased_local_actor
 from federation.uris import status_uri, status_url
+from federation.views.fetch_guard import check_fetch_of
 from timeline.access import access_local_status_by_author
 
 
@@ -45,6 +45,7 @@ def status_document(request: HttpRequest, username: str, status_id: int) -> Http
     """Serve a local status as a Note to whoever may see it; send browsers to the status page.
 
     A status of an erased account answers 410 Gone, with a Tombstone for peers.
+    A fetcher the author blocks gets 404, one suspended here 403.
     """
     erased = erased_local_actor(username)
     if erased is not None and erased.deleted_at is not None:
@@ -54,8 +55,9 @@ def status_document(request: HttpRequest, username: str, status_id: int) -> Http
     if not wants_activity_json(request):
         status = access_local_status_by_author(None, username, status_id)
         return HttpResponseRedirect(status.url)
+    author = access_local_actor_by_username(username)
     try:
-        fetcher = check_fetch_allowed(request)
+        fetcher = check_fetch_of(request, author, refused_status=404)
     except ActivityRefused as exc:
         return JsonResponse({"error": str(exc)}, status=exc.status)
     status = access_local_status_by_author(fetcher, username, status_id)

@@ -16,6 +16,12 @@ from governance.log_activities import log_entry_create
 from governance.models import LogEntry, LogHead, LogVisibility
 
 GENESIS_HASH = "0" * 64
+# Before migration 0007 summaries were stored cut to this length but hashed in full.
+LEGACY_SUMMARY_LIMIT = 500
+TRUNCATED_SUMMARY = (
+    "summary was cut to 500 characters when stored (before summaries were kept in full), "
+    "so its hash cannot be rechecked"
+)
 
 
 def canonical_json(value: Any) -> str:
@@ -73,7 +79,7 @@ def do_append_log_entry(
             sequence=sequence,
             kind=kind,
             visibility=visibility,
-            summary=summary[:500],
+            summary=summary,
             data=data,
             created_at=created_at,
             previous_hash=head.entry_hash,
@@ -117,7 +123,12 @@ def verify_log_chain() -> list[ChainProblem]:
             previous_hash=entry.previous_hash,
         )
         if recomputed != entry.entry_hash:
-            problems.append(ChainProblem(entry.sequence, "content does not match its hash"))
+            # An entry of exactly the old limit may be one stored cut: say so,
+            # since its original text is gone, but still count it as unverified.
+            legacy = len(entry.summary) == LEGACY_SUMMARY_LIMIT
+            problems.append(
+                ChainProblem(entry.sequence, TRUNCATED_SUMMARY if legacy else "content does not match its hash")
+            )
         previous_hash = entry.entry_hash
         expected_sequence = entry.sequence + 1
     head = LogHead.objects.filter(pk=1).first()

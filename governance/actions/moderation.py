@@ -12,6 +12,7 @@ from django.utils import timezone
 from config.queueing import enqueue_on_commit
 from federation.actions.domain_policies import check_set_domain_policy, do_lift_domain_policy, do_set_domain_policy
 from federation.models import Actor, DomainPolicy
+from federation.selectors import forget_cached_suspensions
 from governance.access import is_moderator
 from governance.actions.log import do_append_log_entry
 from governance.errors import ModerationRefused
@@ -19,13 +20,18 @@ from governance.models import LogEntry, LogVisibility, ModerationAction, Report,
 from governance.selectors import IN_FORCE, rules_in_force
 from members.models import User
 from members.selectors import bylaws_in_force
-from timeline.models import Status
+from timeline.actions.follows import do_follow, do_remove_follower, do_unfollow
+from timeline.errors import FollowRefused
+from timeline.models import Follow, Status
 
 Kind = ModerationAction.Kind
 # Kinds a moderator may take as an emergency measure: those that can be undone when they lapse.
 EMERGENCY_KINDS = frozenset({Kind.DOMAIN, Kind.LIMIT_ACCOUNT, Kind.SUSPEND_ACCOUNT})
 ACCOUNT_KINDS = frozenset({Kind.WARN, Kind.LIMIT_ACCOUNT, Kind.SUSPEND_ACCOUNT})
 STATUS_KINDS = frozenset({Kind.MARK_SENSITIVE, Kind.REMOVE_STATUS})
+# Details the log never shows: a domain's private comment, and who followed a suspended account.
+SEVERED_FOLLOWERS = "severed_local_followers"
+PRIVATE_DETAILS = frozenset({"private_comment", SEVERED_FOLLOWERS})
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,13 @@ def do_take_moderation_action(
     authority = _authority_for(versions)
     expires_at = now + timedelta(days=bylaws_in_force(now).emergency_ratification_days) if draft.emergency else None
     with transaction.atomic():
+        details = dict(draft.details)
+        if draft.kind == Kind.SUSPEND_ACCOUNT and draft.target_account_id is not None:
+            # Before the suspension exists, so that its server still gets the
+            # Reject and Undo; nothing is delivered to the account after it.
+            severed = _sever_remote_follows(draft.target_account_id)
+            if severed:
+                details[SEVERED_FOLLOWERS] = severed
         action = ModerationAction.objects.create(
             kind=draft.kind,
             moderator=moderator,
@@ -173,7 +186,7 @@ def do_take_moderation_action(
             target_account_id=draft.target_account_id,
             target_status_id=draft.target_status_id,
             target_domain=draft.target_domain,
-            details=draft.details,
+            details=details,
             text=draft.text,
             emergency=draft.emergency,
             expires_at=expires_at,
@@ -206,7 +219,7 @@ def moderation_log_data(action: ModerationAction) -> dict[str, Any]:
         "target_account": action.target_account_id,
         "target_status": action.target_status_id,
         "target_domain": action.target_domain,
-        "details": {key: value for key, value in action.details.items() if key != "private_comment"},
+        "details": {key: value for key, value in action.details.items() if key not in PRIVATE_DETAILS},
         "emergency": action.emergency,
         "expires_at": action.expires_at.isoformat() if action.expires_at else None,
     }
@@ -219,6 +232,59 @@ def _apply(action: ModerationAction, *, authority: str) -> None:
         Status.objects.filter(pk=action.target_status_id).update(sensitive=True)
     elif action.kind == Kind.REMOVE_STATUS and action.target_status_id is not None:
         Status.objects.filter(pk=action.target_status_id).delete()
+    elif action.kind == Kind.SUSPEND_ACCOUNT:
+        # Inbox refusals and deliveries read the suspension; other processes
+        # see it when their cache expires.
+        forget_cached_suspensions()
+        transaction.on_commit(forget_cached_suspensions)
+
+
+def _sever_remote_follows(target_account_id: int) -> list[int]:
+    """Cut a suspended remote account's follows both ways, as Mastodon does when it suspends one.
+
+    Its server keeps the account, so a follow of a local member would keep
+    it reading what members post: each is removed and its server sent
+    Reject. Members' follows of it are undone (its server sent Undo) and
+    returned, for the action to remember so lifting the suspension can ask
+    again. A local account's follows are left alone.
+    """
+    target = Actor.objects.filter(pk=target_account_id).first()
+    if target is None or target.is_local:
+        return []
+    for follow in list(Follow.objects.filter(follower=target, target__domain="").select_related("target")):
+        do_remove_follower(follow.target, target)
+    local_followers = list(
+        Follow.objects.filter(target=target, follower__domain="").select_related("follower").order_by("pk")
+    )
+    for follow in local_followers:
+        do_unfollow(follow.follower, target)
+    return [follow.follower_id for follow in local_followers]
+
+
+def _end_account_suspension(action: ModerationAction) -> None:
+    """Ask again to follow a remote account whose suspension ended, for each member whose follow it cut.
+
+    Mastodon keeps those follows through a suspension; here they were undone,
+    so each member sends a new Follow. Its own follows of members, rejected
+    at suspension, cannot be restored from this side (nor can Mastodon).
+    A member who blocked it meanwhile, or another suspension still in force,
+    leaves it unfollowed.
+    """
+    forget_cached_suspensions()
+    transaction.on_commit(forget_cached_suspensions)
+    target = action.target_account
+    if target is None or target.is_local:
+        return
+    still_suspended = ModerationAction.objects.filter(
+        kind=Kind.SUSPEND_ACCOUNT, target_account=target, state__in=IN_FORCE
+    ).exclude(pk=action.pk)
+    if still_suspended.exists():
+        return
+    for follower in Actor.objects.filter(pk__in=action.details.get(SEVERED_FOLLOWERS, []), domain=""):
+        try:
+            do_follow(follower, target)
+        except FollowRefused:
+            continue
 
 
 def do_record_assembly_domain_policy(
@@ -263,6 +329,8 @@ def do_lapse_emergency_actions(*, now: datetime | None = None) -> list[int]:
             action.save(update_fields=["state", "ended_at"])
             if action.kind == Kind.DOMAIN:
                 _end_domain_action(action, authority=f"Emergency action #{action.pk} lapsed unratified")
+            elif action.kind == Kind.SUSPEND_ACCOUNT:
+                _end_account_suspension(action)
             do_append_log_entry(
                 LogEntry.Kind.EMERGENCY_LAPSED,
                 visibility=_log_visibility(action.kind),
@@ -318,6 +386,8 @@ def do_reverse_moderation_action(
         action.save(update_fields=["state", "ended_at"])
         if action.kind == Kind.DOMAIN:
             _end_domain_action(action, authority=authority)
+        elif action.kind == Kind.SUSPEND_ACCOUNT:
+            _end_account_suspension(action)
         elif action.kind == Kind.MARK_SENSITIVE and action.target_status_id is not None:
             Status.objects.filter(pk=action.target_status_id).update(sensitive=False)
         do_append_log_entry(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from governance.actions.log import do_append_log_entry
 from governance.actions.proposal_polls import post_proposal_poll_on_commit
+from governance.ballot_keys import new_sealed_tracker_key
 from governance.errors import ProposalRefused
 from governance.models import Elector, LogEntry, ModerationAction, Proposal, ProposalComment, ProposalKind
 from governance.payloads import check_payload, preview_lines
@@ -128,6 +128,7 @@ def do_open_proposal(author: User, draft: ProposalDraft, *, opened_at: datetime 
     rules = opening_rules(draft.kind, bylaws)
     closes_at = max(draft.closes_at or now, now + timedelta(days=rules.min_open_days))
     voter_ids = sorted(set(eligible_voter_ids(now)))
+    key_id, sealed_key = new_sealed_tracker_key()
     with transaction.atomic():
         proposal = Proposal.objects.create(
             kind=draft.kind,
@@ -148,7 +149,8 @@ def do_open_proposal(author: User, draft: ProposalDraft, *, opened_at: datetime 
             block_override=rules.block_override,
             electorate_size=len(voter_ids),
             electorate_hash=electorate_hash(voter_ids),
-            tracker_key=secrets.token_hex(32),
+            tracker_key=sealed_key,
+            tracker_key_id=key_id,
         )
         Elector.objects.bulk_create([Elector(proposal=proposal, user_id=voter) for voter in voter_ids], batch_size=5000)
         if draft.ratifies:

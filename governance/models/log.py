@@ -40,7 +40,8 @@ class LogEntry(models.Model):
     sequence = models.PositiveBigIntegerField(unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)
     visibility = models.CharField(max_length=12, choices=LogVisibility.choices)
-    summary = models.CharField(max_length=500)
+    # Stored in full: the hash covers the whole summary, so a cut one could never be verified.
+    summary = models.TextField()
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField()
     previous_hash = models.CharField(max_length=64)

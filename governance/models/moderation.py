@@ -87,7 +87,8 @@ class ModerationAction(models.Model):
     )
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
     rule_versions = models.ManyToManyField("governance.RuleVersion", blank=True, related_name="+")
-    authority = models.CharField(max_length=300, help_text="The rule versions or decision cited.")
+    # Unbounded: an action may cite every rule of the charter.
+    authority = models.TextField(help_text="The rule versions or decision cited.")
     target_account = models.ForeignKey(
         "federation.Actor", null=True, blank=True, on_delete=models.CASCADE, related_name="moderation_actions"
     )

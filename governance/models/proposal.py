@@ -55,7 +55,10 @@ class Proposal(models.Model):
     threshold_basis = models.CharField(max_length=12, choices=ThresholdBasis.choices, default=ThresholdBasis.VOTES_CAST)
     electorate_size = models.PositiveIntegerField()
     electorate_hash = models.CharField(max_length=64)
-    tracker_key = models.CharField(max_length=64, help_text="Secret that derives each voter's receipt.")
+    # The key that derives each voter's tracker, stored only sealed under a
+    # secret held outside the database (governance.ballot_keys).
+    tracker_key = models.CharField(max_length=200, help_text="Sealed key that derives each voter's receipt.")
+    tracker_key_id = models.CharField(max_length=12, help_text="Id of the secret that sealed the tracker key.")
 
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     reminded_at = models.DateTimeField(null=True, blank=True)
@@ -119,8 +122,9 @@ class Participation(models.Model):
 class Ballot(models.Model):
     """One member's current choice on a proposal, found again by its tracker.
 
-    The tracker is derived from the proposal's secret key and the voter, so
-    the voter can replace a secret ballot that names nobody.
+    The tracker is derived from the proposal's sealed key and the voter, so
+    the voter can replace a secret ballot that names nobody, and a copy of
+    the database without the server's secret cannot tell whose it is.
     """
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="ballots")

@@ -99,3 +99,28 @@ def test_invalid_choice_is_refused() -> None:
     with pytest.raises(BallotRefused, match="from 0 to 3"):
         check_cast_ballot(alice, proposal, 7)
     assert not Ballot.objects.exists()
+
+
+def test_secret_ballot_shares_neither_its_moment_nor_its_order_with_participation() -> None:
+    """A copy of the database cannot match secret ballots to voters by time or by row id."""
+    voters = [make_member() for _ in range(3)]
+    proposal = open_proposal(voters[0], secret=True)
+    for voter in voters:
+        vote(voter, proposal, 0)
+    vote(voters[0], proposal, 2)
+    moments = set(Participation.objects.filter(proposal=proposal).values_list("first_voted_at", flat=True))
+    moments |= set(Participation.objects.filter(proposal=proposal).values_list("last_voted_at", flat=True))
+    for ballot in Ballot.objects.filter(proposal=proposal):
+        assert ballot.cast_at not in moments
+        assert (ballot.cast_at.hour, ballot.cast_at.minute, ballot.cast_at.second) == (0, 0, 0)
+        assert ballot.pk >= 2**40
+    assert sorted(Ballot.objects.filter(proposal=proposal).values_list("choice", flat=True)) == [0, 0, 2]
+
+
+def test_named_ballot_keeps_its_moment() -> None:
+    alice = make_member()
+    proposal = open_proposal(alice)
+    vote(alice, proposal, 0)
+    ballot = Ballot.objects.get(proposal=proposal)
+    assert ballot.cast_at == Participation.objects.get(proposal=proposal).last_voted_at
+    assert ballot.pk < 2**40

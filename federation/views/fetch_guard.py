@@ -1,0 +1,46 @@
+"""Who may fetch a local actor's documents: secure mode, suspensions and the author's blocks.
+
+Mastodon serves a status to a signed fetcher only if its author has not
+blocked the fetcher or the fetcher's domain, and refuses outright any actor
+on a suspended domain; a remote account this server suspended is refused
+too. A silenced ("limited") domain is not refused: as on Mastodon, silence
+governs what members here see of that domain, not what its actors may read,
+so its fetches get what the status's visibility and their follows allow.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from federation.authorized_fetch import check_fetch_allowed
+from federation.errors import ActivityRefused
+from federation.models import Actor
+from federation.selectors import domain_candidates, is_actor_suspended, is_domain_suspended
+from timeline.models import AccountDomainBlock, Block
+
+
+def author_refuses(author: Actor, fetcher: Actor) -> bool:
+    """Return whether the author blocks the fetcher, or a domain (or parent domain) the fetcher is on."""
+    if Block.objects.filter(account=author, target=fetcher).exists():
+        return True
+    if not fetcher.domain:
+        return False
+    return AccountDomainBlock.objects.filter(account=author, domain__in=domain_candidates(fetcher.domain)).exists()
+
+
+def check_fetch_of(request: HttpRequest, author: Actor, *, refused_status: int) -> Actor | None:
+    """Return the signed fetcher (None if unsigned and allowed); raise ActivityRefused to refuse.
+
+    `refused_status` is what a fetcher the author blocks gets: 404 for a
+    status (as if it did not exist), 403 for a collection.
+    """
+    fetcher = check_fetch_allowed(request)
+    if fetcher is None:
+        return None
+    if fetcher.domain and is_domain_suspended(fetcher.domain):
+        raise ActivityRefused("This server does not serve your domain.", 403)
+    if is_actor_suspended(fetcher.uri):
+        raise ActivityRefused("This server does not serve your account.", 403)
+    if author_refuses(author, fetcher):
+        raise ActivityRefused("Record not found" if refused_status == 404 else "Not served to you.", refused_status)
+    return fetcher
