@@ -6,6 +6,12 @@ address, both before connecting and again on the connected socket, so a
 redirect or a DNS answer that changes between the two cannot reach an
 internal service. Loopback is allowed only when
 MUTUALS_ALLOW_LOOPBACK_FEDERATION is set (two instances under test).
+
+Before any of that, `check_fetchable_url` refuses a URL by its spelling
+alone: anything but https, and any URL carrying credentials
+(`https://user:pass@host/`). Plain http is allowed only to a loopback host
+and only with MUTUALS_ALLOW_LOOPBACK_FEDERATION, which is how instances
+under test (`http://localhost:PORT`) federate with each other.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import ipaddress
 import socket
 import threading
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
@@ -60,21 +66,58 @@ def address_allowed(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+def _is_loopback_host(hostname: str) -> bool:
+    if hostname == "localhost" or hostname.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def check_fetchable_url(url: str) -> SplitResult:
+    """Refuse a URL this server must never request, judging by its spelling alone; return its parts.
+
+    Every fetch and delivery path calls this before anything else, so a URL
+    named in an activity (an Announce's object, a reply's parent, a key id)
+    is refused before any DNS lookup or request. Credentials in a URL are
+    refused rather than dropped: no peer has a reason to send them, and
+    fetching the URL without them would still make this server request
+    whatever the sender chose.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeDestination(f"Refusing to contact {url!r}: {exc}.") from None
+    if "@" in parts.netloc:
+        raise UnsafeDestination(f"Refusing to contact {url!r}: URLs with credentials are never fetched.")
+    hostname = parts.hostname or ""
+    loopback_http = (
+        parts.scheme == "http" and bool(settings.MUTUALS_ALLOW_LOOPBACK_FEDERATION) and _is_loopback_host(hostname)
+    )
+    if parts.scheme != "https" and not loopback_http:
+        raise UnsafeDestination(f"Refusing to contact {url!r}: only https URLs.")
+    if not hostname:
+        raise UnsafeDestination(f"Refusing to contact {url!r}: it names no host.")
+    if port == 0:
+        raise UnsafeDestination(f"Refusing to contact {url!r}: port 0.")
+    return parts
+
+
 def check_destination(url: str) -> None:
-    """Refuse a URL whose scheme or resolved addresses are not allowed."""
-    parts = urlsplit(url)
-    allowed_schemes = {"https", "http"} if settings.MUTUALS_ALLOW_LOOPBACK_FEDERATION else {"https"}
-    if parts.scheme not in allowed_schemes or not parts.hostname:
-        raise UnsafeDestination(f"Refusing to contact {url!r}: only {' or '.join(sorted(allowed_schemes))} URLs.")
+    """Refuse a URL whose spelling (`check_fetchable_url`) or resolved addresses are not allowed."""
+    parts = check_fetchable_url(url)
+    hostname = str(parts.hostname)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise TransportError(f"Cannot resolve {parts.hostname}: {exc}") from exc
+        raise TransportError(f"Cannot resolve {hostname}: {exc}") from exc
     for info in infos:
         address = str(info[4][0])
         if not address_allowed(address):
-            raise UnsafeDestination(f"Refusing to contact {parts.hostname}: it resolves to {address}.")
+            raise UnsafeDestination(f"Refusing to contact {hostname}: it resolves to {address}.")
 
 
 class _CheckedConnectionMixin:

@@ -42,3 +42,20 @@ def scope_grants(granted: set[str], required: str) -> bool:
 def is_known_scope(scope: str) -> bool:
     """Return whether the scope is one Mastodon defines."""
     return scope in SCOPES
+
+
+def scope_within(registered: set[str], requested: str) -> bool:
+    """Return whether a token for `requested` would be no wider than an app registered for `registered` may hold.
+
+    A granular scope is within its family (`read:statuses` within `read`),
+    the legacy `follow` within whatever covers all six scopes it stands for,
+    and `profile` within anything that reads accounts; the reverse never
+    holds (`read` is not within `read:statuses`).
+    """
+    if requested in registered:
+        return True
+    if requested == "follow":
+        return all(scope_grants(registered, covered) for covered in FOLLOW_COVERS)
+    if requested == "profile":
+        return scope_grants(registered, "read:accounts")
+    return scope_grants(registered, requested)

@@ -8,7 +8,6 @@ as objects in JSON. Both spellings end up under the same flattened names here:
 
 from __future__ import annotations
 
-import json
 from typing import IO, Any, cast
 
 from django.conf import settings
@@ -19,9 +18,35 @@ from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 
 from config.api.errors import ApiError
+from config.json_input import JsonInputError, parse_json
 
+# A JSON body of the client API: statuses, filters and proposals are a few kilobytes; files come as multipart.
+MAX_JSON_BODY_BYTES = 1_000_000
 TRUE_VALUES = frozenset({"true", "1", "on", "yes", "t"})
 FALSE_VALUES = frozenset({"false", "0", "off", "no", "f", ""})
+
+
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    """Return the JSON object a request sends as its body ({} for none), within size and depth bounds.
+
+    Every client-API view that reads a JSON body reads it here, so that a
+    body too large, nested too deep or not an object is answered with the
+    same error and reaches no action.
+    """
+    declared = request.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_JSON_BODY_BYTES:
+        raise ApiError(f"The request body is larger than {MAX_JSON_BODY_BYTES} bytes", 413)
+    body = request.body
+    if not body.strip():
+        return {}
+    try:
+        document = parse_json(body, max_bytes=MAX_JSON_BODY_BYTES)
+    except JsonInputError as exc:
+        status = 413 if len(body) > MAX_JSON_BODY_BYTES else 400
+        raise ApiError(f"The request body is refused: {exc}", status) from None
+    if not isinstance(document, dict):
+        raise ApiError("The request body must be a JSON object", 400)
+    return document
 
 
 def _normalise_key(key: str) -> str:
@@ -60,15 +85,7 @@ class ApiParams:
             # Forms are read through Django's parsers, which may have consumed the
             # stream already (token checks read POST); JSON is read from the body.
             if content_type == "application/json" or content_type.endswith("+json"):
-                if not request.body:
-                    return cls(values, files)
-                try:
-                    document = json.loads(request.body)
-                except ValueError:
-                    raise ApiError("The request body is not valid JSON", 400) from None
-                if not isinstance(document, dict):
-                    raise ApiError("The request body must be a JSON object", 400)
-                for key, value in document.items():
+                for key, value in json_body(request).items():
                     _flatten(_normalise_key(str(key)), value, values)
             elif content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
                 form, files = cls._form_body(request, content_type)

@@ -7,7 +7,6 @@ in batches.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import defaultdict
@@ -21,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from config.json_input import JsonInputError, parse_json
 from config.queueing import enqueue_on_commit
 from federation.actions.deliveries import host_is_unavailable, record_host_success
 from federation.actions.remote_actors import actor_by_key_id, actor_for_key_id
@@ -98,9 +98,9 @@ def _parse(body: bytes) -> dict[str, Any]:
     if len(body) > MAX_BODY_BYTES:
         raise ActivityRefused(f"The activity is larger than {MAX_BODY_BYTES} bytes.", 413)
     try:
-        activity = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ActivityRefused("The body is not valid JSON.") from exc
+        activity = parse_json(body, max_bytes=MAX_BODY_BYTES)
+    except JsonInputError as exc:
+        raise ActivityRefused(str(exc)) from None
     if not isinstance(activity, dict):
         raise ActivityRefused("The body must be a JSON object.")
     if not is_supported(activity.get("type")):

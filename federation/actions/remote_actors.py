@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -11,13 +10,20 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.json_input import JsonInputError, parse_json
 from federation.actions.instance_actor import instance_actor
 from federation.activitypub.incoming import ACTOR_TYPES, ActorDocument, MalformedDocument, host_of, parse_actor
 from federation.errors import RemoteActorUnavailable
 from federation.models import Actor, Tombstone
 from federation.sanitising import sanitise_html
 from federation.selectors import is_domain_suspended
-from federation.transport import TransportError, UnsafeDestination, signed_get
+from federation.transport import (
+    MAX_DOCUMENT_BYTES,
+    TransportError,
+    UnsafeDestination,
+    check_fetchable_url,
+    signed_get,
+)
 
 REFRESH_AFTER = timedelta(days=1)
 _ACCT = re.compile(r"^@?([^@\s]+)@([^@\s/]+)$")
@@ -28,7 +34,13 @@ def fetch_document(uri: str) -> dict[str, Any]:
 
     The document's id must be on the host it was finally served from, after
     redirects; otherwise a server could pass off another's objects as its own.
+    A URL this server must never request (`check_fetchable_url`) is refused
+    before anything is looked up or sent.
     """
+    try:
+        check_fetchable_url(uri)
+    except UnsafeDestination as exc:
+        raise RemoteActorUnavailable(str(exc)) from exc
     if Tombstone.objects.filter(uri=uri).exists():
         raise RemoteActorUnavailable(f"{uri} was deleted.")
     if is_domain_suspended(host_of(uri)):
@@ -41,9 +53,9 @@ def fetch_document(uri: str) -> dict[str, Any]:
     if response.status != 200:
         raise RemoteActorUnavailable(f"{uri} answered {response.status}.")
     try:
-        document = json.loads(response.body)
-    except ValueError as exc:
-        raise RemoteActorUnavailable(f"{uri} did not answer with JSON.") from exc
+        document = parse_json(response.body, max_bytes=MAX_DOCUMENT_BYTES)
+    except JsonInputError as exc:
+        raise RemoteActorUnavailable(f"{uri} did not answer with a readable JSON document: {exc}") from exc
     if not isinstance(document, dict) or not isinstance(document.get("id"), str):
         raise RemoteActorUnavailable(f"{uri} answered with a document without id.")
     if host_of(document["id"]) != host_of(response.url):
@@ -171,11 +183,12 @@ def resolve_account(handle: str) -> Actor:
     signer = instance_actor()
     url = f"{scheme}://{domain}/.well-known/webfinger?resource=acct:{username}@{domain}"
     try:
+        check_fetchable_url(url)
         response = signed_get(
             url, key_id=signer.key_id, private_key_pem=signer.private_key_pem, accept="application/jrd+json"
         )
-        document = json.loads(response.body) if response.status == 200 else {}
-    except (TransportError, UnsafeDestination, ValueError) as exc:
+        document = parse_json(response.body, max_bytes=MAX_DOCUMENT_BYTES) if response.status == 200 else {}
+    except (TransportError, UnsafeDestination, JsonInputError) as exc:
         raise RemoteActorUnavailable(f"WebFinger lookup of {handle} failed: {exc}") from exc
     links = document.get("links") if isinstance(document, dict) else None
     for link in links if isinstance(links, list) else []:

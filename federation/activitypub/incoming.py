@@ -48,9 +48,15 @@ def host_of(uri: str) -> str:
 
 
 def require_http_uri(value: Any, name: str) -> str:
-    """Return the value if it is an http(s) URI, else refuse the document."""
+    """Return the value if it is an http(s) URI without credentials, else refuse the document.
+
+    A URI with credentials (`https://user:pass@host/`) is never kept: it
+    would later be fetched, linked or compared as if it named `host`.
+    """
     if not isinstance(value, str) or urlsplit(value).scheme not in ("http", "https") or not host_of(value):
         raise MalformedDocument(f"{name} must be an http(s) URI.")
+    if "@" in urlsplit(value).netloc:
+        raise MalformedDocument(f"{name} must not carry credentials.")
     if len(value) > 500:
         raise MalformedDocument(f"{name} is too long.")
     return value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from config.api.errors import ApiError, api_view
+from config.api.params import json_body
 from governance.access import access_proposal_by_id, is_moderator
 from governance.actions.ballots import check_cast_ballot, do_cast_ballot
 from governance.actions.proposals import check_add_comment, check_create_proposal, do_add_comment, do_open_proposal
@@ -24,17 +24,6 @@ from members.eligibility import is_eligible_voter
 from members.models import User
 
 MAX_PAGE = 40
-
-
-def _json_body(request: HttpRequest) -> dict[str, Any]:
-    """Return the JSON object a co-op API write sends (payloads are nested, so forms will not do)."""
-    try:
-        document = json.loads(request.body or b"{}")
-    except ValueError:
-        raise ApiError("The request body is not valid JSON", 400) from None
-    if not isinstance(document, dict):
-        raise ApiError("The request body must be a JSON object", 400)
-    return document
 
 
 def _closes_at(value: Any) -> datetime | None:
@@ -70,7 +59,7 @@ def proposals(request: HttpRequest) -> JsonResponse:
         if before.isdigit():
             queryset = queryset.filter(pk__lt=int(before))
         return JsonResponse([proposal_entity(item, user) for item in queryset[:MAX_PAGE]], safe=False)
-    body = _json_body(request)
+    body = json_body(request)
     try:
         draft = check_create_proposal(
             user,
@@ -113,7 +102,7 @@ def proposal_vote(request: HttpRequest, proposal_id: str) -> JsonResponse:
     """Cast or replace the member's ballot; answer with the receipt."""
     user = token_user(request)
     proposal = access_proposal_by_id(user, _proposal_id(proposal_id))
-    body = _json_body(request)
+    body = json_body(request)
     if "choice" not in body:
         raise ApiError("choice is required", 422)
     try:
@@ -160,7 +149,7 @@ def proposal_comments(request: HttpRequest, proposal_id: str) -> JsonResponse:
     if request.method == "GET":
         comments = proposal.comments.select_related("author")
         return JsonResponse([comment_entity(comment) for comment in comments], safe=False)
-    body = _json_body(request)
+    body = json_body(request)
     reply_to = body.get("in_reply_to_id")
     try:
         reply_to_id = None if reply_to is None or reply_to == "" else int(reply_to)

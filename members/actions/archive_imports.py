@@ -10,7 +10,6 @@ deliveries: other servers saw them at their first home.
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import secrets
 import zipfile
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import strip_tags
 
+from config.json_input import JsonInputError, parse_json
 from federation.activitypub.context import PUBLIC_ALIASES
 from federation.models import Actor
 from federation.sanitising import sanitise_html
@@ -95,8 +95,8 @@ def _outbox_items(archive: zipfile.ZipFile) -> list[Any]:
     except KeyError:
         raise MemberRefused("The archive has no outbox.json.") from None
     try:
-        document = json.loads(_read_entry(archive, info, MAX_OUTBOX_BYTES))
-    except (ValueError, zipfile.BadZipFile) as exc:
+        document = parse_json(_read_entry(archive, info, MAX_OUTBOX_BYTES), max_bytes=MAX_OUTBOX_BYTES)
+    except (JsonInputError, zipfile.BadZipFile) as exc:
         raise MemberRefused(f"outbox.json cannot be read: {exc}.") from None
     items = document.get("orderedItems") if isinstance(document, dict) else None
     if not isinstance(items, list):

@@ -10,6 +10,7 @@ from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import Application
 
 from members.errors import MemberRefused
+from members.models import AppRegistration
 from members.scopes import is_known_scope
 
 OUT_OF_BAND = "urn:ietf:wg:oauth:2.0:oob"
@@ -84,6 +85,24 @@ def check_register_application(
     )
 
 
+def registered_scopes(application: Application) -> list[str]:
+    """Return the scopes an app registered; none for an app that never registered through the API."""
+    try:
+        registration: AppRegistration = application.registration
+    except AppRegistration.DoesNotExist:
+        return []
+    return registration.scope_list
+
+
+def registered_website(application: Application) -> str:
+    """Return the website an app registered, or an empty string."""
+    try:
+        registration: AppRegistration = application.registration
+    except AppRegistration.DoesNotExist:
+        return ""
+    return registration.website
+
+
 def do_register_application(request: ApplicationRequest) -> RegisteredApplication:
     """Create the OAuth application and return it with its one-time client secret."""
     secret = generate_client_secret()
@@ -95,6 +114,9 @@ def do_register_application(request: ApplicationRequest) -> RegisteredApplicatio
             redirect_uris=" ".join(request.redirect_uris),
             client_secret=secret,
             skip_authorization=False,
+        )
+        AppRegistration.objects.create(
+            application=application, scopes=" ".join(request.scopes), website=request.website
         )
     return RegisteredApplication(
         application=application, client_secret=secret, scopes=request.scopes, website=request.website

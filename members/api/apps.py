@@ -10,8 +10,13 @@ from oauth2_provider.models import Application
 
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
-from members.api.app_registration import check_register_application, do_register_application
-from members.api.auth import require_token, token_scopes
+from members.api.app_registration import (
+    check_register_application,
+    do_register_application,
+    registered_scopes,
+    registered_website,
+)
+from members.api.auth import require_token
 from members.errors import MemberRefused
 
 
@@ -53,6 +58,8 @@ def create_app(request: HttpRequest) -> JsonResponse:
 @api_view("GET")
 @require_token(allow_app_token=True)
 def verify_app_credentials(request: HttpRequest) -> JsonResponse:
-    """Return the Application the presented token belongs to."""
+    """Return the Application the presented token belongs to, with the scopes and website it registered."""
     application: Application = request.oauth_application  # type: ignore[attr-defined]
-    return JsonResponse(application_entity(application, scopes=sorted(token_scopes(request)), website=None))
+    return JsonResponse(
+        application_entity(application, scopes=registered_scopes(application), website=registered_website(application))
+    )

@@ -7,7 +7,6 @@ frontend; both go through the same django-oauth-toolkit server, configured by
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -18,6 +17,8 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.oauth2_backends import OAuthLibCore
 
 from config.api.errors import api_view
+from config.api.params import MAX_JSON_BODY_BYTES
+from config.json_input import JsonInputError, parse_json
 from federation.uris import base_url
 from members.scopes import SCOPES
 
@@ -28,9 +29,10 @@ class MastodonOAuthLibCore(OAuthLibCore):  # type: ignore[misc]
     def extract_body(self, request: HttpRequest) -> list[tuple[str, str]]:
         """Return the body's parameters as key/value pairs, whatever its encoding."""
         if (request.content_type or "").endswith("json"):
+            # Refused bodies read as empty: oauthlib then answers invalid_request, as for a missing grant.
             try:
-                document = json.loads(request.body or b"{}")
-            except ValueError:
+                document = parse_json(request.body or b"{}", max_bytes=MAX_JSON_BODY_BYTES)
+            except JsonInputError:
                 return []
             if not isinstance(document, dict):
                 return []

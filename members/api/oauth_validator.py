@@ -2,8 +2,10 @@
 
 Every registered app may use the authorization code (with optional PKCE),
 client credentials, refresh token and password grants, as in Mastodon.
-Scopes are Mastodon's, the legacy `follow` included. A redirect URI must be
-one of the app's registered URIs, character for character.
+Scopes are Mastodon's, the legacy `follow` included, and a token is never
+wider than the scopes its app registered (`invalid_scope` otherwise, as
+Mastodon answers). A redirect URI must be one of the app's registered URIs,
+character for character.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 from oauth2_provider.models import AccessToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
-from members.scopes import is_known_scope
+from members.api.app_registration import registered_scopes
+from members.scopes import is_known_scope, scope_within
 
 GRANT_TYPES = frozenset({"authorization_code", "client_credentials", "refresh_token", "password"})
 
@@ -37,8 +40,16 @@ class MastodonOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
     def validate_scopes(
         self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any, **kwargs: Any
     ) -> bool:
-        """Accept a non-empty list of scopes that Mastodon defines."""
-        return bool(scopes) and all(is_known_scope(scope) for scope in scopes)
+        """Accept a non-empty list of scopes that Mastodon defines and the app registered for.
+
+        Called for the authorization request (so no code is issued for more),
+        and for the client credentials and password grants. A refreshed token
+        keeps its first token's scopes, which were bounded here.
+        """
+        if not scopes or not all(is_known_scope(scope) for scope in scopes):
+            return False
+        registered = set(registered_scopes(client))
+        return all(scope_within(registered, scope) for scope in scopes)
 
     def validate_redirect_uri(self, client_id: str, redirect_uri: str, request: Any, *args: Any, **kwargs: Any) -> bool:
         """Accept only a redirect URI registered by the app, compared exactly."""

@@ -1,5 +1,6 @@
 """Members' models, one module per subject."""
 
+from members.models.app_registration import AppRegistration
 from members.models.bylaws import BylawsVersion
 from members.models.data_rights import DataExport, DataImport, DataImportLine
 from members.models.deletion import AccountDeletion
@@ -14,6 +15,7 @@ from members.models.working_group import ContributionRecord, WorkingGroup, Worki
 
 __all__ = [
     "AccountDeletion",
+    "AppRegistration",
     "BylawsVersion",
     "ContributionRecord",
     "DataExport",

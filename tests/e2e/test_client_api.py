@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 from mastodon import Mastodon, StreamListener
-from mastodon.errors import MastodonAPIError, MastodonUnauthorizedError
+from mastodon.errors import MastodonAPIError, MastodonIllegalArgumentError, MastodonUnauthorizedError
 
 from tests.live import LiveInstance, wait_for
 from tests.timeline.media_files import image_bytes, mp4_bytes
@@ -99,6 +99,16 @@ def test_member_signs_in_with_mastodon_py_and_revokes(instance: LiveInstance) ->
     api.revoke_access_token(allow_http=True)
     with pytest.raises(MastodonUnauthorizedError):
         api.account_verify_credentials()
+
+    # An app registered for `read` is never issued a wider token.
+    reader_id, reader_secret = Mastodon.create_app(
+        "Reader", scopes=["read"], redirect_uris=OUT_OF_BAND, api_base_url=instance.base_url
+    )
+    reader = Mastodon(client_id=reader_id, client_secret=reader_secret, api_base_url=instance.base_url)
+    with pytest.raises(MastodonIllegalArgumentError, match="invalid_scope"):
+        reader.log_in("bob", PASSWORD, scopes=["read", "write", "admin:write"], allow_http=True)
+    reader.log_in("bob", PASSWORD, scopes=["read:statuses"], allow_http=True)
+    assert reader.app_verify_credentials()["scopes"] == ["read"]
 
 
 def test_pkce_code_flow_with_a_redirect(instance: LiveInstance) -> None:

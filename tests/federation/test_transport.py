@@ -5,19 +5,31 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from federation import transport
-from federation.transport import TransportError, UnsafeDestination, address_allowed, check_destination, signed_get
+from federation.transport import (
+    TransportError,
+    UnsafeDestination,
+    address_allowed,
+    check_destination,
+    check_fetchable_url,
+    signed_get,
+)
 from tests.factories.keys import shared_test_key_pair
 
 KEY = shared_test_key_pair().private_pem
 
 
 class _Handler(BaseHTTPRequestHandler):
+    # Paths requested, in order, by every test's server.
+    seen: ClassVar[list[str]] = []
+
     def do_GET(self) -> None:
+        self.seen.append(self.path)
         if self.path.startswith("/redirect"):
             self.send_response(302)
             self.send_header("Location", self.path.split("to=", 1)[1])
@@ -126,3 +138,49 @@ def test_oversize_responses_are_cut_off(settings: SettingsWrapper, server: str, 
     settings.MUTUALS_ALLOW_LOOPBACK_FEDERATION = True
     with pytest.raises(TransportError, match="larger than"):
         signed_get(f"{server}{path}", key_id="https://a.example/actor#main-key", private_key_pem=KEY)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://user:pass@a.example/users/x", "credentials"),
+        ("https://user@a.example/users/x", "credentials"),
+        ("https://:pass@a.example/users/x", "credentials"),
+        ("http://user:pass@localhost:8000/users/x", "credentials"),
+        ("http://example.org/users/x", "only https"),
+        ("http://10.0.0.1/users/x", "only https"),
+        ("ftp://a.example/users/x", "only https"),
+        ("//a.example/users/x", "only https"),
+        ("https:///users/x", "names no host"),
+        ("https://a.example:99999/users/x", "out of range"),
+        ("https://a.example:0/users/x", "port 0"),
+    ],
+)
+def test_urls_refused_by_their_spelling_even_with_loopback_allowed(
+    settings: SettingsWrapper, url: str, message: str
+) -> None:
+    settings.MUTUALS_ALLOW_LOOPBACK_FEDERATION = True
+    with pytest.raises(UnsafeDestination, match=message):
+        check_fetchable_url(url)
+    with pytest.raises(UnsafeDestination, match=message):
+        check_destination(url)
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8000/users/x", "http://127.0.0.1:8000/x", "http://[::1]:8000/x"])
+def test_plain_http_is_allowed_only_to_loopback_and_only_with_the_test_setting(
+    settings: SettingsWrapper, url: str
+) -> None:
+    settings.MUTUALS_ALLOW_LOOPBACK_FEDERATION = True
+    assert check_fetchable_url(url).scheme == "http"
+    settings.MUTUALS_ALLOW_LOOPBACK_FEDERATION = False
+    with pytest.raises(UnsafeDestination, match="only https"):
+        check_fetchable_url(url)
+
+
+def test_redirect_to_a_url_with_credentials_is_not_followed(settings: SettingsWrapper, server: str) -> None:
+    settings.MUTUALS_ALLOW_LOOPBACK_FEDERATION = True
+    target = server.replace("http://", "http://user:pass@") + "/small"
+    _Handler.seen.clear()
+    with pytest.raises(UnsafeDestination, match="credentials"):
+        signed_get(f"{server}/redirect?to={target}", key_id="https://a.example/actor#main-key", private_key_pem=KEY)
+    assert _Handler.seen == [f"/redirect?to={target}"]

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from config.json_input import JsonInputError, parse_json
 from timeline.streaming.filtering import StreamFilters, filtered_payload
 from timeline.streaming.relay import ensure_relay_running
 from timeline.streaming.streams import (
@@ -27,6 +28,9 @@ from timeline.streaming.streams import (
     deliverable,
     resolve_subscription,
 )
+
+# A client's message is a subscribe or unsubscribe of a few dozen bytes.
+MAX_MESSAGE_BYTES = 65536
 
 
 def token_from_scope(scope: dict[str, Any]) -> tuple[str, bool]:
@@ -93,9 +97,9 @@ class StreamingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Handle `subscribe` and `unsubscribe` messages; answer anything else with an error."""
         try:
-            request = json.loads(text_data or "")
-        except ValueError:
-            await self._error("Invalid JSON", 400)
+            request = parse_json(text_data or "", max_bytes=MAX_MESSAGE_BYTES)
+        except JsonInputError as exc:
+            await self._error(f"Invalid JSON: {exc}", 400)
             return
         if not isinstance(request, dict) or request.get("type") not in ("subscribe", "unsubscribe"):
             await self._error("Unknown message type", 400)

@@ -6,10 +6,15 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from oauth2_provider.models import AccessToken, Application
 
 from config.api.errors import ApiError
-from config.api.params import ApiParams
+from config.api.params import MAX_JSON_BODY_BYTES, ApiParams, json_body
+from config.json_input import MAX_JSON_DEPTH
+from federation.models import Actor
+from tests.factories.oauth import AccessTokenFactory, ApplicationFactory
+from timeline.models import Status
 
 factory = RequestFactory()
 
@@ -95,3 +100,75 @@ def test_malformed_json_is_a_bad_request() -> None:
     request = factory.post("/x", data="[1, 2]", content_type="application/json")
     with pytest.raises(ApiError, match="JSON object"):
         ApiParams.from_request(request)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"status": "hi", "poll": ' + b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH + b"}",
+    ],
+)
+def test_deeply_nested_json_is_a_bad_request(body: bytes) -> None:
+    request = factory.post("/x", data=body, content_type="application/json")
+    with pytest.raises(ApiError, match="nested deeper than") as raised:
+        ApiParams.from_request(request)
+    assert raised.value.status == 400
+
+
+def test_oversize_json_is_refused_before_it_is_read() -> None:
+    body = json.dumps({"status": "x" * MAX_JSON_BODY_BYTES}).encode()
+    request = factory.post("/x", data=body, content_type="application/json")
+    with pytest.raises(ApiError, match="larger than") as raised:
+        json_body(request)
+    assert raised.value.status == 413
+    # The body was never read into memory.
+    assert not hasattr(request, "_body")
+
+
+def test_an_empty_json_body_reads_as_no_parameters() -> None:
+    request = factory.post("/x", data=b" \n", content_type="application/json")
+    assert "status" not in ApiParams.from_request(request)
+
+
+DEEP_BODY = b"[" * 100_000 + b"]" * 100_000
+DEEP_OBJECT = b'{"status": "hi", "client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "poll": ' + (
+    b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH + b"}"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [DEEP_BODY, DEEP_OBJECT])
+def test_deep_bodies_are_answered_400_at_the_client_api_and_nothing_is_stored(alice: Actor, body: bytes) -> None:
+    token = AccessTokenFactory.create(user=alice.user, scope="read write")
+    client = Client(headers={"Authorization": f"Bearer {token.token}"})
+    for path in ("/api/v1/statuses", "/api/v1/apps"):
+        response = client.post(path, data=body, content_type="application/json")
+        assert response.status_code == 400, (path, response.content)
+        assert "nested deeper than" in response.json()["error"]
+    assert Status.objects.count() == 0
+    assert Application.objects.exclude(pk=token.application_id).count() == 0
+
+
+@pytest.mark.django_db
+def test_oversize_status_body_is_answered_413_and_nothing_is_stored(alice: Actor) -> None:
+    token = AccessTokenFactory.create(user=alice.user, scope="read write")
+    body = json.dumps({"status": "x" * MAX_JSON_BODY_BYTES})
+    response = Client().post(
+        "/api/v1/statuses",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token.token}"},
+    )
+    assert response.status_code == 413
+    assert "larger than" in response.json()["error"]
+    assert Status.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_deep_token_request_is_refused_and_no_token_issued(alice: Actor) -> None:
+    app = ApplicationFactory.create()
+    response = Client().post("/oauth/token", data=DEEP_BODY, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] in ("invalid_request", "unsupported_grant_type")
+    assert not AccessToken.objects.filter(application=app).exists()

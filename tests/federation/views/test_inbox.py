@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from config.json_input import MAX_JSON_DEPTH
 from federation.actions.domain_policies import do_set_domain_policy
 from federation.actions.inbox import MAX_BODY_BYTES
 from federation.actions.instance_actor import instance_actor
@@ -179,6 +180,23 @@ def test_oversize_body_is_refused(client: Client, remote: Actor) -> None:
 @pytest.mark.django_db
 def test_malformed_json_is_refused(client: Client, remote: Actor) -> None:
     _assert_refused(signed_post(client, "/inbox", b"{not json", actor=remote), 400, "not valid JSON")
+
+
+@pytest.mark.django_db
+def test_body_nested_100000_levels_deep_is_refused(client: Client, remote: Actor) -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    _assert_refused(signed_post(client, "/inbox", body, actor=remote), 400, "nested deeper than")
+
+
+@pytest.mark.django_db
+def test_activity_nested_deeper_than_the_limit_is_refused(client: Client, alice: Actor, remote: Actor) -> None:
+    activity = note_create(remote)
+    nested: list[Any] = []
+    activity["object"]["tag"] = nested
+    for _ in range(MAX_JSON_DEPTH):
+        nested.append([])
+        nested = nested[0]
+    _assert_refused(signed_post(client, "/users/alice/inbox", activity, actor=remote), 400, "nested deeper than")
 
 
 @pytest.mark.django_db

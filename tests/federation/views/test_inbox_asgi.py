@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 
+from config.json_input import MAX_JSON_DEPTH
 from federation.actions.inbox import MAX_BODY_BYTES, VerifiedActivity
 from federation.keys import generate_key_pair
 from federation.models import Actor, InboxItem, InboxRecipient
@@ -260,3 +261,24 @@ def test_a_full_batch_is_written_without_waiting_for_the_linger(remote: Actor, m
     assert batches == [1, 1]
     assert seconds < 20
     assert InboxItem.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"type": "Create", "object": ' + b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH + b"}",
+    ],
+)
+def test_deeply_nested_body_is_answered_400_and_nothing_stored(remote: Actor, body: bytes) -> None:
+    headers = sign_request(
+        "POST",
+        "http://localhost/inbox",
+        key_id=remote.key_id,
+        private_key_pem=shared_test_key_pair().private_pem,
+        body=body,
+    )
+    django_app, status, answer = call("/inbox", body, {**headers, "Content-Type": "application/activity+json"})
+    assert (status, django_app.calls) == (400, [])
+    assert "nested deeper than" in json.loads(answer)["error"]
+    assert InboxItem.objects.count() == 0

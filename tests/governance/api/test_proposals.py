@@ -123,3 +123,12 @@ def test_log_is_public_json() -> None:
     entries = Client().get("/api/v1/coop/log").json()
     assert [entry["kind"] for entry in entries] == ["proposal.opened"]
     assert entries[0]["previous_hash"] == "0" * 64
+
+
+def test_deeply_nested_proposal_body_is_refused_and_nothing_opens(token_client: type[TokenClient]) -> None:
+    alice = token_client(make_member())
+    body = b'{"kind": "text", "title": "Deep", "payload": ' + b"[" * 100 + b"]" * 100 + b"}"
+    response = alice.client.post("/api/v1/coop/proposals", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested deeper than" in response.json()["error"]
+    assert not Proposal.objects.exists()

@@ -263,6 +263,24 @@ def test_an_archive_without_an_outbox_is_refused(rich_member: Member) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "outbox",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"type": "OrderedCollection", "orderedItems": ' + b"[" * 100 + b"]" * 100 + b"}",
+    ],
+)
+def test_an_archive_with_a_deeply_nested_outbox_is_refused(rich_member: Member, outbox: bytes) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("outbox.json", outbox)
+    assert rich_member.actor.user is not None
+    with pytest.raises(MemberRefused, match=r"outbox\.json cannot be read: .*nested deeper than"):
+        check_start_import(rich_member.actor.user, "posts", "merge", SimpleUploadedFile("a.zip", buffer.getvalue()))
+    assert not DataImport.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_second_import_waits_for_the_first(rich_member: Member) -> None:
     assert rich_member.actor.user is not None
     user = rich_member.actor.user

@@ -144,6 +144,13 @@ def test_bad_messages_and_unknown_streams_get_errors(bob: Actor) -> None:
         assert (await client.connect())[0]
         await client.send_to(text_data="{not json")
         assert (await client.receive_json_from(timeout=5))["status"] == 400
+        # A message nested 100,000 levels deep is answered like any bad one, and the socket stays open.
+        await client.send_to(text_data="[" * 100_000 + "]" * 100_000)
+        deep = await client.receive_json_from(timeout=5)
+        assert deep["status"] == 400 and "larger than" in deep["error"]
+        await client.send_to(text_data='{"type": "subscribe", "stream": ' + "[" * 100 + "]" * 100 + "}")
+        deep = await client.receive_json_from(timeout=5)
+        assert deep["status"] == 400 and "nested deeper than" in deep["error"]
         await client.send_json_to({"type": "subscribe", "stream": "nonsense"})
         assert (await client.receive_json_from(timeout=5)) == {"error": "Unknown stream type", "status": 400}
         await client.send_json_to({"type": "subscribe", "stream": "hashtag"})

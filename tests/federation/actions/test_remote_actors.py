@@ -1,0 +1,99 @@
+"""Remote documents: URLs this server must never request are refused before any fetch; hostile JSON is refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from config.json_input import MAX_JSON_DEPTH
+from federation.actions.remote_actors import do_store_actor_document, fetch_actor, fetch_document
+from federation.activitypub.context import PUBLIC
+from federation.errors import RemoteActorUnavailable
+from federation.inbox import IgnoredActivity, dispatch
+from federation.models import Actor
+from federation.transport import Response
+from tests.federation.network import FakeNetwork
+from tests.fixtures import load_activitypub
+from timeline.models import Status
+
+REFUSED_URLS = [
+    "https://user:pass@mastodon.example/users/dana/statuses/1",
+    "https://dana@mastodon.example/users/dana/statuses/1",
+    "http://mastodon.example/users/dana/statuses/1",
+    "http://user:pass@localhost:8000/users/dana/statuses/1",
+    "file:///etc/passwd",
+    "gopher://mastodon.example/1",
+]
+
+
+@pytest.fixture
+def dana(db: None) -> Actor:
+    return do_store_actor_document(load_activitypub("mastodon/actor"))
+
+
+def announce(actor: Actor, object_id: str) -> dict[str, Any]:
+    return {
+        "id": f"{actor.uri}/statuses/9/activity",
+        "type": "Announce",
+        "actor": actor.uri,
+        "object": object_id,
+        "to": [PUBLIC],
+        "cc": [actor.followers_uri],
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", REFUSED_URLS)
+def test_announce_of_a_refused_url_is_ignored_without_any_request(
+    settings: SettingsWrapper, network: FakeNetwork, dana: Actor, url: str
+) -> None:
+    # Loopback federation allowed, as for instances under test: credentials and http elsewhere stay refused.
+    settings.MUTUALS_ALLOW_LOOPBACK_FEDERATION = True
+    network.serve({"id": url, "type": "Note"}, url=url)
+    with pytest.raises(IgnoredActivity, match="cannot be fetched"):
+        dispatch(dana, announce(dana, url))
+    assert network.fetches == []
+    assert Status.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_reply_to_a_parent_with_credentials_is_stored_without_fetching_it(network: FakeNetwork, dana: Actor) -> None:
+    create = load_activitypub("mastodon/create_note")
+    create["object"]["inReplyTo"] = "https://user:pass@mastodon.example/users/dana/statuses/1"
+    dispatch(dana, create)
+    status = Status.objects.get(uri=create["object"]["id"])
+    assert status.in_reply_to is None
+    assert network.fetches == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", REFUSED_URLS)
+def test_fetch_of_a_refused_url_raises_before_any_request(network: FakeNetwork, url: str) -> None:
+    with pytest.raises(RemoteActorUnavailable, match="Refusing to contact"):
+        fetch_document(url)
+    with pytest.raises(RemoteActorUnavailable, match="Refusing to contact"):
+        fetch_actor(url)
+    assert network.fetches == []
+    assert Actor.objects.filter(uri=url).count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"id": "https://deep.example/users/x", "a": ' + b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH + b"}",
+    ],
+)
+def test_deeply_nested_documents_are_refused_and_nothing_stored(monkeypatch: pytest.MonkeyPatch, body: bytes) -> None:
+    url = "https://deep.example/users/x"
+
+    def deep_document(uri: str, **kwargs: Any) -> Response:
+        return Response(url=uri, status=200, body=body, content_type="application/activity+json")
+
+    monkeypatch.setattr("federation.actions.remote_actors.signed_get", deep_document)
+    with pytest.raises(RemoteActorUnavailable, match="nested deeper than"):
+        fetch_actor(url)
+    assert Actor.objects.filter(uri=url).count() == 0
