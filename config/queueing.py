@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
+import redis
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -19,6 +21,11 @@ from config.celery import app
 logger = logging.getLogger(__name__)
 _publishing = threading.RLock()
 _modules_loaded = False
+# After a failed publication, messages are not offered to the broker for this
+# many seconds: each attempt on a broker that is down waits out the connect
+# timeout, and requests queue behind the publishing lock meanwhile.
+BROKER_RETRY_SECONDS = 5.0
+_broker_down_until = 0.0
 
 
 def _send(task_name: str, args: tuple[Any, ...]) -> None:
@@ -44,9 +51,16 @@ def load_task_modules() -> None:
 
 
 def _publish(task_name: str, args: tuple[Any, ...]) -> None:
+    global _broker_down_until  # noqa: PLW0603 - one broker state per process, guarded by _publishing
+    if time.monotonic() < _broker_down_until:
+        logger.warning("broker unavailable, %s%r left for recovery", task_name, args)
+        return
     try:
         app.tasks[task_name].apply_async(args=args, retry=False)
-    except OperationalError as exc:
+    except (OperationalError, redis.RedisError, OSError) as exc:
+        # kombu wraps most lost connections in OperationalError, but a Redis
+        # broker that drops mid-publish can surface redis-py's or the socket's own.
+        _broker_down_until = time.monotonic() + BROKER_RETRY_SECONDS
         logger.warning("broker unavailable, %s%r left for recovery: %s", task_name, args, exc)
 
 
