@@ -2,7 +2,8 @@
 
 A task is queued only after the rows it reads exist. If the broker cannot be
 reached at that moment the error is logged, not raised: the request has
-already committed, and the recovery tasks queue the unfinished work again.
+already committed. The message is held back and published again once the
+broker takes messages; the recovery tasks queue whatever is still unfinished.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from typing import Any
 
 import redis
@@ -26,6 +28,13 @@ _modules_loaded = False
 # timeout, and requests queue behind the publishing lock meanwhile.
 BROKER_RETRY_SECONDS = 5.0
 _broker_down_until = 0.0
+# Messages the broker could not take are published again, oldest first, as
+# soon as it takes one: the recovery tasks would only find their rows once a
+# minute old. The backlog is bounded; what falls out of it (and what a killed
+# process held) is still left to the recovery tasks.
+BACKLOG_LIMIT = 10_000
+_backlog: deque[tuple[str, tuple[Any, ...]]] = deque(maxlen=BACKLOG_LIMIT)
+_retry_timer: threading.Timer | None = None
 
 
 def _send(task_name: str, args: tuple[Any, ...]) -> None:
@@ -51,17 +60,56 @@ def load_task_modules() -> None:
 
 
 def _publish(task_name: str, args: tuple[Any, ...]) -> None:
-    global _broker_down_until  # noqa: PLW0603 - one broker state per process, guarded by _publishing
     if time.monotonic() < _broker_down_until:
-        logger.warning("broker unavailable, %s%r left for recovery", task_name, args)
+        _hold_back(task_name, args, "paused after a failure")
         return
+    if not _offer(task_name, args):
+        return
+    # The broker takes messages again: those held back go now, oldest first.
+    while _backlog:
+        if not _offer(*_backlog.popleft()):
+            return
+
+
+def _offer(task_name: str, args: tuple[Any, ...]) -> bool:
+    """Publish one message; on a broker error, hold it back, pause publishing and return False."""
+    global _broker_down_until  # noqa: PLW0603 - one broker state per process, guarded by _publishing
     try:
         app.tasks[task_name].apply_async(args=args, retry=False)
     except (OperationalError, redis.RedisError, OSError) as exc:
         # kombu wraps most lost connections in OperationalError, but a Redis
         # broker that drops mid-publish can surface redis-py's or the socket's own.
         _broker_down_until = time.monotonic() + BROKER_RETRY_SECONDS
-        logger.warning("broker unavailable, %s%r left for recovery: %s", task_name, args, exc)
+        _hold_back(task_name, args, str(exc))
+        _retry_later()
+        return False
+    return True
+
+
+def _retry_later() -> None:
+    """Offer the held-back messages again once the pause is over, even if nothing else is queued by then."""
+    global _retry_timer  # noqa: PLW0603 - one timer per process, guarded by _publishing
+    if _retry_timer is None:
+        _retry_timer = threading.Timer(BROKER_RETRY_SECONDS, _retry_backlog)
+        _retry_timer.daemon = True
+        _retry_timer.start()
+
+
+def _retry_backlog() -> None:
+    global _retry_timer  # noqa: PLW0603 - one timer per process, guarded by _publishing
+    with _publishing:
+        _retry_timer = None
+        while _backlog:
+            if not _offer(*_backlog.popleft()):
+                return
+
+
+def _hold_back(task_name: str, args: tuple[Any, ...], reason: str) -> None:
+    if len(_backlog) == _backlog.maxlen:
+        dropped_name, dropped_args = _backlog[0]
+        logger.warning("broker unavailable, %s%r left for the recovery tasks", dropped_name, dropped_args)
+    _backlog.append((task_name, args))
+    logger.warning("broker unavailable, %s%r held back: %s", task_name, args, reason)
 
 
 def enqueue_on_commit(task_name: str, *args: Any) -> None:
