@@ -168,7 +168,8 @@ def check_burst(instance: LiveInstance, inbox: Inbox, outcomes: list[Outcome], *
     texts = stored_texts(instance)
     duplicated = sorted({text for text in texts if texts.count(text) > 1})
     missing = [outcome.text for outcome in outcomes if outcome.text not in texts]
-    assert not duplicated, f"posted twice: {duplicated}; answers: {[o.answers for o in outcomes if o.text in duplicated]}"
+    answers = [outcome.answers for outcome in outcomes if outcome.text in duplicated]
+    assert not duplicated, f"posted twice: {duplicated}; answers: {answers}"
     assert not missing, f"answered 200 but not stored: {missing}"
     assert query_one(instance, "SELECT COUNT(*) FROM timeline_idempotencykey") == len(outcomes)
     uris = {f"{instance.base_url}/users/alice/statuses/{outcome.status_id}" for outcome in outcomes}

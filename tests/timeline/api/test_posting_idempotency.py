@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -20,6 +22,8 @@ from timeline.actions.statuses import IDEMPOTENCY_WINDOW, check_create_status, d
 from timeline.models import IdempotencyKey, ScheduledStatus, Status
 
 pytestmark = pytest.mark.django_db
+
+CONCURRENT_POSTS = 6
 
 
 def bearer_for(actor: Actor) -> dict[str, str]:
@@ -185,4 +189,33 @@ def test_a_committed_post_is_answered_even_if_the_database_drops_right_after(
     status = Status.objects.get()
     assert response.json()["id"] == str(status.pk)
     assert response.json()["content"] == "<p>Once</p>"
+    assert IdempotencyKey.objects.get().status_id == status.pk
+
+
+@pytest.mark.skipif(
+    os.environ.get("MUTUALS_TEST_BACKEND", "embedded") != "services",
+    reason="the in-memory SQLite test database locks tables rather than waiting; live tests cover SQLite",
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_posts_with_one_key_make_one_status(alice: Actor) -> None:
+    """The unique constraint, not the look-up, decides: every request is answered the one status."""
+    headers = bearer_for(alice) | {"Idempotency-Key": "together"}
+    start = threading.Barrier(CONCURRENT_POSTS)
+    answers: list[tuple[int, str]] = []
+
+    def post_together(number: int) -> None:
+        try:
+            start.wait(timeout=10)
+            response = Client().post("/api/v1/statuses", {"status": f"Attempt {number}"}, headers=headers)
+            answers.append((response.status_code, response.json().get("id", response.content.decode())))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post_together, args=(number,)) for number in range(CONCURRENT_POSTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    status = Status.objects.get()
+    assert answers == [(200, str(status.pk))] * CONCURRENT_POSTS
     assert IdempotencyKey.objects.get().status_id == status.pk
