@@ -74,6 +74,10 @@ def parse_scheme(raw: str) -> str:
     return raw
 
 
+DATABASE_CONNECT_TIMEOUT_SECONDS = 3
+DATABASE_POOL_WAIT_SECONDS = 5
+
+
 def parse_database_url(url: str) -> dict[str, Any]:
     """Turn DATABASE_URL into a Django DATABASES entry, naming what is wrong."""
     scheme = url.split(":", 1)[0]
@@ -90,7 +94,12 @@ def parse_database_url(url: str) -> dict[str, Any]:
         # persistent connections pile up until PostgreSQL refuses clients.
         # A small pool per process reuses connections instead.
         config["CONN_MAX_AGE"] = 0
-        config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 8, "timeout": 10}
+        options = config.setdefault("OPTIONS", {})
+        # While PostgreSQL is down a request waits at most this long for a
+        # connection and then answers 503, rather than hanging: libpq's own
+        # connect timeout is unlimited, and the pool waited 10 s.
+        options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT_SECONDS)
+        options["pool"] = {"min_size": 1, "max_size": 8, "timeout": DATABASE_POOL_WAIT_SECONDS}
     return config
 
 

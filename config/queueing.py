@@ -2,16 +2,20 @@
 
 A task is queued only after the rows it reads exist. If the broker cannot be
 reached at that moment the error is logged, not raised: the request has
-already committed, and the recovery tasks queue the unfinished work again.
+already committed. The message is held back and published again once the
+broker takes messages; the recovery tasks queue whatever is still unfinished.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections import deque
 from datetime import datetime
 from typing import Any
 
+import redis
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -20,6 +24,20 @@ from config.celery import app
 logger = logging.getLogger(__name__)
 _publishing = threading.RLock()
 _modules_loaded = False
+# After a failed publication, messages are not offered to the broker for this
+# many seconds: each attempt on a broker that is down waits out the connect
+# timeout, and requests queue behind the publishing lock meanwhile.
+BROKER_RETRY_SECONDS = 5.0
+_broker_down_until = 0.0
+# Messages the broker could not take are published again, oldest first, as
+# soon as it takes one: the recovery tasks would only find their rows once a
+# minute old. The backlog is bounded; what falls out of it (and what a killed
+# process held) is still left to the recovery tasks.
+BACKLOG_LIMIT = 10_000
+# Each entry: the task's name, its arguments and when it is to run (None: at once).
+_Message = tuple[str, tuple[Any, ...], datetime | None]
+_backlog: deque[_Message] = deque(maxlen=BACKLOG_LIMIT)
+_retry_timer: threading.Timer | None = None
 
 
 def _send(task_name: str, args: tuple[Any, ...], eta: datetime | None = None) -> None:
@@ -32,10 +50,7 @@ def _send(task_name: str, args: tuple[Any, ...], eta: datetime | None = None) ->
     # Celery shares between threads is not safe to use from two at once.
     with _publishing:
         load_task_modules()
-        if eta is None:
-            _publish(task_name, args)
-        else:
-            _publish(task_name, args, eta)
+        _publish(task_name, args, eta)
 
 
 def load_task_modules() -> None:
@@ -48,13 +63,59 @@ def load_task_modules() -> None:
 
 
 def _publish(task_name: str, args: tuple[Any, ...], eta: datetime | None = None) -> None:
+    if time.monotonic() < _broker_down_until:
+        _hold_back(task_name, args, eta, "paused after a failure")
+        return
+    if not _offer(task_name, args, eta):
+        return
+    # The broker takes messages again: those held back go now, oldest first.
+    while _backlog:
+        if not _offer(*_backlog.popleft()):
+            return
+
+
+def _offer(task_name: str, args: tuple[Any, ...], eta: datetime | None = None) -> bool:
+    """Publish one message; on a broker error, hold it back, pause publishing and return False."""
+    global _broker_down_until  # noqa: PLW0603 - one broker state per process, guarded by _publishing
     try:
         if eta is None:
             app.tasks[task_name].apply_async(args=args, retry=False)
         else:
             app.tasks[task_name].apply_async(args=args, eta=eta, retry=False)
-    except OperationalError as exc:
-        logger.warning("broker unavailable, %s%r left for recovery: %s", task_name, args, exc)
+    except (OperationalError, redis.RedisError, OSError) as exc:
+        # kombu wraps most lost connections in OperationalError, but a Redis
+        # broker that drops mid-publish can surface redis-py's or the socket's own.
+        _broker_down_until = time.monotonic() + BROKER_RETRY_SECONDS
+        _hold_back(task_name, args, eta, str(exc))
+        _retry_later()
+        return False
+    return True
+
+
+def _retry_later() -> None:
+    """Offer the held-back messages again once the pause is over, even if nothing else is queued by then."""
+    global _retry_timer  # noqa: PLW0603 - one timer per process, guarded by _publishing
+    if _retry_timer is None:
+        _retry_timer = threading.Timer(BROKER_RETRY_SECONDS, _retry_backlog)
+        _retry_timer.daemon = True
+        _retry_timer.start()
+
+
+def _retry_backlog() -> None:
+    global _retry_timer  # noqa: PLW0603 - one timer per process, guarded by _publishing
+    with _publishing:
+        _retry_timer = None
+        while _backlog:
+            if not _offer(*_backlog.popleft()):
+                return
+
+
+def _hold_back(task_name: str, args: tuple[Any, ...], eta: datetime | None, reason: str) -> None:
+    if len(_backlog) == _backlog.maxlen:
+        dropped_name, dropped_args, _ = _backlog[0]
+        logger.warning("broker unavailable, %s%r left for the recovery tasks", dropped_name, dropped_args)
+    _backlog.append((task_name, args, eta))
+    logger.warning("broker unavailable, %s%r held back: %s", task_name, args, reason)
 
 
 def enqueue_on_commit(task_name: str, *args: Any) -> None:

@@ -73,8 +73,20 @@ def free_port() -> int:
 class LiveInstance:
     """A Mutuals instance in separate processes: Daphne, a Celery worker, optionally beat."""
 
-    def __init__(self, data_dir: Path, *, backend: str | None = None, name: str = "live") -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        backend: str | None = None,
+        name: str = "live",
+        postgres_admin_url: str | None = None,
+        redis_url: str | None = None,
+    ) -> None:
+        """Prepare an instance; `postgres_admin_url` and `redis_url` name other servers than the suite's."""
         self.backend = backend or suite_backend()
+        # A test that stops and starts services gives its own private servers here.
+        self.postgres_admin_url = postgres_admin_url or POSTGRES_ADMIN_URL
+        self.redis_base_url = redis_url or REDIS_BASE_URL
         self.name = name
         self.data_dir = data_dir
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -102,18 +114,19 @@ class LiveInstance:
         )
         if self.backend == "services":
             self.database = f"mutuals_{self.name}_{secrets.token_hex(4)}"
-            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            with psycopg.connect(self.postgres_admin_url, autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{self.database}"')
             # One Redis server, a key prefix per instance: instances (and
             # concurrent test runs) never see each other's queues.
-            self.redis_url = f"{REDIS_BASE_URL}/0"
+            self.redis_url = f"{self.redis_base_url}/0"
             self.redis_prefix = f"mutuals-{self.database}"
-            admin = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN_URL)
+            admin = psycopg.conninfo.conninfo_to_dict(self.postgres_admin_url)
+            user, host, port = admin.get("user", "postgres"), admin.get("host", "127.0.0.1"), admin.get("port", 5432)
             env.update(
                 {
                     "DJANGO_SETTINGS_MODULE": "config.settings.production",
                     "SECRET_KEY": secrets.token_urlsafe(40),
-                    "DATABASE_URL": f"postgresql://{admin.get('user', 'postgres')}@127.0.0.1:5432/{self.database}",
+                    "DATABASE_URL": f"postgresql://{user}@{host}:{port}/{self.database}",
                     "REDIS_URL": self.redis_url,
                     "BROKER_URL": self.redis_url,
                     "MUTUALS_REDIS_PREFIX": self.redis_prefix,
@@ -171,7 +184,7 @@ class LiveInstance:
     def _postgres_template(self) -> str:
         """Return the name of a migrated PostgreSQL database for this schema, making it once."""
         template = f"mutuals_template_{migrations_digest()}"
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        with psycopg.connect(self.postgres_admin_url, autocommit=True) as conn:
             if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (template,)).fetchone():
                 return template
             conn.execute(f'CREATE DATABASE "{template}"')
@@ -179,7 +192,7 @@ class LiveInstance:
         try:
             self._migrate_into({**self.env, "DATABASE_URL": url})
         except (subprocess.SubprocessError, OSError):
-            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            with psycopg.connect(self.postgres_admin_url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{template}"')
             raise
         return template
@@ -187,7 +200,7 @@ class LiveInstance:
     def _start_from_template(self) -> None:
         if self.backend == "services":
             template = self._postgres_template()
-            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            with psycopg.connect(self.postgres_admin_url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE "{self.database}"')
                 conn.execute(f'CREATE DATABASE "{self.database}" TEMPLATE "{template}"')
         else:
@@ -200,7 +213,7 @@ class LiveInstance:
 
     def _reset_database(self) -> None:
         if self.backend == "services":
-            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            with psycopg.connect(self.postgres_admin_url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.database}"')
                 conn.execute(f'CREATE DATABASE "{self.database}"')
         else:
@@ -269,7 +282,7 @@ class LiveInstance:
         for role in list(self.processes):
             self.stop(role)
         if self.backend == "services":
-            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            with psycopg.connect(self.postgres_admin_url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
             client = redis.Redis.from_url(self.redis_url)
             keys = list(client.scan_iter(f"{self.redis_prefix}*", count=1000))

@@ -8,15 +8,20 @@ the window resets, so clients such as Mastodon.py can pace themselves.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from config.api.errors import api_error
+from config.outages import outage_response, unavailable_service
+
+logger = logging.getLogger(__name__)
 
 LIMITED_PREFIXES = ("/api/",)
 TOKEN_PATHS = ("/oauth/token",)
@@ -48,17 +53,26 @@ def client_identity(request: HttpRequest) -> str:
     return "address:" + client_address(request)
 
 
-def _count(bucket: str, window: int) -> tuple[int, int]:
-    """Count one request in the bucket's current window; return the count and the window's start."""
+def _count(bucket: str, window: int) -> tuple[int | None, int]:
+    """Count one request in the bucket's current window; return the count (None if uncounted) and the window's start.
+
+    Without Redis nothing can be counted: the request goes through uncounted,
+    with a log line, since refusing every client while Redis restarts would
+    turn a short outage of the cache into one of the whole API.
+    """
     window_start = int(time.time()) // window * window
     key = f"ratelimit:{bucket}:{window_start}"
-    cache.add(key, 0, timeout=window + 5)
     try:
-        used = int(cache.incr(key))
-    except ValueError:
-        # The counter expired between add and incr: this is the window's first request.
-        cache.set(key, 1, timeout=window + 5)
-        used = 1
+        cache.add(key, 0, timeout=window + 5)
+        try:
+            used = int(cache.incr(key))
+        except ValueError:
+            # The counter expired between add and incr: this is the window's first request.
+            cache.set(key, 1, timeout=window + 5)
+            used = 1
+    except (redis.RedisError, OSError) as exc:
+        logger.warning("rate limit not counted, the cache is unavailable: %s", exc)
+        return None, window_start
     return used, window_start
 
 
@@ -81,10 +95,19 @@ class RateLimitMiddleware:
             bucket = "token-endpoint:" + client_address(request)
         elif request.path.startswith(LIMITED_PREFIXES):
             limit = int(settings.MUTUALS_API_RATE_LIMIT)
-            bucket = client_identity(request)
+            try:
+                bucket = client_identity(request)
+            except Exception as exc:
+                # Reading a signed-in person's session needs the database; an
+                # error raised in a middleware never reaches the outage middleware.
+                if (service := unavailable_service(exc)) is None:
+                    raise
+                return outage_response(request, service)
         else:
             return self.get_response(request)
         used, window_start = _count(bucket, window)
+        if used is None:
+            return self.get_response(request)
         if used > limit:
             response: HttpResponse = api_error("Too many requests", 429)
         else:

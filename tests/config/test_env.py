@@ -55,3 +55,11 @@ def test_env_bool_rejects_unclear_values(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_redacted_hides_passwords_only() -> None:
     assert redacted("redis://:s3cret@host:6379/0") == "redis://:***@host:6379/0"
     assert redacted("redis://host:6379/0") == "redis://host:6379/0"
+
+
+def test_postgres_connections_give_up_quickly_when_the_server_is_down() -> None:
+    config = parse_database_url("postgresql://user@db.internal:5432/mutuals")
+    assert config["OPTIONS"]["connect_timeout"] == 3
+    assert config["OPTIONS"]["pool"]["timeout"] == 5
+    # A timeout named in the URL wins.
+    assert parse_database_url("postgresql://u@h/db?connect_timeout=9")["OPTIONS"]["connect_timeout"] == 9

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from federation.models import Actor
-from timeline.actions.statuses import StatusDraft, check_create_status, do_create_status
+from timeline.actions.statuses import StatusDraft, check_create_status, do_claim_idempotency_key, do_create_status
 from timeline.errors import RequestRefused, StatusRefused
 from timeline.models import ScheduledStatus, Status
 
@@ -68,13 +68,18 @@ def params_from_draft(draft: StatusDraft) -> dict[str, Any]:
 
 
 def do_schedule_status(author: Actor, draft: StatusDraft, scheduled_at: datetime) -> ScheduledStatus:
-    """Store a checked status to be published at `scheduled_at`."""
-    return ScheduledStatus.objects.create(
-        account=author,
-        scheduled_at=check_scheduled_at(scheduled_at),
-        params=params_from_draft(draft),
-        media_ids=[media.pk for media in draft.media or []],
-    )
+    """Store a checked status to be published at `scheduled_at`, claiming the draft's Idempotency-Key with it."""
+    scheduled_at = check_scheduled_at(scheduled_at)
+    with transaction.atomic():
+        scheduled = ScheduledStatus.objects.create(
+            account=author,
+            scheduled_at=scheduled_at,
+            params=params_from_draft(draft),
+            media_ids=[media.pk for media in draft.media or []],
+        )
+        if draft.idempotency_key is not None:
+            do_claim_idempotency_key(author, draft.idempotency_key, scheduled=scheduled)
+    return scheduled
 
 
 def do_reschedule_status(scheduled: ScheduledStatus, scheduled_at: datetime) -> ScheduledStatus:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -9,8 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from federation import renderers
@@ -27,7 +28,17 @@ from timeline.actions.status_history import do_record_original_version, do_recor
 from timeline.errors import StatusRefused
 from timeline.ids import snowflake_id
 from timeline.imaging import MediaRejected
-from timeline.models import POSTING_VISIBILITIES, MediaAttachment, Notification, Poll, Status, Tag, Visibility
+from timeline.models import (
+    POSTING_VISIBILITIES,
+    IdempotencyKey,
+    MediaAttachment,
+    Notification,
+    Poll,
+    ScheduledStatus,
+    Status,
+    Tag,
+    Visibility,
+)
 from timeline.rendering import render_plain_text
 from timeline.streaming.events import (
     stream_status_created_on_commit,
@@ -41,8 +52,15 @@ MAX_POLL_OPTIONS = 4
 MAX_POLL_OPTION_CHARACTERS = 50
 MIN_POLL_SECONDS = 300
 MAX_POLL_SECONDS = 2_629_746
+MAX_IDEMPOTENCY_KEY_CHARACTERS = 200
+# Mastodon remembers an Idempotency-Key for an hour; a key older than that is free again.
+IDEMPOTENCY_WINDOW = timedelta(hours=1)
+# Expired keys removed after each keyed post: more than expire between two posts, so they never pile up.
+IDEMPOTENCY_PRUNE_BATCH = 500
 _MENTION = re.compile(r"(?<![\w/])@([a-z0-9_]+(?:[a-z0-9_.-]*[a-z0-9_])?)(?:@([a-z0-9.-]+(?::\d+)?))?", re.IGNORECASE)
 _HASHTAG = re.compile(r"(?<![\w/#])#(\w{1,100})")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,79 @@ class StatusDraft:
     poll_expires_at: datetime | None = None
     # None keeps an edited status's attachments as they are.
     media: list[MediaAttachment] | None = None
+    # The client's Idempotency-Key: the post claims it in its own transaction.
+    idempotency_key: str | None = None
+
+
+class IdempotencyKeyTaken(Exception):
+    """Another post with the same Idempotency-Key committed first; nothing of this one was stored."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"Idempotency-Key {key!r} was used by another post")
+        self.key = key
+
+
+def check_idempotency_key(raw: str) -> str | None:
+    """Return the client's Idempotency-Key without surrounding blanks (None if there is none), or refuse it.
+
+    A key longer than what is stored is refused rather than cut short: two
+    different long keys would otherwise stand for the same post.
+    """
+    key = raw.strip()
+    if not key:
+        return None
+    if len(key) > MAX_IDEMPOTENCY_KEY_CHARACTERS:
+        raise StatusRefused(f"Idempotency-Key is too long (the limit is {MAX_IDEMPOTENCY_KEY_CHARACTERS} characters).")
+    if not key.isprintable():
+        raise StatusRefused("Idempotency-Key may contain only printable characters.")
+    return key
+
+
+def earlier_post_for_key(author: Actor, key: str) -> IdempotencyKey | None:
+    """Return the author's unexpired record of this key with the status or scheduled status it made, if any."""
+    return (
+        IdempotencyKey.objects.select_related("status__account", "scheduled_status")
+        .filter(account=author, key=key, created_at__gte=timezone.now() - IDEMPOTENCY_WINDOW)
+        .first()
+    )
+
+
+def do_claim_idempotency_key(
+    author: Actor, key: str, *, status_id: int | None = None, scheduled: ScheduledStatus | None = None
+) -> None:
+    """Record the key for this post inside its transaction, or raise IdempotencyKeyTaken.
+
+    The unique (account, key) constraint decides between concurrent posts:
+    PostgreSQL holds the second insert until the first transaction ends, then
+    refuses it; SQLite's writers take turns, so the second finds the row. The
+    insert runs in a savepoint so the caller's transaction stays usable.
+    """
+    now = timezone.now()
+    # An expired key is free again: its old row gives way to this post's.
+    IdempotencyKey.objects.filter(account=author, key=key, created_at__lt=now - IDEMPOTENCY_WINDOW).delete()
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(
+                account=author, key=key, status_id=status_id, scheduled_status=scheduled, created_at=now
+            )
+    except IntegrityError:
+        raise IdempotencyKeyTaken(key) from None
+    transaction.on_commit(_prune_after_commit)
+
+
+def _prune_after_commit() -> None:
+    try:
+        prune_idempotency_keys()
+    except DatabaseError as exc:
+        # Pruning is housekeeping: the next keyed post does it if this one could not.
+        logger.info("expired Idempotency-Keys left for later: %s", exc)
+
+
+def prune_idempotency_keys() -> int:
+    """Delete a batch of expired Idempotency-Keys, oldest first; return how many went."""
+    expired = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - IDEMPOTENCY_WINDOW).order_by("created_at")
+    deleted, _ = IdempotencyKey.objects.filter(pk__in=Subquery(expired.values("pk")[:IDEMPOTENCY_PRUNE_BATCH])).delete()
+    return deleted
 
 
 def _check_poll(poll_options: list[str], expires_in: int) -> list[str]:
@@ -105,12 +196,15 @@ def check_create_status(
     poll_expires_in: int = 86_400,
     media_ids: Sequence[str] | None = None,
     editing: Status | None = None,
+    idempotency_key: str = "",
 ) -> StatusDraft:
     """Validate a local member's new status, raising StatusRefused with the reason.
 
     `media_ids` name the author's ready, unattached uploads (at most four);
-    `editing` is the status being edited, whose own attachments may stay.
+    `editing` is the status being edited, whose own attachments may stay;
+    `idempotency_key` is the client's Idempotency-Key header, if it sent one.
     """
+    key = check_idempotency_key(idempotency_key)
     if not author.is_local or author.user is None:
         raise StatusRefused("Only accounts on this server can post here.")
     if not author.user.is_active:
@@ -150,6 +244,7 @@ def check_create_status(
         poll_multiple=poll_multiple,
         poll_expires_in=poll_expires_in,
         media=media,
+        idempotency_key=key,
     )
 
 
@@ -185,10 +280,18 @@ def _publish(status: Status, activity: dict[str, Any]) -> None:
 
 
 def do_create_status(author: Actor, draft: StatusDraft, *, created_at: datetime | None = None) -> Status:
-    """Store a checked status and, after commit, fan it out to its audience."""
+    """Store a checked status and, after commit, fan it out to its audience.
+
+    A draft with an Idempotency-Key claims it first, in the same transaction,
+    and raises IdempotencyKeyTaken (storing nothing) if another post has it.
+    """
     created_at = created_at or timezone.now()
     status_id = snowflake_id(created_at)
     with transaction.atomic():
+        if draft.idempotency_key is not None:
+            # Foreign keys are checked at commit, so the key can name the status
+            # before it exists; claiming it first has a concurrent twin wait here.
+            do_claim_idempotency_key(author, draft.idempotency_key, status_id=status_id)
         status = Status.objects.create(
             id=status_id,
             account=author,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -17,22 +17,23 @@ from timeline.access import StatusNotFound, access_status_by_id
 from timeline.actions.media import check_media_edits
 from timeline.actions.scheduled_statuses import do_schedule_status
 from timeline.actions.statuses import (
+    IdempotencyKeyTaken,
     check_create_status,
     check_delete_status,
     check_edit_status,
+    check_idempotency_key,
     do_create_status,
     do_delete_status,
     do_edit_status,
+    earlier_post_for_key,
 )
 from timeline.api.entities import status_entities, status_entity
 from timeline.api.scheduled_statuses import checked_scheduled_at, scheduled_status_entity
 from timeline.errors import StatusRefused
 from timeline.filtering import without_hidden
 from timeline.imaging import MediaRejected
-from timeline.models import Status, StatusEdit
+from timeline.models import StatusEdit
 from timeline.selectors import thread_for
-
-IDEMPOTENCY_SECONDS = 60 * 60
 
 
 def _default(author: Actor, name: str, fallback: Any) -> Any:
@@ -47,22 +48,40 @@ def status_id_from_path(raw: str) -> int:
     return int(raw)
 
 
-def _idempotency_key(request: HttpRequest, author: Actor) -> str | None:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    return f"idempotency:status:{author.pk}:{key[:200]}" if key else None
+def _earlier_post_entity(author: Actor, key: str) -> dict[str, Any] | None:
+    """Return the entity of the post the author made with this key within the hour, or None if there is none.
+
+    As in Mastodon, the first post is answered whatever the repeated request
+    holds; a post since deleted answers 404 rather than being made again.
+    """
+    earlier = earlier_post_for_key(author, key)
+    if earlier is None:
+        return None
+    if earlier.status is not None:
+        return status_entity(earlier.status, author)
+    if earlier.scheduled_status is not None:
+        return scheduled_status_entity(earlier.scheduled_status)
+    raise ApiError("Record not found", 404)
 
 
 @csrf_exempt
 @api_view("POST")
 @require_token("write:statuses")
 def create_status(request: HttpRequest) -> JsonResponse:
-    """Post a status, or schedule it (`scheduled_at`); a repeated Idempotency-Key returns the first one."""
+    """Post a status, or schedule it (`scheduled_at`); a repeated Idempotency-Key returns the first one.
+
+    The entity is built inside the post's transaction: once the commit
+    succeeds the answer is in memory, and no read after it (which a database
+    dropping at that moment would fail) can turn a stored post into an error
+    that invites a retry.
+    """
     author = required_actor(request)
-    key = _idempotency_key(request, author)
-    if key is not None:
-        earlier = cache.get(key)
-        if earlier is not None and (status := Status.objects.filter(pk=earlier, account=author).first()) is not None:
-            return JsonResponse(status_entity(status, author))
+    try:
+        key = check_idempotency_key(request.headers.get("Idempotency-Key", ""))
+    except StatusRefused as exc:
+        raise ApiError(str(exc), 422) from None
+    if key is not None and (earlier := _earlier_post_entity(author, key)) is not None:
+        return JsonResponse(earlier)
     params = ApiParams.from_request(request)
     reply_to = params.get_str("in_reply_to_id").strip()
     try:
@@ -80,18 +99,27 @@ def create_status(request: HttpRequest) -> JsonResponse:
             poll_multiple=params.get_bool("poll[multiple]"),
             poll_expires_in=params.get_int("poll[expires_in]", 86_400) or 0,
             media_ids=params.get_list("media_ids"),
+            idempotency_key=key or "",
         )
     except StatusRefused as exc:
         raise ApiError(str(exc), 422) from None
     if reply_to and not reply_to.isdigit():
         raise ApiError("The status you reply to does not exist or is not visible to you.", 422)
-    if params.get_str("scheduled_at").strip():
-        scheduled = do_schedule_status(author, draft, checked_scheduled_at(params.get_str("scheduled_at")))
-        return JsonResponse(scheduled_status_entity(scheduled))
-    status = do_create_status(author, draft)
-    if key is not None:
-        cache.set(key, status.pk, timeout=IDEMPOTENCY_SECONDS)
-    return JsonResponse(status_entity(status, author))
+    scheduled_at = (
+        checked_scheduled_at(params.get_str("scheduled_at")) if params.get_str("scheduled_at").strip() else None
+    )
+    try:
+        with transaction.atomic():
+            if scheduled_at is not None:
+                body = scheduled_status_entity(do_schedule_status(author, draft, scheduled_at))
+            else:
+                body = status_entity(do_create_status(author, draft), author)
+    except IdempotencyKeyTaken:
+        # A concurrent request with the same key committed first: answer its post.
+        if key is None or (earlier := _earlier_post_entity(author, key)) is None:
+            raise
+        return JsonResponse(earlier)
+    return JsonResponse(body)
 
 
 @csrf_exempt

@@ -3,6 +3,7 @@
 from timeline.models.conversation import Conversation
 from timeline.models.filter import Filter, FilterKeyword, FilterStatus
 from timeline.models.follow import Follow
+from timeline.models.idempotency import IdempotencyKey
 from timeline.models.interaction import (
     AccountDomainBlock,
     Block,
@@ -35,6 +36,7 @@ __all__ = [
     "FilterKeyword",
     "FilterStatus",
     "Follow",
+    "IdempotencyKey",
     "List",
     "ListAccount",
     "Marker",

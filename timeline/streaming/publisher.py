@@ -19,9 +19,13 @@ import redis
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from channels_redis.utils import _consistent_hash, decode_hosts
 
+# A send happens after the post committed; a Redis that stopped answering must
+# fail it quickly (the error is logged) rather than hold the request.
+SEND_TIMEOUT_SECONDS = 2.0
+
 
 def _client(host: dict[str, Any]) -> redis.Redis | None:
-    host = dict(host)
+    host = {"socket_connect_timeout": SEND_TIMEOUT_SECONDS, "socket_timeout": SEND_TIMEOUT_SECONDS, **host}
     if "address" in host:
         return redis.Redis.from_url(host.pop("address"), **host)
     if "master_name" in host:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import OperationalError, connection
 from django.test import Client
 
 from config.api.ratelimit import client_identity
 from federation.models import Actor
 from tests.factories.oauth import AccessTokenFactory
+from tests.live import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +66,36 @@ def test_token_endpoint_has_a_small_allowance_per_address() -> None:
     refused = client.post("/oauth/token", {"grant_type": "password", "username": "a", "password": "b"})
     assert refused.status_code == 429
     assert refused["X-RateLimit-Limit"] == "30"
+
+
+@pytest.fixture
+def cache_down(settings: Any) -> None:
+    """Point the cache at a Redis port nothing listens on, as while Redis restarts."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+
+
+def test_requests_go_through_uncounted_while_the_cache_is_down(
+    settings: Any, cache_down: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.MUTUALS_API_RATE_LIMIT = 1
+    client = Client()
+    with caplog.at_level("WARNING", logger="config.api.ratelimit"):
+        responses = [client.get("/api/v1/instance") for _ in range(3)]
+    assert [response.status_code for response in responses] == [200, 200, 200]
+    assert all("X-RateLimit-Remaining" not in response for response in responses)
+    assert caplog.text.count("rate limit not counted, the cache is unavailable") == 3
+
+
+def test_a_session_that_cannot_be_read_answers_503(alice_client: Client) -> None:
+    def refuse(*args: Any) -> Any:
+        raise OperationalError("connection refused")
+
+    with connection.execute_wrapper(refuse):
+        response = alice_client.get("/api/v1/instance")
+    assert response.status_code == 503
+    assert "database is unavailable" in response.json()["error"]

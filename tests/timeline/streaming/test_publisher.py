@@ -9,10 +9,15 @@ from typing import Any
 import pytest
 import redis
 from channels_redis.pubsub import RedisPubSubChannelLayer
+from django.test import Client
 
-from tests.timeline.streaming.conftest import run
+from federation.models import Actor
+from tests.live import free_port
+from tests.timeline.streaming.conftest import run, token_for
 from tests.timeline.streaming.test_relay import eventually, pubsub_layer_or_skip
-from timeline.streaming.publisher import Publisher, publisher
+from timeline.models import Status
+from timeline.streaming import relay
+from timeline.streaming.publisher import SEND_TIMEOUT_SECONDS, Publisher, _client, publisher
 
 TWO_HOSTS = ["redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/1"]
 SENTINEL = {"master_name": "m", "sentinels": [("127.0.0.1", 26379)]}
@@ -165,3 +170,39 @@ def test_a_thread_without_an_event_loop_sees_and_reaches_another_layers_subscrip
         await worker.flush()
 
     run(scenario)
+
+
+def test_kept_connections_give_up_quickly_on_a_silent_redis() -> None:
+    client = _client({"address": "redis://127.0.0.1:6379/0"})
+    assert client is not None
+    kwargs = client.connection_pool.connection_kwargs
+    assert (kwargs["socket_connect_timeout"], kwargs["socket_timeout"]) == (SEND_TIMEOUT_SECONDS, SEND_TIMEOUT_SECONDS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_is_answered_while_the_streaming_redis_is_down(
+    settings: Any, alice: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The events are sent after commit: a Redis out of reach costs a log line, never the request."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [f"redis://127.0.0.1:{free_port()}/0"], "prefix": "down"},
+        }
+    }
+    failures: list[Exception] = []
+    asked = relay.groups_with_listeners
+
+    def asked_and_failed(groups: list[str]) -> list[str]:
+        try:
+            return asked(groups)
+        except redis.ConnectionError as exc:
+            failures.append(exc)
+            raise
+
+    monkeypatch.setattr(relay, "groups_with_listeners", asked_and_failed)
+    headers = {"Authorization": f"Bearer {token_for(alice, 'read write')}"}
+    response = Client().post("/api/v1/statuses", {"status": "Still posted"}, headers=headers)
+    assert response.status_code == 200
+    assert Status.objects.get().pk == int(response.json()["id"])
+    assert failures, "the new status's event never reached for Redis"

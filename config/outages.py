@@ -1,0 +1,66 @@
+"""Answer 503 while PostgreSQL, Redis or the broker cannot be reached, instead of 500.
+
+A request that meets a lost database or Redis connection is answered with
+a clear error and Retry-After, so that clients and people try again once
+the service is back, rather than report a server bug. Client API paths get
+Mastodon's {"error": "..."} body; other paths get a short plain page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import redis
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from kombu.exceptions import OperationalError as BrokerError
+
+from config.api.errors import api_error
+
+logger = logging.getLogger(__name__)
+
+# Seconds a client is asked to wait: a restarted PostgreSQL or Redis is back in a few.
+RETRY_AFTER_SECONDS = 5
+API_PREFIXES = ("/api/", "/oauth/")
+
+
+def unavailable_service(exc: BaseException) -> str | None:
+    """Return which service the error says is out of reach ("database", "Redis", "broker"), or None."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return "database"
+    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+        return "Redis"
+    if isinstance(exc, BrokerError):
+        return "broker"
+    return None
+
+
+def outage_response(request: HttpRequest, service: str) -> HttpResponse:
+    """Return the 503 answer for a request that met an unreachable service."""
+    message = f"The server's {service} is unavailable at the moment; please try again in a few seconds."
+    response: HttpResponse
+    if request.path.startswith(API_PREFIXES):
+        response = api_error(message, 503)
+    else:
+        response = HttpResponse(message + "\n", status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class ServiceOutageMiddleware:
+    """Turn a view's lost-connection error into a 503 answer, with one log line instead of a traceback."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Answer 503 for an unreachable service; leave every other error to Django."""
+        service = unavailable_service(exception)
+        if service is None:
+            return None
+        logger.warning("%s unavailable, answered 503 to %s %s: %s", service, request.method, request.path, exception)
+        return outage_response(request, service)

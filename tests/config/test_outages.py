@@ -1,0 +1,84 @@
+"""A lost database or Redis connection answers 503 with a clear error, never 500, and changes nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from kombu.exceptions import OperationalError as BrokerError
+
+from config.outages import ServiceOutageMiddleware, unavailable_service
+from federation.models import Actor
+from tests.factories.oauth import AccessTokenFactory
+from timeline.models import IdempotencyKey, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def _refuse(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+
+
+@pytest.fixture
+def database_down() -> Iterator[None]:
+    """Fail every query from here on as a stopped PostgreSQL does."""
+    with connection.execute_wrapper(_refuse):
+        yield
+
+
+@pytest.mark.parametrize(
+    ("error", "service"),
+    [
+        (OperationalError("connection refused"), "database"),
+        (InterfaceError("connection already closed"), "database"),
+        (redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379"), "Redis"),
+        (redis.TimeoutError("Timeout reading from socket"), "Redis"),
+        (BrokerError("Error 111 connecting"), "broker"),
+        (redis.ResponseError("WRONGTYPE"), None),
+        (ValueError("a bug"), None),
+    ],
+)
+def test_only_lost_connections_count_as_outages(error: Exception, service: str | None) -> None:
+    assert unavailable_service(error) == service
+
+
+def test_a_client_api_request_answers_503_json_while_the_database_is_down(alice: Actor) -> None:
+    token = AccessTokenFactory.create(user=alice.user, scope="read write")
+    headers = {"Authorization": f"Bearer {token.token}", "Idempotency-Key": "k"}
+    with connection.execute_wrapper(_refuse):
+        response = Client().post("/api/v1/statuses", {"status": "Hello"}, headers=headers)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json() == {
+        "error": "The server's database is unavailable at the moment; please try again in a few seconds."
+    }
+    assert not Status.objects.exists()
+    assert not IdempotencyKey.objects.exists()
+
+
+def test_a_page_answers_503_as_plain_text_while_the_database_is_down(
+    alice_client: Client, database_down: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="config.outages"):
+        response = alice_client.get("/home")
+    assert response.status_code == 503
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == (
+        "The server's database is unavailable at the moment; please try again in a few seconds.\n"
+    )
+    assert "database unavailable, answered 503 to GET /home" in caplog.text
+
+
+def test_other_errors_are_left_to_django() -> None:
+    middleware = ServiceOutageMiddleware(lambda request: HttpResponse())
+    request = RequestFactory().get("/api/v1/instance")
+    assert middleware.process_exception(request, ValueError("a bug")) is None
+    answered = middleware.process_exception(request, redis.ConnectionError("Connection refused"))
+    assert answered is not None
+    assert answered.status_code == 503
