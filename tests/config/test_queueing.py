@@ -22,7 +22,7 @@ def test_tasks_sent_from_many_threads_are_each_published_once_and_never_at_the_s
     inside = threading.Semaphore(1)
     overlaps: list[bool] = []
 
-    def publish(task_name: str, args: tuple[Any, ...]) -> None:
+    def publish(task_name: str, args: tuple[Any, ...], eta: object = None) -> None:
         # A second thread publishing while one is inside would find the semaphore taken.
         entered = inside.acquire(blocking=False)
         overlaps.append(not entered)
@@ -49,7 +49,7 @@ def test_a_task_queued_while_publishing_on_the_same_thread_does_not_wait_for_its
     # Eager tasks (tests, demo) run inside the publication and may queue more tasks.
     published: list[str] = []
 
-    def publish(task_name: str, args: tuple[Any, ...]) -> None:
+    def publish(task_name: str, args: tuple[Any, ...], eta: object = None) -> None:
         published.append(task_name)
         if task_name == "first":
             queueing._send("second", ())
@@ -93,7 +93,7 @@ def test_a_broker_that_is_down_is_logged_paused_and_given_the_held_back_messages
         # One attempt, then a pause: the second message is not offered at all.
         assert attempts == [(1,)]
         assert caplog.text.count("broker unavailable, timeline.tasks.fan_out_status") == 2
-        assert [args for _, args in queueing._backlog] == [(1,), (2,)]
+        assert [args for _, args, _ in queueing._backlog] == [(1,), (2,)]
         # The broker comes back and nothing else is queued: the held-back messages go by themselves.
         broker_up.set()
         deadline = time.monotonic() + 5
@@ -110,7 +110,7 @@ def test_a_new_message_goes_first_and_takes_the_held_back_ones_along(
     monkeypatch.setattr(
         app.tasks["timeline.tasks.fan_out_status"], "apply_async", lambda *, args, retry: attempts.append(args)
     )
-    queueing._backlog.extend([("timeline.tasks.fan_out_status", (1,)), ("timeline.tasks.fan_out_status", (2,))])
+    queueing._backlog.extend([("timeline.tasks.fan_out_status", (1,), None), ("timeline.tasks.fan_out_status", (2,), None)])
     queueing._send("timeline.tasks.fan_out_status", (3,))
     assert attempts == [(3,), (1,), (2,)]
     assert not queueing._backlog
@@ -127,7 +127,7 @@ def test_the_backlog_is_bounded(
     with caplog.at_level("WARNING", logger="config.queueing"):
         for number in range(3):
             queueing._send("timeline.tasks.fan_out_status", (number,))
-    assert [args for _, args in queueing._backlog] == [(1,), (2,)]
+    assert [args for _, args, _ in queueing._backlog] == [(1,), (2,)]
     assert "timeline.tasks.fan_out_status(0,) left for the recovery tasks" in caplog.text
 
 
