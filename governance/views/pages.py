@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, cast
 
 from django import forms
@@ -14,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from config.api.params import MAX_JSON_BODY_BYTES
+from config.json_input import JsonInputError, parse_json
 from federation.models import Actor
 from governance.access import access_proposal_by_id, access_report_by_id, is_moderator
 from governance.actions.ballots import check_cast_ballot, do_cast_ballot
@@ -78,9 +79,11 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            payload: Any = json.loads(data["payload"]) if data["payload"].strip() else None
-        except ValueError:
-            form.add_error("payload", _("The payload is not valid JSON."))
+            payload: Any = (
+                parse_json(data["payload"], max_bytes=MAX_JSON_BODY_BYTES) if data["payload"].strip() else None
+            )
+        except JsonInputError as exc:
+            form.add_error("payload", str(exc))
         else:
             options = [line.strip() for line in data["options"].splitlines() if line.strip()]
             try:

@@ -57,6 +57,17 @@ def test_invalid_payload_is_shown_and_nothing_opens() -> None:
     assert not Proposal.objects.exists()
 
 
+def test_a_deeply_nested_payload_is_refused_with_a_message_and_nothing_opens() -> None:
+    client = signed_in(make_member())
+    response = client.post(
+        "/governance/proposals/new",
+        {"kind": "domain_policy", "title": "x", "method": "consent", "payload": "[" * 100_000 + "]" * 100_000},
+    )
+    assert response.status_code == 200
+    assert b"nested deeper than" in response.content
+    assert not Proposal.objects.exists()
+
+
 def test_outsiders_cannot_see_proposals() -> None:
     proposal = open_proposal(make_member())
     client = signed_in(UserFactory.create())
