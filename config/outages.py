@@ -9,11 +9,13 @@ Mastodon's {"error": "..."} body; other paths get a short plain page.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 
 import redis
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.views import defaults
 from kombu.exceptions import OperationalError as BrokerError
 
 from config.api.errors import api_error
@@ -64,3 +66,17 @@ class ServiceOutageMiddleware:
             return None
         logger.warning("%s unavailable, answered 503 to %s %s: %s", service, request.method, request.path, exception)
         return outage_response(request, service)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Answer an error that escaped every view and middleware: 503 for an unreachable service, else Django's 500.
+
+    The middleware above sees only what views raise; an error raised by
+    another middleware (a session saved while the database is down) reaches
+    Django's handler500, which this is.
+    """
+    exception = sys.exc_info()[1]
+    service = unavailable_service(exception) if exception is not None else None
+    if service is None:
+        return defaults.server_error(request)
+    return outage_response(request, service)

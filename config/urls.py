@@ -28,3 +28,6 @@ if settings.MUTUALS_SERVE_MEDIA:
     urlpatterns.append(
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     )
+
+# An unreachable database or Redis met outside a view is still answered 503, not 500.
+handler500 = "config.outages.server_error"

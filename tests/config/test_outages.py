@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from kombu.exceptions import OperationalError as BrokerError
 
-from config.outages import ServiceOutageMiddleware, unavailable_service
+from config.outages import ServiceOutageMiddleware, server_error, unavailable_service
 from federation.models import Actor
 from tests.factories.oauth import AccessTokenFactory
 from timeline.models import IdempotencyKey, Status
@@ -82,3 +82,27 @@ def test_other_errors_are_left_to_django() -> None:
     answered = middleware.process_exception(request, redis.ConnectionError("Connection refused"))
     assert answered is not None
     assert answered.status_code == 503
+
+
+def test_an_outage_met_outside_a_view_answers_503_through_the_error_handler() -> None:
+    """A middleware's lost connection (a session saved after the view) skips process_exception and reaches handler500."""
+    from config import urls
+
+    assert urls.handler500 == "config.outages.server_error"
+    request = RequestFactory().get("/api/v1/timelines/home")
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "database is unavailable" in response.content.decode()
+
+
+def test_the_error_handler_leaves_other_errors_as_500() -> None:
+    request = RequestFactory().get("/home")
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(request)
+    assert response.status_code == 500

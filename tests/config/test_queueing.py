@@ -110,7 +110,9 @@ def test_a_new_message_goes_first_and_takes_the_held_back_ones_along(
     monkeypatch.setattr(
         app.tasks["timeline.tasks.fan_out_status"], "apply_async", lambda *, args, retry: attempts.append(args)
     )
-    queueing._backlog.extend([("timeline.tasks.fan_out_status", (1,), None), ("timeline.tasks.fan_out_status", (2,), None)])
+    queueing._backlog.extend(
+        [("timeline.tasks.fan_out_status", (1,), None), ("timeline.tasks.fan_out_status", (2,), None)]
+    )
     queueing._send("timeline.tasks.fan_out_status", (3,))
     assert attempts == [(3,), (1,), (2,)]
     assert not queueing._backlog
