@@ -85,7 +85,7 @@ def test_other_errors_are_left_to_django() -> None:
 
 
 def test_an_outage_met_outside_a_view_answers_503_through_the_error_handler() -> None:
-    """A middleware's lost connection (a session saved after the view) skips process_exception and reaches handler500."""
+    """A middleware's lost connection (a session saved after the view) skips the middleware above."""
     from config import urls
 
     assert urls.handler500 == "config.outages.server_error"
