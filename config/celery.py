@@ -129,9 +129,8 @@ class StartDueScheduler(Scheduler):
         try:
             heartbeats.do_record_heartbeat("beat")
         except DatabaseError:
-            # /healthz reports the database itself; the next tick tries again.
+            # /healthz reports the database itself; the next tick tries again, on a new connection if this one broke.
             logger.warning("Could not record beat's heartbeat", exc_info=True)
-        finally:
             close_old_connections()
 
 

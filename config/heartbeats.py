@@ -79,9 +79,8 @@ class HeartbeatThread(threading.Thread):
             try:
                 do_record_heartbeat(self.process)
             except DatabaseError:
-                # A database that does not answer is reported by /healthz itself; try again next time.
+                # /healthz reports the database itself; try again next time, on a new connection if this one broke.
                 logger.warning("Could not record the %s heartbeat", self.process, exc_info=True)
-            finally:
                 close_old_connections()
             self.stopped.wait(self.interval)
 

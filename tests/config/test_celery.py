@@ -57,7 +57,8 @@ def test_beat_runs_the_in_memory_scheduler_as_a_process_and_as_a_worker_thread()
     assert service.service.scheduler_cls is StartDueScheduler
 
 
-@pytest.mark.django_db
+# Outside a test transaction: after the error the beat closes its connection and opens another.
+@pytest.mark.django_db(transaction=True)
 def test_a_heartbeat_that_cannot_be_recorded_is_logged_and_beat_goes_on(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
