@@ -7,7 +7,8 @@ message, and the decoding error stopped the worker for good. A SQLite file
 serialises writers and readers by its own locks: a message is a row that is
 committed whole or not at all.
 
-Two changes to kombu's SQLAlchemy channel, each small enough to read here:
+What this module changes in kombu's SQLAlchemy channel, each small enough to
+read here:
 
 - A message that is not a whole kombu message (not JSON, or JSON of another
   shape) is logged and dropped instead of being raised into the worker's
@@ -17,6 +18,11 @@ Two changes to kombu's SQLAlchemy channel, each small enough to read here:
   virtual transports hold unacknowledged messages in memory and put them back
   with a new row on a warm shutdown, so the old row is never read again, and
   keeping it would make every poll scan a table that only grows.
+- Messages are read oldest first by id through an index on (queue, id), and
+  an empty queue is found with a read alone: kombu orders by a timestamp it
+  never sets on insert and takes the write lock for every poll, so each poll
+  of an empty queue scanned every waiting message while producers waited.
+- A queue's id is looked up once per channel, and a message is one INSERT.
 
 The database runs in WAL mode with a generous busy timeout, so web processes
 queueing work wait for the worker's short transactions instead of failing.
@@ -36,6 +42,10 @@ logger = logging.getLogger(__name__)
 
 # Seconds a writer waits for the broker file's lock before the publish fails.
 BUSY_TIMEOUT_SECONDS = 30
+# The index that finds a queue's oldest message; kombu's own tables have none on the queue.
+QUEUE_ORDER_INDEX = "ix_mutuals_kombu_message_queue_id_id"
+# Engines whose message table has that index, made once per process.
+_INDEXED_ENGINES: set[Any] = set()
 # Fields kombu's virtual channel reads from every message it delivers.
 REQUIRED_PROPERTIES = ("delivery_info", "delivery_tag")
 
@@ -65,6 +75,17 @@ def decode_message(payload: str | bytes, queue: str) -> dict[str, Any] | None:
 
 class Channel(kombu_sqlalchemy.Channel):
     """kombu's SQLAlchemy channel that deletes what it delivers and drops what it cannot read."""
+
+    def _open(self) -> Any:
+        engine_and_session = super()._open()
+        engine = engine_and_session[0]
+        if engine not in _INDEXED_ENGINES:
+            with engine.begin() as connection:
+                connection.execute(
+                    text(f"CREATE INDEX IF NOT EXISTS {QUEUE_ORDER_INDEX} ON {self.message_tablename} (queue_id, id)")
+                )
+            _INDEXED_ENGINES.add(engine)
+        return engine_and_session
 
     def _engine_from_config(self) -> Any:
         engine = super()._engine_from_config()
@@ -110,7 +131,7 @@ class Channel(kombu_sqlalchemy.Channel):
                 session.query(self.message_cls)
                 .with_for_update()
                 .filter(self.message_cls.queue_id == queue_id)
-                .order_by(self.message_cls.sent_at, self.message_cls.id)
+                .order_by(self.message_cls.id)
                 .limit(1)
                 .first()
             )
