@@ -16,6 +16,7 @@ connections spread over the web processes. Prints
 
     .venv/bin/python bench/inbox.py [--count 2000] [--followers 10] [--connections 8]
         [--web-processes 2] [--client-processes 2] [--workers 1] [--process-after-accepting]
+        [--backend embedded|services]
 
 The requests are signed before the clock starts, and sent from several
 client processes (each with its share of the connections), so that one
@@ -23,7 +24,10 @@ Python process's lock is not what limits the rate; each client process's
 CPU time is printed beside the figures.
 
 Runs on the suite's backend: MUTUALS_TEST_BACKEND=services for PostgreSQL
-and Redis (the figures docs/PERFORMANCE.md reports), embedded otherwise.
+and Redis (the figures docs/PERFORMANCE.md reports), embedded otherwise, or
+on the one --backend names. It also prints whether every worker is still
+running at the end, and how many were stopped by an unrecoverable error: a
+burst once killed the embedded worker.
 """
 
 from __future__ import annotations
@@ -264,8 +268,16 @@ def cpu_seconds(instance: LiveInstance) -> dict[str, float]:
     return {role: _process_cpu(process.pid) for role, process in instance.processes.items()}
 
 
-def main() -> None:
-    """Run the measurement and print it."""
+def worker_survival(instance: LiveInstance) -> str:
+    """Say how many workers still run, and how many logged the error that stops a worker."""
+    workers = {role: process for role, process in instance.processes.items() if role.startswith("worker")}
+    alive = sum(1 for process in workers.values() if process.poll() is None)
+    fatal = sum(1 for role in workers if "Unrecoverable error" in instance.log(role))
+    return f"workers alive at the end: {alive}/{len(workers)} ({fatal} logged an unrecoverable error)"
+
+
+def parse_arguments() -> argparse.Namespace:
+    """Return the command line's choices."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000, help="activities to send (at most 20,000)")
     parser.add_argument("--followers", type=int, default=10, help="local followers of the remote actor")
@@ -274,11 +286,22 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=2, help="processes sending the requests")
     parser.add_argument("--workers", type=int, default=1, help="Celery worker processes (solo pool each)")
     parser.add_argument(
+        "--backend",
+        choices=("embedded", "services"),
+        default=None,
+        help="where to run: SQLite and the embedded broker, or PostgreSQL and Redis (default: the suite's backend)",
+    )
+    parser.add_argument(
         "--process-after-accepting",
         action="store_true",
         help="start the workers only once every activity is accepted, to measure processing on its own",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Run the measurement and print it."""
+    args = parse_arguments()
     count = min(args.count, 20_000)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
@@ -288,7 +311,9 @@ def main() -> None:
     from federation.keys import generate_key_pair
 
     keys = generate_key_pair()
-    instance = LiveInstance(Path(tempfile.mkdtemp(prefix="mutuals-bench-inbox-")), name="benchinbox")
+    instance = LiveInstance(
+        Path(tempfile.mkdtemp(prefix="mutuals-bench-inbox-")), name="benchinbox", backend=args.backend
+    )
     try:
         # On a busy shared machine migrating takes longer than the helper's default wait.
         instance.manage("migrate", "--noinput", "-v0", timeout=900)
@@ -315,6 +340,7 @@ def main() -> None:
         entries = int(query_one(instance, "SELECT COUNT(*) FROM timeline_timelineentry", ()) or 0)
         draining = processing_rate(instance)
         load_after = os.getloadavg()
+        survival = worker_survival(instance)
     finally:
         instance.close()
 
@@ -333,6 +359,7 @@ def main() -> None:
     )
     print(f"processing alone: {draining:.0f}/s, from the first batch's commit to the last's")
     print_cpu(cpu_before, cpu_after, client_cpu, database, count)
+    print(survival)
     print(f"load average: {load_before[0]:.2f} before, {load_after[0]:.2f} after")
 
 

@@ -10,15 +10,21 @@ done all the same. Every task is idempotent.
 
 from __future__ import annotations
 
+import datetime
 import importlib
+import logging
 import os
+import time
 from typing import Any
 
 from celery import Celery, bootsteps
-from celery.beat import EmbeddedService
+from celery.beat import EmbeddedService, Scheduler
 from celery.signals import worker_ready
 from click import Option
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections
 from kombu import Queue
+from kombu.transport import TRANSPORT_ALIASES
 
 from config.env import exit_on_config_error
 
@@ -49,6 +55,10 @@ with exit_on_config_error():
     # Load the settings now so that a worker with a wrong configuration stops
     # with one line, as the web server and manage.py do.
     importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+
+# The embedded broker (config/broker.py), named so that a broker URL can choose it.
+EMBEDDED_TRANSPORT = "mutuals-sqlite"
+TRANSPORT_ALIASES[EMBEDDED_TRANSPORT] = "config.broker:Transport"
 
 app = Celery("mutuals")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -82,6 +92,67 @@ app.conf.beat_schedule["members.tasks.expire_data_exports"] = {
 app.autodiscover_tasks()
 
 
+logger = logging.getLogger(__name__)
+
+
+class StartDueScheduler(Scheduler):
+    """Keep beat's schedule in memory, every entry due when beat starts, and record beat's heartbeat.
+
+    A schedule file written as beat runs is truncated when beat is killed
+    mid-write, and the next beat dies reading it. Nothing is kept instead:
+    every scheduled task is idempotent, so running each once at start costs a
+    few queries, and an hourly task still runs when beat restarts more often
+    than hourly.
+    """
+
+    def setup_schedule(self) -> None:
+        """Load the configured entries, each last run long enough ago to be due now."""
+        super().setup_schedule()
+        long_ago = self.app.now() - datetime.timedelta(days=365)
+        for entry in self.schedule.values():
+            entry.last_run_at = long_ago
+        self._next_heartbeat = 0.0
+
+    def tick(self, *args: Any, **kwargs: Any) -> float:
+        """Send the due tasks, record beat's heartbeat when due, and return the seconds to sleep."""
+        self.record_heartbeat()
+        interval = float(super().tick(*args, **kwargs))
+        return min(interval, float(settings.MUTUALS_HEARTBEAT_INTERVAL_SECONDS))
+
+    def record_heartbeat(self) -> None:
+        """Record beat's heartbeat if the last one is an interval old."""
+        if time.monotonic() < self._next_heartbeat:
+            return
+        from config import heartbeats  # noqa: PLC0415 (models load after this module)
+
+        self._next_heartbeat = time.monotonic() + settings.MUTUALS_HEARTBEAT_INTERVAL_SECONDS
+        try:
+            heartbeats.do_record_heartbeat("beat")
+        except DatabaseError:
+            # /healthz reports the database itself; the next tick tries again, on a new connection if this one broke.
+            logger.warning("Could not record beat's heartbeat", exc_info=True)
+            close_old_connections()
+
+
+class WorkerHeartbeat(bootsteps.StartStopStep):
+    """Record the worker's heartbeat from a thread while the worker runs."""
+
+    label = "Heartbeat (database)"
+
+    def start(self, parent: Any) -> None:
+        """Start the heartbeat thread."""
+        from config.heartbeats import HeartbeatThread  # noqa: PLC0415 (models load after this module)
+
+        self.thread = HeartbeatThread("worker")
+        self.thread.start()
+
+    def stop(self, parent: Any) -> None:
+        """Stop the heartbeat thread."""
+        thread = getattr(self, "thread", None)
+        if thread is not None:
+            thread.stop()
+
+
 class ThreadedBeat(bootsteps.StartStopStep):
     """Run the beat scheduler as a thread of the worker (`--beat-thread`).
 
@@ -96,13 +167,14 @@ class ThreadedBeat(bootsteps.StartStopStep):
         self.enabled = beat_thread
 
     def create(self, parent: Any) -> Any:
-        return EmbeddedService(parent.app, thread=True, schedule_filename=app.conf.beat_schedule_filename)
+        return EmbeddedService(parent.app, thread=True, scheduler_cls=StartDueScheduler)
 
 
 app.user_options["worker"].add(
     Option(["--beat-thread"], is_flag=True, default=False, help="Run beat as a thread of this worker.")
 )
 app.steps["worker"].add(ThreadedBeat)
+app.steps["worker"].add(WorkerHeartbeat)
 
 
 @worker_ready.connect

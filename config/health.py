@@ -1,10 +1,9 @@
-"""Check that the database, the broker and the channel layer answer."""
+"""Check that the database, the broker and the channel layer answer, and that the worker and beat are alive."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,10 +11,12 @@ import psycopg
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 
-from config.celery import app
+from config.celery import EMBEDDED_TRANSPORT, QUEUE_DEFAULT, app
 from config.env import redacted
+from config.heartbeats import heartbeat_states
+from config.models import Heartbeat
 
 CHECK_TIMEOUT = 3
 
@@ -89,20 +90,18 @@ def check_database() -> ServiceCheck:
 
 
 def check_broker() -> ServiceCheck:
-    """Open a connection to the Celery broker (or its folder, when embedded)."""
-    url = app.conf.broker_url or "filesystem://"
-    backend = url.split(":", 1)[0]
+    """Open a connection to the Celery broker; when embedded, count the messages waiting in its file."""
+    url = app.conf.broker_url
+    embedded = url.startswith(f"{EMBEDDED_TRANSPORT}+")
+    backend = "sqlite" if embedded else url.split(":", 1)[0]
 
     def probe() -> str:
-        if backend == "filesystem":
-            folder = settings.BROKER_DIR
-            folder.mkdir(parents=True, exist_ok=True)
-            marker = folder / f".health-{uuid.uuid4().hex}"
-            marker.write_text("ok")
-            marker.unlink()
-            return str(folder)
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT)
+            if embedded:
+                # A query, not just a connection object: a virtual transport opens nothing until asked.
+                waiting = conn.default_channel._size(QUEUE_DEFAULT)  # type: ignore[attr-defined]
+                return f"{url.split(':///', 1)[1]} ({waiting} waiting in {QUEUE_DEFAULT})"
         return redacted(url)
 
     return _timed("broker", backend, probe)
@@ -131,6 +130,41 @@ def check_channel_layer() -> ServiceCheck:
     return _timed("channel_layer", backend, probe)
 
 
-def check_all() -> list[ServiceCheck]:
+def check_heartbeats() -> list[ServiceCheck]:
+    """Return one check per background process: alive, starting (never seen yet) or stale."""
+    start = time.perf_counter()
+    try:
+        states = heartbeat_states()
+    except DatabaseError as exc:
+        if Heartbeat._meta.db_table not in connection.introspection.table_names():
+            # Not migrated yet, so no worker can have run: the same as never seen.
+            elapsed = (time.perf_counter() - start) * 1000
+            return [
+                ServiceCheck(name, True, "heartbeat", "starting: not migrated yet", elapsed)
+                for name in Heartbeat.Process.values
+            ]
+        detail = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        elapsed = (time.perf_counter() - start) * 1000
+        return [ServiceCheck(name, False, "heartbeat", detail, elapsed) for name in Heartbeat.Process.values]
+    elapsed = (time.perf_counter() - start) * 1000
+    stale_after = settings.MUTUALS_HEARTBEAT_STALE_SECONDS
+    checks = []
+    for state in states:
+        if state.age_seconds is None:
+            detail = "starting: no heartbeat seen yet"
+        else:
+            detail = f"{state.state}: last heartbeat {state.age_seconds:.0f} s ago"
+            if not state.ok:
+                detail += f" (stale after {stale_after} s)"
+        checks.append(ServiceCheck(state.process, state.ok, "heartbeat", detail, elapsed))
+    return checks
+
+
+def check_services() -> list[ServiceCheck]:
     """Return the checks of every service Mutuals depends on."""
     return [check_database(), check_broker(), check_channel_layer()]
+
+
+def check_all() -> list[ServiceCheck]:
+    """Return the checks of every service Mutuals depends on and of its background processes."""
+    return [*check_services(), *check_heartbeats()]

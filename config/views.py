@@ -13,7 +13,11 @@ from config.health import check_all
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Report whether the database, broker and channel layer answer (503 if not)."""
+    """Report whether the services answer and the worker and beat are alive (503 if not).
+
+    A worker or beat never seen yet is `starting` and does not fail the check:
+    a new instance serves before its worker has started.
+    """
     checks = check_all()
     healthy = all(check.ok for check in checks)
     body = {

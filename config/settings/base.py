@@ -198,21 +198,24 @@ else:
 # mode writes them to a table that the web process polls ("database").
 STREAMING_RELAY = "direct" if REDIS_URL else "database"
 
-# Celery. With no BROKER_URL the broker is a folder of message files in the
-# data directory: no service to run, and queued messages survive a restart.
-BROKER_DIR = MUTUALS_DATA_DIR / "broker"
-CELERY_BROKER_URL = env_str("BROKER_URL", REDIS_URL) or "filesystem://"
-if not CELERY_BROKER_URL.startswith(("filesystem://", "redis://", "rediss://", "amqp://", "pyamqp://")):
+# Celery. With no BROKER_URL the broker is a SQLite file of its own in the data
+# directory (kombu's SQLAlchemy transport, see config/broker.py): no service to
+# run, queued messages survive a restart, and concurrent writers cannot tear a
+# message. It is apart from the main database so that queueing never waits for
+# a long write there.
+BROKER_FILE = MUTUALS_DATA_DIR / "broker.sqlite3"
+CELERY_BROKER_URL = env_str("BROKER_URL", REDIS_URL) or "embedded"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The folder broker of earlier versions: its messages are redone by the recovery tasks.
+    CELERY_BROKER_URL = "embedded"
+if CELERY_BROKER_URL != "embedded" and not CELERY_BROKER_URL.startswith(
+    ("redis://", "rediss://", "amqp://", "pyamqp://")
+):
     raise ConfigError(f"BROKER_URL={CELERY_BROKER_URL!r} must be redis://, amqp:// or empty for the embedded broker")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {}
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    (BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://localhost//"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR),
-        "data_folder_out": str(BROKER_DIR),
-        "control_folder": str(BROKER_DIR / "control"),
-    }
+if CELERY_BROKER_URL == "embedded":
+    # config.celery names the transport "mutuals-sqlite"; the rest is SQLAlchemy's URL of the file.
+    CELERY_BROKER_URL = f"mutuals-sqlite+sqlite:///{BROKER_FILE}"
 elif CELERY_BROKER_URL.startswith(("redis", "rediss")):
     # A message whose worker died unacknowledged is handed out again after this.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "global_keyprefix": f"{REDIS_PREFIX}:"}
@@ -229,7 +232,14 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # log as well silenced every record after the first Redis channel-layer send.
 CELERY_WORKER_REDIRECT_STDOUTS = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(MUTUALS_DATA_DIR / "celerybeat-schedule")
+# Beat keeps its schedule in memory (config.celery.StartDueScheduler): every
+# scheduled task is idempotent and runs once when beat starts, so there is no
+# schedule file for a killed process to leave half-written.
+CELERY_BEAT_SCHEDULER = "config.celery:StartDueScheduler"
+# The worker and beat record a heartbeat this often; /healthz and checkconfig
+# call one stale after MUTUALS_HEARTBEAT_STALE_SECONDS without a new one.
+MUTUALS_HEARTBEAT_INTERVAL_SECONDS = 10
+MUTUALS_HEARTBEAT_STALE_SECONDS = env_int("MUTUALS_HEARTBEAT_STALE_SECONDS", 60)
 
 # Outbound HTTP (federation fetches and deliveries).
 MUTUALS_HTTP_TIMEOUT = float(env_int("MUTUALS_HTTP_TIMEOUT", 10))

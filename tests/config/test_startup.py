@@ -73,7 +73,8 @@ def test_embedded_defaults_need_no_configuration(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "mode:     embedded" in result.stdout
     assert "ok   database       sqlite3" in result.stdout
-    assert "ok   broker         filesystem" in result.stdout
+    assert "ok   broker         sqlite" in result.stdout
+    assert "ok   worker         heartbeat              starting: not migrated yet" in result.stdout
     assert "ok   channel_layer  InMemoryChannelLayer" in result.stdout
 
 

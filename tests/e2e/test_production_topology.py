@@ -32,6 +32,8 @@ def test_healthz_and_a_task_round_trip(production: LiveInstance) -> None:
         "database": "postgresql",
         "broker": "redis",
         "channel_layer": "RedisPubSubChannelLayer",
+        "worker": "heartbeat",
+        "beat": "heartbeat",
     }
 
     production.manage("createmember", "alice", "--password", "a sturdy passphrase")
@@ -45,3 +47,11 @@ def test_healthz_and_a_task_round_trip(production: LiveInstance) -> None:
     assert production.get(f"/@alice/{status_id}").status_code == 200
     wait_for(lambda: "beat: Starting" in production.log("beat"), timeout=30, message="beat to start")
     assert production.processes["beat"].poll() is None
+    wait_for(
+        lambda: all(
+            production.get("/healthz").json()["checks"][name]["detail"].startswith("alive: ")
+            for name in ("worker", "beat")
+        ),
+        timeout=30,
+        message="the worker's and beat's heartbeats",
+    )

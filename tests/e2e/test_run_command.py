@@ -1,4 +1,4 @@
-"""deploy/run brings up the embedded instance; Ctrl-C stops web and worker."""
+"""deploy/run brings up the embedded instance, restarts a worker that dies, and stops everything on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -31,49 +31,93 @@ def start_run_command(data_dir: Path, port: int) -> subprocess.Popen[str]:
     )
 
 
-def test_run_command_serves_the_demo_and_stops_both_processes_on_ctrl_c(tmp_path: Path) -> None:
+def read_until(run: subprocess.Popen[str], marker: str, lines: list[str]) -> str:
+    """Read the run command's output into lines until a line holds the marker; return that line."""
+    assert run.stdout is not None
+    for line in run.stdout:
+        lines.append(line)
+        if marker in line:
+            return line
+    raise AssertionError(f"the run command ended before {marker!r}:\n{''.join(lines)}")
+
+
+def first_worker(run: subprocess.Popen[str], lines: list[str]) -> int:
+    """Return the pid of the first worker the supervisor started, reading on until it says so."""
+    if not started_workers(lines):
+        read_until(run, "worker started", lines)
+    return started_workers(lines)[0]
+
+
+def started_workers(lines: list[str]) -> list[int]:
+    """Return the pids of the workers the supervisor started, in order."""
+    return [int(match.group(1)) for line in lines if (match := re.search(r"worker started \(pid (\d+)\)", line))]
+
+
+def healthy(port: int) -> bool:
+    try:
+        return requests.get(f"http://localhost:{port}/healthz", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def test_run_command_serves_the_demo_and_stops_every_process_on_ctrl_c(tmp_path: Path) -> None:
     port = free_port()
     run = start_run_command(tmp_path, port)
     lines: list[str] = []
-    assert run.stdout is not None
     try:
-        for line in run.stdout:
-            lines.append(line)
-            if "Ctrl-C stops both" in line:
-                break
+        banner = read_until(run, "Ctrl-C stops everything", lines)
+        match = re.search(r"web pid (\d+), worker supervisor pid (\d+)", banner)
+        assert match, banner
         output = "".join(lines)
-        match = re.search(r"web pid (\d+), worker pid (\d+)", output)
-        assert match, output
-        pids = [int(match.group(1)), int(match.group(2))]
         assert output.count("password:") == 3
-
-        def healthy() -> bool:
-            try:
-                return requests.get(f"http://localhost:{port}/healthz", timeout=2).status_code == 200
-            except requests.RequestException:
-                return False
-
-        wait_for(healthy, timeout=60, message="the run command's instance to be healthy")
+        wait_for(lambda: healthy(port), timeout=60, message="the run command's instance to be healthy")
         profile = requests.get(f"http://localhost:{port}/@alice", timeout=5)
         assert profile.status_code == 200
         assert "@alice@localhost:" in profile.text
         landing = requests.get(f"http://localhost:{port}/", timeout=5)
         assert "Charter of the Mutuals demo co-op" in landing.text
+        pids = [int(match.group(1)), int(match.group(2)), first_worker(run, lines)]
     finally:
         os.kill(run.pid, signal.SIGINT)
         run.wait(timeout=30)
     assert all(not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE for pid in pids)
 
     again = start_run_command(tmp_path, port)
-    assert again.stdout is not None
     try:
         second: list[str] = []
-        for line in again.stdout:
-            second.append(line)
-            if "Ctrl-C stops both" in line:
-                break
+        read_until(again, "Ctrl-C stops everything", second)
         assert "already set up" in "".join(second)
         assert "password:" not in "".join(second)
     finally:
         os.kill(again.pid, signal.SIGINT)
         again.wait(timeout=30)
+
+
+def test_run_command_restarts_a_killed_worker_while_the_web_process_answers(tmp_path: Path) -> None:
+    """A worker killed with SIGKILL is started again after a back-off, with a log line; the web never stops."""
+    port = free_port()
+    run = start_run_command(tmp_path, port)
+    lines: list[str] = []
+    try:
+        read_until(run, "Ctrl-C stops everything", lines)
+        wait_for(lambda: healthy(port), timeout=60, message="the run command's instance to be healthy")
+        first = first_worker(run, lines)
+        wait_for(
+            lambda: any("celery" in part for part in psutil.Process(first).cmdline()),
+            timeout=10,
+            message="the first worker to run",
+        )
+        os.kill(first, signal.SIGKILL)
+        exited = read_until(run, "worker exited", lines)
+        assert "status 137" in exited and "restarting in 1s" in exited, exited
+        assert healthy(port)
+        restarted = read_until(run, "worker started", lines)
+        second = started_workers(lines)[-1]
+        assert second != first, restarted
+        assert psutil.Process(second).is_running()
+        assert healthy(port)
+        assert run.poll() is None
+    finally:
+        os.kill(run.pid, signal.SIGINT)
+        run.wait(timeout=30)
+    assert not psutil.pid_exists(second) or psutil.Process(second).status() == psutil.STATUS_ZOMBIE

@@ -8,21 +8,27 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from config.health import check_all
+from config.health import check_all, check_services
 
 
 class Command(BaseCommand):
-    help = "Show the running mode and check the database, broker and channel layer."
+    help = (
+        "Show the running mode, check the database, broker and channel layer, and report the worker's and beat's"
+        " last heartbeats (failing when one is stale)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--startup",
             action="store_true",
-            help="Print nothing when healthy; on failure print one line and exit with status 1.",
+            help=(
+                "Check only the services (the worker and beat are not running yet); print nothing when healthy,"
+                " on failure print one line and exit with status 1."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        checks = check_all()
+        checks = check_services() if options["startup"] else check_all()
         failed = [check for check in checks if not check.ok]
         if options["startup"]:
             if failed:
