@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import multiprocessing
 import os
 import sys
@@ -53,62 +52,15 @@ import psycopg
 
 from bench.home_timeline import start_web_processes
 from tests.e2e.database import query_one
+from tests.e2e.flood import seed_remote_actor, signed_creates
 from tests.live import LiveInstance
-
-REMOTE = "https://remote.bench"
-SEED = """
-from django.contrib.auth import get_user_model
-from federation.actions.actors import do_create_local_actor
-from federation.models import Actor
-from timeline.models import Follow
-remote = Actor.objects.create(
-    username="sim", domain="remote.bench", uri="{remote}/users/sim", inbox_uri="{remote}/users/sim/inbox",
-    shared_inbox_uri="{remote}/inbox", followers_uri="{remote}/users/sim/followers",
-    public_key_pem={pem!r}, public_key_uri="{remote}/users/sim#main-key",
-)
-for n in range({followers}):
-    user = get_user_model().objects.create(username=f"member{{n}}")
-    Follow.objects.create(follower=do_create_local_actor(user), target=remote, state="accepted")
-print("seeded")
-"""
 
 Prepared = list[tuple[bytes, dict[str, str]]]
 
 
 def build_requests(instance: LiveInstance, count: int, private_pem: str) -> Prepared:
     """Return signed (body, headers) pairs, made before the clock starts."""
-    from federation.signatures import sign_request
-
-    actor = f"{REMOTE}/users/sim"
-    prepared = []
-    for n in range(count):
-        note = f"{actor}/statuses/{n}"
-        body = json.dumps(
-            {
-                "@context": "https://www.w3.org/ns/activitystreams",
-                "id": f"{note}/activity",
-                "type": "Create",
-                "actor": actor,
-                "to": ["https://www.w3.org/ns/activitystreams#Public"],
-                "cc": [f"{actor}/followers"],
-                "object": {
-                    "id": note,
-                    "type": "Note",
-                    "attributedTo": actor,
-                    "content": f"<p>benchmark note {n}</p>",
-                    "published": "2026-11-21T10:00:00Z",
-                    "to": ["https://www.w3.org/ns/activitystreams#Public"],
-                    "cc": [f"{actor}/followers"],
-                },
-            }
-        ).encode()
-        # Every web process is reached under the instance's own host name, as nginx passes it on.
-        headers = sign_request(
-            "POST", instance.url("/inbox"), key_id=f"{actor}#main-key", private_key_pem=private_pem, body=body
-        )
-        headers["Content-Type"] = "application/activity+json"
-        prepared.append((body, headers))
-    return prepared
+    return [(body, headers) for _, body, headers in signed_creates(instance, private_pem, count, tag="benchmark")]
 
 
 def client_process(
@@ -308,9 +260,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from federation.keys import generate_key_pair
-
-    keys = generate_key_pair()
     instance = LiveInstance(
         Path(tempfile.mkdtemp(prefix="mutuals-bench-inbox-")), name="benchinbox", backend=args.backend
     )
@@ -318,12 +267,12 @@ def main() -> None:
         # On a busy shared machine migrating takes longer than the helper's default wait.
         instance.manage("migrate", "--noinput", "-v0", timeout=900)
         instance.manage("collectstatic", "--noinput", "-v0", timeout=900)
-        instance.shell(SEED.format(remote=REMOTE, pem=keys.public_pem, followers=args.followers))
+        private_pem = seed_remote_actor(instance, followers=args.followers)
         instance.start_web()
         bases = start_web_processes(instance, args.web_processes)
         if not args.process_after_accepting:
             start_workers(instance, args.workers)
-        prepared = build_requests(instance, count, keys.private_pem)
+        prepared = build_requests(instance, count, private_pem)
 
         load_before = os.getloadavg()
         cpu_before = cpu_seconds(instance)

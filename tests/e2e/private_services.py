@@ -21,7 +21,9 @@ class PrivateRedis:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        # The server's address without a database number, as `LiveInstance(redis_url=...)` takes it.
+        self.base_url = f"redis://127.0.0.1:{self.port}"
+        self.url = f"{self.base_url}/0"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 10) -> None:

@@ -6,20 +6,16 @@ free loopback ports), so stopping them disturbs nothing else on the machine.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import subprocess
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
 from tests.e2e.posting_burst import Burst, Inbox, Outcome, check_burst, follow_from
 from tests.e2e.private_postgres import BIN, private_postgres
-from tests.live import LiveInstance, free_port, wait_for
+from tests.e2e.private_services import private_redis
+from tests.live import LiveInstance, wait_for
 
 pytestmark = [
     pytest.mark.live,
@@ -37,51 +33,6 @@ OUTAGE_SECONDS = 4
 RECOVERY_SECONDS = 150
 
 
-class PrivateRedis:
-    """A Redis server of the test's own, without persistence: a restart loses every key and queued message."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        """Start the server on its port and wait until it answers."""
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "no", "--dir", str(self.folder)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url, socket_timeout=1)
-        wait_for(lambda: _answers(client), timeout=10, message="the private Redis to answer")
-
-    def stop(self) -> None:
-        """Stop the server, as a restart would."""
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-def _answers(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
-
-
-@contextlib.contextmanager
-def private_redis() -> Iterator[PrivateRedis]:
-    """Yield a started private Redis; stop it afterwards."""
-    folder = Path(tempfile.mkdtemp(prefix="mutuals-redis-"))
-    server = PrivateRedis(folder)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def _answers_during(outcomes: list[Outcome], prefix: str) -> list[str]:
     return [answer for outcome in outcomes for answer in outcome.answers if answer.startswith(prefix)]
 
@@ -93,7 +44,7 @@ def test_posts_survive_postgres_then_redis_restarting(tmp_path: Path) -> None:
             backend="services",
             name="faults",
             postgres_admin_url=postgres.admin_url,
-            redis_url=cache.url,
+            redis_url=cache.base_url,
         )
         try:
             instance.setup()
