@@ -64,7 +64,9 @@ def is_domain_suspended(domain: str) -> bool:
     return policy is not None and policy.is_suspended
 
 
-def _suspended_actor_uris() -> frozenset[str]:
+def suspended_actor_uris() -> frozenset[str]:
+    """Return the ids of the remote accounts a moderation action in force suspends."""
+
     # Read on every inbox POST and signed fetch: cached like the domain
     # policies (a few seconds per process, fresh inside a transaction), so a
     # suspension reaches every process within POLICY_CACHE_SECONDS.
@@ -88,7 +90,7 @@ def _suspended_actor_uris() -> frozenset[str]:
 
 def is_actor_suspended(actor_uri: str) -> bool:
     """Return whether a moderation action in force suspends the actor with this id."""
-    return actor_uri in _suspended_actor_uris()
+    return actor_uri in suspended_actor_uris()
 
 
 def forget_cached_suspensions() -> None:
@@ -105,7 +107,7 @@ def inboxes_for_actors(actors: list[Actor]) -> list[str]:
     remote = [actor for actor in actors if not actor.is_local]
     if not remote:
         return []
-    suspended = _suspended_actor_uris()
+    suspended = suspended_actor_uris()
     inboxes = {actor.shared_inbox_uri or actor.inbox_uri for actor in remote if actor.uri not in suspended}
     return sorted(inbox for inbox in inboxes if inbox)
 

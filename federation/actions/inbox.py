@@ -36,7 +36,7 @@ from federation.inbox import (
     takes_batches,
 )
 from federation.models import Actor, InboxItem, InboxRecipient
-from federation.selectors import is_actor_suspended, is_domain_suspended
+from federation.selectors import is_actor_suspended, is_domain_suspended, suspended_actor_uris
 from federation.signatures import (
     MessageSignature,
     SignatureError,
@@ -195,10 +195,19 @@ def _known_signer(key_id: str) -> Actor | None:
     return signer
 
 
-def _refuse_suspended_account(actor_uri: str) -> None:
-    """Refuse a remote account a moderation action suspended, before any signature work, as for its domain."""
-    if is_actor_suspended(actor_uri):
-        raise ActivityRefused("This server does not accept activities from your account.", 403)
+# What a suspended account may still send, as Mastodon allows it: taking back what it did
+# (Delete, Undo), refusing a follow (Reject) and changing its own profile (Update).
+ALLOWED_WHILE_SUSPENDED = frozenset({"Delete", "Reject", "Undo", "Update"})
+SUSPENDED_ACCOUNT_REFUSAL = "This server does not accept activities from your account."
+
+
+def _refuse_suspended_account(actor_uri: str, activity_type: str) -> None:
+    """Refuse a remote account a moderation action suspended, before any signature work, as for its domain.
+
+    What a suspended account may still send (ALLOWED_WHILE_SUSPENDED) passes.
+    """
+    if activity_type not in ALLOWED_WHILE_SUSPENDED and is_actor_suspended(actor_uri):
+        raise ActivityRefused(SUSPENDED_ACCOUNT_REFUSAL, 403)
 
 
 def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
@@ -210,7 +219,7 @@ def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
     actor_uri = str(id_of(activity["actor"]))
     if is_domain_suspended(host_of(actor_uri)):
         raise ActivityRefused("This server does not accept activities from your domain.", 403)
-    _refuse_suspended_account(actor_uri)
+    _refuse_suspended_account(actor_uri, activity["type"])
     try:
         params = _parse_signature(request.headers)
     except SignatureError as exc:
@@ -510,7 +519,10 @@ def _process_batch(own: Collection[int], extra: int) -> dict[int, str]:
                 waiting[row.item_id].append(row)
             actors: dict[str, Actor | None] = dict.fromkeys({item.actor_uri for item in items})
             actors.update((actor.uri, actor) for actor in Actor.objects.filter(uri__in=actors.keys()))
-            done: list[InboxItem] = []
+            # Items accepted before their account's suspension took effect are not done either; they
+            # come first, so that the rest stay in order after them.
+            done = _ignore_suspended_accounts(items)
+            items = done + [item for item in items if item not in done]
             while len(done) < len(items):
                 if done and time.monotonic() > deadline:
                     break
@@ -537,6 +549,22 @@ def _process_batch(own: Collection[int], extra: int) -> dict[int, str]:
         handled = [row.pk for item in done if item.state != InboxItem.State.RECEIVED for row in waiting[item.pk]]
         InboxRecipient.objects.filter(pk__in=handled).update(handled_at=timezone.now())
     return {item.pk: item.state for item in done}
+
+
+def _ignore_suspended_accounts(items: list[InboxItem]) -> list[InboxItem]:
+    """Mark ignored, and return, the items from accounts now suspended that they may no longer send."""
+    suspended = suspended_actor_uris()
+    if not suspended:
+        return []
+    now = timezone.now()
+    refused = []
+    for item in items:
+        if item.activity_type not in ALLOWED_WHILE_SUSPENDED and item.actor_uri in suspended:
+            item.state = InboxItem.State.IGNORED
+            item.error = SUSPENDED_ACCOUNT_REFUSAL
+            item.processed_at = now
+            refused.append(item)
+    return refused
 
 
 def _process_alone(item_id: int) -> dict[int, str]:

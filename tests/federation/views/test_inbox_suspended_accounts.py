@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from federation.actions.inbox import do_process_inbox_items
 from federation.models import Actor, InboxItem
 from governance.actions.moderation import (
     check_reverse_moderation_action,
@@ -73,3 +74,35 @@ def test_lifting_the_suspension_stops_the_refusal() -> None:
     do_reverse_moderation_action(action, authority="Appeal granted")
     assert signed_post(client, "/inbox", note_create(carol), actor=carol).status_code == 202
     assert InboxItem.objects.count() == 1
+
+
+def test_a_suspended_account_may_still_take_back_what_it_did() -> None:
+    """As on Mastodon, Delete, Undo, Reject and Update still pass: the account can withdraw its content."""
+    client = Client()
+    carol = RemoteActorFactory.create(username="carol", domain="mastodon.example")
+    suspend(carol)
+    delete = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{carol.uri}/statuses/1#delete",
+        "type": "Delete",
+        "actor": carol.uri,
+        "object": f"{carol.uri}/statuses/1",
+    }
+    assert signed_post(client, "/inbox", delete, actor=carol).status_code == 202
+    assert InboxItem.objects.filter(activity_type="Delete").count() == 1
+
+
+def test_an_activity_accepted_before_the_suspension_is_ignored_when_processed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = Client()
+    carol = RemoteActorFactory.create(username="carol", domain="mastodon.example")
+    # Hold the item back, as a busy worker would, until the suspension has taken effect.
+    monkeypatch.setattr("config.queueing._send", lambda *args, **kwargs: None)
+    assert signed_post(client, "/inbox", note_create(carol), actor=carol).status_code == 202
+    item = InboxItem.objects.get()
+    suspend(carol)
+    assert do_process_inbox_items([item.pk])[item.pk] == InboxItem.State.IGNORED
+    item.refresh_from_db()
+    assert "does not accept activities from your account" in item.error
+    assert Status.objects.count() == 0
