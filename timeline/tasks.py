@@ -18,8 +18,15 @@ def fan_out_status(status_id: int) -> int:
 
 
 @shared_task(name="timeline.tasks.requeue_pending_fan_outs")
-def requeue_pending_fan_outs(min_age_seconds: int = 60) -> int:
-    """Queue again the fan-out of statuses whose fan-out never finished."""
+def requeue_pending_fan_outs(min_age_seconds: int = 15) -> int:
+    """Queue again the fan-out of statuses whose fan-out never finished.
+
+    Beat runs this every minute. A status 15 s old has had its own task's
+    chance (a fan-out runs in well under a second), so one whose task was
+    lost (a web process killed between commit and queueing, a broker that
+    lost its messages) reaches timelines within about a minute; a fan-out
+    queued twice finds the status done and does nothing.
+    """
     ids = list(pending_fan_outs(timedelta(seconds=min_age_seconds)).values_list("id", flat=True)[:10_000])
     for status_id in ids:
         fan_out_status.delay(status_id)

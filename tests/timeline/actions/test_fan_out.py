@@ -72,6 +72,16 @@ def test_recovery_requeues_old_unfinished_fan_outs_only(alice: Actor) -> None:
 
 
 @pytest.mark.django_db
+def test_recovery_by_default_takes_fan_outs_a_quarter_minute_old(alice: Actor) -> None:
+    """Beat's minute plus this age bounds how late a status whose task was lost reaches timelines."""
+    lost = StatusFactory.create(account=alice, fanned_out_at=None, created_at=timezone.now() - timedelta(seconds=20))
+    StatusFactory.create(account=alice, fanned_out_at=None, created_at=timezone.now() - timedelta(seconds=5))
+    with mock.patch("timeline.tasks.fan_out_status.delay") as delay:
+        assert requeue_pending_fan_outs() == 1
+    delay.assert_called_once_with(lost.id)
+
+
+@pytest.mark.django_db
 def test_limited_status_reaches_silently_mentioned_followers_only(alice: Actor, bob: Actor) -> None:
     author = RemoteActorFactory.create()
     FollowFactory.create(follower=alice, target=author)
