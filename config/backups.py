@@ -10,10 +10,12 @@ SQLite's file or pg_dump's custom format is what it is) holding:
 - `private/...`, members' data archives and uploaded imports
   (`MUTUALS_PRIVATE_ROOT`): rows of the database point to these files, and an
   import in progress would fail without its upload;
-- `keys/...`, the key files of the data folder (the embedded `secret_key`
-  and any other `*.key`, `*_key` or `*.pem`), without which the data cannot
-  be read as before; production's SECRET_KEY comes from the environment and
-  must be kept by the operator;
+- `keys/...`, the key files of the data folder (`*.key`, `*_key`, `*.pem`),
+  without which the data cannot be read as before; never the SECRET_KEY
+  (the embedded `secret_key` file, or production's environment): secret
+  ballots' tracker keys are sealed under it, so an archive that held both
+  would unmask every secret ballot to whoever holds the archive. The
+  operator keeps the secret apart, and a restore says when it differs;
 - `manifest.json` (format version, mode, creation time, software version,
   each file's size and SHA-256) and `manifest.sha256`, last.
 
@@ -55,7 +57,9 @@ SQLITE_MEMBER = "database/mutuals.sqlite3"
 PGDUMP_MEMBER = "database/mutuals.pgdump"
 FOLDERS = ("media", "private")
 KEYS = "keys"
-KEY_PATTERNS = ("secret_key", "*.key", "*_key", "*.pem")
+KEY_PATTERNS = ("*.key", "*_key", "*.pem")
+# The embedded SECRET_KEY's file (config.settings.base), left out of every archive.
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 # Tables whose rows mean an instance holds data; a migrated instance nobody has used has none.
 DATA_TABLES = (
     "members_user",
@@ -284,7 +288,8 @@ def _folder_files(root: Path, prefix: str) -> Iterator[tuple[Path, str]]:
 
 def _key_files(data_dir: Path) -> list[Path]:
     found = {path for pattern in KEY_PATTERNS for path in data_dir.glob(pattern) if path.is_file()}
-    return sorted(found)
+    # The SECRET_KEY seals the ballot tracker keys the database holds: it never travels with them.
+    return sorted(path for path in found if path.name != SECRET_KEY_FILE)
 
 
 def secret_key_check() -> str:
@@ -293,11 +298,8 @@ def secret_key_check() -> str:
 
 
 def key_differs(manifest: Manifest) -> bool:
-    """Return whether a production archive was made under another SECRET_KEY than this process's.
-
-    In embedded mode the key file travels in the archive, so only production can differ.
-    """
-    return manifest.mode == "production" and bool(manifest.key_check) and manifest.key_check != secret_key_check()
+    """Return whether an archive was made under another SECRET_KEY than this process's (it never holds the key)."""
+    return bool(manifest.key_check) and manifest.key_check != secret_key_check()
 
 
 # PostgreSQL tools

@@ -99,3 +99,8 @@ def reseal_tracker_key(key_id: str, sealed: str) -> tuple[str, str]:
 def tracker_from_key(tracker_key: str, user_id: int) -> str:
     """Return the tracker of a voter under an opened tracker key."""
     return hmac.new(tracker_key.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def unheld_key_ids(key_ids: set[str]) -> set[str]:
+    """Return those of the given wrapping-key ids whose secret this server does not hold."""
+    return key_ids - {key_id for key_id, _ in ballot_keyring()}

@@ -9,11 +9,12 @@ from typing import cast
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from federation.models import Actor
 from governance.actions.ballots import tracker_for
+from governance.ballot_keys import unheld_key_ids
 from governance.errors import RuleNotInForce
 from governance.models import (
     Ballot,
@@ -250,3 +251,14 @@ def instance_title() -> str:
 def instance_contact_email() -> str:
     """Return the contact address the server shows, else the configured one."""
     return current_instance_settings().contact_email or str(getattr(settings, "MUTUALS_CONTACT_EMAIL", ""))
+
+
+def proposals_with_unheld_ballot_keys() -> dict[str, int]:
+    """Return, per wrapping-key id whose secret is not held, how many proposals' tracker keys it sealed.
+
+    Receipts of those proposals cannot be computed until the secret is
+    back in SECRET_KEY_FALLBACKS (see `manage.py rotate_ballot_key`).
+    """
+    per_key = Proposal.objects.values("tracker_key_id").annotate(count=Count("id"))
+    counts = {row["tracker_key_id"]: row["count"] for row in per_key}
+    return {key_id: counts[key_id] for key_id in sorted(unheld_key_ids(set(counts)))}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from governance.actions.ballots import check_cast_ballot, do_cast_ballot, tracker_for
 from governance.actions.closing import recount_proposal
@@ -18,6 +21,7 @@ from governance.ballot_keys import (
     tracker_from_key,
 )
 from governance.models import Ballot, Elector, Participation, Proposal
+from governance.selectors import proposals_with_unheld_ballot_keys
 from tests.factories.governance import close, open_proposal, vote
 from tests.factories.members import make_member
 
@@ -106,3 +110,21 @@ def test_a_ballot_cast_while_the_key_is_not_held_changes_nothing() -> None:
         do_cast_ballot(voter, proposal.pk, choice)
     assert not Ballot.objects.filter(proposal=proposal).exists()
     assert not Participation.objects.filter(proposal=proposal).exists()
+
+
+def test_checkconfig_names_proposals_whose_ballot_key_is_not_held(settings: SettingsWrapper) -> None:
+    """A SECRET_KEY changed without keeping the old one is caught before a member asks for a receipt."""
+    proposal = open_proposal(make_member())
+    assert proposals_with_unheld_ballot_keys() == {}
+    old_secret = settings.SECRET_KEY
+    settings.SECRET_KEY = OTHER_SECRET
+    settings.SECRET_KEY_FALLBACKS = []
+    assert proposals_with_unheld_ballot_keys() == {proposal.tracker_key_id: 1}
+    out = StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("checkconfig", stdout=out)
+    assert exited.value.code == 1
+    assert f"FAIL ballot_keys     1 proposal(s) sealed under secret(s) {proposal.tracker_key_id}" in out.getvalue()
+    # Kept as a fallback, the old secret still opens the key: nothing to report.
+    settings.SECRET_KEY_FALLBACKS = [old_secret]
+    assert proposals_with_unheld_ballot_keys() == {}

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from config.health import check_all, check_services
+from governance.selectors import proposals_with_unheld_ballot_keys
 
 
 class Command(BaseCommand):
@@ -44,5 +45,13 @@ class Command(BaseCommand):
         for check in checks:
             mark = "ok  " if check.ok else "FAIL"
             self.stdout.write(f"{mark} {check.name:14} {check.backend:22} {check.detail} ({check.milliseconds:.0f} ms)")
-        if failed:
+        unheld = proposals_with_unheld_ballot_keys()
+        if unheld:
+            proposals = sum(unheld.values())
+            self.stdout.write(
+                f"FAIL ballot_keys     {proposals} proposal(s) sealed under secret(s) {', '.join(unheld)} this server"
+                " does not hold: their receipts cannot be shown; put the old SECRET_KEY in SECRET_KEY_FALLBACKS"
+                " and run manage.py rotate_ballot_key"
+            )
+        if failed or unheld:
             raise SystemExit(1)

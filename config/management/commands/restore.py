@@ -37,8 +37,9 @@ class Command(BaseCommand):
         )
         if key_differs(manifest):
             self.stderr.write(
-                "Warning: this instance's SECRET_KEY is not the one the backup was made with; sessions, "
-                "and anything else derived from the key, will not be recognised. Set the old SECRET_KEY to keep them."
+                "Warning: this instance's SECRET_KEY is not the one the backup was made with (backups never hold "
+                "it); sessions, and the ballot receipts of secret votes, will not be recognised. Set the old "
+                "SECRET_KEY (embedded: copy the old data folder's secret_key file) to keep them."
             )
         failed = []
         for name in VERIFICATIONS:
