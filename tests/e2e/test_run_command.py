@@ -1,4 +1,4 @@
-"""deploy/run brings up the embedded instance, restarts a worker that dies, and stops everything on Ctrl-C."""
+"""deploy/run brings up the embedded instance, restarts a worker or web process that dies, and stops all on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -41,16 +41,16 @@ def read_until(run: subprocess.Popen[str], marker: str, lines: list[str]) -> str
     raise AssertionError(f"the run command ended before {marker!r}:\n{''.join(lines)}")
 
 
-def first_worker(run: subprocess.Popen[str], lines: list[str]) -> int:
-    """Return the pid of the first worker the supervisor started, reading on until it says so."""
-    if not started_workers(lines):
-        read_until(run, "worker started", lines)
-    return started_workers(lines)[0]
+def first_started(run: subprocess.Popen[str], lines: list[str], name: str = "worker") -> int:
+    """Return the pid of the first process of this name its supervisor started, reading on until it says so."""
+    if not started(lines, name):
+        read_until(run, f"{name} started", lines)
+    return started(lines, name)[0]
 
 
-def started_workers(lines: list[str]) -> list[int]:
-    """Return the pids of the workers the supervisor started, in order."""
-    return [int(match.group(1)) for line in lines if (match := re.search(r"worker started \(pid (\d+)\)", line))]
+def started(lines: list[str], name: str = "worker") -> list[int]:
+    """Return the pids of the processes of this name (worker, web) their supervisor started, in order."""
+    return [int(match.group(1)) for line in lines if (match := re.search(rf"{name} started \(pid (\d+)\)", line))]
 
 
 def healthy(port: int) -> bool:
@@ -66,7 +66,7 @@ def test_run_command_serves_the_demo_and_stops_every_process_on_ctrl_c(tmp_path:
     lines: list[str] = []
     try:
         banner = read_until(run, "Ctrl-C stops everything", lines)
-        match = re.search(r"web pid (\d+), worker supervisor pid (\d+)", banner)
+        match = re.search(r"web supervisor pid (\d+), worker supervisor pid (\d+)", banner)
         assert match, banner
         output = "".join(lines)
         assert output.count("password:") == 3
@@ -76,7 +76,7 @@ def test_run_command_serves_the_demo_and_stops_every_process_on_ctrl_c(tmp_path:
         assert "@alice@localhost:" in profile.text
         landing = requests.get(f"http://localhost:{port}/", timeout=5)
         assert "Charter of the Mutuals demo co-op" in landing.text
-        pids = [int(match.group(1)), int(match.group(2)), first_worker(run, lines)]
+        pids = [int(match.group(1)), int(match.group(2)), first_started(run, lines), first_started(run, lines, "web")]
     finally:
         os.kill(run.pid, signal.SIGINT)
         run.wait(timeout=30)
@@ -93,15 +93,16 @@ def test_run_command_serves_the_demo_and_stops_every_process_on_ctrl_c(tmp_path:
         again.wait(timeout=30)
 
 
-def test_run_command_restarts_a_killed_worker_while_the_web_process_answers(tmp_path: Path) -> None:
-    """A worker killed with SIGKILL is started again after a back-off, with a log line; the web never stops."""
+def test_run_command_restarts_a_killed_worker_or_web_process(tmp_path: Path) -> None:
+    """A worker killed with SIGKILL is started again after a back-off, with a log line, while the web answers;
+    so is a killed web process, and the instance answers again."""
     port = free_port()
     run = start_run_command(tmp_path, port)
     lines: list[str] = []
     try:
         read_until(run, "Ctrl-C stops everything", lines)
         wait_for(lambda: healthy(port), timeout=60, message="the run command's instance to be healthy")
-        first = first_worker(run, lines)
+        first = first_started(run, lines)
         wait_for(
             lambda: any("celery" in part for part in psutil.Process(first).cmdline()),
             timeout=10,
@@ -112,10 +113,19 @@ def test_run_command_restarts_a_killed_worker_while_the_web_process_answers(tmp_
         assert "status 137" in exited and "restarting in 1s" in exited, exited
         assert healthy(port)
         restarted = read_until(run, "worker started", lines)
-        second = started_workers(lines)[-1]
+        second = started(lines)[-1]
         assert second != first, restarted
         assert psutil.Process(second).is_running()
         assert healthy(port)
+
+        web = first_started(run, lines, "web")
+        os.kill(web, signal.SIGKILL)
+        exited = read_until(run, "web exited", lines)
+        assert "status 137" in exited and "restarting in 1s" in exited, exited
+        read_until(run, "web started", lines)
+        wait_for(lambda: healthy(port), timeout=60, message="the restarted web process to answer")
+        assert started(lines, "web")[-1] != web
+        assert psutil.Process(second).is_running()
         assert run.poll() is None
     finally:
         os.kill(run.pid, signal.SIGINT)
