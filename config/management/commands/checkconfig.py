@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError
 
 from config.health import check_all, check_services
 from governance.selectors import proposals_with_unheld_ballot_keys
@@ -45,7 +46,11 @@ class Command(BaseCommand):
         for check in checks:
             mark = "ok  " if check.ok else "FAIL"
             self.stdout.write(f"{mark} {check.name:14} {check.backend:22} {check.detail} ({check.milliseconds:.0f} ms)")
-        unheld = proposals_with_unheld_ballot_keys()
+        try:
+            unheld = proposals_with_unheld_ballot_keys()
+        except DatabaseError:
+            # An unmigrated or unreachable database holds no proposal to check; the database check says which.
+            unheld = {}
         if unheld:
             proposals = sum(unheld.values())
             self.stdout.write(
