@@ -66,9 +66,13 @@ def _publish(task_name: str, args: tuple[Any, ...], eta: datetime | None = None)
     if time.monotonic() < _broker_down_until:
         _hold_back(task_name, args, eta, "paused after a failure")
         return
-    if not _offer(task_name, args, eta):
-        return
-    # The broker takes messages again: those held back go now, oldest first.
+    if _offer(task_name, args, eta):
+        # The broker takes messages again: those held back go now.
+        _drain_backlog()
+
+
+def _drain_backlog() -> None:
+    """Offer the held-back messages, oldest first, until the broker refuses one (which is held back again)."""
     while _backlog:
         if not _offer(*_backlog.popleft()):
             return
@@ -105,9 +109,7 @@ def _retry_backlog() -> None:
     global _retry_timer  # noqa: PLW0603 - one timer per process, guarded by _publishing
     with _publishing:
         _retry_timer = None
-        while _backlog:
-            if not _offer(*_backlog.popleft()):
-                return
+        _drain_backlog()
 
 
 def _hold_back(task_name: str, args: tuple[Any, ...], eta: datetime | None, reason: str) -> None:
