@@ -27,14 +27,20 @@ RETRY_AFTER_SECONDS = 5
 API_PREFIXES = ("/api/", "/oauth/")
 
 
+# The errors that say a service is out of reach, and which service each names.
+_SERVICE_ERRORS: tuple[tuple[tuple[type[Exception], ...], str], ...] = (
+    ((OperationalError, InterfaceError), "database"),
+    ((redis.ConnectionError, redis.TimeoutError), "Redis"),
+    ((BrokerError,), "broker"),
+)
+OUTAGE_ERRORS = tuple(kind for kinds, _ in _SERVICE_ERRORS for kind in kinds)
+
+
 def unavailable_service(exc: BaseException) -> str | None:
     """Return which service the error says is out of reach ("database", "Redis", "broker"), or None."""
-    if isinstance(exc, OperationalError | InterfaceError):
-        return "database"
-    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
-        return "Redis"
-    if isinstance(exc, BrokerError):
-        return "broker"
+    for kinds, service in _SERVICE_ERRORS:
+        if isinstance(exc, kinds):
+            return service
     return None
 
 

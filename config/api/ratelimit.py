@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from config.api.errors import api_error
-from config.outages import outage_response, unavailable_service
+from config.outages import OUTAGE_ERRORS, outage_response, unavailable_service
 
 logger = logging.getLogger(__name__)
 
@@ -97,12 +97,10 @@ class RateLimitMiddleware:
             limit = int(settings.MUTUALS_API_RATE_LIMIT)
             try:
                 bucket = client_identity(request)
-            except Exception as exc:
+            except OUTAGE_ERRORS as exc:
                 # Reading a signed-in person's session needs the database; an
                 # error raised in a middleware never reaches the outage middleware.
-                if (service := unavailable_service(exc)) is None:
-                    raise
-                return outage_response(request, service)
+                return outage_response(request, unavailable_service(exc) or "database")
         else:
             return self.get_response(request)
         used, window_start = _count(bucket, window)
