@@ -9,12 +9,12 @@ from federation.actions.remote_actors import actor_for_key_id
 from federation.activitypub.incoming import host_of
 from federation.errors import ActivityRefused, RemoteActorUnavailable
 from federation.models import Actor
-from federation.selectors import is_domain_suspended
+from federation.selectors import is_actor_suspended, is_domain_suspended
 from federation.signatures import SignatureError, parse_signature_header, verify_request
 
 
 def signed_fetcher(request: HttpRequest) -> Actor | None:
-    """Return the actor that signed a GET, None if unsigned; refuse a bad signature or a suspended domain."""
+    """Return the actor that signed a GET, None if unsigned; refuse a bad signature, a suspended domain or account."""
     header = request.headers.get("Signature")
     if not header:
         return None
@@ -35,6 +35,11 @@ def signed_fetcher(request: HttpRequest) -> Actor | None:
         raise ActivityRefused(str(exc), 401) from exc
     except RemoteActorUnavailable as exc:
         raise ActivityRefused(f"The signing actor cannot be fetched: {exc}", 401) from exc
+    # The signer's own domain too: its key may be served from another host than the one it lives on.
+    if signer.domain and is_domain_suspended(signer.domain):
+        raise ActivityRefused("This server does not serve your domain.", 403)
+    if is_actor_suspended(signer.uri):
+        raise ActivityRefused("This server does not serve your account.", 403)
     return signer
 
 

@@ -3,9 +3,12 @@
 Mastodon serves a status to a signed fetcher only if its author has not
 blocked the fetcher or the fetcher's domain, and refuses outright any actor
 on a suspended domain; a remote account this server suspended is refused
-too. A silenced ("limited") domain is not refused: as on Mastodon, silence
-governs what members here see of that domain, not what its actors may read,
-so its fetches get what the status's visibility and their follows allow.
+too. Those two refusals hold for every signed fetch
+(`federation.authorized_fetch.signed_fetcher`); this module adds the
+author's blocks. A silenced ("limited") domain is not refused: as on
+Mastodon, silence governs what members here see of that domain, not what
+its actors may read, so its fetches get what the status's visibility and
+their follows allow.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from django.http import HttpRequest
 from federation.authorized_fetch import check_fetch_allowed
 from federation.errors import ActivityRefused
 from federation.models import Actor
-from federation.selectors import domain_candidates, is_actor_suspended, is_domain_suspended
+from federation.selectors import domain_candidates
 from timeline.models import AccountDomainBlock, Block
 
 
@@ -37,10 +40,6 @@ def check_fetch_of(request: HttpRequest, author: Actor, *, refused_status: int) 
     fetcher = check_fetch_allowed(request)
     if fetcher is None:
         return None
-    if fetcher.domain and is_domain_suspended(fetcher.domain):
-        raise ActivityRefused("This server does not serve your domain.", 403)
-    if is_actor_suspended(fetcher.uri):
-        raise ActivityRefused("This server does not serve your account.", 403)
     if author_refuses(author, fetcher):
         raise ActivityRefused("Record not found" if refused_status == 404 else "Not served to you.", refused_status)
     return fetcher
