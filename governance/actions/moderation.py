@@ -233,10 +233,16 @@ def _apply(action: ModerationAction, *, authority: str) -> None:
     elif action.kind == Kind.REMOVE_STATUS and action.target_status_id is not None:
         Status.objects.filter(pk=action.target_status_id).delete()
     elif action.kind == Kind.SUSPEND_ACCOUNT:
-        # Inbox refusals and deliveries read the suspension; other processes
-        # see it when their cache expires.
-        forget_cached_suspensions()
-        transaction.on_commit(forget_cached_suspensions)
+        _forget_suspensions_on_commit()
+
+
+def _forget_suspensions_on_commit() -> None:
+    """Have this process read suspensions afresh once the change commits.
+
+    Inside the transaction they are read from the database anyway; other
+    processes see the change when their few-second cache expires.
+    """
+    transaction.on_commit(forget_cached_suspensions)
 
 
 def _sever_remote_follows(target_account_id: int) -> list[int]:
@@ -270,8 +276,7 @@ def _end_account_suspension(action: ModerationAction) -> None:
     A member who blocked it meanwhile, or another suspension still in force,
     leaves it unfollowed.
     """
-    forget_cached_suspensions()
-    transaction.on_commit(forget_cached_suspensions)
+    _forget_suspensions_on_commit()
     target = action.target_account
     if target is None or target.is_local:
         return
