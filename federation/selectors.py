@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 
 from django.db import connection
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 
 from federation.models import Actor, Delivery, DomainPolicy
-from governance.models import ModerationAction
 
 POLICY_CACHE_SECONDS = 5.0
 _policy_cache: list[tuple[float, dict[str, DomainPolicy]]] = []
 _suspension_cache: list[tuple[float, frozenset[str]]] = []
+_suspension_readers: list[Callable[[], Iterable[str]]] = []
 
 
 def domain_candidates(domain: str) -> list[str]:
@@ -64,6 +65,15 @@ def is_domain_suspended(domain: str) -> bool:
     return policy is not None and policy.is_suspended
 
 
+def register_suspension_reader(reader: Callable[[], Iterable[str]]) -> None:
+    """Name the function that lists the ids of suspended remote accounts.
+
+    Suspensions are moderation actions, which the governance app owns; it
+    registers its reader when it loads, so this floor imports no app.
+    """
+    _suspension_readers[:] = [reader]
+
+
 def suspended_actor_uris() -> frozenset[str]:
     """Return the ids of the remote accounts a moderation action in force suspends."""
 
@@ -71,12 +81,7 @@ def suspended_actor_uris() -> frozenset[str]:
     # policies (a few seconds per process, fresh inside a transaction), so a
     # suspension reaches every process within POLICY_CACHE_SECONDS.
     def read() -> frozenset[str]:
-        rows = ModerationAction.objects.filter(
-            kind=ModerationAction.Kind.SUSPEND_ACCOUNT,
-            state__in=[ModerationAction.State.ACTIVE, ModerationAction.State.RATIFIED],
-            target_account__isnull=False,
-        ).values_list("target_account__uri", flat=True)
-        return frozenset(uri for uri in rows if uri)
+        return frozenset(uri for reader in _suspension_readers for uri in reader() if uri)
 
     if connection.in_atomic_block:
         return read()

@@ -262,3 +262,12 @@ def proposals_with_unheld_ballot_keys() -> dict[str, int]:
     per_key = Proposal.objects.values("tracker_key_id").annotate(count=Count("id"))
     counts = {row["tracker_key_id"]: row["count"] for row in per_key}
     return {key_id: counts[key_id] for key_id in sorted(unheld_key_ids(set(counts)))}
+
+
+def suspended_account_uris() -> list[str]:
+    """Return the ids of the remote accounts a suspension in force names (federation reads it through a registry)."""
+    return list(
+        ModerationAction.objects.filter(
+            kind=ModerationAction.Kind.SUSPEND_ACCOUNT, state__in=IN_FORCE, target_account__isnull=False
+        ).values_list("target_account__uri", flat=True)
+    )
