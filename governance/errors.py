@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from config.refusals import Refused
 
-class GovernanceRefused(ValueError):
+
+class GovernanceRefused(Refused):
     """The governance action cannot be done as asked; the message says why."""
 
 

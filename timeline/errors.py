@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from config.refusals import Refused
 
-class StatusRefused(ValueError):
+
+class StatusRefused(Refused):
     """The status cannot be posted as asked; the message says why, for the member."""
 
 
-class FollowRefused(ValueError):
+class FollowRefused(Refused):
     """The follow or follow answer cannot be done as asked; the message says why."""
 
 
-class InteractionRefused(ValueError):
+class InteractionRefused(Refused):
     """The like, boost, block or vote cannot be done as asked; the message says why."""
 
 
-class RequestRefused(ValueError):
+class RequestRefused(Refused):
     """A list, filter, marker, mute or scheduled status cannot be changed as asked; the message says why."""

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from federation.models import Actor
-from timeline.api.filter_entities import filter_result_entity
+from timeline.entities.filters import filter_result_entity
 from timeline.models import Filter, FilterKeyword, Poll, Status
 
 CONTEXTS = ("home", "notifications", "public", "thread", "account")

@@ -8,6 +8,8 @@ from typing import Any, TypeVar, cast
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
+from config.refusals import Refused
+
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
 
@@ -26,7 +28,7 @@ def api_error(message: str, status: int) -> JsonResponse:
 
 
 def api_view(*methods: str) -> Callable[[ViewFunc], ViewFunc]:
-    """Accept only the given HTTP methods and turn ApiError and Http404 into Mastodon's error bodies.
+    """Accept only the given HTTP methods and turn ApiError, Refused and Http404 into Mastodon's error bodies.
 
     A missing or invisible record answers 404 {"error": "Record not found"},
     whatever the underlying reason, so that private objects cannot be probed.
@@ -43,6 +45,9 @@ def api_view(*methods: str) -> Callable[[ViewFunc], ViewFunc]:
             try:
                 return view(request, *args, **kwargs)
             except ApiError as exc:
+                return api_error(exc.message, exc.status)
+            except Refused as exc:
+                # Every app's refusals share this base, so each is mapped here once.
                 return api_error(exc.message, exc.status)
             except Http404:
                 return api_error("Record not found", 404)

@@ -14,11 +14,11 @@ from django.utils.html import escape, linebreaks
 from django.views.decorators.cache import never_cache
 
 from config.api.errors import api_view
+from config.api.timestamps import iso_with_millis
 from federation.models import Actor, DomainPolicy
 from federation.selectors import domain_candidates, domain_policies_in_force
 from federation.uris import base_url
 from governance.selectors import current_charter, instance_contact_email, instance_title, rules_in_force
-from members.api.entities import account_entity, default_avatar_url, iso_with_millis
 from members.models import User
 from timeline.actions.media import MAX_ATTACHMENTS as MAX_MEDIA_ATTACHMENTS
 from timeline.actions.media import MAX_DESCRIPTION_CHARACTERS as MEDIA_DESCRIPTION_LIMIT
@@ -30,6 +30,7 @@ from timeline.actions.statuses import (
     MAX_STATUS_CHARACTERS,
     MIN_POLL_SECONDS,
 )
+from timeline.entities.accounts import account_entity, default_avatar_url
 from timeline.ids import snowflake_floor
 from timeline.imaging import IMAGE_MATRIX_LIMIT, IMAGE_SIZE_LIMIT, SUPPORTED_TYPES, VIDEO_MATRIX_LIMIT, VIDEO_SIZE_LIMIT
 from timeline.models import Status

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from config.api.scopes import SCOPES
 from config.env import (
     BASE_DIR,
     ConfigError,
@@ -23,7 +24,6 @@ from config.env import (
     parse_scheme,
     sqlite_database,
 )
-from members.scopes import SCOPES
 
 SOFTWARE_NAME = "mutuals"
 SOFTWARE_VERSION = "0.1.0"

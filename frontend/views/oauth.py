@@ -19,9 +19,9 @@ from django.views.decorators.http import require_http_methods
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import Application
 
+from config.api.scopes import SCOPES
 from members.api.app_registration import FORBIDDEN_SCHEMES, OUT_OF_BAND
 from members.api.oauth import oauth_core
-from members.scopes import SCOPES
 
 CREDENTIAL_KEYS = ("client_id", "redirect_uri", "response_type", "state", "code_challenge", "code_challenge_method")
 

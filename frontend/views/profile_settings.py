@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 from frontend.viewer import viewer_actor
 from members.actions.preferences import check_posting_defaults, do_set_posting_defaults
 from members.actions.profile import ProfileRefused, check_update_profile, do_update_profile
-from members.api.entities import avatar_url
 from members.errors import MemberRefused
+from timeline.entities.accounts import avatar_url
 from timeline.rendering import plain_text_of
 
 FIELD_ROWS = 4

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from federation.actions.domain_policies import normalise_domain
@@ -32,7 +33,7 @@ from governance.api.entities import admin_domain_block_entity, admin_report_enti
 from governance.errors import GovernanceRefused
 from governance.models import ModerationAction, Report
 from governance.selectors import domain_actions_in_force, report_queue, rule_versions_for_rule_ids, rules_in_force
-from members.api.auth import require_token, token_user
+from members.api.auth import token_user
 from members.models import User
 
 RULE_MENTION = re.compile(r"\brule\s*#?\s*(\d+)\b", re.IGNORECASE)

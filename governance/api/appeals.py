@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from governance.access import access_appeal_by_id, access_moderation_action_by_id
@@ -20,7 +21,7 @@ from governance.actions.appeals import (
 )
 from governance.errors import GovernanceRefused
 from governance.models import Appeal, ModerationAction
-from members.api.auth import require_token, token_user
+from members.api.auth import token_user
 
 
 def _int(raw: str) -> int:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from config.api.timestamps import iso_with_millis
 from governance.actions.ballots import tracker_for
 from governance.actions.closing import count_proposal, published_ballots
 from governance.log_activities import log_entry_data
 from governance.models import Ballot, LogEntry, ModerationAction, Participation, Proposal, ProposalComment, Report
 from governance.payloads import diff_against_in_force, preview_lines
-from members.api.entities import account_entity, iso_with_millis
 from members.models import User
+from timeline.entities.accounts import account_entity
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import optional_token, require_token
 from config.api.errors import ApiError, api_view
 from config.api.params import json_body
 from governance.access import access_proposal_by_id, is_moderator
@@ -19,7 +20,7 @@ from governance.api.entities import comment_entity, log_entry_entity, proposal_e
 from governance.errors import GovernanceRefused
 from governance.models import Proposal
 from governance.selectors import log_entries_for, log_visibilities_for, proposals_for_members
-from members.api.auth import optional_token, require_token, token_user
+from members.api.auth import token_user
 from members.eligibility import is_eligible_voter
 from members.models import User
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from federation.models import Actor
@@ -12,7 +13,7 @@ from governance.actions.reports import do_file_report
 from governance.api.entities import report_entity
 from governance.errors import GovernanceRefused
 from governance.selectors import rule_versions_for_rule_ids
-from members.api.auth import require_token, token_user
+from members.api.auth import token_user
 from timeline.access import access_status_by_id
 
 

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
+from config.api.scopes import is_known_scope
 from members.errors import MemberRefused
 from members.models import User
-from members.scopes import is_known_scope
 
 OPERATOR_APPLICATION_NAME = "Mutuals operator tokens"
 OUT_OF_BAND = "urn:ietf:wg:oauth:2.0:oob"

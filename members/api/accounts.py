@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import optional_token, require_token, required_actor, token_actor
 from config.api.errors import ApiError, api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
@@ -21,10 +22,14 @@ from federation.models import Actor
 from federation.selectors import is_domain_suspended
 from members.actions.preferences import check_posting_defaults, do_set_posting_defaults
 from members.actions.profile import ProfileRefused, check_update_profile, do_update_profile
-from members.api.auth import optional_token, require_token, required_actor, token_actor
-from members.api.entities import account_entities, account_entity, credential_account_entity, relationship_entities
 from members.errors import MemberRefused
-from timeline.api.entities import status_entities, with_authors
+from timeline.entities.accounts import (
+    account_entities,
+    account_entity,
+    credential_account_entity,
+    relationship_entities,
+)
+from timeline.entities.statuses import status_entities, with_authors
 from timeline.filtering import without_hidden
 from timeline.models import Follow, MediaAttachment, Status, Visibility
 

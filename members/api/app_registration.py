@@ -9,9 +9,9 @@ from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import Application
 
+from config.api.scopes import is_known_scope
 from members.errors import MemberRefused
 from members.models import AppRegistration
-from members.scopes import is_known_scope
 
 OUT_OF_BAND = "urn:ietf:wg:oauth:2.0:oob"
 MAX_APP_NAME_LENGTH = 60

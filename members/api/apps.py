@@ -8,6 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.models import Application
 
+from config.api.auth import require_token
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from members.api.app_registration import (
@@ -16,7 +17,6 @@ from members.api.app_registration import (
     registered_scopes,
     registered_website,
 )
-from members.api.auth import require_token
 from members.errors import MemberRefused
 
 

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token
 from config.api.errors import ApiError, api_error, api_view
 from config.api.params import ApiParams
 from federation.uris import base_url
@@ -50,7 +51,7 @@ from members.actions.register import (
     do_transfer_shares,
 )
 from members.actions.roles import check_grant_role, check_revoke_role, do_grant_role, do_revoke_role
-from members.api.auth import require_token, token_user
+from members.api.auth import token_user
 from members.api.coop_entities import (
     bylaws_entity,
     dues_payment_entity,

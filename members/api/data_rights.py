@@ -9,12 +9,13 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from members.access import access_export_by_id, access_import_by_id
 from members.actions.exports import check_request_export, do_request_export, export_path
 from members.actions.imports import check_start_import, do_start_import, report_lines
-from members.api.auth import require_token, token_user
+from members.api.auth import token_user
 from members.data_inventory import data_held_about
 from members.data_rights_entities import export_download_name, export_entity, export_etag, import_entity
 from members.errors import MemberRefused

@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token
 from config.api.errors import api_view
 from config.api.params import ApiParams
 from federation.uris import base_url
@@ -22,7 +23,7 @@ from members.actions.deletion import (
     do_request_account_deletion,
     receipt_path,
 )
-from members.api.auth import require_token, token_user
+from members.api.auth import token_user
 from members.api.coop import refusals_as_errors
 from members.models import AccountDeletion
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from federation.models import Actor
-from members.api.auth import require_token, required_actor
-from members.api.entities import account_entity
 from timeline.actions.moves import (
     check_add_alias,
     check_move_away,
@@ -21,6 +20,7 @@ from timeline.actions.moves import (
     do_move_account,
     do_remove_alias,
 )
+from timeline.entities.accounts import account_entity
 from timeline.errors import InteractionRefused
 
 

@@ -18,9 +18,9 @@ from oauth2_provider.oauth2_backends import OAuthLibCore
 
 from config.api.errors import api_view
 from config.api.params import MAX_JSON_BODY_BYTES
+from config.api.scopes import SCOPES
 from config.json_input import JsonInputError, parse_json
 from federation.uris import base_url
-from members.scopes import SCOPES
 
 
 class MastodonOAuthLibCore(OAuthLibCore):  # type: ignore[misc]

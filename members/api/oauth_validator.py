@@ -16,8 +16,8 @@ from typing import Any
 from oauth2_provider.models import AccessToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
+from config.api.scopes import is_known_scope, scope_within
 from members.api.app_registration import registered_scopes
-from members.scopes import is_known_scope, scope_within
 
 GRANT_TYPES = frozenset({"authorization_code", "client_credentials", "refresh_token", "password"})
 

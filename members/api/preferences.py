@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import api_view
-from members.api.auth import require_token, required_actor
 
 
 @api_view("GET")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from federation.access import access_account_by_id
-from members.api.auth import require_token, required_actor
-from members.api.entities import relationship_entities
 from timeline.actions.notes import check_set_account_note, do_set_account_note
+from timeline.entities.accounts import relationship_entities
 from timeline.errors import RequestRefused
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import ApiError, api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
-from members.api.auth import require_token, required_actor
 from timeline.access import access_status_by_id, can_view_status
 from timeline.actions.bookmarks import check_bookmark, do_bookmark, do_unbookmark
-from timeline.api.entities import status_entities, status_entity
 from timeline.api.statuses import status_id_from_path
+from timeline.entities.statuses import status_entities, status_entity
 from timeline.errors import InteractionRefused
 from timeline.models import Bookmark
 

@@ -7,14 +7,14 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from federation.models import Actor
-from members.api.auth import require_token, required_actor
-from members.api.entities import account_entities
 from timeline.access import access_conversation_by_id, can_view_status
 from timeline.actions.conversations import do_mark_conversation_read, do_remove_conversation
-from timeline.api.entities import status_entities
+from timeline.entities.accounts import account_entities
+from timeline.entities.statuses import status_entities
 from timeline.models import Conversation
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import ApiError, api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
-from members.api.auth import require_token, required_actor
 from timeline.actions.domain_blocks import check_block_domain, do_block_domain, do_unblock_domain
 from timeline.errors import RequestRefused
 from timeline.models import AccountDomainBlock

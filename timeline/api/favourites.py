@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
-from members.api.auth import require_token, required_actor
 from timeline.access import can_view_status
-from timeline.api.entities import status_entities
+from timeline.entities.statuses import status_entities
 from timeline.models import Favourite
 
 

@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
-from members.api.auth import require_token, required_actor
 from timeline.access import (
     access_filter_by_id,
     access_filter_keyword_by_id,
@@ -29,13 +29,13 @@ from timeline.actions.filters import (
     do_update_filter,
     do_update_filter_keyword,
 )
-from timeline.api.filter_entities import (
+from timeline.api.statuses import status_id_from_path
+from timeline.entities.filters import (
     filter_entity,
     filter_keyword_entity,
     filter_status_entity,
     v1_filter_entity,
 )
-from timeline.api.statuses import status_id_from_path
 from timeline.errors import RequestRefused
 from timeline.models import Filter, FilterKeyword
 

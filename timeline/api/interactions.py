@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import optional_token, require_token, required_actor, token_actor
 from config.api.errors import ApiError, api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
-from members.api.auth import optional_token, require_token, required_actor, token_actor
-from members.api.entities import account_entities
 from timeline.access import access_status_by_id
 from timeline.actions.interactions import (
     check_favourite,
@@ -19,8 +18,9 @@ from timeline.actions.interactions import (
     do_unfavourite,
     do_unreblog,
 )
-from timeline.api.entities import status_entity
 from timeline.api.statuses import status_id_from_path
+from timeline.entities.accounts import account_entities
+from timeline.entities.statuses import status_entity
 from timeline.errors import InteractionRefused
 from timeline.models import Favourite, Status
 

@@ -7,13 +7,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import ApiError, api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
 from federation.access import access_account_by_id
 from federation.models import Actor
-from members.api.auth import require_token, required_actor
-from members.api.entities import account_entities
 from timeline.access import access_list_by_id, hidden_account_ids_for
 from timeline.actions.lists import (
     check_add_list_accounts,
@@ -24,7 +23,8 @@ from timeline.actions.lists import (
     do_remove_list_accounts,
     do_update_list,
 )
-from timeline.api.entities import status_entities, with_authors
+from timeline.entities.accounts import account_entities
+from timeline.entities.statuses import status_entities, with_authors
 from timeline.errors import RequestRefused
 from timeline.filtering import without_hidden
 from timeline.models import List, ListAccount, Status

@@ -7,10 +7,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
-from members.api.auth import require_token, required_actor
-from members.api.entities import iso_with_millis
+from config.api.timestamps import iso_with_millis
 from timeline.actions.markers import check_save_marker, do_save_marker
 from timeline.errors import RequestRefused
 from timeline.models import Marker

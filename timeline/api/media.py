@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
-from members.api.auth import require_token, required_actor
 from timeline.access import access_own_unattached_media_by_id
 from timeline.actions.media import check_update_media, check_upload_media, do_create_media, do_update_media
-from timeline.api.entities import media_entity
+from timeline.entities.statuses import media_entity
 from timeline.imaging import MediaRejected
 from timeline.models import MediaAttachment
 

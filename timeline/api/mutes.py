@@ -7,16 +7,17 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import ApiError, api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
+from config.api.timestamps import iso_with_millis
 from federation.access import access_account_by_id
-from members.api.auth import require_token, required_actor
-from members.api.entities import account_entities, iso_with_millis, relationship_entities
 from timeline.access import access_status_by_id
 from timeline.actions.mutes import check_mute, do_mute, do_mute_conversation, do_unmute, do_unmute_conversation
-from timeline.api.entities import status_entity
 from timeline.api.statuses import status_id_from_path
+from timeline.entities.accounts import account_entities, relationship_entities
+from timeline.entities.statuses import status_entity
 from timeline.errors import InteractionRefused
 from timeline.selectors import active_mutes
 

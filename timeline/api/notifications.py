@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
 from federation.models import Actor
-from members.api.auth import require_token, required_actor
-from members.api.entities import account_entities, iso_with_millis
-from timeline.access import access_notification_by_id, can_view_status
+from timeline.access import access_notification_by_id
 from timeline.actions.notifications import do_clear_notifications, do_dismiss_notification
-from timeline.api.entities import status_entities
+from timeline.entities.notifications import notification_entities
 from timeline.filtering import is_hidden
 from timeline.models import Notification
 from timeline.selectors import domain_query, hidden_domains_for, muted_account_ids
@@ -26,30 +23,6 @@ MAX_UNREAD_COUNT = 1000
 
 class NotificationNotFound(Http404):
     """No notification of the token owner has that id."""
-
-
-def notification_entities(notifications: list[Notification], viewer: Actor) -> list[dict[str, Any]]:
-    """Return Mastodon Notification entities, with accounts and statuses built in batches."""
-    accounts = account_entities([notification.from_account for notification in notifications])
-    with_status = [n for n in notifications if n.status is not None and can_view_status(viewer, n.status)]
-    statuses = dict(
-        zip(
-            [n.pk for n in with_status],
-            status_entities([n.status for n in with_status if n.status is not None], viewer, context="notifications"),
-            strict=True,
-        )
-    )
-    return [
-        {
-            "id": str(notification.pk),
-            "type": notification.type,
-            "group_key": f"ungrouped-{notification.pk}",
-            "created_at": iso_with_millis(notification.created_at),
-            "account": account,
-            "status": statuses.get(notification.pk),
-        }
-        for notification, account in zip(notifications, accounts, strict=True)
-    ]
 
 
 def _filtered(viewer: Actor, params: ApiParams) -> QuerySet[Notification]:

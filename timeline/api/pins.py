@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import ApiError, api_view
-from members.api.auth import require_token, required_actor
 from timeline.access import access_status_by_id
 from timeline.actions.pins import check_pin, do_pin, do_unpin
-from timeline.api.entities import status_entity
 from timeline.api.statuses import status_id_from_path
+from timeline.entities.statuses import status_entity
 from timeline.errors import InteractionRefused
 
 

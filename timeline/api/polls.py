@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import optional_token, require_token, required_actor, token_actor
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from federation.models import Actor
@@ -12,10 +13,9 @@ from governance.actions.ballots import check_cast_ballot, do_cast_ballot
 from governance.errors import BallotRefused
 from governance.models import Proposal
 from governance.selectors import proposal_for_poll, proposal_poll_views
-from members.api.auth import optional_token, require_token, required_actor, token_actor
 from timeline.access import StatusNotFound, access_status_by_id
 from timeline.actions.polls import check_vote, do_vote
-from timeline.api.entities import poll_entity
+from timeline.entities.statuses import poll_entity
 from timeline.errors import InteractionRefused
 from timeline.models import Poll, PollVote
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import ApiError, api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from federation.access import access_account_by_id
 from federation.models import Actor
-from members.api.auth import require_token, required_actor
-from members.api.entities import account_entities, relationship_entities
 from timeline.actions.blocks import check_block, do_block, do_unblock
 from timeline.actions.follows import (
     check_answer_follow_request,
@@ -25,6 +24,7 @@ from timeline.actions.follows import (
     do_remove_follower,
     do_unfollow,
 )
+from timeline.entities.accounts import account_entities, relationship_entities
 from timeline.errors import FollowRefused, InteractionRefused
 from timeline.models import Block, Follow
 

@@ -9,14 +9,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import require_token, required_actor
 from config.api.errors import ApiError, api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
-from members.api.auth import require_token, required_actor
-from members.api.entities import iso_with_millis
+from config.api.timestamps import iso_with_millis
 from timeline.access import access_scheduled_status_by_id
 from timeline.actions.scheduled_statuses import check_scheduled_at, do_cancel_scheduled_status, do_reschedule_status
-from timeline.api.entities import media_entity
+from timeline.entities.statuses import media_entity
 from timeline.errors import RequestRefused
 from timeline.models import MediaAttachment, ScheduledStatus
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 
+from config.api.auth import require_token, token_actor
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from federation.models import Actor
 from federation.uris import base_url
 from members.api.accounts import MAX_SEARCH_RESULTS, search_accounts
-from members.api.auth import require_token, token_actor
-from members.api.entities import account_entities
 from timeline.access import can_view_status
-from timeline.api.entities import status_entities, with_authors
+from timeline.entities.accounts import account_entities
+from timeline.entities.statuses import status_entities, with_authors
 from timeline.models import Status, Tag, Visibility
 
 SEARCH_TYPES = ("accounts", "statuses", "hashtags")

@@ -8,11 +8,11 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.api.auth import optional_token, require_token, required_actor, token_actor
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
+from config.api.timestamps import iso_with_millis
 from federation.models import Actor
-from members.api.auth import optional_token, require_token, required_actor, token_actor
-from members.api.entities import account_entity, iso_with_millis
 from timeline.access import StatusNotFound, access_status_by_id
 from timeline.actions.media import check_media_edits
 from timeline.actions.scheduled_statuses import do_schedule_status
@@ -27,8 +27,9 @@ from timeline.actions.statuses import (
     do_edit_status,
     earlier_post_for_key,
 )
-from timeline.api.entities import status_entities, status_entity
 from timeline.api.scheduled_statuses import checked_scheduled_at, scheduled_status_entity
+from timeline.entities.accounts import account_entity
+from timeline.entities.statuses import status_entities, status_entity
 from timeline.errors import StatusRefused
 from timeline.filtering import without_hidden
 from timeline.imaging import MediaRejected

@@ -11,12 +11,12 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 
+from config.api.auth import optional_token, require_token, required_actor, token_actor
 from config.api.errors import api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
 from federation.models import Actor
-from members.api.auth import optional_token, require_token, required_actor, token_actor
-from timeline.api.entities import status_entities, with_authors
+from timeline.entities.statuses import status_entities, with_authors
 from timeline.filtering import without_hidden
 from timeline.models import Status
 from timeline.selectors import home_entries_for, public_statuses_for, without_muted_statuses

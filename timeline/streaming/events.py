@@ -32,6 +32,9 @@ from django.utils import timezone
 from federation.models import Actor
 from federation.selectors import domain_policies_in_force
 from governance.selectors import restricted_account_ids
+from timeline.entities.accounts import account_entities
+from timeline.entities.notifications import notification_entities
+from timeline.entities.statuses import status_entities
 from timeline.models import (
     AccountDomainBlock,
     Block,
@@ -68,7 +71,6 @@ def _load(status_id: int) -> Status | None:
 
 
 def _render(status: Status) -> dict[str, Any]:
-    from timeline.api.entities import status_entities  # noqa: PLC0415 (the entity layer imports the models' users)
 
     return status_entities([status], None)[0]
 
@@ -216,7 +218,6 @@ def _lists_for(status: Status, owner_ids: list[int]) -> dict[int, int]:
 
 
 def _conversation(status: Status, entity: dict[str, Any], participants: list[Actor], viewer_id: int) -> str:
-    from members.api.entities import account_entities  # noqa: PLC0415 (the entity layer imports the models' users)
 
     root = status
     for _ in range(100):
@@ -382,8 +383,6 @@ def stream_status_deleted_on_commit(status: Status) -> None:
 
 
 def _send_notification(notification_id: int) -> None:
-    from timeline.api.notifications import notification_entities  # noqa: PLC0415 (the API layer imports actions)
-
     notification = (
         Notification.objects.select_related("recipient", "from_account", "status", "status__account")
         .filter(id=notification_id)

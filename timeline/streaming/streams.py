@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest
 from oauth2_provider.models import AccessToken
 
+from config.api.scopes import scope_grants
 from federation.models import Actor
-from members.scopes import scope_grants
 from timeline.models import List
 
 PUBLIC_STREAMS = frozenset(

@@ -12,7 +12,7 @@ from federation.models import Actor
 from tests.factories.federation import RemoteActorFactory
 from tests.factories.timeline import FollowFactory
 from timeline.actions.remote_statuses import do_add_status_recipients, do_store_remote_status, do_update_remote_status
-from timeline.api.entities import status_entity
+from timeline.entities.statuses import status_entity
 from timeline.models import MediaAttachment, Notification, Status, TimelineEntry, Visibility
 
 pytestmark = pytest.mark.django_db

@@ -10,17 +10,13 @@ from django.conf import settings
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from config.api.timestamps import iso_with_millis
 from federation.models import Actor
 from federation.renderers import profile_fields
 from federation.uris import base_url
 from timeline.models import AccountNote, Block, Follow, Status
 from timeline.rendering import plain_text_of
 from timeline.selectors import active_mutes, hidden_domains_for
-
-
-def iso_with_millis(moment: datetime) -> str:
-    """Return a timestamp as Mastodon's API writes it: UTC, milliseconds, Z."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def default_avatar_url() -> str:

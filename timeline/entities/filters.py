@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from members.api.entities import iso_with_millis
+from config.api.timestamps import iso_with_millis
 from timeline.models import Filter, FilterKeyword, FilterStatus
 
 

@@ -10,10 +10,11 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from config.api.timestamps import iso_with_millis
 from federation.models import Actor
 from federation.uris import base_url
 from governance.selectors import ProposalPollView, proposal_poll_views
-from members.api.entities import account_entities, iso_with_millis
+from timeline.entities.accounts import account_entities
 from timeline.filtering import filter_results_for_statuses
 from timeline.models import (
     Bookmark,

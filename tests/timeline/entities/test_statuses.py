@@ -12,7 +12,7 @@ from django.utils import timezone
 from federation.models import Actor
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.timeline import MentionFactory, RemoteMediaFactory, StatusFactory
-from timeline.api.entities import status_entities, status_entity
+from timeline.entities.statuses import status_entities, status_entity
 from timeline.models import Favourite, Poll, PollVote, Status, Tag, Visibility
 
 pytestmark = pytest.mark.django_db

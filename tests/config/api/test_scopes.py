@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from members.scopes import scope_grants, scope_within
+from config.api.scopes import scope_grants, scope_within
 
 
 def test_broad_scope_covers_its_granular_scopes() -> None:
