@@ -15,7 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The consent page is a web page; token, revoke and metadata are the members app's API.
     path("oauth/authorize", authorize, name="oauth_authorize"),
-    path("", include("config.api.urls")),
     path("", include("members.urls")),
     path("", include("timeline.urls")),
     path("", include("governance.urls")),

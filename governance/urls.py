@@ -1,13 +1,22 @@
 """Governance's URLs: the co-op API, reports, the admin API subset, and the web pages."""
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, re_path
 
-from governance.api import admin, appeals, proposals, reports
+from governance.api import admin, appeals, instance, proposals, reports
 from governance.views import history, instance_settings, log, moderation, pages
 
 app_name = "governance"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # The instance's description: the co-op's title, charter, rules and limits.
+    re_path(r"^api/v1/instance/?$", instance.instance_v1, name="instance_v1"),
+    re_path(r"^api/v2/instance/?$", instance.instance_v2, name="instance_v2"),
+    path("api/v1/instance/rules", instance.rules, name="instance_rules"),
+    path("api/v1/instance/peers", instance.peers, name="instance_peers"),
+    path("api/v1/instance/activity", instance.activity, name="instance_activity"),
+    path("api/v1/instance/extended_description", instance.extended_description, name="instance_description"),
+    path("api/v1/instance/domain_blocks", instance.domain_blocks, name="instance_domain_blocks"),
+    path("api/v1/custom_emojis", instance.custom_emojis, name="custom_emojis"),
     path("api/v1/coop/proposals", proposals.proposals, name="api_proposals"),
     path("api/v1/coop/proposals/<str:proposal_id>", proposals.proposal_detail, name="api_proposal"),
     path("api/v1/coop/proposals/<str:proposal_id>/vote", proposals.proposal_vote, name="api_proposal_vote"),
