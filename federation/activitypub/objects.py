@@ -225,6 +225,10 @@ class PropertyValue(Typed):
         return {"type": self.type, "name": self.name, "value": self.value}
 
 
+def _property_value(item: PropertyValue | Mapping[str, str]) -> PropertyValue:
+    return item if isinstance(item, PropertyValue) else PropertyValue(name=item["name"], value=item["value"])
+
+
 # Actors.
 
 
@@ -357,7 +361,7 @@ class Person(Object):
                 "published": self.published,
                 "alsoKnownAs": list(self.also_known_as),
                 "movedTo": self.moved_to,
-                "attachment": [_json_entry(item) for item in self.fields],
+                "attachment": [_property_value(item).to_json() for item in self.fields],
                 "tag": [tag.to_json() for tag in self.tag],
                 "icon": {"type": "Image", "url": self.icon_url} if self.icon_url else None,
                 "image": {"type": "Image", "url": self.image_url} if self.image_url else None,

@@ -282,3 +282,11 @@ def test_a_tombstone_serialises_for_a_delete_and_for_a_gone_page() -> None:
         "deleted": "2026-11-20T09:30:00Z",
     }
     assert parse(gone.to_json()) == gone
+
+
+def test_a_prepared_profile_field_is_sent_as_a_property_value() -> None:
+    key = PublicKey(id=f"{DANA}#main-key", owner=DANA, public_key_pem="PEM")
+    person = Person(
+        id=DANA, preferred_username="dana", inbox=f"{DANA}/inbox", public_key=key, fields=[{"name": "n", "value": "v"}]
+    )
+    assert person.to_json()["attachment"] == [{"type": "PropertyValue", "name": "n", "value": "v"}]
