@@ -1,6 +1,18 @@
 """Typed ActivityStreams objects and their JSON form, free of the database.
 
 Importing the package registers every type, so `parse()` knows them all.
+A handler parses once and dispatches on the class::
+
+    match parse(document):
+        case Create(object=Note() as note):
+            ...  # store the post
+        case Undo(object=Follow() as follow):
+            ...  # end the follow of follow.object_id
+        case Unknown(type=kind):
+            ...  # ignore it
+
+`MalformedDocument` (a `ValueError`) names the property that could not be
+read. Sending goes the other way: build the dataclass, call `serialise()`.
 """
 
 from federation.activitypub.activities import (
