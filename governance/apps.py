@@ -6,8 +6,14 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
-        """Tell the federation floor how to read account suspensions, which are this app's moderation actions."""
+        """Tell the apps below how to read what this app decides: suspensions and restrictions of accounts."""
         from federation.selectors import register_suspension_reader  # noqa: PLC0415 (apps load before models)
-        from governance.selectors import suspended_account_uris  # noqa: PLC0415
+        from governance.selectors import (  # noqa: PLC0415
+            is_account_restricted,
+            restricted_account_ids,
+            suspended_account_uris,
+        )
+        from timeline.restrictions import register_restriction_readers  # noqa: PLC0415
 
         register_suspension_reader(suspended_account_uris)
+        register_restriction_readers(account_ids=restricted_account_ids, is_restricted=is_account_restricted)

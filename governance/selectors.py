@@ -78,6 +78,11 @@ def restricted_account_ids(*, limited: bool = True) -> QuerySet[ModerationAction
     ).values_list("target_account_id", flat=True)
 
 
+def is_account_restricted(account_id: int, *, limited: bool = True) -> bool:
+    """Return whether a suspension (and, with `limited`, a limit) in force names the account."""
+    return restricted_account_ids(limited=limited).filter(target_account_id=account_id).exists()
+
+
 def proposals_for_members(*, state: str | None = None) -> QuerySet[Proposal]:
     """Return proposals, newest first, optionally only open or closed ones."""
     queryset = Proposal.objects.select_related("author")
