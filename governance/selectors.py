@@ -25,12 +25,11 @@ from governance.models import (
     ModerationAction,
     Participation,
     Proposal,
-    ProposalPoll,
     Report,
     RuleVersion,
 )
 from governance.tally.methods import Choice, count_ballots
-from members.models import User
+from timeline.poll_claims import ClaimedPollView
 
 IN_FORCE = (ModerationAction.State.ACTIVE, ModerationAction.State.RATIFIED)
 
@@ -76,6 +75,11 @@ def restricted_account_ids(*, limited: bool = True) -> QuerySet[ModerationAction
     return ModerationAction.objects.filter(
         kind__in=kinds, state__in=IN_FORCE, target_account__isnull=False
     ).values_list("target_account_id", flat=True)
+
+
+def is_account_restricted(account_id: int, *, limited: bool = True) -> bool:
+    """Return whether a suspension (and, with `limited`, a limit) in force names the account."""
+    return restricted_account_ids(limited=limited).filter(target_account_id=account_id).exists()
 
 
 def proposals_for_members(*, state: str | None = None) -> QuerySet[Proposal]:
@@ -192,50 +196,31 @@ def ballot_summary_in_database(proposal: Proposal) -> BallotSummary | None:
     return BallotSummary(groups=groups, digest=str(digest))
 
 
-@dataclass(frozen=True)
-class ProposalPollView:
-    """What a proposal's poll shows a viewer: the proposal, counts unless hidden, and the viewer's ballot."""
-
-    proposal: Proposal
-    counts: list[int] | None
-    voters: int
-    own_choices: list[int] | None
-
-
-def proposal_for_poll(poll_id: int) -> Proposal | None:
-    """Return the proposal a poll puts to the members, or None for an ordinary poll."""
-    link = ProposalPoll.objects.select_related("proposal").filter(poll_id=poll_id).first()
-    return link.proposal if link is not None else None
-
-
 def _choices_as_list(choice: Choice) -> list[int]:
     return list(choice) if isinstance(choice, list) else [choice]
 
 
-def proposal_poll_views(poll_ids: list[int], viewer: User | None) -> dict[int, ProposalPollView]:
-    """Return, per poll id, how the polls of proposals show to the viewer (None: anonymous).
+def proposal_poll_view(proposal: Proposal, viewer: Actor | None) -> ClaimedPollView:
+    """Return how the proposal's poll shows to the viewer (None: anonymous).
 
     Counts appear once results are visible: always after close, before only
     when the proposal does not hide them. The viewer's own choice is found
     through their tracker, so it works for secret ballots too.
     """
-    views: dict[int, ProposalPollView] = {}
-    for link in ProposalPoll.objects.select_related("proposal").filter(poll_id__in=poll_ids):
-        proposal = link.proposal
-        counts: list[int] | None = None
-        closed = proposal.state == Proposal.State.CLOSED
-        if closed and isinstance(proposal.tally, dict) and isinstance(proposal.tally.get("counts"), list):
-            counts = [int(count) for count in proposal.tally["counts"]]
-        elif not proposal.hide_results:
-            choices = Ballot.objects.filter(proposal=proposal).values_list("choice", flat=True)
-            counts = count_ballots(proposal.method, len(proposal.options), choices).counts
-        own: list[int] | None = None
-        if viewer is not None:
-            ballot = Ballot.objects.filter(proposal=proposal, tracker=tracker_for(proposal, viewer.pk)).first()
-            own = _choices_as_list(ballot.choice) if ballot is not None else []
-        voters = Participation.objects.filter(proposal=proposal).count()
-        views[link.poll_id] = ProposalPollView(proposal=proposal, counts=counts, voters=voters, own_choices=own)
-    return views
+    user = viewer.user if viewer is not None else None
+    counts: list[int] | None = None
+    closed = proposal.state == Proposal.State.CLOSED
+    if closed and isinstance(proposal.tally, dict) and isinstance(proposal.tally.get("counts"), list):
+        counts = [int(count) for count in proposal.tally["counts"]]
+    elif not proposal.hide_results:
+        choices = Ballot.objects.filter(proposal=proposal).values_list("choice", flat=True)
+        counts = count_ballots(proposal.method, len(proposal.options), choices).counts
+    own: list[int] | None = None
+    if user is not None:
+        ballot = Ballot.objects.filter(proposal=proposal, tracker=tracker_for(proposal, user.pk)).first()
+        own = _choices_as_list(ballot.choice) if ballot is not None else []
+    voters = Participation.objects.filter(proposal=proposal).count()
+    return ClaimedPollView(counts=counts, voters=voters, own_choices=own)
 
 
 def current_instance_settings() -> InstanceSettings:

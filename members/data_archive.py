@@ -4,7 +4,9 @@ The layout follows Mastodon's archive (`actor.json`, `outbox.json`,
 `likes.json`, `bookmarks.json`, media files) so other servers' importers read
 it, adds Mastodon's CSV exports, and a `coop/` folder with the member's
 records in the co-op. ZIP64 is forced on every streamed entry: archives and
-entries above 4 GB stay valid.
+entries above 4 GB stay valid. Apps above members (governance: ballots,
+moderation) register the documents they add to `coop/` when they load, so
+this module imports none of them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -28,8 +31,6 @@ from federation.activitypub.context import CONTEXT
 from federation.models import Actor
 from federation.renderers import StatusRelations, announce_for_reblog, create_for_status, person_for_actor
 from federation.uris import base_url
-from governance.actions.ballots import tracker_for
-from governance.models import Appeal, Ballot, ModerationAction, Participation, Report
 from members.exports import JOURNAL_HEADER, certificate_for, holder_entries, journal_row
 from members.models import DuesPayment, User
 from members.selectors import membership_history
@@ -86,15 +87,29 @@ coop/register_entries.csv    The share register's entries that name you,
 coop/certificate.json        Your holdings today and the register hash
                              the certificate rests on.
 coop/dues.csv                Your dues payments.
-coop/ballots.json            Your named ballots, and the receipt (tracker)
-                             of each secret ballot you cast: find it in the
-                             published ballot list after the proposal closes.
-                             Secret ballots are stored without your name, so
-                             only the receipt is yours.
-coop/moderation.json         Moderation actions about your account, reports
-                             about it (without the reporter), reports you
-                             filed and your appeals.
 """
+
+
+@dataclass(frozen=True)
+class ArchiveDocument:
+    """A JSON document an app above members adds to the archive, and its lines in the README.
+
+    `readme` is the document's entry in README.txt, from its name at the
+    start of the line to the newline that ends it.
+    """
+
+    name: str
+    readme: str
+    build: Callable[[User, Actor], Any]
+
+
+_documents: list[ArchiveDocument] = []
+
+
+def register_archive_document(document: ArchiveDocument) -> None:
+    """Add a document to every archive, written after the co-op's own records."""
+    if document not in _documents:
+        _documents.append(document)
 
 
 def _progress(callback: ProgressCallback, phase: str, fraction: float) -> None:
@@ -107,8 +122,11 @@ def media_path(media: MediaAttachment) -> str:
     return f"media_attachments/files/{media.pk}{PurePosixPath(media.file.name).suffix.lower()}"
 
 
-def _acct(actor: Actor) -> str:
-    # Mastodon writes local accounts with the domain, so the file means the same anywhere.
+def account_address(actor: Actor) -> str:
+    """Return the account's address as Mastodon's archives write it: with the domain, local accounts too.
+
+    The domain makes the file mean the same on any server that imports it.
+    """
     return actor.acct if actor.domain else f"{actor.username}@{settings.MUTUALS_DOMAIN}"
 
 
@@ -316,17 +334,22 @@ def _social_graph(archive: zipfile.ZipFile, actor: Actor) -> None:
         archive,
         "following_accounts.csv",
         FOLLOWING_HEADER,
-        ([_acct(f.target), _bool(f.show_reblogs), _bool(f.notify), ""] for f in follows.iterator(chunk_size=CHUNK)),
+        (
+            [account_address(f.target), _bool(f.show_reblogs), _bool(f.notify), ""]
+            for f in follows.iterator(chunk_size=CHUNK)
+        ),
     )
     mutes = Mute.objects.filter(account=actor).select_related("target").order_by("-id")
     _write_csv(
         archive,
         "muted_accounts.csv",
         MUTED_HEADER,
-        ([_acct(m.target), _bool(m.hide_notifications)] for m in mutes.iterator(chunk_size=CHUNK)),
+        ([account_address(m.target), _bool(m.hide_notifications)] for m in mutes.iterator(chunk_size=CHUNK)),
     )
     blocks = Block.objects.filter(account=actor).select_related("target").order_by("-id")
-    _write_csv(archive, "blocked_accounts.csv", None, ([_acct(b.target)] for b in blocks.iterator(chunk_size=CHUNK)))
+    _write_csv(
+        archive, "blocked_accounts.csv", None, ([account_address(b.target)] for b in blocks.iterator(chunk_size=CHUNK))
+    )
     domains = AccountDomainBlock.objects.filter(account=actor).order_by("domain").values_list("domain", flat=True)
     _write_csv(archive, "blocked_domains.csv", None, ([domain] for domain in domains.iterator(chunk_size=CHUNK)))
     bookmarks = Bookmark.objects.filter(account=actor).order_by("-id").values_list("status__uri", flat=True)
@@ -336,71 +359,11 @@ def _social_graph(archive: zipfile.ZipFile, actor: Actor) -> None:
         archive,
         "lists.csv",
         None,
-        ([e.list.title, _acct(e.account)] for e in entries.order_by("list_id", "id").iterator(chunk_size=CHUNK)),
+        (
+            [e.list.title, account_address(e.account)]
+            for e in entries.order_by("list_id", "id").iterator(chunk_size=CHUNK)
+        ),
     )
-
-
-def _ballots(user: User) -> list[dict[str, Any]]:
-    named = Ballot.objects.filter(voter=user).select_related("proposal").order_by("cast_at")
-    records: list[dict[str, Any]] = [
-        {
-            "proposal": ballot.proposal_id,
-            "title": ballot.proposal.title,
-            "secret": False,
-            "choice": ballot.choice,
-            "cast_at": ballot.cast_at.isoformat(),
-            "tracker": ballot.tracker,
-        }
-        for ballot in named
-    ]
-    secret = Participation.objects.filter(user=user, proposal__secret=True).select_related("proposal")
-    for participation in secret.order_by("first_voted_at"):
-        records.append(
-            {
-                "proposal": participation.proposal_id,
-                "title": participation.proposal.title,
-                "secret": True,
-                "last_voted_at": participation.last_voted_at.isoformat(),
-                "tracker": tracker_for(participation.proposal, user.pk),
-            }
-        )
-    return records
-
-
-def _moderation(user: User, actor: Actor) -> dict[str, Any]:
-    actions = ModerationAction.objects.filter(target_account=actor).order_by("created_at")
-    received = Report.objects.filter(target=actor).order_by("created_at")
-    filed = Report.objects.filter(reporter=actor).select_related("target").order_by("created_at")
-    appeals = Appeal.objects.filter(appellant=user).order_by("pk")
-    return {
-        "actions": [
-            {
-                "kind": action.kind,
-                "authority": action.authority,
-                "text": action.text,
-                "state": action.state,
-                "emergency": action.emergency,
-                "target_status_id": action.target_status_id,
-                "created_at": action.created_at.isoformat(),
-                "ended_at": action.ended_at.isoformat() if action.ended_at else None,
-            }
-            for action in actions
-        ],
-        "reports_about_you": [
-            {"category": r.category, "state": r.state, "created_at": r.created_at.isoformat()} for r in received
-        ],
-        "reports_you_filed": [
-            {
-                "target": _acct(r.target),
-                "category": r.category,
-                "comment": r.comment,
-                "state": r.state,
-                "created_at": r.created_at.isoformat(),
-            }
-            for r in filed
-        ],
-        "appeals": [{"action": a.action_id, "state": a.state, "text": a.text} for a in appeals],
-    }
 
 
 def _coop(archive: zipfile.ZipFile, user: User, actor: Actor) -> None:
@@ -461,8 +424,8 @@ def _coop(archive: zipfile.ZipFile, user: User, actor: Actor) -> None:
             for p in payments
         ),
     )
-    _write_json(archive, "coop/ballots.json", _ballots(user))
-    _write_json(archive, "coop/moderation.json", _moderation(user, actor))
+    for document in _documents:
+        _write_json(archive, document.name, document.build(user, actor))
 
 
 def write_archive(user: User, actor: Actor, destination: Path, callback: ProgressCallback) -> int:
@@ -482,10 +445,20 @@ def write_archive(user: User, actor: Actor, destination: Path, callback: Progres
         with _text_entry(archive, "README.txt") as out:
             out.write(
                 README.format(
-                    instance=base_url(), handle=_acct(actor), moment=timezone.now().isoformat(timespec="seconds")
+                    instance=base_url(),
+                    handle=account_address(actor),
+                    moment=timezone.now().isoformat(timespec="seconds"),
                 )
+                + "".join(document.readme for document in _documents)
             )
     return destination.stat().st_size
 
 
-__all__ = ["media_path", "outbox_items", "write_archive"]
+__all__ = [
+    "ArchiveDocument",
+    "account_address",
+    "media_path",
+    "outbox_items",
+    "register_archive_document",
+    "write_archive",
+]

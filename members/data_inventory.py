@@ -1,7 +1,13 @@
-"""What the server holds about one member: every category, its count, how long it is kept and why."""
+"""What the server holds about one member: every category, its count, how long it is kept and why.
+
+Apps above members (governance: ballots, reports, moderation, appeals)
+register the categories they hold when they load, so this module imports
+none of them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -9,7 +15,6 @@ from django.db.models import Q
 from oauth2_provider.models import AccessToken
 
 from federation.models import Actor, Delivery
-from governance.models import Appeal, Ballot, ModerationAction, Participation, Report
 from members.models import DataExport, DataImport, DuesPayment, MembershipEvent, RegisterEntry, User
 from members.selectors import bylaws_in_force
 from timeline.models import (
@@ -45,6 +50,22 @@ class DataCategory:
     def as_json(self) -> dict[str, Any]:
         """Return the category as the co-op API shows it."""
         return asdict(self)
+
+
+_account_categories: list[Callable[[Actor], list[DataCategory]]] = []
+_member_categories: list[Callable[[User], list[DataCategory]]] = []
+
+
+def register_account_categories(provider: Callable[[Actor], list[DataCategory]]) -> None:
+    """Add a function listing categories held about a member's account; they follow the account's own."""
+    if provider not in _account_categories:
+        _account_categories.append(provider)
+
+
+def register_member_categories(provider: Callable[[User], list[DataCategory]]) -> None:
+    """Add a function listing categories held about a member; they follow the membership's records."""
+    if provider not in _member_categories:
+        _member_categories.append(provider)
 
 
 def _days(days: int) -> str:
@@ -101,19 +122,8 @@ def data_held_about(user: User) -> list[DataCategory]:
                 "Until the delivery is finished and your account is deleted; kept during deletion to "
                 "prove which servers were told.",
             ),
-            DataCategory(
-                "reports_filed", "Reports you filed", Report.objects.filter(reporter=actor).count(), UNTIL_DELETION
-            ),
-            DataCategory(
-                "moderation",
-                "Moderation actions and reports about you",
-                ModerationAction.objects.filter(target_account=actor).count()
-                + Report.objects.filter(target=actor).count(),
-                "Kept pseudonymised in the transparency log after deletion.",
-                kept_after_deletion=True,
-                legal_basis="The co-op's transparency log is append-only, so moderation decisions stay auditable.",
-            ),
         ]
+        social += [category for provider in _account_categories for category in provider(actor)]
     tokens = AccessToken.objects.filter(user=user)
     return [
         *social,
@@ -146,24 +156,7 @@ def data_held_about(user: User) -> list[DataCategory]:
             kept_after_deletion=True,
             legal_basis="Accounting law requires payment records to be kept.",
         ),
-        DataCategory(
-            "named_ballots",
-            "Named ballots",
-            Ballot.objects.filter(voter=user).count(),
-            "As long as the proposal's record.",
-            kept_after_deletion=True,
-            legal_basis="The bylaws make assembly decisions verifiable; ballots are kept pseudonymised and "
-            "tallies never change.",
-        ),
-        DataCategory(
-            "secret_ballots",
-            "Secret ballots you cast (only the receipt is yours)",
-            Participation.objects.filter(user=user, proposal__secret=True).count(),
-            "Secret ballots carry no identity and stay as they are.",
-            kept_after_deletion=True,
-            legal_basis="Secret ballots name nobody; the record that you took part is pseudonymised.",
-        ),
-        DataCategory("appeals", "Your appeals", Appeal.objects.filter(appellant=user).count(), UNTIL_DELETION),
+        *(category for provider in _member_categories for category in provider(user)),
         DataCategory(
             "exports",
             "Archives of your data",

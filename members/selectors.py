@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from federation.models import Actor
 from members.models import (
     BylawsVersion,
     Membership,
@@ -121,6 +122,16 @@ def users_with_role(role: str) -> list[User]:
     )
     users = User.objects.filter(pk__in=held).order_by("username")
     return [user for user in users if user_has_role(user, role)]
+
+
+def moderates(actor: Actor) -> bool:
+    """Return whether the account's user holds the moderator role now (timeline reads it through a registry)."""
+    return actor.user is not None and user_has_role(actor.user, Role.MODERATOR)
+
+
+def account_posting_refusal(actor: Actor) -> str | None:
+    """Return why the local account's user may not post now, or None (timeline reads it through a registry)."""
+    return posting_refusal(actor.user) if actor.user is not None else None
 
 
 def posting_refusal(user: User) -> str | None:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from federation.models import Actor
-from governance.models import ModerationAction
-from governance.selectors import restricted_account_ids
-from members.models.membership import Role
-from members.selectors import user_has_role
 from timeline.models import (
     Conversation,
     Filter,
@@ -26,6 +22,7 @@ from timeline.models import (
     Status,
     Visibility,
 )
+from timeline.restrictions import is_account_restricted, restricted_account_ids, sees_restricted_accounts
 
 M = TypeVar("M", bound=Model)
 
@@ -34,17 +31,13 @@ class StatusNotFound(Http404):
     """The status does not exist or the viewer may not see it (indistinguishable on purpose)."""
 
 
-def _is_moderator(viewer: Actor | None) -> bool:
-    return viewer is not None and viewer.user is not None and user_has_role(viewer.user, Role.MODERATOR)
-
-
-def hidden_account_ids_for(viewer: Actor | None) -> QuerySet[ModerationAction, int | None]:
+def hidden_account_ids_for(viewer: Actor | None) -> QuerySet[Any, int | None]:
     """Return, as a subquery, the accounts whose statuses lists must leave out for this viewer.
 
     These are the suspended accounts, except for moderators, who see them.
     """
-    if _is_moderator(viewer):
-        return ModerationAction.objects.none().values_list("target_account_id", flat=True)
+    if sees_restricted_accounts(viewer):
+        return Actor.objects.none().values_list("pk", flat=True)
     return restricted_account_ids(limited=False)
 
 
@@ -71,8 +64,7 @@ def can_view_status(viewer: Actor | None, status: Status) -> bool:
     to review the suspension and any appeal; moderators still see only what
     the status's visibility would show them.
     """
-    suspended = restricted_account_ids(limited=False).filter(target_account_id=status.account_id)
-    if suspended.exists() and not _is_moderator(viewer):
+    if is_account_restricted(status.account_id, limited=False) and not sees_restricted_accounts(viewer):
         return False
     return _visible_to(viewer, status)
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from federation.models import Actor
 from federation.selectors import domain_policies_in_force
-from governance.selectors import restricted_account_ids
 from timeline.access import can_view_status, hidden_account_ids_for
 from timeline.models import (
     AccountDomainBlock,
@@ -23,6 +22,7 @@ from timeline.models import (
     TimelineEntry,
     Visibility,
 )
+from timeline.restrictions import restricted_account_ids
 
 ModelT = TypeVar("ModelT", bound=Model)
 

@@ -19,7 +19,6 @@ from timeline.api import (
     polls,
     relationships,
     scheduled_statuses,
-    search,
     statuses,
     timelines,
 )
@@ -71,7 +70,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/domain_blocks", domain_blocks.domain_blocks, name="domain_blocks"),
     path("api/v1/endorsements", relationships.endorsements, name="endorsements"),
     path("api/v1/favourites", favourites.favourites, name="favourites"),
-    path("api/v2/search", search.search, name="search"),
     path("api/v1/notifications", notifications.notifications, name="notifications"),
     path("api/v1/notifications/unread_count", notifications.unread_count, name="notifications_unread_count"),
     path("api/v1/notifications/clear", notifications.clear, name="notifications_clear"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
@@ -11,11 +13,16 @@ from django.utils import timezone
 
 from config.queueing import enqueue_on_commit
 from federation.actions.instance_actor import instance_actor
+from federation.models import Actor
 from federation.uris import base_url
+from governance.actions.ballots import check_cast_ballot, do_cast_ballot
+from governance.errors import BallotRefused
 from governance.models import Proposal, ProposalPoll
+from governance.selectors import proposal_poll_view
 from governance.tally.methods import DecisionMethod
 from timeline.actions.statuses import StatusDraft, do_create_status
 from timeline.models import Visibility
+from timeline.poll_claims import PollClaim
 
 # Methods whose ballot is one option, or a set of options, as a Mastodon poll answers.
 POLL_METHODS = frozenset(
@@ -82,3 +89,29 @@ def proposals_missing_polls(min_age: timedelta) -> QuerySet[Proposal]:
         opened_at__lte=now - min_age,
         closes_at__gt=now,
     )
+
+
+def check_poll_ballot(proposal: Proposal, voter: Actor, choices: list[int]) -> Callable[[], object]:
+    """Validate a vote in the proposal's poll as a ballot; return the step that casts it.
+
+    The vote is recorded as a ballot on the proposal, never as a vote in the
+    poll itself, so secret ballots and hidden results stay as the proposal
+    requires.
+    """
+    if voter.user is None:
+        raise BallotRefused("Only members in good standing can vote.")
+    choice = check_cast_ballot(voter.user, proposal, choices)
+    return functools.partial(do_cast_ballot, voter.user, proposal.pk, choice)
+
+
+def claim_proposal_polls(poll_ids: list[int]) -> dict[int, PollClaim]:
+    """Return the claims of the polls among these that put proposals to the members (timeline asks through them)."""
+    links = ProposalPoll.objects.select_related("proposal").filter(poll_id__in=poll_ids)
+    return {
+        link.poll_id: PollClaim(
+            refusal="This poll is a proposal's ballot; vote through the assembly.",
+            check_vote=functools.partial(check_poll_ballot, link.proposal),
+            view_for=functools.partial(proposal_poll_view, link.proposal),
+        )
+        for link in links
+    }

@@ -1,8 +1,8 @@
-"""Routes of the Mastodon client API that the members app owns: OAuth, apps, accounts, preferences."""
+"""Routes of the Mastodon client API that the members app owns: OAuth, apps, accounts, search, preferences."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from members.api import accounts, apps, oauth, preferences
+from members.api import accounts, apps, oauth, preferences, search
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("oauth/token", oauth.token, name="oauth_token"),
@@ -24,4 +24,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/accounts/<str:account_id>/following", accounts.following, name="account_following"),
     path("api/v1/accounts/<str:account_id>/statuses", accounts.account_statuses, name="account_statuses"),
     path("api/v1/preferences", preferences.preferences, name="preferences"),
+    path("api/v2/search", search.search, name="search"),
 ]

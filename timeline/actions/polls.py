@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -9,10 +12,10 @@ from django.utils import timezone
 from federation import renderers
 from federation.actions.outbox import publish_to_actor
 from federation.models import Actor
-from governance.models import ProposalPoll
 from timeline.access import can_view_status
 from timeline.errors import InteractionRefused
 from timeline.models import Poll, PollVote, Status
+from timeline.poll_claims import poll_claims
 
 
 def check_vote(actor: Actor, status: Status, choices: list[int]) -> Poll:
@@ -20,9 +23,9 @@ def check_vote(actor: Actor, status: Status, choices: list[int]) -> Poll:
     poll = Poll.objects.filter(status=status).first()
     if poll is None or not can_view_status(actor, status):
         raise InteractionRefused("This poll does not exist or is not visible to you.")
-    if ProposalPoll.objects.filter(poll=poll).exists():
-        # Votes on a proposal are ballots, cast through the governance actions only.
-        raise InteractionRefused("This poll is a proposal's ballot; vote through the assembly.")
+    if (claim := poll_claims([poll.pk]).get(poll.pk)) is not None:
+        # A claimed poll's votes are its owner's to record (a proposal's are ballots), never the poll's.
+        raise InteractionRefused(claim.refusal)
     if poll.expires_at is not None and poll.expires_at <= timezone.now():
         raise InteractionRefused("The poll has already ended.")
     if status.account_id == actor.pk:
@@ -72,6 +75,38 @@ def do_vote(actor: Actor, status: Status, choices: list[int], *, uri: str = "") 
         for vote in votes:
             publish_to_actor(actor, status.account, vote_activity(vote))
     return votes
+
+
+@dataclass(frozen=True)
+class CastVote:
+    """A local account's checked vote: in the poll itself, or, for a claimed poll, the owner's step recording it."""
+
+    actor: Actor
+    poll: Poll
+    choices: tuple[int, ...]
+    record_claimed: Callable[[], object] | None = None
+
+
+def check_cast_vote(actor: Actor, poll: Poll, choices: list[int]) -> CastVote:
+    """Validate a local account's vote, raising a refusal with the reason.
+
+    A claimed poll's vote is handed to the app that claims it, which checks
+    it its own way (a proposal's checks a ballot); any other is checked as a
+    vote in the poll.
+    """
+    claim = poll_claims([poll.pk]).get(poll.pk)
+    if claim is not None:
+        return CastVote(actor, poll, tuple(choices), record_claimed=claim.check_vote(actor, choices))
+    check_vote(actor, poll.status, choices)
+    return CastVote(actor, poll, tuple(choices))
+
+
+def do_cast_vote(vote: CastVote) -> None:
+    """Record a checked vote: through the claiming app for a claimed poll, else as votes in the poll."""
+    if vote.record_claimed is not None:
+        vote.record_claimed()
+        return
+    do_vote(vote.actor, vote.poll.status, list(vote.choices))
 
 
 def choice_index(poll: Poll, name: str) -> int | None:

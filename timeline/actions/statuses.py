@@ -18,8 +18,6 @@ from federation import renderers
 from federation.actions.outbox import publish_status_activity
 from federation.models import Actor, Tombstone
 from federation.uris import status_uri, status_url
-from governance.selectors import account_restriction
-from members.selectors import posting_refusal
 from timeline.access import can_view_status
 from timeline.actions.fan_out import fan_out_on_commit
 from timeline.actions.media import MediaEdit, check_status_media, do_attach_media, do_update_media
@@ -40,6 +38,7 @@ from timeline.models import (
     Visibility,
 )
 from timeline.rendering import render_plain_text
+from timeline.restrictions import is_account_restricted, posting_refusal
 from timeline.streaming.events import (
     stream_status_created_on_commit,
     stream_status_deleted_on_commit,
@@ -209,10 +208,10 @@ def check_create_status(
         raise StatusRefused("Only accounts on this server can post here.")
     if not author.user.is_active:
         raise StatusRefused("This account is not active and cannot post.")
-    if account_restriction(author) == "suspend":
+    if is_account_restricted(author.pk, limited=False):
         raise StatusRefused("This account is suspended by the co-op's moderators and cannot post.")
-    if (membership_refusal := posting_refusal(author.user)) is not None:
-        raise StatusRefused(membership_refusal)
+    if (refusal := posting_refusal(author)) is not None:
+        raise StatusRefused(refusal)
     text = text.strip()
     media, has_media = _check_media(author, media_ids, editing)
     if not text and not has_media:

@@ -9,15 +9,12 @@ from config.api.auth import optional_token, require_token, required_actor, token
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from federation.models import Actor
-from governance.actions.ballots import check_cast_ballot, do_cast_ballot
-from governance.errors import BallotRefused
-from governance.models import Proposal
-from governance.selectors import proposal_for_poll, proposal_poll_views
 from timeline.access import StatusNotFound, access_status_by_id
-from timeline.actions.polls import check_vote, do_vote
+from timeline.actions.polls import check_cast_vote, do_cast_vote
 from timeline.entities.statuses import poll_entity
 from timeline.errors import InteractionRefused
 from timeline.models import Poll, PollVote
+from timeline.poll_claims import claimed_poll_views
 
 
 def _access_poll(viewer: Actor | None, poll_id: str) -> Poll:
@@ -35,8 +32,8 @@ def _own_votes(viewer: Actor | None, poll: Poll) -> list[int] | None:
 
 
 def _poll_response(viewer: Actor | None, poll: Poll) -> JsonResponse:
-    proposal = proposal_poll_views([poll.pk], viewer.user if viewer is not None else None).get(poll.pk)
-    return JsonResponse(poll_entity(poll, _own_votes(viewer, poll), proposal))
+    claimed = claimed_poll_views([poll.pk], viewer).get(poll.pk)
+    return JsonResponse(poll_entity(poll, _own_votes(viewer, poll), claimed))
 
 
 @api_view("GET")
@@ -47,36 +44,21 @@ def poll_detail(request: HttpRequest, poll_id: str) -> JsonResponse:
     return _poll_response(viewer, _access_poll(viewer, poll_id))
 
 
-def _cast_ballot(actor: Actor, proposal: Proposal, choices: list[int]) -> None:
-    """Record the vote as a ballot on the proposal, never as a vote in the poll itself."""
-    if actor.user is None:
-        raise ApiError("Only members in good standing can vote.", 422)
-    try:
-        choice = check_cast_ballot(actor.user, proposal, choices)
-        do_cast_ballot(actor.user, proposal.pk, choice)
-    except BallotRefused as exc:
-        raise ApiError(str(exc), 422) from None
-
-
 @csrf_exempt
 @api_view("POST")
 @require_token("write:statuses")
 def vote(request: HttpRequest, poll_id: str) -> JsonResponse:
-    """Vote in a poll with the option indexes in `choices[]`."""
+    """Vote in a poll with the option indexes in `choices[]`; a claimed poll's vote goes to the app that owns it."""
     actor = required_actor(request)
     poll = _access_poll(actor, poll_id)
     raw = ApiParams.from_request(request).get_list("choices")
     if any(not choice.isdigit() for choice in raw):
         raise ApiError("choices must be option indexes", 422)
     choices = [int(choice) for choice in raw]
-    proposal = proposal_for_poll(poll.pk)
-    if proposal is not None:
-        _cast_ballot(actor, proposal, choices)
-        return _poll_response(actor, poll)
     try:
-        check_vote(actor, poll.status, choices)
+        cast = check_cast_vote(actor, poll, choices)
     except InteractionRefused as exc:
         raise ApiError(str(exc), 422) from None
-    do_vote(actor, poll.status, choices)
+    do_cast_vote(cast)
     poll.refresh_from_db()
     return _poll_response(actor, poll)

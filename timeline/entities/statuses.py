@@ -13,7 +13,6 @@ from django.utils import timezone
 from config.api.timestamps import iso_with_millis
 from federation.models import Actor
 from federation.uris import base_url
-from governance.selectors import ProposalPollView, proposal_poll_views
 from timeline.entities.accounts import account_entities
 from timeline.filtering import filter_results_for_statuses
 from timeline.models import (
@@ -27,6 +26,7 @@ from timeline.models import (
     Status,
     Visibility,
 )
+from timeline.poll_claims import ClaimedPollView, claimed_poll_views
 
 CLIENT_VISIBILITY: dict[str, str] = {Visibility.LOCAL: Visibility.UNLISTED, Visibility.LIMITED: Visibility.PRIVATE}
 
@@ -71,11 +71,11 @@ def media_entity(media: MediaAttachment) -> dict[str, Any]:
     }
 
 
-def poll_entity(poll: Poll, own_votes: list[int] | None, proposal: ProposalPollView | None = None) -> dict[str, Any]:
+def poll_entity(poll: Poll, own_votes: list[int] | None, claimed: ClaimedPollView | None = None) -> dict[str, Any]:
     """Return the Poll entity; `own_votes` is None for anonymous viewers.
 
-    A proposal's poll shows the proposal's ballots instead of the poll's own
-    counts, and no per-option count while the proposal hides its results,
+    A claimed poll (a proposal's) shows its owner's counts instead of the
+    poll's own, and no per-option count while the owner hides its results,
     as Mastodon shows a poll whose totals are hidden.
     """
     titles = [str(option.get("title", "")) if isinstance(option, dict) else str(option) for option in poll.options]
@@ -84,15 +84,15 @@ def poll_entity(poll: Poll, own_votes: list[int] | None, proposal: ProposalPollV
     option_counts: list[int | None] = list(counts[: len(titles)])
     votes_count = sum(counts[: len(titles)])
     voters_count = poll.voters_count if poll.multiple else None
-    if proposal is not None:
-        own_votes = proposal.own_choices
-        voters_count = proposal.voters if poll.multiple else None
-        if proposal.counts is None:
+    if claimed is not None:
+        own_votes = claimed.own_choices
+        voters_count = claimed.voters if poll.multiple else None
+        if claimed.counts is None:
             option_counts = [None] * len(titles)
-            votes_count = proposal.voters
+            votes_count = claimed.voters
         else:
-            option_counts = list(proposal.counts[: len(titles)])
-            votes_count = sum(proposal.counts[: len(titles)])
+            option_counts = list(claimed.counts[: len(titles)])
+            votes_count = sum(claimed.counts[: len(titles)])
     expired = poll.expires_at is not None and poll.expires_at <= timezone.now()
     return {
         "id": str(poll.pk),
@@ -190,7 +190,7 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
     ):
         if item.status_id is not None:
             media[item.status_id].append(media_entity(item))
-    proposal_polls = proposal_poll_views([poll.pk for poll in polls.values()], viewer.user if viewer else None)
+    claimed_polls = claimed_poll_views([poll.pk for poll in polls.values()], viewer)
     muted: set[int] = set()
     own_votes: dict[int, list[int]] = defaultdict(list)
     if viewer is not None:
@@ -206,7 +206,7 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
         "polls": polls,
         "muted": muted,
         "own_votes": own_votes,
-        "proposal_polls": proposal_polls,
+        "claimed_polls": claimed_polls,
         "media": media,
     }
 
@@ -259,7 +259,7 @@ def status_entities(
             "emojis": [],
             "card": None,
             "poll": poll_entity(
-                poll, counts["own_votes"].get(poll.pk, []) if viewer else None, counts["proposal_polls"].get(poll.pk)
+                poll, counts["own_votes"].get(poll.pk, []) if viewer else None, counts["claimed_polls"].get(poll.pk)
             )
             if poll
             else None,

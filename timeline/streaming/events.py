@@ -31,7 +31,6 @@ from django.utils import timezone
 
 from federation.models import Actor
 from federation.selectors import domain_policies_in_force
-from governance.selectors import restricted_account_ids
 from timeline.entities.accounts import account_entities
 from timeline.entities.notifications import notification_entities
 from timeline.entities.statuses import status_entities
@@ -47,6 +46,7 @@ from timeline.models import (
     TimelineEntry,
     Visibility,
 )
+from timeline.restrictions import is_account_restricted
 from timeline.streaming import relay
 from timeline.streaming.relay import send_event
 from timeline.streaming.streams import (
@@ -80,7 +80,7 @@ def _message(event: str, payload: str, exclude: set[int] | None = None) -> dict[
 
 
 def _author_hidden_from_public(author: Actor) -> bool:
-    if restricted_account_ids().filter(target_account_id=author.pk).exists():
+    if is_account_restricted(author.pk):
         return True
     if author.is_local:
         return False
