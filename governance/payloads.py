@@ -1,26 +1,37 @@
 """Typed proposal payloads: validation, preview and diff against what is in force.
 
 A payload is the JSON a proposal carries to say exactly what it changes;
-`governance.actions.enactment` applies it when the proposal passes.
+`governance.actions.enactment` applies it when the proposal passes. The JSON
+stays the stored form; each kind is read into a frozen dataclass by
+`parse_payload`, which applies every rule the enactment will meet about the
+payload's shape (the owning apps' own checks where they have one), so a
+proposal that was accepted cannot fail its enactment on its shape.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.db import models
 
+from federation.actions.domain_policies import check_set_domain_policy
+from federation.domains import DomainNameRefused, check_domain_name
+from federation.errors import DomainPolicyRefused
+from federation.models import DomainPolicy
 from governance.errors import ProposalRefused
 from governance.models import ProposalKind, RuleVersion
+from members.actions.bylaws import check_adopt_bylaws_version
+from members.errors import MemberRefused
 from members.models import User
-from members.models.bylaws import BYLAWS_SETTINGS, BylawsVersion
 from members.models.membership import Role
 from members.selectors import bylaws_in_force
 
-DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+# Validating a payload checks the policy it would set; the decision's name is only known once it passes.
+_PENDING_AUTHORITY = "the proposal, once passed"
 
 
 class DomainAction(models.TextChoices):
@@ -49,6 +60,158 @@ class RoleAction(models.TextChoices):
     REVOKE = "revoke", "Revoke"
 
 
+# The domain policy each action sets (lifting sets none).
+DOMAIN_SETTINGS: dict[str, dict[str, Any]] = {
+    DomainAction.SUSPEND: {"severity": DomainPolicy.Severity.SUSPEND.value},
+    DomainAction.LIMIT: {"severity": DomainPolicy.Severity.SILENCE.value},
+    DomainAction.REJECT_MEDIA: {"severity": DomainPolicy.Severity.NOOP.value, "reject_media": True},
+    DomainAction.REJECT_REPORTS: {"severity": DomainPolicy.Severity.NOOP.value, "reject_reports": True},
+}
+
+BylawsValue = bool | int | Decimal
+C = TypeVar("C", bound=models.TextChoices)
+
+
+class ProposalPayload(Protocol):
+    """What every kind's payload offers its readers."""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the payload as it is stored."""
+        ...
+
+    def preview(self) -> list[str]:
+        """Return sentences that say what the proposal will change if it passes."""
+        ...
+
+
+@dataclass(frozen=True)
+class DomainPolicyPayload:
+    """Set or lift the policy on a domain."""
+
+    action: DomainAction
+    domain: str
+    public_comment: str = ""
+
+    @property
+    def policy_settings(self) -> dict[str, Any]:
+        """Return the domain policy's fields the action sets (empty when lifting)."""
+        return {**DOMAIN_SETTINGS.get(self.action, {}), "public_comment": self.public_comment}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action.value, "domain": self.domain, "public_comment": self.public_comment}
+
+    def preview(self) -> list[str]:
+        return [f"{self.action.label}: {self.domain}"] + ([self.public_comment] if self.public_comment else [])
+
+
+@dataclass(frozen=True)
+class ServerRulePayload:
+    """Add, amend or retire a server rule (`rule_id` is None when adding)."""
+
+    action: RuleAction
+    rule_id: int | None = None
+    text: str = ""
+    hint: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        if self.action == RuleAction.ADD:
+            return {"action": self.action.value, "text": self.text, "hint": self.hint}
+        if self.action == RuleAction.RETIRE:
+            return {"action": self.action.value, "rule_id": self.rule_id}
+        return {"action": self.action.value, "rule_id": self.rule_id, "text": self.text, "hint": self.hint}
+
+    def preview(self) -> list[str]:
+        if self.action == RuleAction.ADD:
+            return [f"Add a rule: {self.text}"]
+        if self.action == RuleAction.RETIRE:
+            return [f"Retire rule {self.rule_id}"]
+        return [f"Amend rule {self.rule_id} to: {self.text}"]
+
+
+@dataclass(frozen=True)
+class ContentPolicyPayload:
+    """Adopt a content policy (recorded in the log)."""
+
+    title: str
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "text": self.text}
+
+    def preview(self) -> list[str]:
+        return [f"Adopt the content policy {self.title!r}"]
+
+
+@dataclass(frozen=True)
+class BylawAmendmentPayload:
+    """Change bylaws settings: (name, new value) pairs sorted by name, as the bylaws' own check returns them."""
+
+    changes: tuple[tuple[str, BylawsValue], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"changes": {name: str(value) if isinstance(value, Decimal) else value for name, value in self.changes}}
+
+    def preview(self) -> list[str]:
+        return [f"Set {name} to {value}" for name, value in self.to_json()["changes"].items()]
+
+
+@dataclass(frozen=True)
+class MembershipPayload:
+    """Admit an applicant or expel a member."""
+
+    action: MembershipAction
+    user_id: int
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action.value, "user_id": self.user_id, "reason": self.reason}
+
+    def preview(self) -> list[str]:
+        return [f"{self.action.label} user {self.user_id}: {self.reason}"]
+
+
+@dataclass(frozen=True)
+class RoleGrantPayload:
+    """Grant or revoke a role."""
+
+    action: RoleAction
+    user_id: int
+    role: Role
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action.value, "user_id": self.user_id, "role": self.role.value}
+
+    def preview(self) -> list[str]:
+        return [f"{self.action.label} the role {self.role.value} to user {self.user_id}"]
+
+
+@dataclass(frozen=True)
+class BudgetPayload:
+    """Authorise a payment."""
+
+    amount: Decimal
+    currency: str
+    payee: str
+    purpose: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"amount": str(self.amount), "currency": self.currency, "payee": self.payee, "purpose": self.purpose}
+
+    def preview(self) -> list[str]:
+        return [f"Pay {self.amount} {self.currency} to {self.payee}"]
+
+
+@dataclass(frozen=True)
+class TextPayload:
+    """A text proposal changes nothing by itself."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {}
+
+    def preview(self) -> list[str]:
+        return []
+
+
 def _text(payload: dict[str, Any], key: str, *, limit: int, required: bool = True) -> str:
     value = payload.get(key, "")
     if not isinstance(value, str):
@@ -61,123 +224,106 @@ def _text(payload: dict[str, Any], key: str, *, limit: int, required: bool = Tru
     return value
 
 
-def _choice(payload: dict[str, Any], key: str, choices: type[models.TextChoices]) -> str:
+def _choice(payload: dict[str, Any], key: str, choices: type[C]) -> C:
     value = payload.get(key)
     if value not in choices.values:
         raise ProposalRefused(f"{key} must be one of {', '.join(choices.values)}.")
-    return str(value)
+    return choices(value)
 
 
 def _user_id(payload: dict[str, Any]) -> int:
     value = payload.get("user_id")
-    if isinstance(value, bool) or not isinstance(value, int) or not User.objects.filter(pk=value).exists():
+    if isinstance(value, bool) or not isinstance(value, int):
         raise ProposalRefused("user_id must name a person with an account here.")
     return value
 
 
-def normalise_domain(value: Any) -> str:
-    """Return a lower-case domain name, or raise ProposalRefused."""
-    domain = value.strip().lower().rstrip(".") if isinstance(value, str) else ""
-    if not DOMAIN_PATTERN.match(domain):
-        raise ProposalRefused("domain must be a domain name such as example.social.")
-    return domain
-
-
-def _latest_rule_version(rule_id: Any) -> RuleVersion:
-    version = (
-        RuleVersion.objects.filter(rule_id=rule_id).order_by("-version").first()
-        if isinstance(rule_id, int) and not isinstance(rule_id, bool)
-        else None
-    )
-    if version is None:
+def _rule_id(payload: dict[str, Any]) -> int:
+    value = payload.get("rule_id")
+    if isinstance(value, bool) or not isinstance(value, int):
         raise ProposalRefused("rule_id must name an existing rule.")
-    if version.retired:
-        raise ProposalRefused("That rule is retired.")
-    return version
+    return value
 
 
-def _bylaws_value(field_name: str, raw: Any) -> Any:
-    field = BylawsVersion._meta.get_field(field_name)
-    if isinstance(field, models.BooleanField):
-        if not isinstance(raw, bool):
-            raise ProposalRefused(f"{field_name} must be true or false.")
-        return raw
-    if isinstance(field, models.DecimalField):
+def _domain_policy(payload: dict[str, Any]) -> DomainPolicyPayload:
+    action = _choice(payload, "action", DomainAction)
+    try:
+        domain = check_domain_name(payload.get("domain"))
+    except DomainNameRefused as exc:
+        raise ProposalRefused(f"domain: {exc.message}") from exc
+    clean = DomainPolicyPayload(
+        action=action, domain=domain, public_comment=_text(payload, "public_comment", limit=1000, required=False)
+    )
+    if action != DomainAction.LIFT:
+        # The policy the enactment will set, checked by the rule that sets it.
         try:
-            number = Decimal(str(raw))
-        except InvalidOperation as exc:
-            raise ProposalRefused(f"{field_name} must be a number.") from exc
-        if not number.is_finite() or number < 0:
-            raise ProposalRefused(f"{field_name} must be a number of at least 0.")
-        if field_name.endswith(("_quorum", "_threshold", "_override", "_fraction", "_rate")) and number > 1:
-            raise ProposalRefused(f"{field_name} is a share and must be between 0 and 1.")
-        quantum = Decimal(1).scaleb(-(field.decimal_places or 0))
-        return str(number.quantize(quantum))
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-        raise ProposalRefused(f"{field_name} must be a whole number of at least 0.")
-    return raw
+            check_set_domain_policy(domain, authorised_by=_PENDING_AUTHORITY, **clean.policy_settings)
+        except DomainPolicyRefused as exc:
+            raise ProposalRefused(exc.message) from exc
+    return clean
 
 
-def _domain_policy(payload: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "action": _choice(payload, "action", DomainAction),
-        "domain": normalise_domain(payload.get("domain")),
-        "public_comment": _text(payload, "public_comment", limit=1000, required=False),
-    }
-
-
-def _server_rule(payload: dict[str, Any]) -> dict[str, Any]:
+def _server_rule(payload: dict[str, Any]) -> ServerRulePayload:
     action = _choice(payload, "action", RuleAction)
     if action == RuleAction.ADD:
-        return {
-            "action": action,
-            "text": _text(payload, "text", limit=300),
-            "hint": _text(payload, "hint", limit=2000, required=False),
-        }
-    version = _latest_rule_version(payload.get("rule_id"))
+        return ServerRulePayload(
+            action=action,
+            text=_text(payload, "text", limit=300),
+            hint=_text(payload, "hint", limit=2000, required=False),
+        )
     if action == RuleAction.RETIRE:
-        return {"action": action, "rule_id": version.rule_id}
-    return {
-        "action": action,
-        "rule_id": version.rule_id,
-        "text": _text(payload, "text", limit=300),
-        "hint": _text(payload, "hint", limit=2000, required=False),
-    }
+        return ServerRulePayload(action=action, rule_id=_rule_id(payload))
+    return ServerRulePayload(
+        action=action,
+        rule_id=_rule_id(payload),
+        text=_text(payload, "text", limit=300),
+        hint=_text(payload, "hint", limit=2000, required=False),
+    )
 
 
-def _content_policy(payload: dict[str, Any]) -> dict[str, Any]:
-    return {"title": _text(payload, "title", limit=200), "text": _text(payload, "text", limit=20000)}
+def _content_policy(payload: dict[str, Any]) -> ContentPolicyPayload:
+    return ContentPolicyPayload(title=_text(payload, "title", limit=200), text=_text(payload, "text", limit=20000))
 
 
-def _bylaw_amendment(payload: dict[str, Any]) -> dict[str, Any]:
+def _bylaw_amendment(payload: dict[str, Any]) -> BylawAmendmentPayload:
     changes = payload.get("changes")
     if not isinstance(changes, dict) or not changes:
         raise ProposalRefused("changes must name at least one bylaws setting and its new value.")
-    unknown = sorted(set(changes) - set(BYLAWS_SETTINGS))
-    if unknown:
-        raise ProposalRefused(f"Unknown bylaws setting(s): {', '.join(unknown)}.")
-    return {"changes": {name: _bylaws_value(name, changes[name]) for name in sorted(changes)}}
-
-
-def _membership(payload: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "action": _choice(payload, "action", MembershipAction),
-        "user_id": _user_id(payload),
-        "reason": _text(payload, "reason", limit=2000),
-    }
-
-
-def _role_grant(payload: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "action": _choice(payload, "action", RoleAction) if "action" in payload else RoleAction.GRANT.value,
-        "user_id": _user_id(payload),
-        "role": _choice(payload, "role", Role),
-    }
-
-
-def _budget(payload: dict[str, Any]) -> dict[str, Any]:
     try:
-        amount = Decimal(str(payload.get("amount", "")))
+        # The rule that adopts a bylaws version, so that what passes can be adopted.
+        clean = check_adopt_bylaws_version(dict(changes), authorised_by=_PENDING_AUTHORITY)
+    except MemberRefused as exc:
+        raise ProposalRefused(exc.message) from exc
+    values: list[tuple[str, BylawsValue]] = []
+    for name in sorted(clean):
+        value = clean[name]
+        if not isinstance(value, bool | int | Decimal):
+            raise ProposalRefused(f"{name} has a value the bylaws cannot hold.")
+        values.append((name, value))
+    return BylawAmendmentPayload(changes=tuple(values))
+
+
+def _membership(payload: dict[str, Any]) -> MembershipPayload:
+    return MembershipPayload(
+        action=_choice(payload, "action", MembershipAction),
+        user_id=_user_id(payload),
+        reason=_text(payload, "reason", limit=2000),
+    )
+
+
+def _role_grant(payload: dict[str, Any]) -> RoleGrantPayload:
+    action = _choice(payload, "action", RoleAction) if "action" in payload else RoleAction.GRANT
+    role = _choice(payload, "role", Role)
+    if role == Role.MEMBER:
+        # Membership follows from the share register; the roles' own check refuses it too.
+        raise ProposalRefused("Membership is not granted as a role: it follows from the share register.")
+    return RoleGrantPayload(action=action, user_id=_user_id(payload), role=role)
+
+
+def _budget(payload: dict[str, Any]) -> BudgetPayload:
+    raw = payload.get("amount", "")
+    try:
+        amount = Decimal(str(raw)) if not isinstance(raw, bool) else Decimal("NaN")
     except InvalidOperation as exc:
         raise ProposalRefused("amount must be a number.") from exc
     if not amount.is_finite() or amount <= 0:
@@ -185,21 +331,21 @@ def _budget(payload: dict[str, Any]) -> dict[str, Any]:
     currency = _text(payload, "currency", limit=3, required=False) or "USD"
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise ProposalRefused("currency must be a three-letter code such as USD.")
-    return {
-        "amount": str(amount.quantize(Decimal("0.01"))),
-        "currency": currency,
-        "payee": _text(payload, "payee", limit=200),
-        "purpose": _text(payload, "purpose", limit=2000, required=False),
-    }
+    return BudgetPayload(
+        amount=amount.quantize(Decimal("0.01")),
+        currency=currency,
+        payee=_text(payload, "payee", limit=200),
+        purpose=_text(payload, "purpose", limit=2000, required=False),
+    )
 
 
-def _text_only(payload: dict[str, Any]) -> dict[str, Any]:
+def _text_only(payload: dict[str, Any]) -> TextPayload:
     if payload:
         raise ProposalRefused("A text proposal carries no payload.")
-    return {}
+    return TextPayload()
 
 
-PAYLOAD_CHECKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+PARSERS: dict[str, Callable[[dict[str, Any]], ProposalPayload]] = {
     ProposalKind.DOMAIN_POLICY: _domain_policy,
     ProposalKind.SERVER_RULE: _server_rule,
     ProposalKind.CONTENT_POLICY: _content_policy,
@@ -211,56 +357,59 @@ PAYLOAD_CHECKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
-def check_payload(kind: str, payload: Any) -> dict[str, Any]:
-    """Return the canonical payload for a proposal kind, or raise ProposalRefused."""
+def parse_payload(kind: str, payload: Any) -> ProposalPayload:
+    """Return a payload (new or stored) typed for its kind, or raise ProposalRefused.
+
+    Only its shape is checked: a stored proposal still loads after the user
+    or rule it names is gone (its enactment then refuses).
+    """
     if kind not in ProposalKind.values:
         raise ProposalRefused(f"kind must be one of {', '.join(ProposalKind.values)}.")
     if payload is None:
         payload = {}
     if not isinstance(payload, dict):
         raise ProposalRefused("The payload must be a JSON object.")
-    return PAYLOAD_CHECKS[kind](payload)
+    return PARSERS[kind](payload)
 
 
-def _rule_preview(payload: dict[str, Any]) -> list[str]:
-    action = RuleAction(payload["action"])
-    if action == RuleAction.ADD:
-        return [f"Add a rule: {payload['text']}"]
-    if action == RuleAction.RETIRE:
-        return [f"Retire rule {payload['rule_id']}"]
-    return [f"Amend rule {payload['rule_id']} to: {payload['text']}"]
+def check_payload(kind: str, payload: Any) -> ProposalPayload:
+    """Validate a new proposal's payload, including that the user or rule it names exists; raise ProposalRefused."""
+    clean = parse_payload(kind, payload)
+    if isinstance(clean, MembershipPayload | RoleGrantPayload) and not User.objects.filter(pk=clean.user_id).exists():
+        raise ProposalRefused("user_id must name a person with an account here.")
+    if isinstance(clean, ServerRulePayload) and clean.rule_id is not None:
+        version = RuleVersion.objects.filter(rule_id=clean.rule_id).order_by("-version").first()
+        if version is None:
+            raise ProposalRefused("rule_id must name an existing rule.")
+        if version.retired:
+            raise ProposalRefused("That rule is retired.")
+    return clean
 
 
-PREVIEWS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
-    ProposalKind.DOMAIN_POLICY: lambda p: (
-        [f"{DomainAction(p['action']).label}: {p['domain']}"] + ([p["public_comment"]] if p["public_comment"] else [])
-    ),
-    ProposalKind.SERVER_RULE: _rule_preview,
-    ProposalKind.CONTENT_POLICY: lambda p: [f"Adopt the content policy {p['title']!r}"],
-    ProposalKind.BYLAW_AMENDMENT: lambda p: [f"Set {name} to {value}" for name, value in p["changes"].items()],
-    ProposalKind.MEMBERSHIP: lambda p: [f"{MembershipAction(p['action']).label} user {p['user_id']}: {p['reason']}"],
-    ProposalKind.ROLE_GRANT: lambda p: [f"{RoleAction(p['action']).label} the role {p['role']} to user {p['user_id']}"],
-    ProposalKind.BUDGET: lambda p: [f"Pay {p['amount']} {p['currency']} to {p['payee']}"],
-    ProposalKind.TEXT: lambda p: [],
-}
+def read_payload(kind: str, stored: Any) -> ProposalPayload | None:
+    """Return a stored payload typed, or None if it no longer passes (stored before a check tightened)."""
+    try:
+        return parse_payload(kind, stored)
+    except ProposalRefused:
+        return None
 
 
-def preview_lines(kind: str, payload: dict[str, Any]) -> list[str]:
+def preview_lines(payload: ProposalPayload | None) -> list[str]:
     """Return sentences that say what the proposal will change if it passes."""
-    return PREVIEWS[kind](payload)
+    return payload.preview() if payload is not None else []
 
 
-def diff_against_in_force(kind: str, payload: dict[str, Any]) -> list[dict[str, str]]:
+def diff_against_in_force(payload: ProposalPayload | None) -> list[dict[str, str]]:
     """Return, for amendments, each changed item's current and proposed value."""
-    if kind == ProposalKind.BYLAW_AMENDMENT:
+    if isinstance(payload, BylawAmendmentPayload):
         current = bylaws_in_force()
         return [
             {"field": name, "current": str(getattr(current, name)), "proposed": str(value)}
-            for name, value in payload["changes"].items()
+            for name, value in payload.to_json()["changes"].items()
         ]
-    if kind == ProposalKind.SERVER_RULE and payload["action"] != RuleAction.ADD:
-        version = RuleVersion.objects.filter(rule_id=payload["rule_id"]).order_by("-version").first()
+    if isinstance(payload, ServerRulePayload) and payload.rule_id is not None:
+        version = RuleVersion.objects.filter(rule_id=payload.rule_id).order_by("-version").first()
         current_text = version.text if version else ""
-        proposed = "" if payload["action"] == RuleAction.RETIRE else payload["text"]
-        return [{"field": f"rule {payload['rule_id']}", "current": current_text, "proposed": proposed}]
+        proposed = "" if payload.action == RuleAction.RETIRE else payload.text
+        return [{"field": f"rule {payload.rule_id}", "current": current_text, "proposed": proposed}]
     return []

@@ -3,34 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from config.refusals import Refused
 from federation.actions.domain_policies import do_lift_domain_policy
+from federation.models import DomainPolicy
 from governance.actions.log import do_append_log_entry
 from governance.actions.moderation import (
     do_ratify_emergency_action,
     do_record_assembly_domain_policy,
+    do_reverse_moderation_action,
     domain_details,
 )
 from governance.errors import ProposalRefused
 from governance.models import LogEntry, LogVisibility, ModerationAction, Proposal, ProposalKind, Rule, RuleVersion
-from governance.payloads import DomainAction, MembershipAction, RoleAction, RuleAction
+from governance.payloads import (
+    BudgetPayload,
+    BylawAmendmentPayload,
+    ContentPolicyPayload,
+    DomainAction,
+    DomainPolicyPayload,
+    MembershipAction,
+    MembershipPayload,
+    ProposalPayload,
+    RoleAction,
+    RoleGrantPayload,
+    RuleAction,
+    ServerRulePayload,
+    parse_payload,
+)
 from governance.selectors import IN_FORCE
 from members.actions.bylaws import check_adopt_bylaws_version, do_adopt_bylaws_version
 from members.actions.lifecycle import check_admit_applicant, check_expel_member, do_admit_applicant, do_expel_member
 from members.actions.roles import check_grant_role, check_revoke_role, do_grant_role, do_revoke_role
 from members.models import User
-
-DOMAIN_SETTINGS: dict[str, dict[str, Any]] = {
-    DomainAction.SUSPEND: {"severity": "suspend"},
-    DomainAction.LIMIT: {"severity": "silence"},
-    DomainAction.REJECT_MEDIA: {"severity": "noop", "reject_media": True},
-    DomainAction.REJECT_REPORTS: {"severity": "noop", "reject_reports": True},
-}
 
 
 def do_enact_proposal(proposal: Proposal, *, result_sequence: int) -> dict[str, Any]:
@@ -44,9 +54,9 @@ def do_enact_proposal(proposal: Proposal, *, result_sequence: int) -> dict[str, 
     try:
         with transaction.atomic():
             enactment.update(_apply_payload(proposal, result_sequence))
-    except ValueError as exc:
-        # Every app's refusals are ValueError subclasses with a message fit to show.
-        enactment["error"] = str(exc)
+    except Refused as exc:
+        # Every app's refusals share this base, with a message fit to show; any other error is a bug.
+        enactment["error"] = exc.message
     ratified = [
         action.pk
         for action in proposal.ratifies.all()
@@ -67,35 +77,40 @@ def _log(kind: LogEntry.Kind, summary: str, proposal: Proposal, result_sequence:
     return entry.sequence
 
 
+P = TypeVar("P", bound=ProposalPayload)
+
+
 def _apply_payload(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
     apply = ENACTORS.get(proposal.kind)
     return apply(proposal, result_sequence) if apply is not None else {}
 
 
+def _payload(proposal: Proposal, kind: type[P]) -> P:
+    """Return the proposal's payload typed; one the check refuses is a refusal, never a crash."""
+    payload = parse_payload(proposal.kind, proposal.payload)
+    if not isinstance(payload, kind):
+        raise ProposalRefused(f"The payload of a {proposal.kind} proposal cannot be read.")
+    return payload
+
+
+def _user(user_id: int) -> User:
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise ProposalRefused(f"User {user_id} no longer has an account here.")
+    return user
+
+
 def _enact_domain_policy(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
-    payload = proposal.payload
+    payload = _payload(proposal, DomainPolicyPayload)
     authority = proposal.authority
-    domain = payload["domain"]
-    if payload["action"] == DomainAction.LIFT:
-        for action in ModerationAction.objects.filter(kind=ModerationAction.Kind.DOMAIN, target_domain=domain):
-            if action.state in IN_FORCE:
-                action.state = ModerationAction.State.REVERSED
-                action.ended_at = timezone.now()
-                action.save(update_fields=["state", "ended_at"])
-        do_lift_domain_policy(domain, authorised_by=authority)
-        sequence = _log(
-            LogEntry.Kind.DOMAIN_POLICY_LIFTED,
-            f"Policy on {domain} lifted by {authority}",
-            proposal,
-            result_sequence,
-            domain=domain,
-        )
-        return {"domain": domain, "lifted": True, "log_entry": sequence}
-    details = domain_details(public_comment=payload["public_comment"], **DOMAIN_SETTINGS[payload["action"]])
+    domain = payload.domain
+    if payload.action == DomainAction.LIFT:
+        return _lift_domain(payload, proposal, result_sequence)
+    details = domain_details(**payload.policy_settings)
     action = do_record_assembly_domain_policy(domain, details, proposal_id=proposal.pk, authority=authority)
     sequence = _log(
         LogEntry.Kind.DOMAIN_POLICY,
-        f"{DomainAction(payload['action']).label} {domain}, by {authority}",
+        f"{payload.action.label} {domain}, by {authority}",
         proposal,
         result_sequence,
         domain=domain,
@@ -105,8 +120,34 @@ def _enact_domain_policy(proposal: Proposal, result_sequence: int) -> dict[str, 
     return {"domain": domain, "moderation_action": action.pk, "log_entry": sequence}
 
 
+def _lift_domain(payload: DomainPolicyPayload, proposal: Proposal, result_sequence: int) -> dict[str, Any]:
+    """Reverse every action in force on the domain, as a moderator's reversal would, then lift its policy.
+
+    Reversing the last action lifts the policy it set; a policy set some
+    other way (an admin's command) is lifted here. A domain with neither is
+    refused, so the decision is recorded as not applied.
+    """
+    authority = proposal.authority
+    domain = payload.domain
+    in_force = ModerationAction.objects.filter(
+        kind=ModerationAction.Kind.DOMAIN, target_domain=domain, state__in=IN_FORCE
+    ).order_by("pk")
+    reversed_ids = [do_reverse_moderation_action(action, authority=authority).pk for action in in_force]
+    if DomainPolicy.objects.filter(domain=domain).exists() or not reversed_ids:
+        do_lift_domain_policy(domain, authorised_by=authority)
+    sequence = _log(
+        LogEntry.Kind.DOMAIN_POLICY_LIFTED,
+        f"Policy on {domain} lifted by {authority}",
+        proposal,
+        result_sequence,
+        domain=domain,
+        reversed_actions=reversed_ids,
+    )
+    return {"domain": domain, "lifted": True, "reversed_actions": reversed_ids, "log_entry": sequence}
+
+
 def _enact_server_rule(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
-    payload = proposal.payload
+    payload = _payload(proposal, ServerRulePayload)
     authority = proposal.authority
     version = _apply_rule(payload, authority)
     sequence = _log(
@@ -124,23 +165,23 @@ def _enact_server_rule(proposal: Proposal, result_sequence: int) -> dict[str, An
 
 
 def _enact_content_policy(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
-    payload = proposal.payload
+    payload = _payload(proposal, ContentPolicyPayload)
     authority = proposal.authority
     sequence = _log(
         LogEntry.Kind.CONTENT_POLICY,
-        f"Content policy {payload['title']!r} adopted by {authority}",
+        f"Content policy {payload.title!r} adopted by {authority}",
         proposal,
         result_sequence,
-        title=payload["title"],
-        text=payload["text"],
+        title=payload.title,
+        text=payload.text,
     )
     return {"log_entry": sequence}
 
 
 def _enact_bylaw_amendment(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
-    payload = proposal.payload
+    payload = _payload(proposal, BylawAmendmentPayload)
     authority = proposal.authority
-    changes = check_adopt_bylaws_version(dict(payload["changes"]), authorised_by=authority)
+    changes = check_adopt_bylaws_version(dict(payload.changes), authorised_by=authority)
     bylaws = do_adopt_bylaws_version(changes, authorised_by=authority)
     sequence = _log(
         LogEntry.Kind.BYLAWS_VERSION,
@@ -148,63 +189,64 @@ def _enact_bylaw_amendment(proposal: Proposal, result_sequence: int) -> dict[str
         proposal,
         result_sequence,
         bylaws_version=bylaws.version,
-        changes=payload["changes"],
+        changes=payload.to_json()["changes"],
     )
     return {"bylaws_version": bylaws.version, "log_entry": sequence}
 
 
 def _enact_membership(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
-    payload = proposal.payload
+    payload = _payload(proposal, MembershipPayload)
     authority = proposal.authority
-    user = User.objects.get(pk=payload["user_id"])
-    if payload["action"] == MembershipAction.ADMIT:
+    user = _user(payload.user_id)
+    if payload.action == MembershipAction.ADMIT:
         check_admit_applicant(user, actor_user=None, authorised_by=authority)
         do_admit_applicant(user, actor_user=None, authorised_by=authority)
     else:
-        check_expel_member(user, reason=payload["reason"], authorised_by=authority)
-        do_expel_member(user, reason=payload["reason"], authorised_by=authority)
+        check_expel_member(user, reason=payload.reason, authorised_by=authority)
+        do_expel_member(user, reason=payload.reason, authorised_by=authority)
     sequence = _log(
         LogEntry.Kind.MEMBERSHIP,
-        f"{MembershipAction(payload['action']).label} decided by {authority}",
+        f"{payload.action.label} decided by {authority}",
         proposal,
         result_sequence,
-        action=payload["action"],
+        action=payload.action.value,
         user=user.pk,
     )
-    return {"membership": payload["action"], "log_entry": sequence}
+    return {"membership": payload.action.value, "log_entry": sequence}
 
 
 def _enact_role(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
-    payload = proposal.payload
+    payload = _payload(proposal, RoleGrantPayload)
     authority = proposal.authority
-    user = User.objects.get(pk=payload["user_id"])
-    if payload["action"] == RoleAction.GRANT:
-        check_grant_role(user, payload["role"], authorised_by=authority)
-        do_grant_role(user, payload["role"], authorised_by=authority)
+    user = _user(payload.user_id)
+    role = payload.role.value
+    if payload.action == RoleAction.GRANT:
+        check_grant_role(user, role, authorised_by=authority)
+        do_grant_role(user, role, authorised_by=authority)
     else:
-        check_revoke_role(user, payload["role"], authorised_by=authority)
-        do_revoke_role(user, payload["role"], authorised_by=authority)
+        check_revoke_role(user, role, authorised_by=authority)
+        do_revoke_role(user, role, authorised_by=authority)
     sequence = _log(
         LogEntry.Kind.ROLE,
-        f"Role {payload['role']} {payload['action']}ed by {authority}",
+        f"Role {role} {payload.action.value}ed by {authority}",
         proposal,
         result_sequence,
-        action=payload["action"],
-        role=payload["role"],
+        action=payload.action.value,
+        role=role,
         user=user.pk,
     )
-    return {"role": payload["role"], "log_entry": sequence}
+    return {"role": role, "log_entry": sequence}
 
 
 def _enact_budget(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
-    payload = proposal.payload
+    payload = _payload(proposal, BudgetPayload)
     authority = proposal.authority
     sequence = _log(
         LogEntry.Kind.BUDGET,
-        f"{payload['amount']} {payload['currency']} to {payload['payee']} authorised by {authority}",
+        f"{payload.amount} {payload.currency} to {payload.payee} authorised by {authority}",
         proposal,
         result_sequence,
-        **payload,
+        **payload.to_json(),
     )
     return {"log_entry": sequence}
 
@@ -220,23 +262,23 @@ ENACTORS: dict[str, Callable[[Proposal, int], dict[str, Any]]] = {
 }
 
 
-def _apply_rule(payload: dict[str, Any], authority: str) -> RuleVersion:
+def _apply_rule(payload: ServerRulePayload, authority: str) -> RuleVersion:
     now = timezone.now()
-    if payload["action"] == RuleAction.ADD:
+    if payload.rule_id is None:
         position = (Rule.objects.aggregate(last=Max("position"))["last"] or 0) + 1
         rule = Rule.objects.create(position=position)
         return RuleVersion.objects.create(
-            rule=rule, version=1, text=payload["text"], hint=payload["hint"], effective_at=now, adopted_by=authority
+            rule=rule, version=1, text=payload.text, hint=payload.hint, effective_at=now, adopted_by=authority
         )
-    latest = RuleVersion.objects.select_related("rule").filter(rule_id=payload["rule_id"]).order_by("-version").first()
+    latest = RuleVersion.objects.select_related("rule").filter(rule_id=payload.rule_id).order_by("-version").first()
     if latest is None or latest.retired:
         raise ProposalRefused("The rule no longer exists or is already retired.")
-    retire = payload["action"] == RuleAction.RETIRE
+    retire = payload.action == RuleAction.RETIRE
     return RuleVersion.objects.create(
         rule=latest.rule,
         version=latest.version + 1,
-        text=latest.text if retire else payload["text"],
-        hint=latest.hint if retire else payload["hint"],
+        text=latest.text if retire else payload.text,
+        hint=latest.hint if retire else payload.hint,
         retired=retire,
         effective_at=now,
         adopted_by=authority,

@@ -21,6 +21,7 @@ from governance.selectors import IN_FORCE, rules_in_force
 from members.models import User
 from members.selectors import bylaws_in_force
 from timeline.actions.follows import do_follow, do_remove_follower, do_unfollow
+from timeline.actions.statuses import do_remove_status, do_set_status_sensitive
 from timeline.errors import FollowRefused
 from timeline.models import Follow, Status
 
@@ -228,12 +229,19 @@ def moderation_log_data(action: ModerationAction) -> dict[str, Any]:
 def _apply(action: ModerationAction, *, authority: str) -> None:
     if action.kind == Kind.DOMAIN:
         do_set_domain_policy(action.target_domain, authorised_by=authority, **action.details)
-    elif action.kind == Kind.MARK_SENSITIVE and action.target_status_id is not None:
-        Status.objects.filter(pk=action.target_status_id).update(sensitive=True)
-    elif action.kind == Kind.REMOVE_STATUS and action.target_status_id is not None:
-        Status.objects.filter(pk=action.target_status_id).delete()
+    elif action.kind == Kind.MARK_SENSITIVE and (status := _target_status(action)) is not None:
+        do_set_status_sensitive(status, sensitive=True)
+    elif action.kind == Kind.REMOVE_STATUS and (status := _target_status(action)) is not None:
+        do_remove_status(status, authority=authority)
     elif action.kind == Kind.SUSPEND_ACCOUNT:
         _forget_suspensions_on_commit()
+
+
+def _target_status(action: ModerationAction) -> Status | None:
+    """Return the status an action is about, locked, or None if it is gone meanwhile."""
+    if action.target_status_id is None:
+        return None
+    return Status.objects.select_for_update().select_related("account").filter(pk=action.target_status_id).first()
 
 
 def _forget_suspensions_on_commit() -> None:
@@ -393,8 +401,8 @@ def do_reverse_moderation_action(
             _end_domain_action(action, authority=authority)
         elif action.kind == Kind.SUSPEND_ACCOUNT:
             _end_account_suspension(action)
-        elif action.kind == Kind.MARK_SENSITIVE and action.target_status_id is not None:
-            Status.objects.filter(pk=action.target_status_id).update(sensitive=False)
+        elif action.kind == Kind.MARK_SENSITIVE and (status := _target_status(action)) is not None:
+            do_set_status_sensitive(status, sensitive=False)
         do_append_log_entry(
             LogEntry.Kind.MODERATION_REVERSED,
             visibility=_log_visibility(action.kind),

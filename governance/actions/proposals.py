@@ -15,7 +15,7 @@ from governance.actions.proposal_polls import post_proposal_poll_on_commit
 from governance.ballot_keys import new_sealed_tracker_key
 from governance.errors import ProposalRefused
 from governance.models import Elector, LogEntry, ModerationAction, Proposal, ProposalComment, ProposalKind
-from governance.payloads import check_payload, preview_lines
+from governance.payloads import ProposalPayload, check_payload
 from governance.rules import opening_rules
 from governance.tally.methods import BINARY_METHODS, MAX_OPTIONS, MIN_OPTIONS, DecisionMethod, fixed_options
 from members.eligibility import eligible_voter_ids, is_eligible_voter
@@ -35,7 +35,7 @@ class ProposalDraft:
     kind: ProposalKind
     title: str
     body: str
-    payload: dict[str, Any]
+    payload: ProposalPayload
     method: DecisionMethod
     options: list[str]
     secret: bool
@@ -134,7 +134,7 @@ def do_open_proposal(author: User, draft: ProposalDraft, *, opened_at: datetime 
             kind=draft.kind,
             title=draft.title,
             body=draft.body,
-            payload=draft.payload,
+            payload=draft.payload.to_json(),
             method=draft.method,
             options=draft.options,
             secret=draft.secret,
@@ -162,7 +162,7 @@ def do_open_proposal(author: User, draft: ProposalDraft, *, opened_at: datetime 
                 "proposal": proposal.pk,
                 "kind": proposal.kind,
                 "payload": proposal.payload,
-                "preview": preview_lines(proposal.kind, proposal.payload),
+                "preview": draft.payload.preview(),
                 "method": proposal.method,
                 "options": proposal.options,
                 "closes_at": closes_at.isoformat(),

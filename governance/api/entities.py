@@ -10,7 +10,7 @@ from governance.actions.ballots import tracker_for
 from governance.actions.closing import count_proposal, published_ballots
 from governance.log_activities import log_entry_data
 from governance.models import Ballot, LogEntry, ModerationAction, Participation, Proposal, ProposalComment, Report
-from governance.payloads import diff_against_in_force, preview_lines
+from governance.payloads import diff_against_in_force, preview_lines, read_payload
 from members.models import User
 from timeline.entities.accounts import account_entity
 
@@ -27,6 +27,7 @@ def results_visible(proposal: Proposal) -> bool:
 def proposal_entity(proposal: Proposal, viewer: User | None) -> dict[str, Any]:
     """Return a proposal with its payload preview, diff, rules, electorate and (if visible) results."""
     own: dict[str, Any] | None = None
+    payload = read_payload(proposal.kind, proposal.payload)
     if viewer is not None:
         tracker = tracker_for(proposal, viewer.pk)
         ballot = Ballot.objects.filter(proposal=proposal, tracker=tracker).first()
@@ -51,8 +52,8 @@ def proposal_entity(proposal: Proposal, viewer: User | None) -> dict[str, Any]:
         "title": proposal.title,
         "body": proposal.body,
         "payload": proposal.payload,
-        "preview": preview_lines(proposal.kind, proposal.payload),
-        "diff": diff_against_in_force(proposal.kind, proposal.payload) if proposal.state == Proposal.State.OPEN else [],
+        "preview": preview_lines(payload),
+        "diff": diff_against_in_force(payload) if proposal.state == Proposal.State.OPEN else [],
         "method": proposal.method,
         "options": proposal.options,
         "secret": proposal.secret,

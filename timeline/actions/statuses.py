@@ -22,6 +22,7 @@ from timeline.access import can_view_status
 from timeline.actions.fan_out import fan_out_on_commit
 from timeline.actions.media import MediaEdit, check_status_media, do_attach_media, do_update_media
 from timeline.actions.notifications import do_notify
+from timeline.actions.remote_statuses import do_delete_remote_status
 from timeline.actions.status_history import do_record_original_version, do_record_status_version
 from timeline.errors import StatusRefused
 from timeline.ids import snowflake_id
@@ -387,11 +388,41 @@ def do_delete_status(actor: Actor, status: Status) -> None:
     A tombstone keeps the id so the status is never imported again.
     """
     check_delete_status(actor, status)
+    _delete_local_status(status)
+
+
+def _delete_local_status(status: Status) -> None:
     with transaction.atomic():
         if status.reblog_of_id is not None:
-            _publish(status, renderers.undo(actor, renderers.announce_for_reblog(status)))
+            _publish(status, renderers.undo(status.account, renderers.announce_for_reblog(status)))
         else:
             _publish(status, renderers.delete_for_status(status))
         Tombstone.objects.get_or_create(uri=status.uri)
         stream_status_deleted_on_commit(status)
         status.delete()
+
+
+def do_remove_status(status: Status, *, authority: str) -> None:
+    """Delete a status on a moderator's or an assembly's authority rather than its author's.
+
+    A local status goes as its author's deletion would: its audience's
+    servers receive Delete (signed by the author, as Mastodon signs a
+    moderator's removal) and streams drop it. A remote one is only removed
+    here, as when its server deletes it, since its server decides for its
+    own copies; the tombstone keeps it from being fetched again.
+    """
+    logger.info("Removing status %s: %s", status.pk, authority)
+    if status.account.is_local:
+        _delete_local_status(status)
+    else:
+        do_delete_remote_status(status.account, status.uri)
+
+
+def do_set_status_sensitive(status: Status, *, sensitive: bool) -> Status:
+    """Mark a status sensitive (or not) on a moderator's authority; its audience's servers receive Update."""
+    with transaction.atomic():
+        status.sensitive = sensitive
+        status.save(update_fields=["sensitive"])
+        _publish(status, renderers.update_for_status(status))
+        stream_status_updated_on_commit(status.id)
+    return status

@@ -17,7 +17,7 @@ from governance.actions.proposals import (
 )
 from governance.errors import ProposalRefused
 from governance.models import Elector, LogEntry, Proposal, ProposalComment
-from governance.payloads import diff_against_in_force
+from governance.payloads import diff_against_in_force, parse_payload
 from tests.factories.governance import adopt_rules, open_proposal
 from tests.factories.members import UserFactory, make_member
 
@@ -40,7 +40,7 @@ def test_opening_freezes_rules_and_electorate() -> None:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"kind": "domain_policy", "payload": {"action": "suspend", "domain": "not a domain"}}, "domain must be"),
+        ({"kind": "domain_policy", "payload": {"action": "suspend", "domain": "not a domain"}}, "is not a domain name"),
         (
             {"kind": "domain_policy", "payload": {"action": "suspend", "domain": "a.example"}, "method": "approval"},
             "consent or yes/no",
@@ -79,7 +79,7 @@ def test_bylaws_amendment_shows_a_diff_against_the_version_in_force() -> None:
     author = make_member()
     proposal = open_proposal(author, kind="bylaw_amendment", payload={"changes": {"proposal_quorum": 0.25}})
     assert proposal.payload == {"changes": {"proposal_quorum": "0.250"}}
-    assert diff_against_in_force(proposal.kind, proposal.payload) == [
+    assert diff_against_in_force(parse_payload(proposal.kind, proposal.payload)) == [
         {"field": "proposal_quorum", "current": "0.200", "proposed": "0.250"}
     ]
 
@@ -87,7 +87,7 @@ def test_bylaws_amendment_shows_a_diff_against_the_version_in_force() -> None:
 def test_rule_amendment_diff() -> None:
     (rule,) = adopt_rules("Be kind.")
     proposal = open_proposal(make_member(), kind="server_rule", payload={"action": "retire", "rule_id": rule.rule_id})
-    assert diff_against_in_force(proposal.kind, proposal.payload) == [
+    assert diff_against_in_force(parse_payload(proposal.kind, proposal.payload)) == [
         {"field": f"rule {rule.rule_id}", "current": "Be kind.", "proposed": ""}
     ]
 
