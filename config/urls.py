@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("timeline.urls")),
     path("", include("governance.urls")),
+    path("", include("timeline.activitypub.urls")),
     path("", include("federation.urls")),
     path("", include("frontend.urls")),
 ]

@@ -1,20 +1,37 @@
-"""Render this server's rows as ActivityStreams objects."""
+"""Render federation's own rows as ActivityStreams: actors, activities' envelopes, Undo and Tombstones.
+
+The apps render their own objects (`timeline.activitypub.renderers` renders
+statuses) and wrap them with `activity()`.
+"""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from django.utils.html import escape
 
 from federation.activitypub.context import CONTEXT, PUBLIC
-from federation.activitypub.objects import Note, Person, PublicKey
+from federation.activitypub.objects import Person, PublicKey
 from federation.models import Actor
 from federation.uris import activity_uri, base_url, instance_actor_uri, transparency_log_uri
-from timeline.models import MediaAttachment, Poll, Status, Visibility
-from timeline.rendering import render_field_value
+
+# How a local member's plain-text profile field value becomes HTML; the app that
+# renders members' text registers it (`register_field_value_renderer`).
+_field_value_renderers: list[Callable[[str], str]] = []
+
+
+def register_field_value_renderer(renderer: Callable[[str], str]) -> None:
+    """Name the function that turns a local member's plain-text profile field value into HTML."""
+    _field_value_renderers[:] = [renderer]
+
+
+def _render_field_value(value: str) -> str:
+    if not _field_value_renderers:
+        return escape(value)
+    return _field_value_renderers[0](value)
 
 
 def iso8601(moment: datetime) -> str:
@@ -31,7 +48,7 @@ def profile_fields(actor: Actor) -> list[dict[str, str]]:
             continue
         name, value = str(field.get("name", "")), str(field.get("value", ""))
         if actor.is_local:
-            name, value = escape(name), render_field_value(value)
+            name, value = escape(name), _render_field_value(value)
         shown.append({"name": name, "value": value})
     return shown
 
@@ -65,101 +82,6 @@ def person_for_actor(actor: Actor) -> Person:
     )
 
 
-@dataclass(frozen=True)
-class StatusRelations:
-    """A status's mentioned accounts, hashtags, poll and media, loaded beforehand for many statuses at once.
-
-    `media` None means "not loaded": the renderer then reads it itself.
-    """
-
-    mentioned: list[Actor]
-    tags: list[str]
-    poll: Poll | None
-    media: list[MediaAttachment] | None = None
-
-
-def relations_of(status: Status) -> StatusRelations:
-    """Load one status's mentioned accounts, hashtags and poll (fresh: poll counts change)."""
-    return StatusRelations(
-        mentioned=[mention.account for mention in status.mentions.select_related("account")],
-        tags=[tag.name for tag in status.tags.all()],
-        poll=Poll.objects.filter(status=status).first(),
-    )
-
-
-def addressing_for_status(status: Status, mentioned_actors: list[Actor] | None = None) -> tuple[list[str], list[str]]:
-    """Return (to, cc) for a status's visibility, as Mastodon addresses it."""
-    followers = status.account.followers_uri
-    if mentioned_actors is None:
-        mentioned_actors = [mention.account for mention in status.mentions.select_related("account")]
-    mentioned = [actor.uri for actor in mentioned_actors]
-    if status.visibility == Visibility.PUBLIC:
-        return [PUBLIC], [followers, *mentioned]
-    if status.visibility == Visibility.UNLISTED:
-        return [followers], [PUBLIC, *mentioned]
-    if status.visibility == Visibility.PRIVATE:
-        return [followers], mentioned
-    return mentioned, []
-
-
-def document_for_media(media: MediaAttachment) -> dict[str, Any]:
-    """Return the Document that describes an attachment in a Note, as Mastodon writes it."""
-    url = media.remote_url or (f"{base_url()}{media.file.url}" if media.file else "")
-    document: dict[str, Any] = {"type": "Document", "mediaType": media.content_type, "url": url}
-    document["name"] = media.description or None
-    if media.blurhash:
-        document["blurhash"] = media.blurhash
-    original = media.meta.get("original") if isinstance(media.meta, dict) else None
-    if media.type == MediaAttachment.Type.IMAGE:
-        document["focalPoint"] = [media.focus_x, media.focus_y]
-    if isinstance(original, dict) and isinstance(original.get("width"), int):
-        document["width"] = original["width"]
-        document["height"] = original.get("height")
-    return document
-
-
-def note_for_status(status: Status, related: StatusRelations | None = None) -> Note:
-    """Return the Note (or Question, with a poll) for a status.
-
-    `related` spares the queries when many statuses are rendered at once (an archive).
-    """
-    related = related or relations_of(status)
-    to, cc = addressing_for_status(status, related.mentioned)
-    tags: list[dict[str, Any]] = [
-        {"type": "Mention", "href": actor.uri, "name": f"@{actor.acct}"} for actor in related.mentioned
-    ]
-    tags += [{"type": "Hashtag", "name": f"#{name}"} for name in related.tags]
-    poll = related.poll
-    return Note(
-        type="Question" if poll else "Note",
-        tag=tags,
-        attachment=[
-            document_for_media(media)
-            for media in (
-                related.media
-                if related.media is not None
-                else MediaAttachment.objects.filter(status=status).order_by("position", "id")
-            )
-        ],
-        poll_options=list(zip(poll.options, poll.votes, strict=False)) if poll else [],
-        poll_multiple=poll.multiple if poll else False,
-        end_time=iso8601(poll.expires_at) if poll and poll.expires_at else None,
-        voters_count=poll.voters_count if poll else None,
-        id=status.uri,
-        attributed_to=status.account.uri,
-        content=status.content,
-        published=iso8601(status.created_at),
-        updated=iso8601(status.edited_at) if status.edited_at else None,
-        to=to,
-        cc=cc,
-        url=status.url,
-        summary=status.spoiler_text or None,
-        sensitive=status.sensitive,
-        in_reply_to=status.in_reply_to.uri if status.in_reply_to else None,
-        language=status.language or None,
-    )
-
-
 def new_activity_id(actor: Actor, kind: str) -> str:
     """Return a fresh id for an activity that has no object of its own to be named after."""
     return activity_uri(actor.username, kind, secrets.token_hex(12))
@@ -176,63 +98,6 @@ def activity(
         data["cc"] = cc
     data["object"] = obj
     return data
-
-
-def create_for_status(status: Status, related: StatusRelations | None = None) -> dict[str, Any]:
-    """Return the Create activity that publishes a status."""
-    note = note_for_status(status, related)
-    return activity(
-        "Create",
-        status.account,
-        note.to_json(with_context=False),
-        activity_id=f"{status.uri}/activity",
-        to=note.to,
-        cc=note.cc,
-        published=note.published,
-    )
-
-
-def update_for_status(status: Status) -> dict[str, Any]:
-    """Return the Update activity that carries an edited status."""
-    note = note_for_status(status)
-    return activity(
-        "Update",
-        status.account,
-        note.to_json(with_context=False),
-        activity_id=f"{status.uri}#updates/{secrets.token_hex(8)}",
-        to=note.to,
-        cc=note.cc,
-    )
-
-
-def delete_for_status(status: Status) -> dict[str, Any]:
-    """Return the Delete activity for a status, its object a Tombstone."""
-    to, cc = addressing_for_status(status)
-    return activity(
-        "Delete",
-        status.account,
-        {"id": status.uri, "type": "Tombstone", "atomUri": status.uri},
-        activity_id=f"{status.uri}#delete",
-        to=to or [PUBLIC],
-        cc=cc,
-    )
-
-
-def announce_for_reblog(reblog: Status, mentioned_actors: list[Actor] | None = None) -> dict[str, Any]:
-    """Return the Announce activity of a boost."""
-    original = reblog.reblog_of
-    if original is None:
-        raise ValueError("Only a boost has an Announce.")
-    to, cc = addressing_for_status(reblog, mentioned_actors)
-    return activity(
-        "Announce",
-        reblog.account,
-        original.uri,
-        activity_id=reblog.uri,
-        to=to,
-        cc=[*cc, original.account.uri],
-        published=iso8601(reblog.created_at),
-    )
 
 
 def undo(actor: Actor, inner: dict[str, Any]) -> dict[str, Any]:

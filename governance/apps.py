@@ -6,10 +6,14 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
-        """Tell the apps below what this app decides and holds: restrictions, proposals' polls, members' records."""
+        """Tell the apps below what this app decides and holds, and register the Flag handler.
+
+        Restrictions, proposals' polls and members' records are this app's; remote reports become its reports.
+        """
         from federation.selectors import register_suspension_reader  # noqa: PLC0415 (apps load before models)
         from governance import data_rights  # noqa: PLC0415
         from governance.actions.proposal_polls import claim_proposal_polls  # noqa: PLC0415
+        from governance.activitypub import reports  # noqa: PLC0415, F401 (importing it registers its handler)
         from governance.selectors import (  # noqa: PLC0415
             is_account_restricted,
             restricted_account_ids,

@@ -6,8 +6,10 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        """Tell timeline who moderates and who may post, which membership and roles decide."""
-        from members.selectors import account_posting_refusal, moderates  # noqa: PLC0415 (apps load before models)
+        """Tell timeline who moderates and who may post, and register the handlers of remote accounts' own updates."""
+        # Importing the module registers its handlers; here, not at the top, since apps load before models.
+        from members.activitypub import actors  # noqa: PLC0415, F401
+        from members.selectors import account_posting_refusal, moderates  # noqa: PLC0415
         from timeline.restrictions import register_moderator_check, register_posting_refusal  # noqa: PLC0415
 
         register_moderator_check(moderates)

@@ -29,11 +29,12 @@ from django.utils import timezone
 
 from federation.activitypub.context import CONTEXT
 from federation.models import Actor
-from federation.renderers import StatusRelations, announce_for_reblog, create_for_status, person_for_actor
+from federation.renderers import person_for_actor
 from federation.uris import base_url
 from members.exports import JOURNAL_HEADER, certificate_for, holder_entries, journal_row
 from members.models import DuesPayment, User
 from members.selectors import membership_history
+from timeline.activitypub.renderers import StatusRelations, announce_for_reblog, create_for_status
 from timeline.models import (
     AccountDomainBlock,
     Block,

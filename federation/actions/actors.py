@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from federation import uris
 from federation.keys import generate_key_pair
 from federation.models import Actor
-from members.models import User
 
 
-def do_create_local_actor(user: User, *, display_name: str = "") -> Actor:
-    """Create the public identity of a user: actor document URIs and a fresh key pair."""
-    username = user.username
+def do_create_local_actor(user: AbstractBaseUser, *, display_name: str = "") -> Actor:
+    """Create the public identity of a user: actor document URIs and a fresh key pair.
+
+    `user` is of the project's user model (`settings.AUTH_USER_MODEL`).
+    """
+    username = user.get_username()
     keys = generate_key_pair()
     with transaction.atomic():
         return Actor.objects.create(
-            user=user,
+            user_id=user.pk,
             kind=Actor.Kind.PERSON,
             username=username,
             domain="",

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -35,6 +36,11 @@ from federation.inbox import (
     is_supported,
     takes_batches,
 )
+from federation.inbox.registry import (
+    BATCH_WRAPPERS_AROUND_TRANSACTION,
+    BATCH_WRAPPERS_IN_TRANSACTION,
+    BatchWrapper,
+)
 from federation.models import Actor, InboxItem, InboxRecipient
 from federation.selectors import is_actor_suspended, is_domain_suspended, suspended_actor_uris
 from federation.signatures import (
@@ -46,8 +52,6 @@ from federation.signatures import (
     verify_message_signature,
     verify_request,
 )
-from timeline.actions.fan_out import do_fan_out_statuses, fan_outs_collected
-from timeline.streaming.events import events_batched
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +63,6 @@ PROCESSING_BATCH = 100
 # A batch starts no new item after this many seconds and commits, so that
 # slow handlers (fetching the parents of replies, say) hold its locks briefly.
 BATCH_SECONDS = 1.0
-# Statuses stored by a batch are fanned out in its transaction up to this
-# many home-timeline entries in all; bigger audiences go to the fan-out task.
-INLINE_FAN_OUT_ENTRIES = 5000
 # Activities after which their actor is loaded again: it may have changed or gone.
 ACTOR_CHANGING_TYPES = frozenset({"Delete", "Move", "Update"})
 NOT_PENDING = "not pending"
@@ -497,6 +498,15 @@ def _received(
     return received
 
 
+@contextmanager
+def _wrapped(wrappers: Sequence[BatchWrapper]) -> Iterator[None]:
+    """Enter every registered wrapper around a batch, first registered outermost."""
+    with ExitStack() as stack:
+        for wrapper in wrappers:
+            stack.enter_context(wrapper())
+        yield
+
+
 def _process_batch(own: Collection[int], extra: int) -> dict[int, str]:
     """Claim items, run their handlers and record the outcomes in one transaction; return the states of those done.
 
@@ -504,12 +514,12 @@ def _process_batch(own: Collection[int], extra: int) -> dict[int, str]:
     reached are released at commit, for the next batch to claim. A run of
     consecutive items of a type with a batch handler goes to it first, in
     one savepoint; what it leaves is handled one item at a time. The
-    statuses the handlers store are fanned out together, in the same
-    transaction when their audiences are small, so they reach home
-    timelines with the commit that records them.
+    wrappers the apps registered to run in the transaction wrap the
+    handlers (the timeline fans out the statuses they store together, so
+    they reach home timelines with the commit that records them).
     """
     with transaction.atomic():
-        with fan_outs_collected() as statuses:
+        with _wrapped(BATCH_WRAPPERS_IN_TRANSACTION):
             items = _claim(own, extra)
             if not items:
                 return {}
@@ -543,7 +553,6 @@ def _process_batch(own: Collection[int], extra: int) -> dict[int, str]:
             released = [item.pk for item in items[len(done) :] if item.pk not in own]
             if released:
                 enqueue_on_commit(PROCESS_TASK, released)
-        do_fan_out_statuses(statuses, max_entries=INLINE_FAN_OUT_ENTRIES)
         _record(done)
         # Ignored or failed items have nothing to give anyone; a retry keeps the accounts waiting.
         handled = [row.pk for item in done if item.state != InboxItem.State.RECEIVED for row in waiting[item.pk]]
@@ -609,8 +618,8 @@ def do_process_inbox_items(item_ids: Collection[int], *, limit: int = PROCESSING
     extra = max(0, limit - len(own))
     while own or extra > 0:
         try:
-            # The batch's new statuses reach open streams together, once it commits.
-            with events_batched():
+            # What the batch commits is announced together (new statuses reach open streams at once).
+            with _wrapped(BATCH_WRAPPERS_AROUND_TRANSACTION):
                 done = _process_batch(own, extra)
         except Exception:
             logger.exception("inbox batch failed; processing its items one at a time")

@@ -5,6 +5,7 @@ Each function is called inside the transaction of the change it announces.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from federation import renderers
@@ -12,27 +13,6 @@ from federation.actions.deliveries import do_queue_activity
 from federation.actions.instance_actor import existing_instance_actor, instance_actor
 from federation.models import Actor, OutboundActivity
 from federation.selectors import follower_inboxes, inboxes_for_actors
-from timeline.models import Status, Visibility
-
-
-def status_inboxes(status: Status) -> list[str]:
-    """Return the inboxes a status reaches: its followers' (unless direct), mentioned and replied-to actors'."""
-    reached = [mention.account for mention in status.mentions.select_related("account")]
-    if status.in_reply_to is not None:
-        reached.append(status.in_reply_to.account)
-    if status.reblog_of is not None:
-        reached.append(status.reblog_of.account)
-    inboxes = set(inboxes_for_actors([actor for actor in reached if not actor.is_local]))
-    if status.visibility != Visibility.DIRECT:
-        inboxes.update(follower_inboxes(status.account))
-    return sorted(inboxes)
-
-
-def publish_status_activity(status: Status, activity: dict[str, Any]) -> OutboundActivity | None:
-    """Deliver an activity about a local status to everyone the status reached."""
-    if not status.account.is_local:
-        return None
-    return do_queue_activity(status.account, activity, status_inboxes(status))
 
 
 def publish_to_actor(actor: Actor, target: Actor, activity: dict[str, Any]) -> OutboundActivity | None:
@@ -65,15 +45,18 @@ def publish_to_instance_followers(activity: dict[str, Any]) -> OutboundActivity 
     return do_queue_activity(signer, activity, follower_inboxes(signer))
 
 
-def publish_flag(target: Actor, statuses: list[Status], comment: str) -> OutboundActivity | None:
-    """Forward a report to a remote account's server, from the instance actor so the reporter stays anonymous."""
+def publish_flag(target: Actor, object_uris: Sequence[str], comment: str) -> OutboundActivity | None:
+    """Forward a report to a remote account's server, from the instance actor so the reporter stays anonymous.
+
+    `object_uris` are the ids of the reported objects (statuses) besides the account.
+    """
     if target.is_local:
         return None
     signer = instance_actor()
     flag = renderers.activity(
         "Flag",
         signer,
-        [target.uri, *(status.uri for status in statuses)],
+        [target.uri, *object_uris],
         activity_id=renderers.new_activity_id(signer, "flags"),
         to=[target.uri],
         content=comment,

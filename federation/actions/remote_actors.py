@@ -121,6 +121,18 @@ def do_store_actor_document(document: dict[str, Any]) -> Actor:
     return actor
 
 
+def do_delete_remote_actor(actor: Actor) -> None:
+    """Delete a remote account that its server deleted, keeping a tombstone so it is never fetched again.
+
+    Its rows in every app (statuses, follows, favourites...) go with it.
+    """
+    if actor.is_local:
+        raise ValueError("Only a remote account is deleted when its server says so.")
+    with transaction.atomic():
+        Tombstone.objects.get_or_create(uri=actor.uri)
+        actor.delete()
+
+
 def fetch_actor(uri: str, *, refresh: bool = False) -> Actor:
     """Return the actor with this id: from the cache unless asked to refresh, else fetched."""
     actor = Actor.objects.filter(uri=uri).first()

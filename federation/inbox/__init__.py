@@ -1,6 +1,5 @@
-"""Inbox handlers, one per activity type; importing the package registers them all."""
+"""The inbox's handler registry; the apps register their handlers in their `AppConfig.ready()`."""
 
-from federation.inbox import follows, interactions, statuses
 from federation.inbox.registry import (
     IgnoredActivity,
     Received,
@@ -17,9 +16,6 @@ __all__ = [
     "dispatch",
     "dispatch_batch",
     "dispatch_to_new_recipients",
-    "follows",
-    "interactions",
     "is_supported",
-    "statuses",
     "takes_batches",
 ]

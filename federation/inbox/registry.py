@@ -1,11 +1,19 @@
-"""The registry of inbox handlers, one per activity type."""
+"""The registry of inbox handlers, one per activity type, and of what wraps each batch of them.
+
+Federation stores and verifies activities but acts on none itself: each app
+registers the handlers of the activities it owns by importing its
+`activitypub` handler modules in its `AppConfig.ready()`, which runs for
+every app before any request is served or any task runs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
+from federation.activitypub.incoming import id_of
 from federation.models import Actor
 
 Handler = Callable[[Actor, dict[str, Any]], None]
@@ -13,6 +21,8 @@ Handler = Callable[[Actor, dict[str, Any]], None]
 RecipientHandler = Callable[[Actor, dict[str, Any], Sequence[Actor]], None]
 HANDLERS: dict[str, Handler] = {}
 RECIPIENT_HANDLERS: dict[str, RecipientHandler] = {}
+# Handlers of activities whose object is their own actor (a profile Update, an account Delete).
+SELF_HANDLERS: dict[str, Handler] = {}
 
 
 class IgnoredActivity(Exception):
@@ -41,6 +51,22 @@ def handles(*types: str) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         for kind in types:
             HANDLERS[kind] = handler
+        return handler
+
+    return register
+
+
+def handles_own_actor(*types: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of these types when their object is their own actor.
+
+    An actor updating or deleting itself concerns its account, not any
+    object it made; other activities of these types go to the type's
+    handler.
+    """
+
+    def register(handler: Handler) -> Handler:
+        for kind in types:
+            SELF_HANDLERS[kind] = handler
         return handler
 
     return register
@@ -89,7 +115,7 @@ def dispatch_batch(kind: str, received: Sequence[Received]) -> dict[int, Ignored
 
 def is_supported(kind: object) -> bool:
     """Return whether some handler takes activities of this type."""
-    return isinstance(kind, str) and (kind in HANDLERS or kind in RECIPIENT_HANDLERS)
+    return isinstance(kind, str) and (kind in HANDLERS or kind in RECIPIENT_HANDLERS or kind in SELF_HANDLERS)
 
 
 def dispatch(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor] = ()) -> None:
@@ -99,6 +125,10 @@ def dispatch(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor]
     (none when it came through the shared inbox).
     """
     kind = str(activity.get("type"))
+    self_handler = SELF_HANDLERS.get(kind)
+    if self_handler is not None and id_of(activity.get("object")) == actor.uri:
+        self_handler(actor, activity)
+        return
     recipient_handler = RECIPIENT_HANDLERS.get(kind)
     if recipient_handler is not None:
         recipient_handler(actor, activity, recipients)
@@ -118,3 +148,25 @@ def dispatch_to_new_recipients(actor: Actor, activity: dict[str, Any], recipient
     recipient_handler = RECIPIENT_HANDLERS.get(str(activity.get("type")))
     if recipient_handler is not None and recipients:
         recipient_handler(actor, activity, recipients)
+
+
+# What wraps each batch of inbox items: a context manager entered around the
+# batch's handlers inside its transaction (leaving it runs before the commit),
+# or around the whole batch outside it (leaving it runs after the commit).
+BatchWrapper = Callable[[], AbstractContextManager[None]]
+BATCH_WRAPPERS_IN_TRANSACTION: list[BatchWrapper] = []
+BATCH_WRAPPERS_AROUND_TRANSACTION: list[BatchWrapper] = []
+
+
+def wrap_batches(wrapper: BatchWrapper, *, in_transaction: bool) -> None:
+    """Enter the context manager the wrapper returns around every batch of inbox items.
+
+    `in_transaction` wraps the handlers inside the batch's transaction, so
+    leaving it writes with the batch (the timeline fans the statuses out);
+    otherwise the whole batch, transaction and all, is wrapped, so leaving
+    it acts on what committed (the timeline sends streaming events). The
+    same wrapper registered twice is entered once.
+    """
+    wrappers = BATCH_WRAPPERS_IN_TRANSACTION if in_transaction else BATCH_WRAPPERS_AROUND_TRANSACTION
+    if wrapper not in wrappers:
+        wrappers.append(wrapper)

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from federation import uris
 from federation.actions.instance_actor import INSTANCE_USERNAME, instance_actor
 from federation.models import Actor
-from timeline.models import Status
 
 JRD = "application/jrd+json"
+# What NodeInfo's "usage" counts (members, active members, posts); the apps that hold them register it.
+_usage_readers: list[Callable[[], dict[str, object]]] = []
+
+
+def register_usage_reader(reader: Callable[[], dict[str, object]]) -> None:
+    """Name the function that returns NodeInfo's usage document (`users` and `localPosts`).
+
+    Members and their statuses are the apps' rows; the timeline registers
+    this when it loads, so this floor imports no app.
+    """
+    _usage_readers[:] = [reader]
 
 
 def _cors(response: HttpResponse) -> HttpResponse:
@@ -93,17 +101,10 @@ def nodeinfo_links(request: HttpRequest) -> HttpResponse:
 
 
 def _usage() -> dict[str, object]:
-    now = timezone.now()
-    members = Actor.objects.filter(domain="", user__isnull=False, user__is_active=True)
-
-    def active_since(days: int) -> int:
-        since = now - timedelta(days=days)
-        return members.filter(Q(user__last_login__gte=since) | Q(statuses__created_at__gte=since)).distinct().count()
-
-    return {
-        "users": {"total": members.count(), "activeMonth": active_since(30), "activeHalfyear": active_since(180)},
-        "localPosts": Status.objects.filter(local=True, reblog_of__isnull=True).count(),
-    }
+    usage: dict[str, object] = {}
+    for reader in _usage_readers:
+        usage.update(reader())
+    return usage
 
 
 @require_GET

@@ -1,19 +1,15 @@
-"""ActivityStreams documents of actors and statuses, at their ids."""
+"""ActivityStreams documents of actors, at their ids (statuses are the timeline's: `timeline.activitypub.views`)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_GET
 
 from federation.access import access_local_actor_by_username
 from federation.actions.instance_actor import instance_actor
-from federation.errors import ActivityRefused
 from federation.negotiation import activity_response, gone_document, wants_activity_json
-from federation.renderers import note_for_status, person_for_actor
+from federation.renderers import person_for_actor
 from federation.selectors import erased_local_actor
-from federation.uris import status_uri, status_url
-from federation.views.fetch_guard import check_fetch_of
-from timeline.access import access_local_status_by_author
 
 
 @require_GET
@@ -38,27 +34,3 @@ def actor_document(request: HttpRequest, username: str) -> HttpResponse:
 def instance_actor_document(request: HttpRequest) -> HttpResponse:
     """Serve the server's own Application actor, whose key signs fetches."""
     return activity_response(person_for_actor(instance_actor()).to_json())
-
-
-@require_GET
-def status_document(request: HttpRequest, username: str, status_id: int) -> HttpResponse:
-    """Serve a local status as a Note to whoever may see it; send browsers to the status page.
-
-    A status of an erased account answers 410 Gone, with a Tombstone for peers.
-    A fetcher the author blocks gets 404, one suspended here 403.
-    """
-    erased = erased_local_actor(username)
-    if erased is not None and erased.deleted_at is not None:
-        if not wants_activity_json(request):
-            return HttpResponseRedirect(status_url(erased.username, status_id))
-        return gone_document(status_uri(erased.username, status_id), "Note", erased.deleted_at)
-    if not wants_activity_json(request):
-        status = access_local_status_by_author(None, username, status_id)
-        return HttpResponseRedirect(status.url)
-    author = access_local_actor_by_username(username)
-    try:
-        fetcher = check_fetch_of(request, author, refused_status=404)
-    except ActivityRefused as exc:
-        return JsonResponse({"error": str(exc)}, status=exc.status)
-    status = access_local_status_by_author(fetcher, username, status_id)
-    return activity_response(note_for_status(status).to_json())

@@ -10,13 +10,14 @@ from django.views.decorators.http import require_GET
 
 from federation.access import access_local_actor_by_username
 from federation.negotiation import activity_response, gone_document, wants_activity_json
-from federation.renderers import note_for_status, person_for_actor
+from federation.renderers import person_for_actor
 from federation.selectors import erased_local_actor
 from federation.uris import status_uri
 from frontend.viewer import viewer_actor
 from governance.selectors import current_charter, rules_in_force
 from members.models import User
 from timeline.access import access_local_status_by_author
+from timeline.activitypub.renderers import note_for_status
 from timeline.models import Status
 from timeline.selectors import statuses_for_profile
 

@@ -94,7 +94,7 @@ def do_file_report(  # noqa: PLR0917 (the federation inbox calls it positionally
         report.rule_versions.set(rule_version_ids)
         if forwarded:
             # The delivery rows commit with the report; the Flag leaves after the commit.
-            publish_flag(target, statuses, checked.comment)
+            publish_flag(target, [status.uri for status in statuses], checked.comment)
     return report
 
 

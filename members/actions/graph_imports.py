@@ -13,13 +13,13 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from federation.inbox.statuses import resolve_status
 from federation.models import Actor
 from members.actions.import_lines import ImportRow, record_line, resolve_address
 from members.models import DataImport, DataImportLine
 from timeline.access import can_view_status
 from timeline.actions.blocks import do_block, do_unblock
 from timeline.actions.follows import do_follow, do_unfollow
+from timeline.activitypub.statuses import resolve_status
 from timeline.models import AccountDomainBlock, Block, Bookmark, Follow, List, ListAccount, Mute
 
 Outcome = DataImportLine.Outcome

@@ -15,8 +15,9 @@ from django.db.models import Q
 from federation import renderers
 from federation.actions.deliveries import do_queue_activity
 from federation.actions.erasure import inboxes_that_received
-from federation.actions.outbox import status_inboxes
 from federation.models import Actor, Tombstone
+from timeline.activitypub.outbox import status_inboxes
+from timeline.activitypub.renderers import announce_for_reblog, delete_for_status
 from timeline.models import (
     AccountDomainBlock,
     Block,
@@ -56,9 +57,9 @@ def do_publish_status_deletes(actor: Actor) -> list[int]:
     with transaction.atomic():
         for status in statuses.iterator(chunk_size=500):
             if status.reblog_of_id is not None:
-                activity = renderers.undo(actor, renderers.announce_for_reblog(status))
+                activity = renderers.undo(actor, announce_for_reblog(status))
             else:
-                activity = renderers.delete_for_status(status)
+                activity = delete_for_status(status)
             inboxes = [*status_inboxes(status), *inboxes_that_received(actor, status.uri)]
             outbound = do_queue_activity(actor, activity, inboxes, include_unavailable=True)
             if outbound is not None:

@@ -8,12 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from federation import renderers
-from federation.actions.outbox import publish_status_activity, publish_to_actor
+from federation.actions.outbox import publish_to_actor
 from federation.models import Actor
 from federation.uris import status_uri, status_url
 from timeline.access import can_view_status
 from timeline.actions.fan_out import fan_out_on_commit
 from timeline.actions.notifications import do_notify, do_withdraw_notification
+from timeline.activitypub.outbox import publish_status_activity
+from timeline.activitypub.renderers import announce_for_reblog
 from timeline.errors import InteractionRefused
 from timeline.ids import snowflake_id
 from timeline.models import Block, Favourite, Notification, Status, Visibility
@@ -102,7 +104,7 @@ def do_reblog(
             created_at=created_at,
         )
         do_notify(original.account, actor, Notification.Type.REBLOG, original)
-        publish_status_activity(reblog, renderers.announce_for_reblog(reblog))
+        publish_status_activity(reblog, announce_for_reblog(reblog))
         fan_out_on_commit(reblog.id)
     return reblog
 
@@ -114,7 +116,7 @@ def do_unreblog(actor: Actor, status: Status) -> None:
         reblog = Status.objects.select_related("reblog_of__account").filter(account=actor, reblog_of=original).first()
         if reblog is None:
             return
-        publish_status_activity(reblog, renderers.undo(actor, renderers.announce_for_reblog(reblog)))
+        publish_status_activity(reblog, renderers.undo(actor, announce_for_reblog(reblog)))
         stream_status_deleted_on_commit(reblog)
         reblog.delete()
         do_withdraw_notification(original.account, actor, Notification.Type.REBLOG, original)

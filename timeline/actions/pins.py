@@ -63,3 +63,18 @@ def do_unpin(actor: Actor, status: Status) -> Status:
         status.save(update_fields=["pinned_at"])
         publish_to_followers(actor, _featured_activity("Remove", actor, status))
     return status
+
+
+def do_mirror_remote_pin(actor: Actor, status: Status, *, pinned: bool) -> Status:
+    """Pin (or unpin) a remote account's status as its server's featured collection says.
+
+    The remote server decides what its accounts may pin, so neither the
+    limit nor the visibility rule of local pins applies, and nothing is
+    federated: the change came from there.
+    """
+    if actor.is_local or status.account_id != actor.pk:
+        raise InteractionRefused("Only a remote account's own statuses mirror its featured collection.")
+    with transaction.atomic():
+        status.pinned_at = timezone.now() if pinned else None
+        status.save(update_fields=["pinned_at"])
+    return status

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -107,6 +107,38 @@ def do_cast_vote(vote: CastVote) -> None:
         vote.record_claimed()
         return
     do_vote(vote.actor, vote.poll.status, list(vote.choices))
+
+
+def do_record_remote_vote(actor: Actor, poll: Poll, choice: int, *, uri: str) -> bool:
+    """Count a remote account's vote for one option of a local poll; return False if this vote was counted before.
+
+    A remote server sends one Create(Note) per option chosen, so the
+    voter is counted once, with their first option, as a local vote
+    counts its voter once whatever its number of options. Refuse a second
+    vote in a single-choice poll, and an option voted for already.
+    """
+    if not 0 <= choice < len(poll.options):
+        raise InteractionRefused("Choose one of the poll's options.")
+    with transaction.atomic():
+        # The poll's row lock orders concurrent votes, so a voter's first option is counted once.
+        locked = Poll.objects.select_for_update().get(pk=poll.pk)
+        if PollVote.objects.filter(uri=uri).exists():
+            return False
+        voted_before = PollVote.objects.filter(poll=locked, account=actor).exists()
+        if voted_before and not locked.multiple:
+            raise InteractionRefused("The voter has already voted in this single-choice poll.")
+        try:
+            with transaction.atomic():
+                PollVote.objects.create(poll=locked, account=actor, choice=choice, uri=uri)
+        except IntegrityError as exc:
+            # The same option again under another id.
+            raise InteractionRefused("The vote was already counted.") from exc
+        counts = list(locked.votes)
+        counts[choice] += 1
+        Poll.objects.filter(pk=locked.pk).update(
+            votes=counts, voters_count=F("voters_count") + (0 if voted_before else 1)
+        )
+    return True
 
 
 def choice_index(poll: Poll, name: str) -> int | None:

@@ -15,7 +15,6 @@ from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from federation import renderers
-from federation.actions.outbox import publish_status_activity
 from federation.models import Actor, Tombstone
 from federation.uris import status_uri, status_url
 from timeline.access import can_view_status
@@ -24,6 +23,8 @@ from timeline.actions.media import MediaEdit, check_status_media, do_attach_medi
 from timeline.actions.notifications import do_notify
 from timeline.actions.remote_statuses import do_delete_remote_status
 from timeline.actions.status_history import do_record_original_version, do_record_status_version
+from timeline.activitypub.outbox import publish_status_activity
+from timeline.activitypub.renderers import announce_for_reblog, create_for_status, delete_for_status, update_for_status
 from timeline.errors import StatusRefused
 from timeline.ids import snowflake_id
 from timeline.imaging import MediaRejected
@@ -319,7 +320,7 @@ def do_create_status(author: Actor, draft: StatusDraft, *, created_at: datetime 
             do_attach_media(status, draft.media)
         for actor in _set_mentions_and_tags(status, draft.text):
             do_notify(actor, author, Notification.Type.MENTION, status)
-        _publish(status, renderers.create_for_status(status))
+        _publish(status, create_for_status(status))
         fan_out_on_commit(status.id)
         stream_status_created_on_commit(status.id)
     return status
@@ -369,7 +370,7 @@ def do_edit_status(
             do_attach_media(status, draft.media)
         for edit in media_edits:
             do_update_media(edit.media, description=edit.description, focus=edit.focus)
-        _publish(status, renderers.update_for_status(status))
+        _publish(status, update_for_status(status))
         stream_status_updated_on_commit(status.id)
         for reblog in Status.objects.filter(reblog_of=status).select_related("account"):
             do_notify(reblog.account, actor, Notification.Type.UPDATE, status)
@@ -394,9 +395,9 @@ def do_delete_status(actor: Actor, status: Status) -> None:
 def _delete_local_status(status: Status) -> None:
     with transaction.atomic():
         if status.reblog_of_id is not None:
-            _publish(status, renderers.undo(status.account, renderers.announce_for_reblog(status)))
+            _publish(status, renderers.undo(status.account, announce_for_reblog(status)))
         else:
-            _publish(status, renderers.delete_for_status(status))
+            _publish(status, delete_for_status(status))
         Tombstone.objects.get_or_create(uri=status.uri)
         stream_status_deleted_on_commit(status)
         status.delete()
@@ -423,6 +424,6 @@ def do_set_status_sensitive(status: Status, *, sensitive: bool) -> Status:
     with transaction.atomic():
         status.sensitive = sensitive
         status.save(update_fields=["sensitive"])
-        _publish(status, renderers.update_for_status(status))
+        _publish(status, update_for_status(status))
         stream_status_updated_on_commit(status.id)
     return status

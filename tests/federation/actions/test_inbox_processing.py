@@ -182,7 +182,7 @@ def test_a_run_of_creates_is_stored_together_and_leaves_what_needs_a_fetch(
     def resolve_status(uri: str, *, depth: int = 0) -> None:
         fetched.append(uri)
 
-    monkeypatch.setattr("federation.inbox.statuses.resolve_status", resolve_status)
+    monkeypatch.setattr("timeline.activitypub.statuses.resolve_status", resolve_status)
     taken: list[list[str]] = []
     real_batch = registry.dispatch_batch
 

@@ -8,11 +8,16 @@ import pytest
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from config.json_input import MAX_JSON_DEPTH
-from federation.actions.remote_actors import do_store_actor_document, fetch_actor, fetch_document
+from federation.actions.remote_actors import (
+    do_delete_remote_actor,
+    do_store_actor_document,
+    fetch_actor,
+    fetch_document,
+)
 from federation.activitypub.context import PUBLIC
 from federation.errors import RemoteActorUnavailable
 from federation.inbox import IgnoredActivity, dispatch
-from federation.models import Actor
+from federation.models import Actor, Tombstone
 from federation.transport import Response
 from tests.federation.network import FakeNetwork
 from tests.fixtures import load_activitypub
@@ -97,3 +102,15 @@ def test_deeply_nested_documents_are_refused_and_nothing_stored(monkeypatch: pyt
     with pytest.raises(RemoteActorUnavailable, match="nested deeper than"):
         fetch_actor(url)
     assert Actor.objects.filter(uri=url).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_deleted_remote_account_goes_and_leaves_a_tombstone_and_a_local_one_is_refused(
+    dana: Actor, alice: Actor
+) -> None:
+    do_delete_remote_actor(dana)
+    assert not Actor.objects.filter(uri=dana.uri).exists()
+    assert Tombstone.objects.filter(uri=dana.uri).exists()
+    with pytest.raises(ValueError, match="Only a remote account"):
+        do_delete_remote_actor(alice)
+    assert Actor.objects.filter(pk=alice.pk).exists()

@@ -1,14 +1,13 @@
-"""Actor and Note documents, negotiated against HTML on the same URLs."""
+"""Actor documents, negotiated against HTML on the same URLs (Notes: `tests/timeline/activitypub/test_views.py`)."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
 
-from federation.activitypub.context import ACTIVITYSTREAMS, PUBLIC
+from federation.activitypub.context import ACTIVITYSTREAMS
 from federation.models import Actor
 from tests.factories.timeline import StatusFactory
-from timeline.models import Visibility
 
 AP = {"accept": "application/activity+json"}
 LD = {"accept": 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'}
@@ -45,48 +44,6 @@ def test_browsers_are_sent_from_ids_to_pages(client: Client, alice: Actor) -> No
     status = StatusFactory.create(account=alice)
     assert client.get("/users/alice")["Location"] == alice.url
     assert client.get(f"/users/alice/statuses/{status.id}")["Location"] == status.url
-
-
-@pytest.mark.django_db
-def test_note_document(client: Client, alice: Actor) -> None:
-    status = StatusFactory.create(
-        account=alice, text="hi", content="<p>hi</p>", language="en", spoiler_text="cw", sensitive=True
-    )
-    for path in (f"/users/alice/statuses/{status.id}", f"/@alice/{status.id}"):
-        doc = client.get(path, headers=AP).json()
-        assert doc["id"] == status.uri
-        assert doc["type"] == "Note"
-        assert doc["attributedTo"] == alice.uri
-        assert doc["content"] == "<p>hi</p>"
-        assert doc["contentMap"] == {"en": "<p>hi</p>"}
-        assert doc["summary"] == "cw"
-        assert doc["sensitive"] is True
-        assert doc["to"] == [PUBLIC]
-        assert doc["cc"] == [alice.followers_uri]
-        assert doc["published"].endswith("Z")
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("visibility", "to", "cc"),
-    [(Visibility.UNLISTED, ["followers"], [PUBLIC]), (Visibility.PRIVATE, ["followers"], [])],
-)
-def test_addressing_follows_visibility(
-    client: Client, alice: Actor, visibility: Visibility, to: list[str], cc: list[str]
-) -> None:
-    from federation.renderers import addressing_for_status
-
-    status = StatusFactory.create(account=alice, visibility=visibility)
-    expected_to = [alice.followers_uri if x == "followers" else x for x in to]
-    assert addressing_for_status(status) == (expected_to, cc)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("visibility", [Visibility.PRIVATE, Visibility.DIRECT])
-def test_unsigned_fetch_of_a_non_public_status_finds_nothing(client: Client, alice: Actor, visibility: str) -> None:
-    status = StatusFactory.create(account=alice, visibility=visibility)
-    assert client.get(f"/users/alice/statuses/{status.id}", headers=AP).status_code == 404
-    assert client.get(f"/@alice/{status.id}").status_code == 404
 
 
 @pytest.mark.django_db

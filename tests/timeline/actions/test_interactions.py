@@ -181,7 +181,7 @@ def test_profile_update_and_report_forwarding_are_sent(alice: Actor) -> None:
     publish_actor_update(alice)
     assert sent("Update")[0]["object"]["name"] == "Alice A."  # type: ignore[index]
     status = StatusFactory.create(account=remote, uri=f"{remote.uri}/statuses/9", local=False)
-    publish_flag(remote, [status], "spam")
+    publish_flag(remote, [status.uri], "spam")
     [flag] = sent("Flag")
     assert flag["object"] == [remote.uri, status.uri]
     assert str(flag["actor"]).endswith("/actor")

@@ -9,11 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from federation.models import Actor, OutboundActivity
-from federation.renderers import note_for_status
 from tests.factories.federation import RemoteActorFactory
 from tests.factories.timeline import FollowFactory, StatusFactory
 from tests.timeline.api.test_posting import bearer_for
 from tests.timeline.media_files import image_bytes
+from timeline.activitypub.renderers import note_for_status
 from timeline.models import MediaAttachment, Status
 
 if TYPE_CHECKING:

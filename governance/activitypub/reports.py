@@ -1,11 +1,11 @@
-"""Turn Flag activities into moderation reports."""
+"""Handler for Flag: remote reports become moderation reports."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from federation.activitypub.incoming import as_list, id_of
-from federation.inbox.registry import IgnoredActivity
+from federation.inbox.registry import IgnoredActivity, handles
 from federation.models import Actor
 from federation.selectors import policy_for_domain
 from governance.actions.reports import do_file_report
@@ -16,7 +16,8 @@ from timeline.models import Status
 MAX_FLAG_COMMENT = 1000
 
 
-def file_flag(actor: Actor, activity: dict[str, Any]) -> None:
+@handles("Flag")
+def flag(actor: Actor, activity: dict[str, Any]) -> None:
     """File a report from a remote server's Flag about a local account and some of its statuses.
 
     The reporter recorded is the sending actor: Mastodon sends Flags from

@@ -1,4 +1,4 @@
-"""Handlers for Create, Update, Delete and Announce: statuses, profiles and poll votes."""
+"""Handlers for Create, Update and Delete of statuses (a Create may carry a vote in a local poll instead)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import IntegrityError
-
-from federation.actions.remote_actors import do_store_actor_document, fetch_actor, fetch_document
+from federation.actions.remote_actors import fetch_actor, fetch_document
 from federation.activitypub.incoming import (
-    ACTOR_TYPES,
     STATUS_TYPES,
     MalformedDocument,
     NoteDocument,
@@ -21,8 +18,6 @@ from federation.activitypub.incoming import (
 from federation.errors import RemoteActorUnavailable
 from federation.inbox.registry import IgnoredActivity, Received, handles, handles_in_batches, handles_with_recipients
 from federation.models import Actor, Tombstone
-from timeline.actions.interactions import do_reblog
-from timeline.actions.polls import choice_index
 from timeline.actions.remote_statuses import (
     IncomingStatus,
     do_add_status_recipients,
@@ -30,10 +25,9 @@ from timeline.actions.remote_statuses import (
     do_store_remote_status,
     do_store_remote_statuses,
     do_update_remote_status,
-    visibility_from_addressing,
 )
-from timeline.errors import InteractionRefused
-from timeline.models import Poll, PollVote, Status, Visibility
+from timeline.activitypub.polls import may_be_vote, record_vote
+from timeline.models import Status
 
 MAX_PARENT_DEPTH = 3
 
@@ -64,31 +58,6 @@ def resolve_status(uri: str, *, depth: int = 0) -> Status | None:
     return do_store_remote_status(author, note, in_reply_to=parent)
 
 
-def _record_vote(actor: Actor, note: NoteDocument) -> bool:
-    """Record a remote vote in a local poll; return False if the note is not a vote."""
-    if not note.name or note.content or not note.in_reply_to:
-        return False
-    poll = Poll.objects.filter(status__uri=note.in_reply_to, status__local=True).select_related("status").first()
-    if poll is None:
-        return False
-    choice = choice_index(poll, note.name)
-    if choice is None:
-        raise IgnoredActivity(f"{note.name!r} is not an option of the poll.")
-    if PollVote.objects.filter(uri=note.id).exists():
-        return True
-    if not poll.multiple and PollVote.objects.filter(poll=poll, account=actor).exists():
-        raise IgnoredActivity("The voter has already voted in this single-choice poll.")
-    try:
-        PollVote.objects.create(poll=poll, account=actor, choice=choice, uri=note.id)
-    except IntegrityError as exc:
-        raise IgnoredActivity("The vote was already counted.") from exc
-    votes = list(Poll.objects.select_for_update().get(pk=poll.pk).votes)
-    votes[choice] += 1
-    voters = PollVote.objects.filter(poll=poll).values("account").distinct().count()
-    Poll.objects.filter(pk=poll.pk).update(votes=votes, voters_count=voters)
-    return True
-
-
 @handles_with_recipients("Create")
 def create(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor]) -> None:
     """Store a new status (fetching the parent it replies to), or count a vote in a local poll.
@@ -103,7 +72,7 @@ def create(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor]) 
     if obj.get("type") not in STATUS_TYPES:
         raise IgnoredActivity(f"Objects of type {obj.get('type')!r} are not stored.")
     note = _parse(obj)
-    if _record_vote(actor, note):
+    if record_vote(actor, note):
         return
     parent = None
     if note.in_reply_to:
@@ -116,11 +85,6 @@ def create(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor]) 
         parent = resolve_status(note.in_reply_to)
     if do_store_remote_status(actor, note, in_reply_to=parent, recipients=recipients) is None:
         raise IgnoredActivity("The status was deleted before it arrived.")
-
-
-def _may_be_vote(note: NoteDocument) -> bool:
-    # The shape of a vote in a poll (`_record_vote`): a name, no content, a reply.
-    return bool(note.name and not note.content and note.in_reply_to)
 
 
 def _new_statuses(received: Sequence[Received]) -> dict[int, IncomingStatus]:
@@ -139,7 +103,7 @@ def _new_statuses(received: Sequence[Received]) -> dict[int, IncomingStatus]:
             note = parse_note(obj)
         except MalformedDocument:
             continue
-        if not _may_be_vote(note):
+        if not may_be_vote(note):
             notes[position] = note
     repeated = {uri for uri, count in Counter(note.id for note in notes.values()).items() if count > 1}
     replied_to = {note.in_reply_to for note in notes.values() if note.in_reply_to}
@@ -172,11 +136,8 @@ def create_many(received: Sequence[Received]) -> dict[int, IgnoredActivity | Non
 
 @handles("Update")
 def update(actor: Actor, activity: dict[str, Any]) -> None:
-    """Apply an edited status or a changed profile."""
+    """Apply an edited status (a changed profile is the members app's: `members.activitypub.actors`)."""
     obj = activity["object"]
-    if obj.get("type") in ACTOR_TYPES:
-        do_store_actor_document(obj)
-        return
     if obj.get("type") not in STATUS_TYPES:
         raise IgnoredActivity(f"Updates of {obj.get('type')!r} are not applied.")
     if do_update_remote_status(actor, _parse(obj)) is None:
@@ -185,35 +146,11 @@ def update(actor: Actor, activity: dict[str, Any]) -> None:
 
 @handles("Delete")
 def delete(actor: Actor, activity: dict[str, Any]) -> None:
-    """Delete a status (or the whole account) and keep tombstones so neither comes back."""
+    """Delete a status and keep a tombstone so it does not come back.
+
+    An account deleting itself is handled in `members.activitypub.actors`.
+    """
     object_id = id_of(activity.get("object"))
     if object_id is None:
         raise IgnoredActivity("The Delete names no object.")
-    if object_id == actor.uri:
-        Tombstone.objects.get_or_create(uri=actor.uri)
-        actor.delete()
-        return
     do_delete_remote_status(actor, object_id)
-
-
-@handles("Announce")
-def announce(actor: Actor, activity: dict[str, Any]) -> None:
-    """Store a boost; the boosted status is looked up or fetched from its own server, never trusted embedded."""
-    object_id = id_of(activity.get("object"))
-    if object_id is None:
-        raise IgnoredActivity("The Announce names no object.")
-    status = resolve_status(object_id)
-    if status is None:
-        raise IgnoredActivity("The boosted status cannot be fetched.")
-    to = [str(id_of(item)) for item in (activity.get("to") or []) if id_of(item)]
-    cc = [str(id_of(item)) for item in (activity.get("cc") or []) if id_of(item)]
-    shape = NoteDocument(
-        id=activity["id"], type="Note", attributed_to=actor.uri, content="", published="", to=to, cc=cc
-    )
-    visibility = visibility_from_addressing(shape, actor)
-    if visibility == Visibility.DIRECT:
-        visibility = Visibility.PRIVATE
-    try:
-        do_reblog(actor, status, visibility, uri=activity["id"])
-    except InteractionRefused as exc:
-        raise IgnoredActivity(str(exc)) from exc

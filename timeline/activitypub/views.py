@@ -1,10 +1,13 @@
-"""Paged collections of local actors: outbox, followers, following and featured; the instance actor's followers."""
+"""The timeline's ActivityPub documents: local statuses at their ids, and the paged collections of local actors.
+
+Outbox, followers, following and featured; the instance actor's followers.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.views.decorators.http import require_GET
 
 from federation.access import access_local_actor_by_username
@@ -12,9 +15,12 @@ from federation.actions.instance_actor import instance_actor
 from federation.activitypub.context import CONTEXT
 from federation.errors import ActivityRefused
 from federation.models import Actor
-from federation.negotiation import activity_response
-from federation.renderers import announce_for_reblog, create_for_status, note_for_status
+from federation.negotiation import activity_response, gone_document, wants_activity_json
+from federation.selectors import erased_local_actor
+from federation.uris import status_uri, status_url
 from federation.views.fetch_guard import check_fetch_of
+from timeline.access import access_local_status_by_author
+from timeline.activitypub.renderers import announce_for_reblog, create_for_status, note_for_status
 from timeline.models import Follow, Status, Visibility
 
 PAGE_SIZE = 20
@@ -139,3 +145,27 @@ def featured(request: HttpRequest, username: str) -> HttpResponse:
     del document["first"]
     document["orderedItems"] = items
     return activity_response(document)
+
+
+@require_GET
+def status_document(request: HttpRequest, username: str, status_id: int) -> HttpResponse:
+    """Serve a local status as a Note to whoever may see it; send browsers to the status page.
+
+    A status of an erased account answers 410 Gone, with a Tombstone for peers.
+    A fetcher the author blocks gets 404, one suspended here 403.
+    """
+    erased = erased_local_actor(username)
+    if erased is not None and erased.deleted_at is not None:
+        if not wants_activity_json(request):
+            return HttpResponseRedirect(status_url(erased.username, status_id))
+        return gone_document(status_uri(erased.username, status_id), "Note", erased.deleted_at)
+    if not wants_activity_json(request):
+        status = access_local_status_by_author(None, username, status_id)
+        return HttpResponseRedirect(status.url)
+    author = access_local_actor_by_username(username)
+    try:
+        fetcher = check_fetch_of(request, author, refused_status=404)
+    except ActivityRefused as exc:
+        return JsonResponse({"error": str(exc)}, status=exc.status)
+    status = access_local_status_by_author(fetcher, username, status_id)
+    return activity_response(note_for_status(status).to_json())

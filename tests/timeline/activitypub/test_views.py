@@ -1,4 +1,4 @@
-"""Outbox, followers, following and featured collections, paged; secure mode refuses unsigned fetches."""
+"""Note documents; outbox, followers, following and featured collections; secure mode refuses unsigned fetches."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from federation.activitypub.context import PUBLIC
 from federation.models import Actor
 from federation.signatures import sign_request
 from tests.factories.federation import RemoteActorFactory
@@ -86,3 +87,30 @@ def test_signed_fetch_of_a_followers_only_status_by_a_follower(client: Client, a
     assert client.get(path, headers={**AP, **signed}).status_code == 200
     # A bad signature is refused outright.
     assert client.get(path, headers={**AP, **signed, "Date": "Mon, 01 Jan 2001 00:00:00 GMT"}).status_code == 401
+
+
+@pytest.mark.django_db
+def test_note_document(client: Client, alice: Actor) -> None:
+    status = StatusFactory.create(
+        account=alice, text="hi", content="<p>hi</p>", language="en", spoiler_text="cw", sensitive=True
+    )
+    for path in (f"/users/alice/statuses/{status.id}", f"/@alice/{status.id}"):
+        doc = client.get(path, headers=AP).json()
+        assert doc["id"] == status.uri
+        assert doc["type"] == "Note"
+        assert doc["attributedTo"] == alice.uri
+        assert doc["content"] == "<p>hi</p>"
+        assert doc["contentMap"] == {"en": "<p>hi</p>"}
+        assert doc["summary"] == "cw"
+        assert doc["sensitive"] is True
+        assert doc["to"] == [PUBLIC]
+        assert doc["cc"] == [alice.followers_uri]
+        assert doc["published"].endswith("Z")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("visibility", [Visibility.PRIVATE, Visibility.DIRECT])
+def test_unsigned_fetch_of_a_non_public_status_finds_nothing(client: Client, alice: Actor, visibility: str) -> None:
+    status = StatusFactory.create(account=alice, visibility=visibility)
+    assert client.get(f"/users/alice/statuses/{status.id}", headers=AP).status_code == 404
+    assert client.get(f"/@alice/{status.id}").status_code == 404

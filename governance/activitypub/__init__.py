@@ -1,0 +1,5 @@
+"""Governance's ActivityPub interface: remote reports (Flag) become moderation reports.
+
+`GovernanceConfig.ready()` imports the handler modules, whose decorators
+register them with federation's inbox registry.
+"""

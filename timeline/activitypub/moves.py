@@ -1,0 +1,30 @@
+"""Handler for Move: a remote account moving to another."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from federation.actions.remote_actors import fetch_actor
+from federation.activitypub.incoming import id_of
+from federation.errors import RemoteActorUnavailable
+from federation.inbox.registry import IgnoredActivity, handles
+from federation.models import Actor
+from timeline.actions.moves import do_move_account
+from timeline.errors import InteractionRefused
+
+
+@handles("Move")
+def move(actor: Actor, activity: dict[str, Any]) -> None:
+    """Move local followers of the sender to its new account, once the new account confirms the alias."""
+    target_uri = id_of(activity.get("target"))
+    if target_uri is None or id_of(activity.get("object")) != actor.uri:
+        raise IgnoredActivity("A Move must move its own actor to a target.")
+    try:
+        # Fetched afresh: the alias must be in the new account's current document.
+        target = fetch_actor(target_uri, refresh=True)
+    except RemoteActorUnavailable as exc:
+        raise IgnoredActivity(f"The new account cannot be fetched: {exc}") from exc
+    try:
+        do_move_account(actor, target)
+    except InteractionRefused as exc:
+        raise IgnoredActivity(str(exc)) from exc
