@@ -28,8 +28,9 @@ from timeline.actions.interactions import (
     do_unfavourite,
     do_unreblog,
 )
+from timeline.actions.markers import do_advance_marker
 from timeline.errors import FollowRefused, InteractionRefused
-from timeline.models import Bookmark, Favourite, Follow, Notification, Status, Tag
+from timeline.models import Bookmark, Favourite, Follow, Marker, Notification, Status, Tag
 from timeline.selectors import public_statuses_for, statuses_for_profile, thread_for, without_muted_statuses
 
 PAGE_SIZE = 40
@@ -134,7 +135,11 @@ def notifications(request: HttpRequest) -> HttpResponse:
         .select_related("from_account", "status__account")
         .order_by("-id")[:PAGE_SIZE]
     )
-    Notification.objects.filter(pk__in=[item.pk for item in found if not item.read]).update(read=True)
+    if found:
+        # Showing the newest notifications reads them, as Mastodon's web app
+        # moves the notifications marker when its column is shown; the marker
+        # action also marks them read, so every app's unread count agrees.
+        do_advance_marker(viewer, Marker.Timeline.NOTIFICATIONS, found[0].pk)
     return render(request, "frontend/notifications.html", {"notifications": found})
 
 
