@@ -12,13 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from config.web_refusals import refusal_on_form
 from frontend.viewer import viewer_actor
 from frontend.views.social import interaction_state
 from timeline.access import StatusNotFound, access_status_by_id
 from timeline.actions.media import check_upload_media, do_create_media
 from timeline.actions.statuses import MAX_STATUS_CHARACTERS, check_create_status, do_create_status
-from timeline.errors import StatusRefused
-from timeline.imaging import MediaRejected
 from timeline.models import POSTING_VISIBILITIES, Status, Visibility
 from timeline.selectors import home_timeline_for
 
@@ -105,7 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         options = form.poll_options()
         image = form.cleaned_data["image"]
-        try:
+        with refusal_on_form(form, "text"):
             upload = None
             if image:
                 upload = check_upload_media(
@@ -121,9 +120,6 @@ def home(request: HttpRequest) -> HttpResponse:
                 poll_multiple=form.cleaned_data["poll_multiple"],
                 poll_expires_in=form.cleaned_data["poll_expires_in"] or 86_400,
             )
-        except (StatusRefused, MediaRejected) as exc:
-            form.add_error("text", str(exc))
-        else:
             if upload is not None:
                 # The upload is stored only once the post passed its checks, so a
                 # refused post stores nothing; a new upload is the author's, ready

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.web_refusals import refusal_as_message
 from federation.access import access_account_by_id
 from federation.models import Actor
 from frontend.viewer import viewer_actor
@@ -29,7 +30,6 @@ from timeline.actions.interactions import (
     do_unreblog,
 )
 from timeline.actions.markers import do_advance_marker
-from timeline.errors import FollowRefused, InteractionRefused
 from timeline.models import Bookmark, Favourite, Follow, Marker, Notification, Status, Tag
 from timeline.selectors import public_statuses_for, statuses_for_profile, thread_for, without_muted_statuses
 
@@ -190,11 +190,8 @@ def follow(request: HttpRequest, account_id: int) -> HttpResponseBase:
     target = access_account_by_id(str(account_id))
     if viewer is None:
         return render(request, "frontend/no_account.html", status=403)
-    try:
+    with refusal_as_message(request):
         check_follow(viewer, target)
-    except FollowRefused as exc:
-        messages.error(request, str(exc))
-    else:
         created = do_follow(viewer, target)
         if created.state == Follow.State.ACCEPTED:
             messages.success(request, _("You follow %(acct)s.") % {"acct": target.acct})
@@ -224,7 +221,7 @@ def interact(request: HttpRequest, status_id: int, verb: str) -> HttpResponseBas
     if viewer is None:
         return render(request, "frontend/no_account.html", status=403)
     status = access_status_by_id(viewer, status_id)
-    try:
+    with refusal_as_message(request):
         if verb == "favourite":
             check_favourite(viewer, status)
             do_favourite(viewer, status)
@@ -237,6 +234,4 @@ def interact(request: HttpRequest, status_id: int, verb: str) -> HttpResponseBas
             do_unreblog(viewer, status)
         else:
             messages.error(request, _("Unknown action."))
-    except InteractionRefused as exc:
-        messages.error(request, str(exc))
     return _back(request, f"/statuses/{status.pk}")
