@@ -30,31 +30,28 @@ from timeline.actions.interactions import (
     do_unreblog,
 )
 from timeline.actions.markers import do_advance_marker
-from timeline.models import Bookmark, Favourite, Follow, Marker, Notification, Status, Tag
-from timeline.selectors import public_statuses_for, statuses_for_profile, thread_for, without_muted_statuses
+from timeline.models import Follow, Marker, Notification, Status, Tag
+from timeline.selectors import (
+    interaction_flags_for,
+    public_statuses_for,
+    statuses_for_profile,
+    thread_for,
+    without_muted_statuses,
+)
 
 PAGE_SIZE = 40
 
 
-def interaction_state(viewer: Actor | None, statuses: list[Status]) -> dict[str, set[int]]:
-    """Return which of the statuses the viewer favourited, boosted and bookmarked, in three queries."""
-    if viewer is None or not statuses:
-        return {"favourited_ids": set(), "boosted_ids": set(), "bookmarked_ids": set()}
-    ids = [status.reblog_of_id or status.pk for status in statuses]
+def interaction_state(viewer: Actor | None, statuses: list[Status]) -> dict[str, frozenset[int]]:
+    """Return, for the templates, which statuses the viewer favourited, boosted and bookmarked.
+
+    A boost's buttons act on its original, so the original is looked up.
+    """
+    flags = interaction_flags_for(viewer, [status.reblog_of_id or status.pk for status in statuses])
     return {
-        "favourited_ids": set(
-            Favourite.objects.filter(account=viewer, status_id__in=ids).values_list("status_id", flat=True)
-        ),
-        "boosted_ids": {
-            reblogged
-            for reblogged in Status.objects.filter(account=viewer, reblog_of_id__in=ids).values_list(
-                "reblog_of_id", flat=True
-            )
-            if reblogged is not None
-        },
-        "bookmarked_ids": set(
-            Bookmark.objects.filter(account=viewer, status_id__in=ids).values_list("status_id", flat=True)
-        ),
+        "favourited_ids": flags.favourited,
+        "boosted_ids": flags.reblogged,
+        "bookmarked_ids": flags.bookmarked,
     }
 
 
