@@ -1,4 +1,4 @@
-"""Read queries over bylaws, roles and memberships."""
+"""Read queries over bylaws, roles, memberships and registered apps."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from oauth2_provider.models import Application
 
 from federation.models import Actor
 from members.models import (
+    AppRegistration,
     BylawsVersion,
     Membership,
     MembershipEvent,
@@ -150,3 +152,21 @@ def posting_refusal(user: User) -> str | None:
     if status == MembershipStatus.SUSPENDED:
         return "Your membership is suspended: you cannot post until it is reinstated."
     return "Your membership has ended: you can no longer post."
+
+
+def registered_scopes(application: Application) -> list[str]:
+    """Return the scopes an app registered; none for an app that never registered through the API."""
+    try:
+        registration: AppRegistration = application.registration
+    except AppRegistration.DoesNotExist:
+        return []
+    return registration.scope_list
+
+
+def registered_website(application: Application) -> str:
+    """Return the website an app registered, or an empty string."""
+    try:
+        registration: AppRegistration = application.registration
+    except AppRegistration.DoesNotExist:
+        return ""
+    return registration.website

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
@@ -13,6 +15,9 @@ from timeline.access import can_view_status, hidden_account_ids_for
 from timeline.models import (
     AccountDomainBlock,
     Block,
+    Bookmark,
+    ConversationMute,
+    Favourite,
     Follow,
     List,
     ListAccount,
@@ -222,3 +227,60 @@ def public_statuses_for(
         blockers = Block.objects.filter(target=viewer).values("account_id")
         statuses = statuses.exclude(account_id__in=blocked).exclude(account_id__in=blockers)
     return statuses
+
+
+INTERACTION_FLAGS = ("favourited", "reblogged", "bookmarked")
+
+
+def interaction_flag_annotations(viewer: Actor) -> dict[str, Exists]:
+    """Return, for each of INTERACTION_FLAGS, whether the viewer did it to the outer status (`OuterRef("pk")`).
+
+    The client API's entities add these to the query that counts a page's
+    favourites and reblogs; `interaction_flags_for` runs them on their own.
+    """
+    return {
+        "favourited": Exists(Favourite.objects.filter(account=viewer, status_id=OuterRef("pk"))),
+        "reblogged": Exists(Status.objects.filter(account=viewer, reblog_of_id=OuterRef("pk"))),
+        "bookmarked": Exists(Bookmark.objects.filter(account=viewer, status_id=OuterRef("pk"))),
+    }
+
+
+@dataclass(frozen=True)
+class InteractionFlags:
+    """The ids of the statuses the viewer favourited, reblogged and bookmarked."""
+
+    favourited: frozenset[int] = frozenset()
+    reblogged: frozenset[int] = frozenset()
+    bookmarked: frozenset[int] = frozenset()
+
+
+def interaction_flags_for(viewer: Actor | None, status_ids: Collection[int]) -> InteractionFlags:
+    """Return which of the statuses the viewer favourited, reblogged and bookmarked, in one query."""
+    if viewer is None or not status_ids:
+        return InteractionFlags()
+    annotations = interaction_flag_annotations(viewer)
+    rows = list(Status.objects.filter(pk__in=status_ids).annotate(**annotations).values("pk", *annotations))
+    return InteractionFlags(
+        favourited=frozenset(row["pk"] for row in rows if row["favourited"]),
+        reblogged=frozenset(row["pk"] for row in rows if row["reblogged"]),
+        bookmarked=frozenset(row["pk"] for row in rows if row["bookmarked"]),
+    )
+
+
+def muted_thread_status_ids(statuses: Sequence[Status], viewer: Actor) -> set[int]:
+    """Return the ids of the statuses whose thread the viewer muted, one query per level of the threads."""
+    roots = set(ConversationMute.objects.filter(account=viewer).values_list("root_id", flat=True))
+    if not roots:
+        return set()
+    muted: set[int] = set()
+    # Each status walks up its thread; `climbing` maps a status to the ancestor reached so far.
+    climbing = {status.pk: status.in_reply_to_id for status in statuses}
+    muted.update(pk for pk in climbing if pk in roots)
+    for _ in range(40):
+        pending = {pk: parent for pk, parent in climbing.items() if parent is not None and pk not in muted}
+        if not pending:
+            break
+        muted.update(pk for pk, parent in pending.items() if parent in roots)
+        parents = dict(Status.objects.filter(pk__in=set(pending.values())).values_list("pk", "in_reply_to_id"))
+        climbing = {pk: parents.get(parent) for pk, parent in pending.items() if pk not in muted}
+    return muted

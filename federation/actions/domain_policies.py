@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from federation.domains import check_domain_name
 from federation.errors import DomainPolicyRefused
 from federation.models import DomainPolicy
 from federation.selectors import forget_cached_policies
-
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
 
 
 @dataclass(frozen=True)
@@ -28,13 +26,6 @@ class DomainPolicyRequest:
     authorised_by: str
 
 
-def normalise_domain(domain: str) -> str:
-    """Return a domain as policies store it: lower-case, without scheme, port, path or trailing dot."""
-    value = domain.strip().lower()
-    value = re.sub(r"^[a-z]+://", "", value).split("/", 1)[0].rstrip(".")
-    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
-
-
 def check_set_domain_policy(
     domain: str,
     *,
@@ -46,10 +37,11 @@ def check_set_domain_policy(
     obfuscate: bool = False,
     authorised_by: str,
 ) -> DomainPolicyRequest:
-    """Validate a domain policy, raising DomainPolicyRefused with the reason."""
-    normalised = normalise_domain(domain)
-    if not _DOMAIN.match(normalised) or "." not in normalised:
-        raise DomainPolicyRefused(f"{domain!r} is not a domain name.")
+    """Validate a domain policy, raising DomainPolicyRefused (DomainNameRefused for the name) with the reason.
+
+    A policy applies to a host whatever the port, so the port is dropped.
+    """
+    normalised = check_domain_name(domain)
     if severity not in DomainPolicy.Severity.values:
         raise DomainPolicyRefused(f"Severity must be one of {', '.join(DomainPolicy.Severity.values)}.")
     if not authorised_by.strip():
@@ -109,10 +101,10 @@ def do_set_domain_policy(
 
 
 def do_lift_domain_policy(domain: str, *, authorised_by: str) -> None:
-    """Remove the policy of a domain, raising DomainPolicyRefused if it has none."""
+    """Remove the policy of a domain, raising DomainPolicyRefused if it has none (DomainNameRefused for no domain)."""
     if not authorised_by.strip():
         raise DomainPolicyRefused("Lifting a domain policy must name the decision behind it.")
-    deleted, _ = DomainPolicy.objects.filter(domain=normalise_domain(domain)).delete()
+    deleted, _ = DomainPolicy.objects.filter(domain=check_domain_name(domain)).delete()
     forget_cached_policies()
     if not deleted:
         raise DomainPolicyRefused(f"{domain!r} has no domain policy.")

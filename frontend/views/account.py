@@ -20,6 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from config.refusals import Refused
+from config.web_refusals import refusal_as_message, refusal_on_form
 from members.actions.security import (
     authorised_apps_for,
     do_confirm_two_factor,
@@ -103,11 +105,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
     user = User.objects.get(pk=user_id)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form, "code"):
             do_verify_two_factor_code(user, form.cleaned_data["code"])
-        except MemberRefused as exc:
-            form.add_error("code", str(exc))
-        else:
             next_url = str(request.session.get(PENDING_NEXT, ""))
             for key in (PENDING_USER, PENDING_SINCE, PENDING_NEXT):
                 request.session.pop(key, None)
@@ -155,8 +154,9 @@ def security(request: HttpRequest) -> HttpResponse:
                 return redirect("frontend:security")
             else:
                 raise MemberRefused("Unknown request.")
-        except MemberRefused as exc:
-            context["error"] = str(exc)
+        except Refused as exc:
+            # The page shows the refusal beside the forms it concerns, answering 400.
+            context["error"] = exc.message
             status = 400
     device = TwoFactorDevice.objects.filter(user=user).first()
     if device is not None and device.confirmed_at is None:
@@ -173,12 +173,9 @@ def security(request: HttpRequest) -> HttpResponse:
 @require_POST
 def end_session(request: HttpRequest, session_id: int) -> HttpResponseBase:
     """Sign out one of the member's browsers."""
-    try:
+    with refusal_as_message(request):
         do_end_web_session(request.user, session_id, session_store())  # type: ignore[arg-type]
-    except MemberRefused as exc:
-        messages.error(request, str(exc))
-        return redirect("frontend:security")
-    messages.success(request, _("That browser is signed out."))
+        messages.success(request, _("That browser is signed out."))
     return redirect("frontend:security")
 
 
@@ -186,10 +183,7 @@ def end_session(request: HttpRequest, session_id: int) -> HttpResponseBase:
 @require_POST
 def revoke_app(request: HttpRequest, application_id: int) -> HttpResponseBase:
     """Take away an app's access to the member's account."""
-    try:
+    with refusal_as_message(request):
         do_revoke_app_authorisation(request.user, application_id)  # type: ignore[arg-type]
-    except MemberRefused as exc:
-        messages.error(request, str(exc))
-        return redirect("frontend:security")
-    messages.success(request, _("The app no longer has access to your account."))
+        messages.success(request, _("The app no longer has access to your account."))
     return redirect("frontend:security")

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from config.web_refusals import refusal_on_form
 from frontend.viewer import viewer_actor
 from frontend.views.social import interaction_state
 from timeline.access import StatusNotFound, access_status_by_id
 from timeline.actions.media import check_upload_media, do_create_media
 from timeline.actions.statuses import MAX_STATUS_CHARACTERS, check_create_status, do_create_status
-from timeline.errors import StatusRefused
-from timeline.imaging import MediaRejected
 from timeline.models import POSTING_VISIBILITIES, Status, Visibility
 from timeline.selectors import home_timeline_for
 
@@ -56,6 +57,16 @@ class ComposeForm(forms.Form):
         label=_("Poll length"), choices=POLL_DURATIONS, coerce=int, initial=86_400, required=False
     )
 
+    def clean(self) -> dict[str, Any]:
+        """Refuse a poll of one choice, and a poll with an image, before anything is stored."""
+        cleaned = super().clean() or {}
+        options = self.poll_options()
+        if len(options) == 1:
+            self.add_error("text", _("A poll needs at least two choices."))
+        elif options and cleaned.get("image"):
+            self.add_error("text", _("A status cannot have both a poll and media attachments."))
+        return cleaned
+
     def poll_options(self) -> list[str]:
         """Return the poll choices filled in, in order."""
         options = (self.cleaned_data.get(f"poll_option_{n}", "") for n in range(1, POLL_OPTION_FIELDS + 1))
@@ -92,36 +103,30 @@ def home(request: HttpRequest) -> HttpResponse:
     form = ComposeForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         options = form.poll_options()
-        try:
-            if len(options) == 1:
-                raise StatusRefused("A poll needs at least two choices.")
-            fields = {
-                "text": form.cleaned_data["text"],
-                "visibility": form.cleaned_data["visibility"],
-                "spoiler_text": form.cleaned_data["spoiler_text"],
-                "in_reply_to_id": replying_to.pk if replying_to is not None else None,
-                "poll_options": options or None,
-                "poll_multiple": form.cleaned_data["poll_multiple"],
-                "poll_expires_in": form.cleaned_data["poll_expires_in"] or 86_400,
-            }
-            image = form.cleaned_data["image"]
+        image = form.cleaned_data["image"]
+        with refusal_on_form(form, "text"):
             upload = None
             if image:
                 upload = check_upload_media(
                     actor, image, size=image.size or 0, description=form.cleaned_data["image_description"]
                 )
-            # Check the post before storing the upload, so a refused post stores nothing.
-            draft = check_create_status(actor, **fields)
+            draft = check_create_status(
+                actor,
+                text=form.cleaned_data["text"],
+                visibility=form.cleaned_data["visibility"],
+                spoiler_text=form.cleaned_data["spoiler_text"],
+                in_reply_to_id=replying_to.pk if replying_to is not None else None,
+                poll_options=options or None,
+                poll_multiple=form.cleaned_data["poll_multiple"],
+                poll_expires_in=form.cleaned_data["poll_expires_in"] or 86_400,
+            )
             if upload is not None:
-                with transaction.atomic():
-                    media = do_create_media(actor, upload)
-                    draft = check_create_status(actor, **fields, media_ids=[str(media.pk)])
-                    do_create_status(actor, draft)
-        except (StatusRefused, MediaRejected) as exc:
-            form.add_error("text", str(exc))
-        else:
-            if upload is None:
-                do_create_status(actor, draft)
+                # The upload is stored only once the post passed its checks, so a
+                # refused post stores nothing; a new upload is the author's, ready
+                # and unattached, which is all a draft's media must be (the form
+                # already refused a poll beside it).
+                draft = replace(draft, media=[do_create_media(actor, upload)])
+            do_create_status(actor, draft)
             messages.success(request, _("Posted."))
             return redirect("frontend:home")
     statuses = home_timeline_for(actor, limit=40)

@@ -20,7 +20,7 @@ from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import Application
 
 from config.api.scopes import SCOPES
-from members.api.app_registration import FORBIDDEN_SCHEMES, OUT_OF_BAND
+from members.actions.app_registration import FORBIDDEN_SCHEMES, OUT_OF_BAND
 from members.api.oauth import oauth_core
 
 CREDENTIAL_KEYS = ("client_id", "redirect_uri", "response_type", "state", "code_challenge", "code_challenge_method")

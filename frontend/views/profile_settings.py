@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from config.web_refusals import refusal_on_form
 from frontend.viewer import viewer_actor
 from members.actions.preferences import check_posting_defaults, do_set_posting_defaults
-from members.actions.profile import ProfileRefused, check_update_profile, do_update_profile
-from members.errors import MemberRefused
+from members.actions.profile import check_update_profile, do_update_profile
 from timeline.entities.accounts import avatar_url
 from timeline.rendering import plain_text_of
 
@@ -90,7 +90,7 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         avatar, header = form.cleaned_data["avatar"], form.cleaned_data["header"]
-        try:
+        with refusal_on_form(form):
             defaults = check_posting_defaults(
                 visibility=form.cleaned_data["default_visibility"] or None,
                 sensitive=form.cleaned_data["default_sensitive"],
@@ -107,9 +107,6 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
                 avatar=(avatar, avatar.size) if avatar else None,
                 header=(header, header.size) if header else None,
             )
-        except (ProfileRefused, MemberRefused) as exc:
-            form.add_error(None, str(exc))
-        else:
             with transaction.atomic():
                 do_update_profile(actor, change)
                 if actor.user is not None:

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.web_refusals import refusal_as_message
 from federation.access import access_account_by_id
 from federation.models import Actor
 from frontend.viewer import viewer_actor
@@ -28,32 +29,29 @@ from timeline.actions.interactions import (
     do_unfavourite,
     do_unreblog,
 )
-from timeline.errors import FollowRefused, InteractionRefused
-from timeline.models import Bookmark, Favourite, Follow, Notification, Status, Tag
-from timeline.selectors import public_statuses_for, statuses_for_profile, thread_for, without_muted_statuses
+from timeline.actions.markers import do_advance_marker
+from timeline.models import Follow, Marker, Notification, Status, Tag
+from timeline.selectors import (
+    interaction_flags_for,
+    public_statuses_for,
+    statuses_for_profile,
+    thread_for,
+    without_muted_statuses,
+)
 
 PAGE_SIZE = 40
 
 
-def interaction_state(viewer: Actor | None, statuses: list[Status]) -> dict[str, set[int]]:
-    """Return which of the statuses the viewer favourited, boosted and bookmarked, in three queries."""
-    if viewer is None or not statuses:
-        return {"favourited_ids": set(), "boosted_ids": set(), "bookmarked_ids": set()}
-    ids = [status.reblog_of_id or status.pk for status in statuses]
+def interaction_state(viewer: Actor | None, statuses: list[Status]) -> dict[str, frozenset[int]]:
+    """Return, for the templates, which statuses the viewer favourited, boosted and bookmarked.
+
+    A boost's buttons act on its original, so the original is looked up.
+    """
+    flags = interaction_flags_for(viewer, [status.reblog_of_id or status.pk for status in statuses])
     return {
-        "favourited_ids": set(
-            Favourite.objects.filter(account=viewer, status_id__in=ids).values_list("status_id", flat=True)
-        ),
-        "boosted_ids": {
-            reblogged
-            for reblogged in Status.objects.filter(account=viewer, reblog_of_id__in=ids).values_list(
-                "reblog_of_id", flat=True
-            )
-            if reblogged is not None
-        },
-        "bookmarked_ids": set(
-            Bookmark.objects.filter(account=viewer, status_id__in=ids).values_list("status_id", flat=True)
-        ),
+        "favourited_ids": flags.favourited,
+        "boosted_ids": flags.reblogged,
+        "bookmarked_ids": flags.bookmarked,
     }
 
 
@@ -134,7 +132,11 @@ def notifications(request: HttpRequest) -> HttpResponse:
         .select_related("from_account", "status__account")
         .order_by("-id")[:PAGE_SIZE]
     )
-    Notification.objects.filter(pk__in=[item.pk for item in found if not item.read]).update(read=True)
+    if found:
+        # Showing the newest notifications reads them, as Mastodon's web app
+        # moves the notifications marker when its column is shown; the marker
+        # action also marks them read, so every app's unread count agrees.
+        do_advance_marker(viewer, Marker.Timeline.NOTIFICATIONS, found[0].pk)
     return render(request, "frontend/notifications.html", {"notifications": found})
 
 
@@ -185,11 +187,8 @@ def follow(request: HttpRequest, account_id: int) -> HttpResponseBase:
     target = access_account_by_id(str(account_id))
     if viewer is None:
         return render(request, "frontend/no_account.html", status=403)
-    try:
+    with refusal_as_message(request):
         check_follow(viewer, target)
-    except FollowRefused as exc:
-        messages.error(request, str(exc))
-    else:
         created = do_follow(viewer, target)
         if created.state == Follow.State.ACCEPTED:
             messages.success(request, _("You follow %(acct)s.") % {"acct": target.acct})
@@ -219,7 +218,7 @@ def interact(request: HttpRequest, status_id: int, verb: str) -> HttpResponseBas
     if viewer is None:
         return render(request, "frontend/no_account.html", status=403)
     status = access_status_by_id(viewer, status_id)
-    try:
+    with refusal_as_message(request):
         if verb == "favourite":
             check_favourite(viewer, status)
             do_favourite(viewer, status)
@@ -232,6 +231,4 @@ def interact(request: HttpRequest, status_id: int, verb: str) -> HttpResponseBas
             do_unreblog(viewer, status)
         else:
             messages.error(request, _("Unknown action."))
-    except InteractionRefused as exc:
-        messages.error(request, str(exc))
     return _back(request, f"/statuses/{status.pk}")

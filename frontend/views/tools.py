@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.web_refusals import refusal_as_message
 from federation.access import access_account_by_id
 from federation.models import Actor
 from frontend.viewer import viewer_actor
@@ -28,7 +29,6 @@ from timeline.actions.lists import (
     do_remove_list_accounts,
 )
 from timeline.actions.mutes import check_mute, do_mute, do_unmute
-from timeline.errors import InteractionRefused, RequestRefused
 from timeline.models import Bookmark, Favourite, Filter, List, Mute, Status
 from timeline.selectors import list_timeline_entries
 
@@ -73,11 +73,8 @@ def bookmark(request: HttpRequest, status_id: int) -> HttpResponseBase:
     if request.POST.get("do") == "remove":
         do_unbookmark(actor, original)
     else:
-        try:
+        with refusal_as_message(request):
             check_bookmark(actor, original)
-        except InteractionRefused as exc:
-            messages.error(request, str(exc))
-        else:
             do_bookmark(actor, original)
             messages.success(request, _("Bookmarked."))
     return redirect("frontend:bookmarks")
@@ -89,11 +86,8 @@ def lists(request: HttpRequest) -> HttpResponse:
     """Show the member's lists; create one from the form."""
     actor = _actor(request)
     if request.method == "POST":
-        try:
+        with refusal_as_message(request):
             draft = check_list(title=request.POST.get("title", ""), exclusive=request.POST.get("exclusive") == "on")
-        except RequestRefused as exc:
-            messages.error(request, str(exc))
-        else:
             created = do_create_list(actor, draft)
             return redirect("frontend:list", list_id=created.pk)
     own = List.objects.filter(account=actor).order_by("title")
@@ -109,17 +103,19 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("do", "")
         try:
-            if action == "add":
-                account = access_account_by_id(request.POST.get("account_id", ""))
-                check_add_list_accounts(the_list, [account])
-                do_add_list_accounts(the_list, [account])
-            elif action == "remove":
-                do_remove_list_accounts(the_list, [int(request.POST.get("account_id", "0") or 0)])
-            elif action == "delete":
-                do_delete_list(the_list)
-                messages.success(request, _("List deleted."))
-                return redirect("frontend:lists")
-        except (ValueError, Http404) as exc:
+            with refusal_as_message(request):
+                if action == "add":
+                    account = access_account_by_id(request.POST.get("account_id", ""))
+                    check_add_list_accounts(the_list, [account])
+                    do_add_list_accounts(the_list, [account])
+                elif action == "remove":
+                    raw_id = request.POST.get("account_id", "")
+                    do_remove_list_accounts(the_list, [int(raw_id)] if raw_id.isdigit() else [])
+                elif action == "delete":
+                    do_delete_list(the_list)
+                    messages.success(request, _("List deleted."))
+                    return redirect("frontend:lists")
+        except Http404 as exc:
             messages.error(request, str(exc) or _("No such account."))
         return redirect("frontend:list", list_id=the_list.pk)
     ids = list(list_timeline_entries(the_list).order_by("-status_id").values_list("status_id", flat=True)[:PAGE_SIZE])
@@ -150,7 +146,7 @@ def filters(request: HttpRequest) -> HttpResponse:
             return redirect("frontend:filters")
         words = [word.strip() for word in request.POST.get("keywords", "").split(",") if word.strip()]
         expires = request.POST.get("expires_in", "")
-        try:
+        with refusal_as_message(request):
             draft = check_filter(
                 title=request.POST.get("title", ""),
                 context=request.POST.getlist("context"),
@@ -160,9 +156,6 @@ def filters(request: HttpRequest) -> HttpResponse:
                     KeywordChange(keyword=word, whole_word=request.POST.get("whole_word") == "on") for word in words
                 ],
             )
-        except RequestRefused as exc:
-            messages.error(request, str(exc))
-        else:
             do_create_filter(actor, draft)
             messages.success(request, _("Filter saved."))
         return redirect("frontend:filters")
@@ -182,11 +175,8 @@ def mutes(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Unmuted."))
         else:
             duration = request.POST.get("duration", "")
-            try:
+            with refusal_as_message(request):
                 check_mute(actor, target, duration=int(duration) if duration.isdigit() else 0)
-            except InteractionRefused as exc:
-                messages.error(request, str(exc))
-            else:
                 do_mute(
                     actor,
                     target,

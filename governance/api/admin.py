@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from config.api.auth import require_token
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
-from federation.actions.domain_policies import normalise_domain
+from federation.domains import check_domain_name
 from governance.access import access_report_by_id, is_moderator
 from governance.actions.moderation import (
     check_reverse_moderation_action,
@@ -102,7 +102,7 @@ def domain_blocks(request: HttpRequest) -> JsonResponse:
     if request.method == "GET":
         return JsonResponse([admin_domain_block_entity(action) for action in domain_actions_in_force()], safe=False)
     params = ApiParams.from_request(request)
-    domain = normalise_domain(params.get_str("domain"))
+    domain = check_domain_name(params.get_str("domain"))
     if domain_actions_in_force().filter(target_domain=domain).exists():
         raise ApiError(f"{domain} already has a domain block; change it instead", 422)
     try:

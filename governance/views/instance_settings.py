@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from config.web_refusals import refusal_on_form
 from governance.actions.instance_settings import check_update_instance_settings, do_update_instance_settings
-from governance.errors import GovernanceRefused
 from governance.selectors import current_instance_settings
 from members.models import Role, User
 from members.selectors import user_has_role
@@ -36,13 +36,10 @@ def instance_settings(request: HttpRequest) -> HttpResponse:
         request.POST or None, initial={"title": current.title, "contact_email": current.contact_email}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             draft = check_update_instance_settings(
                 user, title=form.cleaned_data["title"], contact_email=form.cleaned_data["contact_email"]
             )
-        except GovernanceRefused as exc:
-            form.add_error(None, str(exc))
-        else:
             do_update_instance_settings(user, draft)
             messages.success(request, _("Settings saved."))
             return redirect("governance:instance_settings")

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.web_refusals import refusal_as_message
 from governance.access import access_appeal_by_id, access_moderation_action_by_id, access_report_by_id, is_moderator
 from governance.actions.appeals import (
     check_decide_appeal,
@@ -20,7 +21,6 @@ from governance.actions.appeals import (
 )
 from governance.actions.moderation import check_take_moderation_action, do_take_moderation_action
 from governance.actions.reports import do_assign_report, do_resolve_report
-from governance.errors import GovernanceRefused
 from governance.models import Appeal, ModerationAction
 from governance.selectors import rules_in_force
 from members.models import User
@@ -50,7 +50,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             do_assign_report(moderator, report, assignee=moderator)
             messages.success(request, _("The report is assigned to you."))
             return redirect("governance:report_detail", report_id=report.pk)
-        try:
+        with refusal_as_message(request):
             draft = check_take_moderation_action(
                 moderator,
                 kind=request.POST.get("kind", ""),
@@ -65,9 +65,6 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
                 emergency=request.POST.get("emergency") == "on",
                 report_id=report.pk,
             )
-        except GovernanceRefused as exc:
-            messages.error(request, str(exc))
-        else:
             action = do_take_moderation_action(moderator, draft)
             if request.POST.get("resolve") == "on":
                 do_resolve_report(moderator, report)
@@ -93,7 +90,7 @@ def appeals(request: HttpRequest) -> HttpResponse:
     moderator = _moderator(request)
     if request.method == "POST":
         appeal = access_appeal_by_id(moderator, int(request.POST.get("appeal", "0") or 0))
-        try:
+        with refusal_as_message(request):
             if request.POST.get("do") == "escalate":
                 do_escalate_appeal(moderator, appeal, check_escalate_appeal(moderator, appeal))
                 messages.success(request, _("The appeal is put to the assembly."))
@@ -102,8 +99,6 @@ def appeals(request: HttpRequest) -> HttpResponse:
                 granted = request.POST.get("do") == "grant"
                 do_decide_appeal(moderator, appeal, granted=granted, note=request.POST.get("note", ""))
                 messages.success(request, _("Appeal decided."))
-        except GovernanceRefused as exc:
-            messages.error(request, str(exc))
         return redirect("governance:appeals")
     pending = Appeal.objects.filter(state=Appeal.State.PENDING).select_related("action__moderator", "appellant")
     return render(request, "governance/appeals.html", {"appeals": pending.order_by("created_at"), "me": moderator})
@@ -129,11 +124,8 @@ def appeal_action(request: HttpRequest, action_id: int) -> HttpResponseBase:
     user = request.user
     assert isinstance(user, User)  # noqa: S101 (login_required lets only users through)
     action = access_moderation_action_by_id(user, action_id)
-    try:
+    with refusal_as_message(request):
         text = check_file_appeal(user, action, request.POST.get("text", ""))
-    except GovernanceRefused as exc:
-        messages.error(request, str(exc))
-    else:
         do_file_appeal(user, action, text)
         messages.success(request, _("Your appeal is filed. A moderator who did not take the action will decide it."))
     return redirect("governance:my_moderation")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from config.api.params import MAX_JSON_BODY_BYTES
 from config.json_input import JsonInputError, parse_json
+from config.web_refusals import refusal_as_message, refusal_on_form
 from federation.models import Actor
 from governance.access import access_proposal_by_id, access_report_by_id, is_moderator
 from governance.actions.ballots import check_cast_ballot, do_cast_ballot
@@ -22,7 +23,6 @@ from governance.actions.proposals import check_add_comment, check_create_proposa
 from governance.actions.reports import do_file_report, do_reopen_report, do_resolve_report
 from governance.api.entities import proposal_entity
 from governance.charts import participation_by_day, runoff_rows, tally_bars
-from governance.errors import GovernanceRefused
 from governance.models import ModerationAction, ProposalKind, Report
 from governance.selectors import proposals_for_members, report_queue, rules_in_force
 from governance.tally.methods import DecisionMethod, fixed_options
@@ -86,7 +86,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
             form.add_error("payload", str(exc))
         else:
             options = [line.strip() for line in data["options"].splitlines() if line.strip()]
-            try:
+            with refusal_on_form(form):
                 draft = check_create_proposal(
                     _user(request),
                     kind=data["kind"],
@@ -98,9 +98,6 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
                     secret=data["secret"],
                     hide_results=data["hide_results"],
                 )
-            except GovernanceRefused as exc:
-                form.add_error(None, str(exc))
-            else:
                 proposal = do_open_proposal(_user(request), draft)
                 return redirect("governance:proposal", proposal_id=proposal.pk)
     return render(request, "governance/proposal_new.html", {"form": form})
@@ -129,7 +126,7 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
     user = _user(request)
     proposal = access_proposal_by_id(user, proposal_id)
     if request.method == "POST":
-        try:
+        with refusal_as_message(request):
             if request.POST.get("form") == "comment":
                 text = check_add_comment(user, proposal, request.POST.get("text", ""))
                 do_add_comment(user, proposal, text)
@@ -138,8 +135,6 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
                 choice = check_cast_ballot(user, proposal, _choice_from_post(request, proposal.method))
                 receipt = do_cast_ballot(user, proposal.pk, choice)
                 messages.success(request, _("Your ballot was recorded. Receipt: %s") % receipt.tracker)
-        except GovernanceRefused as exc:
-            messages.error(request, str(exc))
         return redirect("governance:proposal", proposal_id=proposal.pk)
     entity = proposal_entity(proposal, user)
     tally = (entity.get("results") or {}).get("tally") or {}
@@ -164,13 +159,11 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
         raise Http404("Record not found")
     if request.method == "POST":
         report = access_report_by_id(user, int(request.POST.get("report", "0") or 0))
-        try:
+        with refusal_as_message(request):
             if request.POST.get("do") == "reopen":
                 do_reopen_report(user, report)
             else:
                 do_resolve_report(user, report)
-        except GovernanceRefused as exc:
-            messages.error(request, str(exc))
         return redirect("governance:moderation")
     context = {
         "reports": report_queue(state=Report.State.OPEN)[:100],
@@ -191,7 +184,7 @@ def report_account(request: HttpRequest, account_id: int) -> HttpResponse:
     rules = rules_in_force()
     if request.method == "POST":
         cited = [int(value) for value in request.POST.getlist("rule") if value.isdigit()]
-        try:
+        with refusal_as_message(request):
             do_file_report(
                 reporter,
                 target,
@@ -201,9 +194,6 @@ def report_account(request: HttpRequest, account_id: int) -> HttpResponse:
                 cited,
                 forward=request.POST.get("forward") == "1",
             )
-        except GovernanceRefused as exc:
-            messages.error(request, str(exc))
-        else:
             messages.success(request, _("Thank you. The moderators will look at your report."))
             return redirect("frontend:home")
     return render(

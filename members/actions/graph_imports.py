@@ -8,11 +8,11 @@ Mastodon does.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from django.db import transaction
 
+from federation.domains import check_domain_name
 from federation.models import Actor
 from members.actions.import_lines import ImportRow, record_line, resolve_address
 from members.models import DataImport, DataImportLine
@@ -26,8 +26,6 @@ Outcome = DataImportLine.Outcome
 Kind = DataImport.Kind
 # Applies one row; returns the outcome and the key it keeps (for overwrite).
 RowHandler = Callable[[Actor, ImportRow], tuple[str, object]]
-
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}(:\d{1,5})?$")
 
 
 def _flag(cells: list[str], index: int, default: bool) -> bool:
@@ -65,9 +63,8 @@ def _mute(actor: Actor, row: ImportRow) -> tuple[str, object]:
 
 
 def _domain_block(actor: Actor, row: ImportRow) -> tuple[str, object]:
-    domain = row.cells[0].strip().lower()
-    if not _DOMAIN.match(domain):
-        raise ValueError("This is not a domain name.")
+    # Kept with its port, as a member hiding it by hand would name it.
+    domain = check_domain_name(row.cells[0], keep_port=True)
     _, created = AccountDomainBlock.objects.get_or_create(account=actor, domain=domain)
     return (Outcome.IMPORTED if created else Outcome.UNCHANGED), domain
 

@@ -11,13 +11,9 @@ from oauth2_provider.models import Application
 from config.api.auth import require_token
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
-from members.api.app_registration import (
-    check_register_application,
-    do_register_application,
-    registered_scopes,
-    registered_website,
-)
+from members.actions.app_registration import check_register_application, do_register_application
 from members.errors import MemberRefused
+from members.selectors import registered_scopes, registered_website
 
 
 def application_entity(application: Application, *, scopes: list[str], website: str | None) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from oauth2_provider.models import AccessToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from config.api.scopes import is_known_scope, scope_within
-from members.api.app_registration import registered_scopes
+from members.selectors import registered_scopes
 
 GRANT_TYPES = frozenset({"authorization_code", "client_credentials", "refresh_token", "password"})
 

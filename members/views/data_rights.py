@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config.api.errors import ApiError
+from config.web_refusals import refusal_as_message, refusal_on_form
 from members.access import access_export_by_id, access_import_by_id
 from members.actions.exports import check_request_export, do_request_export
 from members.actions.imports import check_start_import, do_start_import, report_lines
 from members.api.data_rights import serve_export
 from members.data_inventory import data_held_about
-from members.errors import MemberRefused
 from members.models import DataExport, DataImport, User
 
 
@@ -66,11 +66,8 @@ def data(request: HttpRequest) -> HttpResponse:
 def request_export(request: HttpRequest) -> HttpResponse:
     """Ask for a new archive of one's data."""
     viewer = _viewer(request)
-    try:
+    with refusal_as_message(request):
         check_request_export(viewer)
-    except MemberRefused as exc:
-        messages.error(request, str(exc))
-    else:
         do_request_export(viewer)
         messages.success(request, _("Your archive is being prepared. You will get an email when it is ready."))
     return redirect("members:data")
@@ -95,16 +92,14 @@ def start_import(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=400)
     viewer = _viewer(request)
-    try:
+    with refusal_on_form(form):
         plan = check_start_import(
             viewer, form.cleaned_data["kind"], form.cleaned_data["mode"], form.cleaned_data["file"]
         )
-    except MemberRefused as exc:
-        form.add_error(None, str(exc))
-        return _page(request, form, status=400)
-    data_import = do_start_import(viewer, plan)
-    messages.success(request, _("The file was accepted and is being imported."))
-    return redirect("members:data_import", import_id=data_import.pk)
+        data_import = do_start_import(viewer, plan)
+        messages.success(request, _("The file was accepted and is being imported."))
+        return redirect("members:data_import", import_id=data_import.pk)
+    return _page(request, form, status=400)
 
 
 @login_required

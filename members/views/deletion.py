@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from config.refusals import Refused
+from config.web_refusals import refusal_on_form
 from members.access import access_deletion_by_receipt_token
 from members.actions.deletion import (
     check_cancel_account_deletion,
@@ -21,7 +23,6 @@ from members.actions.deletion import (
     receipt_path,
 )
 from members.deletion_receipt import deletion_receipt, receipt_text
-from members.errors import MemberRefused
 from members.models import User
 from members.selectors import bylaws_in_force
 
@@ -55,8 +56,9 @@ def request_deletion(request: HttpRequest) -> HttpResponse:
             plan = check_request_account_deletion(
                 viewer, password=form.cleaned_data["password"], immediate=form.cleaned_data.get("immediate", False)
             )
-        except MemberRefused as exc:
-            form.add_error("password" if "password" in str(exc) else None, str(exc))
+        except Refused as exc:
+            # A wrong password is shown under the password field, other refusals above the form.
+            form.add_error("password" if "password" in exc.message else None, exc.message)
         else:
             deletion, token = do_request_account_deletion(plan)
             # The login is deactivated from now on; only the cancel page signs it in again.
@@ -70,11 +72,8 @@ def cancel_deletion(request: HttpRequest) -> HttpResponse:
     """Cancel a scheduled deletion by signing in again; the account comes back as it was."""
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             deletion = check_cancel_account_deletion(form.cleaned_data["username"], form.cleaned_data["password"])
-        except MemberRefused as exc:
-            form.add_error(None, str(exc))
-        else:
             do_cancel_account_deletion(deletion)
             assert deletion.user is not None  # noqa: S101 (a scheduled deletion has its user)
             deletion.user.refresh_from_db()

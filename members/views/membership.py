@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.web_refusals import refusal_as_message, refusal_on_form
 from members.access import access_membership_by_user_id, can_read_register
 from members.actions.accounts import check_create_account, do_create_account
 from members.actions.lifecycle import MAX_APPLICATION_LENGTH
 from members.actions.register import check_request_subscription, do_request_subscription
-from members.errors import MemberRefused
 from members.exports import holder_entries
 from members.holdings import register_as_of
 from members.models import DuesPayment, PatronageStatement, ShareClass, User
@@ -43,7 +43,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     initial = {"invitation_code": request.GET.get("invite", "")}
     form = ApplicationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             account = check_create_account(
                 form.cleaned_data["username"],
                 email=form.cleaned_data["email"],
@@ -51,9 +51,6 @@ def apply(request: HttpRequest) -> HttpResponse:
                 application_text=form.cleaned_data["application_text"],
                 invitation_code=form.cleaned_data["invitation_code"].strip(),
             )
-        except MemberRefused as exc:
-            form.add_error(None, str(exc))
-        else:
             user = do_create_account(account)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("members:membership")
@@ -101,15 +98,12 @@ def subscribe(request: HttpRequest) -> HttpResponseBase:
         messages.error(request, _("Choose a share class and a number of shares."))
         return redirect("members:membership")
     share_class, quantity = form.cleaned_data["share_class"], form.cleaned_data["quantity"]
-    try:
+    with refusal_as_message(request):
         check_request_subscription(viewer, share_class, quantity)
-    except MemberRefused as exc:
-        messages.error(request, str(exc))
-        return redirect("members:membership")
-    entry = do_request_subscription(viewer, share_class, quantity)
-    messages.success(
-        request,
-        _("Requested: entry #%(sequence)s. Pay %(amount)s %(currency)s to the treasurer to have them issued.")
-        % {"sequence": entry.sequence, "amount": entry.amount, "currency": share_class.currency},
-    )
+        entry = do_request_subscription(viewer, share_class, quantity)
+        messages.success(
+            request,
+            _("Requested: entry #%(sequence)s. Pay %(amount)s %(currency)s to the treasurer to have them issued.")
+            % {"sequence": entry.sequence, "amount": entry.amount, "currency": share_class.currency},
+        )
     return redirect("members:membership")

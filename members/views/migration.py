@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.web_refusals import refusal_as_message, refusal_on_form
 from federation.models import Actor
 from members.models import User
 from timeline.actions.moves import (
@@ -20,7 +21,6 @@ from timeline.actions.moves import (
     do_move_account,
     do_remove_alias,
 )
-from timeline.errors import InteractionRefused
 
 
 class AliasForm(forms.Form):
@@ -46,26 +46,24 @@ def migration(request: HttpRequest) -> HttpResponse:
     move_form = MoveForm(request.POST if request.POST.get("action") == "move" else None, prefix="move")
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
-            if action == "add_alias" and alias_form.is_valid():
+        if action == "add_alias" and alias_form.is_valid():
+            with refusal_on_form(alias_form):
                 do_add_alias(actor, check_add_alias(actor, alias_form.cleaned_data["alias"]))
                 messages.success(request, _("The alias was added."))
                 return redirect("members:migration")
-            if action == "remove_alias":
+        if action == "remove_alias":
+            with refusal_as_message(request):
                 do_remove_alias(actor, request.POST.get("uri", ""))
                 messages.success(request, _("The alias was removed."))
                 return redirect("members:migration")
-            if action == "move" and move_form.is_valid():
+        if action == "move" and move_form.is_valid():
+            with refusal_on_form(move_form):
                 target = check_move_away(
                     actor, move_form.cleaned_data["target"], password=move_form.cleaned_data["password"]
                 )
                 do_move_account(actor, target)
                 messages.success(request, _("Your account has moved; your followers are being moved."))
                 return redirect("members:migration")
-        except InteractionRefused as exc:
-            (alias_form if action == "add_alias" else move_form).add_error(None, str(exc))
-            if action == "remove_alias":
-                messages.error(request, str(exc))
     aliases = [(uri, Actor.objects.filter(uri=uri).first()) for uri in actor.also_known_as]
     context = {
         "actor": actor,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from config.web_refusals import refusal_as_message
 from members.access import access_membership_by_user_id, access_register_by_officer, access_register_entry_by_sequence
 from members.actions.dues import check_record_dues_payment, do_record_dues_payment
 from members.actions.lifecycle import check_admit_applicant, do_admit_applicant, holds_voting_minimum
@@ -131,23 +132,16 @@ def officers(request: HttpRequest) -> HttpResponse:
     return render(request, "members/officers.html", context)
 
 
-def _refusal(request: HttpRequest, exc: MemberRefused) -> HttpResponseBase:
-    messages.error(request, str(exc))
-    return redirect("members:officers")
-
-
 @login_required
 @require_POST
 def confirm_payment(request: HttpRequest, sequence: int) -> HttpResponseBase:
     """Record that a subscription was paid (treasurers)."""
-    try:
+    with refusal_as_message(request):
         treasurer = _officer(request)
         entry = access_register_entry_by_sequence(treasurer, sequence)
         check_confirm_payment(entry, approved_by=treasurer)
-    except MemberRefused as exc:
-        return _refusal(request, exc)
-    do_confirm_payment(entry, approved_by=treasurer)
-    messages.success(request, _("Payment recorded."))
+        do_confirm_payment(entry, approved_by=treasurer)
+        messages.success(request, _("Payment recorded."))
     return redirect("members:officers")
 
 
@@ -155,14 +149,12 @@ def confirm_payment(request: HttpRequest, sequence: int) -> HttpResponseBase:
 @require_POST
 def issue_shares(request: HttpRequest, sequence: int) -> HttpResponseBase:
     """Issue the shares of a paid subscription (membership officers)."""
-    try:
+    with refusal_as_message(request):
         officer = _officer(request)
         entry = access_register_entry_by_sequence(officer, sequence)
         check_issue_shares(entry, approved_by=officer)
-    except MemberRefused as exc:
-        return _refusal(request, exc)
-    do_issue_shares(entry, approved_by=officer)
-    messages.success(request, _("Shares issued."))
+        do_issue_shares(entry, approved_by=officer)
+        messages.success(request, _("Shares issued."))
     return redirect("members:officers")
 
 
@@ -170,14 +162,12 @@ def issue_shares(request: HttpRequest, sequence: int) -> HttpResponseBase:
 @require_POST
 def admit(request: HttpRequest, user_id: int) -> HttpResponseBase:
     """Admit an applicant whose minimum shares are issued (membership officers)."""
-    try:
+    with refusal_as_message(request):
         officer = _officer(request)
         applicant = access_membership_by_user_id(officer, user_id).user
         check_admit_applicant(applicant, actor_user=officer, authorised_by="")
-    except MemberRefused as exc:
-        return _refusal(request, exc)
-    do_admit_applicant(applicant, actor_user=officer, authorised_by="")
-    messages.success(request, _("%(name)s is now a member.") % {"name": applicant.username})
+        do_admit_applicant(applicant, actor_user=officer, authorised_by="")
+        messages.success(request, _("%(name)s is now a member.") % {"name": applicant.username})
     return redirect("members:officers")
 
 
@@ -186,7 +176,7 @@ def admit(request: HttpRequest, user_id: int) -> HttpResponseBase:
 def record_dues(request: HttpRequest) -> HttpResponseBase:
     """Record a dues payment (treasurers)."""
     form = DuesForm(request.POST)
-    try:
+    with refusal_as_message(request):
         treasurer = _officer(request)
         if not form.is_valid():
             raise MemberRefused(" ".join(str(error) for errors in form.errors.values() for error in errors))
@@ -198,10 +188,8 @@ def record_dues(request: HttpRequest) -> HttpResponseBase:
             months=form.cleaned_data["months"],
             currency=form.cleaned_data["currency"],
         )
-    except MemberRefused as exc:
-        return _refusal(request, exc)
-    do_record_dues_payment(draft, recorded_by=treasurer)
-    messages.success(request, _("Dues payment recorded."))
+        do_record_dues_payment(draft, recorded_by=treasurer)
+        messages.success(request, _("Dues payment recorded."))
     return redirect("members:officers")
 
 
@@ -210,17 +198,15 @@ def record_dues(request: HttpRequest) -> HttpResponseBase:
 def record_transfer(request: HttpRequest) -> HttpResponseBase:
     """Record a transfer of shares between holders (treasurers)."""
     form = TransferForm(request.POST)
-    try:
+    with refusal_as_message(request):
         treasurer = _officer(request)
         if not form.is_valid():
             raise MemberRefused(" ".join(str(error) for errors in form.errors.values() for error in errors))
         giver, receiver = _user_named(form.cleaned_data["giver"]), _user_named(form.cleaned_data["receiver"])
         share_class, quantity = form.cleaned_data["share_class"], form.cleaned_data["quantity"]
         check_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer)
-    except MemberRefused as exc:
-        return _refusal(request, exc)
-    do_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer)
-    messages.success(request, _("Transfer recorded."))
+        do_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer)
+        messages.success(request, _("Transfer recorded."))
     return redirect("members:officers")
 
 

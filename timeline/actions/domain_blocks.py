@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 
+from federation.domains import DomainNameRefused, check_domain_name
 from federation.models import Actor
 from timeline.errors import RequestRefused
 from timeline.models import AccountDomainBlock
 
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:\d+)?$")
-
 
 def check_block_domain(actor: Actor, domain: str) -> str:
-    """Return the normalised domain to hide, refusing a malformed one or this server's own."""
-    normalised = domain.strip().lower().rstrip(".")
-    if normalised.startswith(("http://", "https://")):
-        normalised = normalised.split("://", 1)[1].split("/", 1)[0]
-    if not normalised or not _DOMAIN.match(normalised):
-        raise RequestRefused("Domain is not a valid domain name.")
+    """Return the normalised domain to hide, refusing a malformed one or this server's own.
+
+    The port is kept: a member may hide one server of a host that runs several.
+    """
+    normalised = check_domain_name(domain, keep_port=True)
     if normalised == settings.MUTUALS_DOMAIN.lower():
         raise RequestRefused("You cannot hide your own server.")
     return normalised
@@ -33,4 +29,9 @@ def do_block_domain(actor: Actor, domain: str) -> AccountDomainBlock:
 
 def do_unblock_domain(actor: Actor, domain: str) -> None:
     """Show a hidden domain again."""
-    AccountDomainBlock.objects.filter(account=actor, domain=domain.strip().lower().rstrip(".")).delete()
+    try:
+        normalised = check_domain_name(domain, keep_port=True)
+    except DomainNameRefused:
+        # Only domain names were ever hidden, so there is nothing to show again.
+        return
+    AccountDomainBlock.objects.filter(account=actor, domain=normalised).delete()

@@ -37,3 +37,17 @@ def do_save_marker(actor: Actor, timeline: str, last_read_id: str) -> Marker:
         if timeline == Marker.Timeline.NOTIFICATIONS:
             Notification.objects.filter(recipient=actor, read=False, pk__lte=int(last_read_id)).update(read=True)
     return marker
+
+
+def do_advance_marker(actor: Actor, timeline: str, shown_id: int) -> Marker:
+    """Move a timeline's read position forward to an id the member was shown, never back.
+
+    Another app may already have read further; moving its marker back would
+    show notifications it marked read as unread again there.
+    """
+    with transaction.atomic():
+        current = Marker.objects.select_for_update().filter(account=actor, timeline=timeline).first()
+        last_read_id = shown_id
+        if current is not None and current.last_read_id.isdigit():
+            last_read_id = max(shown_id, int(current.last_read_id))
+        return do_save_marker(actor, timeline, str(last_read_id))

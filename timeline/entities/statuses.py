@@ -16,8 +16,6 @@ from federation.uris import base_url
 from timeline.entities.accounts import account_entities
 from timeline.filtering import filter_results_for_statuses
 from timeline.models import (
-    Bookmark,
-    ConversationMute,
     Favourite,
     MediaAttachment,
     Mention,
@@ -27,6 +25,7 @@ from timeline.models import (
     Visibility,
 )
 from timeline.poll_claims import ClaimedPollView, claimed_poll_views
+from timeline.selectors import INTERACTION_FLAGS, interaction_flag_annotations, muted_thread_status_ids
 
 CLIENT_VISIBILITY: dict[str, str] = {Visibility.LOCAL: Visibility.UNLISTED, Visibility.LIMITED: Visibility.PRIVATE}
 
@@ -108,25 +107,6 @@ def poll_entity(poll: Poll, own_votes: list[int] | None, claimed: ClaimedPollVie
     }
 
 
-def muted_thread_status_ids(statuses: Sequence[Status], viewer: Actor) -> set[int]:
-    """Return the ids of the statuses whose thread the viewer muted, one query per level of the threads."""
-    roots = set(ConversationMute.objects.filter(account=viewer).values_list("root_id", flat=True))
-    if not roots:
-        return set()
-    muted: set[int] = set()
-    # Each status walks up its thread; `climbing` maps a status to the ancestor reached so far.
-    climbing = {status.pk: status.in_reply_to_id for status in statuses}
-    muted.update(pk for pk in climbing if pk in roots)
-    for _ in range(40):
-        pending = {pk: parent for pk, parent in climbing.items() if parent is not None and pk not in muted}
-        if not pending:
-            break
-        muted.update(pk for pk, parent in pending.items() if parent in roots)
-        parents = dict(Status.objects.filter(pk__in=set(pending.values())).values_list("pk", "in_reply_to_id"))
-        climbing = {pk: parents.get(parent) for pk, parent in pending.items() if pk not in muted}
-    return muted
-
-
 def _count_of(related: QuerySet[Any], field: str) -> Coalesce:
     """Return a subquery annotation counting the related rows whose `field` is the outer status."""
     matching = related.filter(**{field: OuterRef("pk")}).order_by().values(field)
@@ -155,13 +135,11 @@ def _interactions(ids: list[int], viewer: Actor | None) -> dict[str, Any]:
         "with_media": Exists(MediaAttachment.objects.filter(status_id=OuterRef("pk"))),
     }
     if viewer is not None:
-        flags["favourited"] = Exists(Favourite.objects.filter(account=viewer, status_id=OuterRef("pk")))
-        flags["reblogged"] = Exists(Status.objects.filter(account=viewer, reblog_of_id=OuterRef("pk")))
-        flags["bookmarked"] = Exists(Bookmark.objects.filter(account=viewer, status_id=OuterRef("pk")))
+        # The viewer's flags ride on this query rather than costing one of their own.
+        flags |= interaction_flag_annotations(viewer)
     annotations = {f"n_{name}": value for name, value in (counts | flags).items()}
-    # Without a viewer the viewer's three sets stay empty.
-    viewer_flags = ("favourited", "reblogged", "bookmarked")
-    found: dict[str, Any] = {name: {} for name in counts} | {name: set() for name in (*flags, *viewer_flags)}
+    # Without a viewer the viewer's sets stay empty.
+    found: dict[str, Any] = {name: {} for name in counts} | {name: set() for name in (*flags, *INTERACTION_FLAGS)}
     for row in Status.objects.filter(pk__in=ids).annotate(**annotations).values("pk", *annotations):
         for name in counts:
             if row[f"n_{name}"] is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from federation.actions.domain_policies import do_lift_domain_policy, do_set_domain_policy
+from federation.domains import DomainNameRefused
 from federation.errors import DomainPolicyRefused
 from federation.models import DomainPolicy
 from federation.selectors import domain_policies_in_force, is_domain_suspended, policy_for_domain
@@ -41,17 +42,25 @@ def test_subdomains_inherit_the_nearest_policy() -> None:
 @pytest.mark.parametrize(
     ("domain", "kwargs", "message"),
     [
-        ("not a domain", {"severity": "suspend", "authorised_by": "d"}, "not a domain"),
-        ("localhost", {"severity": "suspend", "authorised_by": "d"}, "not a domain"),
+        ("not a domain", {"severity": "suspend", "authorised_by": "d"}, "is not a domain name such as"),
+        ("example", {"severity": "suspend", "authorised_by": "d"}, "is not a domain name such as"),
+        ("https://-bad-.example/", {"severity": "suspend", "authorised_by": "d"}, "is not a domain name such as"),
         ("bad.example", {"severity": "ban", "authorised_by": "d"}, "Severity must be"),
         ("bad.example", {"severity": "suspend", "authorised_by": "  "}, "must name the decision"),
         ("bad.example", {"severity": "suspend", "authorised_by": "d", "public_comment": "x" * 1001}, "too long"),
     ],
 )
 def test_refused_policies_store_nothing(domain: str, kwargs: dict[str, str], message: str) -> None:
-    with pytest.raises(DomainPolicyRefused, match=message):
+    # The name is refused by the one domain-name rule, the rest by the policy's own checks.
+    with pytest.raises((DomainNameRefused, DomainPolicyRefused), match=message):
         do_set_domain_policy(domain, **kwargs)  # type: ignore[arg-type]
     assert DomainPolicy.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_policy_applies_to_the_host_whatever_the_port() -> None:
+    policy = do_set_domain_policy("Bücher.example:8443", severity="silence", authorised_by="decision 7")
+    assert policy.domain == "xn--bcher-kva.example"
 
 
 @pytest.mark.django_db
@@ -64,3 +73,11 @@ def test_lifting_needs_a_decision_and_an_existing_policy() -> None:
     assert DomainPolicy.objects.count() == 0
     with pytest.raises(DomainPolicyRefused, match="has no domain policy"):
         do_lift_domain_policy("bad.example", authorised_by="decision 10")
+
+
+@pytest.mark.django_db
+def test_lifting_refuses_what_is_not_a_domain_name_and_lifts_nothing() -> None:
+    do_set_domain_policy("bad.example", severity="suspend", authorised_by="decision 11")
+    with pytest.raises(DomainNameRefused):
+        do_lift_domain_policy("bad .example", authorised_by="decision 12")
+    assert DomainPolicy.objects.count() == 1

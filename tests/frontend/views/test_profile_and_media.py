@@ -49,6 +49,25 @@ def test_a_refused_post_does_not_keep_its_image(alice_client: Client, alice: Act
     assert not MediaAttachment.objects.exists()
 
 
+def test_a_post_the_action_refuses_does_not_keep_its_image(alice_client: Client, alice: Actor) -> None:
+    response = alice_client.post("/home", {"text": "x" * 5001, "visibility": "public", "image": png()})
+    assert response.status_code == 400
+    assert "Text is too long" in response.content.decode()
+    assert not Status.objects.exists()
+    assert not MediaAttachment.objects.exists()
+
+
+def test_a_poll_beside_an_image_is_refused_and_nothing_is_stored(alice_client: Client, alice: Actor) -> None:
+    response = alice_client.post(
+        "/home",
+        {"text": "pick", "visibility": "public", "image": png(), "poll_option_1": "a", "poll_option_2": "b"},
+    )
+    assert response.status_code == 400
+    assert "both a poll and media attachments" in response.content.decode()
+    assert not Status.objects.exists()
+    assert not MediaAttachment.objects.exists()
+
+
 def test_editing_the_profile(alice_client: Client, alice: Actor) -> None:
     response = alice_client.post(
         "/settings/profile",

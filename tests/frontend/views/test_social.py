@@ -8,7 +8,7 @@ from django.test import Client
 from federation.models import Actor, Delivery
 from tests.factories.federation import RemoteActorFactory
 from tests.factories.timeline import MentionFactory, NotificationFactory, StatusFactory
-from timeline.models import Favourite, Follow, Notification, Poll, Status, Tag, Visibility
+from timeline.models import Favourite, Follow, Marker, Notification, Poll, Status, Tag, Visibility
 
 pytestmark = pytest.mark.django_db
 
@@ -154,9 +154,25 @@ def test_a_poll_with_one_choice_is_refused_and_nothing_is_posted(alice_client: C
 
 def test_notifications_page_lists_and_marks_read(alice_client: Client, alice: Actor, bob: Actor) -> None:
     NotificationFactory.create(recipient=alice, from_account=bob, type="follow")
+    shown = NotificationFactory.create(recipient=alice, from_account=bob, type="follow")
     page = alice_client.get("/notifications").content.decode()
     assert "followed you" in page
     assert not Notification.objects.filter(recipient=alice, read=False).exists()
+    marker = Marker.objects.get(account=alice, timeline=Marker.Timeline.NOTIFICATIONS)
+    assert marker.last_read_id == str(shown.pk)
+
+
+def test_notifications_page_never_moves_the_marker_back(alice_client: Client, alice: Actor, bob: Actor) -> None:
+    NotificationFactory.create(recipient=alice, from_account=bob, type="follow")
+    Marker.objects.create(account=alice, timeline=Marker.Timeline.NOTIFICATIONS, last_read_id="99999999999999999")
+    alice_client.get("/notifications")
+    assert Marker.objects.get(account=alice).last_read_id == "99999999999999999"
+    assert not Notification.objects.filter(recipient=alice, read=False).exists()
+
+
+def test_empty_notifications_page_writes_nothing(alice_client: Client, alice: Actor) -> None:
+    assert alice_client.get("/notifications").status_code == 200
+    assert not Marker.objects.exists()
 
 
 def test_search_finds_people_and_hashtags(alice_client: Client, alice: Actor, bob: Actor) -> None:

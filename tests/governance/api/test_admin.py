@@ -51,6 +51,17 @@ def test_domain_block_without_a_rule_is_refused(moderator: TokenClient) -> None:
     assert not ModerationAction.objects.exists()
 
 
+def test_domain_block_of_what_is_not_a_domain_name_is_refused(moderator: TokenClient, rules: list[RuleVersion]) -> None:
+    response = moderator.post_form(
+        "/api/v1/admin/domain_blocks",
+        {"domain": "spam example", "severity": "suspend", "rule_ids[]": [str(rules[1].rule_id)]},
+    )
+    assert response.status_code == 422
+    assert response.json() == {"error": "'spam example' is not a domain name such as example.social."}
+    assert not DomainPolicy.objects.exists()
+    assert not ModerationAction.objects.exists()
+
+
 def test_domain_block_update_and_delete(moderator: TokenClient, rules: list[RuleVersion]) -> None:
     created = moderator.post_form(
         "/api/v1/admin/domain_blocks",

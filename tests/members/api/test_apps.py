@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from oauth2_provider.models import AccessToken, Application
 
-from members.api.app_registration import OUT_OF_BAND
+from members.actions.app_registration import OUT_OF_BAND
 
 pytestmark = pytest.mark.django_db
 

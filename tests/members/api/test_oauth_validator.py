@@ -10,7 +10,7 @@ from django.test import Client
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 
 from federation.models import Actor
-from members.api.app_registration import OUT_OF_BAND
+from members.actions.app_registration import OUT_OF_BAND
 from members.models import AppRegistration
 from tests.factories.oauth import APP_REDIRECT_URI, APP_SECRET, ApplicationFactory
 

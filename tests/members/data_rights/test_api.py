@@ -179,7 +179,12 @@ def test_csv_import_through_the_api_reports_each_line(
     assert report["succeeded"] == 1 and report["failed"] == 1
     assert report["lines"] == [
         {"line": 1, "value": "bad.example", "outcome": "imported", "reason": ""},
-        {"line": 2, "value": "not a domain", "outcome": "failed", "reason": "This is not a domain name."},
+        {
+            "line": 2,
+            "value": "not a domain",
+            "outcome": "failed",
+            "reason": "'not a domain' is not a domain name such as example.social.",
+        },
     ]
     eve = bearer(other_member())
     assert client.get(f"/api/v1/coop/imports/{response.json()['id']}", headers=eve).status_code == 404

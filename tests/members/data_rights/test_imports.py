@@ -148,6 +148,17 @@ def test_following_is_resolved_through_webfinger_and_failures_are_reported(
 
 
 @pytest.mark.django_db
+def test_hidden_domains_import_keeps_ports_and_refuses_what_is_not_a_domain(rich_member: Member) -> None:
+    before = set(AccountDomainBlock.objects.values_list("account_id", "domain"))
+    data_import = run_import(rich_member.actor, "domain_blocks", b"#domain\nnot a domain\n-bad-.example\n")
+    assert [(line, outcome) for line, outcome, _ in outcomes(data_import)] == [(2, "failed"), (3, "failed")]
+    assert all("is not a domain name such as" in reason for _, _, reason in outcomes(data_import))
+    assert set(AccountDomainBlock.objects.values_list("account_id", "domain")) == before
+    run_import(rich_member.actor, "domain_blocks", b"Loopback.Example:8443\n")
+    assert AccountDomainBlock.objects.filter(account=rich_member.actor, domain="loopback.example:8443").exists()
+
+
+@pytest.mark.django_db
 def test_overwrite_undoes_what_the_file_leaves_out(rich_member: Member, settings: Any) -> None:
     extra = LocalActorFactory.create(user__username="zoe")
     FollowFactory.create(follower=rich_member.actor, target=extra)

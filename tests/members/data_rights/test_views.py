@@ -74,7 +74,7 @@ def test_an_import_is_uploaded_and_its_report_shown_to_its_owner_only(
     data_import = DataImport.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/coop/data/imports/{data_import.pk}"
     report = client.get(response["Location"]).content.decode()
-    assert "new.example" in report and "This is not a domain name." in report
+    assert "new.example" in report and "is not a domain name such as example.social." in report
     eve = LocalActorFactory.create(user__username="eve").user
     assert eve is not None
     client.force_login(eve)

@@ -1,4 +1,4 @@
-"""Register client apps (POST /api/v1/apps): the one way an OAuth application comes into being."""
+"""Register client apps: the one way an OAuth application comes into being (`POST /api/v1/apps` calls it)."""
 
 from __future__ import annotations
 
@@ -83,24 +83,6 @@ def check_register_application(
         scopes=tuple(dict.fromkeys(wanted)),
         website=website,
     )
-
-
-def registered_scopes(application: Application) -> list[str]:
-    """Return the scopes an app registered; none for an app that never registered through the API."""
-    try:
-        registration: AppRegistration = application.registration
-    except AppRegistration.DoesNotExist:
-        return []
-    return registration.scope_list
-
-
-def registered_website(application: Application) -> str:
-    """Return the website an app registered, or an empty string."""
-    try:
-        registration: AppRegistration = application.registration
-    except AppRegistration.DoesNotExist:
-        return ""
-    return registration.website
 
 
 def do_register_application(request: ApplicationRequest) -> RegisteredApplication:
