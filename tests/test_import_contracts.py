@@ -11,6 +11,8 @@ components pass over the graph.
 from __future__ import annotations
 
 import io
+import re
+import tomllib
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -27,6 +29,20 @@ def test_every_import_respects_the_layers() -> None:
     with redirect_stdout(output):
         exit_code = lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)
     assert exit_code == 0, output.getvalue()
+
+
+def test_every_module_stands_in_a_layer() -> None:
+    """A module the contract leaves out would be free to import anything, so none is left out."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layered = [name for layer in config["contracts"][0]["layers"] for name in re.split(r"[:|]", layer)]
+    layered = [name.strip() for name in layered]
+    graph = grimp.build_graph(*ROOT_PACKAGES, cache_dir=None)
+    outside = [
+        module
+        for module in sorted(graph.modules)
+        if module not in ROOT_PACKAGES and not any(module == name or module.startswith(f"{name}.") for name in layered)
+    ]
+    assert outside == []
 
 
 def _circles(graph: grimp.ImportGraph) -> list[list[str]]:
