@@ -19,6 +19,8 @@ from typing import IO
 import blurhash
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from config.refusals import Refused
+
 IMAGE_SIZE_LIMIT = 16 * 1024 * 1024
 VIDEO_SIZE_LIMIT = 99 * 1024 * 1024
 # Mastodon's limits: 7680x4320 for images, 3840x2160 for video.
@@ -55,7 +57,7 @@ _AUDIO_BRANDS = (b"M4A ", b"M4B ")
 _QUICKTIME_BRANDS = (b"qt  ",)
 
 
-class MediaRejected(ValueError):
+class MediaRejected(Refused):
     """The file cannot be accepted; the message says why, for the member."""
 
 

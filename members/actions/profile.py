@@ -11,6 +11,7 @@ from django.db import transaction
 
 from federation.actions.outbox import publish_actor_update
 from federation.models import Actor
+from members.errors import MemberRefused
 from timeline.imaging import EXTENSIONS, MediaRejected, process_profile_image, sniff_content_type
 from timeline.rendering import render_plain_text
 
@@ -24,7 +25,7 @@ HEADER_SIZE = (1500, 500)
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 
 
-class ProfileRefused(ValueError):
+class ProfileRefused(MemberRefused):
     """The profile change cannot be made as asked; the message says why, for the member."""
 
 
