@@ -149,8 +149,8 @@ def proposal_comments(request: HttpRequest, proposal_id: str) -> JsonResponse:
         reply_to_id = None if reply_to is None or reply_to == "" else int(reply_to)
     except (TypeError, ValueError):
         raise ApiError("in_reply_to_id must be an id", 422) from None
-    text = check_add_comment(user, proposal, str(body.get("text", "")), reply_to_id)
-    return JsonResponse(comment_entity(do_add_comment(user, proposal, text, reply_to_id)), status=201)
+    draft = check_add_comment(user, proposal, str(body.get("text", "")), reply_to_id)
+    return JsonResponse(comment_entity(do_add_comment(draft)), status=201)
 
 
 @api_view("GET")

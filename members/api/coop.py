@@ -212,8 +212,8 @@ def subscribe(request: HttpRequest) -> JsonResponse:
     viewer = token_user(request)
     params = ApiParams.from_request(request)
     share_class, quantity = _share_class(params), _quantity(params)
-    check_request_subscription(viewer, share_class, quantity)
-    return JsonResponse(entry_entity(do_request_subscription(viewer, share_class, quantity)), status=201)
+    draft = check_request_subscription(viewer, share_class, quantity)
+    return JsonResponse(entry_entity(do_request_subscription(draft)), status=201)
 
 
 @csrf_exempt
@@ -280,8 +280,8 @@ def confirm_payment(request: HttpRequest, sequence: int) -> JsonResponse:
 def issue(request: HttpRequest, sequence: int) -> JsonResponse:
     """Issue the shares of a paid subscription request (membership officers)."""
     officer, request_entry = _officer_entry(request, sequence)
-    check_issue_shares(request_entry, approved_by=officer)
-    return JsonResponse(entry_entity(do_issue_shares(request_entry, approved_by=officer)), status=201)
+    draft = check_issue_shares(request_entry, approved_by=officer)
+    return JsonResponse(entry_entity(do_issue_shares(draft)), status=201)
 
 
 @csrf_exempt
@@ -317,8 +317,8 @@ def transfer(request: HttpRequest) -> JsonResponse:
     giver, receiver = _member(params, "from"), _member(params, "to")
     share_class, quantity = _share_class(params), _quantity(params)
     price = _decimal(params, "price_per_share", required=False)
-    check_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer, price_per_share=price)
-    entry = do_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer, price_per_share=price)
+    draft = check_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer, price_per_share=price)
+    entry = do_transfer_shares(draft)
     return JsonResponse(entry_entity(entry), status=201)
 
 
@@ -331,8 +331,8 @@ def redeem(request: HttpRequest) -> JsonResponse:
     params = ApiParams.from_request(request)
     holder, share_class, quantity = _member(params, "member"), _share_class(params), _quantity(params)
     price = _decimal(params, "price_per_share", required=False)
-    check_redeem_shares(holder, share_class, quantity, approved_by=treasurer, price_per_share=price)
-    entry = do_redeem_shares(holder, share_class, quantity, approved_by=treasurer, price_per_share=price)
+    draft = check_redeem_shares(holder, share_class, quantity, approved_by=treasurer, price_per_share=price)
+    entry = do_redeem_shares(draft)
     return JsonResponse(entry_entity(entry), status=201)
 
 

@@ -102,11 +102,11 @@ def subscribe(request: HttpRequest) -> HttpResponseBase:
         return redirect("members:membership")
     share_class, quantity = form.cleaned_data["share_class"], form.cleaned_data["quantity"]
     try:
-        check_request_subscription(viewer, share_class, quantity)
+        draft = check_request_subscription(viewer, share_class, quantity)
     except MemberRefused as exc:
         messages.error(request, str(exc))
         return redirect("members:membership")
-    entry = do_request_subscription(viewer, share_class, quantity)
+    entry = do_request_subscription(draft)
     messages.success(
         request,
         _("Requested: entry #%(sequence)s. Pay %(amount)s %(currency)s to the treasurer to have them issued.")

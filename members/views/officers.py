@@ -158,10 +158,10 @@ def issue_shares(request: HttpRequest, sequence: int) -> HttpResponseBase:
     try:
         officer = _officer(request)
         entry = access_register_entry_by_sequence(officer, sequence)
-        check_issue_shares(entry, approved_by=officer)
+        draft = check_issue_shares(entry, approved_by=officer)
     except MemberRefused as exc:
         return _refusal(request, exc)
-    do_issue_shares(entry, approved_by=officer)
+    do_issue_shares(draft)
     messages.success(request, _("Shares issued."))
     return redirect("members:officers")
 
@@ -216,10 +216,10 @@ def record_transfer(request: HttpRequest) -> HttpResponseBase:
             raise MemberRefused(" ".join(str(error) for errors in form.errors.values() for error in errors))
         giver, receiver = _user_named(form.cleaned_data["giver"]), _user_named(form.cleaned_data["receiver"])
         share_class, quantity = form.cleaned_data["share_class"], form.cleaned_data["quantity"]
-        check_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer)
+        draft = check_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer)
     except MemberRefused as exc:
         return _refusal(request, exc)
-    do_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer)
+    do_transfer_shares(draft)
     messages.success(request, _("Transfer recorded."))
     return redirect("members:officers")
 
