@@ -13,7 +13,7 @@ from governance.models import CharterVersion
 from members.actions.accounts import check_create_account, do_create_account
 from members.actions.enrolment import do_enrol_member
 from members.actions.roles import do_grant_role
-from members.actions.share_classes import do_create_share_class
+from members.actions.share_classes import ShareClassDraft, do_create_share_class
 from members.models import Role
 
 CHARTER_TITLE = "Charter of the Mutuals demo co-op"
@@ -65,7 +65,7 @@ def seed_demo_coop() -> list[DemoCredential]:
     with transaction.atomic():
         do_adopt_founding_documents(CHARTER_TITLE, CHARTER_TEXT, RULES)
         share_class = do_create_share_class(
-            "Member share", Decimal("10.00"), currency="USD", min_per_member=1, max_per_member=1
+            ShareClassDraft("Member share", Decimal("10.00"), min_per_member=1, max_per_member=1), currency="USD"
         )
         for credential in credentials:
             request = check_create_account(

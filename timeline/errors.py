@@ -19,3 +19,32 @@ class InteractionRefused(Refused):
 
 class RequestRefused(Refused):
     """A list, filter, marker, mute or scheduled status cannot be changed as asked; the message says why."""
+
+
+class ValidationFailed(RequestRefused):
+    """A list, filter, pin or schedule fails validation; the message says why.
+
+    The client API answers `message`, which reads as Mastodon's failed record
+    validation ("Validation failed: <reason>"), the form clients match on; the
+    web shows the reason alone (`str()`).
+    """
+
+    @property
+    def message(self) -> str:
+        """Return the reason as Mastodon words a failed validation."""
+        return f"Validation failed: {super().message}"
+
+
+class RecordNotFound(InteractionRefused):
+    """The status or account acted on is out of reach (not visible, not followed); the message says why, for the web.
+
+    The client API answers Mastodon's 404 "Record not found" instead, as for a
+    record that does not exist, so that private records cannot be probed.
+    """
+
+    status = 404
+
+    @property
+    def message(self) -> str:
+        """Return Mastodon's answer for a record that is not there."""
+        return "Record not found"

@@ -179,7 +179,17 @@ def do_open_proposal(author: User, draft: ProposalDraft, *, opened_at: datetime 
     return proposal
 
 
-def check_add_comment(author: User, proposal: Proposal, text: str, in_reply_to_id: int | None = None) -> str:
+@dataclass(frozen=True)
+class CommentDraft:
+    """A reply in a proposal's discussion that passed its checks; `text` is stripped."""
+
+    author: User
+    proposal: Proposal
+    text: str
+    in_reply_to_id: int | None
+
+
+def check_add_comment(author: User, proposal: Proposal, text: str, in_reply_to_id: int | None = None) -> CommentDraft:
     """Validate a reply in a proposal's discussion: members only, plain text."""
     if not author.is_active or not is_eligible_voter(author.pk, timezone.now()):
         raise ProposalRefused("Only members in good standing can take part in the discussion.")
@@ -190,11 +200,15 @@ def check_add_comment(author: User, proposal: Proposal, text: str, in_reply_to_i
         raise ProposalRefused(f"A reply is limited to {MAX_COMMENT} characters.")
     if in_reply_to_id is not None and not ProposalComment.objects.filter(pk=in_reply_to_id, proposal=proposal).exists():
         raise ProposalRefused("The reply must answer a comment on the same proposal.")
-    return text
+    return CommentDraft(author, proposal, text, in_reply_to_id)
 
 
-def do_add_comment(author: User, proposal: Proposal, text: str, in_reply_to_id: int | None = None) -> ProposalComment:
+def do_add_comment(draft: CommentDraft) -> ProposalComment:
     """Add a checked reply to a proposal's discussion."""
     return ProposalComment.objects.create(
-        proposal=proposal, author=author, text=text, in_reply_to_id=in_reply_to_id, created_at=timezone.now()
+        proposal=draft.proposal,
+        author=draft.author,
+        text=draft.text,
+        in_reply_to_id=draft.in_reply_to_id,
+        created_at=timezone.now(),
     )

@@ -30,7 +30,6 @@ from governance.actions.moderation import (
 )
 from governance.actions.reports import do_assign_report, do_reopen_report, do_resolve_report
 from governance.api.entities import admin_domain_block_entity, admin_report_entity
-from governance.errors import GovernanceRefused
 from governance.models import ModerationAction, Report
 from governance.selectors import domain_actions_in_force, report_queue, rule_versions_for_rule_ids, rules_in_force
 from members.api.auth import token_user
@@ -70,10 +69,7 @@ def _cited_versions(params: ApiParams, *, fallback: list[int] | None = None) -> 
         rule_ids = [version.rule_id for version in rules_in_force() if version.rule.position in positions]
     if not rule_ids:
         return fallback or []
-    try:
-        return [version.pk for version in rule_versions_for_rule_ids(rule_ids)]
-    except GovernanceRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    return [version.pk for version in rule_versions_for_rule_ids(rule_ids)]
 
 
 def _domain_details(params: ApiParams, current: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -105,16 +101,13 @@ def domain_blocks(request: HttpRequest) -> JsonResponse:
     domain = check_domain_name(params.get_str("domain"))
     if domain_actions_in_force().filter(target_domain=domain).exists():
         raise ApiError(f"{domain} already has a domain block; change it instead", 422)
-    try:
-        draft = check_take_moderation_action(
-            moderator,
-            kind=ModerationAction.Kind.DOMAIN,
-            rule_version_ids=_cited_versions(params),
-            target_domain=domain,
-            details=_domain_details(params),
-        )
-    except GovernanceRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    draft = check_take_moderation_action(
+        moderator,
+        kind=ModerationAction.Kind.DOMAIN,
+        rule_version_ids=_cited_versions(params),
+        target_domain=domain,
+        details=_domain_details(params),
+    )
     return JsonResponse(admin_domain_block_entity(do_take_moderation_action(moderator, draft)))
 
 
@@ -129,16 +122,13 @@ def domain_block(request: HttpRequest, block_id: str) -> JsonResponse:
         raise ApiError("Record not found", 404)
     if request.method == "GET":
         return JsonResponse(admin_domain_block_entity(action))
-    try:
-        if request.method == "DELETE":
-            check_reverse_moderation_action(moderator, action)
-            action = do_reverse_moderation_action(action, authority=f"Lifted by moderator {moderator.username}")
-        else:
-            params = ApiParams.from_request(request)
-            details = check_update_domain_action(moderator, action, _domain_details(params, action.details))
-            action = do_update_domain_action(moderator, action, details)
-    except GovernanceRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    if request.method == "DELETE":
+        check_reverse_moderation_action(moderator, action)
+        action = do_reverse_moderation_action(action, authority=f"Lifted by moderator {moderator.username}")
+    else:
+        params = ApiParams.from_request(request)
+        details = check_update_domain_action(moderator, action, _domain_details(params, action.details))
+        action = do_update_domain_action(moderator, action, details)
     return JsonResponse(admin_domain_block_entity(action))
 
 
@@ -166,19 +156,16 @@ def report_transition(request: HttpRequest, report_id: str, transition: str) -> 
     """Assign to self, unassign, resolve or reopen a report."""
     moderator = _moderator(request)
     report = access_report_by_id(moderator, _int(report_id))
-    try:
-        if transition == "assign_to_self":
-            report = do_assign_report(moderator, report, assignee=moderator)
-        elif transition == "unassign":
-            report = do_assign_report(moderator, report, assignee=None)
-        elif transition == "resolve":
-            report = do_resolve_report(moderator, report)
-        elif transition == "reopen":
-            report = do_reopen_report(moderator, report)
-        else:
-            raise ApiError("Record not found", 404)
-    except GovernanceRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    if transition == "assign_to_self":
+        report = do_assign_report(moderator, report, assignee=moderator)
+    elif transition == "unassign":
+        report = do_assign_report(moderator, report, assignee=None)
+    elif transition == "resolve":
+        report = do_resolve_report(moderator, report)
+    elif transition == "reopen":
+        report = do_reopen_report(moderator, report)
+    else:
+        raise ApiError("Record not found", 404)
     return JsonResponse(admin_report_entity(report))
 
 
@@ -201,23 +188,20 @@ def account_action(request: HttpRequest, account_id: str) -> JsonResponse:
         if report is None or not report.statuses.exists():
             raise ApiError("Marking sensitive needs a report_id whose report lists statuses", 422)
         targets = [{"target_status_id": pk} for pk in report.statuses.values_list("pk", flat=True)]
-    try:
-        drafts = [
-            check_take_moderation_action(
-                moderator,
-                kind=kind,
-                rule_version_ids=cited,
-                text=params.get_str("text"),
-                report_id=report_id,
-                **target,
-            )
-            for target in targets
-        ]
-        with transaction.atomic():
-            for draft in drafts:
-                do_take_moderation_action(moderator, draft)
-            if report is not None and report.state == Report.State.OPEN:
-                do_resolve_report(moderator, report)
-    except GovernanceRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    drafts = [
+        check_take_moderation_action(
+            moderator,
+            kind=kind,
+            rule_version_ids=cited,
+            text=params.get_str("text"),
+            report_id=report_id,
+            **target,
+        )
+        for target in targets
+    ]
+    with transaction.atomic():
+        for draft in drafts:
+            do_take_moderation_action(moderator, draft)
+        if report is not None and report.state == Report.State.OPEN:
+            do_resolve_report(moderator, report)
     return JsonResponse({})

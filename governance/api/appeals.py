@@ -19,7 +19,6 @@ from governance.actions.appeals import (
     do_escalate_appeal,
     do_file_appeal,
 )
-from governance.errors import GovernanceRefused
 from governance.models import Appeal, ModerationAction
 from members.api.auth import token_user
 
@@ -77,10 +76,7 @@ def file_appeal(request: HttpRequest, action_id: str) -> JsonResponse:
     """Appeal an action on the member's own account (text)."""
     user = token_user(request)
     action = access_moderation_action_by_id(user, _int(action_id))
-    try:
-        text = check_file_appeal(user, action, ApiParams.from_request(request).get_str("text"))
-    except GovernanceRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    text = check_file_appeal(user, action, ApiParams.from_request(request).get_str("text"))
     return JsonResponse(appeal_entity(do_file_appeal(user, action, text)), status=201)
 
 
@@ -92,10 +88,7 @@ def decide_appeal(request: HttpRequest, appeal_id: str) -> JsonResponse:
     user = token_user(request)
     appeal = access_appeal_by_id(user, _int(appeal_id))
     params = ApiParams.from_request(request)
-    try:
-        check_decide_appeal(user, appeal)
-    except GovernanceRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    check_decide_appeal(user, appeal)
     appeal = do_decide_appeal(user, appeal, granted=params.get_bool("granted"), note=params.get_str("note"))
     return JsonResponse(appeal_entity(appeal))
 
@@ -107,10 +100,7 @@ def escalate_appeal(request: HttpRequest, appeal_id: str) -> JsonResponse:
     """Put the appeal to an assembly vote; the answer names the proposal opened."""
     user = token_user(request)
     appeal = access_appeal_by_id(user, _int(appeal_id))
-    try:
-        draft = check_escalate_appeal(user, appeal)
-    except GovernanceRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    draft = check_escalate_appeal(user, appeal)
     do_escalate_appeal(user, appeal, draft)
     appeal.refresh_from_db()
     return JsonResponse(appeal_entity(appeal))

@@ -17,7 +17,6 @@ from governance.access import access_proposal_by_id, is_moderator
 from governance.actions.ballots import check_cast_ballot, do_cast_ballot
 from governance.actions.proposals import check_add_comment, check_create_proposal, do_add_comment, do_open_proposal
 from governance.api.entities import comment_entity, log_entry_entity, proposal_entity, published_ballot_entities
-from governance.errors import GovernanceRefused
 from governance.models import Proposal
 from governance.selectors import log_entries_for, log_visibilities_for, proposals_for_members
 from members.api.auth import token_user
@@ -61,22 +60,19 @@ def proposals(request: HttpRequest) -> JsonResponse:
             queryset = queryset.filter(pk__lt=int(before))
         return JsonResponse([proposal_entity(item, user) for item in queryset[:MAX_PAGE]], safe=False)
     body = json_body(request)
-    try:
-        draft = check_create_proposal(
-            user,
-            kind=str(body.get("kind", "")),
-            title=str(body.get("title", "")),
-            body=str(body.get("body", "")),
-            payload=body.get("payload"),
-            method=str(body.get("method", "consent")),
-            options=body.get("options") if isinstance(body.get("options"), list) else None,
-            secret=bool(body.get("secret", False)),
-            hide_results=bool(body.get("hide_results", False)),
-            closes_at=_closes_at(body.get("closes_at")),
-            ratifies=_int_list(body.get("ratifies"), "ratifies"),
-        )
-    except GovernanceRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    draft = check_create_proposal(
+        user,
+        kind=str(body.get("kind", "")),
+        title=str(body.get("title", "")),
+        body=str(body.get("body", "")),
+        payload=body.get("payload"),
+        method=str(body.get("method", "consent")),
+        options=body.get("options") if isinstance(body.get("options"), list) else None,
+        secret=bool(body.get("secret", False)),
+        hide_results=bool(body.get("hide_results", False)),
+        closes_at=_closes_at(body.get("closes_at")),
+        ratifies=_int_list(body.get("ratifies"), "ratifies"),
+    )
     proposal = do_open_proposal(user, draft)
     return JsonResponse(proposal_entity(proposal, user), status=201)
 
@@ -106,11 +102,8 @@ def proposal_vote(request: HttpRequest, proposal_id: str) -> JsonResponse:
     body = json_body(request)
     if "choice" not in body:
         raise ApiError("choice is required", 422)
-    try:
-        choice = check_cast_ballot(user, proposal, body["choice"])
-        receipt = do_cast_ballot(user, proposal.pk, choice)
-    except GovernanceRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    choice = check_cast_ballot(user, proposal, body["choice"])
+    receipt = do_cast_ballot(user, proposal.pk, choice)
     return JsonResponse(
         {
             "proposal_id": str(receipt.proposal_id),
@@ -156,11 +149,8 @@ def proposal_comments(request: HttpRequest, proposal_id: str) -> JsonResponse:
         reply_to_id = None if reply_to is None or reply_to == "" else int(reply_to)
     except (TypeError, ValueError):
         raise ApiError("in_reply_to_id must be an id", 422) from None
-    try:
-        text = check_add_comment(user, proposal, str(body.get("text", "")), reply_to_id)
-    except GovernanceRefused as exc:
-        raise ApiError(str(exc), 422) from None
-    return JsonResponse(comment_entity(do_add_comment(user, proposal, text, reply_to_id)), status=201)
+    draft = check_add_comment(user, proposal, str(body.get("text", "")), reply_to_id)
+    return JsonResponse(comment_entity(do_add_comment(draft)), status=201)
 
 
 @api_view("GET")

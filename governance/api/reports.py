@@ -11,7 +11,6 @@ from config.api.params import ApiParams
 from federation.models import Actor
 from governance.actions.reports import do_file_report
 from governance.api.entities import report_entity
-from governance.errors import GovernanceRefused
 from governance.selectors import rule_versions_for_rule_ids
 from members.api.auth import token_user
 from timeline.access import access_status_by_id
@@ -44,17 +43,14 @@ def create_report(request: HttpRequest) -> JsonResponse:
     statuses = [
         access_status_by_id(reporter, status_id) for status_id in _ids(params.get_list("status_ids"), "status_ids")
     ]
-    try:
-        versions = rule_versions_for_rule_ids(_ids(params.get_list("rule_ids"), "rule_ids"))
-        report = do_file_report(
-            reporter,
-            target,
-            statuses,
-            params.get_str("comment"),
-            params.get_str("category", "other") or "other",
-            [version.pk for version in versions],
-            forward=params.get_bool("forward"),
-        )
-    except GovernanceRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    versions = rule_versions_for_rule_ids(_ids(params.get_list("rule_ids"), "rule_ids"))
+    report = do_file_report(
+        reporter,
+        target,
+        statuses,
+        params.get_str("comment"),
+        params.get_str("category", "other") or "other",
+        [version.pk for version in versions],
+        forward=params.get_bool("forward"),
+    )
     return JsonResponse(report_entity(report))

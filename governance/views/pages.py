@@ -128,8 +128,7 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
     if request.method == "POST":
         with refusal_as_message(request):
             if request.POST.get("form") == "comment":
-                text = check_add_comment(user, proposal, request.POST.get("text", ""))
-                do_add_comment(user, proposal, text)
+                do_add_comment(check_add_comment(user, proposal, request.POST.get("text", "")))
                 messages.success(request, _("Your reply was added."))
             else:
                 choice = check_cast_ballot(user, proposal, _choice_from_post(request, proposal.method))

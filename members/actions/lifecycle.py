@@ -7,6 +7,7 @@ membership's history, which the member can read.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -173,52 +174,70 @@ def do_admit_applicant(
         )
 
 
-def check_suspend_member(user: User, *, reason: str, authorised_by: str, actor_user: User | None = None) -> None:
+@dataclass(frozen=True)
+class MembershipChangeDraft:
+    """A checked change of a membership's status: whose, why, and who or what decided it."""
+
+    user: User
+    reason: str
+    authorised_by: str
+    actor_user: User | None
+
+
+class SuspensionDraft(MembershipChangeDraft):
+    """A suspension that passed its checks."""
+
+
+class ReinstatementDraft(MembershipChangeDraft):
+    """A reinstatement that passed its checks."""
+
+
+class MembershipDeletionDraft(MembershipChangeDraft):
+    """The deletion of an ended membership that passed its checks."""
+
+
+def _record_change(
+    draft: MembershipChangeDraft, kind: MembershipEvent.Kind, status: MembershipStatus
+) -> MembershipEvent:
+    """Move the membership to `status` under a lock, recording the checked reason and authority."""
+    membership = Membership.objects.select_for_update().get(user=draft.user)
+    return _record(
+        membership, kind, status, reason=draft.reason, actor_user=draft.actor_user, authorised_by=draft.authorised_by
+    )
+
+
+def check_suspend_member(
+    user: User, *, reason: str, authorised_by: str, actor_user: User | None = None
+) -> SuspensionDraft:
     """Refuse a suspension of anyone but a member, or without a reason and authority."""
     membership = _membership(user)
     _require_status(membership, (Status.MEMBER,), "suspend")
     _require_reason(reason)
     _require_authority(actor_user, authorised_by, Role.MODERATOR)
+    return SuspensionDraft(user, reason, authorised_by, actor_user)
 
 
-def do_suspend_member(
-    user: User, *, reason: str, authorised_by: str, actor_user: User | None = None
-) -> MembershipEvent:
+def do_suspend_member(draft: SuspensionDraft) -> MembershipEvent:
     """Suspend a member: they keep their shares but may neither post nor vote."""
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(user=user)
-        return _record(
-            membership,
-            Kind.SUSPENDED,
-            Status.SUSPENDED,
-            reason=reason,
-            actor_user=actor_user,
-            authorised_by=authorised_by,
-        )
+        return _record_change(draft, Kind.SUSPENDED, Status.SUSPENDED)
 
 
-def check_reinstate_member(user: User, *, reason: str, authorised_by: str, actor_user: User | None = None) -> None:
+def check_reinstate_member(
+    user: User, *, reason: str, authorised_by: str, actor_user: User | None = None
+) -> ReinstatementDraft:
     """Refuse a reinstatement of anyone not suspended."""
     membership = _membership(user)
     _require_status(membership, (Status.SUSPENDED,), "reinstate")
     _require_reason(reason)
     _require_authority(actor_user, authorised_by, Role.MODERATOR)
+    return ReinstatementDraft(user, reason, authorised_by, actor_user)
 
 
-def do_reinstate_member(
-    user: User, *, reason: str, authorised_by: str, actor_user: User | None = None
-) -> MembershipEvent:
+def do_reinstate_member(draft: ReinstatementDraft) -> MembershipEvent:
     """Lift a suspension."""
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(user=user)
-        return _record(
-            membership,
-            Kind.REINSTATED,
-            Status.MEMBER,
-            reason=reason,
-            actor_user=actor_user,
-            authorised_by=authorised_by,
-        )
+        return _record_change(draft, Kind.REINSTATED, Status.MEMBER)
 
 
 def check_resign_member(user: User) -> None:
@@ -262,7 +281,7 @@ def do_expel_member(user: User, *, reason: str, authorised_by: str) -> Membershi
 
 def check_delete_membership(
     user: User, *, reason: str, actor_user: User | None = None, authorised_by: str = ""
-) -> None:
+) -> MembershipDeletionDraft:
     """Refuse deletion while shares are held or before the membership ended (applicants may withdraw)."""
     membership = _membership(user)
     _require_status(membership, (Status.APPLICANT, Status.RESIGNED, Status.EXPELLED), "delete the membership of")
@@ -273,17 +292,14 @@ def check_delete_membership(
         _require_authority(None, authorised_by, None)
     if holdings_of(user.pk):
         raise MemberRefused(f"Cannot delete the membership of {user.username}: their shares must be redeemed first.")
+    return MembershipDeletionDraft(user, reason, authorised_by, actor_user)
 
 
-def do_delete_membership(
-    user: User, *, reason: str, actor_user: User | None = None, authorised_by: str = ""
-) -> MembershipEvent:
+def do_delete_membership(draft: MembershipDeletionDraft) -> MembershipEvent:
     """Close the membership for good and deactivate the login; the register keeps its history."""
+    user = draft.user
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(user=user)
-        event = _record(
-            membership, Kind.DELETED, Status.DELETED, reason=reason, actor_user=actor_user, authorised_by=authorised_by
-        )
+        event = _record_change(draft, Kind.DELETED, Status.DELETED)
         user.is_active = False
         user.save(update_fields=["is_active"])
     return event

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -25,9 +26,21 @@ from members.patronage import MEASURES, Division, Formula, Measures, divide_surp
 from members.selectors import bylaws_in_force, statuses_at
 
 
+@dataclass(frozen=True)
+class PatronageDraft:
+    """An allocation of a period's surplus that passed its checks against the bylaws."""
+
+    label: str
+    period_start: date
+    period_end: date
+    surplus: Decimal
+    formula: Formula
+    authorised_by: str
+
+
 def check_allocate_patronage(
     label: str, *, period_start: date, period_end: date, surplus: Decimal, formula: Formula, authorised_by: str
-) -> None:
+) -> PatronageDraft:
     """Validate an allocation against the bylaws: reserves first, capital interest only if allowed."""
     bylaws = bylaws_in_force()
     if not label.strip():
@@ -45,6 +58,7 @@ def check_allocate_patronage(
     _check_pools(formula, bylaws)
     if formula.capital_rate != bylaws.capital_interest_max_rate:
         raise MemberRefused(f"The capital interest cap must be the bylaws' rate ({bylaws.capital_interest_max_rate}).")
+    return PatronageDraft(label.strip(), period_start, period_end, surplus, formula, authorised_by.strip())
 
 
 def _check_pools(formula: Formula, bylaws: BylawsVersion) -> None:
@@ -94,22 +108,20 @@ def gather_measures(period_start: date, period_end: date, formula: Formula) -> M
     return measures
 
 
-def do_allocate_patronage(
-    label: str, *, period_start: date, period_end: date, surplus: Decimal, formula: Formula, authorised_by: str
-) -> PatronageAllocation:
+def do_allocate_patronage(draft: PatronageDraft) -> PatronageAllocation:
     """Record the allocation with its formula and inputs, and each member's statement."""
-    measures = gather_measures(period_start, period_end, formula)
-    division: Division = divide_surplus(surplus, formula, measures)
+    measures = gather_measures(draft.period_start, draft.period_end, draft.formula)
+    division: Division = divide_surplus(draft.surplus, draft.formula, measures)
     with transaction.atomic():
         allocation = PatronageAllocation.objects.create(
-            label=label.strip(),
-            period_start=period_start,
-            period_end=period_end,
-            surplus=surplus,
+            label=draft.label,
+            period_start=draft.period_start,
+            period_end=draft.period_end,
+            surplus=draft.surplus,
             reserve_amount=division.reserve,
-            formula=formula.to_json(),
+            formula=draft.formula.to_json(),
             inputs=measures_to_json(measures),
-            authorised_by=authorised_by.strip(),
+            authorised_by=draft.authorised_by,
             recorded_at=timezone.now(),
         )
         PatronageStatement.objects.bulk_create(

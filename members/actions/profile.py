@@ -9,9 +9,9 @@ from typing import IO
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from config.refusals import Refused
 from federation.actions.outbox import publish_actor_update
 from federation.models import Actor
+from members.errors import MemberRefused
 from timeline.imaging import EXTENSIONS, MediaRejected, process_profile_image, sniff_content_type
 from timeline.rendering import render_plain_text
 
@@ -25,7 +25,7 @@ HEADER_SIZE = (1500, 500)
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 
 
-class ProfileRefused(Refused):
+class ProfileRefused(MemberRefused):
     """The profile change cannot be made as asked; the message says why, for the member."""
 
 

@@ -6,6 +6,7 @@ chained to the previous entry by its hash. Nothing here edits an entry.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -84,30 +85,40 @@ def _effective(effective_date: date | None) -> date:
     return effective_date or timezone.localdate()
 
 
+@dataclass(frozen=True)
+class SubscriptionDraft:
+    """A request for shares that passed its checks, effective on `effective_date`."""
+
+    user: User
+    share_class: ShareClass
+    quantity: int
+    effective_date: date
+
+
 def check_request_subscription(
     user: User, share_class: ShareClass, quantity: int, *, effective_date: date | None = None
-) -> None:
+) -> SubscriptionDraft:
     """Validate a request for shares by an applicant or member."""
     _require_quantity(quantity)
     if membership_status(user) not in (MembershipStatus.APPLICANT, MembershipStatus.MEMBER):
         raise MemberRefused("Only applicants and members may subscribe for shares.")
-    _require_limits(user, share_class, quantity, _effective(effective_date))
+    day = _effective(effective_date)
+    _require_limits(user, share_class, quantity, day)
     _require_minimum_or_nothing(user, share_class, quantity)
+    return SubscriptionDraft(user, share_class, quantity, day)
 
 
-def do_request_subscription(
-    user: User, share_class: ShareClass, quantity: int, *, effective_date: date | None = None, note: str = ""
-) -> RegisterEntry:
+def do_request_subscription(draft: SubscriptionDraft, *, note: str = "") -> RegisterEntry:
     """Record the request for shares at their nominal value."""
     return append_entry(
         RegisterEntry(
             kind=Kind.SUBSCRIPTION_REQUEST,
-            share_class=share_class,
-            to_user=user,
-            quantity=quantity,
-            price_per_share=share_class.nominal_value,
-            amount=share_class.nominal_value * quantity,
-            effective_date=_effective(effective_date),
+            share_class=draft.share_class,
+            to_user=draft.user,
+            quantity=draft.quantity,
+            price_per_share=draft.share_class.nominal_value,
+            amount=draft.share_class.nominal_value * draft.quantity,
+            effective_date=draft.effective_date,
             note=note,
         )
     )
@@ -152,9 +163,19 @@ def do_confirm_payment(
     )
 
 
+@dataclass(frozen=True)
+class IssueDraft:
+    """The issue of a paid subscription's shares that passed its checks."""
+
+    request: RegisterEntry
+    approved_by: User | None
+    authorised_by: str
+    effective_date: date
+
+
 def check_issue_shares(
     request: RegisterEntry, *, approved_by: User | None, authorised_by: str = "", effective_date: date | None = None
-) -> None:
+) -> IssueDraft:
     """Validate issuing the shares of a paid subscription."""
     if request.kind != Kind.SUBSCRIPTION_REQUEST or request.to_user is None:
         raise MemberRefused("Shares are issued against a subscription request.")
@@ -166,19 +187,15 @@ def check_issue_shares(
     holder = request.to_user
     if membership_status(holder) not in (MembershipStatus.APPLICANT, MembershipStatus.MEMBER):
         raise MemberRefused(f"{holder.username} is no longer an applicant or member.")
-    _require_limits(holder, request.share_class, request.quantity, _effective(effective_date))
+    day = _effective(effective_date)
+    _require_limits(holder, request.share_class, request.quantity, day)
     _require_minimum_or_nothing(holder, request.share_class, request.quantity)
+    return IssueDraft(request, approved_by, authorised_by, day)
 
 
-def do_issue_shares(
-    request: RegisterEntry,
-    *,
-    approved_by: User | None,
-    authorised_by: str = "",
-    effective_date: date | None = None,
-    note: str = "",
-) -> RegisterEntry:
+def do_issue_shares(draft: IssueDraft, *, note: str = "") -> RegisterEntry:
     """Issue the subscribed shares; admit the applicant if the bylaws admit on payment alone."""
+    request, approved_by, authorised_by = draft.request, draft.approved_by, draft.authorised_by
     holder = request.to_user
     assert holder is not None  # noqa: S101 (a subscription request always names its holder)
     with transaction.atomic():
@@ -190,7 +207,7 @@ def do_issue_shares(
                 quantity=request.quantity,
                 price_per_share=request.price_per_share,
                 amount=request.amount,
-                effective_date=_effective(effective_date),
+                effective_date=draft.effective_date,
                 approved_by=approved_by,
                 authorised_by=authorised_by.strip(),
                 request=request,
@@ -216,12 +233,25 @@ def do_record_paid_subscription(
     effective_date: date | None = None,
 ) -> RegisterEntry:
     """Record a subscription paid and issued at once (the founding members, operator-made members)."""
+    day = _effective(effective_date)
     with transaction.atomic():
-        request = do_request_subscription(user, share_class, quantity, effective_date=effective_date)
-        do_confirm_payment(request, approved_by=approved_by, authorised_by=authorised_by, effective_date=effective_date)
-        return do_issue_shares(
-            request, approved_by=approved_by, authorised_by=authorised_by, effective_date=effective_date
-        )
+        request = do_request_subscription(SubscriptionDraft(user, share_class, quantity, day))
+        do_confirm_payment(request, approved_by=approved_by, authorised_by=authorised_by, effective_date=day)
+        return do_issue_shares(IssueDraft(request, approved_by, authorised_by, day))
+
+
+@dataclass(frozen=True)
+class TransferDraft:
+    """A transfer that passed its checks, at `price_per_share` (the nominal value unless agreed otherwise)."""
+
+    from_user: User
+    to_user: User
+    share_class: ShareClass
+    quantity: int
+    approved_by: User | None
+    authorised_by: str
+    price_per_share: Decimal
+    effective_date: date
 
 
 def check_transfer_shares(
@@ -234,7 +264,7 @@ def check_transfer_shares(
     authorised_by: str = "",
     price_per_share: Decimal | None = None,
     effective_date: date | None = None,
-) -> None:
+) -> TransferDraft:
     """Validate a transfer on both sides: the giver holds enough, the receiver may hold them."""
     _require_quantity(quantity)
     if from_user == to_user:
@@ -251,40 +281,43 @@ def check_transfer_shares(
     _require_limits(to_user, share_class, quantity, day)
     _require_minimum_or_nothing(from_user, share_class, -quantity)
     _require_minimum_or_nothing(to_user, share_class, quantity)
-
-
-def do_transfer_shares(
-    from_user: User,
-    to_user: User,
-    share_class: ShareClass,
-    quantity: int,
-    *,
-    approved_by: User | None,
-    authorised_by: str = "",
-    price_per_share: Decimal | None = None,
-    effective_date: date | None = None,
-    note: str = "",
-) -> RegisterEntry:
-    """Move shares between holders; a giver left with no shares stops being a member."""
     price = share_class.nominal_value if price_per_share is None else price_per_share
+    return TransferDraft(from_user, to_user, share_class, quantity, approved_by, authorised_by, price, day)
+
+
+def do_transfer_shares(draft: TransferDraft, *, note: str = "") -> RegisterEntry:
+    """Move shares between holders; a giver left with no shares stops being a member."""
     with transaction.atomic():
         entry = append_entry(
             RegisterEntry(
                 kind=Kind.TRANSFER,
-                share_class=share_class,
-                from_user=from_user,
-                to_user=to_user,
-                quantity=quantity,
-                price_per_share=price,
-                amount=price * quantity,
-                effective_date=_effective(effective_date),
-                approved_by=approved_by,
-                authorised_by=authorised_by.strip(),
+                share_class=draft.share_class,
+                from_user=draft.from_user,
+                to_user=draft.to_user,
+                quantity=draft.quantity,
+                price_per_share=draft.price_per_share,
+                amount=draft.price_per_share * draft.quantity,
+                effective_date=draft.effective_date,
+                approved_by=draft.approved_by,
+                authorised_by=draft.authorised_by.strip(),
                 note=note,
             )
         )
-        _end_membership_if_emptied(from_user, approved_by, authorised_by)
+        _end_membership_if_emptied(draft.from_user, draft.approved_by, draft.authorised_by)
     return entry
+
+
+@dataclass(frozen=True)
+class RedemptionDraft:
+    """A redemption that passed its checks, at `price_per_share` (at most the nominal value)."""
+
+    user: User
+    share_class: ShareClass
+    quantity: int
+    approved_by: User | None
+    authorised_by: str
+    price_per_share: Decimal
+    effective_date: date
 
 
 def check_redeem_shares(
@@ -296,7 +329,7 @@ def check_redeem_shares(
     authorised_by: str = "",
     price_per_share: Decimal | None = None,
     effective_date: date | None = None,
-) -> None:
+) -> RedemptionDraft:
     """Validate a redemption: at most nominal value, of shares held, leaving the minimum or none."""
     _require_quantity(quantity)
     price = share_class.nominal_value if price_per_share is None else price_per_share
@@ -307,41 +340,32 @@ def check_redeem_shares(
     if price < 0:
         raise MemberRefused("The price cannot be negative.")
     _require_approval(approved_by, authorised_by, Role.TREASURER)
-    _require_limits(user, share_class, -quantity, _effective(effective_date))
-    _require_minimum_or_nothing(user, share_class, -quantity)
-
-
-def do_redeem_shares(
-    user: User,
-    share_class: ShareClass,
-    quantity: int,
-    *,
-    approved_by: User | None,
-    authorised_by: str = "",
-    price_per_share: Decimal | None = None,
-    effective_date: date | None = None,
-    note: str = "",
-) -> RegisterEntry:
-    """Redeem shares, due for payout after the bylaws' delay; a member left with none leaves."""
-    price = share_class.nominal_value if price_per_share is None else price_per_share
     day = _effective(effective_date)
+    _require_limits(user, share_class, -quantity, day)
+    _require_minimum_or_nothing(user, share_class, -quantity)
+    return RedemptionDraft(user, share_class, quantity, approved_by, authorised_by, price, day)
+
+
+def do_redeem_shares(draft: RedemptionDraft, *, note: str = "") -> RegisterEntry:
+    """Redeem shares, due for payout after the bylaws' delay; a member left with none leaves."""
+    price, day = draft.price_per_share, draft.effective_date
     with transaction.atomic():
         entry = append_entry(
             RegisterEntry(
                 kind=Kind.REDEMPTION,
-                share_class=share_class,
-                from_user=user,
-                quantity=quantity,
+                share_class=draft.share_class,
+                from_user=draft.user,
+                quantity=draft.quantity,
                 price_per_share=price,
-                amount=price * quantity,
+                amount=price * draft.quantity,
                 effective_date=day,
                 payout_due=day + timedelta(days=bylaws_in_force().redemption_payout_days),
-                approved_by=approved_by,
-                authorised_by=authorised_by.strip(),
+                approved_by=draft.approved_by,
+                authorised_by=draft.authorised_by.strip(),
                 note=note,
             )
         )
-        _end_membership_if_emptied(user, approved_by, authorised_by)
+        _end_membership_if_emptied(draft.user, draft.approved_by, draft.authorised_by)
     return entry
 
 
@@ -363,6 +387,17 @@ def _end_membership_if_emptied(user: User, approved_by: User | None, authorised_
 REVERSIBLE_KINDS = (Kind.PAYMENT_CONFIRMATION, Kind.ISSUE, Kind.TRANSFER, Kind.REDEMPTION)
 
 
+@dataclass(frozen=True)
+class CorrectionDraft:
+    """The reversal of an entry that passed its checks."""
+
+    entry: RegisterEntry
+    reason: str
+    approved_by: User | None
+    authorised_by: str
+    effective_date: date
+
+
 def check_correct_entry(
     entry: RegisterEntry,
     *,
@@ -370,7 +405,7 @@ def check_correct_entry(
     approved_by: User | None,
     authorised_by: str = "",
     effective_date: date | None = None,
-) -> None:
+) -> CorrectionDraft:
     """Validate a reversing entry: of a reversible entry, once, keeping every holding within limits."""
     if entry.kind not in REVERSIBLE_KINDS:
         raise MemberRefused(f"A {entry.get_kind_display().lower()} cannot be corrected by reversal.")
@@ -379,26 +414,21 @@ def check_correct_entry(
     if not reason.strip():
         raise MemberRefused("A correction needs a reason.")
     _require_approval(approved_by, authorised_by, Role.TREASURER)
+    day = _effective(effective_date)
     if entry.kind == Kind.PAYMENT_CONFIRMATION:
         if entry.request is not None and _followers(entry.request, Kind.ISSUE):
             raise MemberRefused("Reverse the issue of these shares before their payment confirmation.")
-        return
-    day = _effective(effective_date)
+        return CorrectionDraft(entry, reason, approved_by, authorised_by, day)
     if entry.to_user is not None:
         _require_limits(entry.to_user, entry.share_class, -entry.quantity, day)
     if entry.from_user is not None:
         _require_limits(entry.from_user, entry.share_class, entry.quantity, day)
+    return CorrectionDraft(entry, reason, approved_by, authorised_by, day)
 
 
-def do_correct_entry(
-    entry: RegisterEntry,
-    *,
-    reason: str,
-    approved_by: User | None,
-    authorised_by: str = "",
-    effective_date: date | None = None,
-) -> RegisterEntry:
+def do_correct_entry(draft: CorrectionDraft) -> RegisterEntry:
     """Append the entry's reverse: the same shares moved back, citing the entry and the reason."""
+    entry, approved_by, authorised_by = draft.entry, draft.approved_by, draft.authorised_by
     with transaction.atomic():
         correction = append_entry(
             RegisterEntry(
@@ -409,12 +439,12 @@ def do_correct_entry(
                 quantity=entry.quantity,
                 price_per_share=entry.price_per_share,
                 amount=entry.amount,
-                effective_date=_effective(effective_date),
+                effective_date=draft.effective_date,
                 approved_by=approved_by,
                 authorised_by=authorised_by.strip(),
                 reverses=entry,
                 request=entry.request,
-                note=reason.strip(),
+                note=draft.reason.strip(),
             )
         )
         if entry.to_user is not None and entry.kind != Kind.PAYMENT_CONFIRMATION:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -10,9 +11,19 @@ from members.errors import MemberRefused
 from members.models import ShareClass
 
 
+@dataclass(frozen=True)
+class ShareClassDraft:
+    """A new share class's name, value and holding limits, checked."""
+
+    name: str
+    nominal_value: Decimal
+    min_per_member: int
+    max_per_member: int | None
+
+
 def check_create_share_class(
     name: str, nominal_value: Decimal, *, min_per_member: int = 1, max_per_member: int | None = None
-) -> None:
+) -> ShareClassDraft:
     """Validate a new share class; raise MemberRefused with the reason."""
     if not name.strip():
         raise MemberRefused("A share class needs a name.")
@@ -22,26 +33,20 @@ def check_create_share_class(
         raise MemberRefused("Nominal value must be positive.")
     if max_per_member is not None and max_per_member < min_per_member:
         raise MemberRefused("The maximum holding cannot be below the minimum.")
+    return ShareClassDraft(name.strip(), nominal_value, min_per_member, max_per_member)
 
 
 def do_create_share_class(
-    name: str,
-    nominal_value: Decimal,
-    *,
-    currency: str = "USD",
-    min_per_member: int = 1,
-    max_per_member: int | None = None,
-    carries_vote: bool = True,
-    transferable: bool = False,
+    draft: ShareClassDraft, *, currency: str = "USD", carries_vote: bool = True, transferable: bool = False
 ) -> ShareClass:
     """Create a share class."""
     with transaction.atomic():
         return ShareClass.objects.create(
-            name=name.strip(),
-            nominal_value=nominal_value,
+            name=draft.name,
+            nominal_value=draft.nominal_value,
             currency=currency,
-            min_per_member=min_per_member,
-            max_per_member=max_per_member,
+            min_per_member=draft.min_per_member,
+            max_per_member=draft.max_per_member,
             carries_vote=carries_vote,
             transferable=transferable,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -67,9 +68,20 @@ def do_unseat_member(seat: WorkingGroupSeat) -> None:
     seat.save(update_fields=["left_at"])
 
 
+@dataclass(frozen=True)
+class ContributionDraft:
+    """Hours of work for a group that passed their checks."""
+
+    group: WorkingGroup
+    user: User
+    hours: Decimal
+    worked_on: date
+    recorded_by: User
+
+
 def check_record_contribution(
     group: WorkingGroup, user: User, *, hours: Decimal, worked_on: date, recorded_by: User
-) -> None:
+) -> ContributionDraft:
     """Validate hours recorded by a seated member of the group (or an admin)."""
     seated = WorkingGroupSeat.objects.filter(group=group, user=recorded_by, left_at__isnull=True).exists()
     if not (seated or user_has_role(recorded_by, Role.ADMIN)):
@@ -80,19 +92,18 @@ def check_record_contribution(
         raise MemberRefused("The work date is in the future.")
     if membership_status(user) not in (MembershipStatus.MEMBER, MembershipStatus.SUSPENDED):
         raise MemberRefused(f"{user.username} is not a member.")
+    return ContributionDraft(group, user, hours, worked_on, recorded_by)
 
 
-def do_record_contribution(
-    group: WorkingGroup, user: User, *, hours: Decimal, worked_on: date, recorded_by: User, description: str = ""
-) -> ContributionRecord:
+def do_record_contribution(draft: ContributionDraft, *, description: str = "") -> ContributionRecord:
     """Store contribution hours."""
     with transaction.atomic():
         return ContributionRecord.objects.create(
-            group=group,
-            user=user,
-            hours=hours,
-            worked_on=worked_on,
+            group=draft.group,
+            user=draft.user,
+            hours=draft.hours,
+            worked_on=draft.worked_on,
             description=description,
-            recorded_by=recorded_by,
+            recorded_by=draft.recorded_by,
             recorded_at=timezone.now(),
         )

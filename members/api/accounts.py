@@ -21,8 +21,7 @@ from federation.errors import RemoteActorUnavailable
 from federation.models import Actor
 from federation.selectors import is_domain_suspended
 from members.actions.preferences import check_posting_defaults, do_set_posting_defaults
-from members.actions.profile import ProfileRefused, check_update_profile, do_update_profile
-from members.errors import MemberRefused
+from members.actions.profile import check_update_profile, do_update_profile
 from timeline.entities.accounts import (
     account_entities,
     account_entity,
@@ -220,25 +219,22 @@ def update_credentials(request: HttpRequest) -> JsonResponse:
     """Change the member's profile and return their own Account; a refusal changes nothing."""
     actor = required_actor(request)
     params = ApiParams.from_request(request)
-    try:
-        defaults = check_posting_defaults(
-            visibility=params.get_optional_str("source[privacy]"),
-            sensitive=_optional_bool(params, "source[sensitive]"),
-            language=params.get_optional_str("source[language]"),
-        )
-        change = check_update_profile(
-            actor,
-            display_name=params.get_optional_str("display_name"),
-            note=params.get_optional_str("note"),
-            fields=_profile_fields(params),
-            locked=_optional_bool(params, "locked"),
-            bot=_optional_bool(params, "bot"),
-            discoverable=_optional_bool(params, "discoverable"),
-            avatar=_image_upload(params, "avatar"),
-            header=_image_upload(params, "header"),
-        )
-    except (ProfileRefused, MemberRefused) as exc:
-        raise ApiError(str(exc), 422) from None
+    defaults = check_posting_defaults(
+        visibility=params.get_optional_str("source[privacy]"),
+        sensitive=_optional_bool(params, "source[sensitive]"),
+        language=params.get_optional_str("source[language]"),
+    )
+    change = check_update_profile(
+        actor,
+        display_name=params.get_optional_str("display_name"),
+        note=params.get_optional_str("note"),
+        fields=_profile_fields(params),
+        locked=_optional_bool(params, "locked"),
+        bot=_optional_bool(params, "bot"),
+        discoverable=_optional_bool(params, "discoverable"),
+        avatar=_image_upload(params, "avatar"),
+        header=_image_upload(params, "header"),
+    )
     with transaction.atomic():
         updated = do_update_profile(actor, change)
         if actor.user is not None:

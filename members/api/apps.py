@@ -9,10 +9,9 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.models import Application
 
 from config.api.auth import require_token
-from config.api.errors import ApiError, api_view
+from config.api.errors import api_view
 from config.api.params import ApiParams
 from members.actions.app_registration import check_register_application, do_register_application
-from members.errors import MemberRefused
 from members.selectors import registered_scopes, registered_website
 
 
@@ -34,15 +33,12 @@ def application_entity(application: Application, *, scopes: list[str], website: 
 def create_app(request: HttpRequest) -> JsonResponse:
     """Register a client app and return it with its client id and one-time secret."""
     params = ApiParams.from_request(request)
-    try:
-        checked = check_register_application(
-            params.get_str("client_name"),
-            params.get_list("redirect_uris"),
-            scopes=params.get_list("scopes"),
-            website=params.get_str("website"),
-        )
-    except MemberRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    checked = check_register_application(
+        params.get_str("client_name"),
+        params.get_list("redirect_uris"),
+        scopes=params.get_list("scopes"),
+        website=params.get_str("website"),
+    )
     registered = do_register_application(checked)
     body = application_entity(registered.application, scopes=list(registered.scopes), website=registered.website)
     body["client_id"] = registered.application.client_id

@@ -7,18 +7,16 @@ answers 403.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from config.api.auth import require_token
-from config.api.errors import ApiError, api_error, api_view
+from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from federation.uris import base_url
 from members.access import (
@@ -62,28 +60,10 @@ from members.api.coop_entities import (
     patronage_statement_entity,
     share_class_entity,
 )
-from members.errors import MemberRefused, NotPermitted
 from members.exports import holder_entries, register_csv
 from members.holdings import register_as_of
 from members.models import DuesPayment, DuesTier, PatronageStatement, ShareClass, User
 from members.selectors import bylaws_in_force, pending_applications
-
-ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
-
-
-def refusals_as_errors(view: ViewFunc) -> ViewFunc:
-    """Answer an action's refusal with its message: 403 for a missing role, 422 otherwise."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotPermitted as exc:
-            return api_error(str(exc), 403)
-        except MemberRefused as exc:
-            return api_error(str(exc), 422)
-
-    return cast(ViewFunc, wrapped)
 
 
 def _as_of(params: ApiParams) -> date | None:
@@ -190,7 +170,6 @@ def dues(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 @api_view("POST")
 @require_token("write:coop")
-@refusals_as_errors
 def choose_dues_tier(request: HttpRequest) -> JsonResponse:
     """Choose the step of the sliding scale one pledges to pay (tier_id)."""
     viewer = token_user(request)
@@ -228,20 +207,18 @@ def share_classes(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 @api_view("POST")
 @require_token("write:coop")
-@refusals_as_errors
 def subscribe(request: HttpRequest) -> JsonResponse:
     """Request shares (share_class_id, quantity) for oneself; a treasurer confirms the payment."""
     viewer = token_user(request)
     params = ApiParams.from_request(request)
     share_class, quantity = _share_class(params), _quantity(params)
-    check_request_subscription(viewer, share_class, quantity)
-    return JsonResponse(entry_entity(do_request_subscription(viewer, share_class, quantity)), status=201)
+    draft = check_request_subscription(viewer, share_class, quantity)
+    return JsonResponse(entry_entity(do_request_subscription(draft)), status=201)
 
 
 @csrf_exempt
 @api_view("POST")
 @require_token("write:coop")
-@refusals_as_errors
 def invite(request: HttpRequest) -> JsonResponse:
     """Create an invitation link to the application form (members): max_uses, valid_days, note."""
     viewer = token_user(request)
@@ -262,7 +239,6 @@ def invite(request: HttpRequest) -> JsonResponse:
 
 @api_view("GET")
 @require_token("read:coop")
-@refusals_as_errors
 def applications(request: HttpRequest) -> JsonResponse:
     """Return the applications waiting for admission (officers)."""
     access_register_by_officer(token_user(request))
@@ -272,7 +248,6 @@ def applications(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 @api_view("POST")
 @require_token("write:coop")
-@refusals_as_errors
 def admit(request: HttpRequest, user_id: int) -> JsonResponse:
     """Admit an applicant whose minimum shares are issued (membership officers)."""
     officer = token_user(request)
@@ -292,7 +267,6 @@ def _officer_entry(request: HttpRequest, sequence: int) -> tuple[User, Any]:
 @csrf_exempt
 @api_view("POST")
 @require_token("write:coop")
-@refusals_as_errors
 def confirm_payment(request: HttpRequest, sequence: int) -> JsonResponse:
     """Confirm that a subscription request was paid (treasurers)."""
     treasurer, request_entry = _officer_entry(request, sequence)
@@ -303,18 +277,16 @@ def confirm_payment(request: HttpRequest, sequence: int) -> JsonResponse:
 @csrf_exempt
 @api_view("POST")
 @require_token("write:coop")
-@refusals_as_errors
 def issue(request: HttpRequest, sequence: int) -> JsonResponse:
     """Issue the shares of a paid subscription request (membership officers)."""
     officer, request_entry = _officer_entry(request, sequence)
-    check_issue_shares(request_entry, approved_by=officer)
-    return JsonResponse(entry_entity(do_issue_shares(request_entry, approved_by=officer)), status=201)
+    draft = check_issue_shares(request_entry, approved_by=officer)
+    return JsonResponse(entry_entity(do_issue_shares(draft)), status=201)
 
 
 @csrf_exempt
 @api_view("POST")
 @require_token("write:coop")
-@refusals_as_errors
 def record_dues_payment(request: HttpRequest) -> JsonResponse:
     """Record a dues payment (treasurers): member, amount, paid_on[, period, months, currency]."""
     treasurer = token_user(request)
@@ -338,7 +310,6 @@ def record_dues_payment(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 @api_view("POST")
 @require_token("write:coop")
-@refusals_as_errors
 def transfer(request: HttpRequest) -> JsonResponse:
     """Record a transfer between holders (treasurers): from, to, share_class_id, quantity[, price_per_share]."""
     treasurer = token_user(request)
@@ -346,30 +317,28 @@ def transfer(request: HttpRequest) -> JsonResponse:
     giver, receiver = _member(params, "from"), _member(params, "to")
     share_class, quantity = _share_class(params), _quantity(params)
     price = _decimal(params, "price_per_share", required=False)
-    check_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer, price_per_share=price)
-    entry = do_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer, price_per_share=price)
+    draft = check_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer, price_per_share=price)
+    entry = do_transfer_shares(draft)
     return JsonResponse(entry_entity(entry), status=201)
 
 
 @csrf_exempt
 @api_view("POST")
 @require_token("write:coop")
-@refusals_as_errors
 def redeem(request: HttpRequest) -> JsonResponse:
     """Record a redemption (treasurers): member, share_class_id, quantity[, price_per_share]."""
     treasurer = token_user(request)
     params = ApiParams.from_request(request)
     holder, share_class, quantity = _member(params, "member"), _share_class(params), _quantity(params)
     price = _decimal(params, "price_per_share", required=False)
-    check_redeem_shares(holder, share_class, quantity, approved_by=treasurer, price_per_share=price)
-    entry = do_redeem_shares(holder, share_class, quantity, approved_by=treasurer, price_per_share=price)
+    draft = check_redeem_shares(holder, share_class, quantity, approved_by=treasurer, price_per_share=price)
+    entry = do_redeem_shares(draft)
     return JsonResponse(entry_entity(entry), status=201)
 
 
 @csrf_exempt
 @api_view("POST")
 @require_token("write:coop")
-@refusals_as_errors
 def grant_role(request: HttpRequest) -> JsonResponse:
     """Grant a role to a member (admins): member, role."""
     admin = token_user(request)
@@ -383,7 +352,6 @@ def grant_role(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 @api_view("POST")
 @require_token("write:coop")
-@refusals_as_errors
 def revoke_role(request: HttpRequest) -> JsonResponse:
     """Revoke a member's role (admins): member, role."""
     admin = token_user(request)
@@ -396,7 +364,6 @@ def revoke_role(request: HttpRequest) -> JsonResponse:
 
 @api_view("GET")
 @require_token("read:coop")
-@refusals_as_errors
 def register(request: HttpRequest) -> HttpResponse:
     """Return the whole register as of a date (officers), as JSON or, with format=csv, as CSV."""
     access_register_by_officer(token_user(request))

@@ -18,7 +18,6 @@ from members.actions.imports import check_start_import, do_start_import, report_
 from members.api.auth import token_user
 from members.data_inventory import data_held_about
 from members.data_rights_entities import export_download_name, export_entity, export_etag, import_entity
-from members.errors import MemberRefused
 from members.file_ranges import ranged_file_response
 from members.models import DataExport, DataImport
 
@@ -39,10 +38,7 @@ def _list_exports(request: HttpRequest) -> JsonResponse:
 @require_token("write:coop")
 def _request_export(request: HttpRequest) -> JsonResponse:
     user = token_user(request)
-    try:
-        check_request_export(user)
-    except MemberRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    check_request_export(user)
     return JsonResponse(export_entity(do_request_export(user)), status=202)
 
 
@@ -95,10 +91,7 @@ def _start_import(request: HttpRequest) -> JsonResponse:
     params = ApiParams.from_request(request)
     kind = params.get_str("type").strip()
     mode = params.get_str("mode", "merge").strip() or "merge"
-    try:
-        plan = check_start_import(user, kind, mode, params.get_file("data"))
-    except MemberRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    plan = check_start_import(user, kind, mode, params.get_file("data"))
     return JsonResponse(import_entity(do_start_import(user, plan)), status=202)
 
 

@@ -24,7 +24,6 @@ from members.actions.deletion import (
     receipt_path,
 )
 from members.api.auth import token_user
-from members.api.coop import refusals_as_errors
 from members.models import AccountDeletion
 
 
@@ -42,7 +41,6 @@ def _deletion_entity(deletion: AccountDeletion) -> dict[str, Any]:
 @csrf_exempt
 @api_view("POST")
 @require_token("write:coop")
-@refusals_as_errors
 def request_deletion(request: HttpRequest) -> JsonResponse:
     """Schedule the token owner's deletion (password, immediate); answer with the receipt link, shown once."""
     params = ApiParams.from_request(request)
@@ -58,7 +56,6 @@ def request_deletion(request: HttpRequest) -> JsonResponse:
 
 @csrf_exempt
 @api_view("POST")
-@refusals_as_errors
 def cancel_deletion(request: HttpRequest) -> JsonResponse:
     """Cancel a scheduled deletion, given the account's username and password."""
     params = ApiParams.from_request(request)

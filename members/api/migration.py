@@ -10,7 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.api.auth import require_token, required_actor
-from config.api.errors import ApiError, api_view
+from config.api.errors import api_view
 from config.api.params import ApiParams
 from federation.models import Actor
 from timeline.actions.moves import (
@@ -21,7 +21,6 @@ from timeline.actions.moves import (
     do_remove_alias,
 )
 from timeline.entities.accounts import account_entity
-from timeline.errors import InteractionRefused
 
 
 def _aliases(actor: Actor) -> JsonResponse:
@@ -44,10 +43,7 @@ def aliases(request: HttpRequest) -> JsonResponse:
 def add_alias(request: HttpRequest) -> JsonResponse:
     """Add an alias, named by `acct` (user@server); it is announced to followers' servers."""
     actor = required_actor(request)
-    try:
-        do_add_alias(actor, check_add_alias(actor, ApiParams.from_request(request).get_str("acct")))
-    except InteractionRefused as exc:
-        raise ApiError(str(exc), 422) from exc
+    do_add_alias(actor, check_add_alias(actor, ApiParams.from_request(request).get_str("acct")))
     return _aliases(actor)
 
 
@@ -57,10 +53,7 @@ def add_alias(request: HttpRequest) -> JsonResponse:
 def remove_alias(request: HttpRequest) -> JsonResponse:
     """Remove one of the token owner's aliases, named by `uri`."""
     actor = required_actor(request)
-    try:
-        do_remove_alias(actor, ApiParams.from_request(request).get_str("uri"))
-    except InteractionRefused as exc:
-        raise ApiError(str(exc), 422) from exc
+    do_remove_alias(actor, ApiParams.from_request(request).get_str("uri"))
     return _aliases(actor)
 
 
@@ -71,10 +64,7 @@ def move(request: HttpRequest) -> JsonResponse:
     """Move the token owner's account to `target` (user@server), confirmed with `password`."""
     actor = required_actor(request)
     params = ApiParams.from_request(request)
-    try:
-        target = check_move_away(actor, params.get_str("target"), password=params.get_str("password"))
-    except InteractionRefused as exc:
-        raise ApiError(str(exc), 422) from exc
+    target = check_move_away(actor, params.get_str("target"), password=params.get_str("password"))
     moved = do_move_account(actor, target)
     actor.refresh_from_db()
     return JsonResponse({"account": account_entity(actor), "local_followers_moved": moved})

@@ -99,8 +99,7 @@ def subscribe(request: HttpRequest) -> HttpResponseBase:
         return redirect("members:membership")
     share_class, quantity = form.cleaned_data["share_class"], form.cleaned_data["quantity"]
     with refusal_as_message(request):
-        check_request_subscription(viewer, share_class, quantity)
-        entry = do_request_subscription(viewer, share_class, quantity)
+        entry = do_request_subscription(check_request_subscription(viewer, share_class, quantity))
         messages.success(
             request,
             _("Requested: entry #%(sequence)s. Pay %(amount)s %(currency)s to the treasurer to have them issued.")

@@ -152,8 +152,7 @@ def issue_shares(request: HttpRequest, sequence: int) -> HttpResponseBase:
     with refusal_as_message(request):
         officer = _officer(request)
         entry = access_register_entry_by_sequence(officer, sequence)
-        check_issue_shares(entry, approved_by=officer)
-        do_issue_shares(entry, approved_by=officer)
+        do_issue_shares(check_issue_shares(entry, approved_by=officer))
         messages.success(request, _("Shares issued."))
     return redirect("members:officers")
 
@@ -204,8 +203,7 @@ def record_transfer(request: HttpRequest) -> HttpResponseBase:
             raise MemberRefused(" ".join(str(error) for errors in form.errors.values() for error in errors))
         giver, receiver = _user_named(form.cleaned_data["giver"]), _user_named(form.cleaned_data["receiver"])
         share_class, quantity = form.cleaned_data["share_class"], form.cleaned_data["quantity"]
-        check_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer)
-        do_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer)
+        do_transfer_shares(check_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer))
         messages.success(request, _("Transfer recorded."))
     return redirect("members:officers")
 

@@ -15,6 +15,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from config.outages import ServiceOutageMiddleware, server_error, unavailable_service
 from federation.models import Actor
+from tests.clients import bearer
 from tests.factories.oauth import AccessTokenFactory
 from timeline.models import IdempotencyKey, Status
 
@@ -50,7 +51,7 @@ def test_only_lost_connections_count_as_outages(error: Exception, service: str |
 
 def test_a_client_api_request_answers_503_json_while_the_database_is_down(alice: Actor) -> None:
     token = AccessTokenFactory.create(user=alice.user, scope="read write")
-    headers = {"Authorization": f"Bearer {token.token}", "Idempotency-Key": "k"}
+    headers = bearer(token.token) | {"Idempotency-Key": "k"}
     with connection.execute_wrapper(_refuse):
         response = Client().post("/api/v1/statuses", {"status": "Hello"}, headers=headers)
     assert response.status_code == 503

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from members.actions.enrolment import do_enrol_member
 from members.actions.lifecycle import (
+    check_suspend_member,
     do_apply_for_membership,
     do_expel_member,
     do_resign_member,
@@ -74,7 +75,7 @@ def make_membership(user: User, status: str = MembershipStatus.MEMBER, *, at: da
     if status != MembershipStatus.APPLICANT:
         do_enrol_member(user, approved_by=None, authorised_by=TEST_AUTHORITY, at=at)
     if status == MembershipStatus.SUSPENDED:
-        do_suspend_member(user, reason="Test suspension", authorised_by=TEST_AUTHORITY)
+        do_suspend_member(check_suspend_member(user, reason="Test suspension", authorised_by=TEST_AUTHORITY))
     elif status == MembershipStatus.RESIGNED:
         do_resign_member(user, reason="Test resignation")
     elif status == MembershipStatus.EXPELLED:

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from members.actions.bylaws import do_adopt_bylaws_version
-from members.actions.lifecycle import do_resign_member, do_suspend_member
-from members.actions.register import do_record_paid_subscription, do_redeem_shares
+from members.actions.lifecycle import check_suspend_member, do_resign_member, do_suspend_member
+from members.actions.register import check_redeem_shares, do_record_paid_subscription, do_redeem_shares
 from members.eligibility import eligible_voter_ids, is_eligible_voter
 from members.models import ShareClass
 from tests.factories.members import ShareClassFactory, UserFactory, make_member, make_membership
@@ -35,12 +35,12 @@ def test_the_electorate_excludes_those_who_may_not_vote(member_share: ShareClass
     make_membership(applicant, "applicant")
     do_record_paid_subscription(applicant, member_share, 1, approved_by=None, authorised_by=DECISION)
     suspended = make_member()
-    do_suspend_member(suspended, reason="Rule 1", authorised_by=DECISION)
+    do_suspend_member(check_suspend_member(suspended, reason="Rule 1", authorised_by=DECISION))
     in_arrears = make_member(at=months_ago(6))
     # A member holding only non-voting shares has no vote.
     investor_only = make_member()
     do_record_paid_subscription(investor_only, investor_share, 2, approved_by=None, authorised_by=DECISION)
-    do_redeem_shares(investor_only, member_share, 1, approved_by=None, authorised_by=DECISION)
+    do_redeem_shares(check_redeem_shares(investor_only, member_share, 1, approved_by=None, authorised_by=DECISION))
     now = timezone.now()
     electorate = eligible_voter_ids(now)
     assert electorate == [voter.pk]

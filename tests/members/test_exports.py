@@ -9,7 +9,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from members.actions.register import do_record_paid_subscription, do_redeem_shares, do_transfer_shares
+from members.actions.register import (
+    check_redeem_shares,
+    check_transfer_shares,
+    do_record_paid_subscription,
+    do_redeem_shares,
+    do_transfer_shares,
+)
 from members.exports import certificate_for, journal_csv, register_csv
 from members.holdings import derived_holdings, register_as_of, replay_entries
 from members.models import RegisterEntry, ShareClass, User
@@ -26,9 +32,15 @@ def test_register_as_of_each_past_date_equals_the_journal_replayed_to_it(
     day = today - timedelta(days=9)
     do_record_paid_subscription(member, investor_share, 6, approved_by=None, authorised_by=decision, effective_date=day)
     day = today - timedelta(days=6)
-    do_transfer_shares(member, other, investor_share, 3, approved_by=None, authorised_by=decision, effective_date=day)
+    do_transfer_shares(
+        check_transfer_shares(
+            member, other, investor_share, 3, approved_by=None, authorised_by=decision, effective_date=day
+        )
+    )
     day = today - timedelta(days=3)
-    do_redeem_shares(other, investor_share, 1, approved_by=None, authorised_by=decision, effective_date=day)
+    do_redeem_shares(
+        check_redeem_shares(other, investor_share, 1, approved_by=None, authorised_by=decision, effective_date=day)
+    )
     for days_ago in range(12):
         day = today - timedelta(days=days_ago)
         replayed = replay_entries(RegisterEntry.objects.filter(effective_date__lte=day).order_by("sequence"))

@@ -74,25 +74,25 @@ def apply(operation: tuple[object, ...], users: list[User], share: list[ShareCla
             assert isinstance(giver, int) and isinstance(receiver, int)
             assert isinstance(which, int) and isinstance(quantity, int)
             args = (users[giver], users[receiver], share[which], quantity)
-            check_transfer_shares(*args, approved_by=None, authorised_by=DECISION)
-            do_transfer_shares(*args, approved_by=None, authorised_by=DECISION)
+            do_transfer_shares(check_transfer_shares(*args, approved_by=None, authorised_by=DECISION))
         elif kind == "redeem":
             _, who, which, quantity = operation
             assert isinstance(who, int) and isinstance(which, int) and isinstance(quantity, int)
-            check_redeem_shares(users[who], share[which], quantity, approved_by=None, authorised_by=DECISION)
-            do_redeem_shares(users[who], share[which], quantity, approved_by=None, authorised_by=DECISION)
+            do_redeem_shares(
+                check_redeem_shares(users[who], share[which], quantity, approved_by=None, authorised_by=DECISION)
+            )
         elif kind == "correct":
             index = operation[1]
             assert isinstance(index, int)
             entries = list(RegisterEntry.objects.order_by("sequence"))
             entry = entries[index % len(entries)]
-            check_correct_entry(entry, reason="Random correction", approved_by=None, authorised_by=DECISION)
-            do_correct_entry(entry, reason="Random correction", approved_by=None, authorised_by=DECISION)
+            do_correct_entry(
+                check_correct_entry(entry, reason="Random correction", approved_by=None, authorised_by=DECISION)
+            )
         else:
             who = operation[1]
             assert isinstance(who, int)
-            check_suspend_member(users[who], reason="Random", authorised_by=DECISION)
-            do_suspend_member(users[who], reason="Random", authorised_by=DECISION)
+            do_suspend_member(check_suspend_member(users[who], reason="Random", authorised_by=DECISION))
     except MemberRefused:
         return
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from members.actions.bylaws import do_adopt_bylaws_version
-from members.actions.lifecycle import do_suspend_member
+from members.actions.lifecycle import check_suspend_member, do_suspend_member
 from members.models import DuesPayment, User
 from members.standing import add_months, first_of_month, is_in_good_standing, paid_by_month, standing_at
 from tests.factories.members import DuesPaymentFactory, make_member
@@ -92,7 +92,7 @@ def test_payments_recorded_later_do_not_change_a_past_standing(member_share: obj
 
 @pytest.mark.django_db
 def test_suspended_members_are_not_in_good_standing(member: User) -> None:
-    do_suspend_member(member, reason="Rule 1", authorised_by="Decision #1")
+    do_suspend_member(check_suspend_member(member, reason="Rule 1", authorised_by="Decision #1"))
     standing = standing_at(member.pk)
     assert not standing.in_arrears
     assert not standing.in_good_standing

@@ -20,7 +20,7 @@ def block_activity(block: Block) -> dict[str, object]:
 def check_block(actor: Actor, target: Actor) -> None:
     """Refuse blocking oneself."""
     if actor.pk == target.pk:
-        raise InteractionRefused("You can't block yourself.")
+        raise InteractionRefused("You can't block yourself.", status=403)
 
 
 def do_block(actor: Actor, target: Actor, *, uri: str = "") -> Block:

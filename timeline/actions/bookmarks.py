@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from federation.models import Actor
 from timeline.access import can_view_status
-from timeline.errors import InteractionRefused
+from timeline.errors import RecordNotFound
 from timeline.models import Bookmark, Status
 
 
 def check_bookmark(actor: Actor, status: Status) -> None:
     """Refuse to bookmark a status the actor may not see."""
     if not can_view_status(actor, status):
-        raise InteractionRefused("This status does not exist or is not visible to you.")
+        raise RecordNotFound("This status does not exist or is not visible to you.")
 
 
 def do_bookmark(actor: Actor, status: Status) -> Bookmark:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from federation.models import Actor
-from timeline.errors import RequestRefused
+from timeline.errors import ValidationFailed
 from timeline.models import Filter, FilterKeyword, FilterStatus, Status
 from timeline.streaming.events import stream_filters_changed_on_commit
 
@@ -44,9 +44,9 @@ def check_keyword(keyword: str) -> str:
     """Return the keyword stripped, refusing a blank or too long one."""
     keyword = keyword.strip()
     if not keyword:
-        raise RequestRefused("Keyword can't be blank.")
+        raise ValidationFailed("Keyword can't be blank.")
     if len(keyword) > MAX_KEYWORD_CHARACTERS:
-        raise RequestRefused(f"Keyword is too long (the limit is {MAX_KEYWORD_CHARACTERS} characters).")
+        raise ValidationFailed(f"Keyword is too long (the limit is {MAX_KEYWORD_CHARACTERS} characters).")
     return keyword
 
 
@@ -61,16 +61,16 @@ def check_filter(
     """Validate a filter's title, contexts, action, lifetime and keyword changes."""
     title = title.strip()
     if not title:
-        raise RequestRefused("Title can't be blank.")
+        raise ValidationFailed("Title can't be blank.")
     if len(title) > MAX_TITLE_CHARACTERS:
-        raise RequestRefused(f"Title is too long (the limit is {MAX_TITLE_CHARACTERS} characters).")
+        raise ValidationFailed(f"Title is too long (the limit is {MAX_TITLE_CHARACTERS} characters).")
     contexts = list(dict.fromkeys(context))
     if not contexts or any(item not in CONTEXTS for item in contexts):
-        raise RequestRefused(f"Context must be one or more of {', '.join(CONTEXTS)}.")
+        raise ValidationFailed(f"Context must be one or more of {', '.join(CONTEXTS)}.")
     if filter_action not in Filter.Action.values:
-        raise RequestRefused(f"Filter action must be one of {', '.join(Filter.Action.values)}.")
+        raise ValidationFailed(f"Filter action must be one of {', '.join(Filter.Action.values)}.")
     if expires_in is not None and expires_in <= 0:
-        raise RequestRefused("Expires in must be a positive number of seconds.")
+        raise ValidationFailed("Expires in must be a positive number of seconds.")
     checked = [
         change if change.destroy else KeywordChange(check_keyword(change.keyword), change.whole_word, change.keyword_id)
         for change in keywords
@@ -149,7 +149,7 @@ def do_update_filter_keyword(item: FilterKeyword, keyword: str, whole_word: bool
 def do_add_filter_status(the_filter: Filter, status: Status) -> FilterStatus:
     """Make a filter match one status; refuse a status the filter already holds, as Mastodon does."""
     if FilterStatus.objects.filter(filter=the_filter, status=status).exists():
-        raise RequestRefused("Status has already been taken.")
+        raise ValidationFailed("Status has already been taken.")
     with transaction.atomic():
         item = FilterStatus.objects.create(filter=the_filter, status=status)
         stream_filters_changed_on_commit(the_filter.account_id)

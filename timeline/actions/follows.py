@@ -26,13 +26,13 @@ def follow_activity(follow: Follow) -> dict[str, object]:
 def check_follow(follower: Actor, target: Actor) -> None:
     """Refuse a follow of oneself, or between actors where either blocks the other."""
     if follower.pk == target.pk:
-        raise FollowRefused("You can't follow yourself.")
+        raise FollowRefused("You can't follow yourself.", status=403)
     if Block.objects.filter(account=target, target=follower).exists():
-        raise FollowRefused("This account has blocked you.")
+        raise FollowRefused("This account has blocked you.", status=403)
     if Block.objects.filter(account=follower, target=target).exists():
-        raise FollowRefused("Unblock this account before following it.")
+        raise FollowRefused("Unblock this account before following it.", status=403)
     if target.moved_to_id is not None and follower.is_local:
-        raise FollowRefused("This account has moved; follow its new account instead.")
+        raise FollowRefused("This account has moved; follow its new account instead.", status=403)
 
 
 def do_follow(follower: Actor, target: Actor, *, uri: str = "") -> Follow:
@@ -120,7 +120,7 @@ def check_answer_follow_request(target: Actor, follower: Actor) -> Follow:
     """Return the pending follow request of `follower` to `target`, or refuse."""
     follow = Follow.objects.filter(follower=follower, target=target, state=Follow.State.PENDING).first()
     if follow is None:
-        raise FollowRefused("There is no pending follow request from this account.")
+        raise FollowRefused("There is no pending follow request from this account.", status=404)
     return follow
 
 

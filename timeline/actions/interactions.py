@@ -24,7 +24,7 @@ from timeline.streaming.events import stream_status_deleted_on_commit
 
 def _check_not_blocked(actor: Actor, status: Status) -> None:
     if Block.objects.filter(account=status.account, target=actor).exists():
-        raise InteractionRefused("The author of this status has blocked you.")
+        raise InteractionRefused("The author of this status has blocked you.", status=403)
 
 
 def like_activity(favourite: Favourite) -> dict[str, object]:
@@ -37,7 +37,7 @@ def like_activity(favourite: Favourite) -> dict[str, object]:
 def check_favourite(actor: Actor, status: Status) -> None:
     """Refuse a like of a status the actor may not see, or whose author blocks them."""
     if not can_view_status(actor, status):
-        raise InteractionRefused("This status does not exist or is not visible to you.")
+        raise InteractionRefused("This status does not exist or is not visible to you.", status=403)
     _check_not_blocked(actor, status)
 
 
@@ -68,11 +68,11 @@ def do_unfavourite(actor: Actor, status: Status) -> None:
 def check_reblog(actor: Actor, status: Status, visibility: str = Visibility.PUBLIC) -> None:
     """Refuse a boost of a non-public status, one not visible, or one whose author blocks the actor."""
     if not can_view_status(actor, status):
-        raise InteractionRefused("This status does not exist or is not visible to you.")
+        raise InteractionRefused("This status does not exist or is not visible to you.", status=403)
     if status.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED):
-        raise InteractionRefused("Only public and unlisted statuses can be boosted.")
+        raise InteractionRefused("Only public and unlisted statuses can be boosted.", status=403)
     if visibility not in (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE):
-        raise InteractionRefused("A boost is public, unlisted or followers-only.")
+        raise InteractionRefused("A boost is public, unlisted or followers-only.", status=403)
     _check_not_blocked(actor, status)
 
 

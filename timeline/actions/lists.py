@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from federation.models import Actor
-from timeline.errors import RequestRefused
+from timeline.errors import RecordNotFound, ValidationFailed
 from timeline.models import Follow, List, ListAccount
 
 MAX_TITLE_CHARACTERS = 200
@@ -27,11 +27,11 @@ def check_list(*, title: str, replies_policy: str = List.RepliesPolicy.LIST, exc
     """Validate a list's title and replies policy."""
     title = title.strip()
     if not title:
-        raise RequestRefused("Title can't be blank.")
+        raise ValidationFailed("Title can't be blank.")
     if len(title) > MAX_TITLE_CHARACTERS:
-        raise RequestRefused(f"Title is too long (the limit is {MAX_TITLE_CHARACTERS} characters).")
+        raise ValidationFailed(f"Title is too long (the limit is {MAX_TITLE_CHARACTERS} characters).")
     if replies_policy not in List.RepliesPolicy.values:
-        raise RequestRefused(f"Replies policy must be one of {', '.join(List.RepliesPolicy.values)}.")
+        raise ValidationFailed(f"Replies policy must be one of {', '.join(List.RepliesPolicy.values)}.")
     return ListDraft(title=title, replies_policy=replies_policy, exclusive=exclusive)
 
 
@@ -64,7 +64,7 @@ def check_add_list_accounts(the_list: List, accounts: Sequence[Actor]) -> None:
         ).values_list("target_id", flat=True)
     )
     if any(account.pk not in followed for account in accounts):
-        raise RequestRefused("You can only add accounts you follow to a list.")
+        raise RecordNotFound("You can only add accounts you follow to a list.")
 
 
 def do_add_list_accounts(the_list: List, accounts: Sequence[Actor]) -> None:

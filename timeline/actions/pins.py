@@ -11,7 +11,7 @@ from federation import renderers
 from federation.actions.outbox import publish_to_followers
 from federation.activitypub.context import PUBLIC
 from federation.models import Actor
-from timeline.errors import InteractionRefused
+from timeline.errors import InteractionRefused, ValidationFailed
 from timeline.models import Status, Visibility
 
 # Mastodon's limit of pinned statuses per account.
@@ -33,13 +33,13 @@ def _featured_activity(kind: str, actor: Actor, status: Status) -> dict[str, Any
 def check_pin(actor: Actor, status: Status) -> None:
     """Refuse to pin someone else's status, a boost, a non-public status, or a sixth status."""
     if status.account_id != actor.pk or status.reblog_of_id is not None:
-        raise InteractionRefused("You can only pin your own statuses.")
+        raise ValidationFailed("You can only pin your own statuses.")
     if status.visibility not in PINNABLE:
-        raise InteractionRefused("Only public and unlisted statuses can be pinned.")
+        raise ValidationFailed("Only public and unlisted statuses can be pinned.")
     if status.pinned_at is None and (
         Status.objects.filter(account=actor, pinned_at__isnull=False).count() >= MAX_PINNED_STATUSES
     ):
-        raise InteractionRefused(f"You have already pinned the maximum number of statuses ({MAX_PINNED_STATUSES}).")
+        raise ValidationFailed(f"You have already pinned the maximum number of statuses ({MAX_PINNED_STATUSES}).")
 
 
 def do_pin(actor: Actor, status: Status) -> Status:

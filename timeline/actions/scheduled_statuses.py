@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from federation.models import Actor
 from timeline.actions.statuses import StatusDraft, check_create_status, do_claim_idempotency_key, do_create_status
-from timeline.errors import RequestRefused, StatusRefused
+from timeline.errors import StatusRefused, ValidationFailed
 from timeline.models import ScheduledStatus, Status
 
 logger = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ MIN_SCHEDULE_AHEAD = timedelta(minutes=5)
 def check_scheduled_at(scheduled_at: datetime) -> datetime:
     """Refuse a publication time less than five minutes ahead."""
     if scheduled_at < timezone.now() + MIN_SCHEDULE_AHEAD:
-        raise RequestRefused("The scheduled date must be in the future (at least 5 minutes ahead).")
+        raise ValidationFailed("Scheduled at The scheduled date must be in the future (at least 5 minutes ahead).")
     return scheduled_at
 
 

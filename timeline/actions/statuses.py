@@ -338,7 +338,10 @@ def check_edit_status(
 ) -> StatusDraft:
     """Validate an edit of one's own status, raising StatusRefused with the reason."""
     if status.account_id != actor.pk or status.reblog_of_id is not None:
-        raise StatusRefused("You can only edit your own statuses.")
+        # Mastodon forbids editing another's status (403); one's own boost is merely invalid.
+        raise StatusRefused(
+            "You can only edit your own statuses.", status=403 if status.account_id != actor.pk else 422
+        )
     return check_create_status(
         actor,
         text=text,
@@ -380,7 +383,7 @@ def do_edit_status(
 def check_delete_status(actor: Actor, status: Status) -> None:
     """Refuse to delete someone else's status."""
     if status.account_id != actor.pk:
-        raise StatusRefused("You can only delete your own statuses.")
+        raise StatusRefused("You can only delete your own statuses.", status=403)
 
 
 def do_delete_status(actor: Actor, status: Status) -> None:

@@ -6,12 +6,11 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.api.auth import require_token, required_actor
-from config.api.errors import ApiError, api_view
+from config.api.errors import api_view
 from config.api.params import ApiParams
 from federation.access import access_account_by_id
 from timeline.actions.notes import check_set_account_note, do_set_account_note
 from timeline.entities.accounts import relationship_entities
-from timeline.errors import RequestRefused
 
 
 @csrf_exempt
@@ -22,9 +21,6 @@ def note(request: HttpRequest, account_id: str) -> JsonResponse:
     viewer = required_actor(request)
     target = access_account_by_id(account_id)
     comment = ApiParams.from_request(request).get_str("comment")
-    try:
-        check_set_account_note(viewer, target, comment)
-    except RequestRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    check_set_account_note(viewer, target, comment)
     do_set_account_note(viewer, target, comment)
     return JsonResponse(relationship_entities(viewer, [target])[0])

@@ -6,13 +6,12 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.api.auth import require_token, required_actor
-from config.api.errors import ApiError, api_view
+from config.api.errors import api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from timeline.access import access_status_by_id, can_view_status
 from timeline.actions.bookmarks import check_bookmark, do_bookmark, do_unbookmark
 from timeline.api.statuses import status_id_from_path
 from timeline.entities.statuses import status_entities, status_entity
-from timeline.errors import InteractionRefused
 from timeline.models import Bookmark
 
 
@@ -23,10 +22,7 @@ def bookmark(request: HttpRequest, status_id: str) -> JsonResponse:
     """Bookmark a status the token owner may see; answer the status."""
     actor = required_actor(request)
     status = access_status_by_id(actor, status_id_from_path(status_id))
-    try:
-        check_bookmark(actor, status.reblog_of or status)
-    except InteractionRefused:
-        raise ApiError("Record not found", 404) from None
+    check_bookmark(actor, status.reblog_of or status)
     do_bookmark(actor, status)
     return JsonResponse(status_entity(status, actor))
 

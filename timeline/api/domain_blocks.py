@@ -10,11 +10,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.api.auth import require_token, required_actor
-from config.api.errors import ApiError, api_view
+from config.api.errors import api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
 from timeline.actions.domain_blocks import check_block_domain, do_block_domain, do_unblock_domain
-from timeline.errors import RequestRefused
 from timeline.models import AccountDomainBlock
 
 
@@ -44,10 +43,7 @@ def block_domain(request: HttpRequest) -> JsonResponse:
     """Hide a domain; answer an empty object."""
     viewer = required_actor(request)
     domain = ApiParams.from_request(request).get_str("domain")
-    try:
-        check_block_domain(viewer, domain)
-    except RequestRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    check_block_domain(viewer, domain)
     do_block_domain(viewer, domain)
     return JsonResponse({})
 

@@ -36,12 +36,7 @@ from timeline.entities.filters import (
     filter_status_entity,
     v1_filter_entity,
 )
-from timeline.errors import RequestRefused
 from timeline.models import Filter, FilterKeyword
-
-
-def _refused(exc: RequestRefused) -> ApiError:
-    return ApiError(f"Validation failed: {exc}", 422)
 
 
 def _keyword_changes(params: ApiParams) -> list[KeywordChange]:
@@ -117,16 +112,13 @@ def create_filter(request: HttpRequest) -> JsonResponse:
     """Create a filter with its keywords."""
     owner = required_actor(request)
     params = ApiParams.from_request(request)
-    try:
-        draft = check_filter(
-            title=params.get_str("title"),
-            context=params.get_list("context"),
-            filter_action=params.get_str("filter_action", Filter.Action.WARN) or Filter.Action.WARN,
-            expires_in=_expires_in(params),
-            keywords=_keyword_changes(params),
-        )
-    except RequestRefused as exc:
-        raise _refused(exc) from None
+    draft = check_filter(
+        title=params.get_str("title"),
+        context=params.get_list("context"),
+        filter_action=params.get_str("filter_action", Filter.Action.WARN) or Filter.Action.WARN,
+        expires_in=_expires_in(params),
+        keywords=_keyword_changes(params),
+    )
     created = do_create_filter(owner, draft)
     return JsonResponse(filter_entity(access_filter_by_id(owner, created.pk)))
 
@@ -154,16 +146,13 @@ def update_filter(request: HttpRequest, filter_id: str) -> JsonResponse:
     owner = required_actor(request)
     the_filter = access_filter_by_id(owner, filter_id)
     params = ApiParams.from_request(request)
-    try:
-        draft = check_filter(
-            title=params.get_str("title", the_filter.title),
-            context=params.get_list("context") or list(the_filter.context),
-            filter_action=params.get_str("filter_action", the_filter.filter_action) or the_filter.filter_action,
-            expires_in=_expires_in(params),
-            keywords=_keyword_changes(params),
-        )
-    except RequestRefused as exc:
-        raise _refused(exc) from None
+    draft = check_filter(
+        title=params.get_str("title", the_filter.title),
+        context=params.get_list("context") or list(the_filter.context),
+        filter_action=params.get_str("filter_action", the_filter.filter_action) or the_filter.filter_action,
+        expires_in=_expires_in(params),
+        keywords=_keyword_changes(params),
+    )
     do_update_filter(the_filter, draft, keep_expiry="expires_in" not in params)
     return JsonResponse(filter_entity(access_filter_by_id(owner, the_filter.pk)))
 
@@ -196,10 +185,7 @@ def add_filter_keyword(request: HttpRequest, filter_id: str) -> JsonResponse:
     """Add a keyword to a filter."""
     the_filter = access_filter_by_id(required_actor(request), filter_id)
     params = ApiParams.from_request(request)
-    try:
-        keyword = check_keyword(params.get_str("keyword"))
-    except RequestRefused as exc:
-        raise _refused(exc) from None
+    keyword = check_keyword(params.get_str("keyword"))
     return JsonResponse(
         filter_keyword_entity(do_add_filter_keyword(the_filter, keyword, params.get_bool("whole_word", True)))
     )
@@ -228,10 +214,7 @@ def change_filter_keyword(request: HttpRequest, keyword_id: str) -> JsonResponse
         do_delete_filter_keyword(item)
         return JsonResponse({})
     params = ApiParams.from_request(request)
-    try:
-        keyword = check_keyword(params.get_str("keyword", item.keyword))
-    except RequestRefused as exc:
-        raise _refused(exc) from None
+    keyword = check_keyword(params.get_str("keyword", item.keyword))
     return JsonResponse(
         filter_keyword_entity(do_update_filter_keyword(item, keyword, params.get_bool("whole_word", item.whole_word)))
     )
@@ -259,10 +242,7 @@ def add_filter_status(request: HttpRequest, filter_id: str) -> JsonResponse:
     owner = required_actor(request)
     the_filter = access_filter_by_id(owner, filter_id)
     status = access_status_by_id(owner, status_id_from_path(ApiParams.from_request(request).get_str("status_id")))
-    try:
-        item = do_add_filter_status(the_filter, status)
-    except RequestRefused as exc:
-        raise _refused(exc) from None
+    item = do_add_filter_status(the_filter, status)
     return JsonResponse(filter_status_entity(item))
 
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.api.auth import optional_token, require_token, required_actor, token_actor
-from config.api.errors import ApiError, api_view
+from config.api.errors import api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
 from timeline.access import access_status_by_id
@@ -21,7 +21,6 @@ from timeline.actions.interactions import (
 from timeline.api.statuses import status_id_from_path
 from timeline.entities.accounts import account_entities
 from timeline.entities.statuses import status_entity
-from timeline.errors import InteractionRefused
 from timeline.models import Favourite, Status
 
 
@@ -32,10 +31,7 @@ def favourite(request: HttpRequest, status_id: str) -> JsonResponse:
     """Favourite a status the token owner may see."""
     actor = required_actor(request)
     status = access_status_by_id(actor, status_id_from_path(status_id))
-    try:
-        check_favourite(actor, status)
-    except InteractionRefused as exc:
-        raise ApiError(str(exc), 403) from None
+    check_favourite(actor, status)
     do_favourite(actor, status)
     return JsonResponse(status_entity(status, actor))
 
@@ -60,10 +56,7 @@ def reblog(request: HttpRequest, status_id: str) -> JsonResponse:
     status = access_status_by_id(actor, status_id_from_path(status_id))
     original = status.reblog_of or status
     visibility = ApiParams.from_request(request).get_str("visibility", "public") or "public"
-    try:
-        check_reblog(actor, original, visibility)
-    except InteractionRefused as exc:
-        raise ApiError(str(exc), 403) from None
+    check_reblog(actor, original, visibility)
     return JsonResponse(status_entity(do_reblog(actor, original, visibility), actor))
 
 

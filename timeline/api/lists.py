@@ -25,7 +25,6 @@ from timeline.actions.lists import (
 )
 from timeline.entities.accounts import account_entities
 from timeline.entities.statuses import status_entities, with_authors
-from timeline.errors import RequestRefused
 from timeline.filtering import without_hidden
 from timeline.models import List, ListAccount, Status
 from timeline.selectors import list_timeline_entries, without_muted_statuses
@@ -42,15 +41,12 @@ def list_entity(the_list: List) -> dict[str, Any]:
 
 
 def _draft_from(params: ApiParams, current: List | None = None) -> Any:
-    try:
-        return check_list(
-            title=params.get_str("title", current.title if current else ""),
-            replies_policy=params.get_str("replies_policy", current.replies_policy if current else "list")
-            or (current.replies_policy if current else List.RepliesPolicy.LIST),
-            exclusive=params.get_bool("exclusive", current.exclusive if current else False),
-        )
-    except RequestRefused as exc:
-        raise ApiError(f"Validation failed: {exc}", 422) from None
+    return check_list(
+        title=params.get_str("title", current.title if current else ""),
+        replies_policy=params.get_str("replies_policy", current.replies_policy if current else "list")
+        or (current.replies_policy if current else List.RepliesPolicy.LIST),
+        exclusive=params.get_bool("exclusive", current.exclusive if current else False),
+    )
 
 
 @csrf_exempt
@@ -142,11 +138,7 @@ def add_list_accounts(request: HttpRequest, list_id: str) -> JsonResponse:
     """Add followed accounts to a list; an account not followed makes the whole request fail with 404."""
     the_list = access_list_by_id(required_actor(request), list_id)
     accounts = _accounts(ApiParams.from_request(request))
-    try:
-        check_add_list_accounts(the_list, accounts)
-    except RequestRefused:
-        # Mastodon looks the follow up and answers "not found" when there is none.
-        raise ApiError("Record not found", 404) from None
+    check_add_list_accounts(the_list, accounts)
     do_add_list_accounts(the_list, accounts)
     return JsonResponse({})
 

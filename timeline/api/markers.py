@@ -8,11 +8,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.api.auth import require_token, required_actor
-from config.api.errors import ApiError, api_view
+from config.api.errors import api_view
 from config.api.params import ApiParams
 from config.api.timestamps import iso_with_millis
 from timeline.actions.markers import check_save_marker, do_save_marker
-from timeline.errors import RequestRefused
 from timeline.models import Marker
 
 
@@ -53,10 +52,7 @@ def save_markers(request: HttpRequest) -> JsonResponse:
         for timeline in Marker.Timeline.values
         if f"{timeline}[last_read_id]" in params
     }
-    try:
-        for timeline, last_read_id in given.items():
-            check_save_marker(timeline, last_read_id)
-    except RequestRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    for timeline, last_read_id in given.items():
+        check_save_marker(timeline, last_read_id)
     saved = {timeline: do_save_marker(owner, timeline, last_read_id) for timeline, last_read_id in given.items()}
     return JsonResponse({timeline: marker_entity(marker) for timeline, marker in saved.items()})

@@ -11,7 +11,6 @@ from config.api.params import ApiParams
 from timeline.access import access_own_unattached_media_by_id
 from timeline.actions.media import check_update_media, check_upload_media, do_create_media, do_update_media
 from timeline.entities.statuses import media_entity
-from timeline.imaging import MediaRejected
 from timeline.models import MediaAttachment
 
 
@@ -19,17 +18,14 @@ def _upload(request: HttpRequest, *, allow_deferred: bool) -> JsonResponse:
     account = required_actor(request)
     params = ApiParams.from_request(request)
     upload = params.get_file("file")
-    try:
-        draft = check_upload_media(
-            account,
-            upload,
-            size=(upload.size or 0) if upload is not None else 0,
-            description=params.get_str("description"),
-            focus=params.get_str("focus"),
-        )
-        media = do_create_media(account, draft, allow_deferred=allow_deferred)
-    except MediaRejected as exc:
-        raise ApiError(str(exc), 422) from None
+    draft = check_upload_media(
+        account,
+        upload,
+        size=(upload.size or 0) if upload is not None else 0,
+        description=params.get_str("description"),
+        focus=params.get_str("focus"),
+    )
+    media = do_create_media(account, draft, allow_deferred=allow_deferred)
     processing = media.state == MediaAttachment.State.PROCESSING
     return JsonResponse(media_entity(media), status=202 if processing else 200)
 
@@ -59,15 +55,12 @@ def media_resource(request: HttpRequest, media_id: str) -> JsonResponse:
     media = access_own_unattached_media_by_id(account, media_id)
     if request.method == "PUT":
         params = ApiParams.from_request(request)
-        try:
-            description, focus = check_update_media(
-                account,
-                media,
-                description=params.get_optional_str("description"),
-                focus=params.get_optional_str("focus"),
-            )
-        except MediaRejected as exc:
-            raise ApiError(str(exc), 422) from None
+        description, focus = check_update_media(
+            account,
+            media,
+            description=params.get_optional_str("description"),
+            focus=params.get_optional_str("focus"),
+        )
         media = do_update_media(media, description=description, focus=focus)
     if media.state == MediaAttachment.State.FAILED:
         raise ApiError("Error processing the uploaded file", 422)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.api.auth import require_token, required_actor
-from config.api.errors import ApiError, api_view
+from config.api.errors import api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
 from config.api.timestamps import iso_with_millis
@@ -18,7 +18,6 @@ from timeline.actions.mutes import check_mute, do_mute, do_mute_conversation, do
 from timeline.api.statuses import status_id_from_path
 from timeline.entities.accounts import account_entities, relationship_entities
 from timeline.entities.statuses import status_entity
-from timeline.errors import InteractionRefused
 from timeline.selectors import active_mutes
 
 
@@ -32,10 +31,7 @@ def mute(request: HttpRequest, account_id: str) -> JsonResponse:
     params = ApiParams.from_request(request)
     notifications = params.get_bool("notifications", default=True)
     duration = params.get_int("duration", 0) or 0
-    try:
-        check_mute(viewer, target, duration=duration)
-    except InteractionRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    check_mute(viewer, target, duration=duration)
     do_mute(viewer, target, notifications=notifications, duration=duration)
     return JsonResponse(relationship_entities(viewer, [target])[0])
 

@@ -6,12 +6,11 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.api.auth import require_token, required_actor
-from config.api.errors import ApiError, api_view
+from config.api.errors import api_view
 from timeline.access import access_status_by_id
 from timeline.actions.pins import check_pin, do_pin, do_unpin
 from timeline.api.statuses import status_id_from_path
 from timeline.entities.statuses import status_entity
-from timeline.errors import InteractionRefused
 
 
 @csrf_exempt
@@ -21,10 +20,7 @@ def pin(request: HttpRequest, status_id: str) -> JsonResponse:
     """Pin one of the token owner's public or unlisted statuses (at most five)."""
     actor = required_actor(request)
     status = access_status_by_id(actor, status_id_from_path(status_id))
-    try:
-        check_pin(actor, status)
-    except InteractionRefused as exc:
-        raise ApiError(f"Validation failed: {exc}", 422) from None
+    check_pin(actor, status)
     return JsonResponse(status_entity(do_pin(actor, status), actor))
 
 

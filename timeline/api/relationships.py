@@ -10,7 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.api.auth import require_token, required_actor
-from config.api.errors import ApiError, api_view
+from config.api.errors import api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from federation.access import access_account_by_id
 from federation.models import Actor
@@ -25,7 +25,6 @@ from timeline.actions.follows import (
     do_unfollow,
 )
 from timeline.entities.accounts import account_entities, relationship_entities
-from timeline.errors import FollowRefused, InteractionRefused
 from timeline.models import Block, Follow
 
 
@@ -40,10 +39,7 @@ def follow(request: HttpRequest, account_id: str) -> JsonResponse:
     """Follow an account (a request if it is locked or remote) and return the relationship."""
     viewer = required_actor(request)
     target = access_account_by_id(account_id)
-    try:
-        check_follow(viewer, target)
-    except FollowRefused as exc:
-        raise ApiError(str(exc), 403) from None
+    check_follow(viewer, target)
     do_follow(viewer, target)
     return _relationship(viewer, target)
 
@@ -77,10 +73,7 @@ def block(request: HttpRequest, account_id: str) -> JsonResponse:
     """Block an account: follows both ways end."""
     viewer = required_actor(request)
     target = access_account_by_id(account_id)
-    try:
-        check_block(viewer, target)
-    except InteractionRefused as exc:
-        raise ApiError(str(exc), 403) from None
+    check_block(viewer, target)
     do_block(viewer, target)
     return _relationship(viewer, target)
 
@@ -109,10 +102,7 @@ def follow_requests(request: HttpRequest) -> JsonResponse:
 def _pending_follower(request: HttpRequest, account_id: str) -> tuple[Actor, Actor]:
     viewer = required_actor(request)
     follower = access_account_by_id(account_id)
-    try:
-        check_answer_follow_request(viewer, follower)
-    except FollowRefused as exc:
-        raise ApiError(str(exc), 404) from None
+    check_answer_follow_request(viewer, follower)
     return viewer, follower
 
 

@@ -17,7 +17,6 @@ from config.api.timestamps import iso_with_millis
 from timeline.access import access_scheduled_status_by_id
 from timeline.actions.scheduled_statuses import check_scheduled_at, do_cancel_scheduled_status, do_reschedule_status
 from timeline.entities.statuses import media_entity
-from timeline.errors import RequestRefused
 from timeline.models import MediaAttachment, ScheduledStatus
 
 
@@ -32,11 +31,8 @@ def parse_scheduled_at(raw: str) -> datetime:
 
 
 def checked_scheduled_at(raw: str) -> datetime:
-    """Return the parsed moment if it is at least five minutes ahead, else raise a 422 ApiError."""
-    try:
-        return check_scheduled_at(parse_scheduled_at(raw))
-    except RequestRefused as exc:
-        raise ApiError(f"Validation failed: Scheduled at {exc}", 422) from None
+    """Return the parsed moment if it is at least five minutes ahead, else raise ValidationFailed."""
+    return check_scheduled_at(parse_scheduled_at(raw))
 
 
 def scheduled_status_entity(scheduled: ScheduledStatus) -> dict[str, Any]:

@@ -30,9 +30,7 @@ from timeline.actions.statuses import (
 from timeline.api.scheduled_statuses import checked_scheduled_at, scheduled_status_entity
 from timeline.entities.accounts import account_entity
 from timeline.entities.statuses import status_entities, status_entity
-from timeline.errors import StatusRefused
 from timeline.filtering import without_hidden
-from timeline.imaging import MediaRejected
 from timeline.models import StatusEdit
 from timeline.selectors import thread_for
 
@@ -77,33 +75,27 @@ def create_status(request: HttpRequest) -> JsonResponse:
     that invites a retry.
     """
     author = required_actor(request)
-    try:
-        key = check_idempotency_key(request.headers.get("Idempotency-Key", ""))
-    except StatusRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    key = check_idempotency_key(request.headers.get("Idempotency-Key", ""))
     if key is not None and (earlier := _earlier_post_entity(author, key)) is not None:
         return JsonResponse(earlier)
     params = ApiParams.from_request(request)
     reply_to = params.get_str("in_reply_to_id").strip()
-    try:
-        draft = check_create_status(
-            author,
-            text=params.get_str("status"),
-            visibility=params.get_str("visibility") or _default(author, "default_visibility", "public"),
-            spoiler_text=params.get_str("spoiler_text"),
-            sensitive=params.get_bool("sensitive")
-            if "sensitive" in params
-            else _default(author, "default_sensitive", False),
-            language=params.get_str("language") or _default(author, "default_language", ""),
-            in_reply_to_id=int(reply_to) if reply_to.isdigit() else None,
-            poll_options=params.get_list("poll[options]"),
-            poll_multiple=params.get_bool("poll[multiple]"),
-            poll_expires_in=params.get_int("poll[expires_in]", 86_400) or 0,
-            media_ids=params.get_list("media_ids"),
-            idempotency_key=key or "",
-        )
-    except StatusRefused as exc:
-        raise ApiError(str(exc), 422) from None
+    draft = check_create_status(
+        author,
+        text=params.get_str("status"),
+        visibility=params.get_str("visibility") or _default(author, "default_visibility", "public"),
+        spoiler_text=params.get_str("spoiler_text"),
+        sensitive=params.get_bool("sensitive")
+        if "sensitive" in params
+        else _default(author, "default_sensitive", False),
+        language=params.get_str("language") or _default(author, "default_language", ""),
+        in_reply_to_id=int(reply_to) if reply_to.isdigit() else None,
+        poll_options=params.get_list("poll[options]"),
+        poll_multiple=params.get_bool("poll[multiple]"),
+        poll_expires_in=params.get_int("poll[expires_in]", 86_400) or 0,
+        media_ids=params.get_list("media_ids"),
+        idempotency_key=key or "",
+    )
     if reply_to and not reply_to.isdigit():
         raise ApiError("The status you reply to does not exist or is not visible to you.", 422)
     scheduled_at = (
@@ -147,27 +139,21 @@ def edit_status(request: HttpRequest, status_id: str) -> HttpResponse:
     actor = required_actor(request)
     status = access_status_by_id(actor, status_id_from_path(status_id))
     params = ApiParams.from_request(request)
-    try:
-        draft = check_edit_status(
-            actor,
-            status,
-            text=params.get_str("status"),
-            spoiler_text=params.get_str("spoiler_text"),
-            sensitive=params.get_bool("sensitive"),
-            language=params.get_str("language"),
-            # As in Mastodon, an edit lists the attachments it keeps; none listed removes them.
-            media_ids=params.get_list("media_ids"),
-        )
-    except StatusRefused as exc:
-        raise ApiError(str(exc), 403 if status.account_id != actor.pk else 422) from None
+    draft = check_edit_status(
+        actor,
+        status,
+        text=params.get_str("status"),
+        spoiler_text=params.get_str("spoiler_text"),
+        sensitive=params.get_bool("sensitive"),
+        language=params.get_str("language"),
+        # As in Mastodon, an edit lists the attachments it keeps; none listed removes them.
+        media_ids=params.get_list("media_ids"),
+    )
     attributes = params.get_dicts("media_attributes")
-    try:
-        media_edits = check_media_edits(
-            [attributes[key] for key in sorted(attributes, key=lambda key: (len(key), key))],
-            draft.media if draft.media is not None else list(status.media.all()),
-        )
-    except MediaRejected as exc:
-        raise ApiError(str(exc), 422) from None
+    media_edits = check_media_edits(
+        [attributes[key] for key in sorted(attributes, key=lambda key: (len(key), key))],
+        draft.media if draft.media is not None else list(status.media.all()),
+    )
     return JsonResponse(status_entity(do_edit_status(actor, status, draft, media_edits=media_edits), actor))
 
 
@@ -176,10 +162,7 @@ def delete_status(request: HttpRequest, status_id: str) -> HttpResponse:
     """Delete one's own status and return it with its source text, for redrafting."""
     actor = required_actor(request)
     status = access_status_by_id(actor, status_id_from_path(status_id))
-    try:
-        check_delete_status(actor, status)
-    except StatusRefused as exc:
-        raise ApiError(str(exc), 403) from None
+    check_delete_status(actor, status)
     body = status_entity(status, actor)
     body["text"] = status.text
     do_delete_status(actor, status)

@@ -9,16 +9,12 @@ from django.test import Client
 from django.utils import timezone
 
 from federation.models import Actor
+from tests.clients import bearer
 from tests.factories.oauth import AccessTokenFactory, ApplicationFactory
 from tests.factories.timeline import StatusFactory
 from timeline.models import Visibility
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer(token: str) -> dict[str, str]:
-    """Return the header that presents a token."""
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_a_token_without_the_scope_is_refused(alice: Actor) -> None:

@@ -13,6 +13,7 @@ from config.api.errors import ApiError
 from config.api.params import MAX_JSON_BODY_BYTES, ApiParams, json_body
 from config.json_input import MAX_JSON_DEPTH
 from federation.models import Actor
+from tests.clients import bearer
 from tests.factories.oauth import AccessTokenFactory, ApplicationFactory
 from timeline.models import Status
 
@@ -141,7 +142,7 @@ DEEP_OBJECT = b'{"status": "hi", "client_name": "x", "redirect_uris": "urn:ietf:
 @pytest.mark.parametrize("body", [DEEP_BODY, DEEP_OBJECT])
 def test_deep_bodies_are_answered_400_at_the_client_api_and_nothing_is_stored(alice: Actor, body: bytes) -> None:
     token = AccessTokenFactory.create(user=alice.user, scope="read write")
-    client = Client(headers={"Authorization": f"Bearer {token.token}"})
+    client = Client(headers=bearer(token.token))
     for path in ("/api/v1/statuses", "/api/v1/apps"):
         response = client.post(path, data=body, content_type="application/json")
         assert response.status_code == 400, (path, response.content)
@@ -158,7 +159,7 @@ def test_oversize_status_body_is_answered_413_and_nothing_is_stored(alice: Actor
         "/api/v1/statuses",
         data=body,
         content_type="application/json",
-        headers={"Authorization": f"Bearer {token.token}"},
+        headers=bearer(token.token),
     )
     assert response.status_code == 413
     assert "larger than" in response.json()["error"]

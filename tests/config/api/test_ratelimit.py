@@ -10,6 +10,7 @@ from django.test import Client
 
 from config.api.ratelimit import client_identity
 from federation.models import Actor
+from tests.clients import bearer
 from tests.factories.oauth import AccessTokenFactory
 from tests.live import free_port
 
@@ -35,7 +36,7 @@ def test_spent_limit_answers_429_until_the_window_resets(settings: Any, alice: A
     assert refused["X-RateLimit-Remaining"] == "0"
     # A token has its own allowance, apart from the address's.
     token = AccessTokenFactory.create(user=alice.user, scope="read")
-    headers = {"Authorization": f"Bearer {token.token}"}
+    headers = bearer(token.token)
     assert client.get("/api/v1/accounts/verify_credentials", headers=headers).status_code == 200
 
 

@@ -95,7 +95,7 @@ def test_rule_amendment_diff() -> None:
 def test_discussion_replies_are_for_members() -> None:
     author = make_member()
     proposal = open_proposal(author)
-    comment = do_add_comment(author, proposal, check_add_comment(author, proposal, "  I agree.  "))
+    comment = do_add_comment(check_add_comment(author, proposal, "  I agree.  "))
     assert comment.text == "I agree."
     with pytest.raises(ProposalRefused, match="good standing"):
         check_add_comment(UserFactory.create(), proposal, "Spam")

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from members.models import User
+from tests.clients import bearer
 from tests.factories.oauth import AccessTokenFactory
 
 
@@ -18,7 +19,7 @@ class TokenClient:
     def __init__(self, user: User, scope: str = "read write") -> None:
         self.user = user
         self.token = AccessTokenFactory.create(user=user, scope=scope).token
-        self.client = Client(headers={"Authorization": f"Bearer {self.token}"})
+        self.client = Client(headers=bearer(self.token))
 
     def post_form(self, path: str, data: dict[str, Any] | None = None) -> Any:
         """POST form-encoded fields, as Mastodon.py and most clients send them."""

@@ -8,15 +8,10 @@ from django.test import Client
 from governance.models import InstanceSettings
 from members.actions.roles import do_grant_role
 from members.models import Role, User
+from tests.clients import signed_in
 from tests.factories.members import make_member
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from governance.actions.reports import do_file_report
 from governance.models import Appeal, ModerationAction, Report
 from members.models import User
+from tests.clients import signed_in
 from tests.factories.federation import LocalActorFactory
 from tests.factories.governance import adopt_rules, make_moderator
 from tests.factories.members import make_member
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def filed_report() -> tuple[Report, User]:

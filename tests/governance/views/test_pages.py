@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from federation.models import OutboundActivity
 from governance.models import Ballot, Proposal, ProposalComment, Report
+from tests.clients import signed_in
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.governance import adopt_rules, make_moderator, open_proposal
 from tests.factories.members import UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def test_member_opens_votes_and_replies() -> None:

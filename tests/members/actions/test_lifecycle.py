@@ -22,7 +22,7 @@ from members.actions.lifecycle import (
     do_resign_member,
     do_suspend_member,
 )
-from members.actions.register import do_record_paid_subscription, do_redeem_shares
+from members.actions.register import check_redeem_shares, do_record_paid_subscription, do_redeem_shares
 from members.errors import MemberRefused, NotPermitted
 from members.models import Invitation, Membership, MembershipEvent, MembershipStatus, ShareClass, User
 from members.selectors import membership_history
@@ -98,11 +98,9 @@ def test_members_cannot_be_admitted_twice(member: User, officer: User) -> None:
 
 @pytest.mark.django_db
 def test_suspension_and_reinstatement(member: User) -> None:
-    check_suspend_member(member, reason="Rule 1", authorised_by=DECISION)
-    do_suspend_member(member, reason="Rule 1", authorised_by=DECISION)
+    do_suspend_member(check_suspend_member(member, reason="Rule 1", authorised_by=DECISION))
     assert status_of(member) == MembershipStatus.SUSPENDED
-    check_reinstate_member(member, reason="Appeal upheld", authorised_by=DECISION)
-    do_reinstate_member(member, reason="Appeal upheld", authorised_by=DECISION)
+    do_reinstate_member(check_reinstate_member(member, reason="Appeal upheld", authorised_by=DECISION))
     assert status_of(member) == MembershipStatus.MEMBER
     kinds = list(membership_history(member).values_list("kind", "reason"))
     assert kinds[-2:] == [("suspended", "Rule 1"), ("reinstated", "Appeal upheld")]
@@ -144,7 +142,7 @@ def test_expulsion_is_final_for_the_lifecycle(member: User, officer: User) -> No
     check_expel_member(member, reason="Repeated harassment", authorised_by=DECISION)
     do_expel_member(member, reason="Repeated harassment", authorised_by=DECISION)
     assert status_of(member) == MembershipStatus.EXPELLED
-    checks: list[Callable[[], None]] = [
+    checks: list[Callable[[], object]] = [
         lambda: check_suspend_member(member, reason="x", authorised_by=DECISION),
         lambda: check_resign_member(member),
         lambda: check_admit_applicant(member, actor_user=officer, authorised_by=""),
@@ -159,9 +157,8 @@ def test_deletion_waits_until_shares_are_redeemed(member: User, treasurer: User,
     do_resign_member(member, reason="Moving on")
     with pytest.raises(MemberRefused, match="redeemed first"):
         check_delete_membership(member, reason="Asked to", actor_user=member)
-    do_redeem_shares(member, member_share, 1, approved_by=treasurer)
-    check_delete_membership(member, reason="Asked to", actor_user=member)
-    do_delete_membership(member, reason="Asked to", actor_user=member)
+    do_redeem_shares(check_redeem_shares(member, member_share, 1, approved_by=treasurer))
+    do_delete_membership(check_delete_membership(member, reason="Asked to", actor_user=member))
     member.refresh_from_db()
     assert status_of(member) == MembershipStatus.DELETED
     assert not member.is_active
@@ -169,7 +166,7 @@ def test_deletion_waits_until_shares_are_redeemed(member: User, treasurer: User,
 
 @pytest.mark.django_db
 def test_suspended_members_may_resign(member: User) -> None:
-    do_suspend_member(member, reason="Rule 2", authorised_by=DECISION)
+    do_suspend_member(check_suspend_member(member, reason="Rule 2", authorised_by=DECISION))
     check_resign_member(member)
     do_resign_member(member, reason="Leaving")
     assert status_of(member) == MembershipStatus.RESIGNED

@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 
 from members.actions.bylaws import do_adopt_bylaws_version
 from members.actions.patronage import check_allocate_patronage, do_allocate_patronage
-from members.actions.working_groups import do_create_working_group, do_record_contribution, do_seat_member
+from members.actions.working_groups import (
+    check_record_contribution,
+    do_create_working_group,
+    do_record_contribution,
+    do_seat_member,
+)
 from members.errors import MemberRefused
 from members.models import PatronageAllocation, PatronageStatement, ShareClass, User
 from members.patronage import Formula, Pool, divide_surplus, redivide
@@ -63,23 +68,19 @@ def test_allocation_stores_inputs_and_statements_that_recompute(member: User, me
     DuesPaymentFactory.create(user=other, amount=Decimal("99.00"), paid_on=date(2025, 4, 1))
     group = do_create_working_group("Tech", authorised_by="Decision #30")
     do_seat_member(group, other, authorised_by="Decision #30")
-    do_record_contribution(group, other, hours=Decimal(12), worked_on=date(2026, 5, 2), recorded_by=other)
-    formula = use_and_work()
-    check_allocate_patronage(
-        "FY2026",
-        period_start=YEAR_START,
-        period_end=YEAR_END,
-        surplus=Decimal("1000"),
-        formula=formula,
-        authorised_by="Decision #31",
+    do_record_contribution(
+        check_record_contribution(group, other, hours=Decimal(12), worked_on=date(2026, 5, 2), recorded_by=other)
     )
+    formula = use_and_work()
     allocation = do_allocate_patronage(
-        "FY2026",
-        period_start=YEAR_START,
-        period_end=YEAR_END,
-        surplus=Decimal("1000"),
-        formula=formula,
-        authorised_by="Decision #31",
+        check_allocate_patronage(
+            "FY2026",
+            period_start=YEAR_START,
+            period_end=YEAR_END,
+            surplus=Decimal("1000"),
+            formula=formula,
+            authorised_by="Decision #31",
+        )
     )
     lines = {(s.user.username, s.pool): (s.measure_value, s.amount) for s in PatronageStatement.objects.all()}
     assert lines == {
@@ -104,8 +105,8 @@ def test_capital_interest_only_if_the_bylaws_allow_and_capped(member: User, memb
     do_adopt_bylaws_version(
         {"capital_interest_allowed": True, "capital_interest_max_rate": "0.03"}, authorised_by="Decision #33"
     )
-    check_allocate_patronage("FY", authorised_by="Decision #32", **arguments)  # type: ignore[arg-type]
-    allocation = do_allocate_patronage("FY", authorised_by="Decision #32", **arguments)  # type: ignore[arg-type]
+    draft = check_allocate_patronage("FY", authorised_by="Decision #32", **arguments)  # type: ignore[arg-type]
+    allocation = do_allocate_patronage(draft)
     statement = PatronageStatement.objects.get(allocation=allocation)
     # 3% of a 10.00 share: the cap, however large the pool.
     assert (statement.measure_value, statement.amount) == (Decimal("10.00"), Decimal("0.30"))

@@ -41,13 +41,11 @@ def entry_count() -> int:
 def test_subscription_payment_and_issue_chain_together(
     applicant: User, officer: User, treasurer: User, member_share: ShareClass
 ) -> None:
-    check_request_subscription(applicant, member_share, 1)
-    request = do_request_subscription(applicant, member_share, 1)
+    request = do_request_subscription(check_request_subscription(applicant, member_share, 1))
     assert holdings_of(applicant.pk) == {}
     check_confirm_payment(request, approved_by=treasurer)
     payment = do_confirm_payment(request, approved_by=treasurer)
-    check_issue_shares(request, approved_by=officer)
-    issue = do_issue_shares(request, approved_by=officer)
+    issue = do_issue_shares(check_issue_shares(request, approved_by=officer))
     assert holdings_of(applicant.pk) == {member_share.pk: 1}
     assert (payment.request, issue.request) == (request, request)
     assert issue.price_per_share == member_share.nominal_value
@@ -70,13 +68,13 @@ def test_admission_on_payment_when_the_bylaws_do_not_ask_for_approval(
 def test_issue_refused_before_payment_and_twice(
     applicant: User, officer: User, treasurer: User, member_share: ShareClass
 ) -> None:
-    request = do_request_subscription(applicant, member_share, 1)
+    request = do_request_subscription(check_request_subscription(applicant, member_share, 1))
     with pytest.raises(MemberRefused, match="has not been confirmed"):
         check_issue_shares(request, approved_by=officer)
     do_confirm_payment(request, approved_by=treasurer)
     with pytest.raises(MemberRefused, match="confirmed already"):
         check_confirm_payment(request, approved_by=treasurer)
-    do_issue_shares(request, approved_by=officer)
+    do_issue_shares(check_issue_shares(request, approved_by=officer))
     before = entry_count()
     with pytest.raises(MemberRefused, match="issued already"):
         check_issue_shares(request, approved_by=officer)
@@ -85,7 +83,7 @@ def test_issue_refused_before_payment_and_twice(
 
 @pytest.mark.django_db
 def test_approvals_need_the_right_role(applicant: User, member: User, member_share: ShareClass) -> None:
-    request = do_request_subscription(applicant, member_share, 1)
+    request = do_request_subscription(check_request_subscription(applicant, member_share, 1))
     with pytest.raises(NotPermitted, match="treasurer"):
         check_confirm_payment(request, approved_by=member)
     with pytest.raises(MemberRefused, match="must name who approved"):
@@ -110,8 +108,7 @@ def test_transfer_moves_shares_and_checks_both_sides(
 ) -> None:
     other = make_member(username="otto")
     do_record_paid_subscription(member, investor_share, 5, approved_by=None, authorised_by=DECISION)
-    check_transfer_shares(member, other, investor_share, 2, approved_by=treasurer)
-    do_transfer_shares(member, other, investor_share, 2, approved_by=treasurer)
+    do_transfer_shares(check_transfer_shares(member, other, investor_share, 2, approved_by=treasurer))
     assert holdings_of(member.pk)[investor_share.pk] == 3
     assert holdings_of(other.pk)[investor_share.pk] == 2
     before = entry_count()
@@ -121,8 +118,8 @@ def test_transfer_moves_shares_and_checks_both_sides(
         check_transfer_shares(member, other, member_share, 1, approved_by=treasurer)
     with pytest.raises(MemberRefused, match="own holder"):
         check_transfer_shares(member, member, investor_share, 1, approved_by=treasurer)
-    do_redeem_shares(other, investor_share, 2, approved_by=treasurer)
-    do_redeem_shares(other, member_share, 1, approved_by=treasurer)
+    do_redeem_shares(check_redeem_shares(other, investor_share, 2, approved_by=treasurer))
+    do_redeem_shares(check_redeem_shares(other, member_share, 1, approved_by=treasurer))
     assert Membership.objects.get(user=other).status == MembershipStatus.RESIGNED
     with pytest.raises(MemberRefused, match="cannot receive shares"):
         check_transfer_shares(member, other, investor_share, 1, approved_by=treasurer)
@@ -133,8 +130,9 @@ def test_transfer_moves_shares_and_checks_both_sides(
 def test_redemption_at_most_nominal_with_payout_date(member: User, treasurer: User, member_share: ShareClass) -> None:
     with pytest.raises(MemberRefused, match="at most at their nominal value"):
         check_redeem_shares(member, member_share, 1, approved_by=treasurer, price_per_share=Decimal("10.01"))
-    check_redeem_shares(member, member_share, 1, approved_by=treasurer, price_per_share=Decimal("8.00"))
-    entry = do_redeem_shares(member, member_share, 1, approved_by=treasurer, price_per_share=Decimal("8.00"))
+    entry = do_redeem_shares(
+        check_redeem_shares(member, member_share, 1, approved_by=treasurer, price_per_share=Decimal("8.00"))
+    )
     assert entry.amount == Decimal("8.00")
     assert entry.payout_due == entry.effective_date + timedelta(days=365)
     # Holdings reaching zero end the membership (cooperative invariant 2).
@@ -148,8 +146,7 @@ def test_redemption_at_most_nominal_with_payout_date(member: User, treasurer: Us
 def test_correction_reverses_once_and_never_edits(member: User, treasurer: User, investor_share: ShareClass) -> None:
     issue = do_record_paid_subscription(member, investor_share, 4, approved_by=None, authorised_by=DECISION)
     original_hash = issue.entry_hash
-    check_correct_entry(issue, reason="Entered twice", approved_by=treasurer)
-    correction = do_correct_entry(issue, reason="Entered twice", approved_by=treasurer)
+    correction = do_correct_entry(check_correct_entry(issue, reason="Entered twice", approved_by=treasurer))
     assert (correction.from_user, correction.to_user, correction.reverses) == (member, None, issue)
     assert investor_share.pk not in holdings_of(member.pk)
     issue.refresh_from_db()
@@ -173,7 +170,7 @@ def test_correction_reverses_once_and_never_edits(member: User, treasurer: User,
 def test_correction_cannot_leave_a_negative_holding(member: User, treasurer: User, investor_share: ShareClass) -> None:
     other = make_member(username="otto")
     issue = do_record_paid_subscription(member, investor_share, 3, approved_by=None, authorised_by=DECISION)
-    do_transfer_shares(member, other, investor_share, 3, approved_by=treasurer)
+    do_transfer_shares(check_transfer_shares(member, other, investor_share, 3, approved_by=treasurer))
     with pytest.raises(MemberRefused, match="negative holding"):
         check_correct_entry(issue, reason="wrong", approved_by=treasurer)
 

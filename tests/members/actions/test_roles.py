@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from members.actions.lifecycle import do_suspend_member
+from members.actions.lifecycle import check_suspend_member, do_suspend_member
 from members.actions.roles import check_grant_role, check_revoke_role, do_grant_role, do_revoke_role
 from members.actions.working_groups import (
     check_create_working_group,
@@ -44,7 +44,7 @@ def test_grant_and_revoke_are_recorded(member: User) -> None:
 @pytest.mark.django_db
 def test_roles_lapse_while_suspended(member: User) -> None:
     do_grant_role(member, "treasurer", authorised_by="Decision #9")
-    do_suspend_member(member, reason="Rule 3", authorised_by="Decision #11")
+    do_suspend_member(check_suspend_member(member, reason="Rule 3", authorised_by="Decision #11"))
     assert not user_has_role(member, "treasurer")
     assert roles_of(member) == []
 

@@ -31,8 +31,9 @@ def group(member: User) -> WorkingGroup:
 @pytest.mark.django_db
 def test_seated_members_record_hours(group: WorkingGroup, member: User) -> None:
     worker = make_member(username="wanda")
-    check_record_contribution(group, worker, hours=Decimal("2.5"), worked_on=date(2026, 2, 1), recorded_by=member)
-    record = do_record_contribution(group, worker, hours=Decimal("2.5"), worked_on=date(2026, 2, 1), recorded_by=member)
+    record = do_record_contribution(
+        check_record_contribution(group, worker, hours=Decimal("2.5"), worked_on=date(2026, 2, 1), recorded_by=member)
+    )
     assert (record.user, record.hours, record.recorded_by) == (worker, Decimal("2.5"), member)
 
 

@@ -12,22 +12,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from federation.models import Actor, DomainPolicy
+from tests.clients import bearer_for
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
-from tests.factories.oauth import AccessTokenFactory
 from tests.factories.timeline import FollowFactory, MentionFactory, RemoteMediaFactory, StatusFactory
 from timeline.models import Block, Follow, Visibility
 
 pytestmark = pytest.mark.django_db
 
 
-def bearer_for(actor: Actor, scope: str = "read write follow") -> dict[str, str]:
-    """Return the header presenting a fresh token of the actor's user."""
-    return {"Authorization": f"Bearer {AccessTokenFactory.create(user=actor.user, scope=scope).token}"}
-
-
 def test_verify_credentials_returns_the_account_with_its_source(alice: Actor, bob: Actor) -> None:
     FollowFactory.create(follower=bob, target=alice, state=Follow.State.PENDING)
-    body = Client().get("/api/v1/accounts/verify_credentials", headers=bearer_for(alice)).json()
+    body = Client().get("/api/v1/accounts/verify_credentials", headers=bearer_for(alice, "read write follow")).json()
     assert body["id"] == str(alice.pk)
     assert body["acct"] == "alice"
     assert body["source"]["follow_requests_count"] == 1
@@ -152,12 +147,16 @@ def test_account_statuses_follow_visibility(alice: Actor, bob: Actor) -> None:
     direct = StatusFactory.create(account=alice, visibility=Visibility.DIRECT)
     url = f"/api/v1/accounts/{alice.pk}/statuses"
     assert _ids(Client().get(url)) == [str(public.pk)]
-    assert _ids(Client().get(url, headers=bearer_for(bob))) == [str(public.pk)]
+    assert _ids(Client().get(url, headers=bearer_for(bob, "read write follow"))) == [str(public.pk)]
     FollowFactory.create(follower=bob, target=alice)
-    assert _ids(Client().get(url, headers=bearer_for(bob))) == [str(private.pk), str(public.pk)]
+    assert _ids(Client().get(url, headers=bearer_for(bob, "read write follow"))) == [str(private.pk), str(public.pk)]
     MentionFactory.create(status=direct, account=bob)
-    assert _ids(Client().get(url, headers=bearer_for(bob))) == [str(direct.pk), str(private.pk), str(public.pk)]
-    assert len(_ids(Client().get(url, headers=bearer_for(alice)))) == 3
+    assert _ids(Client().get(url, headers=bearer_for(bob, "read write follow"))) == [
+        str(direct.pk),
+        str(private.pk),
+        str(public.pk),
+    ]
+    assert len(_ids(Client().get(url, headers=bearer_for(alice, "read write follow")))) == 3
 
 
 def test_account_statuses_show_a_limited_status_to_the_accounts_it_was_given_to(alice: Actor, bob: Actor) -> None:
@@ -165,10 +164,10 @@ def test_account_statuses_show_a_limited_status_to_the_accounts_it_was_given_to(
     FollowFactory.create(follower=bob, target=author)
     limited = StatusFactory.create(account=author, local=False, visibility=Visibility.LIMITED)
     url = f"/api/v1/accounts/{author.pk}/statuses"
-    assert _ids(Client().get(url, headers=bearer_for(bob))) == []
+    assert _ids(Client().get(url, headers=bearer_for(bob, "read write follow"))) == []
     MentionFactory.create(status=limited, account=alice, silent=True)
-    assert _ids(Client().get(url, headers=bearer_for(alice))) == [str(limited.pk)]
-    assert Client().get(url, headers=bearer_for(alice)).json()[0]["visibility"] == "private"
+    assert _ids(Client().get(url, headers=bearer_for(alice, "read write follow"))) == [str(limited.pk)]
+    assert Client().get(url, headers=bearer_for(alice, "read write follow")).json()[0]["visibility"] == "private"
     assert _ids(Client().get(url)) == []
 
 

@@ -9,6 +9,7 @@ from django.test import Client
 from oauth2_provider.models import AccessToken, Application
 
 from members.actions.app_registration import OUT_OF_BAND
+from tests.clients import bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -91,9 +92,7 @@ def test_app_token_verifies_its_application() -> None:
             "scope": "read",
         },
     ).json()
-    response = client.get(
-        "/api/v1/apps/verify_credentials", headers={"Authorization": f"Bearer {token['access_token']}"}
-    )
+    response = client.get("/api/v1/apps/verify_credentials", headers=bearer(token["access_token"]))
     assert response.status_code == 200
     assert response.json()["name"] == "Bot"
     assert response.json()["scopes"] == ["read"]

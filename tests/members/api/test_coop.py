@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from members.actions.tokens import do_mint_token
 from members.models import (
     DuesPayment,
     Invitation,
@@ -20,21 +18,17 @@ from members.models import (
     ShareClass,
     User,
 )
+from tests.clients import minted_bearer_for
 from tests.factories.members import DuesTierFactory, make_member
 
 
-def bearer(user: User, scopes: str = "read write") -> dict[str, str]:
-    token = do_mint_token(user, scopes.split(), valid_for=timedelta(days=1))
-    return {"Authorization": f"Bearer {token.token}"}
-
-
 def post(client: Client, path: str, user: User, body: dict[str, Any], scopes: str = "write") -> Any:
-    return client.post(path, body, content_type="application/json", headers=bearer(user, scopes))
+    return client.post(path, body, content_type="application/json", headers=minted_bearer_for(user, scopes))
 
 
 @pytest.mark.django_db
 def test_member_reads_membership_holdings_dues_and_bylaws(client: Client, member: User) -> None:
-    headers = bearer(member, "read:coop")
+    headers = minted_bearer_for(member, "read:coop")
     membership = client.get("/api/v1/coop/membership", headers=headers).json()
     assert membership["status"] == "member"
     assert membership["in_good_standing"] is True
@@ -56,7 +50,7 @@ def test_member_reads_membership_holdings_dues_and_bylaws(client: Client, member
 @pytest.mark.django_db
 def test_scopes_and_tokens_are_required(client: Client, member: User) -> None:
     assert client.get("/api/v1/coop/membership").status_code == 401
-    response = client.get("/api/v1/coop/membership", headers=bearer(member, "read:statuses"))
+    response = client.get("/api/v1/coop/membership", headers=minted_bearer_for(member, "read:statuses"))
     assert response.status_code == 403
     response = post(client, "/api/v1/coop/subscriptions", member, {"share_class_id": 1, "quantity": 1}, "read")
     assert response.status_code == 403
@@ -72,7 +66,7 @@ def test_applicant_to_member_through_the_api(
     request = post(client, "/api/v1/coop/subscriptions", applicant, {"share_class_id": member_share.pk, "quantity": 1})
     assert request.status_code == 201
     sequence = request.json()["sequence"]
-    pending = client.get("/api/v1/coop/applications", headers=bearer(officer)).json()
+    pending = client.get("/api/v1/coop/applications", headers=minted_bearer_for(officer)).json()
     assert [entity["username"] for entity in pending] == ["april"]
     early = post(client, f"/api/v1/coop/applications/{applicant.pk}/admit", officer, {})
     assert early.status_code == 422
@@ -89,8 +83,8 @@ def test_applicant_to_member_through_the_api(
 
 @pytest.mark.django_db
 def test_officer_endpoints_refuse_plain_members(client: Client, member: User, applicant: User) -> None:
-    assert client.get("/api/v1/coop/applications", headers=bearer(member)).status_code == 403
-    assert client.get("/api/v1/coop/register", headers=bearer(member)).status_code == 403
+    assert client.get("/api/v1/coop/applications", headers=minted_bearer_for(member)).status_code == 403
+    assert client.get("/api/v1/coop/register", headers=minted_bearer_for(member)).status_code == 403
     assert post(client, f"/api/v1/coop/applications/{applicant.pk}/admit", member, {}).status_code == 403
     response = post(client, "/api/v1/coop/dues_payments", member, {"member": "mira", "amount": "5"})
     assert response.status_code == 403
@@ -136,14 +130,14 @@ def test_treasurer_records_dues_transfers_and_redemptions(
     )
     assert redeemed.status_code == 201
     assert redeemed.json()["amount"] == "80.00"
-    register = client.get("/api/v1/coop/register", headers=bearer(treasurer)).json()
+    register = client.get("/api/v1/coop/register", headers=minted_bearer_for(treasurer)).json()
     assert {(h["holder"], h["share_class"]["name"], h["quantity"]) for h in register["holdings"]} == {
         ("mira", "Investor share", 2),
         ("mira", "Member share", 1),
         ("theo", "Member share", 1),
         ("olga", "Member share", 1),
     }
-    exported = client.get("/api/v1/coop/register?format=csv", headers=bearer(treasurer))
+    exported = client.get("/api/v1/coop/register?format=csv", headers=minted_bearer_for(treasurer))
     assert exported["Content-Type"].startswith("text/csv")
     assert "mira,mira@example.test,Investor share,2,50.00,USD,100.00" in exported.content.decode()
 
@@ -168,7 +162,7 @@ def test_members_create_invitation_links(client: Client, member: User, applicant
 def test_member_chooses_a_dues_tier(client: Client, member: User) -> None:
     low = DuesTierFactory.create(name="Low", monthly_amount=Decimal("1.00"))
     DuesTierFactory.create(name="High", monthly_amount=Decimal("10.00"))
-    dues = client.get("/api/v1/coop/dues", headers=bearer(member, "read:coop")).json()
+    dues = client.get("/api/v1/coop/dues", headers=minted_bearer_for(member, "read:coop")).json()
     assert [tier["name"] for tier in dues["tiers"]] == ["Low", "High"]
     chosen = post(client, "/api/v1/coop/dues/tier", member, {"tier_id": low.pk})
     assert chosen.status_code == 200

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.test import Client
 
 from federation.actions.remote_actors import do_store_actor_document
 from federation.models import Actor
-from members.actions.tokens import do_mint_token
 from members.models import AccountDeletion, User
+from tests.clients import minted_bearer_for
 from tests.federation.network import FakeNetwork
 from tests.fixtures import load_activitypub
 
 PASSWORD = "correct horse battery staple"
 
 
-def bearer(user: User | None, scopes: str = "read write") -> dict[str, str]:
-    assert user is not None
-    token = do_mint_token(user, scopes.split(), valid_for=timedelta(days=1))
-    return {"Authorization": f"Bearer {token.token}"}
-
-
 @pytest.mark.django_db
 def test_deletion_needs_a_fresh_password(client: Client, alice: Actor) -> None:
-    headers = bearer(alice.user)
+    headers = minted_bearer_for(alice.user)
     for body in ({}, {"password": "wrong"}):
         response = client.post("/api/v1/coop/deletion", body, content_type="application/json", headers=headers)
         assert response.status_code == 422
@@ -36,7 +28,7 @@ def test_deletion_needs_a_fresh_password(client: Client, alice: Actor) -> None:
 
 @pytest.mark.django_db
 def test_deletion_is_scheduled_then_cancelled(client: Client, alice: Actor) -> None:
-    headers = bearer(alice.user)
+    headers = minted_bearer_for(alice.user)
     response = client.post(
         "/api/v1/coop/deletion", {"password": PASSWORD}, content_type="application/json", headers=headers
     )
@@ -64,7 +56,7 @@ def test_deletion_is_scheduled_then_cancelled(client: Client, alice: Actor) -> N
 @pytest.mark.django_db
 def test_a_member_cannot_delete_or_cancel_another(client: Client, alice: Actor, bob: Actor) -> None:
     # Bob's token with alice's password (the same in tests) still only ever names bob.
-    alice_headers = bearer(alice.user)
+    alice_headers = minted_bearer_for(alice.user)
     client.post("/api/v1/coop/deletion", {"password": PASSWORD}, content_type="application/json", headers=alice_headers)
     response = client.post(
         "/api/v1/coop/deletion/cancel", {"username": "bob", "password": PASSWORD}, content_type="application/json"
@@ -76,7 +68,7 @@ def test_a_member_cannot_delete_or_cancel_another(client: Client, alice: Actor, 
         "/api/v1/coop/deletion",
         {"password": PASSWORD},
         content_type="application/json",
-        headers=bearer(bob.user, "read"),
+        headers=minted_bearer_for(bob.user, "read"),
     )
     assert read_only.status_code == 403
     assert AccountDeletion.objects.count() == 1
@@ -88,7 +80,7 @@ def test_aliases_and_move_through_the_api(client: Client, alice: Actor, network:
     document["alsoKnownAs"] = []
     network.serve(document)
     do_store_actor_document(document)
-    headers = bearer(alice.user)
+    headers = minted_bearer_for(alice.user)
     added = client.post("/api/v1/coop/aliases/add", {"acct": "dana@mastodon.example"}, headers=headers)
     assert added.status_code == 200
     assert added.json() == [{"uri": document["id"], "acct": "dana@mastodon.example"}]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 
 from federation.models import Actor
+from tests.clients import bearer
 from tests.factories.oauth import APP_REDIRECT_URI, APP_SECRET, ApplicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,9 +66,7 @@ def test_code_flow_issues_a_token_whose_scope_covers_the_request(
     assert isinstance(body["created_at"], int)
     token = AccessToken.objects.get(application=app)
     assert token.user == alice.user
-    me = Client().get(
-        "/api/v1/accounts/verify_credentials", headers={"Authorization": f"Bearer {body['access_token']}"}
-    )
+    me = Client().get("/api/v1/accounts/verify_credentials", headers=bearer(body["access_token"]))
     assert me.json()["username"] == "alice"
 
 
@@ -191,7 +190,7 @@ def test_refresh_token_issues_a_new_token(alice_client: Client, app: Application
 
 def test_revoke_ends_a_token(alice_client: Client, app: Application) -> None:
     token = exchange(authorize(alice_client, app), app).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer(token)
     assert Client().get("/api/v1/accounts/verify_credentials", headers=headers).status_code == 200
     response = Client().post("/oauth/revoke", {"token": token, "client_id": app.client_id, "client_secret": APP_SECRET})
     assert response.status_code == 200
@@ -205,7 +204,7 @@ def test_revoke_refuses_a_wrong_client_and_keeps_the_token(alice_client: Client,
     assert response.status_code == 401
     other = ApplicationFactory.create()
     Client().post("/oauth/revoke", {"token": token, "client_id": other.client_id, "client_secret": APP_SECRET})
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer(token)
     assert Client().get("/api/v1/accounts/verify_credentials", headers=headers).status_code == 200
     assert RefreshToken.objects.filter(revoked__isnull=True).count() == 1
 

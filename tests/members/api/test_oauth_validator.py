@@ -12,6 +12,7 @@ from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from federation.models import Actor
 from members.actions.app_registration import OUT_OF_BAND
 from members.models import AppRegistration
+from tests.clients import bearer
 from tests.factories.oauth import APP_REDIRECT_URI, APP_SECRET, ApplicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -164,9 +165,7 @@ def test_registration_stores_the_scopes_and_verify_credentials_shows_them() -> N
             "scope": "read:statuses",
         },
     ).json()
-    response = client.get(
-        "/api/v1/apps/verify_credentials", headers={"Authorization": f"Bearer {token['access_token']}"}
-    )
+    response = client.get("/api/v1/apps/verify_credentials", headers=bearer(token["access_token"]))
     assert response.json()["scopes"] == ["read", "write:statuses"]
     assert response.json()["website"] == "https://reader.example"
     refused = client.post(

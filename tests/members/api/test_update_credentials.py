@@ -15,9 +15,9 @@ from PIL import Image
 from pytest_django import DjangoCaptureOnCommitCallbacks as CaptureHooks
 
 from federation.models import Actor, Delivery, OutboundActivity
+from tests.clients import bearer_for
 from tests.factories.federation import RemoteActorFactory
 from tests.factories.timeline import FollowFactory
-from tests.timeline.api.test_posting import bearer_for
 from tests.timeline.media_files import image_bytes, png_claiming
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def test_fields_from_json_and_defaults_for_missing_images(alice: Actor) -> None:
         "/api/v1/accounts/update_credentials",
         json.dumps({"fields_attributes": [{"name": "Coop", "value": "<b>member</b>"}], "bot": True}),
         content_type="application/json",
-        headers=bearer_for(alice),
+        headers=bearer_for(alice, "read write follow"),
     )
     assert response.status_code == 200, response.content
     body = response.json()
@@ -167,17 +167,21 @@ def test_posting_defaults_are_stored_and_used_when_a_post_leaves_them_out(alice:
     assert response.status_code == 200, response.content
     assert response.json()["source"]["privacy"] == "unlisted"
     assert response.json()["source"]["language"] == "fr"
-    preferences = Client().get("/api/v1/preferences", headers=bearer_for(alice)).json()
+    preferences = Client().get("/api/v1/preferences", headers=bearer_for(alice, "read write follow")).json()
     assert preferences["posting:default:visibility"] == "unlisted"
     assert preferences["posting:default:sensitive"] is True
     assert preferences["posting:default:language"] == "fr"
-    posted = Client().post("/api/v1/statuses", {"status": "bonjour"}, headers=bearer_for(alice)).json()
+    posted = (
+        Client().post("/api/v1/statuses", {"status": "bonjour"}, headers=bearer_for(alice, "read write follow")).json()
+    )
     assert posted["visibility"] == "unlisted"
     assert posted["language"] == "fr"
     chosen = (
         Client()
         .post(
-            "/api/v1/statuses", {"status": "hello", "visibility": "public", "language": "en"}, headers=bearer_for(alice)
+            "/api/v1/statuses",
+            {"status": "hello", "visibility": "public", "language": "en"},
+            headers=bearer_for(alice, "read write follow"),
         )
         .json()
     )

@@ -11,15 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from members.actions.exports import export_path
-from members.actions.tokens import do_mint_token
 from members.models import DataExport, DataImport, User
+from tests.clients import minted_bearer_for
 from tests.factories.federation import LocalActorFactory
 from tests.members.data_rights.conftest import Member
-
-
-def bearer(user: User, scopes: str = "read write") -> dict[str, str]:
-    token = do_mint_token(user, scopes.split(), valid_for=timedelta(days=1))
-    return {"Authorization": f"Bearer {token.token}"}
 
 
 def other_member() -> User:
@@ -34,7 +29,7 @@ def ready_export(client: Client, django_capture_on_commit_callbacks: Any) -> Any
 
     def ask(member: Member) -> dict[str, Any]:
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post("/api/v1/coop/exports", headers=bearer(member.user, "write:coop"))
+            response = client.post("/api/v1/coop/exports", headers=minted_bearer_for(member.user, "write:coop"))
         return check_ready(client, member, response)
 
     return ask
@@ -43,7 +38,7 @@ def ready_export(client: Client, django_capture_on_commit_callbacks: Any) -> Any
 def check_ready(client: Client, member: Member, response: Any) -> dict[str, Any]:
     assert response.status_code == 202
     entity: dict[str, Any] = client.get(
-        f"/api/v1/coop/exports/{response.json()['id']}", headers=bearer(member.user)
+        f"/api/v1/coop/exports/{response.json()['id']}", headers=minted_bearer_for(member.user)
     ).json()
     assert entity["state"] == "ready"
     return entity
@@ -51,7 +46,7 @@ def check_ready(client: Client, member: Member, response: Any) -> dict[str, Any]
 
 @pytest.mark.django_db
 def test_inventory_lists_every_category_with_counts_retention_and_basis(client: Client, rich_member: Member) -> None:
-    response = client.get("/api/v1/coop/data", headers=bearer(rich_member.user, "read:coop"))
+    response = client.get("/api/v1/coop/data", headers=minted_bearer_for(rich_member.user, "read:coop"))
     assert response.status_code == 200
     categories = {c["key"]: c for c in response.json()["categories"]}
     expected = {
@@ -72,7 +67,9 @@ def test_inventory_lists_every_category_with_counts_retention_and_basis(client: 
 @pytest.mark.django_db
 def test_inventory_needs_a_token_with_the_coop_scope(client: Client, rich_member: Member) -> None:
     assert client.get("/api/v1/coop/data").status_code == 401
-    assert client.get("/api/v1/coop/data", headers=bearer(rich_member.user, "read:statuses")).status_code == 403
+    assert (
+        client.get("/api/v1/coop/data", headers=minted_bearer_for(rich_member.user, "read:statuses")).status_code == 403
+    )
 
 
 @pytest.mark.django_db
@@ -88,7 +85,7 @@ def test_export_is_built_and_downloaded_whole_or_in_ranges(
     assert path is not None
     whole = path.read_bytes()
     url = f"/api/v1/coop/exports/{entity['id']}/download"
-    headers = bearer(rich_member.user, "read:coop")
+    headers = minted_bearer_for(rich_member.user, "read:coop")
 
     full = client.get(url, headers=headers)
     assert full.status_code == 200 and full["Accept-Ranges"] == "bytes"
@@ -119,7 +116,7 @@ def test_another_member_can_neither_read_download_nor_see_an_export(
     client: Client, rich_member: Member, ready_export: Any
 ) -> None:
     entity = ready_export(rich_member)
-    eve = bearer(other_member())
+    eve = minted_bearer_for(other_member())
     assert client.get(f"/api/v1/coop/exports/{entity['id']}", headers=eve).status_code == 404
     assert client.get(f"/api/v1/coop/exports/{entity['id']}/download", headers=eve).status_code == 404
     assert client.get("/api/v1/coop/exports", headers=eve).json() == []
@@ -131,11 +128,13 @@ def test_an_export_cannot_be_requested_for_someone_else_or_without_the_write_sco
     client: Client, rich_member: Member
 ) -> None:
     eve = other_member()
-    response = client.post("/api/v1/coop/exports", {"user_id": rich_member.user.pk}, headers=bearer(eve, "write:coop"))
+    response = client.post(
+        "/api/v1/coop/exports", {"user_id": rich_member.user.pk}, headers=minted_bearer_for(eve, "write:coop")
+    )
     assert response.status_code == 202
     assert not DataExport.objects.filter(user=rich_member.user).exists()
     assert DataExport.objects.get().user == eve
-    refused = client.post("/api/v1/coop/exports", headers=bearer(rich_member.user, "read:coop"))
+    refused = client.post("/api/v1/coop/exports", headers=minted_bearer_for(rich_member.user, "read:coop"))
     assert refused.status_code == 403
     assert not DataExport.objects.filter(user=rich_member.user).exists()
 
@@ -147,10 +146,10 @@ def test_an_expired_export_answers_gone(client: Client, rich_member: Member, rea
     from members.tasks import expire_data_exports
 
     assert expire_data_exports() == 1
-    response = client.get(f"/api/v1/coop/exports/{entity['id']}/download", headers=bearer(rich_member.user))
+    response = client.get(f"/api/v1/coop/exports/{entity['id']}/download", headers=minted_bearer_for(rich_member.user))
     assert response.status_code == 410
     assert (
-        client.get(f"/api/v1/coop/exports/{entity['id']}", headers=bearer(rich_member.user)).json()["state"]
+        client.get(f"/api/v1/coop/exports/{entity['id']}", headers=minted_bearer_for(rich_member.user)).json()["state"]
         == "expired"
     )
 
@@ -158,7 +157,7 @@ def test_an_expired_export_answers_gone(client: Client, rich_member: Member, rea
 @pytest.mark.django_db
 def test_an_unfinished_export_cannot_be_downloaded(client: Client, rich_member: Member) -> None:
     export = DataExport.objects.create(user=rich_member.user, requested_at=timezone.now())
-    response = client.get(f"/api/v1/coop/exports/{export.pk}/download", headers=bearer(rich_member.user))
+    response = client.get(f"/api/v1/coop/exports/{export.pk}/download", headers=minted_bearer_for(rich_member.user))
     assert response.status_code == 409
 
 
@@ -171,10 +170,12 @@ def test_csv_import_through_the_api_reports_each_line(
         response = client.post(
             "/api/v1/coop/imports",
             {"type": "domain_blocks", "mode": "merge", "data": upload},
-            headers=bearer(rich_member.user, "write:coop"),
+            headers=minted_bearer_for(rich_member.user, "write:coop"),
         )
     assert response.status_code == 202, response.content
-    report = client.get(f"/api/v1/coop/imports/{response.json()['id']}", headers=bearer(rich_member.user)).json()
+    report = client.get(
+        f"/api/v1/coop/imports/{response.json()['id']}", headers=minted_bearer_for(rich_member.user)
+    ).json()
     assert report["state"] == "finished" and report["progress"] == 100
     assert report["succeeded"] == 1 and report["failed"] == 1
     assert report["lines"] == [
@@ -186,7 +187,7 @@ def test_csv_import_through_the_api_reports_each_line(
             "reason": "'not a domain' is not a domain name such as example.social.",
         },
     ]
-    eve = bearer(other_member())
+    eve = minted_bearer_for(other_member())
     assert client.get(f"/api/v1/coop/imports/{response.json()['id']}", headers=eve).status_code == 404
 
 
@@ -206,7 +207,7 @@ def test_rejected_imports_change_nothing(
 ) -> None:
     upload = SimpleUploadedFile("x.csv", b"someone@elsewhere.example\n", content_type="text/csv")
     response = client.post(
-        "/api/v1/coop/imports", {**fields, "data": upload}, headers=bearer(rich_member.user, "write:coop")
+        "/api/v1/coop/imports", {**fields, "data": upload}, headers=minted_bearer_for(rich_member.user, "write:coop")
     )
     assert response.status_code == 422
     assert message in response.json()["error"]
@@ -217,7 +218,7 @@ def test_rejected_imports_change_nothing(
 
 @pytest.mark.django_db
 def test_an_import_without_a_file_or_with_binary_is_refused(client: Client, rich_member: Member) -> None:
-    headers = bearer(rich_member.user, "write:coop")
+    headers = minted_bearer_for(rich_member.user, "write:coop")
     missing = client.post("/api/v1/coop/imports", {"type": "following"}, headers=headers)
     assert missing.status_code == 422 and "data must be a file" in missing.json()["error"]
     binary = SimpleUploadedFile("x.csv", b"\xff\xfe\x00\x01", content_type="text/csv")

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from members.actions.register import do_record_paid_subscription, do_transfer_shares
+from members.actions.register import check_transfer_shares, do_record_paid_subscription, do_transfer_shares
 from members.models import DuesPayment, Membership, RegisterEntry, ShareClass, User
 from tests.factories.members import make_member
 
@@ -37,7 +37,7 @@ def test_export_register_as_of_a_past_date(member: User, treasurer: User, invest
     do_record_paid_subscription(
         member, investor_share, 4, approved_by=None, authorised_by="D", effective_date=today - timedelta(days=10)
     )
-    do_transfer_shares(member, treasurer, investor_share, 2, approved_by=None, authorised_by="D")
+    do_transfer_shares(check_transfer_shares(member, treasurer, investor_share, 2, approved_by=None, authorised_by="D"))
     past = list(csv.reader(io.StringIO(run("export_register", "--as-of", str(today - timedelta(days=1))))))
     assert past[0] == ["holder", "email", "share_class", "quantity", "nominal_value", "currency", "nominal_total"]
     assert ["mira", "mira@example.test", "Investor share", "4", "50.00", "USD", "200.00"] in past

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from members.actions.patronage import do_allocate_patronage
+from members.actions.patronage import check_allocate_patronage, do_allocate_patronage
 from members.models import ShareClass, User
 from members.patronage import Formula, Pool
 from tests.factories.members import DuesPaymentFactory, make_member
@@ -20,12 +20,14 @@ def test_membership_page_lists_my_patronage_only(member: User, member_share: Sha
     DuesPaymentFactory.create(user=member, amount=Decimal("60.00"), paid_on=date(2026, 3, 1))
     DuesPaymentFactory.create(user=other, amount=Decimal("20.00"), paid_on=date(2026, 4, 1))
     do_allocate_patronage(
-        "FY2026",
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 12, 31),
-        surplus=Decimal("1000"),
-        formula=Formula(reserve_fraction=Decimal("0.40"), pools=(Pool("Use", Decimal("1"), "dues_paid"),)),
-        authorised_by="Decision #31",
+        check_allocate_patronage(
+            "FY2026",
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 12, 31),
+            surplus=Decimal("1000"),
+            formula=Formula(reserve_fraction=Decimal("0.40"), pools=(Pool("Use", Decimal("1"), "dues_paid"),)),
+            authorised_by="Decision #31",
+        )
     )
     client = Client()
     client.force_login(member)

@@ -14,8 +14,8 @@ from django.test import Client
 
 from federation.activitypub.context import PUBLIC
 from federation.models import Actor, InboxItem, InboxRecipient
+from tests.clients import bearer_for
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
-from tests.factories.oauth import AccessTokenFactory
 from tests.federation.signing import signed_post
 from tests.federation.views.test_inbox import CaptureHooks, note_create
 from timeline.models import Follow, Mention, Notification, Status, Visibility
@@ -39,10 +39,6 @@ def followers_only_post(author: Actor, *, number: int = 1, tag: dict[str, str] |
     if tag is not None:
         activity["object"]["tag"] = [tag]
     return activity
-
-
-def bearer_for(actor: Actor, scope: str = "read write") -> dict[str, str]:
-    return {"Authorization": f"Bearer {AccessTokenFactory.create(user=actor.user, scope=scope).token}"}
 
 
 def follow(follower: Actor, author: Actor) -> None:

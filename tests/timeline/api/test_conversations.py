@@ -6,19 +6,14 @@ import pytest
 from django.test import Client
 
 from federation.models import Actor
+from tests.clients import bearer_for
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
-from tests.factories.oauth import AccessTokenFactory
 from tests.factories.timeline import MentionFactory, StatusFactory
 from timeline.actions.fan_out import do_fan_out_status
 from timeline.actions.statuses import check_create_status, do_create_status
 from timeline.models import Conversation, Visibility
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def bearer_for(actor: Actor, scope: str = "read write") -> dict[str, str]:
-    """Return the header presenting a fresh token of the actor's user."""
-    return {"Authorization": f"Bearer {AccessTokenFactory.create(user=actor.user, scope=scope).token}"}
 
 
 def _direct(author: Actor, text: str) -> str:

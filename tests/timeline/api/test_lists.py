@@ -8,17 +8,12 @@ import pytest
 from django.test import Client
 
 from federation.models import Actor
+from tests.clients import bearer_for
 from tests.factories.federation import LocalActorFactory
-from tests.factories.oauth import AccessTokenFactory
 from tests.factories.timeline import FollowFactory, StatusFactory
 from timeline.models import List, ListAccount, TimelineEntry
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer_for(actor: Actor, scope: str = "read write") -> dict[str, str]:
-    """Return the header presenting a fresh token of the actor's user."""
-    return {"Authorization": f"Bearer {AccessTokenFactory.create(user=actor.user, scope=scope).token}"}
 
 
 def _json(response: Any) -> Any:

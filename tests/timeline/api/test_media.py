@@ -15,7 +15,7 @@ from PIL import Image
 from pytest_django import DjangoCaptureOnCommitCallbacks as CaptureHooks
 
 from federation.models import Actor
-from tests.timeline.api.test_posting import bearer_for
+from tests.clients import bearer_for
 from tests.timeline.media_files import image_bytes, mp4_bytes, png_claiming
 from timeline import imaging
 from timeline.actions import media as media_actions
@@ -51,7 +51,7 @@ def upload(
 ) -> _MonkeyPatchedWSGIResponse:
     """Post a file as a client does, with a name and type of the client's choosing."""
     data: dict[str, object] = {"file": SimpleUploadedFile(name, content, content_type="image/png"), **(extra or {})}
-    return Client().post(f"/api/v{version}/media", data, headers=bearer_for(actor))
+    return Client().post(f"/api/v{version}/media", data, headers=bearer_for(actor, "read write follow"))
 
 
 def stored_image(url: str) -> Image.Image:
@@ -121,11 +121,11 @@ def test_v2_defers_large_images_to_a_worker(
     assert response.status_code == 202
     body = response.json()
     assert body["url"] is None and body["preview_url"] is None
-    reading = Client().get(f"/api/v1/media/{body['id']}", headers=bearer_for(alice))
+    reading = Client().get(f"/api/v1/media/{body['id']}", headers=bearer_for(alice, "read write follow"))
     assert reading.status_code == 206 and reading.json()["url"] is None
     for callback in callbacks:
         callback()
-    done = Client().get(f"/api/v1/media/{body['id']}", headers=bearer_for(alice))
+    done = Client().get(f"/api/v1/media/{body['id']}", headers=bearer_for(alice, "read write follow"))
     assert done.status_code == 200
     assert done.json()["url"].endswith(".png")
     assert done.json()["blurhash"]
@@ -160,7 +160,7 @@ def test_a_failed_deferred_upload_reports_an_error(
     media = MediaAttachment.objects.get()
     assert media.state == MediaAttachment.State.FAILED
     assert stored_files() == []
-    assert Client().get(f"/api/v1/media/{media.pk}", headers=bearer_for(alice)).status_code == 422
+    assert Client().get(f"/api/v1/media/{media.pk}", headers=bearer_for(alice, "read write follow")).status_code == 422
 
 
 @pytest.mark.parametrize(
@@ -192,7 +192,9 @@ def test_files_over_the_size_limit_are_refused(alice: Actor, monkeypatch: pytest
 
 
 def test_a_missing_file_is_refused(alice: Actor) -> None:
-    response = Client().post("/api/v1/media", {"description": "nothing"}, headers=bearer_for(alice))
+    response = Client().post(
+        "/api/v1/media", {"description": "nothing"}, headers=bearer_for(alice, "read write follow")
+    )
     assert response.status_code == 422
     assert not MediaAttachment.objects.exists()
 
@@ -213,7 +215,7 @@ def _put(actor: Actor, media_id: object, data: dict[str, str]) -> _MonkeyPatched
         f"/api/v1/media/{media_id}",
         body,
         content_type="multipart/form-data; boundary=BoUnDaRy",
-        headers=bearer_for(actor),
+        headers=bearer_for(actor, "read write follow"),
     )
 
 
@@ -226,18 +228,23 @@ def test_owner_describes_and_refocuses_an_unattached_upload(alice: Actor) -> Non
     media = MediaAttachment.objects.get()
     assert (media.description, media.focus_x, media.focus_y) == ("A cat on a mat", -0.5, 0.75)
     json_put = Client().put(
-        f"/api/v1/media/{media_id}", {"description": "JSON"}, content_type="application/json", headers=bearer_for(alice)
+        f"/api/v1/media/{media_id}",
+        {"description": "JSON"},
+        content_type="application/json",
+        headers=bearer_for(alice, "read write follow"),
     )
     assert json_put.status_code == 200 and json_put.json()["description"] == "JSON"
 
 
 def test_others_and_posted_uploads_cannot_be_read_or_changed(alice: Actor, bob: Actor) -> None:
     media_id = upload(alice, image_bytes(), extra={"description": "Mine"}).json()["id"]
-    assert Client().get(f"/api/v1/media/{media_id}", headers=bearer_for(bob)).status_code == 404
+    assert Client().get(f"/api/v1/media/{media_id}", headers=bearer_for(bob, "read write follow")).status_code == 404
     assert _put(bob, media_id, {"description": "Stolen"}).status_code == 404
     assert MediaAttachment.objects.get().description == "Mine"
     posted = Client().post(
-        "/api/v1/statuses", {"status": "With a picture", "media_ids[]": [media_id]}, headers=bearer_for(alice)
+        "/api/v1/statuses",
+        {"status": "With a picture", "media_ids[]": [media_id]},
+        headers=bearer_for(alice, "read write follow"),
     )
     assert posted.status_code == 200
     assert _put(alice, media_id, {"description": "Later"}).status_code == 404
@@ -258,7 +265,7 @@ def test_multipart_put_after_token_check_is_read(alice: Actor) -> None:
         f"/api/v1/media/{media_id}",
         body,
         content_type=MULTIPART_CONTENT.replace("BoUnDaRyStRiNg", "XyZ"),
-        headers=bearer_for(alice),
+        headers=bearer_for(alice, "read write follow"),
     )
     assert response.status_code == 200, response.content
     assert response.json()["description"] == "from multipart"

@@ -6,16 +6,11 @@ import pytest
 from django.test import Client
 
 from federation.models import Actor
-from tests.factories.oauth import AccessTokenFactory
+from tests.clients import bearer_for
 from tests.factories.timeline import StatusFactory
 from timeline.models import Favourite, Notification, Visibility
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer_for(actor: Actor, scope: str = "read") -> dict[str, str]:
-    """Return the header presenting a fresh token of the actor's user."""
-    return {"Authorization": f"Bearer {AccessTokenFactory.create(user=actor.user, scope=scope).token}"}
 
 
 def test_notifications_list_filters_and_counts(alice: Actor, bob: Actor) -> None:
@@ -25,7 +20,7 @@ def test_notifications_list_filters_and_counts(alice: Actor, bob: Actor) -> None
         recipient=alice, from_account=bob, type=Notification.Type.FAVOURITE, status=status, read=True
     )
     Notification.objects.create(recipient=bob, from_account=alice, type=Notification.Type.FOLLOW)
-    headers = bearer_for(alice)
+    headers = bearer_for(alice, "read")
     body = Client().get("/api/v1/notifications", headers=headers).json()
     assert [n["id"] for n in body] == [str(like.pk), str(follow.pk)]
     assert body[0]["type"] == "favourite"
@@ -43,7 +38,7 @@ def test_notifications_list_filters_and_counts(alice: Actor, bob: Actor) -> None
 
 def test_others_notifications_are_not_found(alice: Actor, bob: Actor) -> None:
     theirs = Notification.objects.create(recipient=bob, from_account=alice, type=Notification.Type.FOLLOW)
-    response = Client().get(f"/api/v1/notifications/{theirs.pk}", headers=bearer_for(alice))
+    response = Client().get(f"/api/v1/notifications/{theirs.pk}", headers=bearer_for(alice, "read"))
     assert response.status_code == 404
     assert Client().get("/api/v1/notifications", headers=bearer_for(alice, "read:statuses")).status_code == 403
 
@@ -54,9 +49,9 @@ def test_favourites_lists_what_the_owner_liked(alice: Actor, bob: Actor) -> None
     Favourite.objects.create(account=alice, status=first)
     Favourite.objects.create(account=alice, status=second)
     Favourite.objects.create(account=bob, status=first)
-    response = Client().get("/api/v1/favourites?limit=1", headers=bearer_for(alice))
+    response = Client().get("/api/v1/favourites?limit=1", headers=bearer_for(alice, "read"))
     assert [status["id"] for status in response.json()] == [str(second.pk)]
     assert response.json()[0]["favourited"] is True
     next_url = response["Link"].split(";")[0].strip("<>").replace("http://testserver", "")
-    rest = Client().get(next_url, headers=bearer_for(alice)).json()
+    rest = Client().get(next_url, headers=bearer_for(alice, "read")).json()
     assert [status["id"] for status in rest] == [str(first.pk)]

@@ -6,18 +6,13 @@ import pytest
 from django.test import Client
 
 from federation.models import Actor, OutboundActivity
+from tests.clients import bearer_for
 from tests.factories.federation import RemoteActorFactory
-from tests.factories.oauth import AccessTokenFactory
 from tests.factories.timeline import FollowFactory, StatusFactory
 from timeline.actions.pins import MAX_PINNED_STATUSES
 from timeline.models import Status, Visibility
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer_for(actor: Actor, scope: str = "read write") -> dict[str, str]:
-    """Return the header presenting a fresh token of the actor's user."""
-    return {"Authorization": f"Bearer {AccessTokenFactory.create(user=actor.user, scope=scope).token}"}
 
 
 def test_pin_and_unpin_show_on_the_profile(alice: Actor, bob: Actor) -> None:

@@ -10,20 +10,15 @@ from django.test import Client
 from federation.models import Actor
 from governance.actions.proposal_polls import do_post_proposal_poll
 from governance.models import Ballot, Participation, Proposal
+from tests.clients import bearer_for
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.governance import close, open_proposal
-from tests.factories.oauth import AccessTokenFactory
 from tests.factories.timeline import PollFactory, StatusFactory
 from timeline.actions.polls import check_vote
 from timeline.errors import InteractionRefused
 from timeline.models import Poll, PollVote
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer_for(actor: Actor) -> dict[str, str]:
-    """Return the header presenting a fresh token of the actor's user."""
-    return {"Authorization": f"Bearer {AccessTokenFactory.create(user=actor.user, scope='read write').token}"}
 
 
 def proposal_poll(author: Actor, **fields: Any) -> tuple[Proposal, Poll]:

@@ -8,23 +8,18 @@ import pytest
 from django.test import Client
 
 from federation.models import Actor
-from tests.factories.oauth import AccessTokenFactory
+from tests.clients import bearer_for
 from tests.factories.timeline import StatusFactory
 from timeline.models import Poll, Status, Visibility
 
 pytestmark = pytest.mark.django_db
 
 
-def bearer_for(actor: Actor, scope: str = "read write follow") -> dict[str, str]:
-    """Return the header presenting a fresh token of the actor's user."""
-    return {"Authorization": f"Bearer {AccessTokenFactory.create(user=actor.user, scope=scope).token}"}
-
-
 def test_post_a_status_from_a_form(alice: Actor) -> None:
     response = Client().post(
         "/api/v1/statuses",
         {"status": "Hello #coop", "spoiler_text": "greeting", "visibility": "unlisted", "language": "en"},
-        headers=bearer_for(alice),
+        headers=bearer_for(alice, "read write follow"),
     )
     assert response.status_code == 200
     body = response.json()
@@ -45,7 +40,10 @@ def test_post_a_reply_with_a_poll_from_json(alice: Actor, bob: Actor) -> None:
         "poll": {"options": ["tea", "coffee"], "expires_in": 3600, "multiple": True},
     }
     response = Client().post(
-        "/api/v1/statuses", json.dumps(payload), content_type="application/json", headers=bearer_for(alice)
+        "/api/v1/statuses",
+        json.dumps(payload),
+        content_type="application/json",
+        headers=bearer_for(alice, "read write follow"),
     )
     assert response.status_code == 200, response.content
     body = response.json()
@@ -56,7 +54,7 @@ def test_post_a_reply_with_a_poll_from_json(alice: Actor, bob: Actor) -> None:
 
 
 def test_idempotency_key_returns_the_first_status(alice: Actor) -> None:
-    headers = {**bearer_for(alice), "Idempotency-Key": "abc-123"}
+    headers = {**bearer_for(alice, "read write follow"), "Idempotency-Key": "abc-123"}
     first = Client().post("/api/v1/statuses", {"status": "Once"}, headers=headers).json()
     second = Client().post("/api/v1/statuses", {"status": "Once"}, headers=headers).json()
     assert first["id"] == second["id"]
@@ -77,7 +75,7 @@ def test_idempotency_key_returns_the_first_status(alice: Actor) -> None:
     ],
 )
 def test_refused_posts_store_nothing(alice: Actor, payload: dict[str, object], message: str) -> None:
-    response = Client().post("/api/v1/statuses", payload, headers=bearer_for(alice))
+    response = Client().post("/api/v1/statuses", payload, headers=bearer_for(alice, "read write follow"))
     assert response.status_code == 422
     assert message in response.json()["error"]
     assert not Status.objects.exists()
@@ -93,7 +91,9 @@ def test_a_read_token_cannot_post(alice: Actor) -> None:
 def test_replying_to_an_invisible_status_is_refused(alice: Actor, bob: Actor) -> None:
     hidden = StatusFactory.create(account=bob, visibility=Visibility.DIRECT)
     response = Client().post(
-        "/api/v1/statuses", {"status": "hi", "in_reply_to_id": str(hidden.pk)}, headers=bearer_for(alice)
+        "/api/v1/statuses",
+        {"status": "hi", "in_reply_to_id": str(hidden.pk)},
+        headers=bearer_for(alice, "read write follow"),
     )
     assert response.status_code == 422
     assert Status.objects.count() == 1
@@ -107,32 +107,38 @@ def test_edit_own_status_and_read_its_source(alice: Actor) -> None:
             f"/api/v1/statuses/{status.pk}",
             json.dumps({"status": "Second", "spoiler_text": "cw"}),
             content_type="application/json",
-            headers=bearer_for(alice),
+            headers=bearer_for(alice, "read write follow"),
         )
         .json()
     )
     assert body["content"] == "<p>Second</p>"
     assert body["edited_at"] is not None
-    source = Client().get(f"/api/v1/statuses/{status.pk}/source", headers=bearer_for(alice)).json()
+    source = Client().get(f"/api/v1/statuses/{status.pk}/source", headers=bearer_for(alice, "read write follow")).json()
     assert source == {"id": str(status.pk), "text": "Second", "spoiler_text": "cw"}
 
 
 def test_others_cannot_edit_or_delete(alice: Actor, bob: Actor) -> None:
     status = StatusFactory.create(account=alice, text="Mine")
     edit = Client().put(
-        f"/api/v1/statuses/{status.pk}", {"status": "Theirs"}, content_type="application/json", headers=bearer_for(bob)
+        f"/api/v1/statuses/{status.pk}",
+        {"status": "Theirs"},
+        content_type="application/json",
+        headers=bearer_for(bob, "read write follow"),
     )
     assert edit.status_code == 403
-    delete = Client().delete(f"/api/v1/statuses/{status.pk}", headers=bearer_for(bob))
+    delete = Client().delete(f"/api/v1/statuses/{status.pk}", headers=bearer_for(bob, "read write follow"))
     assert delete.status_code == 403
     status.refresh_from_db()
     assert status.text == "Mine"
-    assert Client().get(f"/api/v1/statuses/{status.pk}/source", headers=bearer_for(bob)).status_code == 403
+    assert (
+        Client().get(f"/api/v1/statuses/{status.pk}/source", headers=bearer_for(bob, "read write follow")).status_code
+        == 403
+    )
 
 
 def test_delete_returns_the_text_for_redrafting(alice: Actor) -> None:
     status = StatusFactory.create(account=alice, text="Oops")
-    response = Client().delete(f"/api/v1/statuses/{status.pk}", headers=bearer_for(alice))
+    response = Client().delete(f"/api/v1/statuses/{status.pk}", headers=bearer_for(alice, "read write follow"))
     assert response.status_code == 200
     assert response.json()["text"] == "Oops"
     assert not Status.objects.filter(pk=status.pk).exists()

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from config import queueing
 from federation.models import Actor
-from tests.factories.oauth import AccessTokenFactory
+from tests.clients import bearer_for
 from timeline.actions import statuses as status_actions
 from timeline.actions.statuses import IDEMPOTENCY_WINDOW, check_create_status, do_create_status
 from timeline.models import IdempotencyKey, ScheduledStatus, Status
@@ -24,11 +24,6 @@ from timeline.models import IdempotencyKey, ScheduledStatus, Status
 pytestmark = pytest.mark.django_db
 
 CONCURRENT_POSTS = 6
-
-
-def bearer_for(actor: Actor) -> dict[str, str]:
-    """Return the header presenting a fresh read-write token of the actor's user."""
-    return {"Authorization": f"Bearer {AccessTokenFactory.create(user=actor.user, scope='read write').token}"}
 
 
 def post(actor: Actor, key: str | None, **payload: str) -> Any:

@@ -10,17 +10,12 @@ from django.utils import timezone
 
 from config.celery import RECOVERY_TASKS, app
 from federation.models import Actor
-from tests.factories.oauth import AccessTokenFactory
+from tests.clients import bearer_for
 from timeline.actions.scheduled_statuses import do_publish_scheduled_status
 from timeline.models import ScheduledStatus, Status
 from timeline.tasks import requeue_due_scheduled_statuses
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer_for(actor: Actor, scope: str = "read write") -> dict[str, str]:
-    """Return the header presenting a fresh token of the actor's user."""
-    return {"Authorization": f"Bearer {AccessTokenFactory.create(user=actor.user, scope=scope).token}"}
 
 
 def _in(minutes: int) -> str:

@@ -6,16 +6,11 @@ import pytest
 from django.test import Client
 
 from federation.models import Actor
-from tests.factories.oauth import AccessTokenFactory
+from tests.clients import bearer_for
 from tests.factories.timeline import StatusFactory
 from timeline.models import StatusEdit, Visibility
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer_for(actor: Actor, scope: str = "read write") -> dict[str, str]:
-    """Return the header presenting a fresh token of the actor's user."""
-    return {"Authorization": f"Bearer {AccessTokenFactory.create(user=actor.user, scope=scope).token}"}
 
 
 def _edit(actor: Actor, status_id: int, text: str) -> dict[str, object]:

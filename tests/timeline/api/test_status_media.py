@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from federation.models import Actor, OutboundActivity
+from tests.clients import bearer_for
 from tests.factories.federation import RemoteActorFactory
 from tests.factories.timeline import FollowFactory, StatusFactory
-from tests.timeline.api.test_posting import bearer_for
 from tests.timeline.media_files import image_bytes
 from timeline.activitypub.renderers import note_for_status
 from timeline.models import MediaAttachment, Status
@@ -27,14 +27,14 @@ def uploaded(actor: Actor, **fields: str) -> str:
     response = Client().post(
         "/api/v1/media",
         {"file": SimpleUploadedFile("x.png", image_bytes()), **fields},
-        headers=bearer_for(actor),
+        headers=bearer_for(actor, "read write follow"),
     )
     assert response.status_code == 200, response.content
     return str(response.json()["id"])
 
 
 def post(actor: Actor, data: dict[str, object]) -> _MonkeyPatchedWSGIResponse:
-    return Client().post("/api/v1/statuses", data, headers=bearer_for(actor))
+    return Client().post("/api/v1/statuses", data, headers=bearer_for(actor, "read write follow"))
 
 
 def test_a_status_carries_its_media_in_order(alice: Actor) -> None:
@@ -71,7 +71,7 @@ def test_an_edit_replaces_the_media(alice: Actor) -> None:
         f"/api/v1/statuses/{status_id}",
         {"status": "Other picture", "media_ids": [second]},
         content_type="application/json",
-        headers=bearer_for(alice),
+        headers=bearer_for(alice, "read write follow"),
     )
     assert response.status_code == 200, response.content
     assert [media["id"] for media in response.json()["media_attachments"]] == [second]
@@ -87,7 +87,7 @@ def test_an_edit_describes_posted_media_with_media_attributes(alice: Actor) -> N
         f"/api/v1/statuses/{status_id}",
         {"status": "Picture", "media_ids": [media_id], "media_attributes": [{"id": "1", "description": "x"}]},
         content_type="application/json",
-        headers=bearer_for(alice),
+        headers=bearer_for(alice, "read write follow"),
     )
     assert refused.status_code == 422
     assert Status.objects.get().edited_at is None
@@ -99,7 +99,7 @@ def test_an_edit_describes_posted_media_with_media_attributes(alice: Actor) -> N
             "media_attributes": [{"id": media_id, "description": "After", "focus": "0.1,0.2"}],
         },
         content_type="application/json",
-        headers=bearer_for(alice),
+        headers=bearer_for(alice, "read write follow"),
     )
     assert response.status_code == 200, response.content
     [media] = response.json()["media_attachments"]
@@ -156,7 +156,7 @@ def test_editing_someone_elses_media_in_is_refused(alice: Actor, bob: Actor) -> 
         f"/api/v1/statuses/{status.pk}",
         {"status": "mine", "media_ids": [theirs]},
         content_type="application/json",
-        headers=bearer_for(alice),
+        headers=bearer_for(alice, "read write follow"),
     )
     assert response.status_code == 422
     status.refresh_from_db()

@@ -6,17 +6,12 @@ import pytest
 from django.test import Client
 
 from federation.models import Actor
+from tests.clients import bearer_for
 from tests.factories.federation import LocalActorFactory
-from tests.factories.oauth import AccessTokenFactory
 from tests.factories.timeline import FollowFactory, MentionFactory, StatusFactory
 from timeline.models import Visibility
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer_for(actor: Actor) -> dict[str, str]:
-    """Return the header presenting a read token of the actor's user."""
-    return {"Authorization": f"Bearer {AccessTokenFactory.create(user=actor.user, scope='read').token}"}
 
 
 @pytest.mark.parametrize(
@@ -37,10 +32,10 @@ def test_each_visibility_reaches_only_its_audience(alice: Actor, visibility: Vis
     url = f"/api/v1/statuses/{status.pk}"
     viewers = {
         "anonymous": {},
-        "stranger": bearer_for(LocalActorFactory.create()),
-        "follower": bearer_for(fan),
-        "mentioned": bearer_for(friend),
-        "author": bearer_for(alice),
+        "stranger": bearer_for(LocalActorFactory.create(), "read"),
+        "follower": bearer_for(fan, "read"),
+        "mentioned": bearer_for(friend, "read"),
+        "author": bearer_for(alice, "read"),
     }
     for name, headers in viewers.items():
         response = Client().get(url, headers=headers)
@@ -51,7 +46,7 @@ def test_each_visibility_reaches_only_its_audience(alice: Actor, visibility: Vis
 
 def test_status_entity_shape(alice: Actor, bob: Actor) -> None:
     status = StatusFactory.create(account=alice, spoiler_text="cw", sensitive=True, language="en")
-    body = Client().get(f"/api/v1/statuses/{status.pk}", headers=bearer_for(bob)).json()
+    body = Client().get(f"/api/v1/statuses/{status.pk}", headers=bearer_for(bob, "read")).json()
     assert body["id"] == str(status.pk)
     assert body["account"]["id"] == str(alice.pk)
     assert body["content"] == status.content
@@ -77,5 +72,5 @@ def test_context_lists_only_visible_ancestors_and_descendants(alice: Actor, bob:
     body = Client().get(f"/api/v1/statuses/{middle.pk}/context").json()
     assert [status["id"] for status in body["ancestors"]] == [str(root.pk)]
     assert [status["id"] for status in body["descendants"]] == [str(reply.pk)]
-    own = Client().get(f"/api/v1/statuses/{middle.pk}/context", headers=bearer_for(bob)).json()
+    own = Client().get(f"/api/v1/statuses/{middle.pk}/context", headers=bearer_for(bob, "read")).json()
     assert [status["id"] for status in own["descendants"]] == [str(hidden.pk), str(reply.pk)]

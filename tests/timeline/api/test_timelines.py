@@ -11,20 +11,15 @@ from django.test.utils import CaptureQueriesContext
 
 from federation.models import Actor, DomainPolicy
 from governance.actions.moderation import do_reverse_moderation_action
+from tests.clients import bearer_for
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.governance import make_moderator
 from tests.factories.moderation import restrict_account
-from tests.factories.oauth import AccessTokenFactory
 from tests.factories.timeline import FavouriteFactory, MentionFactory, PollFactory, RemoteMediaFactory, StatusFactory
 from timeline.models import Block, Tag, TimelineEntry, Visibility
 from timeline.selectors import home_timeline_for, statuses_for_profile
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer_for(actor: Actor, scope: str = "read") -> dict[str, str]:
-    """Return the header presenting a fresh token of the actor's user."""
-    return {"Authorization": f"Bearer {AccessTokenFactory.create(user=actor.user, scope=scope).token}"}
 
 
 def _ids(response: Any) -> list[str]:
@@ -36,12 +31,12 @@ def test_home_reads_fan_out_entries_with_pagination(alice: Actor, bob: Actor) ->
     for status in statuses:
         TimelineEntry.objects.create(owner=alice, status=status)
     StatusFactory.create(account=bob)
-    response = Client().get("/api/v1/timelines/home?limit=2", headers=bearer_for(alice))
+    response = Client().get("/api/v1/timelines/home?limit=2", headers=bearer_for(alice, "read"))
     assert _ids(response) == [str(statuses[2].pk), str(statuses[1].pk)]
     link = response["Link"]
     assert link.index('rel="next"') < link.index('rel="prev"')
     next_url = link.split(";")[0].strip("<>").replace("http://testserver", "")
-    assert _ids(Client().get(next_url, headers=bearer_for(alice))) == [str(statuses[0].pk)]
+    assert _ids(Client().get(next_url, headers=bearer_for(alice, "read"))) == [str(statuses[0].pk)]
     assert Client().get("/api/v1/timelines/home").status_code == 401
 
 
@@ -49,7 +44,7 @@ def test_home_queries_do_not_grow_with_the_page(alice: Actor) -> None:
     def count_for(n: int) -> int:
         for _ in range(n):
             TimelineEntry.objects.create(owner=alice, status=StatusFactory.create(account=LocalActorFactory.create()))
-        headers = bearer_for(alice)
+        headers = bearer_for(alice, "read")
         with CaptureQueriesContext(connection) as queries:
             Client().get("/api/v1/timelines/home?limit=40", headers=headers)
         return len(queries)
@@ -75,7 +70,7 @@ def test_home_queries_are_the_same_at_limit_20_and_40_on_a_varied_timeline(alice
             PollFactory.create(status=status)
             RemoteMediaFactory.create(status=status, account=author)
         TimelineEntry.objects.create(owner=alice, status=status)
-    headers = bearer_for(alice)
+    headers = bearer_for(alice, "read")
     counts = {}
     for limit in (20, 40):
         with CaptureQueriesContext(connection) as queries:
@@ -116,7 +111,7 @@ def test_public_timeline_hides_blocks_and_suspended_servers(alice: Actor, bob: A
     DomainPolicy.objects.create(domain="bad.example", severity="suspend", authorised_by="Decision 1")
     Block.objects.create(account=alice, target=bob)
     assert str(theirs.pk) in _ids(Client().get("/api/v1/timelines/public"))
-    seen = _ids(Client().get("/api/v1/timelines/public", headers=bearer_for(alice)))
+    seen = _ids(Client().get("/api/v1/timelines/public", headers=bearer_for(alice, "read")))
     assert len(seen) == 1
     assert str(theirs.pk) not in seen
 
@@ -149,7 +144,10 @@ def test_public_timelines_leave_out_limited_and_suspended_accounts(alice: Actor,
     do_reverse_moderation_action(lifted, authority="Appeal granted")
     theirs = StatusFactory.create(account=bob)
     assert _ids(Client().get("/api/v1/timelines/public")) == [str(theirs.pk), str(kept.pk)]
-    assert _ids(Client().get("/api/v1/timelines/public", headers=bearer_for(alice))) == [str(theirs.pk), str(kept.pk)]
+    assert _ids(Client().get("/api/v1/timelines/public", headers=bearer_for(alice, "read"))) == [
+        str(theirs.pk),
+        str(kept.pk),
+    ]
     assert _ids(Client().get("/api/v1/timelines/tag/news")) == [str(kept.pk)]
 
 
@@ -162,9 +160,9 @@ def test_home_leaves_out_suspended_accounts_except_for_moderators(alice: Actor, 
         TimelineEntry.objects.create(owner=owner, status=theirs)
         TimelineEntry.objects.create(owner=owner, status=mine)
     restrict_account(bob, "suspend", moderator=moderator_user)
-    assert _ids(Client().get("/api/v1/timelines/home", headers=bearer_for(alice))) == [str(mine.pk)]
+    assert _ids(Client().get("/api/v1/timelines/home", headers=bearer_for(alice, "read"))) == [str(mine.pk)]
     assert [status.pk for status in home_timeline_for(alice)] == [mine.pk]
-    seen = _ids(Client().get("/api/v1/timelines/home", headers=bearer_for(moderator)))
+    seen = _ids(Client().get("/api/v1/timelines/home", headers=bearer_for(moderator, "read")))
     assert seen == [str(mine.pk), str(theirs.pk)]
     assert statuses_for_profile(bob, alice) == []
     assert statuses_for_profile(bob, moderator) == [theirs]

@@ -12,6 +12,7 @@ from asgiref.sync import sync_to_async
 from django.test import AsyncClient
 
 from federation.models import Actor
+from tests.clients import bearer
 from tests.factories.timeline import FollowFactory
 from tests.timeline.streaming.conftest import apost, run, token_for
 from timeline.actions.filters import KeywordChange, check_filter, do_create_filter
@@ -52,7 +53,7 @@ def test_a_warn_filter_marks_and_a_hide_filter_drops_streamed_statuses(alice: Ac
     token = token_for(bob)
 
     async def scenario() -> None:
-        response = await AsyncClient().get("/api/v1/streaming/user", headers={"Authorization": f"Bearer {token}"})
+        response = await AsyncClient().get("/api/v1/streaming/user", headers=bearer(token))
         stream = events_of(response)
         await anext(stream)  # The first comment arrives once the stream has joined its group.
         await apost(alice, "the election results are in")

@@ -12,6 +12,7 @@ from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.test import Client
 
 from federation.models import Actor
+from tests.clients import bearer
 from tests.live import free_port
 from tests.timeline.streaming.conftest import run, token_for
 from tests.timeline.streaming.test_relay import eventually, pubsub_layer_or_skip
@@ -201,7 +202,7 @@ def test_a_post_is_answered_while_the_streaming_redis_is_down(
             raise
 
     monkeypatch.setattr(relay, "groups_with_listeners", asked_and_failed)
-    headers = {"Authorization": f"Bearer {token_for(alice, 'read write')}"}
+    headers = bearer(token_for(alice, "read write"))
     response = Client().post("/api/v1/statuses", {"status": "Still posted"}, headers=headers)
     assert response.status_code == 200
     assert Status.objects.get().pk == int(response.json()["id"])

@@ -16,6 +16,7 @@ from django.test import AsyncClient, Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from federation.models import Actor
+from tests.clients import bearer
 from tests.factories.timeline import FollowFactory
 from tests.timeline.streaming.conftest import apost, post, run, token_for
 from timeline.models import Status, StreamEvent
@@ -48,7 +49,7 @@ def test_user_stream_sends_updates_as_events(alice: Actor, bob: Actor) -> None:
     token = token_for(bob)
 
     async def scenario() -> None:
-        response = await AsyncClient().get("/api/v1/streaming/user", headers={"Authorization": f"Bearer {token}"})
+        response = await AsyncClient().get("/api/v1/streaming/user", headers=bearer(token))
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/event-stream")
         stream = events_of(response)
@@ -110,7 +111,7 @@ def test_refused_streams_answer_errors(path: str, headers: dict[str, str], statu
 
 def test_notification_stream_needs_a_notifications_scope(bob: Actor) -> None:
     token = token_for(bob, scope="read:statuses")
-    response = Client().get("/api/v1/streaming/user/notification", headers={"Authorization": f"Bearer {token}"})
+    response = Client().get("/api/v1/streaming/user/notification", headers=bearer(token))
     assert response.status_code == 401
 
 
