@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from config.web_refusals import refusal_on_form
 from frontend.viewer import viewer_actor
-from members.actions.preferences import check_posting_defaults, do_set_posting_defaults
+from members.actions.preferences import check_posting_defaults
 from members.actions.profile import check_update_profile, do_update_profile
 from timeline.entities.accounts import avatar_url
 from timeline.rendering import plain_text_of
@@ -107,10 +106,7 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
                 avatar=(avatar, avatar.size) if avatar else None,
                 header=(header, header.size) if header else None,
             )
-            with transaction.atomic():
-                do_update_profile(actor, change)
-                if actor.user is not None:
-                    do_set_posting_defaults(actor.user, defaults)
+            do_update_profile(actor, change, defaults)
             messages.success(request, _("Profile saved."))
             return redirect("frontend:profile_settings")
     context = {"form": form, "actor": actor, "avatar": avatar_url(actor)}

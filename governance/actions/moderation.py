@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from federation.models import Actor, DomainPolicy
 from federation.selectors import forget_cached_suspensions
 from governance.access import is_moderator
 from governance.actions.log import do_append_log_entry
+from governance.actions.reports import do_resolve_report
 from governance.errors import ModerationRefused
 from governance.models import LogEntry, LogVisibility, ModerationAction, Report, RuleVersion
 from governance.selectors import IN_FORCE, rules_in_force
@@ -207,6 +209,21 @@ def do_take_moderation_action(
         if action.target_account_id is not None:
             enqueue_on_commit("governance.tasks.notify_moderation_action", action.pk)
     return action
+
+
+def do_take_moderation_actions(
+    moderator: User, drafts: Sequence[ModerationDraft], *, report: Report | None = None
+) -> list[ModerationAction]:
+    """Apply checked actions together and resolve the open report they answer, in one transaction.
+
+    An action on an account and the statuses a report lists is all or
+    nothing: a report is never resolved by half of what answered it.
+    """
+    with transaction.atomic():
+        actions = [do_take_moderation_action(moderator, draft) for draft in drafts]
+        if report is not None and report.state == Report.State.OPEN:
+            do_resolve_report(moderator, report)
+    return actions
 
 
 def moderation_log_data(action: ModerationAction) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -26,6 +25,7 @@ from governance.actions.moderation import (
     check_update_domain_action,
     do_reverse_moderation_action,
     do_take_moderation_action,
+    do_take_moderation_actions,
     do_update_domain_action,
 )
 from governance.actions.reports import do_assign_report, do_reopen_report, do_resolve_report
@@ -199,9 +199,5 @@ def account_action(request: HttpRequest, account_id: str) -> JsonResponse:
         )
         for target in targets
     ]
-    with transaction.atomic():
-        for draft in drafts:
-            do_take_moderation_action(moderator, draft)
-        if report is not None and report.state == Report.State.OPEN:
-            do_resolve_report(moderator, report)
+    do_take_moderation_actions(moderator, drafts, report=report)
     return JsonResponse({})

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from federation.actions.outbox import publish_actor_update
 from federation.models import Actor
+from members.actions.preferences import PostingDefaults, do_set_posting_defaults
 from members.errors import MemberRefused
 from timeline.imaging import EXTENSIONS, MediaRejected, process_profile_image, sniff_content_type
 from timeline.rendering import render_plain_text
@@ -126,9 +127,15 @@ def _image_name(image: ProcessedProfileImage) -> str:
     return f"{secrets.token_hex(16)}.{EXTENSIONS[image.content_type]}"
 
 
-def do_update_profile(actor: Actor, change: ProfileChange) -> Actor:
-    """Store a checked profile change; followers' servers receive an Update of the actor."""
+def do_update_profile(actor: Actor, change: ProfileChange, defaults: PostingDefaults | None = None) -> Actor:
+    """Store a checked profile change, and the owner's posting defaults if given; followers' servers receive an Update.
+
+    The profile page and `update_credentials` change both at once, so both
+    are stored in one transaction: neither is kept without the other.
+    """
     with transaction.atomic():
+        if defaults is not None and actor.user is not None:
+            do_set_posting_defaults(actor.user, defaults)
         locked_actor = Actor.objects.select_for_update().get(pk=actor.pk)
         replaced = []
         if change.display_name is not None:

@@ -6,7 +6,6 @@ import contextlib
 from typing import IO
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -20,7 +19,7 @@ from federation.actions.remote_actors import resolve_account
 from federation.errors import RemoteActorUnavailable
 from federation.models import Actor
 from federation.selectors import is_domain_suspended
-from members.actions.preferences import check_posting_defaults, do_set_posting_defaults
+from members.actions.preferences import check_posting_defaults
 from members.actions.profile import check_update_profile, do_update_profile
 from timeline.entities.accounts import (
     account_entities,
@@ -235,8 +234,5 @@ def update_credentials(request: HttpRequest) -> JsonResponse:
         avatar=_image_upload(params, "avatar"),
         header=_image_upload(params, "header"),
     )
-    with transaction.atomic():
-        updated = do_update_profile(actor, change)
-        if actor.user is not None:
-            do_set_posting_defaults(actor.user, defaults)
+    updated = do_update_profile(actor, change, defaults)
     return JsonResponse(credential_account_entity(updated))

@@ -12,7 +12,6 @@ from federation.models import Actor
 from timeline.access import StatusNotFound, access_status_by_id
 from timeline.actions.polls import check_cast_vote, do_cast_vote
 from timeline.entities.statuses import poll_entity
-from timeline.errors import InteractionRefused
 from timeline.models import Poll, PollVote
 from timeline.poll_claims import claimed_poll_views
 
@@ -55,10 +54,6 @@ def vote(request: HttpRequest, poll_id: str) -> JsonResponse:
     if any(not choice.isdigit() for choice in raw):
         raise ApiError("choices must be option indexes", 422)
     choices = [int(choice) for choice in raw]
-    try:
-        cast = check_cast_vote(actor, poll, choices)
-    except InteractionRefused as exc:
-        raise ApiError(str(exc), 422) from None
-    do_cast_vote(cast)
+    do_cast_vote(check_cast_vote(actor, poll, choices))
     poll.refresh_from_db()
     return _poll_response(actor, poll)
