@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from federation.actions.remote_actors import actor_for_key_id
-from federation.activitypub.incoming import host_of
+from federation.activitypub.base import host_of
 from federation.errors import ActivityRefused, RemoteActorUnavailable
 from federation.models import Actor
 from federation.selectors import is_actor_suspended, is_domain_suspended

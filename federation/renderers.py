@@ -1,7 +1,9 @@
 """Render federation's own rows as ActivityStreams: actors, activities' envelopes, Undo and Tombstones.
 
-The apps render their own objects (`timeline.activitypub.renderers` renders
-statuses) and wrap them with `activity()`.
+Rows become typed objects (`federation.activitypub`), sent through
+`serialise()`. The apps render their own objects the same way
+(`timeline.activitypub.renderers` renders statuses); their actions still
+wrap the smaller activities (Follow, Like, Block...) with `activity()`.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from typing import Any
 
 from django.utils.html import escape
 
+from federation.activitypub import Delete, Person, PublicKey, Tombstone, Update, serialise
 from federation.activitypub.context import CONTEXT, PUBLIC
-from federation.activitypub.objects import Person, PublicKey
 from federation.models import Actor
 from federation.uris import activity_uri, base_url, instance_actor_uri, transparency_log_uri
 
@@ -115,35 +117,22 @@ def undo(actor: Actor, inner: dict[str, Any]) -> dict[str, Any]:
 
 def actor_update(actor: Actor) -> dict[str, Any]:
     """Return the Update activity that announces a changed profile."""
-    document = person_for_actor(actor).to_json()
-    document.pop("@context")
-    return activity(
-        "Update",
-        actor,
-        document,
-        activity_id=new_activity_id(actor, "updates"),
-        to=[PUBLIC],
-        cc=[actor.followers_uri],
+    return serialise(
+        Update(
+            id=new_activity_id(actor, "updates"),
+            actor=actor.uri,
+            object=person_for_actor(actor),
+            to=[PUBLIC],
+            cc=[actor.followers_uri],
+        )
     )
 
 
 def delete_for_actor(actor: Actor) -> dict[str, Any]:
     """Return the Delete activity that tells peers a local account is gone."""
-    return activity(
-        "Delete",
-        actor,
-        actor.uri,
-        activity_id=f"{actor.uri}#delete",
-        to=[PUBLIC],
-    )
+    return serialise(Delete(id=f"{actor.uri}#delete", actor=actor.uri, object=actor.uri, to=[PUBLIC]))
 
 
 def tombstone(uri: str, former_type: str, deleted: datetime) -> dict[str, Any]:
     """Return the Tombstone served at the id of an erased actor or status."""
-    return {
-        "@context": CONTEXT,
-        "id": uri,
-        "type": "Tombstone",
-        "formerType": former_type,
-        "deleted": iso8601(deleted),
-    }
+    return serialise(Tombstone(id=uri, former_type=former_type, deleted=iso8601(deleted)))

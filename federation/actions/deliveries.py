@@ -31,7 +31,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.queueing import enqueue_at_on_commit, enqueue_on_commit
-from federation.activitypub.incoming import host_of
+from federation.activitypub.base import host_of
 from federation.models import Actor, Delivery, OutboundActivity, RemoteHost
 from federation.selectors import is_domain_suspended
 from federation.transport import TransportError, UnsafeDestination, signed_post

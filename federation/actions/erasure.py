@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from federation import renderers
 from federation.actions.deliveries import do_queue_activity
-from federation.activitypub.incoming import host_of
+from federation.activitypub.base import host_of
 from federation.models import Actor, Delivery, InboxRecipient, OutboundActivity
 from federation.selectors import follower_inboxes
 

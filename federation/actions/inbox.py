@@ -25,7 +25,7 @@ from config.json_input import JsonInputError, parse_json
 from config.queueing import enqueue_on_commit
 from federation.actions.deliveries import host_is_unavailable, record_host_success
 from federation.actions.remote_actors import actor_by_key_id, actor_for_key_id
-from federation.activitypub.incoming import ACTOR_TYPES, STATUS_TYPES, host_of, id_of
+from federation.activitypub import TYPES, Activity, Note, Person, Typed, host_of, id_of
 from federation.errors import ActivityRefused, RemoteActorUnavailable
 from federation.inbox import (
     IgnoredActivity,
@@ -34,6 +34,7 @@ from federation.inbox import (
     dispatch_batch,
     dispatch_to_new_recipients,
     is_supported,
+    read_activity,
     takes_batches,
 )
 from federation.inbox.registry import (
@@ -113,6 +114,12 @@ def _parse(body: bytes) -> dict[str, Any]:
     return activity
 
 
+def _registered_as(kind: Any, cls: type[Typed]) -> bool:
+    """Return whether a document's `type` is exactly one string, naming `cls` or one of its subclasses."""
+    registered = TYPES.get(kind) if isinstance(kind, str) else None
+    return registered is not None and issubclass(registered, cls)
+
+
 def check_origin(actor: Actor, activity: dict[str, Any]) -> None:
     """Refuse an activity, or an embedded object, that claims to come from another host or author.
 
@@ -130,9 +137,9 @@ def check_origin(actor: Actor, activity: dict[str, Any]) -> None:
             raise ActivityRefused(f"{kind} must embed its object.")
         if host_of(object_id) != own_host:
             raise ActivityRefused("The object id is not on the actor's host.", 403)
-        if obj.get("type") in STATUS_TYPES and id_of(obj.get("attributedTo")) != actor.uri:
+        if _registered_as(obj.get("type"), Note) and id_of(obj.get("attributedTo")) != actor.uri:
             raise ActivityRefused("The object is attributed to another actor.", 403)
-        if obj.get("type") in ACTOR_TYPES and object_id != actor.uri:
+        if _registered_as(obj.get("type"), Person) and object_id != actor.uri:
             raise ActivityRefused("An actor can only update itself.", 403)
     elif kind in ("Delete", "Move"):
         if object_id is None or host_of(object_id) != own_host:
@@ -392,13 +399,29 @@ def _claim(own: Collection[int], extra: int) -> list[InboxItem]:
     return _pending(InboxItem.objects.select_for_update(skip_locked=True, no_key=True), own, extra)
 
 
-def _run_handler(item: InboxItem, actor: Actor | None, recipients: list[Actor]) -> None:
+def _activity(item: InboxItem, read: dict[int, Activity | IgnoredActivity]) -> Activity:
+    """Return the item's activity as its typed class, read once per batch; raise IgnoredActivity if it cannot be."""
+    if item.pk not in read:
+        try:
+            read[item.pk] = read_activity(item.body)
+        except IgnoredActivity as exc:
+            read[item.pk] = exc
+    activity = read[item.pk]
+    if isinstance(activity, IgnoredActivity):
+        raise activity
+    return activity
+
+
+def _run_handler(
+    item: InboxItem, actor: Actor | None, recipients: list[Actor], read: dict[int, Activity | IgnoredActivity]
+) -> None:
     """Run the item's handler in a savepoint and record the outcome on the item (not saved)."""
     try:
         if actor is None:
             raise IgnoredActivity("The actor is gone.")
+        activity = _activity(item, read)
         with transaction.atomic():
-            dispatch(actor, item.body, recipients)
+            dispatch(actor, activity, recipients)
         item.state = InboxItem.State.PROCESSED
     except IgnoredActivity as exc:
         item.state = InboxItem.State.IGNORED
@@ -484,9 +507,16 @@ def _next_run(items: list[InboxItem], start: int, actors: dict[str, Actor | None
 
 
 def _received(
-    run: list[InboxItem], actors: dict[str, Actor | None], waiting: dict[int, list[InboxRecipient]]
+    run: list[InboxItem],
+    actors: dict[str, Actor | None],
+    waiting: dict[int, list[InboxRecipient]],
+    read: dict[int, Activity | IgnoredActivity],
 ) -> list[Received] | None:
-    """Return a run's items as its batch handler takes them; None if they are to be handled one at a time."""
+    """Return a run's items as its batch handler takes them; None if they are to be handled one at a time.
+
+    A run with an activity that cannot be read is handled one at a time,
+    so that the item is ignored on its own.
+    """
     if not takes_batches(run[0].activity_type):
         return None
     received = []
@@ -494,7 +524,11 @@ def _received(
         actor = actors[item.actor_uri]
         if actor is None:
             return None
-        received.append(Received(actor, item.body, [row.account for row in waiting[item.pk]]))
+        try:
+            activity = _activity(item, read)
+        except IgnoredActivity:
+            return None
+        received.append(Received(actor, activity, [row.account for row in waiting[item.pk]]))
     return received
 
 
@@ -533,14 +567,17 @@ def _process_batch(own: Collection[int], extra: int) -> dict[int, str]:
             # come first, so that the rest stay in order after them.
             done = _ignore_suspended_accounts(items)
             items = done + [item for item in items if item not in done]
+            # Each stored activity is read into its typed class once, when first needed.
+            read: dict[int, Activity | IgnoredActivity] = {}
             while len(done) < len(items):
                 if done and time.monotonic() > deadline:
                     break
                 run = _next_run(items, len(done), actors)
-                received = _received(run, actors, waiting)
+                received = _received(run, actors, waiting, read)
                 left = run if received is None else _run_batch_handler(run[0].activity_type, run, received)
                 for item in left:
-                    _run_handler(item, _actor(actors, item.actor_uri), [row.account for row in waiting[item.pk]])
+                    recipients = [row.account for row in waiting[item.pk]]
+                    _run_handler(item, _actor(actors, item.actor_uri), recipients, read)
                     if item.activity_type in ACTOR_CHANGING_TYPES:
                         # The actor may have changed or gone: load it again for its next activity.
                         del actors[item.actor_uri]
@@ -663,8 +700,9 @@ def _serve_waiting_recipients(item_id: int) -> str:
         actor = Actor.objects.filter(uri=item.actor_uri).first()
         if item.state == InboxItem.State.PROCESSED and actor is not None:
             try:
+                activity = read_activity(item.body)
                 with transaction.atomic():
-                    dispatch_to_new_recipients(actor, item.body, [row.account for row in waiting])
+                    dispatch_to_new_recipients(actor, activity, [row.account for row in waiting])
             except (IgnoredActivity, RemoteActorUnavailable, ValueError) as exc:
                 # The status may be gone since; the item itself was processed, so it stays as it is.
                 logger.info("inbox item %s (%s) not given to more accounts: %s", item.pk, item.activity_type, exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from config.json_input import JsonInputError, parse_json
 from federation.actions.instance_actor import instance_actor
-from federation.activitypub.incoming import ACTOR_TYPES, ActorDocument, MalformedDocument, host_of, parse_actor
+from federation.activitypub import TYPES, MalformedDocument, Person, PropertyValue, host_of, parse_as
 from federation.errors import RemoteActorUnavailable
 from federation.models import Actor, Tombstone
 from federation.sanitising import sanitise_html
@@ -63,7 +64,12 @@ def fetch_document(uri: str) -> dict[str, Any]:
     return document
 
 
-def _actor_fields(doc: ActorDocument) -> dict[str, Any]:
+def _field(item: PropertyValue | Mapping[str, str]) -> dict[str, str]:
+    name, value = (item.name, item.value) if isinstance(item, PropertyValue) else (item["name"], item["value"])
+    return {"name": name, "value": sanitise_html(value)}
+
+
+def _actor_fields(doc: Person) -> dict[str, Any]:
     return {
         "kind": doc.type,
         "display_name": doc.name[:100],
@@ -75,13 +81,13 @@ def _actor_fields(doc: ActorDocument) -> dict[str, Any]:
         "followers_uri": doc.followers,
         "following_uri": doc.following,
         "featured_uri": doc.featured,
-        "public_key_pem": doc.public_key_pem,
-        "public_key_uri": doc.public_key_id,
+        "public_key_pem": doc.public_key.public_key_pem,
+        "public_key_uri": doc.public_key.id,
         "locked": doc.manually_approves_followers,
         "bot": doc.bot,
         "discoverable": doc.discoverable,
-        "also_known_as": doc.also_known_as,
-        "fields": [{"name": f["name"], "value": sanitise_html(f["value"])} for f in doc.fields],
+        "also_known_as": list(doc.also_known_as),
+        "fields": [_field(item) for item in doc.fields],
         "avatar_remote_url": doc.icon_url,
         "header_remote_url": doc.image_url,
         "fetched_at": timezone.now(),
@@ -89,13 +95,21 @@ def _actor_fields(doc: ActorDocument) -> dict[str, Any]:
 
 
 def do_store_actor_document(document: dict[str, Any]) -> Actor:
-    """Create or update the cached copy of a remote actor from its (origin-checked) document."""
+    """Create or update the cached copy of a remote actor from its (origin-checked) JSON document."""
     try:
-        doc = parse_actor(document)
+        person = parse_as(Person, document)
     except MalformedDocument as exc:
         raise RemoteActorUnavailable(f"The actor document cannot be read: {exc}") from exc
+    return do_store_remote_actor(person)
+
+
+def do_store_remote_actor(doc: Person) -> Actor:
+    """Create or update the cached copy of a remote actor from its (origin-checked) document.
+
+    Service, Application, Group and Organization actors are Persons of another type.
+    """
     domain = host_of(doc.id)
-    if host_of(doc.inbox) != domain or host_of(doc.public_key_id) != domain:
+    if host_of(doc.inbox) != domain or host_of(doc.public_key.id) != domain:
         raise RemoteActorUnavailable("The actor's inbox or key is on another host.")
     existing = Actor.objects.filter(uri=doc.id).first()
     if existing is not None and existing.is_local:
@@ -168,7 +182,7 @@ def actor_for_key_id(key_id: str, *, refresh: bool = False) -> Actor:
     if actor is not None and not refresh:
         return actor
     document = fetch_document(key_id.split("#", 1)[0])
-    if document.get("type") not in ACTOR_TYPES or "inbox" not in document:
+    if not _names_actor_type(document.get("type")) or "inbox" not in document:
         key = document.get("publicKey")
         owner = document.get("owner") or (key.get("owner") if isinstance(key, dict) else None)
         if not isinstance(owner, str) or host_of(owner) != host_of(key_id):
@@ -178,6 +192,11 @@ def actor_for_key_id(key_id: str, *, refresh: bool = False) -> Actor:
     if actor.public_key_uri != key_id:
         raise RemoteActorUnavailable(f"{key_id} is not the key of {actor.uri}.")
     return actor
+
+
+def _names_actor_type(kind: Any) -> bool:
+    registered = TYPES.get(kind) if isinstance(kind, str) else None
+    return registered is not None and issubclass(registered, Person)
 
 
 def resolve_account(handle: str) -> Actor:

@@ -33,8 +33,21 @@ from federation.activitypub.activities import (
     Undo,
     Update,
 )
-from federation.activitypub.base import TYPES, Object, Typed, Unknown, parse, parse_as, serialise
-from federation.activitypub.incoming import MalformedDocument
+from federation.activitypub.base import (
+    TYPES,
+    MalformedDocument,
+    Object,
+    Typed,
+    Unknown,
+    as_list,
+    host_of,
+    id_of,
+    is_public,
+    parse,
+    parse_as,
+    require_http_uri,
+    serialise,
+)
 from federation.activitypub.objects import (
     Application,
     Article,
@@ -96,7 +109,12 @@ __all__ = [
     "Undo",
     "Unknown",
     "Update",
+    "as_list",
+    "host_of",
+    "id_of",
+    "is_public",
     "parse",
     "parse_as",
+    "require_http_uri",
     "serialise",
 ]

@@ -13,16 +13,20 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 from federation.activitypub.base import (
+    MalformedDocument,
     Object,
     addresses,
+    as_list,
     embedded_or_reference,
+    id_of,
     json_of,
+    optional_uri,
     registered,
+    require_http_uri,
     required_uri,
     text,
 )
 from federation.activitypub.context import CONTEXT
-from federation.activitypub.incoming import MalformedDocument, as_list, id_of, require_http_uri
 
 MAX_FLAG_OBJECTS = 100
 
@@ -45,9 +49,25 @@ class Activity(Object):
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> Self:
         """Read an activity; refuse one without id, actor or object. `published` may be absent."""
+        return cls.read(doc, id=required_uri(doc, "id"), actor=required_uri(doc, "actor"))
+
+    @classmethod
+    def from_embedded_json(cls, doc: Mapping[str, Any]) -> Self:
+        """Read an activity embedded in another (the Follow of an Accept or Undo): its id and actor may be "".
+
+        Misskey used to embed the Follow it accepts without its id, and
+        Friendica writes a database number there; the Follow is then found
+        by its two actors, and an Undo by what it undoes. Only the object
+        is required.
+        """
+        return cls.read(doc, id=optional_uri(doc.get("id")), actor=optional_uri(doc.get("actor")))
+
+    @classmethod
+    def read(cls, doc: Mapping[str, Any], *, id: str, actor: str) -> Self:
+        """Read the rest of an activity whose id and actor are read already."""
         return cls(
-            id=required_uri(doc, "id"),
-            actor=required_uri(doc, "actor"),
+            id=id,
+            actor=actor,
             object=embedded_or_reference(doc.get("object"), "object"),
             to=addresses(doc.get("to")),
             cc=addresses(doc.get("cc")),

@@ -8,13 +8,64 @@ them in `to_json`. Shapes are checked once, here at the boundary: past
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self, TypeVar
+from urllib.parse import urlsplit
 
-from federation.activitypub.incoming import MAX_TEXT, MalformedDocument, as_list, id_of, require_http_uri
+from federation.activitypub.context import PUBLIC_ALIASES
 
 T = TypeVar("T", bound="Typed")
+MAX_TEXT = 100_000
+
+
+class MalformedDocument(ValueError):
+    """A document lacks a required property or has one of the wrong shape."""
+
+
+def as_list(value: Any) -> list[Any]:
+    """Return a property as a list: absent is empty, a single value is a list of one."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def id_of(value: Any) -> str | None:
+    """Return the id a property refers to: a string, or an embedded object's id."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        return str(value["id"])
+    if isinstance(value, list) and value:
+        return id_of(value[0])
+    return None
+
+
+def host_of(uri: str) -> str:
+    """Return the host (with a port if any) of a URI, lower-cased."""
+    return urlsplit(uri).netloc.lower()
+
+
+def require_http_uri(value: Any, name: str) -> str:
+    """Return the value if it is an http(s) URI without credentials, else refuse the document.
+
+    A URI with credentials (`https://user:pass@host/`) is never kept: it
+    would later be fetched, linked or compared as if it named `host`.
+    """
+    if not isinstance(value, str) or urlsplit(value).scheme not in ("http", "https") or not host_of(value):
+        raise MalformedDocument(f"{name} must be an http(s) URI.")
+    if "@" in urlsplit(value).netloc:
+        raise MalformedDocument(f"{name} must not carry credentials.")
+    if len(value) > 500:
+        raise MalformedDocument(f"{name} is too long.")
+    return value
+
+
+def is_public(addresses: Iterable[str]) -> bool:
+    """Return whether the public collection is among the addresses."""
+    return any(address in PUBLIC_ALIASES for address in addresses)
 
 
 class Typed:
@@ -26,6 +77,11 @@ class Typed:
     def from_json(cls, doc: Mapping[str, Any]) -> Self:
         """Return the typed object for a JSON object whose type is this class's."""
         raise NotImplementedError
+
+    @classmethod
+    def from_embedded_json(cls, doc: Mapping[str, Any]) -> Self:
+        """Return the typed object for a JSON object embedded in another; most types read it as any other."""
+        return cls.from_json(doc)
 
     def to_json(self, *, with_context: bool = True) -> dict[str, Any]:
         """Return the JSON form this server sends."""
@@ -157,7 +213,16 @@ def embedded_or_reference(value: Any, key: str) -> str | Object:
         return require_http_uri(first, key)
     if not isinstance(first, dict):
         raise MalformedDocument(f"{key} must be an id or an object.")
-    parsed = parse(first)
+    try:
+        kind = type_of(first)
+        parsed = TYPES[kind].from_embedded_json(first) if kind else Unknown.from_json(first)
+    except MalformedDocument:
+        # An embedded copy is only ever a hint: one that cannot be read still names its object by
+        # id, which is all a handler may trust of it anyway.
+        uri = id_of(first)
+        if uri is None:
+            raise
+        return require_http_uri(uri, key)
     if not isinstance(parsed, Object):
         raise MalformedDocument(f"{key} must be an object with an id.")
     if isinstance(parsed, Unknown):

@@ -13,19 +13,22 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 from federation.activitypub.base import (
+    MalformedDocument,
     Object,
     Typed,
     addresses,
+    as_list,
+    id_of,
     integer,
     optional_text,
     optional_uri,
     registered,
+    require_http_uri,
     required_uri,
     text,
     typed_list,
 )
 from federation.activitypub.context import CONTEXT
-from federation.activitypub.incoming import MalformedDocument, as_list, id_of, require_http_uri
 
 MAX_TAGS = 50
 MAX_ATTACHMENTS = 8
@@ -141,11 +144,32 @@ Tag = Mention | Hashtag | Emoji
 
 
 def _tags(value: Any) -> tuple[Tag, ...]:
+    # Up to MAX_TAGS of each kind: a post with many custom emojis keeps its mentions and hashtags.
     tags: list[Tag] = []
-    for item in typed_list(value, Typed, MAX_TAGS):
-        if isinstance(item, Mention | Hashtag | Emoji):
-            tags.append(item)
+    counts: dict[type[Tag], int] = {}
+    for item in as_list(value):
+        if not isinstance(item, dict):
+            continue
+        try:
+            parsed = _parse_tag(item)
+        except MalformedDocument:
+            continue
+        if parsed is not None and counts.get(type(parsed), 0) < MAX_TAGS:
+            counts[type(parsed)] = counts.get(type(parsed), 0) + 1
+            tags.append(parsed)
     return tuple(tags)
+
+
+def _parse_tag(item: Mapping[str, Any]) -> Tag | None:
+    """Return a tag as its type (Mention, Hashtag or Emoji), None for a tag of another type."""
+    kind = item.get("type")
+    if kind == "Mention":
+        return Mention.from_json(item)
+    if kind == "Hashtag":
+        return Hashtag.from_json(item)
+    if kind == "Emoji":
+        return Emoji.from_json(item)
+    return None
 
 
 @registered
@@ -227,6 +251,20 @@ class PropertyValue(Typed):
 
 def _property_value(item: PropertyValue | Mapping[str, str]) -> PropertyValue:
     return item if isinstance(item, PropertyValue) else PropertyValue(name=item["name"], value=item["value"])
+
+
+def _attachments(value: Any) -> tuple[Document, ...]:
+    # Any of the first entries with a URL is a file, whatever its type: Pixelfed types its
+    # attachments Image or Video, and what the file is comes from its mediaType anyway.
+    found: list[Document] = []
+    for item in as_list(value)[:MAX_ATTACHMENTS]:
+        if not isinstance(item, dict):
+            continue
+        try:
+            found.append(Image.from_json(item) if item.get("type") == "Image" else Document.from_json(item))
+        except MalformedDocument:
+            continue
+    return tuple(found)
 
 
 # Actors.
@@ -499,7 +537,7 @@ class Note(Object):
             updated=optional_text(doc.get("updated"), 64),
             language=language,
             tag=_tags(doc.get("tag")),
-            attachment=typed_list(doc.get("attachment"), Document, MAX_ATTACHMENTS),
+            attachment=_attachments(doc.get("attachment")),
             poll_options=options,
             poll_multiple=multiple,
             end_time=end_time if isinstance(end_time, str) else None,

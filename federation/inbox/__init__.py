@@ -7,6 +7,7 @@ from federation.inbox.registry import (
     dispatch_batch,
     dispatch_to_new_recipients,
     is_supported,
+    read_activity,
     takes_batches,
 )
 
@@ -17,5 +18,6 @@ __all__ = [
     "dispatch_batch",
     "dispatch_to_new_recipients",
     "is_supported",
+    "read_activity",
     "takes_batches",
 ]

@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from federation.activitypub.incoming import id_of
+from federation.activitypub import Activity, MalformedDocument, parse
 from federation.models import Actor
 
-Handler = Callable[[Actor, dict[str, Any]], None]
+A = TypeVar("A", bound=Activity)
+# Handlers take the activity as its own class (a Follow, an Undo); the registry keys them by its type.
+Handler = Callable[[Actor, Any], None]
 # A handler that also takes the local accounts whose personal inboxes the activity reached.
-RecipientHandler = Callable[[Actor, dict[str, Any], Sequence[Actor]], None]
+RecipientHandler = Callable[[Actor, Any, Sequence[Actor]], None]
 HANDLERS: dict[str, Handler] = {}
 RECIPIENT_HANDLERS: dict[str, RecipientHandler] = {}
 # Handlers of activities whose object is their own actor (a profile Update, an account Delete).
@@ -29,12 +31,27 @@ class IgnoredActivity(Exception):
     """The activity is valid but has nothing to act on here (an unknown object, a duplicate)."""
 
 
+def read_activity(document: Any) -> Activity:
+    """Return a stored activity as its typed class; one that cannot be read is ignored, as a malformed object is.
+
+    The inbox refused documents without an id, an actor or a supported
+    type when they arrived; what else is malformed leaves nothing to act on.
+    """
+    try:
+        activity = parse(document)
+    except MalformedDocument as exc:
+        raise IgnoredActivity(f"The activity cannot be read: {exc}") from exc
+    if not isinstance(activity, Activity):
+        raise IgnoredActivity(f"No handler for {getattr(activity, 'type', None)!r}.")
+    return activity
+
+
 @dataclass(frozen=True)
 class Received:
     """An activity to process, with its actor and the local accounts whose personal inboxes it reached."""
 
     actor: Actor
-    activity: dict[str, Any]
+    activity: Activity
     recipients: Sequence[Actor] = ()
 
 
@@ -45,18 +62,18 @@ BatchHandler = Callable[[Sequence[Received]], dict[int, IgnoredActivity | None]]
 BATCH_HANDLERS: dict[str, BatchHandler] = {}
 
 
-def handles(*types: str) -> Callable[[Handler], Handler]:
+def handles(*types: type[A]) -> Callable[[Callable[[Actor, A], None]], Callable[[Actor, A], None]]:
     """Register the decorated function as the handler of these activity types."""
 
-    def register(handler: Handler) -> Handler:
+    def register(handler: Callable[[Actor, A], None]) -> Callable[[Actor, A], None]:
         for kind in types:
-            HANDLERS[kind] = handler
+            HANDLERS[kind.TYPE] = handler
         return handler
 
     return register
 
 
-def handles_own_actor(*types: str) -> Callable[[Handler], Handler]:
+def handles_own_actor(*types: type[A]) -> Callable[[Callable[[Actor, A], None]], Callable[[Actor, A], None]]:
     """Register the decorated function as the handler of these types when their object is their own actor.
 
     An actor updating or deleting itself concerns its account, not any
@@ -64,30 +81,32 @@ def handles_own_actor(*types: str) -> Callable[[Handler], Handler]:
     handler.
     """
 
-    def register(handler: Handler) -> Handler:
+    def register(handler: Callable[[Actor, A], None]) -> Callable[[Actor, A], None]:
         for kind in types:
-            SELF_HANDLERS[kind] = handler
+            SELF_HANDLERS[kind.TYPE] = handler
         return handler
 
     return register
 
 
-def handles_with_recipients(*types: str) -> Callable[[RecipientHandler], RecipientHandler]:
+def handles_with_recipients(
+    *types: type[A],
+) -> Callable[[Callable[[Actor, A, Sequence[Actor]], None]], Callable[[Actor, A, Sequence[Actor]], None]]:
     """Register the decorated function as the handler of these types, told which personal inboxes they reached.
 
     It is called again, with the new accounts only, when the activity
     reaches another personal inbox after it was processed.
     """
 
-    def register(handler: RecipientHandler) -> RecipientHandler:
+    def register(handler: Callable[[Actor, A, Sequence[Actor]], None]) -> Callable[[Actor, A, Sequence[Actor]], None]:
         for kind in types:
-            RECIPIENT_HANDLERS[kind] = handler
+            RECIPIENT_HANDLERS[kind.TYPE] = handler
         return handler
 
     return register
 
 
-def handles_in_batches(*types: str) -> Callable[[BatchHandler], BatchHandler]:
+def handles_in_batches(*types: type[Activity]) -> Callable[[BatchHandler], BatchHandler]:
     """Register the decorated function as the handler of runs of activities of these types.
 
     It must leave out whatever could depend on another activity of the
@@ -97,7 +116,7 @@ def handles_in_batches(*types: str) -> Callable[[BatchHandler], BatchHandler]:
 
     def register(handler: BatchHandler) -> BatchHandler:
         for kind in types:
-            BATCH_HANDLERS[kind] = handler
+            BATCH_HANDLERS[kind.TYPE] = handler
         return handler
 
     return register
@@ -118,15 +137,15 @@ def is_supported(kind: object) -> bool:
     return isinstance(kind, str) and (kind in HANDLERS or kind in RECIPIENT_HANDLERS or kind in SELF_HANDLERS)
 
 
-def dispatch(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor] = ()) -> None:
+def dispatch(actor: Actor, activity: Activity, recipients: Sequence[Actor] = ()) -> None:
     """Run the handler of the activity's type, raising IgnoredActivity for a type without one.
 
     `recipients` are the local accounts whose personal inboxes it reached
     (none when it came through the shared inbox).
     """
-    kind = str(activity.get("type"))
+    kind = activity.TYPE
     self_handler = SELF_HANDLERS.get(kind)
-    if self_handler is not None and id_of(activity.get("object")) == actor.uri:
+    if self_handler is not None and activity.object_id == actor.uri:
         self_handler(actor, activity)
         return
     recipient_handler = RECIPIENT_HANDLERS.get(kind)
@@ -135,17 +154,17 @@ def dispatch(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor]
         return
     handler = HANDLERS.get(kind)
     if handler is None:
-        raise IgnoredActivity(f"No handler for {activity.get('type')!r}.")
+        raise IgnoredActivity(f"No handler for {activity.type!r}.")
     handler(actor, activity)
 
 
-def dispatch_to_new_recipients(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor]) -> None:
+def dispatch_to_new_recipients(actor: Actor, activity: Activity, recipients: Sequence[Actor]) -> None:
     """Tell the handler of an activity already processed that it reached more personal inboxes.
 
     Only handlers registered with `handles_with_recipients` have anything
     to do; for the others a second inbox changes nothing.
     """
-    recipient_handler = RECIPIENT_HANDLERS.get(str(activity.get("type")))
+    recipient_handler = RECIPIENT_HANDLERS.get(activity.TYPE)
     if recipient_handler is not None and recipients:
         recipient_handler(actor, activity, recipients)
 

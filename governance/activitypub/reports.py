@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from federation.activitypub.incoming import as_list, id_of
+from federation.activitypub import Flag
 from federation.inbox.registry import IgnoredActivity, handles
 from federation.models import Actor
 from federation.selectors import policy_for_domain
@@ -16,8 +14,8 @@ from timeline.models import Status
 MAX_FLAG_COMMENT = 1000
 
 
-@handles("Flag")
-def flag(actor: Actor, activity: dict[str, Any]) -> None:
+@handles(Flag)
+def flag(actor: Actor, activity: Flag) -> None:
     """File a report from a remote server's Flag about a local account and some of its statuses.
 
     The reporter recorded is the sending actor: Mastodon sends Flags from
@@ -26,14 +24,13 @@ def flag(actor: Actor, activity: dict[str, Any]) -> None:
     policy = policy_for_domain(actor.domain)
     if policy is not None and policy.reject_reports:
         raise IgnoredActivity("Reports from this domain are rejected.")
-    object_ids = [uri for uri in (id_of(item) for item in as_list(activity.get("object"))) if uri]
+    object_ids = list(activity.object_ids)
     targets = list(Actor.objects.filter(uri__in=object_ids, domain=""))
     if len(targets) != 1:
         raise IgnoredActivity("A Flag must name exactly one account of this server.")
     target = targets[0]
     statuses = list(Status.objects.filter(uri__in=object_ids, account=target))
-    content = activity.get("content")
-    comment = content[:MAX_FLAG_COMMENT] if isinstance(content, str) else ""
+    comment = activity.content[:MAX_FLAG_COMMENT]
     try:
         do_file_report(
             actor,
@@ -43,7 +40,7 @@ def flag(actor: Actor, activity: dict[str, Any]) -> None:
             Report.Category.OTHER,
             [],
             forwarded_from=actor.domain,
-            uri=activity["id"],
+            uri=activity.id,
         )
     except ModerationRefused as exc:
         raise IgnoredActivity(str(exc)) from exc

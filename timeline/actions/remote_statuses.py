@@ -12,7 +12,7 @@ from django.db.models import BigIntegerField, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from federation.activitypub.incoming import NoteDocument, is_public
+from federation.activitypub import Article, Document, Note, Page, Question, is_public
 from federation.models import Actor, Tombstone
 from federation.sanitising import sanitise_html
 from federation.selectors import policy_for_domain
@@ -36,15 +36,42 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_REMOTE_URL = 2000
 
 
-def visibility_from_addressing(note: NoteDocument, author: Actor) -> Visibility:
-    """Return a status's visibility from its to and cc, as Mastodon decides it."""
-    if is_public(note.to):
+def visibility_from_addressing(to: Sequence[str], cc: Sequence[str], author: Actor) -> Visibility:
+    """Return a status's (or a boost's) visibility from its to and cc, as Mastodon decides it."""
+    if is_public(to):
         return Visibility.PUBLIC
-    if is_public(note.cc):
+    if is_public(cc):
         return Visibility.UNLISTED
-    if author.followers_uri and author.followers_uri in note.audience:
+    if author.followers_uri and (author.followers_uri in to or author.followers_uri in cc):
         return Visibility.PRIVATE
     return Visibility.DIRECT
+
+
+# What a Note says, as stored here: absent texts are empty, an article's title heads its text.
+
+
+def _content(note: Note) -> str:
+    if isinstance(note, Article | Page) and note.name:
+        # Mastodon shows an article's title above its text.
+        return f"<p><strong>{note.name}</strong></p>{note.content}"
+    return note.content
+
+
+def _spoiler(note: Note) -> str:
+    return (note.summary or "")[:500]
+
+
+def _mentioned_uris(note: Note) -> list[str]:
+    return [mention.href for mention in note.mentions]
+
+
+def _hashtag_names(note: Note) -> list[str]:
+    return list(dict.fromkeys(hashtag.tag for hashtag in note.hashtags))[:30]
+
+
+def _poll_options(note: Note) -> Sequence[tuple[str, int]]:
+    # Only a Question is a poll: choices on another type are not shown.
+    return note.poll_options if isinstance(note, Question) else ()
 
 
 def _parsed_moment(value: str) -> datetime | None:
@@ -80,15 +107,17 @@ def _rejects_media(domain: str) -> bool:
     return policy is not None and policy.reject_media
 
 
-def _remote_media(note: NoteDocument, author: Actor) -> list[MediaAttachment]:
+def _remote_media(note: Note, author: Actor) -> list[MediaAttachment]:
     """Return unsaved rows referencing a remote status's files (never downloaded), at most four.
 
     The caller has checked that the author's domain policy does not reject media.
     """
     kept: list[MediaAttachment] = []
-    for item in note.attachments:
+    for item in note.attachment:
         if len(kept) == MAX_ATTACHMENTS:
             break
+        if not isinstance(item, Document):
+            continue
         media_type = item.media_type.lower()
         if not _MEDIA_TYPE.fullmatch(media_type) or len(item.url) > MAX_REMOTE_URL:
             continue
@@ -104,7 +133,7 @@ def _remote_media(note: NoteDocument, author: Actor) -> list[MediaAttachment]:
                 state=MediaAttachment.State.READY,
                 content_type=media_type,
                 remote_url=item.url,
-                description=_clean_text(item.description),
+                description=_clean_text(item.name or ""),
                 blurhash=item.blurhash if _BLURHASH.fullmatch(item.blurhash) else "",
                 meta=meta,
                 position=len(kept),
@@ -113,10 +142,10 @@ def _remote_media(note: NoteDocument, author: Actor) -> list[MediaAttachment]:
     return kept
 
 
-def _replace_remote_media(status: Status, note: NoteDocument, author: Actor) -> None:
+def _replace_remote_media(status: Status, note: Note, author: Actor) -> None:
     """Replace an edited remote status's attachment rows by the ones its latest version lists."""
     status.media.all().delete()
-    media = _remote_media(note, author) if note.attachments and not _rejects_media(author.domain) else []
+    media = _remote_media(note, author) if note.attachment and not _rejects_media(author.domain) else []
     for item in media:
         item.status = status
     MediaAttachment.objects.bulk_create(media)
@@ -130,12 +159,13 @@ def _may_notify(author: Actor, recipient: Actor) -> bool:
     return Follow.objects.filter(follower=recipient, target=author, state=Follow.State.ACCEPTED).exists()
 
 
-def _tagged_accounts(note: NoteDocument) -> list[Actor]:
-    return list(Actor.objects.filter(uri__in=note.mentions)) if note.mentions else []
+def _tagged_accounts(note: Note) -> list[Actor]:
+    uris = _mentioned_uris(note)
+    return list(Actor.objects.filter(uri__in=uris)) if uris else []
 
 
-def _apply_tags(status: Status, note: NoteDocument) -> None:
-    status.tags.set([Tag.objects.get_or_create(name=name)[0] for name in note.hashtags if name])
+def _apply_tags(status: Status, note: Note) -> None:
+    status.tags.set([Tag.objects.get_or_create(name=name)[0] for name in _hashtag_names(note) if name])
 
 
 def _tags_named(names: set[str]) -> dict[str, Tag]:
@@ -180,21 +210,22 @@ def _silently_mentioned(
     return chosen
 
 
-def _new_poll(status: Status, note: NoteDocument) -> Poll:
-    counts = [count for _, count in note.poll_options]
+def _new_poll(status: Status, note: Note) -> Poll:
+    options = _poll_options(note)
+    counts = [count for _, count in options]
     return Poll(
         status=status,
-        options=[name for name, _ in note.poll_options],
+        options=[name for name, _ in options],
         votes=counts,
         multiple=note.poll_multiple,
         # A count a peer gets wrong (negative) is read as a missing one.
         voters_count=note.voters_count if note.voters_count is not None and note.voters_count >= 0 else max(0, *counts),
-        expires_at=_parsed_moment(note.poll_end_time),
+        expires_at=_parsed_moment(note.end_time or ""),
     )
 
 
-def _apply_poll(status: Status, note: NoteDocument) -> None:
-    if not note.poll_options:
+def _apply_poll(status: Status, note: Note) -> None:
+    if not _poll_options(note):
         return
     poll = _new_poll(status, note)
     fields = ("options", "votes", "multiple", "voters_count", "expires_at")
@@ -227,14 +258,14 @@ class IncomingStatus:
     """
 
     author: Actor
-    note: NoteDocument
+    note: Note
     in_reply_to: Status | None = None
     recipients: Sequence[Actor] = ()
 
 
 def _known_actors(incoming: Sequence[IncomingStatus], visibilities: Sequence[Visibility]) -> dict[str, Actor]:
     """Return the known actors the statuses tag, and those the non-public ones address; one query at most."""
-    uris = {uri for item in incoming for uri in item.note.mentions}
+    uris = {uri for item in incoming for uri in _mentioned_uris(item.note)}
     for item, visibility in zip(incoming, visibilities, strict=True):
         if visibility not in (Visibility.PUBLIC, Visibility.UNLISTED):
             uris.update(uri for uri in item.note.audience if not is_public([uri]))
@@ -249,11 +280,11 @@ def _new_status(item: IncomingStatus, visibility: Visibility) -> Status:
         account=item.author,
         uri=note.id,
         url=note.url or note.id,
-        content=sanitise_html(note.content),
-        spoiler_text=note.summary[:500],
+        content=sanitise_html(_content(note)),
+        spoiler_text=_spoiler(note),
         sensitive=note.sensitive or bool(note.summary),
         visibility=visibility,
-        language=note.language,
+        language=note.language or "",
         in_reply_to=item.in_reply_to,
         local=False,
         created_at=created_at,
@@ -264,13 +295,13 @@ def _store_new_statuses(incoming: Sequence[IncomingStatus]) -> list[Status]:
     """Store statuses not stored before, with their attachments, mentions, tags and polls; a few queries in all."""
     if not incoming:
         return []
-    visibilities = [visibility_from_addressing(item.note, item.author) for item in incoming]
+    visibilities = [visibility_from_addressing(item.note.to, item.note.cc, item.author) for item in incoming]
     known = _known_actors(incoming, visibilities)
     statuses: list[Status] = []
     mentions: list[Mention] = []
     notified: list[tuple[Actor, Status]] = []
     for item, addressing in zip(incoming, visibilities, strict=True):
-        tagged = [known[uri] for uri in dict.fromkeys(item.note.mentions) if uri in known]
+        tagged = [known[uri] for uri in dict.fromkeys(_mentioned_uris(item.note)) if uri in known]
         addressed = sorted(
             {known[uri].pk: known[uri] for uri in item.note.audience if uri in known}.values(),
             key=lambda actor: actor.pk,
@@ -287,23 +318,25 @@ def _store_new_statuses(incoming: Sequence[IncomingStatus]) -> list[Status]:
     media: list[MediaAttachment] = []
     # Domain policies are read once per domain: inside a transaction nothing caches them.
     rejecting = {
-        domain: _rejects_media(domain) for domain in {item.author.domain for item in incoming if item.note.attachments}
+        domain: _rejects_media(domain) for domain in {item.author.domain for item in incoming if item.note.attachment}
     }
     for item, status in zip(incoming, statuses, strict=True):
-        if not item.note.attachments or rejecting[item.author.domain]:
+        if not item.note.attachment or rejecting[item.author.domain]:
             continue
         for attachment in _remote_media(item.note, item.author):
             attachment.status = status
             media.append(attachment)
-    tags = _tags_named({name for item in incoming for name in item.note.hashtags if name})
+    tags = _tags_named({name for item in incoming for name in _hashtag_names(item.note) if name})
     status_tags = [
         Status.tags.through(status_id=status.id, tag_id=tags[name].pk)
         for item, status in zip(incoming, statuses, strict=True)
-        for name in dict.fromkeys(item.note.hashtags)
+        for name in _hashtag_names(item.note)
         if name
     ]
     polls = [
-        _new_poll(status, item.note) for item, status in zip(incoming, statuses, strict=True) if item.note.poll_options
+        _new_poll(status, item.note)
+        for item, status in zip(incoming, statuses, strict=True)
+        if _poll_options(item.note)
     ]
     # Inside a caller's transaction (the inbox runs its activities in savepoints) a failure here
     # undoes the caller's block whole, which is what a savepoint of its own would lead to anyway.
@@ -361,7 +394,7 @@ def do_store_remote_statuses(incoming: Sequence[IncomingStatus]) -> list[Status 
 
 def do_store_remote_status(
     author: Actor,
-    note: NoteDocument,
+    note: Note,
     *,
     in_reply_to: Status | None = None,
     recipients: Sequence[Actor] = (),
@@ -402,15 +435,15 @@ def do_add_status_recipients(status: Status, recipients: Sequence[Actor]) -> lis
     return added
 
 
-def do_update_remote_status(author: Actor, note: NoteDocument) -> Status | None:
+def do_update_remote_status(author: Actor, note: Note) -> Status | None:
     """Apply a remote edit to a stored status; boosters are notified. Unknown statuses are ignored."""
     status = Status.objects.filter(uri=note.id, account=author).first()
     if status is None:
         return None
     with transaction.atomic():
         do_record_original_version(status)
-        status.content = sanitise_html(note.content)
-        status.spoiler_text = note.summary[:500]
+        status.content = sanitise_html(_content(note))
+        status.spoiler_text = _spoiler(note)
         status.sensitive = note.sensitive or bool(note.summary)
         status.edited_at = _moment(note.updated) if note.updated else timezone.now()
         status.save(update_fields=["content", "spoiler_text", "sensitive", "edited_at"])

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from federation.activitypub.incoming import id_of
+from federation.activitypub import Block
 from federation.inbox.registry import IgnoredActivity, handles
 from federation.models import Actor
 from timeline.actions.blocks import do_block
 
 
-@handles("Block")
-def block(actor: Actor, activity: dict[str, Any]) -> None:
+@handles(Block)
+def block(actor: Actor, activity: Block) -> None:
     """Record that a remote actor blocks a local one: follows between them end."""
-    target = Actor.objects.filter(uri=id_of(activity.get("object")), domain="").first()
+    target = Actor.objects.filter(uri=activity.object_id, domain="").first()
     if target is None:
         raise IgnoredActivity("The blocked actor is not on this server.")
-    do_block(actor, target, uri=activity["id"])
+    do_block(actor, target, uri=activity.id)

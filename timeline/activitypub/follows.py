@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from federation import activitypub as ap
 from federation.actions.instance_actor import instance_actor
-from federation.activitypub.incoming import id_of
 from federation.inbox.registry import IgnoredActivity, handles
 from federation.models import Actor
 from federation.selectors import is_domain_suspended
@@ -27,39 +25,38 @@ def _local_actor(uri: str | None) -> Actor:
     return actor
 
 
-@handles("Follow")
-def follow(actor: Actor, activity: dict[str, Any]) -> None:
+@handles(ap.Follow)
+def follow(actor: Actor, activity: ap.Follow) -> None:
     """Record a remote follow of a local actor; unlocked accounts (and the instance actor) accept it at once.
 
     Following the instance actor subscribes a peer to the public
     transparency log.
     """
-    target = _local_actor(id_of(activity.get("object")))
+    target = _local_actor(activity.object_id)
     if is_domain_suspended(actor.domain):
         # The inbox refuses suspended domains already; a suspension enacted
         # while the Follow waited to be processed must not let it in either.
         raise IgnoredActivity("This server does not accept follows from your domain.")
     try:
-        do_follow(actor, target, uri=activity["id"])
+        do_follow(actor, target, uri=activity.id)
     except FollowRefused as exc:
         raise IgnoredActivity(str(exc)) from exc
 
 
-def _follow_answered(actor: Actor, activity: dict[str, Any]) -> Follow:
+def _follow_answered(actor: Actor, activity: ap.Accept | ap.Reject) -> Follow:
     """Find the local follow an Accept or Reject answers: by its id, else by its two actors."""
-    obj = activity.get("object")
-    follow_id = id_of(obj)
+    follow_id = activity.object_id
     found = Follow.objects.filter(uri=follow_id, target=actor).first() if follow_id else None
-    if found is None and isinstance(obj, dict):
-        follower_uri = id_of(obj.get("actor"))
+    if found is None and isinstance(activity.object, ap.Activity) and activity.object.actor:
+        follower_uri = activity.object.actor
         found = Follow.objects.filter(target=actor, follower__uri=follower_uri, follower__domain="").first()
     if found is None:
         raise IgnoredActivity("No follow of this actor is waiting for an answer.")
     return found
 
 
-@handles("Accept")
-def accept(actor: Actor, activity: dict[str, Any]) -> None:
+@handles(ap.Accept)
+def accept(actor: Actor, activity: ap.Accept) -> None:
     """Mark a local actor's follow of the sender as accepted."""
     found = _follow_answered(actor, activity)
     if found.state == Follow.State.ACCEPTED:
@@ -67,33 +64,33 @@ def accept(actor: Actor, activity: dict[str, Any]) -> None:
     do_accept_follow_request(actor, found.follower)
 
 
-@handles("Reject")
-def reject(actor: Actor, activity: dict[str, Any]) -> None:
+@handles(ap.Reject)
+def reject(actor: Actor, activity: ap.Reject) -> None:
     """Drop a local actor's follow of the sender (refused, or the follower was removed)."""
     found = _follow_answered(actor, activity)
     do_reject_follow_request(actor, found.follower)
 
 
-@handles("Undo")
-def undo(actor: Actor, activity: dict[str, Any]) -> None:
-    """Undo a Follow, Like, Announce or Block the sender made earlier."""
-    obj = activity.get("object")
-    inner_id = id_of(obj)
-    inner_type = obj.get("type") if isinstance(obj, dict) else None
-    inner_object = id_of(obj.get("object")) if isinstance(obj, dict) else None
-    if inner_type == "Follow" or Follow.objects.filter(uri=inner_id, follower=actor).exists():
+@handles(ap.Undo)
+def undo(actor: Actor, activity: ap.Undo) -> None:
+    """Undo a Follow, Like, Announce or Block the sender made earlier, embedded or referred to by id."""
+    inner = activity.object
+    # An embedded activity may come without an id (`ap.Activity.from_embedded_json`): none to look up then.
+    inner_id = activity.object_id or None
+    inner_object = inner.object_id if isinstance(inner, ap.Activity) else None
+    if isinstance(inner, ap.Follow) or Follow.objects.filter(uri=inner_id, follower=actor).exists():
         target = Follow.objects.filter(follower=actor, uri=inner_id).values_list("target", flat=True).first()
         target_actor = Actor.objects.filter(pk=target).first() if target else None
         do_unfollow(actor, target_actor or _local_actor(inner_object))
         return
-    if inner_type == "Like" or Favourite.objects.filter(uri=inner_id, account=actor).exists():
+    if isinstance(inner, ap.Like) or Favourite.objects.filter(uri=inner_id, account=actor).exists():
         favourite = Favourite.objects.filter(account=actor, uri=inner_id).select_related("status").first()
         status = favourite.status if favourite else Status.objects.filter(uri=inner_object).first()
         if status is None:
             raise IgnoredActivity("The liked status is not here.")
         do_unfavourite(actor, status)
         return
-    if inner_type == "Announce" or Status.objects.filter(uri=inner_id, account=actor).exists():
+    if isinstance(inner, ap.Announce) or Status.objects.filter(uri=inner_id, account=actor).exists():
         reblog = Status.objects.filter(uri=inner_id, account=actor, reblog_of__isnull=False).first()
         if reblog is None and inner_object:
             reblog = Status.objects.filter(account=actor, reblog_of__uri=inner_object).first()
@@ -101,7 +98,7 @@ def undo(actor: Actor, activity: dict[str, Any]) -> None:
             raise IgnoredActivity("The boost is not here.")
         do_unreblog(actor, reblog)
         return
-    if inner_type == "Block":
+    if isinstance(inner, ap.Block):
         do_unblock(actor, _local_actor(inner_object))
         return
     raise IgnoredActivity(f"Nothing to undo for {inner_id}.")

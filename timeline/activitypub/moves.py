@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from federation.actions.remote_actors import fetch_actor
-from federation.activitypub.incoming import id_of
+from federation.activitypub import Move
 from federation.errors import RemoteActorUnavailable
 from federation.inbox.registry import IgnoredActivity, handles
 from federation.models import Actor
@@ -13,11 +11,14 @@ from timeline.actions.moves import do_move_account
 from timeline.errors import InteractionRefused
 
 
-@handles("Move")
-def move(actor: Actor, activity: dict[str, Any]) -> None:
-    """Move local followers of the sender to its new account, once the new account confirms the alias."""
-    target_uri = id_of(activity.get("target"))
-    if target_uri is None or id_of(activity.get("object")) != actor.uri:
+@handles(Move)
+def move(actor: Actor, activity: Move) -> None:
+    """Move local followers of the sender to its new account, once the new account confirms the alias.
+
+    A Move without a target cannot be read, so it is ignored before it gets here.
+    """
+    target_uri = activity.target
+    if activity.object_id != actor.uri:
         raise IgnoredActivity("A Move must move its own actor to a target.")
     try:
         # Fetched afresh: the alias must be in the new account's current document.

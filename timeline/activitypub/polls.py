@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from federation.activitypub.incoming import NoteDocument
+from federation.activitypub import Article, Note, Page
 from federation.inbox.registry import IgnoredActivity
 from federation.models import Actor
 from timeline.actions.polls import choice_index, do_record_remote_vote
@@ -10,12 +10,15 @@ from timeline.errors import InteractionRefused
 from timeline.models import Poll
 
 
-def may_be_vote(note: NoteDocument) -> bool:
-    """Return whether a note has the shape of a vote in a poll: a name, no content, a reply."""
-    return bool(note.name and not note.content and note.in_reply_to)
+def may_be_vote(note: Note) -> bool:
+    """Return whether a note has the shape of a vote in a poll: a name, no content, a reply.
+
+    The name of an Article or a Page is its title, shown above its text: never a vote.
+    """
+    return bool(note.name and not note.content and note.in_reply_to) and not isinstance(note, Article | Page)
 
 
-def record_vote(actor: Actor, note: NoteDocument) -> bool:
+def record_vote(actor: Actor, note: Note) -> bool:
     """Count a remote vote in a local poll; return False if the note is not a vote."""
     if not may_be_vote(note):
         return False

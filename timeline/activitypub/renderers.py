@@ -6,10 +6,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from federation.activitypub import Announce, Create, Delete, Note, Tombstone, Update, serialise
 from federation.activitypub.context import PUBLIC
-from federation.activitypub.objects import Note
 from federation.models import Actor
-from federation.renderers import activity, iso8601
+from federation.renderers import iso8601
 from federation.uris import base_url
 from timeline.models import MediaAttachment, Poll, Status, Visibility
 
@@ -112,40 +112,43 @@ def note_for_status(status: Status, related: StatusRelations | None = None) -> N
 def create_for_status(status: Status, related: StatusRelations | None = None) -> dict[str, Any]:
     """Return the Create activity that publishes a status."""
     note = note_for_status(status, related)
-    return activity(
-        "Create",
-        status.account,
-        note.to_json(with_context=False),
-        activity_id=f"{status.uri}/activity",
-        to=note.to,
-        cc=note.cc,
-        published=note.published,
+    return serialise(
+        Create(
+            id=f"{status.uri}/activity",
+            actor=status.account.uri,
+            object=note,
+            to=note.to,
+            cc=note.cc,
+            published=note.published,
+        )
     )
 
 
 def update_for_status(status: Status) -> dict[str, Any]:
     """Return the Update activity that carries an edited status."""
     note = note_for_status(status)
-    return activity(
-        "Update",
-        status.account,
-        note.to_json(with_context=False),
-        activity_id=f"{status.uri}#updates/{secrets.token_hex(8)}",
-        to=note.to,
-        cc=note.cc,
+    return serialise(
+        Update(
+            id=f"{status.uri}#updates/{secrets.token_hex(8)}",
+            actor=status.account.uri,
+            object=note,
+            to=note.to,
+            cc=note.cc,
+        )
     )
 
 
 def delete_for_status(status: Status) -> dict[str, Any]:
     """Return the Delete activity for a status, its object a Tombstone."""
     to, cc = addressing_for_status(status)
-    return activity(
-        "Delete",
-        status.account,
-        {"id": status.uri, "type": "Tombstone", "atomUri": status.uri},
-        activity_id=f"{status.uri}#delete",
-        to=to or [PUBLIC],
-        cc=cc,
+    return serialise(
+        Delete(
+            id=f"{status.uri}#delete",
+            actor=status.account.uri,
+            object=Tombstone(id=status.uri, atom_uri=status.uri),
+            to=to or [PUBLIC],
+            cc=cc,
+        )
     )
 
 
@@ -155,12 +158,13 @@ def announce_for_reblog(reblog: Status, mentioned_actors: list[Actor] | None = N
     if original is None:
         raise ValueError("Only a boost has an Announce.")
     to, cc = addressing_for_status(reblog, mentioned_actors)
-    return activity(
-        "Announce",
-        reblog.account,
-        original.uri,
-        activity_id=reblog.uri,
-        to=to,
-        cc=[*cc, original.account.uri],
-        published=iso8601(reblog.created_at),
+    return serialise(
+        Announce(
+            id=reblog.uri,
+            actor=reblog.account.uri,
+            object=original.uri,
+            to=to,
+            cc=[*cc, original.account.uri],
+            published=iso8601(reblog.created_at),
+        )
     )

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
 
 from federation.actions.remote_actors import fetch_actor, fetch_document
-from federation.activitypub.incoming import (
-    STATUS_TYPES,
-    MalformedDocument,
-    NoteDocument,
-    host_of,
-    id_of,
-    parse_note,
-)
+from federation.activitypub import Create, Delete, MalformedDocument, Note, Object, Update, host_of, parse_as
 from federation.errors import RemoteActorUnavailable
 from federation.inbox.registry import IgnoredActivity, Received, handles, handles_in_batches, handles_with_recipients
 from federation.models import Actor, Tombstone
@@ -32,11 +24,18 @@ from timeline.models import Status
 MAX_PARENT_DEPTH = 3
 
 
-def _parse(obj: Any) -> NoteDocument:
-    try:
-        return parse_note(obj)
-    except MalformedDocument as exc:
-        raise IgnoredActivity(f"The object cannot be read: {exc}") from exc
+def _note(activity: Create | Update, refusal: str) -> Note:
+    """Return the post an activity embeds; refuse anything else with `refusal`, formatted with its type.
+
+    An embedded post that could not be read is only its id here.
+    """
+    match activity.object:
+        case Note() as note:
+            return note
+        case Object(type=kind):
+            raise IgnoredActivity(refusal.format(kind))
+        case _:
+            raise IgnoredActivity("The object cannot be read.")
 
 
 def resolve_status(uri: str, *, depth: int = 0) -> Status | None:
@@ -45,8 +44,7 @@ def resolve_status(uri: str, *, depth: int = 0) -> Status | None:
     if known is not None or depth > MAX_PARENT_DEPTH or Tombstone.objects.filter(uri=uri).exists():
         return known
     try:
-        document = fetch_document(uri)
-        note = parse_note(document)
+        note = parse_as(Note, fetch_document(uri))
         if host_of(note.id) != host_of(note.attributed_to):
             return None
         author = fetch_actor(note.attributed_to)
@@ -58,8 +56,8 @@ def resolve_status(uri: str, *, depth: int = 0) -> Status | None:
     return do_store_remote_status(author, note, in_reply_to=parent)
 
 
-@handles_with_recipients("Create")
-def create(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor]) -> None:
+@handles_with_recipients(Create)
+def create(actor: Actor, activity: Create, recipients: Sequence[Actor]) -> None:
     """Store a new status (fetching the parent it replies to), or count a vote in a local poll.
 
     `recipients` own the personal inboxes it was delivered to: they are
@@ -68,10 +66,7 @@ def create(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor]) 
     this server cannot expand). A status already stored is given to them
     without being fetched or stored again.
     """
-    obj = activity["object"]
-    if obj.get("type") not in STATUS_TYPES:
-        raise IgnoredActivity(f"Objects of type {obj.get('type')!r} are not stored.")
-    note = _parse(obj)
+    note = _note(activity, "Objects of type {!r} are not stored.")
     if record_vote(actor, note):
         return
     parent = None
@@ -94,17 +89,11 @@ def _new_statuses(received: Sequence[Received]) -> dict[int, IncomingStatus]:
     votes, replies to statuses not stored here (their parents are fetched
     one at a time), and notes that the run carries more than once.
     """
-    notes: dict[int, NoteDocument] = {}
+    notes: dict[int, Note] = {}
     for position, item in enumerate(received):
-        obj = item.activity.get("object")
-        if not isinstance(obj, dict) or obj.get("type") not in STATUS_TYPES:
-            continue
-        try:
-            note = parse_note(obj)
-        except MalformedDocument:
-            continue
-        if not may_be_vote(note):
-            notes[position] = note
+        match item.activity.object:
+            case Note() as note if not may_be_vote(note):
+                notes[position] = note
     repeated = {uri for uri, count in Counter(note.id for note in notes.values()).items() if count > 1}
     replied_to = {note.in_reply_to for note in notes.values() if note.in_reply_to}
     parents = {status.uri: status for status in Status.objects.filter(uri__in=replied_to)} if replied_to else {}
@@ -118,7 +107,7 @@ def _new_statuses(received: Sequence[Received]) -> dict[int, IncomingStatus]:
     return taken
 
 
-@handles_in_batches("Create")
+@handles_in_batches(Create)
 def create_many(received: Sequence[Received]) -> dict[int, IgnoredActivity | None]:
     """Store the statuses of many Creates together, a few queries for them all; leave the rest to `create`.
 
@@ -134,23 +123,17 @@ def create_many(received: Sequence[Received]) -> dict[int, IgnoredActivity | Non
     }
 
 
-@handles("Update")
-def update(actor: Actor, activity: dict[str, Any]) -> None:
+@handles(Update)
+def update(actor: Actor, activity: Update) -> None:
     """Apply an edited status (a changed profile is the members app's: `members.activitypub.actors`)."""
-    obj = activity["object"]
-    if obj.get("type") not in STATUS_TYPES:
-        raise IgnoredActivity(f"Updates of {obj.get('type')!r} are not applied.")
-    if do_update_remote_status(actor, _parse(obj)) is None:
+    if do_update_remote_status(actor, _note(activity, "Updates of {!r} are not applied.")) is None:
         raise IgnoredActivity("The updated status is not here.")
 
 
-@handles("Delete")
-def delete(actor: Actor, activity: dict[str, Any]) -> None:
-    """Delete a status and keep a tombstone so it does not come back.
+@handles(Delete)
+def delete(actor: Actor, activity: Delete) -> None:
+    """Delete a status (referred to by id, or a Tombstone) and keep a tombstone so it does not come back.
 
     An account deleting itself is handled in `members.activitypub.actors`.
     """
-    object_id = id_of(activity.get("object"))
-    if object_id is None:
-        raise IgnoredActivity("The Delete names no object.")
-    do_delete_remote_status(actor, object_id)
+    do_delete_remote_status(actor, activity.object_id)

@@ -18,6 +18,7 @@ from federation.actions.inbox import (
     do_process_inbox_items,
     do_store_inbox_items,
 )
+from federation.activitypub import Activity
 from federation.inbox import registry
 from federation.models import Actor, InboxItem
 from tests.factories.federation import RemoteActorFactory
@@ -54,13 +55,13 @@ def handled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = registry.dispatch
 
-    def dispatch(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor] = ()) -> None:
-        seen.append(activity["id"])
+    def dispatch(actor: Actor, activity: Activity, recipients: Sequence[Actor] = ()) -> None:
+        seen.append(activity.id)
         real(actor, activity)
 
     def dispatch_batch(kind: str, received: Sequence[registry.Received]) -> dict[int, Any]:
         outcomes = registry.dispatch_batch(kind, received)
-        seen.extend(received[position].activity["id"] for position in outcomes)
+        seen.extend(received[position].activity.id for position in outcomes)
         return outcomes
 
     monkeypatch.setattr(inbox_actions, "dispatch", dispatch)
@@ -119,9 +120,9 @@ def test_a_failing_handler_undoes_its_own_item_only(remote: Actor, monkeypatch: 
     good, bad, later = posts(remote, 3)
     real = registry.dispatch
 
-    def dispatch(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor] = ()) -> None:
+    def dispatch(actor: Actor, activity: Activity, recipients: Sequence[Actor] = ()) -> None:
         real(actor, activity)
-        if activity["id"] == bad.activity_id:
+        if activity.id == bad.activity_id:
             raise RuntimeError("a fault in a handler")
 
     monkeypatch.setattr(inbox_actions, "dispatch", dispatch)
@@ -148,13 +149,13 @@ def test_a_run_that_fails_together_is_handled_one_item_at_a_time(
     def dispatch_batch(kind: str, received: Sequence[registry.Received]) -> dict[int, Any]:
         runs.append(len(received))
         outcomes = real_batch(kind, received)
-        if any(item.activity["id"] == bad.activity_id for item in received):
+        if any(item.activity.id == bad.activity_id for item in received):
             raise RuntimeError("a fault in a batch handler")
         return outcomes
 
-    def dispatch(actor: Actor, activity: dict[str, Any], recipients: Sequence[Actor] = ()) -> None:
+    def dispatch(actor: Actor, activity: Activity, recipients: Sequence[Actor] = ()) -> None:
         real(actor, activity)
-        if activity["id"] == bad.activity_id:
+        if activity.id == bad.activity_id:
             raise RuntimeError("a fault in a handler")
 
     monkeypatch.setattr(inbox_actions, "dispatch_batch", dispatch_batch)
@@ -188,7 +189,7 @@ def test_a_run_of_creates_is_stored_together_and_leaves_what_needs_a_fetch(
 
     def dispatch_batch(kind: str, received: Sequence[registry.Received]) -> dict[int, Any]:
         outcomes = real_batch(kind, received)
-        taken.append([received[position].activity["id"] for position in outcomes])
+        taken.append([received[position].activity.id for position in outcomes])
         return outcomes
 
     monkeypatch.setattr(inbox_actions, "dispatch_batch", dispatch_batch)

@@ -10,6 +10,7 @@ from federation.activitypub import (
     Accept,
     Activity,
     Add,
+    Announce,
     Create,
     Delete,
     Flag,
@@ -125,7 +126,7 @@ def test_an_object_in_a_list_of_one_or_of_an_unknown_type_is_read() -> None:
         ({"id": f"{DANA}/f/1", "type": "Follow", "actor": DANA}, "object is missing"),
         ({"id": f"{DANA}/f/1", "type": "Follow", "actor": DANA, "object": 7}, "object must be an id or an object"),
         ({"id": f"{DANA}/f/1", "type": "Follow", "actor": DANA, "object": "urn:x"}, "object must be an http"),
-        ({"id": f"{DANA}/u/1", "type": "Undo", "actor": DANA, "object": {"type": "Follow"}}, "id must be an http"),
+        ({"id": f"{DANA}/u/1", "type": "Undo", "actor": DANA, "object": {"type": "Follow"}}, "object is missing"),
         ({"id": f"{DANA}/u/1", "type": "Undo", "actor": DANA, "object": {"type": "Unheard"}}, "object.id must be"),
         ({"id": f"{DANA}#moves/1", "type": "Move", "actor": DANA, "object": DANA}, "target is missing"),
         ({"id": f"{DANA}/x/1", "type": "Flag", "actor": DANA, "object": [STATUS, 3]}, "object must be an http"),
@@ -134,6 +135,24 @@ def test_an_object_in_a_list_of_one_or_of_an_unknown_type_is_read() -> None:
 def test_a_malformed_activity_is_refused(document: dict[str, Any], message: str) -> None:
     with pytest.raises(MalformedDocument, match=message):
         parse(document)
+
+
+@pytest.mark.parametrize("embedded_id", [None, "9"])
+def test_an_embedded_follow_without_a_usable_id_is_read_with_an_empty_one(embedded_id: str | None) -> None:
+    # Misskey used to leave the id out of the Follow it accepts; Friendica writes a database number there.
+    follow = {"type": "Follow", "actor": STATUS.rsplit("/statuses", 1)[0], "object": DANA}
+    if embedded_id is not None:
+        follow["id"] = embedded_id
+    accept = parse({"id": f"{DANA}#accepts/1", "type": "Accept", "actor": DANA, "object": follow})
+    assert isinstance(accept, Accept)
+    assert accept.object == Follow(id="", actor=follow["actor"], object=DANA)
+    assert accept.object_id == ""
+
+
+def test_an_embedded_object_that_cannot_be_read_is_referred_to_by_its_id() -> None:
+    announce = parse({"id": f"{DANA}/a/1", "type": "Announce", "actor": DANA, "object": {"id": STATUS, "type": "Note"}})
+    assert isinstance(announce, Announce)
+    assert announce.object == STATUS
 
 
 def test_an_activity_serialises_as_mastodon_writes_it() -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
+from federation.activitypub import Activity, Delete
 from federation.inbox import IgnoredActivity, dispatch, is_supported, registry
+from federation.inbox.registry import read_activity
 from federation.models import Actor
 from tests.factories.federation import RemoteActorFactory
 
@@ -27,16 +27,21 @@ def test_an_activity_about_its_own_actor_goes_to_the_own_actor_handler(monkeypat
     dana = RemoteActorFactory.create(username="dana")
     seen: list[str] = []
 
-    def own(actor: Actor, activity: dict[str, Any]) -> None:
-        seen.append(f"own {activity['object']}")
+    def own(actor: Actor, activity: Activity) -> None:
+        seen.append(f"own {activity.object_id}")
 
-    def other(actor: Actor, activity: dict[str, Any]) -> None:
-        seen.append(f"other {activity['object']}")
+    def other(actor: Actor, activity: Activity) -> None:
+        seen.append(f"other {activity.object_id}")
 
     monkeypatch.setitem(registry.SELF_HANDLERS, "Delete", own)
     monkeypatch.setitem(registry.HANDLERS, "Delete", other)
-    dispatch(dana, {"type": "Delete", "object": dana.uri})
-    dispatch(dana, {"type": "Delete", "object": f"{dana.uri}/statuses/1"})
+    dispatch(dana, Delete(id=f"{dana.uri}#delete", actor=dana.uri, object=dana.uri))
+    dispatch(dana, Delete(id=f"{dana.uri}#delete/1", actor=dana.uri, object=f"{dana.uri}/statuses/1"))
     assert seen == [f"own {dana.uri}", f"other {dana.uri}/statuses/1"]
     with pytest.raises(IgnoredActivity, match="No handler"):
-        dispatch(dana, {"type": "EmojiReact", "object": dana.uri})
+        read_activity({"id": f"{dana.uri}#react", "type": "EmojiReact", "actor": dana.uri, "object": dana.uri})
+
+
+def test_an_activity_that_cannot_be_read_is_ignored() -> None:
+    with pytest.raises(IgnoredActivity, match="cannot be read"):
+        read_activity({"id": "https://mastodon.example/users/dana#move", "type": "Move", "actor": "x", "object": "y"})

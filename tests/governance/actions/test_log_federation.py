@@ -13,6 +13,7 @@ from federation.actions.inbox import check_origin
 from federation.actions.instance_actor import instance_actor
 from federation.actions.remote_actors import do_store_actor_document
 from federation.inbox import IgnoredActivity, dispatch
+from federation.inbox.registry import read_activity
 from federation.models import Actor, Delivery, OutboundActivity
 from federation.uris import base_url
 from governance.actions.log import do_append_log_entry
@@ -30,7 +31,7 @@ DANA_INBOX = "https://mastodon.example/inbox"
 def deliver(actor: Actor, activity: dict[str, Any]) -> None:
     """Run an activity through the origin checks and its handler, as the inbox worker does."""
     check_origin(actor, activity)
-    dispatch(actor, activity)
+    dispatch(actor, read_activity(activity))
 
 
 @pytest.fixture

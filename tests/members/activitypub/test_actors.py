@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from federation.inbox import IgnoredActivity, dispatch
+from federation.inbox.registry import read_activity
 from federation.models import Actor, Tombstone
 from tests.factories.federation import RemoteActorFactory
 from tests.factories.timeline import FollowFactory, StatusFactory
@@ -16,7 +17,7 @@ def test_an_account_deleting_itself_is_deleted_with_its_statuses_and_tombstoned(
     dana = RemoteActorFactory.create(username="dana")
     StatusFactory.create(account=dana, local=False)
     FollowFactory.create(follower=alice, target=dana, state=Follow.State.ACCEPTED)
-    dispatch(dana, {"id": f"{dana.uri}#delete", "type": "Delete", "actor": dana.uri, "object": dana.uri})
+    dispatch(dana, read_activity({"id": f"{dana.uri}#delete", "type": "Delete", "actor": dana.uri, "object": dana.uri}))
     assert not Actor.objects.filter(pk=dana.pk).exists()
     assert Tombstone.objects.filter(uri=dana.uri).exists()
     assert not Status.objects.exists()
@@ -34,11 +35,15 @@ def test_an_account_updating_itself_changes_its_profile_and_other_objects_are_no
         "inbox": dana.inbox_uri,
         "publicKey": {"id": f"{dana.uri}#main-key", "owner": dana.uri, "publicKeyPem": dana.public_key_pem},
     }
-    dispatch(dana, {"id": f"{dana.uri}#updates/1", "type": "Update", "actor": dana.uri, "object": document})
+    dispatch(
+        dana, read_activity({"id": f"{dana.uri}#updates/1", "type": "Update", "actor": dana.uri, "object": document})
+    )
     dana.refresh_from_db()
     assert dana.display_name == "Dana D."
     with pytest.raises(IgnoredActivity, match="not applied"):
         dispatch(
             dana,
-            {"id": f"{dana.uri}#updates/2", "type": "Update", "actor": dana.uri, "object": {"id": dana.uri}},
+            read_activity(
+                {"id": f"{dana.uri}#updates/2", "type": "Update", "actor": dana.uri, "object": {"id": dana.uri}}
+            ),
         )

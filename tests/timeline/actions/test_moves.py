@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from federation.actions.remote_actors import do_store_actor_document
 from federation.inbox import dispatch
+from federation.inbox.registry import read_activity
 from federation.models import Actor, OutboundActivity
 from tests.factories.federation import LocalActorFactory
 from tests.factories.timeline import FollowFactory
@@ -119,7 +120,7 @@ def test_a_remote_move_to_a_local_account_moves_local_followers(alice: Actor, ne
     FollowFactory.create(follower=alice, target=dana)
     move = load_activitypub("mastodon/move")
     move["target"] = newcomer.uri
-    dispatch(dana, move)
+    dispatch(dana, read_activity(move))
     dana.refresh_from_db()
     assert dana.moved_to_id == newcomer.pk
     assert Follow.objects.get(follower=alice, target=newcomer).state == Follow.State.ACCEPTED
@@ -136,6 +137,6 @@ def test_a_remote_move_to_a_local_account_without_the_alias_changes_nothing(alic
     move = load_activitypub("mastodon/move")
     move["target"] = newcomer.uri
     with pytest.raises(IgnoredActivity, match="alias"):
-        dispatch(dana, move)
+        dispatch(dana, read_activity(move))
     assert Follow.objects.filter(follower=alice, target=dana).exists()
     assert not Follow.objects.filter(follower=alice, target=newcomer).exists()

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from federation.activitypub.incoming import parse_note
+from federation.activitypub import Note, parse_as
 from federation.models import Actor, DomainPolicy
 from tests.factories.federation import RemoteActorFactory
 from timeline.actions.remote_statuses import do_store_remote_status
@@ -39,7 +39,7 @@ def note(author: Actor, **extra: Any) -> dict[str, Any]:
 def statements_storing(author: Actor, doc: dict[str, Any]) -> list[str]:
     """Store the note as a new status and return the SQL that took, lower-cased."""
     with CaptureQueriesContext(connection) as captured:
-        status = do_store_remote_status(author, parse_note(doc))
+        status = do_store_remote_status(author, parse_as(Note, doc))
     assert status is not None
     return [query["sql"].lower() for query in captured.captured_queries]
 

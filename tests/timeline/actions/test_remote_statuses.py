@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from federation.activitypub.incoming import NoteDocument, parse_note
+from federation.activitypub import Note, parse_as
 from federation.models import Actor
 from tests.factories.federation import RemoteActorFactory
 from tests.factories.timeline import FollowFactory
@@ -50,7 +50,7 @@ def test_attachments_are_referenced_not_downloaded() -> None:
             document(7),
         ],
     )
-    status = do_store_remote_status(author, parse_note(doc))
+    status = do_store_remote_status(author, parse_as(Note, doc))
     assert status is not None
     media = list(status.media.order_by("position"))
     # Unusable types are dropped, and at most four are kept, as Mastodon keeps.
@@ -67,11 +67,11 @@ def test_attachments_are_referenced_not_downloaded() -> None:
 
 def test_an_update_replaces_the_referenced_attachments() -> None:
     author = RemoteActorFactory.create()
-    status = do_store_remote_status(author, parse_note(note(author.uri, [document(1), document(2)])))
+    status = do_store_remote_status(author, parse_as(Note, note(author.uri, [document(1), document(2)])))
     assert status is not None
     edited = note(author.uri, [document(3, name="new")])
     edited["updated"] = "2026-01-02T00:00:00Z"
-    do_update_remote_status(author, parse_note(edited))
+    do_update_remote_status(author, parse_as(Note, edited))
     assert list(MediaAttachment.objects.values_list("remote_url", "description")) == [
         ("https://files.example/3.jpg", "new")
     ]
@@ -79,8 +79,9 @@ def test_an_update_replaces_the_referenced_attachments() -> None:
 
 def addressed_note(
     author: Actor, to: list[str], cc: list[str] | None = None, tagged: tuple[Actor, ...] | list[Actor] = ()
-) -> NoteDocument:
-    return parse_note(
+) -> Note:
+    return parse_as(
+        Note,
         {
             "id": f"{author.uri}/statuses/9",
             "type": "Note",
@@ -90,7 +91,7 @@ def addressed_note(
             "to": to,
             "cc": cc or [],
             "tag": [{"type": "Mention", "href": actor.uri} for actor in tagged],
-        }
+        },
     )
 
 

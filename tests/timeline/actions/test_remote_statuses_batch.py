@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from federation.activitypub.incoming import NoteDocument, parse_note
+from federation.activitypub import Note, parse_as
 from federation.models import Actor, Tombstone
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.timeline import FollowFactory, StatusFactory
@@ -28,9 +28,10 @@ PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 CaptureHooks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 
 
-def note(author: Actor, name: str, /, **extra: Any) -> NoteDocument:
+def note(author: Actor, name: str, /, **extra: Any) -> Note:
     """Return a public note of the author's with the id `<author>/statuses/<name>`, changed by `extra`."""
-    return parse_note(
+    return parse_as(
+        Note,
         {
             "id": f"{author.uri}/statuses/{name}",
             "type": "Note",
@@ -40,7 +41,7 @@ def note(author: Actor, name: str, /, **extra: Any) -> NoteDocument:
             "to": [PUBLIC],
             "cc": [author.followers_uri],
             **extra,
-        }
+        },
     )
 
 

@@ -11,6 +11,7 @@ import pytest
 from federation.actions.inbox import check_origin
 from federation.actions.remote_actors import do_store_actor_document
 from federation.inbox import IgnoredActivity, dispatch
+from federation.inbox.registry import read_activity
 from federation.models import Actor, OutboundActivity, Tombstone
 from governance.models import Report
 from tests.factories.timeline import FollowFactory, StatusFactory
@@ -24,7 +25,7 @@ CaptureHooks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 def deliver(actor: Actor, activity: dict[str, Any]) -> None:
     """Run an activity through the origin checks and its handler, as the inbox worker does."""
     check_origin(actor, activity)
-    dispatch(actor, activity)
+    dispatch(actor, read_activity(activity))
 
 
 def store(name: str) -> Actor:

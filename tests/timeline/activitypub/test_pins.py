@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from federation.inbox import IgnoredActivity, dispatch
+from federation.inbox.registry import read_activity
 from federation.models import Actor
 from tests.factories.federation import RemoteActorFactory
 from tests.factories.timeline import StatusFactory
@@ -31,10 +32,10 @@ def dana(db: None) -> Actor:
 @pytest.mark.django_db
 def test_add_pins_and_remove_unpins_the_status(dana: Actor) -> None:
     status = StatusFactory.create(account=dana, local=False, uri=f"{dana.uri}/statuses/1")
-    dispatch(dana, featured("Add", dana, status))
+    dispatch(dana, read_activity(featured("Add", dana, status)))
     status.refresh_from_db()
     assert status.pinned_at is not None
-    dispatch(dana, featured("Remove", dana, status))
+    dispatch(dana, read_activity(featured("Remove", dana, status)))
     status.refresh_from_db()
     assert status.pinned_at is None
 
@@ -43,8 +44,8 @@ def test_add_pins_and_remove_unpins_the_status(dana: Actor) -> None:
 def test_only_the_actors_own_featured_collection_and_statuses_are_mirrored(dana: Actor) -> None:
     status = StatusFactory.create(account=dana, local=False, uri=f"{dana.uri}/statuses/1")
     with pytest.raises(IgnoredActivity, match="featured collection"):
-        dispatch(dana, featured("Add", dana, status, target=f"{dana.uri}/elsewhere"))
+        dispatch(dana, read_activity(featured("Add", dana, status, target=f"{dana.uri}/elsewhere")))
     other = StatusFactory.create(account=RemoteActorFactory.create(username="erin"), local=False)
     with pytest.raises(IgnoredActivity, match="not here"):
-        dispatch(dana, featured("Add", dana, other))
+        dispatch(dana, read_activity(featured("Add", dana, other)))
     assert not Status.objects.filter(pinned_at__isnull=False).exists()

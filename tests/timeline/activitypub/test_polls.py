@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from federation.inbox import IgnoredActivity, dispatch
+from federation.inbox.registry import read_activity
 from federation.models import Actor
 from tests.factories.federation import RemoteActorFactory
 from timeline.actions.statuses import check_create_status, do_create_status
@@ -42,9 +43,9 @@ def test_each_remote_voter_counts_once_however_many_options_they_choose(alice: A
     status = poll_of(alice, multiple=True)
     dana = RemoteActorFactory.create(username="dana")
     erin = RemoteActorFactory.create(username="erin", domain="gts.example")
-    dispatch(dana, vote(dana, status, "yes", 1))
-    dispatch(dana, vote(dana, status, "no", 2))
-    dispatch(erin, vote(erin, status, "yes", 1))
+    dispatch(dana, read_activity(vote(dana, status, "yes", 1)))
+    dispatch(dana, read_activity(vote(dana, status, "no", 2)))
+    dispatch(erin, read_activity(vote(erin, status, "yes", 1)))
     poll = Poll.objects.get()
     assert (poll.votes, poll.voters_count) == ([2, 1], 2)
     assert PollVote.objects.count() == 3
@@ -54,8 +55,8 @@ def test_each_remote_voter_counts_once_however_many_options_they_choose(alice: A
 def test_a_redelivered_vote_is_counted_once(alice: Actor) -> None:
     status = poll_of(alice, multiple=False)
     dana = RemoteActorFactory.create(username="dana")
-    dispatch(dana, vote(dana, status, "no", 1))
-    dispatch(dana, vote(dana, status, "no", 1))
+    dispatch(dana, read_activity(vote(dana, status, "no", 1)))
+    dispatch(dana, read_activity(vote(dana, status, "no", 1)))
     poll = Poll.objects.get()
     assert (poll.votes, poll.voters_count) == ([0, 1], 1)
 
@@ -64,10 +65,10 @@ def test_a_redelivered_vote_is_counted_once(alice: Actor) -> None:
 def test_a_second_vote_in_a_single_choice_poll_and_an_unknown_option_are_ignored(alice: Actor) -> None:
     status = poll_of(alice, multiple=False)
     dana = RemoteActorFactory.create(username="dana")
-    dispatch(dana, vote(dana, status, "yes", 1))
+    dispatch(dana, read_activity(vote(dana, status, "yes", 1)))
     with pytest.raises(IgnoredActivity, match="already voted"):
-        dispatch(dana, vote(dana, status, "no", 2))
+        dispatch(dana, read_activity(vote(dana, status, "no", 2)))
     with pytest.raises(IgnoredActivity, match="not an option"):
-        dispatch(dana, vote(dana, status, "maybe", 3))
+        dispatch(dana, read_activity(vote(dana, status, "maybe", 3)))
     poll = Poll.objects.get()
     assert (poll.votes, poll.voters_count) == ([1, 0], 1)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from federation.inbox.registry import IgnoredActivity, Received, dispatch_batch
+from federation.inbox.registry import IgnoredActivity, Received, dispatch_batch, read_activity
 from federation.models import Actor, Tombstone
 from tests.factories.federation import RemoteActorFactory
 from tests.factories.timeline import StatusFactory
@@ -35,7 +35,7 @@ def stored_uris() -> set[str]:
 
 def test_plain_notes_are_taken_and_stored(remote: Actor) -> None:
     activities = [create(remote, str(n)) for n in range(3)]
-    outcomes = dispatch_batch("Create", [Received(remote, activity) for activity in activities])
+    outcomes = dispatch_batch("Create", [Received(remote, read_activity(activity)) for activity in activities])
     assert outcomes == {0: None, 1: None, 2: None}
     assert stored_uris() == {activity["object"]["id"] for activity in activities}
     assert [
@@ -46,7 +46,7 @@ def test_plain_notes_are_taken_and_stored(remote: Actor) -> None:
 
 def test_the_owners_of_the_personal_inboxes_a_note_reached_are_given_it(remote: Actor, alice: Actor) -> None:
     activity = create(remote, "followers", to=[remote.followers_uri], cc=[])
-    assert dispatch_batch("Create", [Received(remote, activity, [alice])]) == {0: None}
+    assert dispatch_batch("Create", [Received(remote, read_activity(activity), [alice])]) == {0: None}
     status = Status.objects.get(uri=activity["object"]["id"])
     assert status.visibility == Visibility.PRIVATE
     assert list(Mention.objects.filter(status=status).values_list("account_id", "silent")) == [(alice.pk, True)]
@@ -87,7 +87,14 @@ def test_what_needs_the_handler_of_its_own_is_left_out(
     before, after = create(remote, "before"), create(remote, "after")
     odd = left_out(remote)
     already = stored_uris()
-    outcomes = dispatch_batch("Create", [Received(remote, before), Received(remote, odd), Received(remote, after)])
+    outcomes = dispatch_batch(
+        "Create",
+        [
+            Received(remote, read_activity(before)),
+            Received(remote, read_activity(odd)),
+            Received(remote, read_activity(after)),
+        ],
+    )
     assert outcomes == {0: None, 2: None}
     assert stored_uris() - already == {before["object"]["id"], after["object"]["id"]}
 
@@ -96,13 +103,23 @@ def test_both_occurrences_of_a_note_carried_twice_are_left_out(remote: Actor) ->
     plain = create(remote, "plain")
     twice = create(remote, "twice")
     again = create(remote, "twice", content="<p>again</p>")
-    outcomes = dispatch_batch("Create", [Received(remote, twice), Received(remote, plain), Received(remote, again)])
+    outcomes = dispatch_batch(
+        "Create",
+        [
+            Received(remote, read_activity(twice)),
+            Received(remote, read_activity(plain)),
+            Received(remote, read_activity(again)),
+        ],
+    )
     assert outcomes == {1: None}
     assert stored_uris() == {plain["object"]["id"]}
 
 
 def test_a_run_of_left_outs_alone_takes_nothing(remote: Actor) -> None:
-    outcomes = dispatch_batch("Create", [Received(remote, collection(remote)), Received(remote, unreadable(remote))])
+    outcomes = dispatch_batch(
+        "Create",
+        [Received(remote, read_activity(collection(remote))), Received(remote, read_activity(unreadable(remote)))],
+    )
     assert outcomes == {}
     assert stored_uris() == set()
 
@@ -110,7 +127,9 @@ def test_a_run_of_left_outs_alone_takes_nothing(remote: Actor) -> None:
 def test_a_reply_to_a_note_of_the_same_run_is_left_for_after_it(remote: Actor) -> None:
     parent = create(remote, "parent")
     reply = create(remote, "reply", inReplyTo=parent["object"]["id"])
-    outcomes = dispatch_batch("Create", [Received(remote, parent), Received(remote, reply)])
+    outcomes = dispatch_batch(
+        "Create", [Received(remote, read_activity(parent)), Received(remote, read_activity(reply))]
+    )
     assert outcomes == {0: None}
     assert stored_uris() == {parent["object"]["id"]}
 
@@ -118,7 +137,7 @@ def test_a_reply_to_a_note_of_the_same_run_is_left_for_after_it(remote: Actor) -
 def test_a_reply_to_a_stored_status_is_taken_with_its_parent(remote: Actor, alice: Actor) -> None:
     parent = StatusFactory.create(account=alice)
     reply = create(remote, "reply", inReplyTo=parent.uri)
-    assert dispatch_batch("Create", [Received(remote, reply)]) == {0: None}
+    assert dispatch_batch("Create", [Received(remote, read_activity(reply))]) == {0: None}
     status = Status.objects.get(uri=reply["object"]["id"])
     assert status.in_reply_to_id == parent.pk
 
@@ -127,7 +146,9 @@ def test_a_deleted_note_is_ignored_and_not_stored(remote: Actor) -> None:
     plain = create(remote, "plain")
     deleted = create(remote, "deleted")
     Tombstone.objects.create(uri=deleted["object"]["id"])
-    outcomes = dispatch_batch("Create", [Received(remote, plain), Received(remote, deleted)])
+    outcomes = dispatch_batch(
+        "Create", [Received(remote, read_activity(plain)), Received(remote, read_activity(deleted))]
+    )
     assert sorted(outcomes) == [0, 1]
     assert outcomes[0] is None
     assert isinstance(outcomes[1], IgnoredActivity)

@@ -1,10 +1,10 @@
-"""Incoming documents never keep a URI that carries credentials."""
+"""Documents from other servers never keep a URI that carries credentials."""
 
 from __future__ import annotations
 
 import pytest
 
-from federation.activitypub.incoming import MalformedDocument, parse_actor, parse_note, require_http_uri
+from federation.activitypub import MalformedDocument, Note, Person, parse_as, require_http_uri
 from tests.fixtures import load_activitypub
 
 CREDENTIALS = "https://user:pass@mastodon.example/users/dana"
@@ -20,17 +20,17 @@ def test_an_actor_whose_inbox_carries_credentials_is_refused() -> None:
     document = load_activitypub("mastodon/actor")
     document["inbox"] = f"{CREDENTIALS}/inbox"
     with pytest.raises(MalformedDocument, match="inbox must not carry credentials"):
-        parse_actor(document)
+        parse_as(Person, document)
 
 
 def test_an_avatar_url_with_credentials_is_dropped() -> None:
     document = load_activitypub("mastodon/actor")
     document["icon"] = {"type": "Image", "url": f"{CREDENTIALS}/avatar.png"}
-    assert parse_actor(document).icon_url == ""
+    assert parse_as(Person, document).icon_url == ""
 
 
 def test_a_note_whose_author_carries_credentials_is_refused() -> None:
     note = load_activitypub("mastodon/create_note")["object"]
     note["attributedTo"] = CREDENTIALS
     with pytest.raises(MalformedDocument, match="attributedTo must not carry credentials"):
-        parse_note(note)
+        parse_as(Note, note)
