@@ -8,11 +8,12 @@ every app before any request is served or any task runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from config.refusals import Refused
 from federation.activitypub import Activity, MalformedDocument, parse
 from federation.models import Actor
 
@@ -141,21 +142,32 @@ def dispatch(actor: Actor, activity: Activity, recipients: Sequence[Actor] = ())
     """Run the handler of the activity's type, raising IgnoredActivity for a type without one.
 
     `recipients` are the local accounts whose personal inboxes it reached
-    (none when it came through the shared inbox).
+    (none when it came through the shared inbox). An action's refusal (a
+    follow of an account that blocks the sender, a second vote) means there
+    is nothing to do here, so it is recorded as ignored, for every handler.
     """
-    kind = activity.TYPE
-    self_handler = SELF_HANDLERS.get(kind)
-    if self_handler is not None and activity.object_id == actor.uri:
-        self_handler(actor, activity)
-        return
-    recipient_handler = RECIPIENT_HANDLERS.get(kind)
-    if recipient_handler is not None:
-        recipient_handler(actor, activity, recipients)
-        return
-    handler = HANDLERS.get(kind)
-    if handler is None:
-        raise IgnoredActivity(f"No handler for {activity.type!r}.")
-    handler(actor, activity)
+    with _refusals_ignored():
+        kind = activity.TYPE
+        self_handler = SELF_HANDLERS.get(kind)
+        if self_handler is not None and activity.object_id == actor.uri:
+            self_handler(actor, activity)
+            return
+        recipient_handler = RECIPIENT_HANDLERS.get(kind)
+        if recipient_handler is not None:
+            recipient_handler(actor, activity, recipients)
+            return
+        handler = HANDLERS.get(kind)
+        if handler is None:
+            raise IgnoredActivity(f"No handler for {activity.type!r}.")
+        handler(actor, activity)
+
+
+@contextmanager
+def _refusals_ignored() -> Iterator[None]:
+    try:
+        yield
+    except Refused as exc:
+        raise IgnoredActivity(exc.message) from exc
 
 
 def dispatch_to_new_recipients(actor: Actor, activity: Activity, recipients: Sequence[Actor]) -> None:
@@ -166,7 +178,8 @@ def dispatch_to_new_recipients(actor: Actor, activity: Activity, recipients: Seq
     """
     recipient_handler = RECIPIENT_HANDLERS.get(activity.TYPE)
     if recipient_handler is not None and recipients:
-        recipient_handler(actor, activity, recipients)
+        with _refusals_ignored():
+            recipient_handler(actor, activity, recipients)
 
 
 # What wraps each batch of inbox items: a context manager entered around the

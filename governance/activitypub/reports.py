@@ -7,7 +7,6 @@ from federation.inbox.registry import IgnoredActivity, handles
 from federation.models import Actor
 from federation.selectors import policy_for_domain
 from governance.actions.reports import do_file_report
-from governance.errors import ModerationRefused
 from governance.models import Report
 from timeline.models import Status
 
@@ -31,16 +30,13 @@ def flag(actor: Actor, activity: Flag) -> None:
     target = targets[0]
     statuses = list(Status.objects.filter(uri__in=object_ids, account=target))
     comment = activity.content[:MAX_FLAG_COMMENT]
-    try:
-        do_file_report(
-            actor,
-            target,
-            statuses,
-            comment,
-            Report.Category.OTHER,
-            [],
-            forwarded_from=actor.domain,
-            uri=activity.id,
-        )
-    except ModerationRefused as exc:
-        raise IgnoredActivity(str(exc)) from exc
+    do_file_report(
+        actor,
+        target,
+        statuses,
+        comment,
+        Report.Category.OTHER,
+        [],
+        forwarded_from=actor.domain,
+        uri=activity.id,
+    )

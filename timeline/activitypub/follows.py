@@ -11,7 +11,6 @@ from federation.uris import instance_actor_uri
 from timeline.actions.blocks import do_unblock
 from timeline.actions.follows import do_accept_follow_request, do_follow, do_reject_follow_request, do_unfollow
 from timeline.actions.interactions import do_unfavourite, do_unreblog
-from timeline.errors import FollowRefused
 from timeline.models import Favourite, Follow, Status
 
 
@@ -37,10 +36,7 @@ def follow(actor: Actor, activity: ap.Follow) -> None:
         # The inbox refuses suspended domains already; a suspension enacted
         # while the Follow waited to be processed must not let it in either.
         raise IgnoredActivity("This server does not accept follows from your domain.")
-    try:
-        do_follow(actor, target, uri=activity.id)
-    except FollowRefused as exc:
-        raise IgnoredActivity(str(exc)) from exc
+    do_follow(actor, target, uri=activity.id)
 
 
 def _follow_answered(actor: Actor, activity: ap.Accept | ap.Reject) -> Follow:

@@ -8,7 +8,6 @@ from federation.models import Actor
 from timeline.actions.interactions import do_favourite, do_reblog
 from timeline.actions.remote_statuses import visibility_from_addressing
 from timeline.activitypub.statuses import resolve_status
-from timeline.errors import InteractionRefused
 from timeline.models import Status, Visibility
 
 
@@ -18,10 +17,7 @@ def like(actor: Actor, activity: Like) -> None:
     status = Status.objects.filter(uri=activity.object_id).first()
     if status is None:
         raise IgnoredActivity("The liked status is not here.")
-    try:
-        do_favourite(actor, status, uri=activity.id)
-    except InteractionRefused as exc:
-        raise IgnoredActivity(str(exc)) from exc
+    do_favourite(actor, status, uri=activity.id)
 
 
 @handles(Announce)
@@ -33,7 +29,4 @@ def announce(actor: Actor, activity: Announce) -> None:
     visibility = visibility_from_addressing(activity.to, activity.cc, actor)
     if visibility == Visibility.DIRECT:
         visibility = Visibility.PRIVATE
-    try:
-        do_reblog(actor, status, visibility, uri=activity.id)
-    except InteractionRefused as exc:
-        raise IgnoredActivity(str(exc)) from exc
+    do_reblog(actor, status, visibility, uri=activity.id)

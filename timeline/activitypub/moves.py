@@ -8,7 +8,6 @@ from federation.errors import RemoteActorUnavailable
 from federation.inbox.registry import IgnoredActivity, handles
 from federation.models import Actor
 from timeline.actions.moves import do_move_account
-from timeline.errors import InteractionRefused
 
 
 @handles(Move)
@@ -25,7 +24,4 @@ def move(actor: Actor, activity: Move) -> None:
         target = fetch_actor(target_uri, refresh=True)
     except RemoteActorUnavailable as exc:
         raise IgnoredActivity(f"The new account cannot be fetched: {exc}") from exc
-    try:
-        do_move_account(actor, target)
-    except InteractionRefused as exc:
-        raise IgnoredActivity(str(exc)) from exc
+    do_move_account(actor, target)

@@ -6,7 +6,6 @@ from federation.activitypub import Article, Note, Page
 from federation.inbox.registry import IgnoredActivity
 from federation.models import Actor
 from timeline.actions.polls import choice_index, do_record_remote_vote
-from timeline.errors import InteractionRefused
 from timeline.models import Poll
 
 
@@ -28,8 +27,5 @@ def record_vote(actor: Actor, note: Note) -> bool:
     choice = choice_index(poll, note.name)
     if choice is None:
         raise IgnoredActivity(f"{note.name!r} is not an option of the poll.")
-    try:
-        do_record_remote_vote(actor, poll, choice, uri=note.id)
-    except InteractionRefused as exc:
-        raise IgnoredActivity(str(exc)) from exc
+    do_record_remote_vote(actor, poll, choice, uri=note.id)
     return True

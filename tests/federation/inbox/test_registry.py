@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from config.refusals import Refused
 from federation.activitypub import Activity, Delete
 from federation.inbox import IgnoredActivity, dispatch, is_supported, registry
 from federation.inbox.registry import read_activity
@@ -45,3 +46,16 @@ def test_an_activity_about_its_own_actor_goes_to_the_own_actor_handler(monkeypat
 def test_an_activity_that_cannot_be_read_is_ignored() -> None:
     with pytest.raises(IgnoredActivity, match="cannot be read"):
         read_activity({"id": "https://mastodon.example/users/dana#move", "type": "Move", "actor": "x", "object": "y"})
+
+
+@pytest.mark.django_db
+def test_an_actions_refusal_is_recorded_as_an_ignored_activity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever handler meets a refusal, the item is ignored with the refusal's message, not failed."""
+    dana = RemoteActorFactory.create(username="dana")
+
+    def refusing(actor: Actor, activity: Activity) -> None:
+        raise Refused("You are blocked by this account.")
+
+    monkeypatch.setitem(registry.HANDLERS, "Delete", refusing)
+    with pytest.raises(IgnoredActivity, match=r"You are blocked by this account\."):
+        dispatch(dana, Delete(id=f"{dana.uri}#delete/2", actor=dana.uri, object=f"{dana.uri}/statuses/2"))
