@@ -89,6 +89,12 @@ app.conf.beat_schedule["members.tasks.expire_data_exports"] = {
     "schedule": 3600.0,
     "options": {"expires": 3500, "queue": QUEUE_SCHEDULED},
 }
+# The sources of blocklist mandates in force are imported once a day (and when beat starts).
+app.conf.beat_schedule["governance.tasks.import_blocklists"] = {
+    "task": "governance.tasks.import_blocklists",
+    "schedule": 86400.0,
+    "options": {"expires": 3600, "queue": QUEUE_SCHEDULED},
+}
 app.autodiscover_tasks()
 
 

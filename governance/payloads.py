@@ -22,8 +22,10 @@ from federation.actions.domain_policies import check_set_domain_policy
 from federation.domains import DomainNameRefused, check_domain_name
 from federation.errors import DomainPolicyRefused
 from federation.models import DomainPolicy
+from federation.transport import UnsafeDestination, check_fetchable_url
+from governance.blocklist_csv import MAX_CSV_CHARS, parse_blocklist_csv
 from governance.errors import ProposalRefused
-from governance.models import ProposalKind, RuleVersion
+from governance.models import BlocklistMandate, ProposalKind, RuleVersion
 from members.actions.bylaws import check_adopt_bylaws_version
 from members.errors import MemberRefused
 from members.models import User
@@ -67,6 +69,11 @@ DOMAIN_SETTINGS: dict[str, dict[str, Any]] = {
     DomainAction.REJECT_MEDIA: {"severity": DomainPolicy.Severity.NOOP.value, "reject_media": True},
     DomainAction.REJECT_REPORTS: {"severity": DomainPolicy.Severity.NOOP.value, "reject_reports": True},
 }
+
+# Roles whose holders can use the admin API that a blocklist tool drives.
+MANDATE_ROLES = (Role.MODERATOR, Role.ADMIN)
+MAX_MANDATE_SOURCES = 20
+MAX_REVIEW_MONTHS = 36
 
 BylawsValue = bool | int | Decimal
 C = TypeVar("C", bound=models.TextChoices)
@@ -199,6 +206,57 @@ class BudgetPayload:
 
     def preview(self) -> list[str]:
         return [f"Pay {self.amount} {self.currency} to {self.payee}"]
+
+
+@dataclass(frozen=True)
+class BlocklistSource:
+    """A list of domain blocks in Mastodon's CSV export format: a URL fetched on each import, or adopted text."""
+
+    url: str = ""
+    csv: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"url": self.url} if self.url else {"csv": self.csv}
+
+    @property
+    def label(self) -> str:
+        """Return how the source is named in the log and previews."""
+        return self.url or "the list adopted with the decision"
+
+
+@dataclass(frozen=True)
+class BlocklistMandatePayload:
+    """Let a role's holders apply blocks from these sources, up to a severity, until a review is due."""
+
+    sources: tuple[BlocklistSource, ...]
+    max_severity: BlocklistMandate.Severity
+    review_months: int
+    role: Role = Role.MODERATOR
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sources": [source.to_json() for source in self.sources],
+            "max_severity": self.max_severity.value,
+            "review_months": self.review_months,
+            "role": self.role.value,
+        }
+
+    def preview(self) -> list[str]:
+        adopted = [source for source in self.sources if source.csv]
+        lines = [
+            f"Apply blocks up to {self.max_severity.label.lower()} from {source.url}"
+            for source in self.sources
+            if source.url
+        ]
+        if adopted:
+            count = sum(len(parse_blocklist_csv(source.csv).entries) for source in adopted)
+            lines.append(
+                f"Apply blocks up to {self.max_severity.label.lower()} from an adopted list of {count} domains"
+            )
+        lines.append(
+            f"Holders of the role {self.role.value} may apply them; reviewed every {self.review_months} months"
+        )
+        return lines
 
 
 @dataclass(frozen=True)
@@ -339,6 +397,50 @@ def _budget(payload: dict[str, Any]) -> BudgetPayload:
     )
 
 
+def _blocklist_source(raw: Any, number: int) -> BlocklistSource:
+    if not isinstance(raw, dict) or ("url" in raw) == ("csv" in raw):
+        raise ProposalRefused(f"Source {number} must give either a url or csv text.")
+    if "url" in raw:
+        url = raw["url"].strip() if isinstance(raw["url"], str) else ""
+        try:
+            check_fetchable_url(url)
+        except UnsafeDestination as exc:
+            raise ProposalRefused(f"Source {number}: {exc}") from exc
+        if len(url) > 500:
+            raise ProposalRefused(f"Source {number}: the URL is too long (the limit is 500 characters).")
+        return BlocklistSource(url=url)
+    text = raw["csv"] if isinstance(raw["csv"], str) else ""
+    if len(text) > MAX_CSV_CHARS:
+        raise ProposalRefused(f"Source {number}: the list is too long (the limit is {MAX_CSV_CHARS:,} characters).")
+    parsed = parse_blocklist_csv(text)
+    if parsed.problems:
+        first = parsed.problems[0]
+        raise ProposalRefused(f"Source {number}, line {first.line}: {first.reason}")
+    if not parsed.entries:
+        raise ProposalRefused(f"Source {number} lists no domain.")
+    return BlocklistSource(csv=text.strip())
+
+
+def _blocklist_mandate(payload: dict[str, Any]) -> BlocklistMandatePayload:
+    sources = payload.get("sources")
+    if not isinstance(sources, list) or not sources:
+        raise ProposalRefused("sources must list at least one blocklist (a url, or csv text).")
+    if len(sources) > MAX_MANDATE_SOURCES:
+        raise ProposalRefused(f"sources may list at most {MAX_MANDATE_SOURCES} blocklists.")
+    months = payload.get("review_months")
+    if isinstance(months, bool) or not isinstance(months, int) or not 0 < months <= MAX_REVIEW_MONTHS:
+        raise ProposalRefused(f"review_months must be a whole number of months from 1 to {MAX_REVIEW_MONTHS}.")
+    role = _choice(payload, "role", Role) if "role" in payload else Role.MODERATOR
+    if role not in MANDATE_ROLES:
+        raise ProposalRefused(f"role must be one of {', '.join(MANDATE_ROLES)}: the roles that moderate domains.")
+    return BlocklistMandatePayload(
+        sources=tuple(_blocklist_source(raw, number) for number, raw in enumerate(sources, start=1)),
+        max_severity=_choice(payload, "max_severity", BlocklistMandate.Severity),
+        review_months=months,
+        role=role,
+    )
+
+
 def _text_only(payload: dict[str, Any]) -> TextPayload:
     if payload:
         raise ProposalRefused("A text proposal carries no payload.")
@@ -353,6 +455,7 @@ PARSERS: dict[str, Callable[[dict[str, Any]], ProposalPayload]] = {
     ProposalKind.MEMBERSHIP: _membership,
     ProposalKind.ROLE_GRANT: _role_grant,
     ProposalKind.BUDGET: _budget,
+    ProposalKind.BLOCKLIST_MANDATE: _blocklist_mandate,
     ProposalKind.TEXT: _text_only,
 }
 

@@ -18,6 +18,7 @@ from governance.ballot_keys import unheld_key_ids
 from governance.errors import RuleNotInForce
 from governance.models import (
     Ballot,
+    BlocklistMandate,
     CharterVersion,
     InstanceSettings,
     LogEntry,
@@ -115,6 +116,13 @@ def domain_actions_in_force() -> QuerySet[ModerationAction]:
     return ModerationAction.objects.filter(kind=ModerationAction.Kind.DOMAIN, state__in=IN_FORCE).order_by(
         "-created_at", "-pk"
     )
+
+
+def blocklist_mandates_in_force(at: datetime | None = None) -> QuerySet[BlocklistMandate]:
+    """Return the blocklist mandates whose review is not yet due, newest first."""
+    return BlocklistMandate.objects.filter(
+        adopted_at__lte=at or timezone.now(), review_due_at__gt=at or timezone.now()
+    ).select_related("proposal")
 
 
 def report_queue(*, state: str | None = None) -> QuerySet[Report]:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
+from governance.actions.blocklists import do_import_blocklists
 from governance.actions.closing import do_close_due_proposals
 from governance.actions.moderation import do_lapse_emergency_actions
 from governance.actions.notices import do_notify_moderation_action, do_send_closing_reminders
@@ -40,3 +41,9 @@ def requeue_missing_proposal_polls(min_age_seconds: int = 60) -> int:
     for proposal_id in missing:
         post_proposal_poll.delay(proposal_id)
     return len(missing)
+
+
+@shared_task(name="governance.tasks.import_blocklists")
+def import_blocklists() -> int:
+    """Apply the blocks listed by the sources of every blocklist mandate in force; return how many were new."""
+    return sum(len(result.created) + len(result.changed) for result in do_import_blocklists())

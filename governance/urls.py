@@ -28,7 +28,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/coop/appeals/<str:appeal_id>/decide", appeals.decide_appeal, name="api_decide_appeal"),
     path("api/v1/coop/appeals/<str:appeal_id>/escalate", appeals.escalate_appeal, name="api_escalate_appeal"),
     path("api/v1/reports", reports.create_report, name="api_reports"),
-    path("api/v1/admin/domain_blocks", admin.domain_blocks, name="admin_domain_blocks"),
+    # Mastodon.py lists domain blocks at the path with a trailing slash; Mastodon answers both.
+    re_path(r"^api/v1/admin/domain_blocks/?$", admin.domain_blocks, name="admin_domain_blocks"),
     path("api/v1/admin/domain_blocks/<str:block_id>", admin.domain_block, name="admin_domain_block"),
     path("api/v1/admin/reports", admin.reports, name="admin_reports"),
     path("api/v1/admin/reports/<str:report_id>", admin.report_detail, name="admin_report"),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from config.refusals import Refused
 from federation.actions.domain_policies import do_lift_domain_policy
 from federation.models import DomainPolicy
+from governance.actions.blocklists import do_adopt_blocklist_mandate, log_blocklist_mandate
 from governance.actions.log import do_append_log_entry
 from governance.actions.moderation import (
     do_ratify_emergency_action,
@@ -22,6 +23,7 @@ from governance.actions.moderation import (
 from governance.errors import ProposalRefused
 from governance.models import LogEntry, LogVisibility, ModerationAction, Proposal, ProposalKind, Rule, RuleVersion
 from governance.payloads import (
+    BlocklistMandatePayload,
     BudgetPayload,
     BylawAmendmentPayload,
     ContentPolicyPayload,
@@ -251,6 +253,13 @@ def _enact_budget(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
     return {"log_entry": sequence}
 
 
+def _enact_blocklist_mandate(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
+    payload = _payload(proposal, BlocklistMandatePayload)
+    mandate = do_adopt_blocklist_mandate(proposal, payload)
+    sequence = log_blocklist_mandate(mandate, payload, result_sequence)
+    return {"blocklist_mandate": mandate.pk, "log_entry": sequence}
+
+
 ENACTORS: dict[str, Callable[[Proposal, int], dict[str, Any]]] = {
     ProposalKind.DOMAIN_POLICY: _enact_domain_policy,
     ProposalKind.SERVER_RULE: _enact_server_rule,
@@ -259,6 +268,7 @@ ENACTORS: dict[str, Callable[[Proposal, int], dict[str, Any]]] = {
     ProposalKind.MEMBERSHIP: _enact_membership,
     ProposalKind.ROLE_GRANT: _enact_role,
     ProposalKind.BUDGET: _enact_budget,
+    ProposalKind.BLOCKLIST_MANDATE: _enact_blocklist_mandate,
 }
 
 

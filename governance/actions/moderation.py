@@ -240,7 +240,7 @@ def moderation_log_data(action: ModerationAction) -> dict[str, Any]:
         "details": {key: value for key, value in action.details.items() if key not in PRIVATE_DETAILS},
         "emergency": action.emergency,
         "expires_at": action.expires_at.isoformat() if action.expires_at else None,
-    }
+    } | ({"mandate": action.mandate_id} if action.mandate_id is not None else {})
 
 
 def _apply(action: ModerationAction, *, authority: str) -> None:
@@ -330,6 +330,41 @@ def do_record_assembly_domain_policy(
         created_at=now or timezone.now(),
     )
     _apply(action, authority=authority)
+    return action
+
+
+def do_record_mandated_domain_policy(
+    domain: str,
+    details: dict[str, Any],
+    *,
+    mandate_id: int,
+    authority: str,
+    moderator: User | None = None,
+    now: datetime | None = None,
+) -> ModerationAction:
+    """Set a domain policy under an assembly's blocklist mandate, record it citing the mandate, and log it.
+
+    It is no emergency action: the assembly's mandate is its authority, so
+    it stays in force until reversed.
+    """
+    with transaction.atomic():
+        action = ModerationAction.objects.create(
+            kind=Kind.DOMAIN,
+            moderator=moderator,
+            mandate_id=mandate_id,
+            authority=authority,
+            target_domain=domain,
+            details=details,
+            created_at=now or timezone.now(),
+        )
+        _apply(action, authority=f"{authority}, action #{action.pk}")
+        do_append_log_entry(
+            LogEntry.Kind.MODERATION_ACTION,
+            visibility=_log_visibility(action.kind),
+            summary=f"Domain policy of {domain} ({details.get('severity')}), citing {authority}"
+            + (f", applied by {moderator.username}" if moderator is not None else ", applied by the blocklist import"),
+            data=moderation_log_data(action),
+        )
     return action
 
 
@@ -449,17 +484,32 @@ def check_update_domain_action(moderator: User, action: ModerationAction, detail
     )
 
 
-def do_update_domain_action(moderator: User, action: ModerationAction, details: dict[str, Any]) -> ModerationAction:
-    """Change the policy an emergency domain action sets, and log the change."""
+def do_update_domain_action(
+    moderator: User | None, action: ModerationAction, details: dict[str, Any]
+) -> ModerationAction:
+    """Change the policy a domain action sets (emergency, or under a blocklist mandate), and log the change.
+
+    `moderator` is None when the blocklist import changes a block it applied.
+    """
+    changed_by = moderator.username if moderator is not None else "the blocklist import"
     with transaction.atomic():
         action = ModerationAction.objects.select_for_update().get(pk=action.pk)
         action.details = details
         action.save(update_fields=["details"])
-        _apply(action, authority=f"Emergency action #{action.pk} ({action.authority}), changed by {moderator.username}")
+        if action.emergency:
+            cited = f"Emergency action #{action.pk} ({action.authority})"
+            summary = f"Emergency action #{action.pk} on {action.target_domain} changed"
+        else:
+            cited = f"{action.authority}, action #{action.pk}"
+            summary = (
+                f"Domain policy #{action.pk} on {action.target_domain} changed to {details.get('severity')}, "
+                f"citing {action.authority}, by {changed_by}"
+            )
+        _apply(action, authority=f"{cited}, changed by {changed_by}")
         do_append_log_entry(
             LogEntry.Kind.MODERATION_ACTION,
             visibility=_log_visibility(action.kind),
-            summary=f"Emergency action #{action.pk} on {action.target_domain} changed",
+            summary=summary,
             data=moderation_log_data(action),
         )
     return action

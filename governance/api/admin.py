@@ -1,6 +1,9 @@
 """The part of Mastodon's admin API that blocklist and moderation tools use.
 
-A domain block created here is a moderator's emergency action: it applies at
+A domain block sent without `rule_ids[]` is applied under the assembly's
+blocklist mandate in force for its severity, citing it, as a blocklist tool
+sends blocks; an identical block sent again changes nothing. With no mandate,
+a block is a moderator's emergency action: it must cite a rule, applies at
 once and lapses unless an assembly ratifies it within the bylaws' period.
 Mastodon's API has no field for the rule an action enforces, so `rule_ids[]`
 may be sent, or the private comment may name rules ("rule 2", "rule #3").
@@ -19,6 +22,12 @@ from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from federation.domains import check_domain_name
 from governance.access import access_report_by_id, is_moderator
+from governance.actions.blocklists import (
+    check_apply_mandated_block,
+    check_update_mandated_block,
+    do_apply_mandated_block,
+    do_update_mandated_block,
+)
 from governance.actions.moderation import (
     check_reverse_moderation_action,
     check_take_moderation_action,
@@ -31,7 +40,13 @@ from governance.actions.moderation import (
 from governance.actions.reports import do_assign_report, do_reopen_report, do_resolve_report
 from governance.api.entities import admin_domain_block_entity, admin_report_entity
 from governance.models import ModerationAction, Report
-from governance.selectors import domain_actions_in_force, report_queue, rule_versions_for_rule_ids, rules_in_force
+from governance.selectors import (
+    blocklist_mandates_in_force,
+    domain_actions_in_force,
+    report_queue,
+    rule_versions_for_rule_ids,
+    rules_in_force,
+)
 from members.api.auth import token_user
 from members.models import User
 
@@ -99,14 +114,20 @@ def domain_blocks(request: HttpRequest) -> JsonResponse:
         return JsonResponse([admin_domain_block_entity(action) for action in domain_actions_in_force()], safe=False)
     params = ApiParams.from_request(request)
     domain = check_domain_name(params.get_str("domain"))
+    details = _domain_details(params)
+    cited = _cited_versions(params)
+    if not params.get_list("rule_ids") and (blocklist_mandates_in_force().exists() or not cited):
+        # Blocklist tools send no rule: the assembly's mandate is the authority, or the refusal says it is missing.
+        result = do_apply_mandated_block(check_apply_mandated_block(moderator, domain, details), moderator=moderator)
+        return JsonResponse(admin_domain_block_entity(result.action))
     if domain_actions_in_force().filter(target_domain=domain).exists():
         raise ApiError(f"{domain} already has a domain block; change it instead", 422)
     draft = check_take_moderation_action(
         moderator,
         kind=ModerationAction.Kind.DOMAIN,
-        rule_version_ids=_cited_versions(params),
+        rule_version_ids=cited,
         target_domain=domain,
-        details=_domain_details(params),
+        details=details,
     )
     return JsonResponse(admin_domain_block_entity(do_take_moderation_action(moderator, draft)))
 
@@ -127,8 +148,13 @@ def domain_block(request: HttpRequest, block_id: str) -> JsonResponse:
         action = do_reverse_moderation_action(action, authority=f"Lifted by moderator {moderator.username}")
     else:
         params = ApiParams.from_request(request)
-        details = check_update_domain_action(moderator, action, _domain_details(params, action.details))
-        action = do_update_domain_action(moderator, action, details)
+        wanted = _domain_details(params, action.details)
+        if action.mandate_id is not None:
+            draft = check_update_mandated_block(moderator, action, wanted)
+            action = do_update_mandated_block(draft, action, moderator=moderator).action
+        else:
+            details = check_update_domain_action(moderator, action, wanted)
+            action = do_update_domain_action(moderator, action, details)
     return JsonResponse(admin_domain_block_entity(action))
 
 

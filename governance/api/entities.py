@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -109,7 +110,8 @@ def admin_domain_block_entity(action: ModerationAction) -> dict[str, Any]:
     return {
         "id": str(action.pk),
         "domain": action.target_domain,
-        "digest": "",
+        # Mastodon's digest: the SHA-256 of the domain, which tools match obfuscated names against.
+        "digest": hashlib.sha256(action.target_domain.encode()).hexdigest(),
         "created_at": _iso(action.created_at),
         "severity": details.get("severity", "suspend"),
         "reject_media": bool(details.get("reject_media")),
@@ -121,6 +123,7 @@ def admin_domain_block_entity(action: ModerationAction) -> dict[str, Any]:
         "state": action.state,
         "expires_at": _iso(action.expires_at),
         "authority": action.authority,
+        "mandate": str(action.mandate_id) if action.mandate_id is not None else None,
     }
 
 

@@ -1,5 +1,6 @@
 """Governance's models, one module per subject."""
 
+from governance.models.blocklist import BlocklistMandate
 from governance.models.charter import CharterVersion
 from governance.models.instance_settings import InstanceSettings
 from governance.models.log import LogEntry, LogHead, LogVisibility
@@ -11,6 +12,7 @@ from governance.models.rule import Rule, RuleVersion
 __all__ = [
     "Appeal",
     "Ballot",
+    "BlocklistMandate",
     "CharterVersion",
     "Elector",
     "InstanceSettings",

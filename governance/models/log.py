@@ -28,6 +28,7 @@ class LogEntry(models.Model):
         CONTENT_POLICY = "content_policy.adopted", "Content policy adopted"
         DOMAIN_POLICY = "domain_policy.set", "Domain policy set"
         DOMAIN_POLICY_LIFTED = "domain_policy.lifted", "Domain policy lifted"
+        BLOCKLIST_MANDATE = "blocklist_mandate.adopted", "Blocklist mandate adopted"
         MEMBERSHIP = "membership.decided", "Membership decided"
         ROLE = "role.granted", "Role granted"
         BUDGET = "budget.authorised", "Budget authorised"

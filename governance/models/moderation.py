@@ -60,7 +60,8 @@ class ModerationAction(models.Model):
     """A moderation measure, with the authority that allows it.
 
     A moderator's action cites the rule versions it enforces; an assembly's
-    enactment cites its proposal. An emergency action expires at
+    enactment cites its proposal; a block from a blocklist cites the
+    assembly's mandate for it (applied by a moderator or by the import). An emergency action expires at
     `expires_at` unless an assembly ratifies it first.
     """
 
@@ -84,6 +85,9 @@ class ModerationAction(models.Model):
     )
     proposal = models.ForeignKey(
         "governance.Proposal", null=True, blank=True, on_delete=models.PROTECT, related_name="enacted_actions"
+    )
+    mandate = models.ForeignKey(
+        "governance.BlocklistMandate", null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
     )
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
     rule_versions = models.ManyToManyField("governance.RuleVersion", blank=True, related_name="+")
@@ -109,7 +113,9 @@ class ModerationAction(models.Model):
         constraints = [
             models.CheckConstraint(condition=~models.Q(authority=""), name="moderation_cites_authority"),
             models.CheckConstraint(
-                condition=models.Q(moderator__isnull=False) | models.Q(proposal__isnull=False),
+                condition=models.Q(moderator__isnull=False)
+                | models.Q(proposal__isnull=False)
+                | models.Q(mandate__isnull=False),
                 name="moderation_has_author",
             ),
             models.CheckConstraint(

@@ -19,6 +19,7 @@ class ProposalKind(models.TextChoices):
     MEMBERSHIP = "membership", "Membership decision"
     ROLE_GRANT = "role_grant", "Role grant"
     BUDGET = "budget", "Budget"
+    BLOCKLIST_MANDATE = "blocklist_mandate", "Blocklist mandate"
     TEXT = "text", "Text (no payload)"
 
 

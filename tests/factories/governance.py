@@ -11,7 +11,7 @@ from governance.actions.ballots import BallotReceipt, check_cast_ballot, do_cast
 from governance.actions.closing import do_close_proposal
 from governance.actions.founding import RuleText, do_adopt_founding_documents
 from governance.actions.proposals import check_create_proposal, do_open_proposal
-from governance.models import Proposal, RuleVersion
+from governance.models import BlocklistMandate, Proposal, RuleVersion
 from members.actions.roles import do_grant_role
 from members.models import User
 from members.models.membership import Role
@@ -56,3 +56,16 @@ def after_close(proposal: Proposal) -> datetime:
 def days_ago(days: int) -> datetime:
     """Return the moment `days` days before now."""
     return timezone.now() - timedelta(days=days)
+
+
+def adopt_blocklist_mandate(author: User | None = None, **payload: Any) -> BlocklistMandate:
+    """Pass a blocklist mandate proposal (moderators may apply blocks up to suspend, by default) and return it."""
+    payload.setdefault("sources", [{"csv": "#domain,#severity\nspam.example,suspend\n"}])
+    payload.setdefault("max_severity", "suspend")
+    payload.setdefault("review_months", 6)
+    author = author or make_member()
+    proposal = open_proposal(author, kind="blocklist_mandate", title="Use a shared blocklist", payload=payload)
+    vote(author, proposal, 0)
+    closed = close(proposal)
+    assert closed.outcome == "passed", closed.outcome_reason
+    return BlocklistMandate.objects.get(proposal=closed)

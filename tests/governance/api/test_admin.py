@@ -43,10 +43,13 @@ def test_domain_block_is_an_emergency_action_awaiting_ratification(moderator: To
     assert [item["domain"] for item in listed] == ["spam.example"]
 
 
-def test_domain_block_without_a_rule_is_refused(moderator: TokenClient) -> None:
+def test_domain_block_without_a_rule_or_a_mandate_is_refused_naming_what_is_missing(moderator: TokenClient) -> None:
     response = moderator.post_form("/api/v1/admin/domain_blocks", {"domain": "spam.example", "severity": "suspend"})
     assert response.status_code == 422
-    assert response.json() == {"error": "A moderation action must cite the rule it enforces."}
+    assert response.json() == {
+        "error": "No blocklist mandate in force covers severity suspend; the assembly can adopt one "
+        "(a blocklist_mandate proposal), or cite the rule this block enforces with rule_ids[]."
+    }
     assert not DomainPolicy.objects.exists()
     assert not ModerationAction.objects.exists()
 
