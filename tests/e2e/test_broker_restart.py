@@ -94,5 +94,7 @@ def test_the_worker_stays_up_through_a_broker_restart_and_runs_later_tasks(
     assert "Unrecoverable error" not in log, log[-3000:]
     assert "Connection to broker lost" in log
     # The first fan-out is done too: by its own task, or (its message lost with the broker's memory) by recovery.
-    assert reconnected < 10
+    # Reconnecting takes a few seconds of back-off; the bound only tells a reconnect from a hang
+    # (Celery's next retry would be a minute away), with room for a loaded machine.
+    assert reconnected < 30
     print(f"a task queued after the broker restart ran {reconnected:.1f}s after Redis was back")
