@@ -133,7 +133,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_new(request: HttpRequest) -> HttpResponse:
+def new_proposal(request: HttpRequest) -> HttpResponse:
     """Write a proposal in its kind's form (`?kind=`, fields prefilled from the query), preview it, then open it.
 
     A method that picks among options gives each option its own payload
