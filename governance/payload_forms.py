@@ -60,6 +60,11 @@ def payload_form(kind: ProposalKind) -> Callable[[F], F]:
     return register
 
 
+def _as_percent(fraction: Decimal) -> Decimal:
+    """Return a fraction as the percentage a member types ("20", not "20.000" or "2E+1")."""
+    return Decimal(f"{(fraction * HUNDRED).quantize(Decimal('0.1')).normalize():f}")
+
+
 def _username_field() -> forms.CharField:
     return forms.CharField(label=_("Username"), max_length=150)
 
@@ -182,7 +187,7 @@ class BylawAmendmentForm(PayloadForm):
         if isinstance(value, bool):
             return "yes" if value else "no"
         if name in FRACTION_SETTINGS:
-            return (value * HUNDRED).quantize(Decimal("0.1")).normalize()
+            return _as_percent(value)
         return value
 
     def _stored(self, name: str, value: Any) -> Any:
@@ -358,7 +363,9 @@ class DuesTierForm(PayloadForm):
 class PatronageForm(PayloadForm):
     """Allocate a period's surplus by a formula the bylaws allow: reserves first, then pools by measure."""
 
-    period_label = forms.CharField(label=_("Label"), max_length=100, help_text=_("Such as the financial year."))
+    period_label = forms.CharField(
+        label=_("Name of the period"), max_length=100, help_text=_("Such as the financial year.")
+    )
     period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
     surplus = forms.DecimalField(label=_("Surplus"), min_value=0, decimal_places=2)
@@ -383,7 +390,7 @@ class PatronageForm(PayloadForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         bylaws = bylaws_in_force()
-        kwargs["initial"] = {"reserve_percent": bylaws.patronage_min_reserve_fraction * HUNDRED} | (
+        kwargs["initial"] = {"reserve_percent": _as_percent(bylaws.patronage_min_reserve_fraction)} | (
             kwargs.get("initial") or {}
         )
         super().__init__(*args, **kwargs)

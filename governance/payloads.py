@@ -27,7 +27,7 @@ from governance.actions.instance_settings import check_instance_settings_values
 from governance.errors import GovernanceRefused, ProposalRefused
 from governance.models import ModerationAction, ProposalKind, RuleVersion
 from governance.rules import percent
-from members.actions.bylaws import check_adopt_bylaws_version
+from members.actions.bylaws import FRACTION_SETTINGS, check_adopt_bylaws_version
 from members.actions.dues import check_create_dues_tier
 from members.actions.patronage import PatronageDraft, check_allocate_patronage
 from members.actions.share_classes import check_create_share_class
@@ -174,7 +174,7 @@ class BylawAmendmentPayload:
         return {"changes": {name: str(value) if isinstance(value, Decimal) else value for name, value in self.changes}}
 
     def preview(self) -> list[str]:
-        return [f"Set {name} to {value}" for name, value in self.to_json()["changes"].items()]
+        return [f"Set the {setting_name(name)} to {setting_value(name, value)}" for name, value in self.changes]
 
 
 @dataclass(frozen=True)
@@ -356,6 +356,20 @@ class PatronagePayload:
             f"Allocate the surplus of {self.surplus} for {self.label} ({self.period_start} to {self.period_end})",
             f"Keep {percent(self.reserve_fraction)} in reserves",
         ] + [f"Share {percent(fraction)} of the rest by {measure.label.lower()}" for measure, fraction in self.pools]
+
+
+def setting_name(name: str) -> str:
+    """Return a bylaws setting's name as members read it."""
+    return name.replace("_", " ")
+
+
+def setting_value(name: str, value: BylawsValue) -> str:
+    """Return a bylaws setting's value as members read it: fractions as percentages, flags as yes or no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if name in FRACTION_SETTINGS:
+        return percent(Decimal(value))
+    return str(value)
 
 
 def _text(payload: dict[str, Any], key: str, *, limit: int, required: bool = True) -> str:
@@ -713,8 +727,12 @@ def diff_against_in_force(payload: ProposalPayload | None) -> list[dict[str, str
     if isinstance(payload, BylawAmendmentPayload):
         current = bylaws_in_force()
         return [
-            {"field": name, "current": str(getattr(current, name)), "proposed": str(value)}
-            for name, value in payload.to_json()["changes"].items()
+            {
+                "field": setting_name(name),
+                "current": setting_value(name, getattr(current, name)),
+                "proposed": setting_value(name, value),
+            }
+            for name, value in payload.changes
         ]
     if isinstance(payload, ServerRulePayload) and payload.rule_id is not None:
         version = RuleVersion.objects.filter(rule_id=payload.rule_id).order_by("-version").first()

@@ -74,12 +74,14 @@ def explain_rules(
     threshold_basis: str,
     electorate: int,
     tally: dict[str, Any] | None = None,
+    closed: bool = False,
 ) -> list[str]:
-    """Return the rules as sentences in percentages and in people, with the count so far if it may be shown."""
+    """Return the rules as sentences in percentages and in people, with the count (so far, or final) if shown."""
     ballots = tally.get("ballots") if tally else None
+    so_far = "" if closed else " so far"
     lines = [
         f"Quorum {percent(quorum)} of {electorate} members = {_people(quorum, electorate)}"
-        + (f" ({ballots} voted so far)" if ballots is not None else "")
+        + (f" ({ballots} voted{so_far})" if ballots is not None else "")
     ]
     if method in BINARY_METHODS:
         if threshold_basis == ThresholdBasis.ELECTORATE:
@@ -91,8 +93,8 @@ def explain_rules(
             counts = list(tally.get("counts") or []) if tally else []
             # Abstentions aside: agree, disagree and block (consent) or yes and no.
             cast = sum(counts[:1] + counts[2:]) if method == DecisionMethod.CONSENT else sum(counts[:2])
-            so_far = f": {max(1, _people(pass_threshold, cast))} of {cast} so far" if tally else ""
-            lines.append(f"Passes with {percent(pass_threshold)} of votes cast, abstentions aside{so_far}")
+            needed = f": {max(1, _people(pass_threshold, cast))} of {cast}{so_far}" if tally else ""
+            lines.append(f"Passes with {percent(pass_threshold)} of votes cast, abstentions aside{needed}")
         if method == DecisionMethod.CONSENT:
             lines.append(f"A block stands unless agreement reaches {percent(block_override)}")
     elif method == DecisionMethod.RANKED_CHOICE:

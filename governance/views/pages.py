@@ -104,7 +104,7 @@ class ProposalForm(forms.Form):
 class OptionForm(forms.Form):
     """The name of an option whose payload says what it changes."""
 
-    label = forms.CharField(label=_("Option"), max_length=200)
+    label = forms.CharField(label=_("Name of this option (on the ballot)"), max_length=200)
 
 
 def _choice_in(value: str | None, choices: list[str], default: str) -> str:
@@ -287,6 +287,7 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
             threshold_basis=proposal.threshold_basis,
             electorate=proposal.electorate_size,
             tally=tally or None,
+            closed=proposal.state == Proposal.State.CLOSED,
         ),
         "tally_bars": tally_bars(proposal.options, tally) if tally else [],
         "runoff": runoff_rows(proposal.options, tally) if tally else [],

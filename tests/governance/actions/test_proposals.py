@@ -104,7 +104,7 @@ def test_bylaws_amendment_shows_a_diff_against_the_version_in_force() -> None:
     proposal = open_proposal(author, kind="bylaw_amendment", payload={"changes": {"proposal_quorum": 0.25}})
     assert proposal.payload == {"changes": {"proposal_quorum": "0.250"}}
     assert diff_against_in_force(parse_payload(proposal.kind, proposal.payload)) == [
-        {"field": "proposal_quorum", "current": "0.200", "proposed": "0.250"}
+        {"field": "proposal quorum", "current": "20%", "proposed": "25%"}
     ]
 
 
