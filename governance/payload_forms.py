@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.models import ProposalKind
 from governance.payloads import (
+    SHARE_CLASS_TERMS,
     DomainAction,
     EmergencyAction,
     MembershipAction,
@@ -30,7 +31,7 @@ from governance.payloads import (
 from governance.rules import percent
 from governance.selectors import current_instance_settings, rules_in_force
 from members.actions.bylaws import FRACTION_SETTINGS
-from members.models import BylawsVersion, User
+from members.models import BylawsVersion, ShareClass, User
 from members.models.bylaws import BYLAWS_SETTINGS
 from members.models.membership import Role
 from members.selectors import bylaws_in_force
@@ -310,8 +311,11 @@ class EmergencyReviewForm(PayloadForm):
 
 @payload_form(ProposalKind.SHARE_CLASS)
 class ShareClassForm(PayloadForm):
-    """Create a class of shares."""
+    """Create a class of shares, or change one; a class to change fills the fields with its terms."""
 
+    share_class = forms.TypedChoiceField(
+        label=_("Class"), coerce=int, required=False, empty_value=None, choices=[], help_text=_("Empty: a new class.")
+    )
     name = forms.CharField(label=_("Name"), max_length=100)
     nominal_value = forms.DecimalField(label=_("Nominal value of a share"), min_value=Decimal("0.01"), decimal_places=2)
     currency = _currency_field()
@@ -327,9 +331,22 @@ class ShareClassForm(PayloadForm):
         label=_("Most a holder holds"), min_value=1, required=False, help_text=_("Empty: no maximum.")
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        initial = dict(kwargs.get("initial") or {})
+        chosen = str(initial.get("share_class", ""))
+        existing = ShareClass.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        if existing is not None:
+            kwargs["initial"] = {field: getattr(existing, field) for field in SHARE_CLASS_TERMS} | initial
+        super().__init__(*args, **kwargs)
+        self.fields["share_class"].choices = [  # type: ignore[attr-defined]
+            ("", _("A new class")),
+            *((share_class.pk, str(share_class)) for share_class in ShareClass.objects.order_by("pk")),
+        ]
+
     def payload(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
+            "share_class_id": data["share_class"],
             "name": data["name"],
             "nominal_value": str(data["nominal_value"]),
             "currency": data["currency"].upper(),

@@ -30,9 +30,14 @@ from governance.rules import percent
 from members.actions.bylaws import FRACTION_SETTINGS, check_adopt_bylaws_version
 from members.actions.dues import check_create_dues_tier
 from members.actions.patronage import PatronageDraft, check_allocate_patronage
-from members.actions.share_classes import check_create_share_class
+from members.actions.share_classes import (
+    ShareClassChangeDraft,
+    ShareClassDraft,
+    check_change_share_class,
+    check_create_share_class,
+)
 from members.errors import MemberRefused
-from members.models import User
+from members.models import ShareClass, User
 from members.models.membership import Role
 from members.patronage import Formula, Pool
 from members.selectors import bylaws_in_force
@@ -91,6 +96,16 @@ DOMAIN_SETTINGS: dict[str, dict[str, Any]] = {
 }
 
 BylawsValue = bool | int | Decimal
+# The terms of a share class a proposal sets.
+SHARE_CLASS_TERMS = (
+    "name",
+    "nominal_value",
+    "currency",
+    "carries_vote",
+    "transferable",
+    "min_per_member",
+    "max_per_member",
+)
 C = TypeVar("C", bound=models.TextChoices)
 
 
@@ -267,7 +282,7 @@ class EmergencyReviewPayload:
 
 @dataclass(frozen=True)
 class ShareClassPayload:
-    """Create a class of shares."""
+    """Create a class of shares, or change the terms of one (`share_class_id`)."""
 
     name: str
     nominal_value: Decimal
@@ -276,9 +291,11 @@ class ShareClassPayload:
     transferable: bool
     min_per_member: int
     max_per_member: int | None
+    share_class_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "share_class_id": self.share_class_id,
             "name": self.name,
             "nominal_value": str(self.nominal_value),
             "currency": self.currency,
@@ -290,8 +307,11 @@ class ShareClassPayload:
 
     def preview(self) -> list[str]:
         most = "no maximum" if self.max_per_member is None else f"at most {self.max_per_member}"
+        verb = (
+            "Create the share class" if self.share_class_id is None else f"Change share class #{self.share_class_id} to"
+        )
         return [
-            f"Create the share class {self.name!r}: {self.nominal_value} {self.currency} a share",
+            f"{verb} {self.name!r}: {self.nominal_value} {self.currency} a share",
             "Its holders may vote (one member, one vote)" if self.carries_vote else "It carries no vote",
             "Transferable between members" if self.transferable else "Not transferable",
             f"Each holder holds at least {self.min_per_member}, {most}",
@@ -568,6 +588,7 @@ def _share_class(payload: dict[str, Any]) -> ShareClassPayload:
     if max_per_member is not None and max_per_member < min_per_member:
         raise ProposalRefused("The maximum holding cannot be below the minimum.")
     return ShareClassPayload(
+        share_class_id=_count(payload, "share_class_id", required=False),
         name=_text(payload, "name", limit=100),
         nominal_value=nominal_value,
         currency=_currency(payload),
@@ -677,12 +698,7 @@ def check_payload(kind: str, payload: Any) -> ProposalPayload:
     try:
         # The owning app's own check, against what exists now; the enactment runs it again.
         if isinstance(clean, ShareClassPayload):
-            check_create_share_class(
-                clean.name,
-                clean.nominal_value,
-                min_per_member=clean.min_per_member,
-                max_per_member=clean.max_per_member,
-            )
+            check_share_class(clean)
         if isinstance(clean, DuesTierPayload):
             check_create_dues_tier(clean.name, clean.monthly_amount)
         if isinstance(clean, PatronagePayload):
@@ -690,6 +706,30 @@ def check_payload(kind: str, payload: Any) -> ProposalPayload:
     except MemberRefused as exc:
         raise ProposalRefused(exc.message) from exc
     return clean
+
+
+def check_share_class(payload: ShareClassPayload) -> ShareClassDraft | ShareClassChangeDraft:
+    """Check a share class's creation or change with the owning app's rule; return its draft."""
+    if payload.share_class_id is None:
+        return check_create_share_class(
+            payload.name,
+            payload.nominal_value,
+            min_per_member=payload.min_per_member,
+            max_per_member=payload.max_per_member,
+        )
+    share_class = ShareClass.objects.filter(pk=payload.share_class_id).first()
+    if share_class is None:
+        raise ProposalRefused("share_class_id must name an existing share class.")
+    return check_change_share_class(
+        share_class,
+        name=payload.name,
+        nominal_value=payload.nominal_value,
+        currency=payload.currency,
+        carries_vote=payload.carries_vote,
+        transferable=payload.transferable,
+        min_per_member=payload.min_per_member,
+        max_per_member=payload.max_per_member,
+    )
 
 
 def awaiting_ratification() -> models.QuerySet[ModerationAction]:
@@ -733,6 +773,15 @@ def diff_against_in_force(payload: ProposalPayload | None) -> list[dict[str, str
                 "proposed": setting_value(name, value),
             }
             for name, value in payload.changes
+        ]
+    if isinstance(payload, ShareClassPayload) and payload.share_class_id is not None:
+        share_class = ShareClass.objects.filter(pk=payload.share_class_id).first()
+        terms = payload.to_json()
+        rows = [(field, str(getattr(share_class, field)), str(terms[field])) for field in SHARE_CLASS_TERMS]
+        return [
+            {"field": field.replace("_", " "), "current": current, "proposed": proposed}
+            for field, current, proposed in rows
+            if share_class is not None and current != proposed
         ]
     if isinstance(payload, ServerRulePayload) and payload.rule_id is not None:
         version = RuleVersion.objects.filter(rule_id=payload.rule_id).order_by("-version").first()

@@ -43,6 +43,7 @@ from governance.payloads import (
     ShareClassPayload,
     awaiting_ratification,
     check_patronage,
+    check_share_class,
     parse_payload,
 )
 from governance.selectors import IN_FORCE
@@ -51,7 +52,7 @@ from members.actions.dues import check_create_dues_tier, do_create_dues_tier
 from members.actions.lifecycle import check_admit_applicant, check_expel_member, do_admit_applicant, do_expel_member
 from members.actions.patronage import do_allocate_patronage
 from members.actions.roles import check_grant_role, check_revoke_role, do_grant_role, do_revoke_role
-from members.actions.share_classes import check_create_share_class, do_create_share_class
+from members.actions.share_classes import ShareClassChangeDraft, do_change_share_class, do_create_share_class
 from members.models import User
 
 
@@ -315,18 +316,18 @@ def _enact_emergency_review(proposal: Proposal, result_sequence: int) -> dict[st
 
 def _enact_share_class(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
     payload = _payload(proposal, ShareClassPayload)
-    draft = check_create_share_class(
-        payload.name,
-        payload.nominal_value,
-        min_per_member=payload.min_per_member,
-        max_per_member=payload.max_per_member,
-    )
-    share_class = do_create_share_class(
-        draft, currency=payload.currency, carries_vote=payload.carries_vote, transferable=payload.transferable
-    )
+    draft = check_share_class(payload)
+    if isinstance(draft, ShareClassChangeDraft):
+        share_class = do_change_share_class(draft)
+        done = "changed"
+    else:
+        share_class = do_create_share_class(
+            draft, currency=payload.currency, carries_vote=payload.carries_vote, transferable=payload.transferable
+        )
+        done = "created"
     sequence = _log(
         LogEntry.Kind.SHARE_CLASS,
-        f"Share class {share_class.name!r} created by {proposal.authority}",
+        f"Share class {share_class.name!r} {done} by {proposal.authority}",
         proposal,
         result_sequence,
         share_class=share_class.pk,

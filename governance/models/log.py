@@ -32,7 +32,7 @@ class LogEntry(models.Model):
         ROLE = "role.granted", "Role granted"
         BUDGET = "budget.authorised", "Budget authorised"
         INSTANCE_SETTINGS = "instance_settings.changed", "Instance settings changed"
-        SHARE_CLASS = "share_class.created", "Share class created"
+        SHARE_CLASS = "share_class.set", "Share class created or changed"
         DUES_TIER = "dues_tier.created", "Dues tier added"
         PATRONAGE = "patronage.allocated", "Patronage allocated"
         MODERATION_ACTION = "moderation.action", "Moderation action"

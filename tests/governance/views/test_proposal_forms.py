@@ -319,3 +319,29 @@ def test_a_change_after_the_preview_is_previewed_again_before_opening() -> None:
     assert response.status_code == 200
     assert "Pay 5000.00 USD to Host" in response.content.decode()
     assert not Proposal.objects.exists()
+
+
+def test_a_share_class_is_changed_from_its_prefilled_terms_and_its_value_stays_once_issued() -> None:
+    member = make_member()
+    client = signed_in(member)
+    share_class = ShareClass.objects.get()
+    page = client.get(NEW, {"kind": "share_class", "share_class": share_class.pk}).content.decode()
+    assert f'value="{share_class.name}"' in page
+    terms = {
+        "share_class": str(share_class.pk),
+        "name": share_class.name,
+        "nominal_value": str(share_class.nominal_value),
+        "currency": share_class.currency,
+        "carries_vote": "on",
+        "min_per_member": "1",
+        "max_per_member": "10",
+    }
+    refused = _post(client, "share_class", {**terms, "nominal_value": "999"})
+    assert "its value stays" in refused.content.decode()
+    proposal, previewed = _open(client, "share_class", terms)
+    assert f"Change share class #{share_class.pk} to {share_class.name!r}" in previewed[0]
+    assert "max per member" in client.get(f"/governance/proposals/{proposal.pk}").content.decode()
+    vote(member, proposal, 0)
+    close(proposal)
+    share_class.refresh_from_db()
+    assert share_class.max_per_member == 10
