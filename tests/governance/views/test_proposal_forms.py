@@ -325,7 +325,7 @@ def test_a_share_class_is_changed_from_its_prefilled_terms_and_its_value_stays_o
     member = make_member()
     client = signed_in(member)
     share_class = ShareClass.objects.get()
-    page = client.get(NEW, {"kind": "share_class", "share_class": share_class.pk}).content.decode()
+    page = client.get(NEW, {"kind": "share_class", "share_class": str(share_class.pk)}).content.decode()
     assert f'value="{share_class.name}"' in page
     terms = {
         "share_class": str(share_class.pk),
