@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, TypeVar
 
@@ -23,13 +24,24 @@ from federation.domains import DomainNameRefused, check_domain_name
 from federation.errors import DomainPolicyRefused
 from federation.models import DomainPolicy
 from federation.transport import UnsafeDestination, check_fetchable_url
+from governance.actions.instance_settings import check_instance_settings_values
 from governance.blocklist_csv import MAX_CSV_CHARS, parse_blocklist_csv
-from governance.errors import ProposalRefused
-from governance.models import BlocklistMandate, ProposalKind, RuleVersion
-from members.actions.bylaws import check_adopt_bylaws_version
+from governance.errors import GovernanceRefused, ProposalRefused
+from governance.models import BlocklistMandate, ModerationAction, ProposalKind, RuleVersion
+from governance.rules import percent
+from members.actions.bylaws import FRACTION_SETTINGS, check_adopt_bylaws_version
+from members.actions.dues import check_create_dues_tier
+from members.actions.patronage import PatronageDraft, check_allocate_patronage
+from members.actions.share_classes import (
+    ShareClassChangeDraft,
+    ShareClassDraft,
+    check_change_share_class,
+    check_create_share_class,
+)
 from members.errors import MemberRefused
-from members.models import User
+from members.models import ShareClass, User
 from members.models.membership import Role
+from members.patronage import Formula, Pool
 from members.selectors import bylaws_in_force
 
 # Validating a payload checks the policy it would set; the decision's name is only known once it passes.
@@ -62,6 +74,21 @@ class RoleAction(models.TextChoices):
     REVOKE = "revoke", "Revoke"
 
 
+class EmergencyAction(models.TextChoices):
+    """What the assembly decides about a moderator's emergency action."""
+
+    RATIFY = "ratify", "Ratify (make it permanent)"
+    LIFT = "lift", "Lift (end it now)"
+
+
+class PatronageMeasure(models.TextChoices):
+    """What a patronage pool is divided by (the measures of `members.patronage`)."""
+
+    DUES_PAID = "dues_paid", "Dues paid"
+    CONTRIBUTION_HOURS = "contribution_hours", "Contribution hours"
+    SHARES = "shares", "Capital held in shares"
+
+
 # The domain policy each action sets (lifting sets none).
 DOMAIN_SETTINGS: dict[str, dict[str, Any]] = {
     DomainAction.SUSPEND: {"severity": DomainPolicy.Severity.SUSPEND.value},
@@ -76,6 +103,16 @@ MAX_MANDATE_SOURCES = 20
 MAX_REVIEW_MONTHS = 36
 
 BylawsValue = bool | int | Decimal
+# The terms of a share class a proposal sets.
+SHARE_CLASS_TERMS = (
+    "name",
+    "nominal_value",
+    "currency",
+    "carries_vote",
+    "transferable",
+    "min_per_member",
+    "max_per_member",
+)
 C = TypeVar("C", bound=models.TextChoices)
 
 
@@ -159,7 +196,7 @@ class BylawAmendmentPayload:
         return {"changes": {name: str(value) if isinstance(value, Decimal) else value for name, value in self.changes}}
 
     def preview(self) -> list[str]:
-        return [f"Set {name} to {value}" for name, value in self.to_json()["changes"].items()]
+        return [f"Set the {setting_name(name)} to {setting_value(name, value)}" for name, value in self.changes]
 
 
 @dataclass(frozen=True)
@@ -268,6 +305,149 @@ class TextPayload:
 
     def preview(self) -> list[str]:
         return []
+
+
+@dataclass(frozen=True)
+class InstanceSettingsPayload:
+    """Set the server's public name and contact address (an empty name falls back to the configured one)."""
+
+    title: str
+    contact_email: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "contact_email": self.contact_email}
+
+    def preview(self) -> list[str]:
+        name = f"Name the server {self.title!r}" if self.title else "Name the server as configured"
+        contact = f"contact address {self.contact_email}" if self.contact_email else "no contact address"
+        return [f"{name}, with {contact}"]
+
+
+@dataclass(frozen=True)
+class EmergencyReviewPayload:
+    """Ratify or lift a moderator's emergency action that awaits the assembly."""
+
+    action: EmergencyAction
+    moderation_action_id: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action.value, "moderation_action_id": self.moderation_action_id}
+
+    def preview(self) -> list[str]:
+        verb = "Ratify" if self.action == EmergencyAction.RATIFY else "Lift"
+        return [f"{verb} emergency action #{self.moderation_action_id}"]
+
+
+@dataclass(frozen=True)
+class ShareClassPayload:
+    """Create a class of shares, or change the terms of one (`share_class_id`)."""
+
+    name: str
+    nominal_value: Decimal
+    currency: str
+    carries_vote: bool
+    transferable: bool
+    min_per_member: int
+    max_per_member: int | None
+    share_class_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "share_class_id": self.share_class_id,
+            "name": self.name,
+            "nominal_value": str(self.nominal_value),
+            "currency": self.currency,
+            "carries_vote": self.carries_vote,
+            "transferable": self.transferable,
+            "min_per_member": self.min_per_member,
+            "max_per_member": self.max_per_member,
+        }
+
+    def preview(self) -> list[str]:
+        most = "no maximum" if self.max_per_member is None else f"at most {self.max_per_member}"
+        verb = (
+            "Create the share class" if self.share_class_id is None else f"Change share class #{self.share_class_id} to"
+        )
+        return [
+            f"{verb} {self.name!r}: {self.nominal_value} {self.currency} a share",
+            "Its holders may vote (one member, one vote)" if self.carries_vote else "It carries no vote",
+            "Transferable between members" if self.transferable else "Not transferable",
+            f"Each holder holds at least {self.min_per_member}, {most}",
+        ]
+
+
+@dataclass(frozen=True)
+class DuesTierPayload:
+    """Add a step to the sliding scale of dues."""
+
+    name: str
+    monthly_amount: Decimal
+    currency: str
+    description: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "monthly_amount": str(self.monthly_amount),
+            "currency": self.currency,
+            "description": self.description,
+        }
+
+    def preview(self) -> list[str]:
+        line = f"Add the dues tier {self.name!r}: {self.monthly_amount} {self.currency} a month"
+        return [line] + ([self.description] if self.description else [])
+
+
+@dataclass(frozen=True)
+class PatronagePayload:
+    """Allocate a period's surplus: reserves first, then pools divided by a measure (fractions of what remains)."""
+
+    label: str
+    period_start: date
+    period_end: date
+    surplus: Decimal
+    reserve_fraction: Decimal
+    pools: tuple[tuple[PatronageMeasure, Decimal], ...]
+
+    def formula(self, capital_rate: Decimal) -> Formula:
+        """Return the formula the allocation records, under the bylaws' cap on interest on capital."""
+        return Formula(
+            reserve_fraction=self.reserve_fraction,
+            pools=tuple(
+                Pool(name=measure.label, fraction=fraction, measure=measure) for measure, fraction in self.pools
+            ),
+            capital_rate=capital_rate,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "surplus": str(self.surplus),
+            "reserve_fraction": str(self.reserve_fraction),
+            "pools": [{"measure": measure.value, "fraction": str(fraction)} for measure, fraction in self.pools],
+        }
+
+    def preview(self) -> list[str]:
+        return [
+            f"Allocate the surplus of {self.surplus} for {self.label} ({self.period_start} to {self.period_end})",
+            f"Keep {percent(self.reserve_fraction)} in reserves",
+        ] + [f"Share {percent(fraction)} of the rest by {measure.label.lower()}" for measure, fraction in self.pools]
+
+
+def setting_name(name: str) -> str:
+    """Return a bylaws setting's name as members read it."""
+    return name.replace("_", " ")
+
+
+def setting_value(name: str, value: BylawsValue) -> str:
+    """Return a bylaws setting's value as members read it: fractions as percentages, flags as yes or no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if name in FRACTION_SETTINGS:
+        return percent(Decimal(value))
+    return str(value)
 
 
 def _text(payload: dict[str, Any], key: str, *, limit: int, required: bool = True) -> str:
@@ -441,6 +621,128 @@ def _blocklist_mandate(payload: dict[str, Any]) -> BlocklistMandatePayload:
     )
 
 
+def _decimal(payload: dict[str, Any], key: str, *, places: str = "0.01") -> Decimal:
+    raw = payload.get(key, "")
+    try:
+        value = Decimal(str(raw)) if not isinstance(raw, bool) else Decimal("NaN")
+    except InvalidOperation as exc:
+        raise ProposalRefused(f"{key} must be a number.") from exc
+    if not value.is_finite():
+        raise ProposalRefused(f"{key} must be a number.")
+    return value.quantize(Decimal(places))
+
+
+def _count(payload: dict[str, Any], key: str, *, required: bool = True) -> int | None:
+    value = payload.get(key)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ProposalRefused(f"{key} must be a whole number.")
+    return value
+
+
+def _flag(payload: dict[str, Any], key: str) -> bool:
+    value = payload.get(key, False)
+    if not isinstance(value, bool):
+        raise ProposalRefused(f"{key} must be true or false.")
+    return value
+
+
+def _currency(payload: dict[str, Any]) -> str:
+    currency = _text(payload, "currency", limit=3, required=False) or "USD"
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ProposalRefused("currency must be a three-letter code such as USD.")
+    return currency
+
+
+def _date(payload: dict[str, Any], key: str) -> date:
+    value = payload.get(key)
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else date.fromisoformat("")
+    except ValueError:
+        raise ProposalRefused(f"{key} must be a date (YYYY-MM-DD).") from None
+
+
+def _instance_settings(payload: dict[str, Any]) -> InstanceSettingsPayload:
+    title = _text(payload, "title", limit=1000, required=False)
+    contact_email = _text(payload, "contact_email", limit=254, required=False)
+    try:
+        draft = check_instance_settings_values(title=title, contact_email=contact_email)
+    except GovernanceRefused as exc:
+        raise ProposalRefused(exc.message) from exc
+    return InstanceSettingsPayload(title=draft.title, contact_email=draft.contact_email)
+
+
+def _emergency_review(payload: dict[str, Any]) -> EmergencyReviewPayload:
+    action = _choice(payload, "action", EmergencyAction)
+    value = payload.get("moderation_action_id")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ProposalRefused("moderation_action_id must name an emergency action.")
+    return EmergencyReviewPayload(action=action, moderation_action_id=value)
+
+
+def _share_class(payload: dict[str, Any]) -> ShareClassPayload:
+    nominal_value = _decimal(payload, "nominal_value")
+    if nominal_value <= 0:
+        raise ProposalRefused("nominal_value must be more than 0.")
+    min_per_member = _count(payload, "min_per_member") or 0
+    max_per_member = _count(payload, "max_per_member", required=False)
+    if max_per_member is not None and max_per_member < min_per_member:
+        raise ProposalRefused("The maximum holding cannot be below the minimum.")
+    return ShareClassPayload(
+        share_class_id=_count(payload, "share_class_id", required=False),
+        name=_text(payload, "name", limit=100),
+        nominal_value=nominal_value,
+        currency=_currency(payload),
+        carries_vote=_flag(payload, "carries_vote"),
+        transferable=_flag(payload, "transferable"),
+        min_per_member=min_per_member,
+        max_per_member=max_per_member,
+    )
+
+
+def _dues_tier(payload: dict[str, Any]) -> DuesTierPayload:
+    monthly_amount = _decimal(payload, "monthly_amount")
+    if monthly_amount <= 0:
+        raise ProposalRefused("monthly_amount must be more than 0.")
+    return DuesTierPayload(
+        name=_text(payload, "name", limit=100),
+        monthly_amount=monthly_amount,
+        currency=_currency(payload),
+        description=_text(payload, "description", limit=200, required=False),
+    )
+
+
+def _patronage(payload: dict[str, Any]) -> PatronagePayload:
+    raw_pools = payload.get("pools")
+    if not isinstance(raw_pools, list) or not raw_pools or not all(isinstance(pool, dict) for pool in raw_pools):
+        raise ProposalRefused("pools must list at least one measure and its share.")
+    pools = tuple(
+        (_choice(pool, "measure", PatronageMeasure), _decimal(pool, "fraction", places="0.001")) for pool in raw_pools
+    )
+    if len({measure for measure, _ in pools}) != len(pools):
+        raise ProposalRefused("Each measure may divide one pool only.")
+    if any(fraction <= 0 for _, fraction in pools) or sum(fraction for _, fraction in pools) > 1:
+        raise ProposalRefused("The pools' shares must be positive and add up to at most 100%.")
+    reserve_fraction = _decimal(payload, "reserve_fraction", places="0.001")
+    if not 0 <= reserve_fraction <= 1:
+        raise ProposalRefused("reserve_fraction must be between 0 and 1.")
+    surplus = _decimal(payload, "surplus")
+    if surplus < 0:
+        raise ProposalRefused("The surplus cannot be negative.")
+    period_start, period_end = _date(payload, "period_start"), _date(payload, "period_end")
+    if period_end < period_start:
+        raise ProposalRefused("The period ends before it starts.")
+    return PatronagePayload(
+        label=_text(payload, "label", limit=100),
+        period_start=period_start,
+        period_end=period_end,
+        surplus=surplus,
+        reserve_fraction=reserve_fraction,
+        pools=pools,
+    )
+
+
 def _text_only(payload: dict[str, Any]) -> TextPayload:
     if payload:
         raise ProposalRefused("A text proposal carries no payload.")
@@ -456,6 +758,11 @@ PARSERS: dict[str, Callable[[dict[str, Any]], ProposalPayload]] = {
     ProposalKind.ROLE_GRANT: _role_grant,
     ProposalKind.BUDGET: _budget,
     ProposalKind.BLOCKLIST_MANDATE: _blocklist_mandate,
+    ProposalKind.INSTANCE_SETTINGS: _instance_settings,
+    ProposalKind.EMERGENCY_REVIEW: _emergency_review,
+    ProposalKind.SHARE_CLASS: _share_class,
+    ProposalKind.DUES_TIER: _dues_tier,
+    ProposalKind.PATRONAGE: _patronage,
     ProposalKind.TEXT: _text_only,
 }
 
@@ -486,7 +793,63 @@ def check_payload(kind: str, payload: Any) -> ProposalPayload:
             raise ProposalRefused("rule_id must name an existing rule.")
         if version.retired:
             raise ProposalRefused("That rule is retired.")
+    if (
+        isinstance(clean, EmergencyReviewPayload)
+        and not awaiting_ratification().filter(pk=clean.moderation_action_id).exists()
+    ):
+        raise ProposalRefused("moderation_action_id must name an emergency action that awaits ratification.")
+    try:
+        # The owning app's own check, against what exists now; the enactment runs it again.
+        if isinstance(clean, ShareClassPayload):
+            check_share_class(clean)
+        if isinstance(clean, DuesTierPayload):
+            check_create_dues_tier(clean.name, clean.monthly_amount)
+        if isinstance(clean, PatronagePayload):
+            check_patronage(clean, authorised_by=_PENDING_AUTHORITY)
+    except MemberRefused as exc:
+        raise ProposalRefused(exc.message) from exc
     return clean
+
+
+def check_share_class(payload: ShareClassPayload) -> ShareClassDraft | ShareClassChangeDraft:
+    """Check a share class's creation or change with the owning app's rule; return its draft."""
+    if payload.share_class_id is None:
+        return check_create_share_class(
+            payload.name,
+            payload.nominal_value,
+            min_per_member=payload.min_per_member,
+            max_per_member=payload.max_per_member,
+        )
+    share_class = ShareClass.objects.filter(pk=payload.share_class_id).first()
+    if share_class is None:
+        raise ProposalRefused("share_class_id must name an existing share class.")
+    return check_change_share_class(
+        share_class,
+        name=payload.name,
+        nominal_value=payload.nominal_value,
+        currency=payload.currency,
+        carries_vote=payload.carries_vote,
+        transferable=payload.transferable,
+        min_per_member=payload.min_per_member,
+        max_per_member=payload.max_per_member,
+    )
+
+
+def awaiting_ratification() -> models.QuerySet[ModerationAction]:
+    """Return the emergency actions still in force that await the assembly's decision."""
+    return ModerationAction.objects.filter(emergency=True, state=ModerationAction.State.ACTIVE)
+
+
+def check_patronage(payload: PatronagePayload, *, authorised_by: str) -> PatronageDraft:
+    """Check an allocation against the bylaws in force with the owning app's rule; return its draft."""
+    return check_allocate_patronage(
+        payload.label,
+        period_start=payload.period_start,
+        period_end=payload.period_end,
+        surplus=payload.surplus,
+        formula=payload.formula(bylaws_in_force().capital_interest_max_rate),
+        authorised_by=authorised_by,
+    )
 
 
 def read_payload(kind: str, stored: Any) -> ProposalPayload | None:
@@ -507,8 +870,21 @@ def diff_against_in_force(payload: ProposalPayload | None) -> list[dict[str, str
     if isinstance(payload, BylawAmendmentPayload):
         current = bylaws_in_force()
         return [
-            {"field": name, "current": str(getattr(current, name)), "proposed": str(value)}
-            for name, value in payload.to_json()["changes"].items()
+            {
+                "field": setting_name(name),
+                "current": setting_value(name, getattr(current, name)),
+                "proposed": setting_value(name, value),
+            }
+            for name, value in payload.changes
+        ]
+    if isinstance(payload, ShareClassPayload) and payload.share_class_id is not None:
+        share_class = ShareClass.objects.filter(pk=payload.share_class_id).first()
+        terms = payload.to_json()
+        rows = [(field, str(getattr(share_class, field)), str(terms[field])) for field in SHARE_CLASS_TERMS]
+        return [
+            {"field": field.replace("_", " "), "current": current, "proposed": proposed}
+            for field, current, proposed in rows
+            if share_class is not None and current != proposed
         ]
     if isinstance(payload, ServerRulePayload) and payload.rule_id is not None:
         version = RuleVersion.objects.filter(rule_id=payload.rule_id).order_by("-version").first()

@@ -13,6 +13,7 @@ from config.refusals import Refused
 from federation.actions.domain_policies import do_lift_domain_policy
 from federation.models import DomainPolicy
 from governance.actions.blocklists import do_adopt_blocklist_mandate, log_blocklist_mandate
+from governance.actions.instance_settings import check_instance_settings_values, do_update_instance_settings
 from governance.actions.log import do_append_log_entry
 from governance.actions.moderation import (
     do_ratify_emergency_action,
@@ -29,19 +30,31 @@ from governance.payloads import (
     ContentPolicyPayload,
     DomainAction,
     DomainPolicyPayload,
+    DuesTierPayload,
+    EmergencyAction,
+    EmergencyReviewPayload,
+    InstanceSettingsPayload,
     MembershipAction,
     MembershipPayload,
+    PatronagePayload,
     ProposalPayload,
     RoleAction,
     RoleGrantPayload,
     RuleAction,
     ServerRulePayload,
+    ShareClassPayload,
+    awaiting_ratification,
+    check_patronage,
+    check_share_class,
     parse_payload,
 )
 from governance.selectors import IN_FORCE
 from members.actions.bylaws import check_adopt_bylaws_version, do_adopt_bylaws_version
+from members.actions.dues import check_create_dues_tier, do_create_dues_tier
 from members.actions.lifecycle import check_admit_applicant, check_expel_member, do_admit_applicant, do_expel_member
+from members.actions.patronage import do_allocate_patronage
 from members.actions.roles import check_grant_role, check_revoke_role, do_grant_role, do_revoke_role
+from members.actions.share_classes import ShareClassChangeDraft, do_change_share_class, do_create_share_class
 from members.models import User
 
 
@@ -69,12 +82,17 @@ def do_enact_proposal(proposal: Proposal, *, result_sequence: int) -> dict[str, 
     return enactment
 
 
+def _winning_option(proposal: Proposal) -> dict[str, Any]:
+    """Return, for a proposal whose options carry the changes, which option's change is enacted."""
+    return {"option": (proposal.tally or {}).get("winner")} if proposal.option_payloads else {}
+
+
 def _log(kind: LogEntry.Kind, summary: str, proposal: Proposal, result_sequence: int, **data: Any) -> int:
     entry = do_append_log_entry(
         kind,
         visibility=LogVisibility.PUBLIC,
         summary=summary,
-        data={"proposal": proposal.pk, "result_entry": result_sequence, **data},
+        data={"proposal": proposal.pk, "result_entry": result_sequence, **_winning_option(proposal), **data},
     )
     return entry.sequence
 
@@ -84,12 +102,22 @@ P = TypeVar("P", bound=ProposalPayload)
 
 def _apply_payload(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
     apply = ENACTORS.get(proposal.kind)
-    return apply(proposal, result_sequence) if apply is not None else {}
+    return {**_winning_option(proposal), **apply(proposal, result_sequence)} if apply is not None else {}
+
+
+def chosen_payload(proposal: Proposal) -> Any:
+    """Return the stored payload a closed proposal enacts: its own, or the winning option's."""
+    if not proposal.option_payloads:
+        return proposal.payload
+    winner = (proposal.tally or {}).get("winner")
+    if not isinstance(winner, int) or not 0 <= winner < len(proposal.option_payloads):
+        raise ProposalRefused("No option won, so no option's change is enacted.")
+    return proposal.option_payloads[winner]
 
 
 def _payload(proposal: Proposal, kind: type[P]) -> P:
-    """Return the proposal's payload typed; one the check refuses is a refusal, never a crash."""
-    payload = parse_payload(proposal.kind, proposal.payload)
+    """Return the payload the proposal enacts, typed; one the check refuses is a refusal, never a crash."""
+    payload = parse_payload(proposal.kind, chosen_payload(proposal))
     if not isinstance(payload, kind):
         raise ProposalRefused(f"The payload of a {proposal.kind} proposal cannot be read.")
     return payload
@@ -260,6 +288,95 @@ def _enact_blocklist_mandate(proposal: Proposal, result_sequence: int) -> dict[s
     return {"blocklist_mandate": mandate.pk, "log_entry": sequence}
 
 
+def _enact_instance_settings(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
+    payload = _payload(proposal, InstanceSettingsPayload)
+    draft = check_instance_settings_values(title=payload.title, contact_email=payload.contact_email)
+    do_update_instance_settings(None, draft)
+    sequence = _log(
+        LogEntry.Kind.INSTANCE_SETTINGS,
+        f"Instance settings changed by {proposal.authority}",
+        proposal,
+        result_sequence,
+        **payload.to_json(),
+    )
+    return {"log_entry": sequence}
+
+
+def _enact_emergency_review(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
+    payload = _payload(proposal, EmergencyReviewPayload)
+    authority = proposal.authority
+    action = awaiting_ratification().filter(pk=payload.moderation_action_id).first()
+    if action is None:
+        raise ProposalRefused(f"Emergency action #{payload.moderation_action_id} no longer awaits ratification.")
+    if payload.action == EmergencyAction.RATIFY:
+        do_ratify_emergency_action(action, proposal_id=proposal.pk, authority=authority)
+        kind = LogEntry.Kind.EMERGENCY_RATIFIED
+    else:
+        do_reverse_moderation_action(action, authority=f"Lifted by {authority}")
+        kind = LogEntry.Kind.MODERATION_REVERSED
+    # The moderation action logged itself; this entry ties it to the decision.
+    entry = LogEntry.objects.filter(kind=kind, data__action=action.pk).order_by("-sequence").first()
+    return {
+        "moderation_action": action.pk,
+        "decided": payload.action.value,
+        "log_entry": entry.sequence if entry else None,
+    }
+
+
+def _enact_share_class(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
+    payload = _payload(proposal, ShareClassPayload)
+    draft = check_share_class(payload)
+    if isinstance(draft, ShareClassChangeDraft):
+        share_class = do_change_share_class(draft)
+        done = "changed"
+    else:
+        share_class = do_create_share_class(
+            draft, currency=payload.currency, carries_vote=payload.carries_vote, transferable=payload.transferable
+        )
+        done = "created"
+    sequence = _log(
+        LogEntry.Kind.SHARE_CLASS,
+        f"Share class {share_class.name!r} {done} by {proposal.authority}",
+        proposal,
+        result_sequence,
+        share_class=share_class.pk,
+        **payload.to_json(),
+    )
+    return {"share_class": share_class.pk, "log_entry": sequence}
+
+
+def _enact_dues_tier(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
+    payload = _payload(proposal, DuesTierPayload)
+    check_create_dues_tier(payload.name, payload.monthly_amount)
+    tier = do_create_dues_tier(
+        payload.name, payload.monthly_amount, currency=payload.currency, description=payload.description
+    )
+    sequence = _log(
+        LogEntry.Kind.DUES_TIER,
+        f"Dues tier {tier.name!r} added by {proposal.authority}",
+        proposal,
+        result_sequence,
+        dues_tier=tier.pk,
+        **payload.to_json(),
+    )
+    return {"dues_tier": tier.pk, "log_entry": sequence}
+
+
+def _enact_patronage(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
+    payload = _payload(proposal, PatronagePayload)
+    allocation = do_allocate_patronage(check_patronage(payload, authorised_by=proposal.authority))
+    sequence = _log(
+        LogEntry.Kind.PATRONAGE,
+        f"Patronage for {allocation.label} allocated by {proposal.authority}",
+        proposal,
+        result_sequence,
+        allocation=allocation.pk,
+        reserve_amount=str(allocation.reserve_amount),
+        **payload.to_json(),
+    )
+    return {"patronage_allocation": allocation.pk, "log_entry": sequence}
+
+
 ENACTORS: dict[str, Callable[[Proposal, int], dict[str, Any]]] = {
     ProposalKind.DOMAIN_POLICY: _enact_domain_policy,
     ProposalKind.SERVER_RULE: _enact_server_rule,
@@ -269,6 +386,11 @@ ENACTORS: dict[str, Callable[[Proposal, int], dict[str, Any]]] = {
     ProposalKind.ROLE_GRANT: _enact_role,
     ProposalKind.BUDGET: _enact_budget,
     ProposalKind.BLOCKLIST_MANDATE: _enact_blocklist_mandate,
+    ProposalKind.INSTANCE_SETTINGS: _enact_instance_settings,
+    ProposalKind.EMERGENCY_REVIEW: _enact_emergency_review,
+    ProposalKind.SHARE_CLASS: _enact_share_class,
+    ProposalKind.DUES_TIER: _enact_dues_tier,
+    ProposalKind.PATRONAGE: _enact_patronage,
 }
 
 

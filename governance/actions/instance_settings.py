@@ -1,4 +1,4 @@
-"""Change the server's public name and contact (administrators)."""
+"""Change the server's public name and contact (administrators, or a proposal that passed)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,11 @@ def check_update_instance_settings(admin: User, *, title: str, contact_email: st
     """Refuse anyone but an administrator, a name that is too long, or an address that is not one."""
     if not (admin.is_superuser or user_has_role(admin, Role.ADMIN)):
         raise GovernanceRefused("Only administrators can change the instance settings.")
+    return check_instance_settings_values(title=title, contact_email=contact_email)
+
+
+def check_instance_settings_values(*, title: str, contact_email: str) -> InstanceSettingsDraft:
+    """Refuse a name that is too long or an address that is not one (the rule for admins and proposals alike)."""
     title = title.strip()
     if len(title) > MAX_TITLE_LENGTH:
         raise GovernanceRefused(f"The name is limited to {MAX_TITLE_LENGTH} characters.")
@@ -40,8 +45,8 @@ def check_update_instance_settings(admin: User, *, title: str, contact_email: st
     return InstanceSettingsDraft(title=title, contact_email=contact_email)
 
 
-def do_update_instance_settings(admin: User, draft: InstanceSettingsDraft) -> InstanceSettings:
-    """Store checked settings."""
+def do_update_instance_settings(admin: User | None, draft: InstanceSettingsDraft) -> InstanceSettings:
+    """Store checked settings; `admin` is None when a proposal that passed changes them."""
     with transaction.atomic():
         row, _ = InstanceSettings.objects.select_for_update().get_or_create(pk=1)
         row.title = draft.title

@@ -15,9 +15,10 @@ from governance.actions.proposal_polls import post_proposal_poll_on_commit
 from governance.ballot_keys import new_sealed_tracker_key
 from governance.errors import ProposalRefused
 from governance.models import Elector, LogEntry, ModerationAction, Proposal, ProposalComment, ProposalKind
-from governance.payloads import ProposalPayload, check_payload
+from governance.payloads import ProposalPayload, TextPayload, check_payload
 from governance.rules import opening_rules
 from governance.tally.methods import BINARY_METHODS, MAX_OPTIONS, MIN_OPTIONS, DecisionMethod, fixed_options
+from governance.tally.outcome import ThresholdBasis
 from members.eligibility import eligible_voter_ids, is_eligible_voter
 from members.models import User
 from members.selectors import bylaws_in_force
@@ -42,6 +43,9 @@ class ProposalDraft:
     hide_results: bool
     closes_at: datetime | None
     ratifies: list[int]
+    # One payload per option when the method picks among options that each change something.
+    option_payloads: tuple[ProposalPayload, ...] = ()
+    threshold_basis: ThresholdBasis = ThresholdBasis.VOTES_CAST
 
 
 def electorate_hash(voter_ids: list[int]) -> str:
@@ -78,8 +82,16 @@ def check_create_proposal(
     hide_results: bool = False,
     closes_at: datetime | None = None,
     ratifies: list[int] | None = None,
+    option_payloads: list[Any] | None = None,
+    threshold_basis: str = ThresholdBasis.VOTES_CAST,
 ) -> ProposalDraft:
-    """Validate a new proposal from a member, raising ProposalRefused with the reason."""
+    """Validate a new proposal from a member, raising ProposalRefused with the reason.
+
+    Decided by consent or yes/no, a proposal carries one `payload`. Decided
+    by a method that picks among options, a proposal of a kind other than
+    text carries `option_payloads` instead: one payload of its kind per
+    option, and the winning option's payload is enacted.
+    """
     now = timezone.now()
     if not author.is_active or not is_eligible_voter(author.pk, now):
         raise ProposalRefused("Only members in good standing can make proposals.")
@@ -90,10 +102,10 @@ def check_create_proposal(
         raise ProposalRefused(f"The title is limited to {MAX_TITLE} characters and the text to {MAX_BODY}.")
     if method not in DecisionMethod.values:
         raise ProposalRefused(f"method must be one of {', '.join(DecisionMethod.values)}.")
-    clean_payload = check_payload(kind, payload)
-    if kind != ProposalKind.TEXT and method not in BINARY_METHODS:
-        raise ProposalRefused("A proposal that changes something is decided by consent or yes/no/abstain.")
     clean_options = _check_options(method, options)
+    clean_payload, clean_option_payloads = _check_payloads(kind, method, payload, option_payloads, len(clean_options))
+    if threshold_basis not in ThresholdBasis.values:
+        raise ProposalRefused(f"threshold_basis must be one of {', '.join(ThresholdBasis.values)}.")
     rules = opening_rules(kind, bylaws_in_force(now))
     if closes_at is not None:
         if closes_at < now + timedelta(days=rules.min_open_days):
@@ -118,7 +130,31 @@ def check_create_proposal(
         hide_results=hide_results,
         closes_at=closes_at,
         ratifies=ratify_ids,
+        option_payloads=clean_option_payloads,
+        threshold_basis=ThresholdBasis(threshold_basis),
     )
+
+
+def _check_payloads(
+    kind: str, method: str, payload: Any, option_payloads: list[Any] | None, option_count: int
+) -> tuple[ProposalPayload, tuple[ProposalPayload, ...]]:
+    """Return the proposal's payload and its options' payloads, checked for its kind and method."""
+    if method in BINARY_METHODS or kind == ProposalKind.TEXT:
+        if option_payloads:
+            raise ProposalRefused("Only a method that picks among options carries a payload per option.")
+        return check_payload(kind, payload), ()
+    if payload:
+        raise ProposalRefused("A method that picks among options carries a payload per option, not one payload.")
+    if not isinstance(option_payloads, list) or len(option_payloads) != option_count:
+        raise ProposalRefused("Give one payload for each option: the winning option's is enacted.")
+    checked = []
+    for number, option_payload in enumerate(option_payloads, start=1):
+        try:
+            checked.append(check_payload(kind, option_payload))
+        except ProposalRefused as exc:
+            raise ProposalRefused(f"Option {number}: {exc.message}") from exc
+    # The proposal itself stores no payload: its options carry the changes.
+    return TextPayload(), tuple(checked)
 
 
 def do_open_proposal(author: User, draft: ProposalDraft, *, opened_at: datetime | None = None) -> Proposal:
@@ -135,6 +171,8 @@ def do_open_proposal(author: User, draft: ProposalDraft, *, opened_at: datetime 
             title=draft.title,
             body=draft.body,
             payload=draft.payload.to_json(),
+            option_payloads=[option.to_json() for option in draft.option_payloads],
+            threshold_basis=draft.threshold_basis,
             method=draft.method,
             options=draft.options,
             secret=draft.secret,
@@ -163,6 +201,9 @@ def do_open_proposal(author: User, draft: ProposalDraft, *, opened_at: datetime 
                 "kind": proposal.kind,
                 "payload": proposal.payload,
                 "preview": draft.payload.preview(),
+                "option_payloads": proposal.option_payloads,
+                "option_previews": [option.preview() for option in draft.option_payloads],
+                "threshold_basis": proposal.threshold_basis,
                 "method": proposal.method,
                 "options": proposal.options,
                 "closes_at": closes_at.isoformat(),

@@ -54,6 +54,8 @@ def proposal_entity(proposal: Proposal, viewer: User | None) -> dict[str, Any]:
         "body": proposal.body,
         "payload": proposal.payload,
         "preview": preview_lines(payload),
+        "option_payloads": proposal.option_payloads,
+        "option_previews": [preview_lines(read_payload(proposal.kind, option)) for option in proposal.option_payloads],
         "diff": diff_against_in_force(payload) if proposal.state == Proposal.State.OPEN else [],
         "method": proposal.method,
         "options": proposal.options,

@@ -19,6 +19,7 @@ from governance.actions.proposals import check_add_comment, check_create_proposa
 from governance.api.entities import comment_entity, log_entry_entity, proposal_entity, published_ballot_entities
 from governance.models import Proposal
 from governance.selectors import log_entries_for, log_visibilities_for, proposals_for_members
+from governance.tally.outcome import ThresholdBasis
 from members.api.auth import token_user
 from members.eligibility import is_eligible_voter
 from members.models import User
@@ -72,6 +73,8 @@ def proposals(request: HttpRequest) -> JsonResponse:
         hide_results=bool(body.get("hide_results", False)),
         closes_at=_closes_at(body.get("closes_at")),
         ratifies=_int_list(body.get("ratifies"), "ratifies"),
+        option_payloads=body.get("option_payloads") if isinstance(body.get("option_payloads"), list) else None,
+        threshold_basis=str(body.get("threshold_basis", ThresholdBasis.VOTES_CAST)),
     )
     proposal = do_open_proposal(user, draft)
     return JsonResponse(proposal_entity(proposal, user), status=201)

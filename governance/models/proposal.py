@@ -20,6 +20,11 @@ class ProposalKind(models.TextChoices):
     ROLE_GRANT = "role_grant", "Role grant"
     BUDGET = "budget", "Budget"
     BLOCKLIST_MANDATE = "blocklist_mandate", "Blocklist mandate"
+    INSTANCE_SETTINGS = "instance_settings", "Instance settings"
+    EMERGENCY_REVIEW = "emergency_review", "Ratify or lift an emergency action"
+    SHARE_CLASS = "share_class", "Share class"
+    DUES_TIER = "dues_tier", "Dues tier"
+    PATRONAGE = "patronage", "Patronage allocation"
     TEXT = "text", "Text (no payload)"
 
 
@@ -39,6 +44,8 @@ class Proposal(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True, default="")
     payload = models.JSONField(default=dict, blank=True)
+    # For a method that picks among options: one payload per option, of the proposal's kind; the winner's is enacted.
+    option_payloads = models.JSONField(default=list, blank=True)
     method = models.CharField(max_length=20, choices=DecisionMethod.choices)
     options = models.JSONField(default=list)
     secret = models.BooleanField(default=False, help_text="Store ballots without the voter.")

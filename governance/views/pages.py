@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
@@ -13,21 +16,31 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from config.api.params import MAX_JSON_BODY_BYTES
-from config.json_input import JsonInputError, parse_json
 from config.web_refusals import refusal_as_message, refusal_on_form
 from federation.models import Actor
 from governance.access import access_proposal_by_id, access_report_by_id, is_moderator
 from governance.actions.ballots import check_cast_ballot, do_cast_ballot
-from governance.actions.proposals import check_add_comment, check_create_proposal, do_add_comment, do_open_proposal
+from governance.actions.proposals import (
+    MAX_OPEN_DAYS,
+    ProposalDraft,
+    check_add_comment,
+    check_create_proposal,
+    do_add_comment,
+    do_open_proposal,
+)
 from governance.actions.reports import do_file_report, do_reopen_report, do_resolve_report
 from governance.api.entities import proposal_entity
 from governance.charts import participation_by_day, runoff_rows, tally_bars
-from governance.models import ModerationAction, ProposalKind, Report
+from governance.models import ModerationAction, Proposal, ProposalKind, Report
+from governance.payload_forms import PAYLOAD_FORMS
+from governance.payloads import diff_against_in_force
+from governance.rules import OpeningRules, explain_rules, opening_rules
 from governance.selectors import proposals_for_members, report_queue, rules_in_force
-from governance.tally.methods import DecisionMethod, fixed_options
-from members.eligibility import is_eligible_voter
+from governance.tally.methods import BINARY_METHODS, MAX_OPTIONS, MIN_OPTIONS, DecisionMethod, fixed_options
+from governance.tally.outcome import Outcome, ThresholdBasis
+from members.eligibility import eligible_voter_ids, is_eligible_voter
 from members.models import User
+from members.selectors import bylaws_in_force
 
 
 def _user(request: HttpRequest) -> User:
@@ -35,24 +48,71 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-class ProposalForm(forms.Form):
-    """The fields of a new proposal; the payload is JSON, previewed on the proposal's page."""
+# The format of an HTML datetime-local input.
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
-    kind = forms.ChoiceField(label=_("What it changes"), choices=ProposalKind.choices, initial=ProposalKind.TEXT)
+
+class ProposalForm(forms.Form):
+    """A new proposal's question, closing time and ballot; what it changes is in its kind's payload form."""
+
+    kind = forms.ChoiceField(choices=ProposalKind.choices, widget=forms.HiddenInput)
+    method = forms.ChoiceField(choices=DecisionMethod.choices, widget=forms.HiddenInput)
+    count = forms.IntegerField(min_value=MIN_OPTIONS, max_value=MAX_OPTIONS, widget=forms.HiddenInput)
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Proposal"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
-    payload = forms.CharField(
-        label=_("Payload (JSON)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    options = forms.CharField(label=_("Options, one a line"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    closes_at = forms.DateTimeField(
+        label=_("Closes at (UTC)"),
         required=False,
-        help_text=_('For example {"action": "suspend", "domain": "example.social"} for a domain policy.'),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
-    method = forms.ChoiceField(label=_("Decision method"), choices=DecisionMethod.choices)
-    options = forms.CharField(
-        label=_("Options, one a line (for polls)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    threshold_basis = forms.ChoiceField(
+        label=_("The pass threshold is a share of"),
+        choices=ThresholdBasis.choices,
+        initial=ThresholdBasis.VOTES_CAST,
+        required=False,
+        help_text=_("The whole electorate is stricter: members who do not vote count as not agreeing."),
     )
     secret = forms.BooleanField(label=_("Secret ballot"), required=False)
     hide_results = forms.BooleanField(label=_("Hide results until close"), required=False)
+
+    def __init__(self, *args: Any, opening: OpeningRules, carries_options: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        method = self["method"].value()
+        now = timezone.now()
+        earliest = now + timedelta(days=opening.min_open_days)
+        latest = now + timedelta(days=MAX_OPEN_DAYS)
+        closes_at = self.fields["closes_at"]
+        closes_at.widget.attrs.update({"min": f"{earliest:{DATETIME_LOCAL}}", "max": f"{latest:{DATETIME_LOCAL}}"})
+        closes_at.help_text = _(
+            "The bylaws keep this proposal open at least %(days)s days, so no earlier than %(earliest)s; "
+            "a proposal stays open at most %(max)s days, so no later than %(latest)s. Empty: the earliest."
+        ) % {
+            "days": opening.min_open_days,
+            "earliest": f"{earliest:%Y-%m-%d %H:%M}",
+            "max": MAX_OPEN_DAYS,
+            "latest": f"{latest:%Y-%m-%d %H:%M}",
+        }
+        if method not in BINARY_METHODS:
+            # The threshold applies to agreement; a method that picks among options needs a winner instead.
+            del self.fields["threshold_basis"]
+        if fixed_options(str(method)) is not None or carries_options:
+            del self.fields["options"]
+
+
+class OptionForm(forms.Form):
+    """The name of an option whose payload says what it changes."""
+
+    label = forms.CharField(label=_("Name of this option (on the ballot)"), max_length=200)
+
+
+def _choice_in(value: str | None, choices: list[str], default: str) -> str:
+    return value if value in choices else default
+
+
+def _prefixed(values: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {key.removeprefix(f"{prefix}-"): value for key, value in values.items() if key.startswith(f"{prefix}-")}
 
 
 @login_required
@@ -73,34 +133,111 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_new(request: HttpRequest) -> HttpResponse:
-    """Open a new proposal."""
-    form = ProposalForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            payload: Any = (
-                parse_json(data["payload"], max_bytes=MAX_JSON_BODY_BYTES) if data["payload"].strip() else None
+def new_proposal(request: HttpRequest) -> HttpResponse:
+    """Write a proposal in its kind's form (`?kind=`, fields prefilled from the query), preview it, then open it.
+
+    A method that picks among options gives each option its own payload
+    form, prefixed `option<n>-`; the winning option's payload is enacted.
+    """
+    user = _user(request)
+    source = request.POST if request.method == "POST" else request.GET
+    kind = _choice_in(source.get("kind"), [k for k in ProposalKind.values if k in PAYLOAD_FORMS], ProposalKind.TEXT)
+    method = _choice_in(source.get("method"), DecisionMethod.values, DecisionMethod.CONSENT)
+    count_text = source.get("count", "")
+    count = min(max(int(count_text), MIN_OPTIONS), MAX_OPTIONS) if count_text.isdigit() else MIN_OPTIONS
+    carries_options = kind != ProposalKind.TEXT and method not in BINARY_METHODS
+    bound = request.POST if request.method == "POST" else None
+    prefill = {**request.GET.dict(), "kind": kind, "method": method, "count": count}
+    opening = opening_rules(kind, bylaws_in_force())
+    form = ProposalForm(bound, initial=prefill, opening=opening, carries_options=carries_options)
+    payload_class = PAYLOAD_FORMS[kind]
+    if carries_options:
+        option_forms = [
+            (
+                OptionForm(bound, prefix=f"option{number}", initial=_prefixed(prefill, f"option{number}")),
+                payload_class(bound, prefix=f"option{number}", initial=_prefixed(prefill, f"option{number}")),
             )
-        except JsonInputError as exc:
-            form.add_error("payload", str(exc))
-        else:
-            options = [line.strip() for line in data["options"].splitlines() if line.strip()]
-            with refusal_on_form(form):
-                draft = check_create_proposal(
-                    _user(request),
-                    kind=data["kind"],
-                    title=data["title"],
-                    body=data["body"],
-                    payload=payload,
-                    method=data["method"],
-                    options=options if fixed_options(data["method"]) is None else None,
-                    secret=data["secret"],
-                    hide_results=data["hide_results"],
-                )
-                proposal = do_open_proposal(_user(request), draft)
+            for number in range(1, count + 1)
+        ]
+        payload_forms = []
+    else:
+        option_forms = []
+        payload_forms = [payload_class(bound, initial=prefill)]
+    preview: list[dict[str, Any]] | None = None
+    previewed = ""
+    every_form = [form, *payload_forms, *(f for pair in option_forms for f in pair)]
+    # Every form is validated, so that each shows its errors at once.
+    valid = [f.is_valid() for f in every_form]
+    if request.method == "POST" and all(valid):
+        data = form.cleaned_data
+        text_options = [line.strip() for line in data.get("options", "").splitlines() if line.strip()]
+        with refusal_on_form(form):
+            draft = check_create_proposal(
+                user,
+                kind=kind,
+                title=data["title"],
+                body=data["body"],
+                payload=payload_forms[0].payload() if payload_forms else None,
+                method=method,
+                options=[label.cleaned_data["label"] for label, _ in option_forms] or text_options or None,
+                option_payloads=[payload.payload() for _, payload in option_forms] or None,
+                secret=data["secret"],
+                hide_results=data["hide_results"],
+                closes_at=data["closes_at"],
+                threshold_basis=data.get("threshold_basis") or ThresholdBasis.VOTES_CAST,
+            )
+            previewed = _draft_digest(draft)
+            # Open only what the member saw previewed; a change since shows the new preview first.
+            if request.POST.get("confirm") == "open" and request.POST.get("previewed") == previewed:
+                proposal = do_open_proposal(user, draft)
                 return redirect("governance:proposal", proposal_id=proposal.pk)
-    return render(request, "governance/proposal_new.html", {"form": form})
+            preview = _draft_preview(draft)
+    context = {
+        "form": form,
+        "kind": kind,
+        "method": method,
+        "count": count,
+        "kinds": [(value, label) for value, label in ProposalKind.choices if value in PAYLOAD_FORMS],
+        "methods": DecisionMethod.choices,
+        "carries_options": carries_options,
+        "payload_forms": payload_forms,
+        "option_forms": option_forms,
+        "preview": preview,
+        "previewed": previewed if preview is not None else "",
+        "rules": explain_rules(
+            method=method,
+            quorum=opening.quorum,
+            pass_threshold=opening.pass_threshold,
+            block_override=opening.block_override,
+            threshold_basis=str(form["threshold_basis"].value()) if "threshold_basis" in form.fields else "",
+            electorate=len(eligible_voter_ids(timezone.now())),
+        ),
+    }
+    return render(request, "governance/proposal_new.html", context, status=400 if bound and preview is None else 200)
+
+
+def _draft_digest(draft: ProposalDraft) -> str:
+    """Return a digest of what the draft would change and how it is put, to tell a previewed draft from another."""
+    shown = [
+        draft.kind,
+        draft.method,
+        draft.options,
+        draft.payload.to_json(),
+        [option.to_json() for option in draft.option_payloads],
+        draft.threshold_basis,
+        draft.closes_at.isoformat() if draft.closes_at else "",
+    ]
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
+
+
+def _draft_preview(draft: ProposalDraft) -> list[dict[str, Any]]:
+    """Return what the proposal would change: one entry, or one per option, each with its lines and diff."""
+    if draft.option_payloads:
+        return [
+            {"label": label, "lines": payload.preview(), "diff": diff_against_in_force(payload)}
+            for label, payload in zip(draft.options, draft.option_payloads, strict=True)
+        ]
+    return [{"label": "", "lines": draft.payload.preview(), "diff": diff_against_in_force(draft.payload)}]
 
 
 def _choice_from_post(request: HttpRequest, method: str) -> Any:
@@ -140,6 +277,18 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
     context = {
         "proposal": proposal,
         "entity": entity,
+        "heading": _outcome_heading(proposal),
+        "changes": _changes(proposal, entity),
+        "rules": explain_rules(
+            method=proposal.method,
+            quorum=proposal.quorum,
+            pass_threshold=proposal.pass_threshold,
+            block_override=proposal.block_override,
+            threshold_basis=proposal.threshold_basis,
+            electorate=proposal.electorate_size,
+            tally=tally or None,
+            closed=proposal.state == Proposal.State.CLOSED,
+        ),
         "tally_bars": tally_bars(proposal.options, tally) if tally else [],
         "runoff": runoff_rows(proposal.options, tally) if tally else [],
         "participation": participation_by_day(proposal),
@@ -147,6 +296,42 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
         "options": list(enumerate(proposal.options)),
     }
     return render(request, "governance/proposal.html", context)
+
+
+def _outcome_heading(proposal: Proposal) -> str:
+    """Return how a closed proposal ended, as its page is headed ("" while it is open)."""
+    if proposal.state == Proposal.State.OPEN:
+        return ""
+    if proposal.outcome == Outcome.PASSED:
+        return _("Passed: %s") % proposal.outcome_reason
+    if proposal.outcome == Outcome.NO_QUORUM:
+        return _("Did not pass, for lack of a quorum: %s") % proposal.outcome_reason
+    return _("Did not pass: %s") % proposal.outcome_reason
+
+
+def _changes(proposal: Proposal, entity: dict[str, Any]) -> dict[str, Any]:
+    """Return what the proposal changes, changed or would have changed, headed to match its state."""
+    enactment = proposal.enactment or {}
+    if proposal.state == Proposal.State.OPEN:
+        heading = _("If it passes")
+    elif proposal.outcome == Outcome.PASSED and "error" not in enactment:
+        heading = _("What it changed")
+    elif proposal.outcome == Outcome.PASSED:
+        heading = _("What it was to change (not applied: %s)") % enactment["error"]
+    else:
+        heading = _("What it proposed (nothing was changed)")
+    winner = enactment.get("option")
+    options = [
+        {"label": label, "lines": lines, "enacted": index == winner and proposal.outcome == Outcome.PASSED}
+        for index, (label, lines) in enumerate(zip(proposal.options, entity["option_previews"], strict=False))
+    ]
+    return {
+        "heading": heading,
+        "lines": entity["preview"],
+        "options": options,
+        "log_entry": enactment.get("log_entry"),
+        "result_entry": enactment.get("result_entry"),
+    }
 
 
 @login_required

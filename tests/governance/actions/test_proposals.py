@@ -42,9 +42,33 @@ def test_opening_freezes_rules_and_electorate() -> None:
     [
         ({"kind": "domain_policy", "payload": {"action": "suspend", "domain": "not a domain"}}, "is not a domain name"),
         (
-            {"kind": "domain_policy", "payload": {"action": "suspend", "domain": "a.example"}, "method": "approval"},
-            "consent or yes/no",
+            {
+                "kind": "domain_policy",
+                "payload": {"action": "suspend", "domain": "a.example"},
+                "method": "approval",
+                "options": ["A", "B"],
+            },
+            "payload per option, not one payload",
         ),
+        (
+            {
+                "kind": "domain_policy",
+                "method": "ranked_choice",
+                "options": ["A", "B"],
+                "option_payloads": [{"action": "suspend", "domain": "a.example"}],
+            },
+            "one payload for each option",
+        ),
+        (
+            {
+                "kind": "domain_policy",
+                "method": "score",
+                "options": ["A", "B"],
+                "option_payloads": [{"action": "suspend", "domain": "a.example"}, {"action": "x", "domain": "b.ex"}],
+            },
+            "Option 2: action must be one of",
+        ),
+        ({"kind": "text", "threshold_basis": "everyone"}, "threshold_basis must be one of"),
         ({"kind": "text", "payload": {"anything": 1}}, "carries no payload"),
         ({"kind": "bylaw_amendment", "payload": {"changes": {"proposal_quorum": "1.5"}}}, "between 0 and 1"),
         ({"kind": "bylaw_amendment", "payload": {"changes": {"secret_power": 1}}}, "Unknown bylaws setting"),
@@ -80,7 +104,7 @@ def test_bylaws_amendment_shows_a_diff_against_the_version_in_force() -> None:
     proposal = open_proposal(author, kind="bylaw_amendment", payload={"changes": {"proposal_quorum": 0.25}})
     assert proposal.payload == {"changes": {"proposal_quorum": "0.250"}}
     assert diff_against_in_force(parse_payload(proposal.kind, proposal.payload)) == [
-        {"field": "proposal_quorum", "current": "0.200", "proposed": "0.250"}
+        {"field": "proposal quorum", "current": "20%", "proposed": "25%"}
     ]
 
 

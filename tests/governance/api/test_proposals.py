@@ -34,6 +34,26 @@ def test_member_opens_a_domain_proposal_with_a_preview(token_client: type[TokenC
     assert LogEntry.objects.filter(kind=LogEntry.Kind.PROPOSAL_OPENED).count() == 1
 
 
+def test_a_ranked_proposal_carries_one_payload_per_option(token_client: type[TokenClient]) -> None:
+    alice = token_client(make_member())
+    response = alice.client.post(
+        "/api/v1/coop/proposals",
+        {
+            "kind": "dues_tier",
+            "title": "A new step on the scale",
+            "method": "ranked_choice",
+            "options": ["Five", "Eight"],
+            "option_payloads": [{"name": "Five", "monthly_amount": "5"}, {"name": "Eight", "monthly_amount": "8"}],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["option_previews"] == [
+        ["Add the dues tier 'Five': 5.00 USD a month"],
+        ["Add the dues tier 'Eight': 8.00 USD a month"],
+    ]
+
+
 def test_invalid_proposal_is_refused_and_nothing_opens(token_client: type[TokenClient]) -> None:
     alice = token_client(make_member())
     response = alice.client.post(
