@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from members.actions.share_classes import check_ownership_authority
 from members.errors import MemberRefused
 from members.holdings import derived_holdings
 from members.models import (
@@ -21,8 +22,9 @@ from members.models import (
     PatronageAllocation,
     PatronageStatement,
     ShareClass,
+    User,
 )
-from members.patronage import MEASURES, Division, Formula, Measures, divide_surplus, measures_to_json
+from members.patronage import CENT, MEASURES, Division, Formula, Measures, divide_surplus, measures_to_json
 from members.selectors import bylaws_in_force, statuses_at
 
 
@@ -39,10 +41,25 @@ class PatronageDraft:
 
 
 def check_allocate_patronage(
-    label: str, *, period_start: date, period_end: date, surplus: Decimal, formula: Formula, authorised_by: str
+    label: str,
+    *,
+    period_start: date,
+    period_end: date,
+    surplus: Decimal,
+    formula: Formula,
+    authorised_by: str,
+    actor_user: User | None = None,
 ) -> PatronageDraft:
-    """Validate an allocation against the bylaws: reserves first, capital interest only if allowed."""
+    """Validate an allocation against the bylaws: reserves first, capital interest only if allowed.
+
+    Where the bylaws reserve patronage to the assembly, the allocation names
+    the decision; otherwise a treasurer (or admin) may allocate, and the
+    allocation names them.
+    """
     bylaws = bylaws_in_force()
+    if not bylaws.assembly_decides_patronage and not authorised_by.strip():
+        check_ownership_authority(False, actor_user=actor_user, authorised_by="", reserved_message="")
+        authorised_by = f"Treasurer {actor_user.username}" if actor_user is not None else ""
     if not label.strip():
         raise MemberRefused("An allocation needs a label, such as the financial year.")
     if PatronageAllocation.objects.filter(label__iexact=label.strip()).exists():
@@ -51,8 +68,10 @@ def check_allocate_patronage(
         raise MemberRefused("Patronage is allocated by an assembly decision; name it.")
     if period_end < period_start:
         raise MemberRefused("The period ends before it starts.")
-    if surplus < 0:
+    if not surplus.is_finite() or surplus < 0:
         raise MemberRefused("The surplus cannot be negative.")
+    if surplus != surplus.quantize(CENT):
+        raise MemberRefused("The surplus is in whole cents.")
     if not bylaws.patronage_min_reserve_fraction <= formula.reserve_fraction <= 1:
         raise MemberRefused(f"Reserves must take between {bylaws.patronage_min_reserve_fraction} and 1 of the surplus.")
     _check_pools(formula, bylaws)
