@@ -62,8 +62,15 @@ def _check_tier_fields(draft: DuesTierDraft, *, exclude_pk: int = 0) -> DuesTier
         raise MemberRefused("The currency must be a three-letter code such as USD.")
     if len(draft.description) > DUES_TIER_DESCRIPTION_MAX:
         raise MemberRefused(f"The description is at most {DUES_TIER_DESCRIPTION_MAX} characters.")
+    cent = Decimal("0.01")
+    top = None if draft.sliding_scale_max is None else draft.sliding_scale_max.quantize(cent)
     return replace(
-        draft, name=draft.name.strip(), currency=draft.currency.upper(), description=draft.description.strip()
+        draft,
+        name=draft.name.strip(),
+        monthly_amount=draft.monthly_amount.quantize(cent),
+        sliding_scale_max=top,
+        currency=draft.currency.upper(),
+        description=draft.description.strip(),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Sum
@@ -24,7 +24,7 @@ from members.models import (
     ShareClass,
     User,
 )
-from members.patronage import CENT, MEASURES, Division, Formula, Measures, divide_surplus, measures_to_json
+from members.patronage import CENT, MEASURES, Division, Formula, Measures, Pool, divide_surplus, measures_to_json
 from members.selectors import bylaws_in_force, statuses_at
 
 
@@ -38,6 +38,41 @@ class PatronageDraft:
     surplus: Decimal
     formula: Formula
     authorised_by: str
+
+
+def parse_formula(reserve_fraction: str, pools: list[dict[str, str]], *, capital_rate: str = "") -> Formula:
+    """Read a formula from text fields (each pool: name, fraction, measure[, cap, share_class_id])."""
+
+    def number(text: str, what: str) -> Decimal:
+        try:
+            value = Decimal(text.strip())
+        except InvalidOperation:
+            raise MemberRefused(f"{what} must be a number.") from None
+        if not value.is_finite():
+            raise MemberRefused(f"{what} must be a number.")
+        return value
+
+    parsed = []
+    for pool in pools:
+        name = pool.get("name", "").strip()
+        cap, class_id = pool.get("cap", "").strip(), pool.get("share_class_id", "").strip()
+        if class_id and not class_id.isdigit():
+            raise MemberRefused(f"Pool {name!r}: share_class_id must name a share class.")
+        parsed.append(
+            Pool(
+                name=name,
+                fraction=number(pool.get("fraction", ""), f"Pool {name!r}'s fraction"),
+                measure=pool.get("measure", "").strip(),
+                share_class_id=int(class_id) if class_id else None,
+                cap=number(cap, f"Pool {name!r}'s cap") if cap else None,
+            )
+        )
+    rate = (
+        number(capital_rate, "The capital rate")
+        if capital_rate.strip()
+        else bylaws_in_force().capital_interest_max_rate
+    )
+    return Formula(number(reserve_fraction, "The reserve fraction"), tuple(parsed), capital_rate=rate)
 
 
 def check_allocate_patronage(

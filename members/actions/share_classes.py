@@ -93,7 +93,7 @@ def check_create_share_class(
         raise MemberRefused(f"A share class named {name.strip()!r} exists already.")
     return ShareClassDraft(
         name.strip(),
-        nominal_value,
+        nominal_value.quantize(Decimal("0.01")),
         min_per_member,
         max_per_member,
         currency=_check_currency(currency),

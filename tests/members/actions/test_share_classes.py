@@ -67,4 +67,8 @@ def test_a_class_on_the_register_keeps_its_value_and_its_holders_within_limits(
     change = check_change_share_class(member_share, name="Founder share", clear_max=True, authorised_by="D #11")
     do_change_share_class(change)
     member_share.refresh_from_db()
-    assert (member_share.name, member_share.max_per_member, member_share.nominal_value) == ("Founder share", None, Decimal(10))
+    assert (member_share.name, member_share.max_per_member, member_share.nominal_value) == (
+        "Founder share",
+        None,
+        Decimal(10),
+    )
