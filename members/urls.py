@@ -20,6 +20,7 @@ urlpatterns = [
     path("coop/officers/applications/<int:user_id>/admit", officers.admit, name="admit"),
     path("coop/officers/dues", officers.record_dues, name="record_dues"),
     path("coop/officers/transfers", officers.record_transfer, name="record_transfer"),
+    path("coop/officers/redemptions", officers.record_redemption, name="record_redemption"),
     path("coop/officers/register", officers.register, name="register"),
     path("coop/officers/ownership", ownership.ownership, name="ownership"),
     path("coop/officers/share-classes", ownership.create_share_class, name="create_share_class"),

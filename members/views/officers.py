@@ -22,16 +22,18 @@ from members.actions.lifecycle import check_admit_applicant, do_admit_applicant,
 from members.actions.register import (
     check_confirm_payment,
     check_issue_shares,
+    check_redeem_shares,
     check_transfer_shares,
     do_confirm_payment,
     do_issue_shares,
+    do_redeem_shares,
     do_transfer_shares,
 )
 from members.errors import MemberRefused
 from members.exports import register_csv
-from members.holdings import register_as_of
+from members.holdings import holdings_awaiting_redemption, register_as_of
 from members.models import Membership, RegisterEntry, ShareClass, User
-from members.selectors import pending_applications
+from members.selectors import bylaws_in_force, pending_applications
 
 Kind = RegisterEntry.Kind
 
@@ -110,6 +112,20 @@ class DuesForm(forms.Form):
     months = forms.IntegerField(label=_("Months covered"), min_value=1, initial=1)
 
 
+class RedemptionForm(forms.Form):
+    """Shares the co-op buys back from a holder who leaves, at most at their nominal value."""
+
+    member = forms.CharField(label=_("Holder (username)"), max_length=150)
+    share_class = forms.ModelChoiceField(label=_("Share class"), queryset=ShareClass.objects.all())
+    quantity = forms.IntegerField(label=_("Number of shares"), min_value=1)
+    price_per_share = forms.DecimalField(
+        label=_("Price per share (empty: the nominal value, the most allowed)"),
+        min_value=Decimal(0),
+        decimal_places=2,
+        required=False,
+    )
+
+
 class TransferForm(forms.Form):
     """Shares passing from one holder to another."""
 
@@ -136,6 +152,9 @@ def officers(request: HttpRequest) -> HttpResponse:
         "applications": _applications(),
         "dues_form": DuesForm(initial={"paid_on": timezone.localdate()}),
         "transfer_form": TransferForm(),
+        "redemption_form": RedemptionForm(),
+        "awaiting_redemption": holdings_awaiting_redemption(),
+        "payout_days": bylaws_in_force().redemption_payout_days,
     }
     return render(request, "members/officers.html", context)
 
@@ -213,6 +232,32 @@ def record_transfer(request: HttpRequest) -> HttpResponseBase:
         share_class, quantity = form.cleaned_data["share_class"], form.cleaned_data["quantity"]
         do_transfer_shares(check_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer))
         messages.success(request, _("Transfer recorded."))
+    return redirect("members:officers")
+
+
+@login_required
+@require_POST
+def record_redemption(request: HttpRequest) -> HttpResponseBase:
+    """Record the redemption of a leaving holder's shares, at most at nominal value (treasurers)."""
+    form = RedemptionForm(request.POST)
+    with refusal_as_message(request):
+        treasurer = officer_from_request(request)
+        if not form.is_valid():
+            raise MemberRefused(" ".join(str(error) for errors in form.errors.values() for error in errors))
+        data = form.cleaned_data
+        draft = check_redeem_shares(
+            user_named(data["member"]),
+            data["share_class"],
+            data["quantity"],
+            approved_by=treasurer,
+            price_per_share=data["price_per_share"],
+        )
+        entry = do_redeem_shares(draft)
+        messages.success(
+            request,
+            _("Redemption recorded: %(amount)s %(currency)s due by %(due)s.")
+            % {"amount": entry.amount, "currency": entry.share_class.currency, "due": entry.payout_due},
+        )
     return redirect("members:officers")
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from members.actions.bylaws import do_adopt_bylaws_version
+from members.actions.register import check_redeem_shares, do_record_paid_subscription
 from members.actions.share_classes import (
     check_change_share_class,
     check_create_share_class,
@@ -72,3 +73,13 @@ def test_a_class_on_the_register_keeps_its_value_and_its_holders_within_limits(
         None,
         Decimal(10),
     )
+
+
+def test_a_class_that_is_not_redeemable_is_bought_back_only_on_a_decision(member: User, treasurer: User) -> None:
+    supporter = do_create_share_class(
+        check_create_share_class("Supporter", Decimal(5), min_per_member=0, redeemable=False, authorised_by="D #12")
+    )
+    do_record_paid_subscription(member, supporter, 2, approved_by=None, authorised_by="D #12")
+    with pytest.raises(MemberRefused, match="not redeemable"):
+        check_redeem_shares(member, supporter, 2, approved_by=treasurer)
+    assert check_redeem_shares(member, supporter, 2, approved_by=None, authorised_by="D #13").quantity == 2

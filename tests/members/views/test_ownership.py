@@ -10,7 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from members.actions.bylaws import do_adopt_bylaws_version
+from members.actions.lifecycle import check_resign_member, do_resign_member
 from members.actions.working_groups import do_create_working_group, do_seat_member
+from members.holdings import holdings_of
 from members.models import ContributionRecord, DuesPayment, DuesTier, PatronageStatement, ShareClass, User
 from tests.factories.members import DuesPaymentFactory, make_member
 
@@ -117,3 +119,27 @@ def test_an_allocation_issues_statements_that_add_up(treasurer: User, member: Us
     assert "<strong>70.00 USD</strong>" in text
     assert sum(PatronageStatement.objects.values_list("amount", flat=True)) == Decimal("70.00")
     assert client_for(member).get(page.redirect_chain[-1][0]).status_code == 403
+
+
+def test_the_deletion_page_says_what_happens_to_a_paid_share(member: User) -> None:
+    page = client_for(member).get("/coop/deletion").content.decode()
+    assert "bought back by the co-op for at most their nominal value, 10.00 USD, never more" in page
+    assert "365 days later" in page
+
+
+def test_a_leaving_members_shares_are_redeemed_at_most_at_nominal_value(
+    treasurer: User, member: User, member_share: ShareClass
+) -> None:
+    check_resign_member(member)
+    do_resign_member(member)
+    client = client_for(treasurer)
+    page = client.get("/coop/officers").content.decode()
+    assert "mira: 1 Member share (10.00 USD at nominal value)" in page
+    body = {"member": "mira", "share_class": member_share.pk, "quantity": 1}
+    refused = client.post("/coop/officers/redemptions", body | {"price_per_share": "10.01"}, follow=True)
+    assert "at most at their nominal value" in refused.content.decode()
+    assert holdings_of(member.pk) == {member_share.pk: 1}
+    done = client.post("/coop/officers/redemptions", body, follow=True).content.decode()
+    assert "Redemption recorded: 10.00 USD" in done
+    assert holdings_of(member.pk) == {}
+    assert "Nobody who is leaving holds shares." in done
