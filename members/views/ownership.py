@@ -178,7 +178,8 @@ def ownership(request: HttpRequest) -> HttpResponse:
             }
             for share_class in classes
         ],
-        "share_class_form": ShareClassForm(),
+        # Each form's ids differ, so every label names its own field.
+        "share_class_form": ShareClassForm(auto_id="class_%s"),
         "tiers": [
             {
                 "tier": tier,
@@ -187,7 +188,7 @@ def ownership(request: HttpRequest) -> HttpResponse:
             }
             for tier in tiers
         ],
-        "tier_form": DuesTierForm(),
+        "tier_form": DuesTierForm(auto_id="tier_%s"),
         "dues_csv_form": CsvForm(auto_id="dues_%s"),
         "contributions_csv_form": CsvForm(auto_id="contributions_%s"),
         "contribution_form": ContributionForm(initial={"worked_on": timezone.localdate()}),

@@ -123,7 +123,7 @@ def test_an_allocation_issues_statements_that_add_up(treasurer: User, member: Us
 
 def test_the_deletion_page_says_what_happens_to_a_paid_share(member: User) -> None:
     page = client_for(member).get("/coop/deletion").content.decode()
-    assert "bought back by the co-op for at most their nominal value, 10.00 USD, never more" in page
+    assert "buys them back for at most their nominal value, 10.00 USD, never more" in page
     assert "365 days later" in page
 
 
