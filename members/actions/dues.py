@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from members.actions.share_classes import check_ownership_authority
+from members.actions.authority import check_ownership_authority
 from members.errors import MemberRefused, NotPermitted
 from members.models import DuesPayment, DuesTier, Membership, Role, User
 from members.selectors import bylaws_in_force, user_has_role

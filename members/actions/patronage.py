@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from members.actions.share_classes import check_ownership_authority
+from members.actions.authority import check_ownership_authority
 from members.errors import MemberRefused
 from members.holdings import derived_holdings
 from members.models import (

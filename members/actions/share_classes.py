@@ -13,10 +13,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from members.errors import MemberRefused, NotPermitted
+from members.actions.authority import check_ownership_authority
+from members.errors import MemberRefused
 from members.holdings import derived_holdings
-from members.models import RegisterEntry, Role, ShareClass, User
-from members.selectors import bylaws_in_force, user_has_role
+from members.models import RegisterEntry, ShareClass, User
+from members.selectors import bylaws_in_force
 
 RESERVED_TO_ASSEMBLY = "The bylaws reserve share classes to the assembly: open a proposal, or name the decision."
 
@@ -33,18 +34,6 @@ class ShareClassDraft:
     carries_vote: bool = True
     transferable: bool = False
     redeemable: bool = True
-
-
-def check_ownership_authority(
-    reserved: bool, *, actor_user: User | None, authorised_by: str, reserved_message: str
-) -> None:
-    """Refuse a change without its authority: a decision where reserved, else a treasurer or admin."""
-    if authorised_by.strip():
-        return
-    if reserved:
-        raise NotPermitted(reserved_message)
-    if actor_user is None or not (user_has_role(actor_user, Role.TREASURER) or user_has_role(actor_user, Role.ADMIN)):
-        raise NotPermitted("Only a treasurer or an admin may make this change.")
 
 
 def _check_fields(name: str, nominal_value: Decimal, min_per_member: int, max_per_member: int | None) -> None:
