@@ -65,7 +65,7 @@ def seed_demo_coop() -> list[DemoCredential]:
     with transaction.atomic():
         do_adopt_founding_documents(CHARTER_TITLE, CHARTER_TEXT, RULES)
         share_class = do_create_share_class(
-            ShareClassDraft("Member share", Decimal("10.00"), min_per_member=1, max_per_member=1), currency="USD"
+            ShareClassDraft("Member share", Decimal("10.00"), min_per_member=1, max_per_member=1, currency="USD")
         )
         for credential in credentials:
             request = check_create_account(

@@ -326,6 +326,9 @@ class ShareClassForm(PayloadForm):
         help_text=_("One member, one vote, however many shares they hold. Investor classes usually carry none."),
     )
     transferable = forms.BooleanField(label=_("Members may transfer these shares"), required=False)
+    redeemable = forms.BooleanField(
+        label=_("The co-op buys these shares back (at most their nominal value)"), required=False, initial=True
+    )
     min_per_member = forms.IntegerField(label=_("Least a holder holds"), min_value=0, initial=1)
     max_per_member = forms.IntegerField(
         label=_("Most a holder holds"), min_value=1, required=False, help_text=_("Empty: no maximum.")
@@ -354,6 +357,7 @@ class ShareClassForm(PayloadForm):
             "transferable": data["transferable"],
             "min_per_member": data["min_per_member"],
             "max_per_member": data["max_per_member"],
+            "redeemable": data["redeemable"],
         }
 
 
@@ -362,17 +366,37 @@ class DuesTierForm(PayloadForm):
     """Add a step to the sliding scale of dues."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
-    monthly_amount = forms.DecimalField(label=_("Amount a month"), min_value=Decimal("0.01"), decimal_places=2)
+    monthly_amount = forms.DecimalField(
+        label=_("Amount a month"), min_value=Decimal(0), decimal_places=2, help_text=_("0 for a hardship waiver.")
+    )
+    sliding_scale_max = forms.DecimalField(
+        label=_("Top of the sliding scale"),
+        min_value=Decimal(0),
+        decimal_places=2,
+        required=False,
+        help_text=_("Empty: a fixed amount."),
+    )
+    period_months = forms.TypedChoiceField(
+        label=_("Paid every"),
+        coerce=int,
+        initial=1,
+        choices=[(1, _("month")), (3, _("quarter")), (12, _("year"))],
+    )
+    hardship_waiver = forms.BooleanField(label=_("A hardship waiver: members on it pay nothing"), required=False)
     currency = _currency_field()
     description = forms.CharField(label=_("Who it is for"), required=False, max_length=200)
 
     def payload(self) -> dict[str, Any]:
         data = self.cleaned_data
+        top = data["sliding_scale_max"]
         return {
             "name": data["name"],
             "monthly_amount": str(data["monthly_amount"]),
             "currency": data["currency"].upper(),
             "description": data["description"],
+            "period_months": data["period_months"],
+            "sliding_scale_max": None if top is None else str(top),
+            "hardship_waiver": data["hardship_waiver"],
         }
 
 

@@ -30,10 +30,10 @@ from governance.errors import GovernanceRefused, ProposalRefused
 from governance.models import BlocklistMandate, ModerationAction, ProposalKind, RuleVersion
 from governance.rules import percent
 from members.actions.bylaws import FRACTION_SETTINGS, check_adopt_bylaws_version
-from members.actions.dues import check_create_dues_tier
+from members.actions.dues import DuesTierDraft, check_create_dues_tier
 from members.actions.patronage import PatronageDraft, check_allocate_patronage
 from members.actions.share_classes import (
-    ShareClassChangeDraft,
+    ShareClassChange,
     ShareClassDraft,
     check_change_share_class,
     check_create_share_class,
@@ -112,6 +112,7 @@ SHARE_CLASS_TERMS = (
     "transferable",
     "min_per_member",
     "max_per_member",
+    "redeemable",
 )
 C = TypeVar("C", bound=models.TextChoices)
 
@@ -350,6 +351,7 @@ class ShareClassPayload:
     min_per_member: int
     max_per_member: int | None
     share_class_id: int | None = None
+    redeemable: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -361,6 +363,7 @@ class ShareClassPayload:
             "transferable": self.transferable,
             "min_per_member": self.min_per_member,
             "max_per_member": self.max_per_member,
+            "redeemable": self.redeemable,
         }
 
     def preview(self) -> list[str]:
@@ -372,6 +375,7 @@ class ShareClassPayload:
             f"{verb} {self.name!r}: {self.nominal_value} {self.currency} a share",
             "Its holders may vote (one member, one vote)" if self.carries_vote else "It carries no vote",
             "Transferable between members" if self.transferable else "Not transferable",
+            "Bought back on leaving, at most at nominal value" if self.redeemable else "Not redeemable",
             f"Each holder holds at least {self.min_per_member}, {most}",
         ]
 
@@ -384,6 +388,9 @@ class DuesTierPayload:
     monthly_amount: Decimal
     currency: str
     description: str = ""
+    period_months: int = 1
+    sliding_scale_max: Decimal | None = None
+    hardship_waiver: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -391,10 +398,30 @@ class DuesTierPayload:
             "monthly_amount": str(self.monthly_amount),
             "currency": self.currency,
             "description": self.description,
+            "period_months": self.period_months,
+            "sliding_scale_max": None if self.sliding_scale_max is None else str(self.sliding_scale_max),
+            "hardship_waiver": self.hardship_waiver,
         }
 
+    def draft(self) -> DuesTierDraft:
+        """Return the tier as the members app's dues actions take it."""
+        return DuesTierDraft(
+            name=self.name,
+            monthly_amount=self.monthly_amount,
+            currency=self.currency,
+            description=self.description,
+            period_months=self.period_months,
+            sliding_scale_max=self.sliding_scale_max,
+            hardship_waiver=self.hardship_waiver,
+        )
+
     def preview(self) -> list[str]:
-        line = f"Add the dues tier {self.name!r}: {self.monthly_amount} {self.currency} a month"
+        if self.hardship_waiver:
+            line = f"Add the dues tier {self.name!r}: a hardship waiver, nothing to pay"
+        else:
+            top = "" if self.sliding_scale_max is None else f" to {self.sliding_scale_max}"
+            every = {1: "monthly", 3: "every quarter", 12: "every year"}.get(self.period_months, "")
+            line = f"Add the dues tier {self.name!r}: {self.monthly_amount}{top} {self.currency} a month, paid {every}"
         return [line] + ([self.description] if self.description else [])
 
 
@@ -698,18 +725,25 @@ def _share_class(payload: dict[str, Any]) -> ShareClassPayload:
         transferable=_flag(payload, "transferable"),
         min_per_member=min_per_member,
         max_per_member=max_per_member,
+        # Proposals made before the class could be irredeemable left it out: redeemable, as classes were.
+        redeemable=_flag(payload, "redeemable") if "redeemable" in payload else True,
     )
 
 
 def _dues_tier(payload: dict[str, Any]) -> DuesTierPayload:
     monthly_amount = _decimal(payload, "monthly_amount")
-    if monthly_amount <= 0:
-        raise ProposalRefused("monthly_amount must be more than 0.")
+    waiver = _flag(payload, "hardship_waiver") if "hardship_waiver" in payload else False
+    if monthly_amount < 0 or (monthly_amount == 0 and not waiver):
+        raise ProposalRefused("monthly_amount must be more than 0 (or the tier a hardship waiver).")
+    top = None if payload.get("sliding_scale_max") in (None, "") else _decimal(payload, "sliding_scale_max")
     return DuesTierPayload(
         name=_text(payload, "name", limit=100),
         monthly_amount=monthly_amount,
         currency=_currency(payload),
         description=_text(payload, "description", limit=200, required=False),
+        period_months=_count(payload, "period_months", required=False) or 1,
+        sliding_scale_max=top,
+        hardship_waiver=waiver,
     )
 
 
@@ -803,7 +837,7 @@ def check_payload(kind: str, payload: Any) -> ProposalPayload:
         if isinstance(clean, ShareClassPayload):
             check_share_class(clean)
         if isinstance(clean, DuesTierPayload):
-            check_create_dues_tier(clean.name, clean.monthly_amount)
+            check_create_dues_tier(clean.draft(), authorised_by=_PENDING_AUTHORITY)
         if isinstance(clean, PatronagePayload):
             check_patronage(clean, authorised_by=_PENDING_AUTHORITY)
     except MemberRefused as exc:
@@ -811,14 +845,24 @@ def check_payload(kind: str, payload: Any) -> ProposalPayload:
     return clean
 
 
-def check_share_class(payload: ShareClassPayload) -> ShareClassDraft | ShareClassChangeDraft:
-    """Check a share class's creation or change with the owning app's rule; return its draft."""
+def check_share_class(payload: ShareClassPayload, *, authorised_by: str = "") -> ShareClassDraft | ShareClassChange:
+    """Check a share class's creation or change with the owning app's rule; return its draft.
+
+    `authorised_by` names the decision; while the proposal is open it is a
+    placeholder, since the assembly's decision is what the bylaws require.
+    """
+    authority = authorised_by or _PENDING_AUTHORITY
     if payload.share_class_id is None:
         return check_create_share_class(
             payload.name,
             payload.nominal_value,
             min_per_member=payload.min_per_member,
             max_per_member=payload.max_per_member,
+            currency=payload.currency,
+            carries_vote=payload.carries_vote,
+            transferable=payload.transferable,
+            redeemable=payload.redeemable,
+            authorised_by=authority,
         )
     share_class = ShareClass.objects.filter(pk=payload.share_class_id).first()
     if share_class is None:
@@ -827,11 +871,13 @@ def check_share_class(payload: ShareClassPayload) -> ShareClassDraft | ShareClas
         share_class,
         name=payload.name,
         nominal_value=payload.nominal_value,
-        currency=payload.currency,
-        carries_vote=payload.carries_vote,
-        transferable=payload.transferable,
         min_per_member=payload.min_per_member,
         max_per_member=payload.max_per_member,
+        clear_max=payload.max_per_member is None,
+        carries_vote=payload.carries_vote,
+        transferable=payload.transferable,
+        redeemable=payload.redeemable,
+        authorised_by=authority,
     )
 
 

@@ -7,7 +7,16 @@ import hashlib
 from django.http import Http404
 
 from members.errors import NotPermitted
-from members.models import AccountDeletion, DataExport, DataImport, Membership, RegisterEntry, Role, User
+from members.models import (
+    AccountDeletion,
+    DataExport,
+    DataImport,
+    Membership,
+    PatronageAllocation,
+    RegisterEntry,
+    Role,
+    User,
+)
 from members.selectors import user_has_role
 
 # Who may read the whole register and every member's records.
@@ -27,6 +36,16 @@ def access_register_by_officer(viewer: User) -> None:
     """Refuse anyone but a membership officer, a treasurer or an admin."""
     if not can_read_register(viewer):
         raise NotPermitted("Only membership officers, treasurers and admins may read the whole register.")
+
+
+def access_allocation_by_id(viewer: User, allocation_id: int) -> PatronageAllocation:
+    """Return a patronage allocation with every member's statement, for officers only."""
+    if not can_read_register(viewer):
+        raise MemberNotFound("Record not found")
+    allocation = PatronageAllocation.objects.filter(pk=allocation_id).first()
+    if allocation is None:
+        raise MemberNotFound("Record not found")
+    return allocation
 
 
 def access_membership_by_user_id(viewer: User, user_id: int) -> Membership:

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
-from members.models import RegisterEntry, ShareClass, User
+from members.models import AccountDeletion, Membership, MembershipStatus, RegisterEntry, ShareClass, User
 from members.models.register import MOVING_KINDS
 
 # (user id, share class id) → number of shares.
@@ -123,3 +123,25 @@ def register_as_of(as_of: date | None = None) -> list[RegisterLine]:
         for (user_id, class_id), quantity in holdings.items()
     ]
     return sorted(lines, key=lambda line: (line.user.username.lower(), line.share_class.name))
+
+
+def holdings_of_user(user: User) -> list[RegisterLine]:
+    """Return one holder's lines today, ordered by class."""
+    held = holdings_of(user.pk)
+    classes = ShareClass.objects.in_bulk(list(held))
+    lines = [RegisterLine(user, classes[class_id], quantity) for class_id, quantity in held.items()]
+    return sorted(lines, key=lambda line: line.share_class.name)
+
+
+def holdings_awaiting_redemption() -> list[RegisterLine]:
+    """Return the shares still held by people who left, were expelled, or asked for their account's deletion."""
+    leaving = set(
+        Membership.objects.filter(
+            status__in=[MembershipStatus.RESIGNED, MembershipStatus.EXPELLED, MembershipStatus.DELETED]
+        ).values_list("user_id", flat=True)
+    ) | set(
+        AccountDeletion.objects.filter(state=AccountDeletion.State.SCHEDULED, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    return [line for line in register_as_of() if line.user.pk in leaving]

@@ -1,8 +1,9 @@
 """The patronage formula: divide a surplus into reserves and pools, each split by a measure.
 
 Pure arithmetic over recorded inputs, so a stored allocation can always be
-recomputed and checked. Amounts are rounded down to the cent; every cent
-left over goes to reserves.
+recomputed and checked. Each pool is handed out whole, to the cent, by
+largest remainder; only what a cap withholds (and the rounding of the
+reserve and pool amounts themselves) goes to reserves.
 """
 
 from __future__ import annotations
@@ -106,6 +107,40 @@ class Division:
     lines: tuple[StatementLine, ...]
 
 
+def _limit(pool_amount: Decimal, pool: Pool, value: Decimal, capital_rate: Decimal) -> Decimal:
+    """Return the most one member may receive from a pool: its cap, and the capital interest cap for shares."""
+    limit = pool_amount
+    if pool.cap is not None:
+        limit = min(limit, pool.cap)
+    if pool.measure == "shares":
+        limit = min(limit, to_cents(value * capital_rate))
+    return limit
+
+
+def _split_pool(
+    pool_amount: Decimal, pool: Pool, values: dict[int, Decimal], capital_rate: Decimal
+) -> dict[int, Decimal]:
+    """Split a pool in proportion to the values, to the cent, by largest remainder.
+
+    Each member first gets their share rounded down; the cents that rounding
+    left over go one each to the largest remainders (ties to the lower user
+    id), so the pool is handed out whole unless a cap stops it.
+    """
+    total = sum(values.values(), Decimal(0))
+    exact = {user_id: pool_amount * value / total for user_id, value in values.items()}
+    limits = {user_id: _limit(pool_amount, pool, value, capital_rate) for user_id, value in values.items()}
+    amounts = {user_id: min(to_cents(share), limits[user_id]) for user_id, share in exact.items()}
+    left = pool_amount - sum(amounts.values(), Decimal(0))
+    by_remainder = sorted(values, key=lambda user_id: (-(exact[user_id] - amounts[user_id]), user_id))
+    for user_id in by_remainder:
+        if left < CENT:
+            break
+        if amounts[user_id] + CENT <= limits[user_id] and amounts[user_id] < exact[user_id]:
+            amounts[user_id] += CENT
+            left -= CENT
+    return amounts
+
+
 def divide_surplus(surplus: Decimal, formula: Formula, measures: Measures) -> Division:
     """Apply the formula to the surplus and measures; the reserve and the lines add up to the surplus."""
     reserve = to_cents(surplus * formula.reserve_fraction)
@@ -115,18 +150,12 @@ def divide_surplus(surplus: Decimal, formula: Formula, measures: Measures) -> Di
     for pool in formula.pools:
         pool_amount = to_cents(distributable * pool.fraction)
         values = {user_id: value for user_id, value in measures.get(pool.name, {}).items() if value > 0}
-        total = sum(values.values(), Decimal(0))
-        if total == 0:
+        if not values:
             continue
+        amounts = _split_pool(pool_amount, pool, values, formula.capital_rate)
         for user_id in sorted(values):
-            value = values[user_id]
-            amount = to_cents(pool_amount * value / total)
-            if pool.cap is not None:
-                amount = min(amount, pool.cap)
-            if pool.measure == "shares":
-                amount = min(amount, to_cents(value * formula.capital_rate))
-            handed_out += amount
-            lines.append(StatementLine(user_id, pool.name, pool.measure, value, amount))
+            handed_out += amounts[user_id]
+            lines.append(StatementLine(user_id, pool.name, pool.measure, values[user_id], amounts[user_id]))
     return Division(reserve=surplus - handed_out, lines=tuple(lines))
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from members.views import data_rights, deletion, documents, membership, migration, officers
+from members.views import data_rights, deletion, documents, membership, migration, officers, ownership
 
 app_name = "members"
 
@@ -20,7 +20,18 @@ urlpatterns = [
     path("coop/officers/applications/<int:user_id>/admit", officers.admit, name="admit"),
     path("coop/officers/dues", officers.record_dues, name="record_dues"),
     path("coop/officers/transfers", officers.record_transfer, name="record_transfer"),
+    path("coop/officers/redemptions", officers.record_redemption, name="record_redemption"),
     path("coop/officers/register", officers.register, name="register"),
+    path("coop/officers/ownership", ownership.ownership, name="ownership"),
+    path("coop/officers/share-classes", ownership.create_share_class, name="create_share_class"),
+    path("coop/officers/share-classes/<int:share_class_id>", ownership.change_share_class, name="change_share_class"),
+    path("coop/officers/dues-tiers", ownership.create_dues_tier, name="create_dues_tier"),
+    path("coop/officers/dues-tiers/<int:tier_id>", ownership.change_dues_tier, name="change_dues_tier"),
+    path("coop/officers/dues/import", ownership.import_dues, name="import_dues"),
+    path("coop/officers/contributions", ownership.record_contribution, name="record_contribution"),
+    path("coop/officers/contributions/import", ownership.import_contributions, name="import_contributions"),
+    path("coop/officers/patronage", ownership.allocate_patronage, name="allocate_patronage"),
+    path("coop/officers/patronage/<int:allocation_id>", ownership.patronage_statements, name="patronage_statements"),
     path("coop/deletion", deletion.request_deletion, name="deletion"),
     path("coop/deletion/cancel", deletion.cancel_deletion, name="deletion_cancel"),
     path("coop/deletion/receipt/<str:token>.json", deletion.receipt_json, name="deletion_receipt_json"),

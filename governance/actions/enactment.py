@@ -54,7 +54,7 @@ from members.actions.dues import check_create_dues_tier, do_create_dues_tier
 from members.actions.lifecycle import check_admit_applicant, check_expel_member, do_admit_applicant, do_expel_member
 from members.actions.patronage import do_allocate_patronage
 from members.actions.roles import check_grant_role, check_revoke_role, do_grant_role, do_revoke_role
-from members.actions.share_classes import ShareClassChangeDraft, do_change_share_class, do_create_share_class
+from members.actions.share_classes import ShareClassChange, do_change_share_class, do_create_share_class
 from members.models import User
 
 
@@ -325,14 +325,12 @@ def _enact_emergency_review(proposal: Proposal, result_sequence: int) -> dict[st
 
 def _enact_share_class(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
     payload = _payload(proposal, ShareClassPayload)
-    draft = check_share_class(payload)
-    if isinstance(draft, ShareClassChangeDraft):
+    draft = check_share_class(payload, authorised_by=proposal.authority)
+    if isinstance(draft, ShareClassChange):
         share_class = do_change_share_class(draft)
         done = "changed"
     else:
-        share_class = do_create_share_class(
-            draft, currency=payload.currency, carries_vote=payload.carries_vote, transferable=payload.transferable
-        )
+        share_class = do_create_share_class(draft)
         done = "created"
     sequence = _log(
         LogEntry.Kind.SHARE_CLASS,
@@ -347,10 +345,7 @@ def _enact_share_class(proposal: Proposal, result_sequence: int) -> dict[str, An
 
 def _enact_dues_tier(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
     payload = _payload(proposal, DuesTierPayload)
-    check_create_dues_tier(payload.name, payload.monthly_amount)
-    tier = do_create_dues_tier(
-        payload.name, payload.monthly_amount, currency=payload.currency, description=payload.description
-    )
+    tier = do_create_dues_tier(check_create_dues_tier(payload.draft(), authorised_by=proposal.authority))
     sequence = _log(
         LogEntry.Kind.DUES_TIER,
         f"Dues tier {tier.name!r} added by {proposal.authority}",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from members.actions.authority import check_ownership_authority
 from members.errors import MemberRefused
 from members.holdings import derived_holdings
 from members.models import (
@@ -21,8 +22,9 @@ from members.models import (
     PatronageAllocation,
     PatronageStatement,
     ShareClass,
+    User,
 )
-from members.patronage import MEASURES, Division, Formula, Measures, divide_surplus, measures_to_json
+from members.patronage import CENT, MEASURES, Division, Formula, Measures, Pool, divide_surplus, measures_to_json
 from members.selectors import bylaws_in_force, statuses_at
 
 
@@ -38,11 +40,61 @@ class PatronageDraft:
     authorised_by: str
 
 
+def parse_formula(reserve_fraction: str, pools: list[dict[str, str]], *, capital_rate: str = "") -> Formula:
+    """Read a formula from text fields (each pool: name, fraction, measure[, cap, share_class_id])."""
+
+    def number(text: str, what: str) -> Decimal:
+        try:
+            value = Decimal(text.strip())
+        except InvalidOperation:
+            raise MemberRefused(f"{what} must be a number.") from None
+        if not value.is_finite():
+            raise MemberRefused(f"{what} must be a number.")
+        return value
+
+    parsed = []
+    for pool in pools:
+        name = pool.get("name", "").strip()
+        cap, class_id = pool.get("cap", "").strip(), pool.get("share_class_id", "").strip()
+        if class_id and not class_id.isdigit():
+            raise MemberRefused(f"Pool {name!r}: share_class_id must name a share class.")
+        parsed.append(
+            Pool(
+                name=name,
+                fraction=number(pool.get("fraction", ""), f"Pool {name!r}'s fraction"),
+                measure=pool.get("measure", "").strip(),
+                share_class_id=int(class_id) if class_id else None,
+                cap=number(cap, f"Pool {name!r}'s cap") if cap else None,
+            )
+        )
+    rate = (
+        number(capital_rate, "The capital rate")
+        if capital_rate.strip()
+        else bylaws_in_force().capital_interest_max_rate
+    )
+    return Formula(number(reserve_fraction, "The reserve fraction"), tuple(parsed), capital_rate=rate)
+
+
 def check_allocate_patronage(
-    label: str, *, period_start: date, period_end: date, surplus: Decimal, formula: Formula, authorised_by: str
+    label: str,
+    *,
+    period_start: date,
+    period_end: date,
+    surplus: Decimal,
+    formula: Formula,
+    authorised_by: str,
+    actor_user: User | None = None,
 ) -> PatronageDraft:
-    """Validate an allocation against the bylaws: reserves first, capital interest only if allowed."""
+    """Validate an allocation against the bylaws: reserves first, capital interest only if allowed.
+
+    Where the bylaws reserve patronage to the assembly, the allocation names
+    the decision; otherwise a treasurer (or admin) may allocate, and the
+    allocation names them.
+    """
     bylaws = bylaws_in_force()
+    if not bylaws.assembly_decides_patronage and not authorised_by.strip():
+        check_ownership_authority(False, actor_user=actor_user, authorised_by="", reserved_message="")
+        authorised_by = f"Treasurer {actor_user.username}" if actor_user is not None else ""
     if not label.strip():
         raise MemberRefused("An allocation needs a label, such as the financial year.")
     if PatronageAllocation.objects.filter(label__iexact=label.strip()).exists():
@@ -51,8 +103,10 @@ def check_allocate_patronage(
         raise MemberRefused("Patronage is allocated by an assembly decision; name it.")
     if period_end < period_start:
         raise MemberRefused("The period ends before it starts.")
-    if surplus < 0:
+    if not surplus.is_finite() or surplus < 0:
         raise MemberRefused("The surplus cannot be negative.")
+    if surplus != surplus.quantize(CENT):
+        raise MemberRefused("The surplus is in whole cents.")
     if not bylaws.patronage_min_reserve_fraction <= formula.reserve_fraction <= 1:
         raise MemberRefused(f"Reserves must take between {bylaws.patronage_min_reserve_fraction} and 1 of the surplus.")
     _check_pools(formula, bylaws)

@@ -330,8 +330,15 @@ def check_redeem_shares(
     price_per_share: Decimal | None = None,
     effective_date: date | None = None,
 ) -> RedemptionDraft:
-    """Validate a redemption: at most nominal value, of shares held, leaving the minimum or none."""
+    """Validate a redemption: at most nominal value, of shares held, leaving the minimum or none.
+
+    A class that is not redeemable is bought back only on a decision naming it.
+    """
     _require_quantity(quantity)
+    if not share_class.redeemable and not authorised_by.strip():
+        raise MemberRefused(
+            f"{share_class.name} shares are not redeemable; transfer them, or name the decision that redeems them."
+        )
     price = share_class.nominal_value if price_per_share is None else price_per_share
     if price > share_class.nominal_value:
         raise MemberRefused(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from members.errors import MemberRefused, NotPermitted
@@ -107,3 +110,65 @@ def do_record_contribution(draft: ContributionDraft, *, description: str = "") -
             recorded_by=draft.recorded_by,
             recorded_at=timezone.now(),
         )
+
+
+# Columns of a contributions CSV; `member` is a username or an email address, `group` a working group's name.
+CONTRIBUTION_CSV_REQUIRED = ("member", "hours", "date", "group")
+
+
+@dataclass(frozen=True)
+class ContributionImport:
+    """The contributions of a whole CSV that passed their checks, with their descriptions."""
+
+    drafts: tuple[tuple[ContributionDraft, str], ...]
+
+
+def _contribution_row(line: int, values: dict[str, str], recorded_by: User) -> tuple[ContributionDraft, str]:
+    try:
+        hours = Decimal(values["hours"])
+        worked_on = date.fromisoformat(values["date"])
+    except (InvalidOperation, ValueError):
+        raise MemberRefused(f"Line {line}: hours must be a number and date a day such as 2026-01-31.") from None
+    if not hours.is_finite():
+        raise MemberRefused(f"Line {line}: hours must be a number.")
+    member = values["member"]
+    user = User.objects.filter(Q(username__iexact=member) | Q(email__iexact=member)).first() if member else None
+    if user is None:
+        raise MemberRefused(f"Line {line}: no member {member!r}.")
+    group = WorkingGroup.objects.filter(name__iexact=values["group"]).first()
+    if group is None:
+        raise MemberRefused(f"Line {line}: no working group {values['group']!r}.")
+    try:
+        draft = check_record_contribution(group, user, hours=hours, worked_on=worked_on, recorded_by=recorded_by)
+    except MemberRefused as exc:
+        raise type(exc)(f"Line {line}: {exc}") from None
+    return draft, values.get("description", "")[:200]
+
+
+def check_import_contributions_csv(text: str, *, recorded_by: User) -> ContributionImport:
+    """Validate every line of a CSV (member, hours, date, group[, description]); refuse the whole file if one is bad."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in CONTRIBUTION_CSV_REQUIRED if name not in header]
+    if missing:
+        raise MemberRefused(f"The CSV lacks the column(s): {', '.join(missing)}.")
+    reader.fieldnames = header
+    drafts: list[tuple[ContributionDraft, str]] = []
+    problems: list[str] = []
+    for line, raw in enumerate(reader, start=2):
+        values = {key: (value or "").strip() for key, value in raw.items() if key is not None}
+        try:
+            drafts.append(_contribution_row(line, values, recorded_by))
+        except MemberRefused as exc:
+            problems.append(str(exc))
+    if problems:
+        raise MemberRefused("Nothing was imported. " + " ".join(problems))
+    if not drafts:
+        raise MemberRefused("The CSV holds no contributions.")
+    return ContributionImport(tuple(drafts))
+
+
+def do_import_contributions_csv(checked: ContributionImport) -> list[ContributionRecord]:
+    """Store every contribution of a checked CSV at once."""
+    with transaction.atomic():
+        return [do_record_contribution(draft, description=description) for draft, description in checked.drafts]

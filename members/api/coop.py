@@ -20,15 +20,24 @@ from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from federation.uris import base_url
 from members.access import (
+    access_allocation_by_id,
     access_membership_by_user_id,
     access_register_by_officer,
     access_register_entry_by_sequence,
 )
 from members.actions.dues import (
+    DuesTierDraft,
+    check_change_dues_tier,
     check_choose_dues_tier,
+    check_create_dues_tier,
+    check_import_dues_csv,
     check_record_dues_payment,
+    do_change_dues_tier,
     do_choose_dues_tier,
+    do_create_dues_tier,
+    do_import_dues_csv,
     do_record_dues_payment,
+    tier_settings,
 )
 from members.actions.lifecycle import (
     check_admit_applicant,
@@ -36,6 +45,7 @@ from members.actions.lifecycle import (
     do_admit_applicant,
     do_create_invitation,
 )
+from members.actions.patronage import check_allocate_patronage, do_allocate_patronage, parse_formula
 from members.actions.register import (
     check_confirm_payment,
     check_issue_shares,
@@ -49,9 +59,23 @@ from members.actions.register import (
     do_transfer_shares,
 )
 from members.actions.roles import check_grant_role, check_revoke_role, do_grant_role, do_revoke_role
+from members.actions.share_classes import (
+    check_change_share_class,
+    check_create_share_class,
+    do_change_share_class,
+    do_create_share_class,
+)
+from members.actions.working_groups import (
+    check_import_contributions_csv,
+    check_record_contribution,
+    do_import_contributions_csv,
+    do_record_contribution,
+)
 from members.api.auth import token_user
 from members.api.coop_entities import (
+    allocation_entity,
     bylaws_entity,
+    contribution_entity,
     dues_payment_entity,
     dues_tier_entity,
     entry_entity,
@@ -62,8 +86,19 @@ from members.api.coop_entities import (
 )
 from members.exports import holder_entries, register_csv
 from members.holdings import register_as_of
-from members.models import DuesPayment, DuesTier, PatronageStatement, ShareClass, User
+from members.models import (
+    DuesPayment,
+    DuesTier,
+    PatronageAllocation,
+    PatronageStatement,
+    ShareClass,
+    User,
+    WorkingGroup,
+)
 from members.selectors import bylaws_in_force, pending_applications
+
+# A dues or contributions CSV of a few thousand lines is far below this.
+MAX_CSV_BYTES = 2_000_000
 
 
 def _as_of(params: ApiParams) -> date | None:
@@ -197,11 +232,250 @@ def bylaws(request: HttpRequest) -> JsonResponse:
     return JsonResponse(bylaws_entity(bylaws_in_force()))
 
 
+@csrf_exempt
+@api_view("GET", "POST")
+def share_classes(request: HttpRequest) -> HttpResponse:
+    """Return the share classes the co-op issues (GET), or create one (POST)."""
+    return _create_share_class(request) if request.method == "POST" else _list_share_classes(request)
+
+
+@require_token("read:coop")
+def _list_share_classes(request: HttpRequest) -> JsonResponse:
+    return JsonResponse([share_class_entity(c) for c in ShareClass.objects.order_by("pk")], safe=False)
+
+
+def _optional_bool(params: ApiParams, name: str) -> bool | None:
+    return params.get_bool(name) if name in params else None
+
+
+@require_token("write:coop")
+def _create_share_class(request: HttpRequest) -> JsonResponse:
+    """Create a share class (treasurers, unless the bylaws reserve it to a decision named in authorised_by).
+
+    Parameters: name, nominal_value[, currency, min_per_member, max_per_member,
+    carries_vote, transferable, redeemable, authorised_by].
+    """
+    params = ApiParams.from_request(request)
+    nominal_value = _decimal(params, "nominal_value")
+    assert nominal_value is not None  # noqa: S101 (required above)
+    draft = check_create_share_class(
+        params.get_str("name"),
+        nominal_value,
+        min_per_member=params.get_int("min_per_member", 1) or 0,
+        max_per_member=params.get_int("max_per_member"),
+        currency=params.get_str("currency", "USD"),
+        carries_vote=params.get_bool("carries_vote", True),
+        transferable=params.get_bool("transferable"),
+        redeemable=params.get_bool("redeemable", True),
+        actor_user=token_user(request),
+        authorised_by=params.get_str("authorised_by"),
+    )
+    return JsonResponse(share_class_entity(do_create_share_class(draft)), status=201)
+
+
+@csrf_exempt
+@api_view("POST", "PATCH")
+@require_token("write:coop")
+def change_share_class(request: HttpRequest, share_class_id: int) -> JsonResponse:
+    """Change a share class (the fields given; an empty max_per_member removes the maximum)."""
+    share_class = ShareClass.objects.filter(pk=share_class_id).first()
+    if share_class is None:
+        raise ApiError("Record not found", 404)
+    params = ApiParams.from_request(request)
+    clear_max = "max_per_member" in params and not params.get_str("max_per_member").strip()
+    change = check_change_share_class(
+        share_class,
+        name=params.get_optional_str("name"),
+        nominal_value=_decimal(params, "nominal_value", required=False),
+        min_per_member=params.get_int("min_per_member"),
+        max_per_member=None if clear_max else params.get_int("max_per_member"),
+        clear_max=clear_max,
+        carries_vote=_optional_bool(params, "carries_vote"),
+        transferable=_optional_bool(params, "transferable"),
+        redeemable=_optional_bool(params, "redeemable"),
+        actor_user=token_user(request),
+        authorised_by=params.get_str("authorised_by"),
+    )
+    return JsonResponse(share_class_entity(do_change_share_class(change)))
+
+
+def _tier_settings(params: ApiParams, base: DuesTierDraft) -> DuesTierDraft:
+    amount = _decimal(params, "monthly_amount", required=False)
+    top = _decimal(params, "sliding_scale_max", required=False)
+    clear_top = "sliding_scale_max" in params and top is None
+    return DuesTierDraft(
+        name=params.get_optional_str("name") or base.name,
+        monthly_amount=base.monthly_amount if amount is None else amount,
+        currency=params.get_str("currency") or base.currency,
+        description=params.get_str("description") if "description" in params else base.description,
+        period_months=params.get_int("period_months") or base.period_months,
+        sliding_scale_max=None if clear_top else (top if top is not None else base.sliding_scale_max),
+        hardship_waiver=params.get_bool("hardship_waiver", base.hardship_waiver),
+    )
+
+
+@csrf_exempt
+@api_view("GET", "POST")
+def dues_tiers(request: HttpRequest) -> HttpResponse:
+    """Return the steps of the sliding scale (GET), or add one (POST)."""
+    return _create_dues_tier(request) if request.method == "POST" else _list_dues_tiers(request)
+
+
+@require_token("read:coop")
+def _list_dues_tiers(request: HttpRequest) -> JsonResponse:
+    return JsonResponse([dues_tier_entity(tier) for tier in DuesTier.objects.order_by("monthly_amount")], safe=False)
+
+
+@require_token("write:coop")
+def _create_dues_tier(request: HttpRequest) -> JsonResponse:
+    """Add a dues tier (treasurers, unless the bylaws reserve it to a decision named in authorised_by).
+
+    Parameters: name, monthly_amount[, currency, description, period_months,
+    sliding_scale_max, hardship_waiver, authorised_by].
+    """
+    params = ApiParams.from_request(request)
+    if not params.get_bool("hardship_waiver"):
+        _decimal(params, "monthly_amount")
+    draft = check_create_dues_tier(
+        _tier_settings(params, DuesTierDraft(name="", monthly_amount=Decimal(0))),
+        actor_user=token_user(request),
+        authorised_by=params.get_str("authorised_by"),
+    )
+    return JsonResponse(dues_tier_entity(do_create_dues_tier(draft)), status=201)
+
+
+@csrf_exempt
+@api_view("POST", "PATCH")
+@require_token("write:coop")
+def change_dues_tier(request: HttpRequest, tier_id: int) -> JsonResponse:
+    """Change a tier (the fields given; an empty sliding_scale_max makes it a fixed amount)."""
+    tier = DuesTier.objects.filter(pk=tier_id).first()
+    if tier is None:
+        raise ApiError("Record not found", 404)
+    params = ApiParams.from_request(request)
+    change = check_change_dues_tier(
+        tier,
+        _tier_settings(params, tier_settings(tier)),
+        actor_user=token_user(request),
+        authorised_by=params.get_str("authorised_by"),
+    )
+    return JsonResponse(dues_tier_entity(do_change_dues_tier(change)))
+
+
+def _csv_text(params: ApiParams) -> str:
+    upload = params.get_file("file")
+    if upload is not None:
+        if upload.size is not None and upload.size > MAX_CSV_BYTES:
+            raise ApiError("The CSV is too large", 422)
+        try:
+            return str(upload.read().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise ApiError("The CSV must be UTF-8 text", 422) from None
+    text = params.get_str("csv")
+    if not text.strip():
+        raise ApiError("Give the CSV as a file upload (file) or as text (csv)", 422)
+    if len(text) > MAX_CSV_BYTES:
+        raise ApiError("The CSV is too large", 422)
+    return text
+
+
+@csrf_exempt
+@api_view("POST")
+@require_token("write:coop")
+def import_dues_payments(request: HttpRequest) -> JsonResponse:
+    """Record the dues payments of a CSV (member, amount, date, reference), all or none (treasurers)."""
+    treasurer = token_user(request)
+    checked = check_import_dues_csv(_csv_text(ApiParams.from_request(request)), recorded_by=treasurer)
+    payments = do_import_dues_csv(checked, recorded_by=treasurer)
+    return JsonResponse(
+        {"recorded": [dues_payment_entity(payment) for payment in payments], "skipped": checked.skipped}, status=201
+    )
+
+
+@csrf_exempt
+@api_view("POST")
+@require_token("write:coop")
+def record_contribution(request: HttpRequest) -> JsonResponse:
+    """Record hours a member contributed (members of the group, or admins): member, group, hours, worked_on."""
+    params = ApiParams.from_request(request)
+    group = WorkingGroup.objects.filter(name__iexact=params.get_str("group").strip()).first()
+    if group is None:
+        raise ApiError("group must name a working group", 422)
+    hours = _decimal(params, "hours")
+    assert hours is not None  # noqa: S101 (required above)
+    draft = check_record_contribution(
+        group,
+        _member(params, "member"),
+        hours=hours,
+        worked_on=_date(params, "worked_on") or timezone.localdate(),
+        recorded_by=token_user(request),
+    )
+    record = do_record_contribution(draft, description=params.get_str("description")[:200])
+    return JsonResponse(contribution_entity(record), status=201)
+
+
+@csrf_exempt
+@api_view("POST")
+@require_token("write:coop")
+def import_contributions(request: HttpRequest) -> JsonResponse:
+    """Record the contributions of a CSV (member, hours, date, group[, description]), all or none."""
+    checked = check_import_contributions_csv(
+        _csv_text(ApiParams.from_request(request)), recorded_by=token_user(request)
+    )
+    records = do_import_contributions_csv(checked)
+    return JsonResponse({"recorded": [contribution_entity(record) for record in records]}, status=201)
+
+
+@csrf_exempt
+@api_view("GET", "POST")
+def allocations(request: HttpRequest) -> HttpResponse:
+    """Return the patronage allocations (GET, officers), or allocate a period's surplus (POST)."""
+    return _allocate(request) if request.method == "POST" else _list_allocations(request)
+
+
+@require_token("read:coop")
+def _list_allocations(request: HttpRequest) -> JsonResponse:
+    access_register_by_officer(token_user(request))
+    return JsonResponse([allocation_entity(a) for a in PatronageAllocation.objects.order_by("-period_end")], safe=False)
+
+
+@require_token("write:coop")
+def _allocate(request: HttpRequest) -> JsonResponse:
+    """Allocate a period's surplus as patronage; the bylaws say whether authorised_by must name a decision.
+
+    Parameters: label, period_start, period_end, surplus, reserve_fraction,
+    pools[i][name|fraction|measure|cap|share_class_id][, capital_rate, authorised_by].
+    """
+    params = ApiParams.from_request(request)
+    start, end, surplus = _date(params, "period_start"), _date(params, "period_end"), _decimal(params, "surplus")
+    if start is None or end is None or surplus is None:
+        raise ApiError("period_start and period_end are required", 422)
+    pools = [
+        pool
+        for _, pool in sorted(
+            params.get_dicts("pools").items(), key=lambda item: int(item[0]) if item[0].isdigit() else 0
+        )
+    ]
+    formula = parse_formula(params.get_str("reserve_fraction"), pools, capital_rate=params.get_str("capital_rate"))
+    draft = check_allocate_patronage(
+        params.get_str("label"),
+        period_start=start,
+        period_end=end,
+        surplus=surplus,
+        formula=formula,
+        authorised_by=params.get_str("authorised_by"),
+        actor_user=token_user(request),
+    )
+    return JsonResponse(allocation_entity(do_allocate_patronage(draft), with_statements=True), status=201)
+
+
 @api_view("GET")
 @require_token("read:coop")
-def share_classes(request: HttpRequest) -> JsonResponse:
-    """Return the share classes the co-op issues."""
-    return JsonResponse([share_class_entity(c) for c in ShareClass.objects.order_by("pk")], safe=False)
+def allocation(request: HttpRequest, allocation_id: int) -> JsonResponse:
+    """Return one allocation with every member's statement (officers); they add up to what was allocated."""
+    return JsonResponse(
+        allocation_entity(access_allocation_by_id(token_user(request), allocation_id), with_statements=True)
+    )
 
 
 @csrf_exempt

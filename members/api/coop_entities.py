@@ -9,10 +9,12 @@ from typing import Any
 from members.holdings import RegisterLine
 from members.models import (
     BylawsVersion,
+    ContributionRecord,
     DuesPayment,
     DuesTier,
     Membership,
     MembershipEvent,
+    PatronageAllocation,
     PatronageStatement,
     RegisterEntry,
     ShareClass,
@@ -76,6 +78,9 @@ def dues_tier_entity(tier: DuesTier) -> dict[str, Any]:
         "monthly_amount": str(tier.monthly_amount),
         "currency": tier.currency,
         "description": tier.description,
+        "period_months": tier.period_months,
+        "sliding_scale_max": None if tier.sliding_scale_max is None else str(tier.sliding_scale_max),
+        "hardship_waiver": tier.hardship_waiver,
     }
 
 
@@ -90,6 +95,9 @@ def share_class_entity(share_class: ShareClass) -> dict[str, Any]:
         "max_per_member": share_class.max_per_member,
         "carries_vote": share_class.carries_vote,
         "transferable": share_class.transferable,
+        "redeemable": share_class.redeemable,
+        # One member, one vote: a class that carries a vote makes its holders eligible, never heavier.
+        "votes_per_member": 1 if share_class.carries_vote else 0,
     }
 
 
@@ -166,3 +174,46 @@ def bylaws_entity(version: BylawsVersion) -> dict[str, Any]:
         "authorised_by": version.authorised_by,
         "settings": {name: _plain(getattr(version, name)) for name in BYLAWS_SETTINGS},
     }
+
+
+def contribution_entity(record: ContributionRecord) -> dict[str, Any]:
+    """Return hours a member contributed to a working group."""
+    return {
+        "id": str(record.pk),
+        "member": record.user.username,
+        "group": record.group.name,
+        "worked_on": record.worked_on.isoformat(),
+        "hours": str(record.hours),
+        "description": record.description,
+        "recorded_by": record.recorded_by.username,
+    }
+
+
+def allocation_entity(allocation: PatronageAllocation, *, with_statements: bool = False) -> dict[str, Any]:
+    """Return a patronage allocation; with its statements, one per member and pool, adding up to what was allocated."""
+    entity: dict[str, Any] = {
+        "id": str(allocation.pk),
+        "label": allocation.label,
+        "period_start": allocation.period_start.isoformat(),
+        "period_end": allocation.period_end.isoformat(),
+        "surplus": str(allocation.surplus),
+        "reserve": str(allocation.reserve_amount),
+        "allocated": str(allocation.surplus - allocation.reserve_amount),
+        "currency": allocation.currency,
+        "formula": allocation.formula,
+        "authorised_by": allocation.authorised_by,
+        "recorded_at": allocation.recorded_at.isoformat(),
+    }
+    if with_statements:
+        statements = allocation.statements.select_related("user").order_by("user__username", "pool")
+        entity["statements"] = [
+            {
+                "member": statement.user.username,
+                "pool": statement.pool,
+                "measure": statement.measure,
+                "measure_value": str(statement.measure_value),
+                "amount": str(statement.amount),
+            }
+            for statement in statements
+        ]
+    return entity

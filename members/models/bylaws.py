@@ -50,6 +50,10 @@ class BylawsVersion(models.Model):
     capital_interest_allowed = models.BooleanField(default=False)
     capital_interest_max_rate = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.000"))
     patronage_min_reserve_fraction = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.300"))
+    # Which ownership changes only the assembly may make (by a proposal); the others are the officers'.
+    assembly_decides_share_classes = models.BooleanField(default=True)
+    assembly_decides_dues_tiers = models.BooleanField(default=False)
+    assembly_decides_patronage = models.BooleanField(default=True)
     # Retention, in days.
     retention_register_days = models.PositiveIntegerField(default=3650)
     retention_dues_days = models.PositiveIntegerField(default=2555)
@@ -97,6 +101,9 @@ BYLAWS_SETTINGS: tuple[str, ...] = (
     "capital_interest_allowed",
     "capital_interest_max_rate",
     "patronage_min_reserve_fraction",
+    "assembly_decides_share_classes",
+    "assembly_decides_dues_tiers",
+    "assembly_decides_patronage",
     "retention_register_days",
     "retention_dues_days",
     "retention_applications_days",

@@ -7,16 +7,36 @@ from django.db import models
 
 
 class DuesTier(models.Model):
-    """A step of the sliding scale; the amount is what a member pledges each month."""
+    """A step of the sliding scale; the amount is what a member pledges each month.
+
+    `period_months` says how often the pledge is paid (1, 3 or 12 months at a
+    time). A sliding-scale tier lets the member choose any monthly amount from
+    `monthly_amount` up to `sliding_scale_max`. A hardship tier waives the
+    pledge: its amount is zero, and the member owes what the bylaws' minimum says.
+    """
 
     name = models.CharField(max_length=100, unique=True)
     monthly_amount = models.DecimalField(max_digits=10, decimal_places=2)
     currency = models.CharField(max_length=3, default="USD")
     description = models.CharField(max_length=200, blank=True, default="")
+    period_months = models.PositiveIntegerField(default=1)
+    sliding_scale_max = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    hardship_waiver = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["monthly_amount"]
-        constraints = [models.CheckConstraint(condition=models.Q(monthly_amount__gt=0), name="dues_tier_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(monthly_amount__gt=0) | models.Q(hardship_waiver=True, monthly_amount=0),
+                name="dues_tier_positive_unless_waived",
+            ),
+            models.CheckConstraint(condition=models.Q(period_months__in=[1, 3, 12]), name="dues_tier_period"),
+            models.CheckConstraint(
+                condition=models.Q(sliding_scale_max__isnull=True)
+                | models.Q(sliding_scale_max__gte=models.F("monthly_amount")),
+                name="dues_tier_scale_not_below_amount",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.monthly_amount} {self.currency}/month)"

@@ -24,6 +24,8 @@ class ShareClass(models.Model):
     max_per_member = models.PositiveIntegerField(null=True, blank=True)
     carries_vote = models.BooleanField(default=True)
     transferable = models.BooleanField(default=False)
+    # Whether the co-op buys these shares back when their holder leaves (at most at nominal value).
+    redeemable = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

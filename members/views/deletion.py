@@ -23,6 +23,7 @@ from members.actions.deletion import (
     receipt_path,
 )
 from members.deletion_receipt import deletion_receipt, receipt_text
+from members.holdings import holdings_of_user
 from members.models import User
 from members.selectors import bylaws_in_force
 
@@ -65,7 +66,8 @@ def request_deletion(request: HttpRequest) -> HttpResponse:
             logout(request)
             context = {"deletion": deletion, "receipt_url": request.build_absolute_uri(receipt_path(token))}
             return render(request, "members/deletion_scheduled.html", context)
-    return render(request, "members/deletion_request.html", {"form": form, "bylaws": bylaws})
+    context = {"form": form, "bylaws": bylaws, "holdings": holdings_of_user(viewer)}
+    return render(request, "members/deletion_request.html", context)
 
 
 def cancel_deletion(request: HttpRequest) -> HttpResponse:

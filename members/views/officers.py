@@ -22,27 +22,38 @@ from members.actions.lifecycle import check_admit_applicant, do_admit_applicant,
 from members.actions.register import (
     check_confirm_payment,
     check_issue_shares,
+    check_redeem_shares,
     check_transfer_shares,
     do_confirm_payment,
     do_issue_shares,
+    do_redeem_shares,
     do_transfer_shares,
 )
 from members.errors import MemberRefused
 from members.exports import register_csv
-from members.holdings import register_as_of
+from members.holdings import holdings_awaiting_redemption, register_as_of
 from members.models import Membership, RegisterEntry, ShareClass, User
-from members.selectors import pending_applications
+from members.selectors import bylaws_in_force, pending_applications
 
 Kind = RegisterEntry.Kind
 
 
-def _officer(request: HttpRequest) -> User:
+def officer_from_request(request: HttpRequest) -> User:
     """Return the signed-in officer, refusing anyone who may not keep the register."""
     user = request.user
     if not isinstance(user, User):
         raise MemberRefused("Sign in first.")
     access_register_by_officer(user)
     return user
+
+
+def officer_or_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Return the page that refuses anyone but an officer, or None for an officer."""
+    try:
+        officer_from_request(request)
+    except MemberRefused as exc:
+        return render(request, "members/not_permitted.html", {"reason": str(exc)}, status=403)
+    return None
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,20 @@ class DuesForm(forms.Form):
     months = forms.IntegerField(label=_("Months covered"), min_value=1, initial=1)
 
 
+class RedemptionForm(forms.Form):
+    """Shares the co-op buys back from a holder who leaves, at most at their nominal value."""
+
+    member = forms.CharField(label=_("Holder (username)"), max_length=150)
+    share_class = forms.ModelChoiceField(label=_("Share class"), queryset=ShareClass.objects.all())
+    quantity = forms.IntegerField(label=_("Number of shares"), min_value=1)
+    price_per_share = forms.DecimalField(
+        label=_("Price per share (empty: the nominal value, the most allowed)"),
+        min_value=Decimal(0),
+        decimal_places=2,
+        required=False,
+    )
+
+
 class TransferForm(forms.Form):
     """Shares passing from one holder to another."""
 
@@ -110,7 +135,7 @@ class TransferForm(forms.Form):
     quantity = forms.IntegerField(label=_("Number of shares"), min_value=1)
 
 
-def _user_named(username: str) -> User:
+def user_named(username: str) -> User:
     user = User.objects.filter(username__iexact=username.strip()).first()
     if user is None:
         raise MemberRefused(f"No account is called {username.strip()!r}.")
@@ -120,14 +145,16 @@ def _user_named(username: str) -> User:
 @login_required
 def officers(request: HttpRequest) -> HttpResponse:
     """Show applications with their share requests, and the forms for dues payments and transfers."""
-    try:
-        _officer(request)
-    except MemberRefused as exc:
-        return render(request, "members/not_permitted.html", {"reason": str(exc)}, status=403)
+    refusal = officer_or_refusal(request)
+    if refusal is not None:
+        return refusal
     context = {
         "applications": _applications(),
         "dues_form": DuesForm(initial={"paid_on": timezone.localdate()}),
         "transfer_form": TransferForm(),
+        "redemption_form": RedemptionForm(),
+        "awaiting_redemption": holdings_awaiting_redemption(),
+        "payout_days": bylaws_in_force().redemption_payout_days,
     }
     return render(request, "members/officers.html", context)
 
@@ -137,7 +164,7 @@ def officers(request: HttpRequest) -> HttpResponse:
 def confirm_payment(request: HttpRequest, sequence: int) -> HttpResponseBase:
     """Record that a subscription was paid (treasurers)."""
     with refusal_as_message(request):
-        treasurer = _officer(request)
+        treasurer = officer_from_request(request)
         entry = access_register_entry_by_sequence(treasurer, sequence)
         check_confirm_payment(entry, approved_by=treasurer)
         do_confirm_payment(entry, approved_by=treasurer)
@@ -150,7 +177,7 @@ def confirm_payment(request: HttpRequest, sequence: int) -> HttpResponseBase:
 def issue_shares(request: HttpRequest, sequence: int) -> HttpResponseBase:
     """Issue the shares of a paid subscription (membership officers)."""
     with refusal_as_message(request):
-        officer = _officer(request)
+        officer = officer_from_request(request)
         entry = access_register_entry_by_sequence(officer, sequence)
         do_issue_shares(check_issue_shares(entry, approved_by=officer))
         messages.success(request, _("Shares issued."))
@@ -162,7 +189,7 @@ def issue_shares(request: HttpRequest, sequence: int) -> HttpResponseBase:
 def admit(request: HttpRequest, user_id: int) -> HttpResponseBase:
     """Admit an applicant whose minimum shares are issued (membership officers)."""
     with refusal_as_message(request):
-        officer = _officer(request)
+        officer = officer_from_request(request)
         applicant = access_membership_by_user_id(officer, user_id).user
         check_admit_applicant(applicant, actor_user=officer, authorised_by="")
         do_admit_applicant(applicant, actor_user=officer, authorised_by="")
@@ -176,11 +203,11 @@ def record_dues(request: HttpRequest) -> HttpResponseBase:
     """Record a dues payment (treasurers)."""
     form = DuesForm(request.POST)
     with refusal_as_message(request):
-        treasurer = _officer(request)
+        treasurer = officer_from_request(request)
         if not form.is_valid():
             raise MemberRefused(" ".join(str(error) for errors in form.errors.values() for error in errors))
         draft = check_record_dues_payment(
-            _user_named(form.cleaned_data["member"]),
+            user_named(form.cleaned_data["member"]),
             amount=form.cleaned_data["amount"],
             paid_on=form.cleaned_data["paid_on"],
             recorded_by=treasurer,
@@ -198,10 +225,10 @@ def record_transfer(request: HttpRequest) -> HttpResponseBase:
     """Record a transfer of shares between holders (treasurers)."""
     form = TransferForm(request.POST)
     with refusal_as_message(request):
-        treasurer = _officer(request)
+        treasurer = officer_from_request(request)
         if not form.is_valid():
             raise MemberRefused(" ".join(str(error) for errors in form.errors.values() for error in errors))
-        giver, receiver = _user_named(form.cleaned_data["giver"]), _user_named(form.cleaned_data["receiver"])
+        giver, receiver = user_named(form.cleaned_data["giver"]), user_named(form.cleaned_data["receiver"])
         share_class, quantity = form.cleaned_data["share_class"], form.cleaned_data["quantity"]
         do_transfer_shares(check_transfer_shares(giver, receiver, share_class, quantity, approved_by=treasurer))
         messages.success(request, _("Transfer recorded."))
@@ -209,12 +236,37 @@ def record_transfer(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
+@require_POST
+def record_redemption(request: HttpRequest) -> HttpResponseBase:
+    """Record the redemption of a leaving holder's shares, at most at nominal value (treasurers)."""
+    form = RedemptionForm(request.POST)
+    with refusal_as_message(request):
+        treasurer = officer_from_request(request)
+        if not form.is_valid():
+            raise MemberRefused(" ".join(str(error) for errors in form.errors.values() for error in errors))
+        data = form.cleaned_data
+        draft = check_redeem_shares(
+            user_named(data["member"]),
+            data["share_class"],
+            data["quantity"],
+            approved_by=treasurer,
+            price_per_share=data["price_per_share"],
+        )
+        entry = do_redeem_shares(draft)
+        messages.success(
+            request,
+            _("Redemption recorded: %(amount)s %(currency)s due by %(due)s.")
+            % {"amount": entry.amount, "currency": entry.share_class.currency, "due": entry.payout_due},
+        )
+    return redirect("members:officers")
+
+
+@login_required
 def register(request: HttpRequest) -> HttpResponse:
     """Show the register as of a date (default today), or download it as CSV."""
-    try:
-        _officer(request)
-    except MemberRefused as exc:
-        return render(request, "members/not_permitted.html", {"reason": str(exc)}, status=403)
+    refusal = officer_or_refusal(request)
+    if refusal is not None:
+        return refusal
     as_of: date | None = None
     raw = request.GET.get("as_of", "")
     if raw:

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
-from members.actions.dues import check_import_dues_row, do_import_dues_row, parse_dues_csv
+from members.actions.dues import check_import_dues_csv, do_import_dues_csv
 from members.errors import MemberRefused
-from members.models import DuesPayment, User
+from members.models import User
 
 
 class Command(BaseCommand):
     help = (
-        "Record dues payments from a CSV with columns member (username or email), amount, paid_on "
-        "and optionally currency, period (YYYY-MM), months, external_id. Rows whose external_id was "
-        "imported before are skipped, so an export can be imported again."
+        "Record dues payments from a CSV with columns member (username or email), amount, paid_on (or date) "
+        "and optionally currency, period (YYYY-MM), months, external_id (or reference). If one row is refused "
+        "nothing is recorded and every refused row is named. Rows whose reference was imported before are "
+        "skipped, so an export can be imported again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,27 +29,12 @@ class Command(BaseCommand):
         if treasurer is None:
             raise CommandError(f"No user named {options['treasurer']!r}.")
         try:
-            rows = parse_dues_csv(Path(options["path"]).read_text(encoding="utf-8-sig"))
+            text = Path(options["path"]).read_text(encoding="utf-8-sig")
         except OSError as exc:
             raise CommandError(f"Cannot read {options['path']}: {exc.strerror}.") from None
+        try:
+            checked = check_import_dues_csv(text, recorded_by=treasurer)
         except MemberRefused as exc:
-            raise CommandError(str(exc)) from None
-        recorded = skipped = 0
-        refusals: list[str] = []
-        for row in tqdm(rows, desc="Payments", unit="row", file=sys.stderr, disable=None):
-            imported = DuesPayment.objects.filter(source=DuesPayment.Source.IMPORT, external_id=row.external_id)
-            if row.external_id and imported.exists():
-                skipped += 1
-                continue
-            try:
-                draft = check_import_dues_row(row, recorded_by=treasurer)
-            except MemberRefused as exc:
-                refusals.append(str(exc))
-                continue
-            do_import_dues_row(draft, recorded_by=treasurer)
-            recorded += 1
-        self.stdout.write(f"Recorded {recorded} payment(s); skipped {skipped} imported before.")
-        if refusals:
-            for refusal in refusals:
-                self.stderr.write(refusal)
-            raise CommandError(f"{len(refusals)} row(s) refused; the others were recorded.")
+            raise CommandError(f"Refused: {exc}") from None
+        payments = do_import_dues_csv(checked, recorded_by=treasurer)
+        self.stdout.write(f"Recorded {len(payments)} payment(s); skipped {checked.skipped} imported before.")

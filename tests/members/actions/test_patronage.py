@@ -35,6 +35,17 @@ def use_and_work() -> Formula:
     )
 
 
+def test_a_pool_that_does_not_divide_evenly_is_handed_out_whole() -> None:
+    formula = Formula(Decimal("0.30"), (Pool("Use", Decimal("1"), "dues_paid"),))
+    division = divide_surplus(Decimal("100.00"), formula, {"Use": {1: Decimal(1), 2: Decimal(1), 3: Decimal(1)}})
+    # 70.00 over three: the leftover cent goes to the largest remainder, ties to the lowest id.
+    assert [line.amount for line in division.lines] == [Decimal("23.34"), Decimal("23.33"), Decimal("23.33")]
+    assert division.reserve == Decimal("30.00")
+    odd = divide_surplus(Decimal("1000.01"), formula, {"Use": {1: Decimal(7), 2: Decimal(5), 3: Decimal(1)}})
+    assert sum(line.amount for line in odd.lines) == Decimal("700.01")
+    assert odd.reserve + sum(line.amount for line in odd.lines) == Decimal("1000.01")
+
+
 def test_division_adds_up_and_rounds_down_to_reserves() -> None:
     division = divide_surplus(
         Decimal("1000.00"), use_and_work(), {"Use": {1: Decimal(10), 2: Decimal(20)}, "Work": {1: Decimal(3)}}
@@ -54,6 +65,10 @@ def test_division_never_hands_out_more_than_the_surplus(surplus: Decimal, dues: 
     assert division.reserve >= to_cents_floor(surplus * Decimal("0.40"))
     assert division.reserve + sum(line.amount for line in division.lines) == surplus
     assert all(line.amount >= 0 for line in division.lines)
+    use = [line.amount for line in division.lines if line.pool == "Use"]
+    if use:
+        # The uncapped pool is handed out to the cent.
+        assert sum(use) == to_cents_floor((surplus - to_cents_floor(surplus * Decimal("0.40"))) * Decimal("0.5"))
 
 
 def to_cents_floor(amount: Decimal) -> Decimal:
@@ -139,3 +154,16 @@ def test_refused_allocations_store_nothing(formula: Formula, authority: str, mes
             authorised_by=authority,
         )
     assert not PatronageAllocation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_treasurers_allocate_only_when_the_bylaws_leave_patronage_to_them(member: User, treasurer: User) -> None:
+    formula = Formula(Decimal("0.3"), (Pool("Use", Decimal("1"), "dues_paid"),))
+    arguments = {"period_start": YEAR_START, "period_end": YEAR_END, "surplus": Decimal(100), "formula": formula}
+    with pytest.raises(MemberRefused, match="assembly decision"):
+        check_allocate_patronage("FY", authorised_by="", actor_user=treasurer, **arguments)  # type: ignore[arg-type]
+    do_adopt_bylaws_version({"assembly_decides_patronage": False}, authorised_by="Decision #34")
+    with pytest.raises(MemberRefused, match="treasurer or an admin"):
+        check_allocate_patronage("FY", authorised_by="", actor_user=member, **arguments)  # type: ignore[arg-type]
+    draft = check_allocate_patronage("FY", authorised_by="", actor_user=treasurer, **arguments)  # type: ignore[arg-type]
+    assert draft.authorised_by == "Treasurer theo"

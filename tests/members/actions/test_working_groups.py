@@ -9,10 +9,12 @@ import pytest
 from django.utils import timezone
 
 from members.actions.working_groups import (
+    check_import_contributions_csv,
     check_record_contribution,
     check_seat_member,
     check_unseat_member,
     do_create_working_group,
+    do_import_contributions_csv,
     do_record_contribution,
     do_seat_member,
 )
@@ -68,3 +70,20 @@ def test_seats_need_members_and_an_open_seat_to_leave(group: WorkingGroup, appli
         check_seat_member(group, applicant, authorised_by="Decision #51")
     with pytest.raises(MemberRefused, match="does not sit in Tech"):
         check_unseat_member(group, applicant)
+
+
+@pytest.mark.django_db
+def test_contributions_are_imported_whole_or_not_at_all(group: WorkingGroup, member: User) -> None:
+    good = "member,hours,date,group,description\nmira,2.5,2026-02-01,tech,Upgrades\nmira,1,2026-02-02,Tech,\n"
+    for bad, problem in [
+        (good + "mira,30,2026-02-03,Tech,\n", "Line 4: Hours must be more than 0"),
+        (good + "ghost,1,2026-02-03,Tech,\n", "Line 4: no member"),
+        (good + "mira,1,2026-02-03,Kitchen,\n", "Line 4: no working group"),
+        (good + "mira,x,2026-02-03,Tech,\n", "Line 4: hours must be a number"),
+        ("member,hours\nmira,1\n", "lacks the column"),
+    ]:
+        with pytest.raises(MemberRefused, match=problem):
+            check_import_contributions_csv(bad, recorded_by=member)
+    assert not ContributionRecord.objects.exists()
+    records = do_import_contributions_csv(check_import_contributions_csv(good, recorded_by=member))
+    assert [(r.hours, r.description) for r in records] == [(Decimal("2.5"), "Upgrades"), (Decimal(1), "")]

@@ -1,0 +1,73 @@
+"""An officer keeps the co-op's ownership in a real browser: tiers, a dues import, patronage statements.
+
+Each page passes the accessibility audit; a member about to delete their
+account reads what happens to their paid share.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.frontend.browser.audit import serious_violations
+from tests.frontend.browser.conftest import screenshot
+from tests.frontend.browser.test_pages import Demo, sign_in
+
+pytestmark = pytest.mark.live
+
+
+def new_page(browser: Browser) -> Page:
+    return browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+
+
+def audited(page: Page, name: str) -> None:
+    assert serious_violations(page) == [], name
+    screenshot(page, f"ownership-{name}")
+
+
+def test_an_officer_keeps_tiers_imports_dues_and_issues_statements(
+    browser: Browser, demo: Demo, tmp_path: Path
+) -> None:
+    instance, passwords = demo
+    admin = new_page(browser)
+    sign_in(admin, instance, "admin", passwords["admin"])
+    admin.goto(instance.url("/coop/officers/ownership"))
+    expect(admin.get_by_text("The bylaws reserve share classes to the assembly.")).to_be_visible()
+    audited(admin, "page")
+
+    tier_form = admin.locator("form[action='/coop/officers/dues-tiers']")
+    tier_form.get_by_label("Name").fill("Sliding")
+    tier_form.get_by_label("Amount per month").fill("1.00")
+    tier_form.get_by_label("Sliding scale up to (empty: a fixed amount)").fill("10.00")
+    tier_form.get_by_role("button", name="Create dues tier").click()
+    expect(admin.get_by_text("Dues tier created.")).to_be_visible()
+
+    sheet = tmp_path / "dues.csv"
+    sheet.write_text("member,amount,date,reference\nalice,5.00,2026-01-05,r-1\nbob,5.00,2026-01-05,r-2\n")
+    admin.locator("#dues_file").set_input_files(str(sheet))
+    admin.get_by_role("button", name="Import payments").click()
+    expect(admin.get_by_text("Recorded 2 payment(s); skipped 0 imported before.")).to_be_visible()
+
+    allocation = admin.locator("form[action='/coop/officers/patronage']")
+    allocation.get_by_label("Label (such as the financial year)").fill("FY2026")
+    allocation.get_by_label("Period starts").fill("2026-01-01")
+    allocation.get_by_label("Period ends").fill("2026-12-31")
+    allocation.get_by_label("Surplus").fill("100.01")
+    allocation.get_by_label("Fraction of the rest shared by dues paid").fill("1")
+    allocation.get_by_label("Fraction of the rest shared by hours contributed").fill("0")
+    allocation.get_by_label("Decision that approved it").fill("General meeting, 2026-12-20")
+    allocation.get_by_role("button", name="Allocate and issue statements").click()
+    expect(admin.get_by_role("heading", name="Patronage statements: FY2026")).to_be_visible()
+    expect(admin.get_by_text("70.01 USD", exact=True)).to_be_visible()
+    audited(admin, "statements")
+    admin.goto(instance.url("/coop/officers"))
+    expect(admin.get_by_role("heading", name="Redeem shares")).to_be_visible()
+    audited(admin, "officers")
+
+    alice = new_page(browser)
+    sign_in(alice, instance, "alice", passwords["alice"])
+    alice.goto(instance.url("/coop/deletion"))
+    expect(alice.get_by_text("buys them back for at most their nominal value, 10.00 USD, never more")).to_be_visible()
+    audited(alice, "deletion")
