@@ -380,6 +380,8 @@ class DuesTierForm(PayloadForm):
         label=_("Paid every"),
         coerce=int,
         initial=1,
+        required=False,
+        empty_value=1,
         choices=[(1, _("month")), (3, _("quarter")), (12, _("year"))],
     )
     hardship_waiver = forms.BooleanField(label=_("A hardship waiver: members on it pay nothing"), required=False)

@@ -420,8 +420,8 @@ class DuesTierPayload:
             line = f"Add the dues tier {self.name!r}: a hardship waiver, nothing to pay"
         else:
             top = "" if self.sliding_scale_max is None else f" to {self.sliding_scale_max}"
-            every = {1: "monthly", 3: "every quarter", 12: "every year"}.get(self.period_months, "")
-            line = f"Add the dues tier {self.name!r}: {self.monthly_amount}{top} {self.currency} a month, paid {every}"
+            every = {3: ", paid every quarter", 12: ", paid every year"}.get(self.period_months, "")
+            line = f"Add the dues tier {self.name!r}: {self.monthly_amount}{top} {self.currency} a month{every}"
         return [line] + ([self.description] if self.description else [])
 
 

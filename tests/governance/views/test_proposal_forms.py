@@ -128,7 +128,7 @@ KINDS: dict[str, tuple[Setup, dict[str, Any], str, Check]] = {
     "dues_tier": (
         lambda: {"name": "Hardship", "monthly_amount": "1", "currency": "USD", "description": "For hard times"},
         {"name": "Hardship", "monthly_amount": "0", "currency": "USD"},
-        "greater than or equal to 0.01",
+        "monthly_amount must be more than 0 (or the tier a hardship waiver)",
         lambda: DuesTier.objects.filter(name="Hardship", monthly_amount=1, description="For hard times").exists(),
     ),
     "patronage": (
@@ -333,11 +333,12 @@ def test_a_share_class_is_changed_from_its_prefilled_terms_and_its_value_stays_o
         "nominal_value": str(share_class.nominal_value),
         "currency": share_class.currency,
         "carries_vote": "on",
+        "redeemable": "on",
         "min_per_member": "1",
         "max_per_member": "10",
     }
     refused = _post(client, "share_class", {**terms, "nominal_value": "999"})
-    assert "its value stays" in refused.content.decode()
+    assert "their nominal value cannot change" in refused.content.decode()
     proposal, previewed = _open(client, "share_class", terms)
     assert f"Change share class #{share_class.pk} to {share_class.name!r}" in previewed[0]
     assert "max per member" in client.get(f"/governance/proposals/{proposal.pk}").content.decode()

@@ -30,7 +30,7 @@ def test_reserved_share_classes_open_a_proposal_instead(treasurer: User, member_
     assert "The bylaws reserve share classes to the assembly." in page
     assert 'action="/governance/proposals/new"' in page
     assert 'name="kind" value="share_class"' in page
-    assert f"/governance/proposals/new?kind=share_class&amp;share_class_id={member_share.pk}" in page
+    assert f"/governance/proposals/new?kind=share_class&amp;share_class={member_share.pk}" in page
     assert "one per member" in page
     body = {"name": "Supporter", "nominal_value": "25", "currency": "USD", "min_per_member": "0"}
     response = client_for(treasurer).post("/coop/officers/share-classes", body, follow=True)
