@@ -17,8 +17,10 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import ProposalKind
+from governance.models import BlocklistMandate, ProposalKind
 from governance.payloads import (
+    MANDATE_ROLES,
+    MAX_REVIEW_MONTHS,
     SHARE_CLASS_TERMS,
     DomainAction,
     EmergencyAction,
@@ -381,7 +383,7 @@ class DuesTierForm(PayloadForm):
         coerce=int,
         initial=1,
         required=False,
-        empty_value=1,
+        empty_value=None,
         choices=[(1, _("month")), (3, _("quarter")), (12, _("year"))],
     )
     hardship_waiver = forms.BooleanField(label=_("A hardship waiver: members on it pay nothing"), required=False)
@@ -469,4 +471,49 @@ class PatronageForm(PayloadForm):
             "surplus": str(data["surplus"]),
             "reserve_fraction": str(data["reserve_percent"] / HUNDRED),
             "pools": self.pools(),
+        }
+
+
+@payload_form(ProposalKind.BLOCKLIST_MANDATE)
+class BlocklistMandateForm(PayloadForm):
+    """Mandate the moderators to apply blocks from published blocklists, up to a severity, until a review."""
+
+    urls = forms.CharField(
+        label=_("Blocklists to follow, by address"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One https address a line, of a list in Mastodon's domain-block CSV format."),
+    )
+    csv = forms.CharField(
+        label=_("Or a blocklist pasted here"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Mastodon's export (#domain,#severity,...) or one domain a line."),
+    )
+    max_severity = forms.ChoiceField(
+        label=_("The most a block under it may do"), choices=BlocklistMandate.Severity.choices
+    )
+    review_months = forms.IntegerField(
+        label=_("Review after (months)"), min_value=1, max_value=MAX_REVIEW_MONTHS, initial=12
+    )
+    role = forms.ChoiceField(
+        label=_("Who applies it"), choices=[(role.value, role.label) for role in MANDATE_ROLES], initial=Role.MODERATOR
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("urls") or "").strip() and not (data.get("csv") or "").strip():
+            raise forms.ValidationError(_("Name at least one blocklist: an address, or a list pasted."))
+        return data
+
+    def payload(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        sources: list[dict[str, str]] = [{"url": line.strip()} for line in data["urls"].splitlines() if line.strip()]
+        if data["csv"].strip():
+            sources.append({"csv": data["csv"]})
+        return {
+            "sources": sources,
+            "max_severity": data["max_severity"],
+            "review_months": data["review_months"],
+            "role": data["role"],
         }

@@ -14,7 +14,15 @@ from django.test import Client
 from federation.models import DomainPolicy
 from governance.actions.log import verify_log_chain
 from governance.actions.moderation import check_take_moderation_action, do_take_moderation_action
-from governance.models import InstanceSettings, LogEntry, ModerationAction, Proposal, RuleVersion
+from governance.models import (
+    BlocklistMandate,
+    InstanceSettings,
+    LogEntry,
+    ModerationAction,
+    Proposal,
+    ProposalKind,
+    RuleVersion,
+)
 from governance.payload_forms import PAYLOAD_FORMS, BylawAmendmentForm
 from governance.selectors import rules_in_force
 from members.models import BylawsVersion, DuesTier, PatronageAllocation, ShareClass, User
@@ -51,6 +59,18 @@ def _bylaws(**changes: Any) -> dict[str, Any]:
 Setup = Callable[[], dict[str, Any]]
 Check = Callable[[], bool]
 KINDS: dict[str, tuple[Setup, dict[str, Any], str, Check]] = {
+    "blocklist_mandate": (
+        lambda: {
+            "urls": "",
+            "csv": "spam.example\n",
+            "max_severity": "silence",
+            "review_months": "6",
+            "role": "moderator",
+        },
+        {"urls": "", "csv": "", "max_severity": "silence", "review_months": "6", "role": "moderator"},
+        "Name at least one blocklist",
+        lambda: BlocklistMandate.objects.filter(max_severity="silence", review_months=6).exists(),
+    ),
     "domain_policy": (
         lambda: {"action": "suspend", "domain": "bad.example", "public_comment": "Spam"},
         {"action": "suspend", "domain": "not a domain"},
@@ -195,7 +215,7 @@ def _open(client: Client, kind: str, fields: dict[str, Any], **extra: Any) -> tu
 
 
 def test_every_kind_has_a_form() -> None:
-    assert set(PAYLOAD_FORMS) == set(KINDS)
+    assert set(PAYLOAD_FORMS) == set(KINDS) == set(ProposalKind)
 
 
 @pytest.mark.parametrize("kind", KINDS)
