@@ -1,7 +1,8 @@
 """The part of Mastodon's admin API that blocklist and moderation tools use.
 
-A domain block created here is a moderator's emergency action: it applies at
-once and lapses unless an assembly ratifies it within the bylaws' period.
+A domain block, an account's suspension or its limit created here is a
+moderator's emergency action: it applies at once and lapses unless an
+assembly ratifies it within the bylaws' period, as on the web.
 Mastodon's API has no field for the rule an action enforces, so `rule_ids[]`
 may be sent, or the private comment may name rules ("rule 2", "rule #3").
 """
@@ -20,6 +21,7 @@ from config.api.params import ApiParams
 from federation.domains import check_domain_name
 from governance.access import access_report_by_id, is_moderator
 from governance.actions.moderation import (
+    EMERGENCY_KINDS,
     check_reverse_moderation_action,
     check_take_moderation_action,
     check_update_domain_action,
@@ -173,7 +175,12 @@ def report_transition(request: HttpRequest, report_id: str, transition: str) -> 
 @api_view("POST")
 @require_token("admin:write")
 def account_action(request: HttpRequest, account_id: str) -> JsonResponse:
-    """Warn, limit, suspend or mark sensitive an account, citing a rule (or the report's rules)."""
+    """Warn, limit, suspend or mark sensitive an account, citing a rule (or the report's rules).
+
+    Mastodon's API has no way to say an action is an emergency one, and a
+    moderator alone never makes a suspension or a limit permanent: those are
+    stored as emergency actions that lapse unless the assembly ratifies them.
+    """
     moderator = _moderator(request)
     params = ApiParams.from_request(request)
     kind = ACCOUNT_ACTIONS.get(params.get_str("type", "none"))
@@ -194,6 +201,7 @@ def account_action(request: HttpRequest, account_id: str) -> JsonResponse:
             kind=kind,
             rule_version_ids=cited,
             text=params.get_str("text"),
+            emergency=kind in EMERGENCY_KINDS,
             report_id=report_id,
             **target,
         )
