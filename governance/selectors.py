@@ -29,6 +29,9 @@ from governance.models import (
     RuleVersion,
 )
 from governance.tally.methods import Choice, count_ballots
+from members.models import User
+from members.models.membership import Role
+from members.selectors import users_with_role
 from timeline.poll_claims import ClaimedPollView
 
 IN_FORCE = (ModerationAction.State.ACTIVE, ModerationAction.State.RATIFIED)
@@ -108,6 +111,12 @@ def log_entries_for(
     if kinds:
         entries = entries.filter(kind__in=kinds)
     return list(entries.order_by("sequence")[:limit])
+
+
+def appeal_deciders(action: ModerationAction) -> list[User]:
+    """Return who may decide an appeal against the action: every moderator but the one who took it."""
+    holders = {user.pk: user for role in (Role.MODERATOR, Role.ADMIN) for user in users_with_role(role)}
+    return [user for pk, user in sorted(holders.items()) if user.is_active and pk != action.moderator_id]
 
 
 def domain_actions_in_force() -> QuerySet[ModerationAction]:

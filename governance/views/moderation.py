@@ -125,7 +125,18 @@ def appeal_action(request: HttpRequest, action_id: int) -> HttpResponseBase:
     assert isinstance(user, User)  # noqa: S101 (login_required lets only users through)
     action = access_moderation_action_by_id(user, action_id)
     with refusal_as_message(request):
-        text = check_file_appeal(user, action, request.POST.get("text", ""))
-        do_file_appeal(user, action, text)
-        messages.success(request, _("Your appeal is filed. A moderator who did not take the action will decide it."))
+        appeal = do_file_appeal(user, action, check_file_appeal(user, action, request.POST.get("text", "")))
+        if appeal.proposal_id is not None:
+            messages.success(
+                request,
+                _(
+                    "Your appeal is filed. No moderator but the one who took the action could decide it, "
+                    "so it is put to the assembly as proposal #%(id)s."
+                )
+                % {"id": appeal.proposal_id},
+            )
+        else:
+            messages.success(
+                request, _("Your appeal is filed. A moderator who did not take the action will decide it.")
+            )
     return redirect("governance:my_moderation")
