@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from federation.models import Actor
 from governance.actions.ballots import tracker_for
+from governance.actions.reports import reported_post
 from governance.ballot_keys import unheld_key_ids
 from governance.errors import RuleNotInForce
 from governance.models import (
@@ -32,6 +33,7 @@ from governance.tally.methods import Choice, count_ballots
 from members.models import User
 from members.models.membership import Role
 from members.selectors import users_with_role
+from timeline.models import Status
 from timeline.poll_claims import ClaimedPollView
 
 IN_FORCE = (ModerationAction.State.ACTIVE, ModerationAction.State.RATIFIED)
@@ -124,6 +126,50 @@ def domain_actions_in_force() -> QuerySet[ModerationAction]:
     return ModerationAction.objects.filter(kind=ModerationAction.Kind.DOMAIN, state__in=IN_FORCE).order_by(
         "-created_at", "-pk"
     )
+
+
+@dataclass(frozen=True)
+class ReportedPost:
+    """A post a report names, as filed, and whether it is still here."""
+
+    id: int
+    url: str
+    content: str
+    spoiler_text: str
+    author: str
+    author_id: int | None
+    created_at: str
+    present: bool
+    removed_by: int | None
+
+
+def reported_posts_of(report: Report) -> list[ReportedPost]:
+    """Return the posts a report names, from what it kept when filed, marking those removed since.
+
+    A report filed before posts were kept falls back to the posts still here.
+    """
+    kept = report.reported_posts or [reported_post(status) for status in report.statuses.select_related("account")]
+    ids = [int(post["id"]) for post in kept]
+    present = set(Status.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    removals = dict(
+        ModerationAction.objects.filter(kind=ModerationAction.Kind.REMOVE_STATUS, target_status_id__in=ids)
+        .order_by("created_at")
+        .values_list("target_status_id", "pk")
+    )
+    return [
+        ReportedPost(
+            id=int(post["id"]),
+            url=str(post.get("url", "")),
+            content=str(post.get("content", "")),
+            spoiler_text=str(post.get("spoiler_text", "")),
+            author=str(post.get("author", "")),
+            author_id=post.get("author_id"),
+            created_at=str(post.get("created_at", "")),
+            present=int(post["id"]) in present,
+            removed_by=removals.get(int(post["id"])),
+        )
+        for post in kept
+    ]
 
 
 def report_queue(*, state: str | None = None) -> QuerySet[Report]:
