@@ -115,6 +115,51 @@ def log_entries_for(
     return list(entries.order_by("sequence")[:limit])
 
 
+@dataclass(frozen=True)
+class LogEntryLinks:
+    """What a log entry points to: the vote that decided, the rules cited, the action, and entries about them."""
+
+    proposal: Proposal | None
+    rule_versions: list[RuleVersion]
+    action: ModerationAction | None
+    related: list[LogEntry]
+
+
+def _id_in(data: dict[str, object], key: str) -> int | None:
+    value = data.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def log_entry_links(entry: LogEntry, visibilities: list[str]) -> LogEntryLinks:
+    """Return the vote → rule → action links of a log entry, and the entries the reader may see about them.
+
+    The vote is the proposal the entry names, or else the one that enacted
+    or ratified its action.
+    """
+    data = entry.data if isinstance(entry.data, dict) else {}
+    action_id = _id_in(data, "action")
+    action = ModerationAction.objects.filter(pk=action_id).first() if action_id is not None else None
+    proposal_id = _id_in(data, "proposal")
+    if proposal_id is None and action is not None:
+        proposal_id = action.proposal_id or action.ratifying_proposals.values_list("pk", flat=True).first()
+    proposal = Proposal.objects.filter(pk=proposal_id).first() if proposal_id is not None else None
+    version_ids = [value for value in data.get("rule_versions") or [] if isinstance(value, int)]
+    if not version_ids and action is not None:
+        version_ids = list(action.rule_versions.values_list("pk", flat=True))
+    versions = list(RuleVersion.objects.filter(pk__in=version_ids).select_related("rule").order_by("rule__position"))
+    related = LogEntry.objects.none()
+    if action is not None:
+        related |= LogEntry.objects.filter(data__action=action.pk)
+    if proposal is not None:
+        related |= LogEntry.objects.filter(data__proposal=proposal.pk)
+    return LogEntryLinks(
+        proposal=proposal,
+        rule_versions=versions,
+        action=action,
+        related=list(related.filter(visibility__in=visibilities).exclude(pk=entry.pk).order_by("sequence")[:50]),
+    )
+
+
 def appeal_deciders(action: ModerationAction) -> list[User]:
     """Return who may decide an appeal against the action: every moderator but the one who took it."""
     holders = {user.pk: user for role in (Role.MODERATOR, Role.ADMIN) for user in users_with_role(role)}

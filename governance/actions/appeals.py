@@ -89,7 +89,8 @@ def _record_decision(appeal: Appeal, *, granted: bool, decider: User | None, not
     appeal.save(update_fields=["state", "decided_by", "decision_note", "decided_at"])
     do_append_log_entry(
         LogEntry.Kind.APPEAL_DECIDED,
-        visibility=LogVisibility.MODERATORS,
+        # Public like the action itself; the appeal's text stays out of the log.
+        visibility=LogVisibility.PUBLIC,
         summary=f"Appeal {appeal.pk} against action #{appeal.action_id}: {appeal.get_state_display().lower()}",
         data={"appeal": appeal.pk, "action": appeal.action_id, "state": appeal.state, "proposal": appeal.proposal_id},
     )
