@@ -183,9 +183,16 @@ class ReportedPost:
     spoiler_text: str
     author: str
     author_id: int | None
-    created_at: str
+    created_at: datetime | None
     present: bool
     removed_by: int | None
+
+
+def _datetime_or_none(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def reported_posts_of(report: Report) -> list[ReportedPost]:
@@ -209,7 +216,7 @@ def reported_posts_of(report: Report) -> list[ReportedPost]:
             spoiler_text=str(post.get("spoiler_text", "")),
             author=str(post.get("author", "")),
             author_id=post.get("author_id"),
-            created_at=str(post.get("created_at", "")),
+            created_at=_datetime_or_none(post.get("created_at")),
             present=int(post["id"]) in present,
             removed_by=removals.get(int(post["id"])),
         )
