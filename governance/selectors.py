@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from federation.models import Actor
 from governance.actions.ballots import tracker_for
+from governance.actions.reports import reported_post
 from governance.ballot_keys import unheld_key_ids
 from governance.errors import RuleNotInForce
 from governance.models import (
@@ -30,6 +31,10 @@ from governance.models import (
     RuleVersion,
 )
 from governance.tally.methods import Choice, count_ballots
+from members.models import User
+from members.models.membership import Role
+from members.selectors import users_with_role
+from timeline.models import Status
 from timeline.poll_claims import ClaimedPollView
 
 IN_FORCE = (ModerationAction.State.ACTIVE, ModerationAction.State.RATIFIED)
@@ -111,6 +116,57 @@ def log_entries_for(
     return list(entries.order_by("sequence")[:limit])
 
 
+@dataclass(frozen=True)
+class LogEntryLinks:
+    """What a log entry points to: the vote that decided, the rules cited, the action, and entries about them."""
+
+    proposal: Proposal | None
+    rule_versions: list[RuleVersion]
+    action: ModerationAction | None
+    related: list[LogEntry]
+
+
+def _id_in(data: dict[str, object], key: str) -> int | None:
+    value = data.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def log_entry_links(entry: LogEntry, visibilities: list[str]) -> LogEntryLinks:
+    """Return the vote → rule → action links of a log entry, and the entries the reader may see about them.
+
+    The vote is the proposal the entry names, or else the one that enacted
+    or ratified its action.
+    """
+    data = entry.data if isinstance(entry.data, dict) else {}
+    action_id = _id_in(data, "action")
+    action = ModerationAction.objects.filter(pk=action_id).first() if action_id is not None else None
+    proposal_id = _id_in(data, "proposal")
+    if proposal_id is None and action is not None:
+        proposal_id = action.proposal_id or action.ratifying_proposals.values_list("pk", flat=True).first()
+    proposal = Proposal.objects.filter(pk=proposal_id).first() if proposal_id is not None else None
+    version_ids = [value for value in data.get("rule_versions") or [] if isinstance(value, int)]
+    if not version_ids and action is not None:
+        version_ids = list(action.rule_versions.values_list("pk", flat=True))
+    versions = list(RuleVersion.objects.filter(pk__in=version_ids).select_related("rule").order_by("rule__position"))
+    related = LogEntry.objects.none()
+    if action is not None:
+        related |= LogEntry.objects.filter(data__action=action.pk)
+    if proposal is not None:
+        related |= LogEntry.objects.filter(data__proposal=proposal.pk)
+    return LogEntryLinks(
+        proposal=proposal,
+        rule_versions=versions,
+        action=action,
+        related=list(related.filter(visibility__in=visibilities).exclude(pk=entry.pk).order_by("sequence")[:50]),
+    )
+
+
+def appeal_deciders(action: ModerationAction) -> list[User]:
+    """Return who may decide an appeal against the action: every moderator but the one who took it."""
+    holders = {user.pk: user for role in (Role.MODERATOR, Role.ADMIN) for user in users_with_role(role)}
+    return [user for pk, user in sorted(holders.items()) if user.is_active and pk != action.moderator_id]
+
+
 def domain_actions_in_force() -> QuerySet[ModerationAction]:
     """Return domain actions in force (emergency and enacted), newest first."""
     return ModerationAction.objects.filter(kind=ModerationAction.Kind.DOMAIN, state__in=IN_FORCE).order_by(
@@ -123,6 +179,57 @@ def blocklist_mandates_in_force(at: datetime | None = None) -> QuerySet[Blocklis
     return BlocklistMandate.objects.filter(
         adopted_at__lte=at or timezone.now(), review_due_at__gt=at or timezone.now()
     ).select_related("proposal")
+
+
+@dataclass(frozen=True)
+class ReportedPost:
+    """A post a report names, as filed, and whether it is still here."""
+
+    id: int
+    url: str
+    content: str
+    spoiler_text: str
+    author: str
+    author_id: int | None
+    created_at: datetime | None
+    present: bool
+    removed_by: int | None
+
+
+def _datetime_or_none(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def reported_posts_of(report: Report) -> list[ReportedPost]:
+    """Return the posts a report names, from what it kept when filed, marking those removed since.
+
+    A report filed before posts were kept falls back to the posts still here.
+    """
+    kept = report.reported_posts or [reported_post(status) for status in report.statuses.select_related("account")]
+    ids = [int(post["id"]) for post in kept]
+    present = set(Status.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    removals = dict(
+        ModerationAction.objects.filter(kind=ModerationAction.Kind.REMOVE_STATUS, target_status_id__in=ids)
+        .order_by("created_at")
+        .values_list("target_status_id", "pk")
+    )
+    return [
+        ReportedPost(
+            id=int(post["id"]),
+            url=str(post.get("url", "")),
+            content=str(post.get("content", "")),
+            spoiler_text=str(post.get("spoiler_text", "")),
+            author=str(post.get("author", "")),
+            author_id=post.get("author_id"),
+            created_at=_datetime_or_none(post.get("created_at")),
+            present=int(post["id"]) in present,
+            removed_by=removals.get(int(post["id"])),
+        )
+        for post in kept
+    ]
 
 
 def report_queue(*, state: str | None = None) -> QuerySet[Report]:

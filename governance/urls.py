@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path, re_path
 
 from governance.api import admin, appeals, instance, proposals, reports
 from governance.views import history, instance_settings, log, moderation, pages
+from governance.views import reports as report_views
 
 app_name = "governance"
 
@@ -53,5 +54,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("governance/proposals/new", pages.new_proposal, name="new_proposal"),
     path("governance/proposals/<int:proposal_id>", pages.proposal_page, name="proposal"),
     path("governance/moderation", pages.moderation_queue, name="moderation"),
-    path("governance/report/<int:account_id>", pages.report_account, name="report_account"),
+    path("governance/report/<int:account_id>", report_views.report_account, name="report_account"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,16 +11,34 @@ from governance.access import is_moderator
 from governance.actions.log import do_append_log_entry
 from governance.actions.moderation import do_reverse_moderation_action
 from governance.actions.proposals import ProposalDraft, check_create_proposal, do_open_proposal
-from governance.errors import ModerationRefused
+from governance.errors import ModerationRefused, ProposalRefused
 from governance.models import Appeal, LogEntry, LogVisibility, ModerationAction, Proposal, ProposalKind
-from governance.selectors import IN_FORCE
+from governance.selectors import IN_FORCE, appeal_deciders
 from members.models import User
 
 MAX_APPEAL = 5000
 
 
-def check_file_appeal(appellant: User, action: ModerationAction, text: str) -> str:
-    """Refuse unless the affected member appeals an action in force, once at a time."""
+@dataclass(frozen=True)
+class AppealDraft:
+    """An appeal that passed its checks.
+
+    When no moderator but the one who acted can decide it, `assembly` is the
+    proposal that puts it to the members at once, opened by `assembly_author`.
+    """
+
+    text: str
+    assembly: ProposalDraft | None = None
+    assembly_author: User | None = None
+
+
+def check_file_appeal(appellant: User, action: ModerationAction, text: str) -> AppealDraft:
+    """Refuse unless the affected member appeals an action in force, once at a time.
+
+    An appeal nobody eligible could decide (the only moderator took the
+    action) goes straight to the assembly, opened by the appellant, or by
+    the moderator who acted when the appellant may not make proposals.
+    """
     target_user_id = action.target_account.user_id if action.target_account is not None else None
     if target_user_id is None or target_user_id != appellant.pk:
         raise ModerationRefused("Only the member an action affects can appeal it.")
@@ -29,12 +49,26 @@ def check_file_appeal(appellant: User, action: ModerationAction, text: str) -> s
     text = text.strip()
     if not text or len(text) > MAX_APPEAL:
         raise ModerationRefused(f"Explain the appeal in 1 to {MAX_APPEAL} characters.")
-    return text
+    if appeal_deciders(action):
+        return AppealDraft(text=text)
+    for author in (appellant, action.moderator):
+        if author is None:
+            continue
+        try:
+            return AppealDraft(text=text, assembly=_assembly_proposal(author, action, text), assembly_author=author)
+        except ProposalRefused:
+            continue
+    # Nobody can open the proposal either: the appeal waits for a moderator to be appointed.
+    return AppealDraft(text=text)
 
 
-def do_file_appeal(appellant: User, action: ModerationAction, text: str) -> Appeal:
-    """Record a checked appeal."""
-    return Appeal.objects.create(action=action, appellant=appellant, text=text, created_at=timezone.now())
+def do_file_appeal(appellant: User, action: ModerationAction, draft: AppealDraft) -> Appeal:
+    """Record a checked appeal, and open its proposal when it goes straight to the assembly."""
+    with transaction.atomic():
+        appeal = Appeal.objects.create(action=action, appellant=appellant, text=draft.text, created_at=timezone.now())
+        if draft.assembly is not None and draft.assembly_author is not None:
+            do_escalate_appeal(draft.assembly_author, appeal, draft.assembly)
+    return appeal
 
 
 def check_decide_appeal(decider: User, appeal: Appeal) -> None:
@@ -55,7 +89,8 @@ def _record_decision(appeal: Appeal, *, granted: bool, decider: User | None, not
     appeal.save(update_fields=["state", "decided_by", "decision_note", "decided_at"])
     do_append_log_entry(
         LogEntry.Kind.APPEAL_DECIDED,
-        visibility=LogVisibility.MODERATORS,
+        # Public like the action itself; the appeal's text stays out of the log.
+        visibility=LogVisibility.PUBLIC,
         summary=f"Appeal {appeal.pk} against action #{appeal.action_id}: {appeal.get_state_display().lower()}",
         data={"appeal": appeal.pk, "action": appeal.action_id, "state": appeal.state, "proposal": appeal.proposal_id},
     )
@@ -81,12 +116,16 @@ def check_escalate_appeal(user: User, appeal: Appeal) -> ProposalDraft:
     moderator_may = is_moderator(user) and appeal.action.moderator_id != user.pk
     if appeal.appellant_id != user.pk and not moderator_may:
         raise ModerationRefused("Only the appellant or another moderator can put this appeal to the assembly.")
-    action = appeal.action
+    return _assembly_proposal(user, appeal.action, appeal.text)
+
+
+def _assembly_proposal(author: User, action: ModerationAction, text: str) -> ProposalDraft:
+    """Return the proposal whose passing grants an appeal and reverses the action."""
     return check_create_proposal(
-        user,
+        author,
         kind=ProposalKind.TEXT,
         title=f"Appeal: reverse {action.get_kind_display().lower()} #{action.pk}?",
-        body=f"Action #{action.pk}, citing {action.authority}, is appealed:\n\n{appeal.text}\n\n"
+        body=f"Action #{action.pk}, citing {action.authority}, is appealed:\n\n{text}\n\n"
         "If this proposal passes, the action is reversed.",
     )
 

@@ -18,6 +18,7 @@ from governance.access import is_moderator
 from governance.actions.log import do_append_log_entry
 from governance.actions.reports import do_resolve_report
 from governance.errors import ModerationRefused
+from governance.log_subjects import action_headline, action_subject, names_account_publicly
 from governance.models import LogEntry, LogVisibility, ModerationAction, Report, RuleVersion
 from governance.selectors import IN_FORCE, rules_in_force
 from members.models import User
@@ -161,8 +162,8 @@ def _authority_for(versions: list[RuleVersion]) -> str:
     return "; ".join(f"Rule {version.rule.position} v{version.version}" for version in versions)
 
 
-def _log_visibility(kind: str) -> LogVisibility:
-    return LogVisibility.PUBLIC if kind == Kind.DOMAIN else LogVisibility.MODERATORS
+# Every moderation action is answerable in public: the charter promises a public log of them all.
+MODERATION_LOG_VISIBILITY = LogVisibility.PUBLIC
 
 
 def do_take_moderation_action(
@@ -199,9 +200,8 @@ def do_take_moderation_action(
         _apply(action, authority=f"Emergency action #{action.pk} ({authority})" if draft.emergency else authority)
         do_append_log_entry(
             LogEntry.Kind.MODERATION_ACTION,
-            visibility=_log_visibility(action.kind),
-            summary=f"{action.get_kind_display()}"
-            + (f" of {action.target_domain}" if action.target_domain else "")
+            visibility=MODERATION_LOG_VISIBILITY,
+            summary=action_headline(action)
             + (" (emergency, awaiting ratification)" if action.emergency else "")
             + f", citing {authority}",
             data=moderation_log_data(action),
@@ -227,15 +227,22 @@ def do_take_moderation_actions(
 
 
 def moderation_log_data(action: ModerationAction) -> dict[str, Any]:
-    """Return what the log records of a moderation action."""
+    """Return what the public log records of a moderation action.
+
+    A local member is named by pseudonym only: neither their account's id
+    nor their post's is given. The message to the member, a report's text
+    and private comments never appear.
+    """
+    public_ids = names_account_publicly(action)
     return {
         "action": action.pk,
         "kind": action.kind,
         "authority": action.authority,
         "rule_versions": sorted(action.rule_versions.values_list("pk", flat=True)),
         "proposal": action.proposal_id,
-        "target_account": action.target_account_id,
-        "target_status": action.target_status_id,
+        "subject": action_subject(action),
+        "target_account": action.target_account_id if public_ids else None,
+        "target_status": action.target_status_id if public_ids else None,
         "target_domain": action.target_domain,
         "details": {key: value for key, value in action.details.items() if key not in PRIVATE_DETAILS},
         "emergency": action.emergency,
@@ -360,7 +367,7 @@ def do_record_mandated_domain_policy(
         _apply(action, authority=f"{authority}, action #{action.pk}")
         do_append_log_entry(
             LogEntry.Kind.MODERATION_ACTION,
-            visibility=_log_visibility(action.kind),
+            visibility=MODERATION_LOG_VISIBILITY,
             summary=f"Domain policy of {domain} ({details.get('severity')}), citing {authority}"
             + (f", applied by {moderator.username}" if moderator is not None else ", applied by the blocklist import"),
             data=moderation_log_data(action),
@@ -398,9 +405,17 @@ def do_lapse_emergency_actions(*, now: datetime | None = None) -> list[int]:
                 _end_account_suspension(action)
             do_append_log_entry(
                 LogEntry.Kind.EMERGENCY_LAPSED,
-                visibility=_log_visibility(action.kind),
-                summary=f"Emergency action #{action.pk} lapsed without ratification",
-                data={"action": action.pk, "kind": action.kind, "target_domain": action.target_domain},
+                visibility=MODERATION_LOG_VISIBILITY,
+                summary=f"Emergency action #{action.pk} ({action_headline(action)}, citing {action.authority}) "
+                "lapsed without ratification",
+                data={
+                    "action": action.pk,
+                    "kind": action.kind,
+                    "subject": action_subject(action),
+                    "authority": action.authority,
+                    "rule_versions": sorted(action.rule_versions.values_list("pk", flat=True)),
+                    "target_domain": action.target_domain,
+                },
             )
             lapsed.append(action.pk)
     return lapsed
@@ -420,9 +435,10 @@ def do_ratify_emergency_action(action: ModerationAction, *, proposal_id: int, au
             policy.save(update_fields=["authorised_by"])
     do_append_log_entry(
         LogEntry.Kind.EMERGENCY_RATIFIED,
-        visibility=_log_visibility(action.kind),
-        summary=f"Emergency action #{action.pk} ratified by {authority}",
-        data={"action": action.pk, "proposal": proposal_id},
+        visibility=MODERATION_LOG_VISIBILITY,
+        summary=f"Emergency action #{action.pk} ({action_headline(action)}, citing {action.authority}) "
+        f"ratified by {authority}",
+        data={"action": action.pk, "proposal": proposal_id, "kind": action.kind, "subject": action_subject(action)},
     )
     return True
 
@@ -457,9 +473,9 @@ def do_reverse_moderation_action(
             do_set_status_sensitive(status, sensitive=False)
         do_append_log_entry(
             LogEntry.Kind.MODERATION_REVERSED,
-            visibility=_log_visibility(action.kind),
-            summary=f"{action.get_kind_display()} #{action.pk} reversed: {authority}",
-            data={"action": action.pk, "authority": authority},
+            visibility=MODERATION_LOG_VISIBILITY,
+            summary=f"{action_headline(action)}, action #{action.pk}, reversed: {authority}",
+            data={"action": action.pk, "kind": action.kind, "subject": action_subject(action), "authority": authority},
         )
     return action
 
@@ -508,7 +524,7 @@ def do_update_domain_action(
         _apply(action, authority=f"{cited}, changed by {changed_by}")
         do_append_log_entry(
             LogEntry.Kind.MODERATION_ACTION,
-            visibility=_log_visibility(action.kind),
+            visibility=MODERATION_LOG_VISIBILITY,
             summary=summary,
             data=moderation_log_data(action),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -87,6 +88,7 @@ def do_file_report(  # noqa: PLR0917 (the federation inbox calls it positionally
             forwarded_from=forwarded_from,
             forwarded=forwarded,
             uri=uri,
+            reported_posts=[reported_post(status) for status in statuses],
             created_at=now,
             updated_at=now,
         )
@@ -96,6 +98,21 @@ def do_file_report(  # noqa: PLR0917 (the federation inbox calls it positionally
             # The delivery rows commit with the report; the Flag leaves after the commit.
             publish_flag(target, [status.uri for status in statuses], checked.comment)
     return report
+
+
+def reported_post(status: Status) -> dict[str, Any]:
+    """Return what a report keeps of a post: enough to judge it after it is removed or deleted."""
+    return {
+        "id": status.pk,
+        "uri": status.uri,
+        "url": status.url or status.uri,
+        "content": status.content,
+        "spoiler_text": status.spoiler_text,
+        "visibility": status.visibility,
+        "author_id": status.account_id,
+        "author": status.account.acct,
+        "created_at": status.created_at.isoformat(),
+    }
 
 
 def may_forward_report(target: Actor) -> bool:

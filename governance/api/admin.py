@@ -5,6 +5,8 @@ blocklist mandate in force for its severity, citing it, as a blocklist tool
 sends blocks; an identical block sent again changes nothing. With no mandate,
 a block is a moderator's emergency action: it must cite a rule, applies at
 once and lapses unless an assembly ratifies it within the bylaws' period.
+An account's suspension or its limit created here is an emergency action too,
+lapsing unless ratified, as on the web.
 Mastodon's API has no field for the rule an action enforces, so `rule_ids[]`
 may be sent, or the private comment may name rules ("rule 2", "rule #3").
 """
@@ -29,6 +31,7 @@ from governance.actions.blocklists import (
     do_update_mandated_block,
 )
 from governance.actions.moderation import (
+    EMERGENCY_KINDS,
     check_reverse_moderation_action,
     check_take_moderation_action,
     check_update_domain_action,
@@ -199,7 +202,12 @@ def report_transition(request: HttpRequest, report_id: str, transition: str) -> 
 @api_view("POST")
 @require_token("admin:write")
 def account_action(request: HttpRequest, account_id: str) -> JsonResponse:
-    """Warn, limit, suspend or mark sensitive an account, citing a rule (or the report's rules)."""
+    """Warn, limit, suspend or mark sensitive an account, citing a rule (or the report's rules).
+
+    Mastodon's API has no way to say an action is an emergency one, and a
+    moderator alone never makes a suspension or a limit permanent: those are
+    stored as emergency actions that lapse unless the assembly ratifies them.
+    """
     moderator = _moderator(request)
     params = ApiParams.from_request(request)
     kind = ACCOUNT_ACTIONS.get(params.get_str("type", "none"))
@@ -220,6 +228,7 @@ def account_action(request: HttpRequest, account_id: str) -> JsonResponse:
             kind=kind,
             rule_version_ids=cited,
             text=params.get_str("text"),
+            emergency=kind in EMERGENCY_KINDS,
             report_id=report_id,
             **target,
         )

@@ -73,11 +73,15 @@ def my_actions(request: HttpRequest) -> JsonResponse:
 @api_view("POST")
 @require_token("write")
 def file_appeal(request: HttpRequest, action_id: str) -> JsonResponse:
-    """Appeal an action on the member's own account (text)."""
+    """Appeal an action on the member's own account (text).
+
+    When no moderator but the one who acted could decide it, the answer's
+    state is "escalated" and proposal_id names the proposal put to the assembly.
+    """
     user = token_user(request)
     action = access_moderation_action_by_id(user, _int(action_id))
-    text = check_file_appeal(user, action, ApiParams.from_request(request).get_str("text"))
-    return JsonResponse(appeal_entity(do_file_appeal(user, action, text)), status=201)
+    draft = check_file_appeal(user, action, ApiParams.from_request(request).get_str("text"))
+    return JsonResponse(appeal_entity(do_file_appeal(user, action, draft)), status=201)
 
 
 @csrf_exempt

@@ -144,7 +144,9 @@ def admin_report_entity(report: Report) -> dict[str, Any]:
         "target_account": account_entity(report.target),
         "assigned_account": report.assigned_to.username if report.assigned_to else None,
         "action_taken_by_account": report.resolved_by.username if report.resolved_by else None,
-        "statuses": [str(pk) for pk in report.statuses.values_list("pk", flat=True)],
+        # The posts as filed, so that one removed since stays listed.
+        "statuses": [str(post["id"]) for post in report.reported_posts]
+        or [str(pk) for pk in report.statuses.values_list("pk", flat=True)],
         "rules": [{"id": str(version.rule_id), "text": version.text} for version in report.rule_versions.all()],
     }
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('federation', '0006_delivery_last_attempt_at'),
-        ('governance', '0007_sealed_tracker_keys_full_log_summaries'),
+        ('governance', '0008_report_reported_posts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -24,6 +24,8 @@ class Report(models.Model):
     )
     target = models.ForeignKey("federation.Actor", on_delete=models.CASCADE, related_name="reports_received")
     statuses = models.ManyToManyField("timeline.Status", blank=True, related_name="+")
+    # What the reported posts said and who wrote them, as filed: kept when a post is removed or deleted.
+    reported_posts = models.JSONField(default=list, blank=True)
     rule_versions = models.ManyToManyField("governance.RuleVersion", blank=True, related_name="+")
     comment = models.TextField(blank=True, default="")
     category = models.CharField(max_length=12, choices=Category.choices, default=Category.OTHER)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from governance.access import is_moderator
 from governance.api.entities import log_entry_entity
 from governance.log_activities import log_context, log_entry_create, log_entry_note
 from governance.models import LogEntry, LogVisibility
-from governance.selectors import log_entries_for, log_visibilities_for
+from governance.selectors import log_entries_for, log_entry_links, log_visibilities_for
 from members.eligibility import is_eligible_voter
 from members.models import User
 
@@ -119,7 +120,10 @@ def log_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def log_entry(request: HttpRequest, sequence: int) -> HttpResponse:
-    """Serve one entry: a Note for peers (public entries only), JSON, or its place in the log page.
+    """Serve one entry: a Note for peers (public entries only), JSON, or its own page.
+
+    The page shows what the entry links: the vote that decided it, the rule
+    versions it cites, the moderation action, and other entries about them.
 
     A reader who may not see the entry gets 404, as if it did not exist.
     """
@@ -136,4 +140,10 @@ def log_entry(request: HttpRequest, sequence: int) -> HttpResponse:
         raise Http404("No such log entry")
     if request.GET.get("format") == "json":
         return JsonResponse(log_entry_entity(entry))
-    return HttpResponseRedirect(f"{reverse('governance:log')}?after={sequence - 1}#entry-{sequence}")
+    context = {
+        "entry": entry,
+        "links": log_entry_links(entry, _visibilities(request)),
+        "data_json": json.dumps(entry.data, indent=2, sort_keys=True, ensure_ascii=False),
+        "in_log": f"{reverse('governance:log')}?after={sequence - 1}#entry-{sequence}",
+    }
+    return render(request, "governance/log_entry.html", context)

@@ -19,10 +19,11 @@ from governance.actions.appeals import (
     do_escalate_appeal,
     do_file_appeal,
 )
-from governance.actions.moderation import check_take_moderation_action, do_take_moderation_action
-from governance.actions.reports import do_assign_report, do_resolve_report
-from governance.models import Appeal, ModerationAction
-from governance.selectors import rules_in_force
+from governance.actions.moderation import STATUS_KINDS, check_take_moderation_action, do_take_moderation_actions
+from governance.actions.reports import do_assign_report
+from governance.errors import ModerationRefused
+from governance.models import Appeal, ModerationAction, Report
+from governance.selectors import reported_posts_of, rules_in_force
 from members.models import User
 
 Kind = ModerationAction.Kind
@@ -39,6 +40,25 @@ def _int_or_none(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() else None
 
 
+def _target_posts(report: Report, kind: str, raw_choice: str | None) -> list[int | None]:
+    """Return the posts an action on the report is about: the one chosen, else every reported post still here.
+
+    Only removal and marking sensitive are about posts; other kinds get [None].
+    """
+    if kind not in STATUS_KINDS:
+        return [None]
+    posts = reported_posts_of(report)
+    chosen = _int_or_none(raw_choice)
+    if chosen is not None:
+        if chosen not in {post.id for post in posts}:
+            raise ModerationRefused("Choose a post this report names.")
+        return [chosen]
+    present = [post.id for post in posts if post.present]
+    if not present:
+        raise ModerationRefused("This report names no post that is still here to act on.")
+    return list(present)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
@@ -51,31 +71,34 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             messages.success(request, _("The report is assigned to you."))
             return redirect("governance:report_detail", report_id=report.pk)
         with refusal_as_message(request):
-            draft = check_take_moderation_action(
-                moderator,
-                kind=request.POST.get("kind", ""),
-                rule_version_ids=[int(value) for value in request.POST.getlist("rule") if value.isdigit()],
-                target_account_id=report.target_id,
-                target_status_id=_int_or_none(request.POST.get("status")),
-                target_domain=request.POST.get("domain", "").strip() or report.target.domain,
-                details={"severity": request.POST.get("severity", "")}
-                if request.POST.get("kind") == Kind.DOMAIN
-                else None,
-                text=request.POST.get("text", ""),
-                emergency=request.POST.get("emergency") == "on",
-                report_id=report.pk,
-            )
-            action = do_take_moderation_action(moderator, draft)
-            if request.POST.get("resolve") == "on":
-                do_resolve_report(moderator, report)
+            drafts = [
+                check_take_moderation_action(
+                    moderator,
+                    kind=request.POST.get("kind", ""),
+                    rule_version_ids=[int(value) for value in request.POST.getlist("rule") if value.isdigit()],
+                    target_account_id=report.target_id,
+                    target_status_id=status_id,
+                    target_domain=request.POST.get("domain", "").strip() or report.target.domain,
+                    details={"severity": request.POST.get("severity", "")}
+                    if request.POST.get("kind") == Kind.DOMAIN
+                    else None,
+                    text=request.POST.get("text", ""),
+                    emergency=request.POST.get("emergency") == "on",
+                    report_id=report.pk,
+                )
+                for status_id in _target_posts(report, request.POST.get("kind", ""), request.POST.get("status"))
+            ]
+            resolve = request.POST.get("resolve") == "on"
+            actions = do_take_moderation_actions(moderator, drafts, report=report if resolve else None)
             messages.success(
                 request,
-                _("Action #%(id)s taken, citing %(authority)s.") % {"id": action.pk, "authority": action.authority},
+                _("Action %(ids)s taken, citing %(authority)s.")
+                % {"ids": ", ".join(f"#{action.pk}" for action in actions), "authority": actions[0].authority},
             )
             return redirect("governance:report_detail", report_id=report.pk)
     context = {
         "report": report,
-        "statuses": list(report.statuses.select_related("account")),
+        "posts": reported_posts_of(report),
         "rules": rules_in_force(),
         "kinds": Kind.choices,
         "actions": ModerationAction.objects.filter(report=report).order_by("-created_at"),
@@ -125,7 +148,18 @@ def appeal_action(request: HttpRequest, action_id: int) -> HttpResponseBase:
     assert isinstance(user, User)  # noqa: S101 (login_required lets only users through)
     action = access_moderation_action_by_id(user, action_id)
     with refusal_as_message(request):
-        text = check_file_appeal(user, action, request.POST.get("text", ""))
-        do_file_appeal(user, action, text)
-        messages.success(request, _("Your appeal is filed. A moderator who did not take the action will decide it."))
+        appeal = do_file_appeal(user, action, check_file_appeal(user, action, request.POST.get("text", "")))
+        if appeal.proposal_id is not None:
+            messages.success(
+                request,
+                _(
+                    "Your appeal is filed. No moderator but the one who took the action could decide it, "
+                    "so it is put to the assembly as proposal #%(id)s."
+                )
+                % {"id": appeal.proposal_id},
+            )
+        else:
+            messages.success(
+                request, _("Your appeal is filed. A moderator who did not take the action will decide it.")
+            )
     return redirect("governance:my_moderation")

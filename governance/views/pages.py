@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from config.web_refusals import refusal_as_message, refusal_on_form
-from federation.models import Actor
 from governance.access import access_proposal_by_id, access_report_by_id, is_moderator
 from governance.actions.ballots import check_cast_ballot, do_cast_ballot
 from governance.actions.proposals import (
@@ -28,14 +27,14 @@ from governance.actions.proposals import (
     do_add_comment,
     do_open_proposal,
 )
-from governance.actions.reports import do_file_report, do_reopen_report, do_resolve_report
+from governance.actions.reports import do_reopen_report, do_resolve_report
 from governance.api.entities import proposal_entity
 from governance.charts import participation_by_day, runoff_rows, tally_bars
 from governance.models import ModerationAction, Proposal, ProposalKind, Report
 from governance.payload_forms import PAYLOAD_FORMS
 from governance.payloads import diff_against_in_force
 from governance.rules import OpeningRules, explain_rules, opening_rules
-from governance.selectors import proposals_for_members, report_queue, rules_in_force
+from governance.selectors import proposals_for_members, report_queue
 from governance.tally.methods import BINARY_METHODS, MAX_OPTIONS, MIN_OPTIONS, DecisionMethod, fixed_options
 from governance.tally.outcome import Outcome, ThresholdBasis
 from members.eligibility import eligible_voter_ids, is_eligible_voter
@@ -355,33 +354,3 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
         "awaiting": ModerationAction.objects.filter(emergency=True, state=ModerationAction.State.ACTIVE),
     }
     return render(request, "governance/moderation.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def report_account(request: HttpRequest, account_id: int) -> HttpResponse:
-    """Report an account to the moderators, citing the rules it breaks; a remote account's server may be told too."""
-    reporter = Actor.objects.filter(user=_user(request)).first()
-    target = Actor.objects.filter(pk=account_id).first()
-    if reporter is None or target is None:
-        raise Http404("Record not found")
-    rules = rules_in_force()
-    if request.method == "POST":
-        cited = [int(value) for value in request.POST.getlist("rule") if value.isdigit()]
-        with refusal_as_message(request):
-            do_file_report(
-                reporter,
-                target,
-                [],
-                request.POST.get("comment", ""),
-                request.POST.get("category", Report.Category.OTHER),
-                cited,
-                forward=request.POST.get("forward") == "1",
-            )
-            messages.success(request, _("Thank you. The moderators will look at your report."))
-            return redirect("frontend:home")
-    return render(
-        request,
-        "governance/report.html",
-        {"target": target, "rules": rules, "categories": Report.Category.choices},
-    )

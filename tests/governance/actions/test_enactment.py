@@ -105,7 +105,12 @@ def test_lift_reverses_the_domain_actions_with_their_log_entries() -> None:
     assert action.state == ModerationAction.State.REVERSED
     assert action.ended_at is not None
     reversal = LogEntry.objects.get(kind=LogEntry.Kind.MODERATION_REVERSED)
-    assert reversal.data == {"action": action.pk, "authority": proposal.authority}
+    assert reversal.data == {
+        "action": action.pk,
+        "kind": "domain",
+        "subject": "spam.example",
+        "authority": proposal.authority,
+    }
     assert not DomainPolicy.objects.exists()
     assert proposal.enactment["reversed_actions"] == [action.pk]
     assert LogEntry.objects.filter(kind=LogEntry.Kind.DOMAIN_POLICY_LIFTED).count() == 1

@@ -30,7 +30,7 @@ from governance.selectors import account_restriction
 from members.models import User
 from tests.factories.federation import LocalActorFactory
 from tests.factories.governance import adopt_rules, close, make_moderator, open_proposal, vote
-from tests.factories.members import make_member
+from tests.factories.members import UserFactory, make_member
 from tests.factories.timeline import StatusFactory
 
 pytestmark = pytest.mark.django_db
@@ -181,6 +181,7 @@ def test_only_the_affected_member_can_appeal(rule: RuleVersion) -> None:
 
 def test_escalated_appeal_is_decided_by_the_assembly(rule: RuleVersion) -> None:
     moderator = make_moderator()
+    make_moderator()
     member = make_member()
     target = member_actor(member)
     draft = check_take_moderation_action(
@@ -198,3 +199,48 @@ def test_escalated_appeal_is_decided_by_the_assembly(rule: RuleVersion) -> None:
     appeal.refresh_from_db()
     assert appeal.state == Appeal.State.GRANTED
     assert account_restriction(target) is None
+
+
+def test_appeal_nobody_else_can_decide_goes_to_the_assembly_at_once(rule: RuleVersion) -> None:
+    """The only moderator took the action: filing the appeal opens a proposal that decides it."""
+    moderator = make_moderator()
+    member = make_member()
+    target = member_actor(member)
+    action = do_take_moderation_action(
+        moderator,
+        check_take_moderation_action(moderator, kind="limit", rule_version_ids=[rule.pk], target_account_id=target.pk),
+    )
+    draft = check_file_appeal(member, action, "Please reconsider.")
+    assert draft.assembly is not None
+    assert draft.assembly_author == member
+    appeal = do_file_appeal(member, action, draft)
+    assert appeal.state == Appeal.State.ESCALATED
+    assert appeal.proposal is not None
+    assert appeal.proposal.author == member
+    assert f"#{action.pk}" in appeal.proposal.title
+    assert "Please reconsider." in appeal.proposal.body
+    with pytest.raises(ModerationRefused, match="already open"):
+        check_file_appeal(member, action, "Again.")
+    assert Appeal.objects.count() == 1
+    vote(member, appeal.proposal, 0)
+    vote(moderator, appeal.proposal, 0)
+    close(appeal.proposal)
+    appeal.refresh_from_db()
+    assert appeal.state == Appeal.State.GRANTED
+    assert account_restriction(target) is None
+
+
+def test_appeal_by_someone_who_cannot_propose_is_put_to_the_assembly_by_the_acting_moderator(
+    rule: RuleVersion,
+) -> None:
+    moderator = make_moderator()
+    user = UserFactory.create()
+    target = LocalActorFactory.create(user=user, username=user.username, membership="none")
+    action = do_take_moderation_action(
+        moderator,
+        check_take_moderation_action(moderator, kind="warn", rule_version_ids=[rule.pk], target_account_id=target.pk),
+    )
+    appeal = do_file_appeal(user, action, check_file_appeal(user, action, "Not me."))
+    assert appeal.state == Appeal.State.ESCALATED
+    assert appeal.proposal is not None
+    assert appeal.proposal.author == moderator

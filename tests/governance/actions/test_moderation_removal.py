@@ -69,7 +69,10 @@ def test_removing_a_local_status_sends_delete_to_followers_servers_and_streams_i
     assert ([message["payload"] for _, message in sent if message["event"] == "delete"]) == [str(status.pk)]
     # The action keeps its citation and its log entry.
     assert action.authority == f"Rule {rule.rule.position} v{rule.version}"
-    assert LogEntry.objects.get(kind=LogEntry.Kind.MODERATION_ACTION).data["target_status"] == status.pk
+    # The public entry names a local author by pseudonym only, without the post's id.
+    entry = LogEntry.objects.get(kind=LogEntry.Kind.MODERATION_ACTION)
+    assert (entry.data["action"], entry.data["target_status"]) == (action.pk, None)
+    assert entry.data["subject"].startswith("member #")
 
 
 def test_removing_a_remote_status_removes_it_here_without_sending_delete(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from governance.actions.moderation import check_take_moderation_action, do_take_moderation_action
 from governance.actions.reports import do_assign_report, do_file_report, do_reopen_report, do_resolve_report
 from governance.errors import ModerationRefused
 from governance.models import Report
+from governance.selectors import reported_posts_of
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.governance import adopt_rules, make_moderator
 from tests.factories.members import make_member
@@ -62,3 +64,23 @@ def test_queue_transitions_are_for_moderators() -> None:
     do_reopen_report(moderator, report)
     report.refresh_from_db()
     assert (report.state, report.assigned_to, report.resolved_at) == (Report.State.OPEN, moderator, None)
+
+
+def test_a_report_keeps_its_posts_after_they_are_removed() -> None:
+    (rule,) = adopt_rules("No spam.")
+    target = LocalActorFactory.create()
+    status = StatusFactory.create(account=target, content="<p>Buy pills</p>")
+    report = do_file_report(LocalActorFactory.create(), target, [status], "Spam", "spam", [])
+    moderator = make_moderator()
+    action = do_take_moderation_action(
+        moderator,
+        check_take_moderation_action(
+            moderator, kind="remove_status", rule_version_ids=[rule.pk], target_status_id=status.pk
+        ),
+    )
+    report.refresh_from_db()
+    assert not report.statuses.exists()
+    (post,) = reported_posts_of(report)
+    assert (post.id, post.author, post.content) == (status.pk, target.acct, "<p>Buy pills</p>")
+    assert post.url == status.url
+    assert (post.present, post.removed_by) == (False, action.pk)

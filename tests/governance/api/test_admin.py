@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from federation.models import DomainPolicy
+from governance.actions.moderation import do_lapse_emergency_actions
 from governance.models import ModerationAction, Report, RuleVersion
 from governance.selectors import account_restriction
 from tests.factories.federation import LocalActorFactory
@@ -142,3 +145,37 @@ def test_account_action_without_any_rule_is_refused(moderator: TokenClient) -> N
     assert response.status_code == 422
     assert "must cite the rule" in response.json()["error"]
     assert account_restriction(target) is None
+
+
+@pytest.mark.parametrize(("mastodon_type", "kind"), [("suspend", "suspend"), ("silence", "limit")])
+def test_account_suspension_or_limit_is_an_emergency_action_that_lapses_unratified(
+    moderator: TokenClient, rules: list[RuleVersion], mastodon_type: str, kind: str
+) -> None:
+    target = LocalActorFactory.create(user=make_member())
+    response = moderator.post_form(
+        f"/api/v1/admin/accounts/{target.pk}/action",
+        {"type": mastodon_type, "rule_ids[]": [str(rules[0].rule_id)]},
+    )
+    assert response.status_code == 200, response.content
+    action = ModerationAction.objects.get()
+    assert (action.kind, action.emergency, action.state) == (kind, True, ModerationAction.State.ACTIVE)
+    assert action.expires_at is not None
+    assert action.expires_at - action.created_at == timedelta(days=14)
+    assert account_restriction(target) == kind
+    assert do_lapse_emergency_actions(now=action.expires_at - timedelta(seconds=1)) == []
+    assert do_lapse_emergency_actions(now=action.expires_at) == [action.pk]
+    action.refresh_from_db()
+    assert action.state == ModerationAction.State.LAPSED
+    assert account_restriction(target) is None
+
+
+def test_account_warning_through_the_api_is_not_an_emergency_action(
+    moderator: TokenClient, rules: list[RuleVersion]
+) -> None:
+    target = LocalActorFactory.create(user=make_member())
+    response = moderator.post_form(
+        f"/api/v1/admin/accounts/{target.pk}/action", {"type": "none", "rule_ids[]": [str(rules[0].rule_id)]}
+    )
+    assert response.status_code == 200, response.content
+    action = ModerationAction.objects.get()
+    assert (action.kind, action.emergency, action.expires_at) == ("warn", False, None)

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 def limited(token_client: type[TokenClient]) -> tuple[TokenClient, ModerationAction]:
     (rule,) = adopt_rules("No spam.")
     moderator = make_moderator()
+    make_moderator()  # another moderator, who may decide the appeal
     member = make_member()
     target = LocalActorFactory.create(user=member, username=member.username)
     draft = check_take_moderation_action(
@@ -63,3 +64,30 @@ def test_others_cannot_appeal(limited: tuple[TokenClient, ModerationAction], tok
     response = stranger.post_form(f"/api/v1/coop/moderation/actions/{action.pk}/appeal", {"text": "Me too."})
     assert response.status_code == 404
     assert not Appeal.objects.exists()
+
+
+def test_appeal_against_the_only_moderator_goes_to_the_assembly(token_client: type[TokenClient]) -> None:
+    (rule,) = adopt_rules("No spam.")
+    moderator = make_moderator()
+    member = make_member()
+    target = LocalActorFactory.create(user=member, username=member.username)
+    action = do_take_moderation_action(
+        moderator,
+        check_take_moderation_action(moderator, kind="limit", rule_version_ids=[rule.pk], target_account_id=target.pk),
+    )
+    response = token_client(member).post_form(
+        f"/api/v1/coop/moderation/actions/{action.pk}/appeal", {"text": "Unfair."}
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["state"] == "escalated"
+    proposal = Proposal.objects.get(pk=int(body["proposal_id"]))
+    assert proposal.author == member
+    assert f"#{action.pk}" in proposal.title
+    refused = token_client(moderator, scope="admin:write").post_form(
+        f"/api/v1/coop/appeals/{body['id']}/decide", {"granted": "true"}
+    )
+    assert refused.status_code == 422
+    assert Appeal.objects.get().state == Appeal.State.ESCALATED
+    action.refresh_from_db()
+    assert action.state == ModerationAction.State.ACTIVE

@@ -13,10 +13,12 @@ from federation.actions.instance_actor import instance_actor
 from federation.models import Actor, Delivery, OutboundActivity
 from governance.models import Report
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
+from tests.factories.governance import make_moderator
 from tests.factories.members import make_member
 from tests.factories.timeline import StatusFactory
 from tests.federation.network import FakeNetwork
 from tests.governance.api.conftest import TokenClient
+from timeline.actions.statuses import do_remove_status
 from timeline.models import Status
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +126,27 @@ def test_refused_report_forwards_nothing(reporter: TokenClient, remote: Actor) -
     assert response.json() == {"error": "Say which rule is broken."}
     assert not Report.objects.exists()
     assert flags() == []
+
+
+def test_posts_named_by_status_ids_stay_on_the_report_for_moderators_after_removal(
+    reporter: TokenClient, token_client: type[TokenClient]
+) -> None:
+    target = LocalActorFactory.create(user=make_member())
+    status = StatusFactory.create(account=target)
+    response = report(reporter, target, forward="false", **{"status_ids[]": [str(status.pk)]})
+    assert response.status_code == 200, response.content
+    assert response.json()["status_ids"] == [str(status.pk)]
+    report_id = response.json()["id"]
+    moderator = token_client(make_moderator(), scope="admin:read admin:write")
+    do_remove_status(Status.objects.get(pk=status.pk), authority="test")
+    detail = moderator.client.get(f"/api/v1/admin/reports/{report_id}").json()
+    assert detail["statuses"] == [str(status.pk)]
+
+
+def test_a_post_of_another_account_is_refused_and_no_report_is_filed(reporter: TokenClient) -> None:
+    target = LocalActorFactory.create(user=make_member())
+    other = StatusFactory.create()
+    response = report(reporter, target, forward="false", **{"status_ids[]": [str(other.pk)]})
+    assert response.status_code == 422
+    assert response.json() == {"error": "Every reported status must be by the reported account."}
+    assert not Report.objects.exists()

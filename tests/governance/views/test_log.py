@@ -8,8 +8,11 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from federation.uris import base_url
 from governance.actions.log import do_append_log_entry
+from governance.actions.moderation import check_take_moderation_action, do_take_moderation_action
 from governance.models import LogEntry, LogVisibility
-from tests.factories.governance import make_moderator
+from tests.factories.federation import LocalActorFactory
+from tests.factories.governance import adopt_rules, close, make_moderator, open_proposal, vote
+from tests.factories.members import make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -83,10 +86,42 @@ def test_a_moderators_entry_is_hidden_from_peers_and_anonymous_readers() -> None
 
 
 @pytest.mark.usefixtures("entries")
-def test_browsers_are_sent_to_the_entry_in_the_log_page() -> None:
+def test_each_entry_has_its_own_page_linked_from_the_log() -> None:
+    assert 'href="/governance/log/1"' in Client().get("/governance/log").content.decode()
     response = Client().get("/governance/log/1")
-    assert response.status_code == 302
-    assert response["Location"] == "/governance/log?after=0#entry-1"
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Public budget" in page
+    assert "/governance/log?after=0#entry-1" in page
+    assert LogEntry.objects.get(sequence=1).entry_hash in page
+
+
+def test_a_ratified_warning_and_action_pages_link_vote_rule_and_action_for_anyone() -> None:
+    (rule,) = adopt_rules("No harassment.")
+    moderator = make_moderator()
+    member = LocalActorFactory.create(user=make_member(username="frank_real"))
+    action = do_take_moderation_action(
+        moderator,
+        check_take_moderation_action(
+            moderator, kind="limit", rule_version_ids=[rule.pk], target_account_id=member.pk, emergency=True
+        ),
+    )
+    proposal = open_proposal(moderator, title="Ratify the limit", ratifies=[action.pk])
+    vote(moderator, proposal, 0)
+    close(proposal)
+    taken = LogEntry.objects.get(kind=LogEntry.Kind.MODERATION_ACTION)
+    ratified = LogEntry.objects.get(kind=LogEntry.Kind.EMERGENCY_RATIFIED)
+    anonymous = Client()
+    assert f'href="/governance/log/{taken.sequence}"' in anonymous.get("/governance/log").content.decode()
+    for entry in (taken, ratified):
+        page = anonymous.get(f"/governance/log/{entry.sequence}").content.decode()
+        assert f"/governance/proposals/{proposal.pk}" in page
+        assert f"/governance/rules#rule-{rule.rule.pk}" in page
+        assert "No harassment." in page
+        assert f"#{action.pk} Limit account" in page
+        assert "frank_real" not in page
+    page = anonymous.get(f"/governance/log/{taken.sequence}").content.decode()
+    assert f'href="/governance/log/{ratified.sequence}"' in page
 
 
 @pytest.mark.usefixtures("entries")

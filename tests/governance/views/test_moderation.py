@@ -78,6 +78,7 @@ def test_an_appeal_is_decided_by_another_moderator_not_the_one_who_acted() -> No
     (rule,) = adopt_rules("No spam.")
     report, member = filed_report()
     acting = make_moderator()
+    other = make_moderator()
     signed_in(acting).post(f"/governance/moderation/reports/{report.pk}", {"kind": "limit", "rule": [str(rule.pk)]})
     action = ModerationAction.objects.get()
     signed_in(member).post(f"/governance/my-moderation/{action.pk}/appeal", {"text": "It was a mistake."})
@@ -89,7 +90,7 @@ def test_an_appeal_is_decided_by_another_moderator_not_the_one_who_acted() -> No
     appeal.refresh_from_db()
     assert appeal.state == Appeal.State.PENDING
 
-    signed_in(make_moderator()).post("/governance/moderation/appeals", {"appeal": appeal.pk, "do": "grant"})
+    signed_in(other).post("/governance/moderation/appeals", {"appeal": appeal.pk, "do": "grant"})
     appeal.refresh_from_db()
     action.refresh_from_db()
     assert appeal.state == Appeal.State.GRANTED
@@ -106,3 +107,21 @@ def test_a_member_cannot_appeal_someone_elses_action() -> None:
     response = signed_in(make_member()).post(f"/governance/my-moderation/{action.pk}/appeal", {"text": "Unfair!"})
     assert response.status_code == 404
     assert not Appeal.objects.exists()
+
+
+def test_an_appeal_against_the_only_moderator_is_put_to_the_assembly_and_the_member_told() -> None:
+    (rule,) = adopt_rules("No spam.")
+    report, member = filed_report()
+    signed_in(make_moderator()).post(
+        f"/governance/moderation/reports/{report.pk}", {"kind": "limit", "rule": [str(rule.pk)]}
+    )
+    action = ModerationAction.objects.get()
+    response = signed_in(member).post(
+        f"/governance/my-moderation/{action.pk}/appeal", {"text": "It was a mistake."}, follow=True
+    )
+    appeal = Appeal.objects.get()
+    assert appeal.state == Appeal.State.ESCALATED
+    assert appeal.proposal is not None
+    page = response.content.decode()
+    assert f"put to the assembly as proposal #{appeal.proposal_id}" in page
+    assert f"/governance/proposals/{appeal.proposal_id}" in page
