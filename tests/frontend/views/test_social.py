@@ -154,7 +154,7 @@ def test_a_poll_with_one_choice_is_refused_and_nothing_is_posted(alice_client: C
 
 def test_notifications_page_lists_and_marks_read(alice_client: Client, alice: Actor, bob: Actor) -> None:
     NotificationFactory.create(recipient=alice, from_account=bob, type="follow")
-    shown = NotificationFactory.create(recipient=alice, from_account=bob, type="follow")
+    shown = NotificationFactory.create(recipient=alice, type="follow")
     page = alice_client.get("/notifications").content.decode()
     assert "followed you" in page
     assert not Notification.objects.filter(recipient=alice, read=False).exists()
