@@ -7,7 +7,6 @@ their order and values), captured where the actions queue them.
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Any
 
 import pytest
@@ -25,7 +24,8 @@ from timeline.actions.polls import do_vote
 from timeline.activitypub.renderers import addressing_for_status
 from timeline.models import Follow, Visibility
 
-TOKEN = "ab" * 12
+TOKEN = "ab" * 12  # what fresh ids end in under `queued_activities`
+Queued = list[dict[str, Any]]
 
 
 @pytest.mark.django_db
@@ -37,25 +37,6 @@ def test_addressing_follows_visibility(alice: Actor, visibility: Visibility, to:
     status = StatusFactory.create(account=alice, visibility=visibility)
     expected_to = [alice.followers_uri if x == "followers" else x for x in to]
     assert addressing_for_status(status) == (expected_to, cc)
-
-
-@pytest.fixture
-def wire(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Return the activities queued for delivery, as the renderers built them; fresh ids are TOKEN."""
-    import federation.actions.outbox
-    import timeline.activitypub.outbox
-
-    queued: list[dict[str, Any]] = []
-    real = federation.actions.outbox.do_queue_activity
-
-    def capture(actor: Actor, activity: dict[str, Any], inboxes: list[str], **options: Any) -> Any:
-        queued.append(activity)
-        return real(actor, activity, inboxes, **options)
-
-    monkeypatch.setattr(secrets, "token_hex", lambda size=32: "ab" * size)
-    monkeypatch.setattr(federation.actions.outbox, "do_queue_activity", capture)
-    monkeypatch.setattr(timeline.activitypub.outbox, "do_queue_activity", capture)
-    return queued
 
 
 def assert_sent(queued: list[dict[str, Any]], *expected: dict[str, Any]) -> None:
@@ -70,7 +51,7 @@ def remote(db: None) -> Actor:
 
 
 @pytest.mark.django_db
-def test_follow_and_its_undo(alice: Actor, remote: Actor, wire: list[dict[str, Any]]) -> None:
+def test_follow_and_its_undo(alice: Actor, remote: Actor, queued_activities: Queued) -> None:
     do_follow(alice, remote)
     do_unfollow(alice, remote)
     follow = {
@@ -81,7 +62,7 @@ def test_follow_and_its_undo(alice: Actor, remote: Actor, wire: list[dict[str, A
         "object": remote.uri,
     }
     assert_sent(
-        wire,
+        queued_activities,
         {"@context": CONTEXT, **follow},
         {
             "@context": CONTEXT,
@@ -95,14 +76,14 @@ def test_follow_and_its_undo(alice: Actor, remote: Actor, wire: list[dict[str, A
 
 
 @pytest.mark.django_db
-def test_accept_and_reject_embed_the_follow(alice: Actor, remote: Actor, wire: list[dict[str, Any]]) -> None:
+def test_accept_and_reject_embed_the_follow(alice: Actor, remote: Actor, queued_activities: Queued) -> None:
     follow_uri = f"{remote.uri}#follows/1"
     do_follow(remote, alice, uri=follow_uri)
     accepted = Follow.objects.get(follower=remote, target=alice)
     do_reject_follow_request(alice, remote)
     follow = {"id": follow_uri, "type": "Follow", "actor": remote.uri, "to": [alice.uri], "object": alice.uri}
     assert_sent(
-        wire,
+        queued_activities,
         {
             "@context": CONTEXT,
             "id": f"{alice.uri}#accepts/follows/{accepted.pk}",
@@ -123,7 +104,7 @@ def test_accept_and_reject_embed_the_follow(alice: Actor, remote: Actor, wire: l
 
 
 @pytest.mark.django_db
-def test_like_and_its_undo(alice: Actor, remote: Actor, wire: list[dict[str, Any]]) -> None:
+def test_like_and_its_undo(alice: Actor, remote: Actor, queued_activities: Queued) -> None:
     status = StatusFactory.create(account=remote, uri=f"{remote.uri}/statuses/1", local=False)
     do_favourite(alice, status)
     do_unfavourite(alice, status)
@@ -135,7 +116,7 @@ def test_like_and_its_undo(alice: Actor, remote: Actor, wire: list[dict[str, Any
         "object": status.uri,
     }
     assert_sent(
-        wire,
+        queued_activities,
         {"@context": CONTEXT, **like},
         {
             "@context": CONTEXT,
@@ -149,7 +130,7 @@ def test_like_and_its_undo(alice: Actor, remote: Actor, wire: list[dict[str, Any
 
 
 @pytest.mark.django_db
-def test_undo_of_a_boost_embeds_the_announce(alice: Actor, remote: Actor, wire: list[dict[str, Any]]) -> None:
+def test_undo_of_a_boost_embeds_the_announce(alice: Actor, remote: Actor, queued_activities: Queued) -> None:
     FollowFactory.create(follower=remote, target=alice)
     status = StatusFactory.create(account=remote, uri=f"{remote.uri}/statuses/1", local=False)
     reblog = do_reblog(alice, status)
@@ -164,7 +145,7 @@ def test_undo_of_a_boost_embeds_the_announce(alice: Actor, remote: Actor, wire: 
         "object": status.uri,
     }
     assert_sent(
-        wire,
+        queued_activities,
         {"@context": CONTEXT, **announce},
         {
             "@context": CONTEXT,
@@ -179,7 +160,7 @@ def test_undo_of_a_boost_embeds_the_announce(alice: Actor, remote: Actor, wire: 
 
 
 @pytest.mark.django_db
-def test_block_and_its_undo(alice: Actor, remote: Actor, wire: list[dict[str, Any]]) -> None:
+def test_block_and_its_undo(alice: Actor, remote: Actor, queued_activities: Queued) -> None:
     do_block(alice, remote)
     do_unblock(alice, remote)
     block = {
@@ -190,7 +171,7 @@ def test_block_and_its_undo(alice: Actor, remote: Actor, wire: list[dict[str, An
         "object": remote.uri,
     }
     assert_sent(
-        wire,
+        queued_activities,
         {"@context": CONTEXT, **block},
         {
             "@context": CONTEXT,
@@ -205,14 +186,14 @@ def test_block_and_its_undo(alice: Actor, remote: Actor, wire: list[dict[str, An
 
 @pytest.mark.django_db
 def test_pin_adds_to_and_unpin_removes_from_the_featured_collection(
-    alice: Actor, remote: Actor, wire: list[dict[str, Any]]
+    alice: Actor, remote: Actor, queued_activities: Queued
 ) -> None:
     FollowFactory.create(follower=remote, target=alice)
     status = StatusFactory.create(account=alice)
     do_pin(alice, status)
     do_unpin(alice, status)
     assert_sent(
-        wire,
+        queued_activities,
         *(
             {
                 "@context": CONTEXT,
@@ -229,12 +210,12 @@ def test_pin_adds_to_and_unpin_removes_from_the_featured_collection(
 
 
 @pytest.mark.django_db
-def test_move_names_the_new_account_as_target(alice: Actor, remote: Actor, wire: list[dict[str, Any]]) -> None:
+def test_move_names_the_new_account_as_target(alice: Actor, remote: Actor, queued_activities: Queued) -> None:
     FollowFactory.create(follower=remote, target=alice)
     target = RemoteActorFactory.create(username="alice", also_known_as=[alice.uri])
     do_move_account(alice, target)
     assert_sent(
-        wire,
+        queued_activities,
         {
             "@context": CONTEXT,
             "id": f"{alice.uri}#moves/{TOKEN}",
@@ -248,12 +229,12 @@ def test_move_names_the_new_account_as_target(alice: Actor, remote: Actor, wire:
 
 
 @pytest.mark.django_db
-def test_poll_vote_is_a_create_of_a_bare_note(alice: Actor, remote: Actor, wire: list[dict[str, Any]]) -> None:
+def test_poll_vote_is_a_create_of_a_bare_note(alice: Actor, remote: Actor, queued_activities: Queued) -> None:
     status = StatusFactory.create(account=remote, uri=f"{remote.uri}/statuses/1", local=False)
     PollFactory.create(status=status, options=["tea", "coffee"], votes=[0, 0], multiple=True)
     do_vote(alice, status, [1, 0])
     assert_sent(
-        wire,
+        queued_activities,
         *(
             {
                 "@context": CONTEXT,
