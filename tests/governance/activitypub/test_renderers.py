@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Any
 
 import pytest
@@ -16,28 +15,12 @@ from governance.actions.reports import do_file_report
 from tests.factories.federation import RemoteActorFactory
 from tests.factories.timeline import StatusFactory
 
-TOKEN = "ab" * 12
-
-
-@pytest.fixture
-def wire(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Return the activities queued for delivery, as the renderers built them; fresh ids are TOKEN."""
-    import federation.actions.outbox
-
-    queued: list[dict[str, Any]] = []
-    real = federation.actions.outbox.do_queue_activity
-
-    def capture(actor: Actor, activity: dict[str, Any], inboxes: list[str], **options: Any) -> Any:
-        queued.append(activity)
-        return real(actor, activity, inboxes, **options)
-
-    monkeypatch.setattr(secrets, "token_hex", lambda size=32: "ab" * size)
-    monkeypatch.setattr(federation.actions.outbox, "do_queue_activity", capture)
-    return queued
+TOKEN = "ab" * 12  # what fresh ids end in under `queued_activities`
+Queued = list[dict[str, Any]]
 
 
 @pytest.mark.django_db
-def test_forwarded_report_is_a_flag_from_the_instance_actor(alice: Actor, wire: list[dict[str, Any]]) -> None:
+def test_forwarded_report_is_a_flag_from_the_instance_actor(alice: Actor, queued_activities: Queued) -> None:
     remote = RemoteActorFactory.create(username="carol")
     statuses = [StatusFactory.create(account=remote, uri=f"{remote.uri}/statuses/{n}", local=False) for n in (1, 2)]
     do_file_report(alice, remote, statuses, " Spam, twice. ", "spam", [], forward=True)
@@ -51,12 +34,13 @@ def test_forwarded_report_is_a_flag_from_the_instance_actor(alice: Actor, wire: 
         "to": [remote.uri],
         "object": [remote.uri, statuses[0].uri, statuses[1].uri],
     }
-    assert [json.dumps(activity) for activity in wire] == [json.dumps(expected)]
+    assert [json.dumps(activity) for activity in queued_activities] == [json.dumps(expected)]
     assert OutboundActivity.objects.get().actor == signer
+    assert alice.uri not in json.dumps(queued_activities)
 
 
 @pytest.mark.django_db
-def test_report_about_a_local_account_sends_no_flag(alice: Actor, bob: Actor, wire: list[dict[str, Any]]) -> None:
+def test_report_about_a_local_account_sends_no_flag(alice: Actor, bob: Actor, queued_activities: Queued) -> None:
     do_file_report(alice, bob, [], "Spam", "spam", [], forward=True)
-    assert wire == []
+    assert queued_activities == []
     assert not OutboundActivity.objects.exists()
