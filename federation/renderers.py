@@ -1,9 +1,9 @@
-"""Render federation's own rows as ActivityStreams: actors, activities' envelopes, Undo and Tombstones.
+"""Render federation's own rows as ActivityStreams: actors, their Update and Delete, and Tombstones.
 
 Rows become typed objects (`federation.activitypub`), sent through
-`serialise()`. The apps render their own objects the same way
-(`timeline.activitypub.renderers` renders statuses); their actions still
-wrap the smaller activities (Follow, Like, Block...) with `activity()`.
+`serialise()`. The apps render their own activities the same way, in
+`<app>/activitypub/renderers.py`; fresh activity ids come from
+`new_activity_id()` here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.html import escape
 
 from federation.activitypub import Delete, Person, PublicKey, Tombstone, Update, serialise
-from federation.activitypub.context import CONTEXT, PUBLIC
+from federation.activitypub.context import PUBLIC
 from federation.models import Actor
 from federation.uris import activity_uri, base_url, instance_actor_uri, transparency_log_uri
 
@@ -87,32 +87,6 @@ def person_for_actor(actor: Actor) -> Person:
 def new_activity_id(actor: Actor, kind: str) -> str:
     """Return a fresh id for an activity that has no object of its own to be named after."""
     return activity_uri(actor.username, kind, secrets.token_hex(12))
-
-
-def activity(
-    kind: str, actor: Actor, obj: Any, *, activity_id: str, to: list[str], cc: list[str] | None = None, **extra: Any
-) -> dict[str, Any]:
-    """Return an activity document with Mastodon's @context."""
-    data: dict[str, Any] = {"@context": CONTEXT, "id": activity_id, "type": kind, "actor": actor.uri}
-    data.update(extra)
-    data["to"] = to
-    if cc:
-        data["cc"] = cc
-    data["object"] = obj
-    return data
-
-
-def undo(actor: Actor, inner: dict[str, Any]) -> dict[str, Any]:
-    """Return an Undo of an activity (sent without the inner activity's @context)."""
-    embedded = {key: value for key, value in inner.items() if key != "@context"}
-    return activity(
-        "Undo",
-        actor,
-        embedded,
-        activity_id=f"{inner['id']}/undo",
-        to=list(inner.get("to", [])),
-        cc=list(inner.get("cc", [])),
-    )
 
 
 def actor_update(actor: Actor) -> dict[str, Any]:

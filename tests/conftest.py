@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import secrets
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,10 +14,12 @@ from django.core.cache import cache
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from federation.actions import deliveries, outbox
 from federation.models import Actor
 from tests.factories.federation import LocalActorFactory
 from tests.federation.network import FakeNetwork
 from tests.federation.network import network as network  # noqa: PLC0414 (re-exported as a fixture)
+from timeline.activitypub import outbox as status_outbox
 
 
 @pytest.fixture(autouse=True)
@@ -98,3 +101,22 @@ def alice_client(alice: Actor) -> Client:
     assert alice.user is not None
     client.force_login(alice.user)
     return client
+
+
+@pytest.fixture
+def queued_activities(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Return the activities queued for delivery, as their renderers built them (key order kept).
+
+    The stored body loses its key order in PostgreSQL's jsonb, so the
+    activities are caught on their way in. Fresh activity ids end in "abab...".
+    """
+    queued: list[dict[str, Any]] = []
+
+    def capture(actor: Actor, activity: dict[str, Any], inboxes: list[str], **options: Any) -> Any:
+        queued.append(activity)
+        return deliveries.do_queue_activity(actor, activity, inboxes, **options)
+
+    monkeypatch.setattr(secrets, "token_hex", lambda size=32: "ab" * size)
+    monkeypatch.setattr(outbox, "do_queue_activity", capture)
+    monkeypatch.setattr(status_outbox, "do_queue_activity", capture)
+    return queued

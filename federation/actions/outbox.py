@@ -5,18 +5,17 @@ Each function is called inside the transaction of the change it announces.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from federation import renderers
 from federation.actions.deliveries import do_queue_activity
-from federation.actions.instance_actor import existing_instance_actor, instance_actor
+from federation.actions.instance_actor import existing_instance_actor
 from federation.models import Actor, OutboundActivity
 from federation.selectors import follower_inboxes, inboxes_for_actors
 
 
 def publish_to_actor(actor: Actor, target: Actor, activity: dict[str, Any]) -> OutboundActivity | None:
-    """Deliver an activity to one remote actor (a follow, an accept, a block)."""
+    """Deliver an activity to one remote actor (a follow, an accept, a block, a forwarded report)."""
     if not actor.is_local or target.is_local:
         return None
     return do_queue_activity(actor, activity, inboxes_for_actors([target]))
@@ -43,22 +42,3 @@ def publish_to_instance_followers(activity: dict[str, Any]) -> OutboundActivity 
         # Nobody can follow an actor that was never created, so nobody is waiting.
         return None
     return do_queue_activity(signer, activity, follower_inboxes(signer))
-
-
-def publish_flag(target: Actor, object_uris: Sequence[str], comment: str) -> OutboundActivity | None:
-    """Forward a report to a remote account's server, from the instance actor so the reporter stays anonymous.
-
-    `object_uris` are the ids of the reported objects (statuses) besides the account.
-    """
-    if target.is_local:
-        return None
-    signer = instance_actor()
-    flag = renderers.activity(
-        "Flag",
-        signer,
-        [target.uri, *object_uris],
-        activity_id=renderers.new_activity_id(signer, "flags"),
-        to=[target.uri],
-        content=comment,
-    )
-    return do_queue_activity(signer, flag, inboxes_for_actors([target]))

@@ -67,6 +67,7 @@ from federation.activitypub.objects import (
     Service,
     Tag,
     Tombstone,
+    VoteNote,
 )
 
 __all__ = [
@@ -109,6 +110,7 @@ __all__ = [
     "Undo",
     "Unknown",
     "Update",
+    "VoteNote",
     "as_list",
     "host_of",
     "id_of",

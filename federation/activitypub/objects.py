@@ -581,6 +581,30 @@ class Note(Object):
         return data
 
 
+@dataclass(frozen=True, kw_only=True)
+class VoteNote(Note):
+    """A vote in a poll as sent: a Note naming the chosen option, replying to the poll, to its author only.
+
+    Not registered: a vote received is read as a Note like any other (a
+    name, no content, a reply). This class writes the bare shape Mastodon
+    sends for a vote, without a post's content, addressing flags and tags.
+    """
+
+    def to_json(self, *, with_context: bool = True) -> dict[str, Any]:
+        """Return the vote; embedded in its Create it carries no @context."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "type": self.type,
+            "name": self.name,
+            "attributedTo": self.attributed_to,
+            "to": list(self.to),
+            "inReplyTo": self.in_reply_to,
+        }
+        if with_context:
+            data = {"@context": CONTEXT, **data}
+        return data
+
+
 @registered
 @dataclass(frozen=True, kw_only=True)
 class Question(Note):

@@ -8,10 +8,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from federation.actions.outbox import publish_flag
+from federation.actions.instance_actor import instance_actor
+from federation.actions.outbox import publish_to_actor
 from federation.models import Actor
 from federation.selectors import policy_for_domain
 from governance.access import is_moderator
+from governance.activitypub.renderers import flag_for_report
 from governance.errors import ModerationRefused
 from governance.models import Report, RuleVersion
 from members.models import User
@@ -96,7 +98,9 @@ def do_file_report(  # noqa: PLR0917 (the federation inbox calls it positionally
         report.rule_versions.set(rule_version_ids)
         if forwarded:
             # The delivery rows commit with the report; the Flag leaves after the commit.
-            publish_flag(target, [status.uri for status in statuses], checked.comment)
+            signer = instance_actor()
+            flag = flag_for_report(signer, target, [status.uri for status in statuses], checked.comment)
+            publish_to_actor(signer, target, flag)
     return report
 
 

@@ -8,13 +8,9 @@ from django.db.models import Q
 from federation import renderers
 from federation.actions.outbox import publish_to_actor
 from federation.models import Actor
+from timeline.activitypub.renderers import block_for_block, undo_for_block
 from timeline.errors import InteractionRefused
 from timeline.models import Block, Follow, Notification, TimelineEntry
-
-
-def block_activity(block: Block) -> dict[str, object]:
-    """Return the Block activity of a block row."""
-    return renderers.activity("Block", block.account, block.target.uri, activity_id=block.uri, to=[block.target.uri])
 
 
 def check_block(actor: Actor, target: Actor) -> None:
@@ -34,7 +30,7 @@ def do_block(actor: Actor, target: Actor, *, uri: str = "") -> Block:
             Follow.objects.filter(Q(follower=actor, target=target) | Q(follower=target, target=actor)).delete()
             Notification.objects.filter(recipient=actor, from_account=target).delete()
             TimelineEntry.objects.filter(owner=actor, status__account=target).delete()
-            publish_to_actor(actor, target, block_activity(block))
+            publish_to_actor(actor, target, block_for_block(block))
     return block
 
 
@@ -44,5 +40,5 @@ def do_unblock(actor: Actor, target: Actor) -> None:
         block = Block.objects.select_related("account", "target").filter(account=actor, target=target).first()
         if block is None:
             return
-        publish_to_actor(actor, target, renderers.undo(actor, block_activity(block)))
+        publish_to_actor(actor, target, undo_for_block(block))
         block.delete()

@@ -12,12 +12,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Q
 
-from federation import renderers
 from federation.actions.deliveries import do_queue_activity
 from federation.actions.erasure import inboxes_that_received
 from federation.models import Actor, Tombstone
 from timeline.activitypub.outbox import status_inboxes
-from timeline.activitypub.renderers import announce_for_reblog, delete_for_status
+from timeline.activitypub.renderers import delete_for_status, undo_for_reblog
 from timeline.models import (
     AccountDomainBlock,
     Block,
@@ -56,10 +55,7 @@ def do_publish_status_deletes(actor: Actor) -> list[int]:
     )
     with transaction.atomic():
         for status in statuses.iterator(chunk_size=500):
-            if status.reblog_of_id is not None:
-                activity = renderers.undo(actor, announce_for_reblog(status))
-            else:
-                activity = delete_for_status(status)
+            activity = undo_for_reblog(status) if status.reblog_of_id is not None else delete_for_status(status)
             inboxes = [*status_inboxes(status), *inboxes_that_received(actor, status.uri)]
             outbound = do_queue_activity(actor, activity, inboxes, include_unavailable=True)
             if outbound is not None:

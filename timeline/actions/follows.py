@@ -12,15 +12,9 @@ from federation import renderers
 from federation.actions.outbox import publish_to_actor
 from federation.models import Actor
 from timeline.actions.notifications import do_notify, do_withdraw_notification
+from timeline.activitypub.renderers import accept_for_follow, follow_for_follow, reject_for_follow, undo_for_follow
 from timeline.errors import FollowRefused
 from timeline.models import Block, Follow, ListAccount, Notification
-
-
-def follow_activity(follow: Follow) -> dict[str, object]:
-    """Return the Follow activity of a follow row."""
-    return renderers.activity(
-        "Follow", follow.follower, follow.target.uri, activity_id=follow.uri, to=[follow.target.uri]
-    )
 
 
 def check_follow(follower: Actor, target: Actor) -> None:
@@ -57,7 +51,7 @@ def do_follow(follower: Actor, target: Actor, *, uri: str = "") -> Follow:
                 do_withdraw_notification(target, follower, Notification.Type.FOLLOW_REQUEST)
                 do_notify(target, follower, Notification.Type.FOLLOW)
             if follow.state == Follow.State.ACCEPTED and target.is_local and not follower.is_local:
-                publish_to_actor(target, follower, accept_activity(follow))
+                publish_to_actor(target, follower, accept_for_follow(follow))
             return follow
         accepted = target.is_local and not target.locked
         follow = Follow.objects.create(
@@ -69,36 +63,10 @@ def do_follow(follower: Actor, target: Actor, *, uri: str = "") -> Follow:
         if target.is_local:
             do_notify(target, follower, Notification.Type.FOLLOW if accepted else Notification.Type.FOLLOW_REQUEST)
             if accepted:
-                publish_to_actor(target, follower, accept_activity(follow))
+                publish_to_actor(target, follower, accept_for_follow(follow))
         else:
-            publish_to_actor(follower, target, follow_activity(follow))
+            publish_to_actor(follower, target, follow_for_follow(follow))
     return follow
-
-
-def accept_activity(follow: Follow) -> dict[str, object]:
-    """Return the Accept of a follow, embedding the Follow as Mastodon expects."""
-    inner = follow_activity(follow)
-    inner.pop("@context")
-    return renderers.activity(
-        "Accept",
-        follow.target,
-        inner,
-        activity_id=f"{follow.target.uri}#accepts/follows/{follow.pk}",
-        to=[follow.follower.uri],
-    )
-
-
-def reject_activity(follow: Follow) -> dict[str, object]:
-    """Return the Reject of a follow."""
-    inner = follow_activity(follow)
-    inner.pop("@context")
-    return renderers.activity(
-        "Reject",
-        follow.target,
-        inner,
-        activity_id=f"{follow.target.uri}#rejects/follows/{follow.pk}",
-        to=[follow.follower.uri],
-    )
 
 
 def do_unfollow(follower: Actor, target: Actor) -> None:
@@ -108,7 +76,7 @@ def do_unfollow(follower: Actor, target: Actor) -> None:
         if follow is None:
             return
         if not target.is_local and follower.is_local:
-            publish_to_actor(follower, target, renderers.undo(follower, follow_activity(follow)))
+            publish_to_actor(follower, target, undo_for_follow(follow))
         follow.delete()
         # Lists hold followed accounts only, so an unfollowed account leaves the follower's lists.
         ListAccount.objects.filter(list__account=follower, account=target).delete()
@@ -136,7 +104,7 @@ def do_accept_follow_request(target: Actor, follower: Actor) -> Follow:
         if target.is_local:
             do_withdraw_notification(target, follower, Notification.Type.FOLLOW_REQUEST)
             do_notify(target, follower, Notification.Type.FOLLOW)
-            publish_to_actor(target, follower, accept_activity(follow))
+            publish_to_actor(target, follower, accept_for_follow(follow))
     return follow
 
 
@@ -147,7 +115,7 @@ def do_reject_follow_request(target: Actor, follower: Actor) -> None:
         if follow is None:
             return
         if target.is_local:
-            publish_to_actor(target, follower, reject_activity(follow))
+            publish_to_actor(target, follower, reject_for_follow(follow))
             do_withdraw_notification(target, follower, Notification.Type.FOLLOW_REQUEST)
         follow.delete()
 

@@ -15,7 +15,12 @@ from timeline.access import can_view_status
 from timeline.actions.fan_out import fan_out_on_commit
 from timeline.actions.notifications import do_notify, do_withdraw_notification
 from timeline.activitypub.outbox import publish_status_activity
-from timeline.activitypub.renderers import announce_for_reblog
+from timeline.activitypub.renderers import (
+    announce_for_reblog,
+    like_for_favourite,
+    undo_for_favourite,
+    undo_for_reblog,
+)
 from timeline.errors import InteractionRefused
 from timeline.ids import snowflake_id
 from timeline.models import Block, Favourite, Notification, Status, Visibility
@@ -25,13 +30,6 @@ from timeline.streaming.events import stream_status_deleted_on_commit
 def _check_not_blocked(actor: Actor, status: Status) -> None:
     if Block.objects.filter(account=status.account, target=actor).exists():
         raise InteractionRefused("The author of this status has blocked you.", status=403)
-
-
-def like_activity(favourite: Favourite) -> dict[str, object]:
-    """Return the Like activity of a favourite."""
-    return renderers.activity(
-        "Like", favourite.account, favourite.status.uri, activity_id=favourite.uri, to=[favourite.status.account.uri]
-    )
 
 
 def check_favourite(actor: Actor, status: Status) -> None:
@@ -50,7 +48,7 @@ def do_favourite(actor: Actor, status: Status, *, uri: str = "") -> Favourite:
         )
         if created:
             do_notify(status.account, actor, Notification.Type.FAVOURITE, status)
-            publish_to_actor(actor, status.account, like_activity(favourite))
+            publish_to_actor(actor, status.account, like_for_favourite(favourite))
     return favourite
 
 
@@ -60,7 +58,7 @@ def do_unfavourite(actor: Actor, status: Status) -> None:
         favourite = Favourite.objects.select_related("status__account").filter(account=actor, status=status).first()
         if favourite is None:
             return
-        publish_to_actor(actor, status.account, renderers.undo(actor, like_activity(favourite)))
+        publish_to_actor(actor, status.account, undo_for_favourite(favourite))
         favourite.delete()
         do_withdraw_notification(status.account, actor, Notification.Type.FAVOURITE, status)
 
@@ -116,7 +114,7 @@ def do_unreblog(actor: Actor, status: Status) -> None:
         reblog = Status.objects.select_related("reblog_of__account").filter(account=actor, reblog_of=original).first()
         if reblog is None:
             return
-        publish_status_activity(reblog, renderers.undo(actor, announce_for_reblog(reblog)))
+        publish_status_activity(reblog, undo_for_reblog(reblog))
         stream_status_deleted_on_commit(reblog)
         reblog.delete()
         do_withdraw_notification(original.account, actor, Notification.Type.REBLOG, original)

@@ -17,13 +17,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from federation import renderers
 from federation.actions.outbox import publish_actor_update, publish_to_followers
 from federation.actions.remote_actors import fetch_actor, resolve_account
 from federation.errors import RemoteActorUnavailable
 from federation.models import Actor
 from timeline.actions.follows import do_follow, do_unfollow
 from timeline.actions.notifications import do_notify
+from timeline.activitypub.renderers import move_for_account
 from timeline.errors import FollowRefused, InteractionRefused
 from timeline.models import Follow, Notification
 
@@ -69,18 +69,6 @@ def check_move_away(origin: Actor, target_handle: str, *, password: str) -> Acto
     return target
 
 
-def move_activity(origin: Actor, target: Actor) -> dict[str, object]:
-    """Return the Move activity an account sends its followers."""
-    return renderers.activity(
-        "Move",
-        origin,
-        origin.uri,
-        activity_id=renderers.new_activity_id(origin, "moves"),
-        to=[origin.followers_uri],
-        target=target.uri,
-    )
-
-
 def do_move_account(origin: Actor, target: Actor) -> int:
     """Mark an account as moved and move its local followers; remote followers' servers get Move.
 
@@ -94,7 +82,7 @@ def do_move_account(origin: Actor, target: Actor) -> int:
         origin.save(update_fields=["moved_to", "moved_at"])
         if origin.is_local:
             # The profile now names the new account; followers' servers get the Move itself.
-            publish_to_followers(origin, move_activity(origin, target))
+            publish_to_followers(origin, move_for_account(origin, target))
         moved = 0
         followers = Actor.objects.filter(
             following_set__target=origin, following_set__state=Follow.State.ACCEPTED, domain=""

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
-from federation import renderers
 from federation.actions.outbox import publish_to_followers
-from federation.activitypub.context import PUBLIC
 from federation.models import Actor
+from timeline.activitypub.renderers import add_for_pin, remove_for_pin
 from timeline.errors import InteractionRefused, ValidationFailed
 from timeline.models import Status, Visibility
 
 # Mastodon's limit of pinned statuses per account.
 MAX_PINNED_STATUSES = 5
 PINNABLE = (Visibility.PUBLIC, Visibility.UNLISTED)
-
-
-def _featured_activity(kind: str, actor: Actor, status: Status) -> dict[str, Any]:
-    return renderers.activity(
-        kind,
-        actor,
-        status.uri,
-        activity_id=renderers.new_activity_id(actor, kind.lower()),
-        to=[PUBLIC],
-        target=actor.featured_uri,
-    )
 
 
 def check_pin(actor: Actor, status: Status) -> None:
@@ -50,7 +36,7 @@ def do_pin(actor: Actor, status: Status) -> Status:
     with transaction.atomic():
         status.pinned_at = timezone.now()
         status.save(update_fields=["pinned_at"])
-        publish_to_followers(actor, _featured_activity("Add", actor, status))
+        publish_to_followers(actor, add_for_pin(status))
     return status
 
 
@@ -61,7 +47,7 @@ def do_unpin(actor: Actor, status: Status) -> Status:
     with transaction.atomic():
         status.pinned_at = None
         status.save(update_fields=["pinned_at"])
-        publish_to_followers(actor, _featured_activity("Remove", actor, status))
+        publish_to_followers(actor, remove_for_pin(status))
     return status
 
 

@@ -13,6 +13,7 @@ from federation import renderers
 from federation.actions.outbox import publish_to_actor
 from federation.models import Actor
 from timeline.access import can_view_status
+from timeline.activitypub.renderers import create_for_vote
 from timeline.errors import InteractionRefused
 from timeline.models import Poll, PollVote, Status
 from timeline.poll_claims import poll_claims
@@ -39,21 +40,6 @@ def check_vote(actor: Actor, status: Status, choices: list[int]) -> Poll:
     return poll
 
 
-def vote_activity(vote: PollVote) -> dict[str, object]:
-    """Return the Create of a vote Note, sent to the poll's author only."""
-    status = vote.poll.status
-    author = status.account
-    note = {
-        "id": vote.uri,
-        "type": "Note",
-        "name": vote.poll.options[vote.choice],
-        "attributedTo": vote.account.uri,
-        "to": [author.uri],
-        "inReplyTo": status.uri,
-    }
-    return renderers.activity("Create", vote.account, note, activity_id=f"{vote.uri}/activity", to=[author.uri])
-
-
 def do_vote(actor: Actor, status: Status, choices: list[int], *, uri: str = "") -> list[PollVote]:
     """Record a vote; a remote poll's author is sent one Create(Note) per choice, as Mastodon sends them."""
     poll = check_vote(actor, status, choices)
@@ -73,7 +59,7 @@ def do_vote(actor: Actor, status: Status, choices: list[int], *, uri: str = "") 
             counts[choice] += 1
         Poll.objects.filter(pk=poll.pk).update(votes=counts, voters_count=F("voters_count") + 1)
         for vote in votes:
-            publish_to_actor(actor, status.account, vote_activity(vote))
+            publish_to_actor(actor, status.account, create_for_vote(vote))
     return votes
 
 

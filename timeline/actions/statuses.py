@@ -14,7 +14,6 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
-from federation import renderers
 from federation.models import Actor, Tombstone
 from federation.uris import status_uri, status_url
 from timeline.access import can_view_status
@@ -24,7 +23,7 @@ from timeline.actions.notifications import do_notify
 from timeline.actions.remote_statuses import do_delete_remote_status
 from timeline.actions.status_history import do_record_original_version, do_record_status_version
 from timeline.activitypub.outbox import publish_status_activity
-from timeline.activitypub.renderers import announce_for_reblog, create_for_status, delete_for_status, update_for_status
+from timeline.activitypub.renderers import create_for_status, delete_for_status, undo_for_reblog, update_for_status
 from timeline.errors import StatusRefused
 from timeline.ids import snowflake_id
 from timeline.imaging import MediaRejected
@@ -398,7 +397,7 @@ def do_delete_status(actor: Actor, status: Status) -> None:
 def _delete_local_status(status: Status) -> None:
     with transaction.atomic():
         if status.reblog_of_id is not None:
-            _publish(status, renderers.undo(status.account, announce_for_reblog(status)))
+            _publish(status, undo_for_reblog(status))
         else:
             _publish(status, delete_for_status(status))
         Tombstone.objects.get_or_create(uri=status.uri)

@@ -1,4 +1,8 @@
-"""Render the timeline's rows as ActivityStreams: statuses as Notes (and Questions), media, boosts."""
+"""Render the timeline's rows as ActivityStreams: statuses as Notes (and Questions), media, boosts.
+
+Also the envelopes of the timeline's other activities: follows and their
+answers, likes, blocks, pins, moves, poll votes, and the Undo of each.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from federation import activitypub as ap
 from federation.activitypub import Announce, Create, Delete, Note, Tombstone, Update, serialise
 from federation.activitypub.context import PUBLIC
 from federation.models import Actor
-from federation.renderers import iso8601
+from federation.renderers import iso8601, new_activity_id
 from federation.uris import base_url
-from timeline.models import MediaAttachment, Poll, Status, Visibility
+from timeline.models import Block, Favourite, Follow, MediaAttachment, Poll, PollVote, Status, Visibility
 
 
 @dataclass(frozen=True)
@@ -152,19 +157,159 @@ def delete_for_status(status: Status) -> dict[str, Any]:
     )
 
 
-def announce_for_reblog(reblog: Status, mentioned_actors: list[Actor] | None = None) -> dict[str, Any]:
-    """Return the Announce activity of a boost."""
+def _announce(reblog: Status, mentioned_actors: list[Actor] | None = None) -> Announce:
     original = reblog.reblog_of
     if original is None:
         raise ValueError("Only a boost has an Announce.")
     to, cc = addressing_for_status(reblog, mentioned_actors)
+    return Announce(
+        id=reblog.uri,
+        actor=reblog.account.uri,
+        object=original.uri,
+        to=to,
+        cc=[*cc, original.account.uri],
+        published=iso8601(reblog.created_at),
+    )
+
+
+def announce_for_reblog(reblog: Status, mentioned_actors: list[Actor] | None = None) -> dict[str, Any]:
+    """Return the Announce activity of a boost."""
+    return serialise(_announce(reblog, mentioned_actors))
+
+
+def _undo(activity: ap.Activity) -> dict[str, Any]:
+    # Mastodon names an Undo after what it undoes and addresses it to the same audience.
     return serialise(
-        Announce(
-            id=reblog.uri,
-            actor=reblog.account.uri,
-            object=original.uri,
-            to=to,
-            cc=[*cc, original.account.uri],
-            published=iso8601(reblog.created_at),
+        ap.Undo(id=f"{activity.id}/undo", actor=activity.actor, object=activity, to=activity.to, cc=activity.cc)
+    )
+
+
+def undo_for_reblog(reblog: Status) -> dict[str, Any]:
+    """Return the Undo of a boost's Announce, which it embeds."""
+    return _undo(_announce(reblog))
+
+
+def _follow(follow: Follow) -> ap.Follow:
+    return ap.Follow(id=follow.uri, actor=follow.follower.uri, object=follow.target.uri, to=[follow.target.uri])
+
+
+def follow_for_follow(follow: Follow) -> dict[str, Any]:
+    """Return the Follow activity of a follow row."""
+    return serialise(_follow(follow))
+
+
+def accept_for_follow(follow: Follow) -> dict[str, Any]:
+    """Return the Accept of a follow, embedding the Follow as Mastodon expects."""
+    return serialise(
+        ap.Accept(
+            id=f"{follow.target.uri}#accepts/follows/{follow.pk}",
+            actor=follow.target.uri,
+            object=_follow(follow),
+            to=[follow.follower.uri],
         )
     )
+
+
+def reject_for_follow(follow: Follow) -> dict[str, Any]:
+    """Return the Reject of a follow, embedding the Follow."""
+    return serialise(
+        ap.Reject(
+            id=f"{follow.target.uri}#rejects/follows/{follow.pk}",
+            actor=follow.target.uri,
+            object=_follow(follow),
+            to=[follow.follower.uri],
+        )
+    )
+
+
+def undo_for_follow(follow: Follow) -> dict[str, Any]:
+    """Return the Undo of a follow (an unfollow, or a withdrawn request)."""
+    return _undo(_follow(follow))
+
+
+def _like(favourite: Favourite) -> ap.Like:
+    return ap.Like(
+        id=favourite.uri,
+        actor=favourite.account.uri,
+        object=favourite.status.uri,
+        to=[favourite.status.account.uri],
+    )
+
+
+def like_for_favourite(favourite: Favourite) -> dict[str, Any]:
+    """Return the Like activity of a favourite, sent to the status's author."""
+    return serialise(_like(favourite))
+
+
+def undo_for_favourite(favourite: Favourite) -> dict[str, Any]:
+    """Return the Undo of a favourite's Like."""
+    return _undo(_like(favourite))
+
+
+def _block(block: Block) -> ap.Block:
+    return ap.Block(id=block.uri, actor=block.account.uri, object=block.target.uri, to=[block.target.uri])
+
+
+def block_for_block(block: Block) -> dict[str, Any]:
+    """Return the Block activity of a block row, sent to the blocked account."""
+    return serialise(_block(block))
+
+
+def undo_for_block(block: Block) -> dict[str, Any]:
+    """Return the Undo of a block."""
+    return _undo(_block(block))
+
+
+def add_for_pin(status: Status) -> dict[str, Any]:
+    """Return the Add of a pinned status to its author's featured collection."""
+    actor = status.account
+    return serialise(
+        ap.Add(
+            id=new_activity_id(actor, "add"),
+            actor=actor.uri,
+            object=status.uri,
+            target=actor.featured_uri,
+            to=[PUBLIC],
+        )
+    )
+
+
+def remove_for_pin(status: Status) -> dict[str, Any]:
+    """Return the Remove of an unpinned status from its author's featured collection."""
+    actor = status.account
+    return serialise(
+        ap.Remove(
+            id=new_activity_id(actor, "remove"),
+            actor=actor.uri,
+            object=status.uri,
+            target=actor.featured_uri,
+            to=[PUBLIC],
+        )
+    )
+
+
+def move_for_account(origin: Actor, target: Actor) -> dict[str, Any]:
+    """Return the Move an account sends its followers: the object is the account itself, the target the new one."""
+    return serialise(
+        ap.Move(
+            id=new_activity_id(origin, "moves"),
+            actor=origin.uri,
+            object=origin.uri,
+            target=target.uri,
+            to=[origin.followers_uri],
+        )
+    )
+
+
+def create_for_vote(vote: PollVote) -> dict[str, Any]:
+    """Return the Create of a vote's Note, sent to the poll's author only."""
+    status = vote.poll.status
+    author = status.account
+    note = ap.VoteNote(
+        id=vote.uri,
+        name=vote.poll.options[vote.choice],
+        attributed_to=vote.account.uri,
+        to=[author.uri],
+        in_reply_to=status.uri,
+    )
+    return serialise(Create(id=f"{vote.uri}/activity", actor=vote.account.uri, object=note, to=[author.uri]))

@@ -21,6 +21,7 @@ from federation.activitypub import (
     PublicKey,
     Question,
     Tombstone,
+    VoteNote,
     parse,
     parse_as,
 )
@@ -238,6 +239,29 @@ def test_a_prepared_tag_is_sent_as_it_is() -> None:
 )
 def test_a_sent_note_parses_back_to_itself(note: Note) -> None:
     assert parse(note.to_json()) == note
+
+
+def test_a_vote_is_sent_as_a_bare_note_and_read_back_as_a_note() -> None:
+    vote = VoteNote(
+        id="https://here.example/users/alice#votes/1",
+        name="Beans",
+        attributed_to="https://here.example/users/alice",
+        to=["https://there.example/users/bob"],
+        in_reply_to="https://there.example/users/bob/statuses/1",
+    )
+    sent = vote.to_json(with_context=False)
+    assert list(sent.items()) == [
+        ("id", "https://here.example/users/alice#votes/1"),
+        ("type", "Note"),
+        ("name", "Beans"),
+        ("attributedTo", "https://here.example/users/alice"),
+        ("to", ["https://there.example/users/bob"]),
+        ("inReplyTo", "https://there.example/users/bob/statuses/1"),
+    ]
+    assert next(iter(vote.to_json())) == "@context"
+    received = parse(sent)
+    assert type(received) is Note
+    assert (received.name, received.content, received.in_reply_to) == ("Beans", "", vote.in_reply_to)
 
 
 def test_a_sent_person_parses_back_to_itself() -> None:

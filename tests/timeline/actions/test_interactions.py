@@ -171,8 +171,8 @@ def test_blockers_do_not_receive_the_blocked_accounts_statuses(alice: Actor, bob
 
 
 @pytest.mark.django_db
-def test_profile_update_and_report_forwarding_are_sent(alice: Actor) -> None:
-    from federation.actions.outbox import publish_actor_update, publish_flag
+def test_profile_update_is_sent(alice: Actor) -> None:
+    from federation.actions.outbox import publish_actor_update
 
     remote = RemoteActorFactory.create()
     FollowFactory.create(follower=remote, target=alice)
@@ -180,9 +180,3 @@ def test_profile_update_and_report_forwarding_are_sent(alice: Actor) -> None:
     alice.save(update_fields=["display_name"])
     publish_actor_update(alice)
     assert sent("Update")[0]["object"]["name"] == "Alice A."  # type: ignore[index]
-    status = StatusFactory.create(account=remote, uri=f"{remote.uri}/statuses/9", local=False)
-    publish_flag(remote, [status.uri], "spam")
-    [flag] = sent("Flag")
-    assert flag["object"] == [remote.uri, status.uri]
-    assert str(flag["actor"]).endswith("/actor")
-    assert alice.uri not in str(flag)
