@@ -1,10 +1,12 @@
 """How the public transparency log names whom a moderation action is about.
 
-The co-op answers for every action in public, but a member of this server
-is not named there: the log calls them "member #<pseudonym>", the same for
-every action on them, so readers can see that several actions concern one
-person without learning who. Remote accounts and domains act in public on
-other servers, so they are named as the fediverse knows them.
+The co-op answers for every action in public. Unless the bylaws say
+otherwise (`log_pseudonymises_members`), a member of this server is not named
+there: the log calls them "member #<pseudonym>", the same for every action on
+them, so readers can see that several actions concern one person without
+learning who. Remote accounts and domains act in public on other servers, so
+they are named as the fediverse knows them. An entry keeps the name it was
+written with: a later amendment changes how new entries name members.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.utils.crypto import salted_hmac
 
 from federation.models import Actor
 from governance.models import ModerationAction
+from members.selectors import bylaws_in_force
 
 PSEUDONYM_SALT = "governance.log_subjects.pseudonym"
 PSEUDONYM_LENGTH = 8
@@ -29,9 +32,14 @@ def member_pseudonym(actor: Actor) -> str:
     return f"member #{digest[:PSEUDONYM_LENGTH]}"
 
 
+def pseudonymised(actor: Actor) -> bool:
+    """Return whether the public log hides this account behind a pseudonym: a local one, if the bylaws say so."""
+    return actor.is_local and bylaws_in_force().log_pseudonymises_members
+
+
 def account_subject(actor: Actor) -> str:
-    """Return how the public log names an account: a pseudonym for a local one, the handle for a remote one."""
-    return member_pseudonym(actor) if actor.is_local else f"@{actor.acct}"
+    """Return how the public log names an account: a pseudonym where the bylaws ask for one, else the handle."""
+    return member_pseudonym(actor) if pseudonymised(actor) else f"@{actor.acct}"
 
 
 def action_subject(action: ModerationAction) -> str:
@@ -55,5 +63,5 @@ def action_headline(action: ModerationAction) -> str:
 
 
 def names_account_publicly(action: ModerationAction) -> bool:
-    """Return whether the public log may give the account's and post's ids (a remote account's only)."""
-    return action.target_account is not None and not action.target_account.is_local
+    """Return whether the public log may give the account's and post's ids (those of an account it names)."""
+    return action.target_account is not None and not pseudonymised(action.target_account)

@@ -425,6 +425,13 @@ class PatronageForm(PayloadForm):
         decimal_places=1,
         required=False,
     )
+    posts_percent = forms.DecimalField(
+        label=_("Of the rest, shared by posts written (%)"),
+        min_value=0,
+        max_value=100,
+        decimal_places=1,
+        required=False,
+    )
     shares_percent = forms.DecimalField(
         label=_("Of the rest, shared by capital held (%)"),
         min_value=0,

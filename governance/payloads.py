@@ -86,6 +86,7 @@ class PatronageMeasure(models.TextChoices):
 
     DUES_PAID = "dues_paid", "Dues paid"
     CONTRIBUTION_HOURS = "contribution_hours", "Contribution hours"
+    POSTS = "posts", "Posts written"
     SHARES = "shares", "Capital held in shares"
 
 

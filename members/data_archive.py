@@ -32,7 +32,7 @@ from federation.models import Actor
 from federation.renderers import person_for_actor
 from federation.uris import base_url
 from members.exports import JOURNAL_HEADER, certificate_for, holder_entries, journal_row
-from members.models import DuesPayment, User
+from members.models import DuesPayment, DuesTierChoice, User
 from members.selectors import membership_history
 from timeline.activitypub.renderers import StatusRelations, announce_for_reblog, create_for_status
 from timeline.models import (
@@ -88,6 +88,7 @@ coop/register_entries.csv    The share register's entries that name you,
 coop/certificate.json        Your holdings today and the register hash
                              the certificate rests on.
 coop/dues.csv                Your dues payments.
+coop/dues_tiers.csv          The dues tiers you chose, with when.
 """
 
 
@@ -423,6 +424,22 @@ def _coop(archive: zipfile.ZipFile, user: User, actor: Actor) -> None:
                 p.note,
             ]
             for p in payments
+        ),
+    )
+    choices = DuesTierChoice.objects.filter(user=user).select_related("tier").order_by("chosen_at", "id")
+    _write_csv(
+        archive,
+        "coop/dues_tiers.csv",
+        ["chosen_at", "tier", "monthly_amount", "currency", "hardship_waiver"],
+        (
+            [
+                c.chosen_at.isoformat(),
+                c.tier.name,
+                f"{c.tier.monthly_amount:.2f}",
+                c.tier.currency,
+                "yes" if c.tier.hardship_waiver else "no",
+            ]
+            for c in choices
         ),
     )
     for document in _documents:

@@ -15,7 +15,7 @@ from django.db.models import Q
 from oauth2_provider.models import AccessToken
 
 from federation.models import Actor, Delivery
-from members.models import DataExport, DataImport, DuesPayment, MembershipEvent, RegisterEntry, User
+from members.models import DataExport, DataImport, DuesPayment, DuesTierChoice, MembershipEvent, RegisterEntry, User
 from members.selectors import bylaws_in_force
 from timeline.models import (
     AccountDomainBlock,
@@ -155,6 +155,15 @@ def data_held_about(user: User) -> list[DataCategory]:
             _days(bylaws.retention_dues_days),
             kept_after_deletion=True,
             legal_basis="Accounting law requires payment records to be kept.",
+        ),
+        DataCategory(
+            "dues_tiers",
+            "Dues tiers you chose, with when",
+            DuesTierChoice.objects.filter(user=user).count(),
+            _days(bylaws.retention_dues_days),
+            kept_after_deletion=True,
+            legal_basis="Your good standing at each past vote rests on them (a hardship tier waives dues), "
+            "so they are kept as long as the payments.",
         ),
         *(category for provider in _member_categories for category in provider(user)),
         DataCategory(

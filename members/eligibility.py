@@ -15,7 +15,7 @@ from django.utils import timezone
 from members.holdings import derived_holdings
 from members.models import DuesPayment, MembershipEvent, MembershipStatus, ShareClass
 from members.selectors import bylaws_in_force, statuses_at
-from members.standing import unpaid_months_from
+from members.standing import tier_choices, unpaid_months_from
 
 
 def eligible_voter_ids(at: datetime, *, among: Collection[int] | None = None) -> list[int]:
@@ -47,11 +47,13 @@ def eligible_voter_ids(at: datetime, *, among: Collection[int] | None = None) ->
     payments: defaultdict[int, list[DuesPayment]] = defaultdict(list)
     for payment in DuesPayment.objects.filter(user_id__in=candidates, recorded_at__lte=at):
         payments[payment.user_id].append(payment)
+    choices = tier_choices(candidates, at)
     eligible = [
         user_id
         for user_id in candidates
         if user_id in admissions
-        and len(unpaid_months_from(payments[user_id], at, admissions[user_id], bylaws)) < bylaws.dues_grace_months
+        and len(unpaid_months_from(payments[user_id], at, admissions[user_id], bylaws, choices.get(user_id, [])))
+        < bylaws.dues_grace_months
     ]
     return sorted(eligible)
 

@@ -13,7 +13,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 CENT = Decimal("0.01")
-MEASURES = ("dues_paid", "contribution_hours", "shares")
+MEASURES = ("dues_paid", "contribution_hours", "posts", "shares")
 
 
 def to_cents(amount: Decimal) -> Decimal:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import timezone
 
-from members.models import BylawsVersion, DuesPayment, MembershipStatus
+from members.models import BylawsVersion, DuesPayment, DuesTierChoice, MembershipStatus
 from members.selectors import admitted_at, bylaws_in_force, membership_status_at
 
 
@@ -43,14 +43,51 @@ def months_due(at: datetime, admitted: datetime, bylaws: BylawsVersion) -> list[
     return sorted(month for month in window if month > joined)
 
 
+def hardship_months(choices: Sequence[tuple[datetime, bool]], months: Iterable[date]) -> list[date]:
+    """Return those of `months` during which a hardship tier was in force, from (chosen_at, is_hardship) choices.
+
+    A month counts as waived if the tier in force at its start, or any tier
+    chosen during it, waives dues: a member who declares hardship mid-month
+    owes nothing for that month.
+    """
+    ordered = sorted((first_of_month(timezone.localdate(chosen_at)), hardship) for chosen_at, hardship in choices)
+    waived = []
+    for month in months:
+        before = [hardship for chosen, hardship in ordered if chosen < month]
+        during = [hardship for chosen, hardship in ordered if chosen == month]
+        if (before and before[-1]) or any(during):
+            waived.append(month)
+    return waived
+
+
 def unpaid_months_from(
-    payments: Iterable[DuesPayment], at: datetime, admitted: datetime, bylaws: BylawsVersion
+    payments: Iterable[DuesPayment],
+    at: datetime,
+    admitted: datetime,
+    bylaws: BylawsVersion,
+    choices: Sequence[tuple[datetime, bool]] = (),
 ) -> list[date]:
-    """Return the months due whose payments (recorded by `at`) fall short of the monthly minimum."""
+    """Return the months due whose payments (recorded by `at`) fall short of the monthly minimum.
+
+    `choices` are the member's tier choices made by `at`, as (chosen_at,
+    is_hardship): months under a hardship waiver are not owed.
+    """
     paid = paid_by_month(payment for payment in payments if payment.recorded_at <= at)
-    return [
-        month for month in months_due(at, admitted, bylaws) if paid.get(month, Decimal(0)) < bylaws.dues_monthly_minimum
-    ]
+    due = months_due(at, admitted, bylaws)
+    waived = set(hardship_months([choice for choice in choices if choice[0] <= at], due))
+    return [month for month in due if month not in waived and paid.get(month, Decimal(0)) < bylaws.dues_monthly_minimum]
+
+
+def tier_choices(user_ids: Iterable[int], at: datetime) -> dict[int, list[tuple[datetime, bool]]]:
+    """Return each user's dues tier choices made by `at`, as (chosen_at, is_hardship), oldest first."""
+    found: dict[int, list[tuple[datetime, bool]]] = {}
+    for user_id, chosen_at, hardship in (
+        DuesTierChoice.objects.filter(user_id__in=list(user_ids), chosen_at__lte=at)
+        .order_by("chosen_at", "id")
+        .values_list("user_id", "chosen_at", "tier__hardship_waiver")
+    ):
+        found.setdefault(user_id, []).append((chosen_at, hardship))
+    return found
 
 
 @dataclass(frozen=True)
@@ -60,6 +97,7 @@ class Standing:
     status: str | None
     unpaid_months: list[date]
     grace_months: int
+    waived_months: list[date] = field(default_factory=list)
 
     @property
     def in_arrears(self) -> bool:
@@ -79,10 +117,13 @@ def standing_at(user_id: int, at: datetime | None = None) -> Standing:
     status = membership_status_at(user_id, moment)
     admitted = admitted_at(user_id, moment)
     unpaid: list[date] = []
+    waived: list[date] = []
     if admitted is not None:
         payments = DuesPayment.objects.filter(user_id=user_id, recorded_at__lte=moment)
-        unpaid = unpaid_months_from(payments, moment, admitted, bylaws)
-    return Standing(status=status, unpaid_months=unpaid, grace_months=bylaws.dues_grace_months)
+        choices = tier_choices([user_id], moment).get(user_id, [])
+        unpaid = unpaid_months_from(payments, moment, admitted, bylaws, choices)
+        waived = hardship_months(choices, months_due(moment, admitted, bylaws))
+    return Standing(status=status, unpaid_months=unpaid, grace_months=bylaws.dues_grace_months, waived_months=waived)
 
 
 def is_in_good_standing(user_id: int, at: datetime | None = None) -> bool:

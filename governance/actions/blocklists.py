@@ -23,7 +23,12 @@ from federation.actions.instance_actor import instance_actor
 from federation.errors import DomainPolicyRefused
 from federation.transport import TransportError, UnsafeDestination, signed_get
 from governance.actions.log import do_append_log_entry
-from governance.actions.moderation import do_record_mandated_domain_policy, do_update_domain_action, domain_details
+from governance.actions.moderation import (
+    do_record_mandated_domain_policy,
+    do_reverse_moderation_action,
+    do_update_domain_action,
+    domain_details,
+)
 from governance.blocklist_csv import MAX_CSV_CHARS, BlocklistEntry, parse_blocklist_csv, severity_rank
 from governance.errors import ModerationRefused
 from governance.models import BlocklistMandate, LogEntry, LogVisibility, ModerationAction, Proposal
@@ -224,7 +229,11 @@ class BlocklistImport:
     unchanged: int = 0
     # Domains with a block under another authority (a rule, another mandate, the assembly): left as they are.
     skipped: list[str] = field(default_factory=list)
+    # Blocks this import had applied that no source lists any longer.
+    lifted: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # Whether a source could not be read: then nothing is lifted, since its silence proves nothing.
+    unread_source: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Return the summary kept on the mandate."""
@@ -233,6 +242,7 @@ class BlocklistImport:
             "changed": self.changed,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
+            "lifted": self.lifted,
             "problems": self.problems[:100],
         }
 
@@ -245,6 +255,7 @@ def _source_entries(
             text = fetch(source.url)
         except BlocklistUnavailable as exc:
             result.problems.append(f"{source.url}: {exc}")
+            result.unread_source = True
             return []
     else:
         text = source.csv
@@ -287,6 +298,17 @@ def _import_entry(mandate: BlocklistMandate, domain: str, details: dict[str, Any
             result.changed.append(domain)
 
 
+def _lift_unlisted(mandate: BlocklistMandate, listed: set[str], result: BlocklistImport, *, now: datetime) -> None:
+    """Reverse the blocks the mandate's imports applied for domains no source lists any longer."""
+    imported = domain_actions_in_force().filter(mandate=mandate, moderator__isnull=True)
+    imported = imported.exclude(target_domain__in=listed)
+    for action in imported.order_by("target_domain"):
+        do_reverse_moderation_action(
+            action, authority=f"No longer listed by the sources of {mandate.authority}", now=now
+        )
+        result.lifted.append(action.target_domain)
+
+
 def do_import_blocklist(
     mandate: BlocklistMandate,
     *,
@@ -299,8 +321,12 @@ def do_import_blocklist(
     in its own transaction, so one bad row or unreachable list never undoes
     the rest. Severities above the mandate's are applied at its maximum (a
     list's suspension becomes a limit under a mandate to limit). Blocks set
-    under another authority are left alone; blocks a list no longer names
-    are not lifted (a moderator or the assembly lifts them).
+    under another authority are left alone. A block an import applied under
+    this mandate that no source lists any longer is lifted, logged as a
+    reversal citing the mandate, but only when every source was read: an
+    unreachable list lifts nothing. Blocks a role holder applied by hand
+    under the mandate (a blocklist tool through the admin API) are that
+    tool's to remove.
     """
     now = now or timezone.now()
     result = BlocklistImport(mandate_id=mandate.pk)
@@ -323,6 +349,8 @@ def do_import_blocklist(
             _import_entry(mandate, domain, details, result)
         except ModerationRefused as exc:
             result.problems.append(f"{domain}: {exc.message}")
+    if not result.unread_source:
+        _lift_unlisted(mandate, set(wanted), result, now=now)
     mandate.last_imported_at = now
     mandate.last_import = result.to_json()
     mandate.save(update_fields=["last_imported_at", "last_import"])

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from members.actions.authority import check_ownership_authority
 from members.errors import MemberRefused, NotPermitted
-from members.models import DuesPayment, DuesTier, Membership, Role, User
+from members.models import DuesPayment, DuesTier, DuesTierChoice, Membership, Role, User
 from members.selectors import bylaws_in_force, user_has_role
 
 MAX_MONTHS_PER_PAYMENT = 24
@@ -145,13 +145,17 @@ def check_choose_dues_tier(user: User, tier: DuesTier) -> Membership:
     membership = Membership.objects.filter(user=user).first()
     if membership is None:
         raise MemberRefused(f"{user.username} has not applied for membership.")
+    if membership.dues_tier_id == tier.pk:
+        raise MemberRefused(f"You are on the {tier.name} tier already.")
     return membership
 
 
+@transaction.atomic
 def do_choose_dues_tier(membership: Membership, tier: DuesTier) -> None:
-    """Record the tier the member pledges to pay."""
+    """Record the tier the member pledges to pay, from now on; a hardship tier waives the months it covers."""
     membership.dues_tier = tier
     membership.save(update_fields=["dues_tier"])
+    DuesTierChoice.objects.create(user_id=membership.user_id, tier=tier, chosen_at=timezone.now())
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from members.actions.authority import check_ownership_authority
@@ -26,6 +26,7 @@ from members.models import (
 )
 from members.patronage import CENT, MEASURES, Division, Formula, Measures, Pool, divide_surplus, measures_to_json
 from members.selectors import bylaws_in_force, statuses_at
+from timeline.models import Status
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ def check_allocate_patronage(
     if surplus != surplus.quantize(CENT):
         raise MemberRefused("The surplus is in whole cents.")
     if not bylaws.patronage_min_reserve_fraction <= formula.reserve_fraction <= 1:
-        raise MemberRefused(f"Reserves must take between {bylaws.patronage_min_reserve_fraction} and 1 of the surplus.")
+        minimum = format((bylaws.patronage_min_reserve_fraction * 100).normalize(), "f")
+        raise MemberRefused(f"Reserves must take between {minimum}% and 100% of the surplus.")
     _check_pools(formula, bylaws)
     if formula.capital_rate != bylaws.capital_interest_max_rate:
         raise MemberRefused(f"The capital interest cap must be the bylaws' rate ({bylaws.capital_interest_max_rate}).")
@@ -133,7 +135,11 @@ def _check_pools(formula: Formula, bylaws: BylawsVersion) -> None:
 
 
 def gather_measures(period_start: date, period_end: date, formula: Formula) -> Measures:
-    """Return each member's measure per pool: members at the period's end, from the records of the period."""
+    """Return each member's measure per pool: members at the period's end, from the records of the period.
+
+    Posts are the statuses a member wrote in the period (boosts are not
+    writing) that still exist: a deleted post no longer counts.
+    """
     end_moment = datetime.combine(period_end, time.max, tzinfo=UTC)
     members = {user_id for user_id, status in statuses_at(end_moment).items() if status == MembershipStatus.MEMBER}
     holdings = derived_holdings(as_of=period_end, known_at=end_moment)
@@ -150,6 +156,19 @@ def gather_measures(period_start: date, period_end: date, formula: Formula) -> M
         .annotate(total=Sum("hours"))
         .values_list("user_id", "total")
     )
+    posts = dict(
+        Status.objects.filter(
+            account__user_id__in=members,
+            reblog_of__isnull=True,
+            created_at__range=(
+                datetime.combine(period_start, time.min, tzinfo=UTC),
+                end_moment,
+            ),
+        )
+        .values("account__user_id")
+        .annotate(total=Count("id"))
+        .values_list("account__user_id", "total")
+    )
     measures: Measures = {}
     for pool in formula.pools:
         capital: defaultdict[int, Decimal] = defaultdict(Decimal)
@@ -157,7 +176,7 @@ def gather_measures(period_start: date, period_end: date, formula: Formula) -> M
             if pool.share_class_id in (None, class_id):
                 capital[user_id] += values[class_id] * quantity
         eligible = {user_id for user_id in members if pool.share_class_id is None or capital.get(user_id)}
-        source = {"dues_paid": dues, "contribution_hours": hours, "shares": capital}[pool.measure]
+        source = {"dues_paid": dues, "contribution_hours": hours, "posts": posts, "shares": capital}[pool.measure]
         measures[pool.name] = {user_id: Decimal(source[user_id]) for user_id in eligible if source.get(user_id)}
     return measures
 

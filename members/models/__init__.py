@@ -4,7 +4,7 @@ from members.models.app_registration import AppRegistration
 from members.models.bylaws import BylawsVersion
 from members.models.data_rights import DataExport, DataImport, DataImportLine
 from members.models.deletion import AccountDeletion
-from members.models.dues import DuesPayment, DuesTier
+from members.models.dues import DuesPayment, DuesTier, DuesTierChoice
 from members.models.membership import Invitation, Membership, MembershipEvent, MembershipStatus, Role, RoleHolding
 from members.models.patronage import PatronageAllocation, PatronageStatement
 from members.models.register import RegisterEntry
@@ -23,6 +23,7 @@ __all__ = [
     "DataImportLine",
     "DuesPayment",
     "DuesTier",
+    "DuesTierChoice",
     "Invitation",
     "Membership",
     "MembershipEvent",

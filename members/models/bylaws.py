@@ -54,6 +54,9 @@ class BylawsVersion(models.Model):
     assembly_decides_share_classes = models.BooleanField(default=True)
     assembly_decides_dues_tiers = models.BooleanField(default=False)
     assembly_decides_patronage = models.BooleanField(default=True)
+    # Whether the public moderation log calls this server's members "member #<pseudonym>"
+    # rather than by their handle (remote accounts are always named as the fediverse knows them).
+    log_pseudonymises_members = models.BooleanField(default=True)
     # Retention, in days.
     retention_register_days = models.PositiveIntegerField(default=3650)
     retention_dues_days = models.PositiveIntegerField(default=2555)
@@ -104,6 +107,7 @@ BYLAWS_SETTINGS: tuple[str, ...] = (
     "assembly_decides_share_classes",
     "assembly_decides_dues_tiers",
     "assembly_decides_patronage",
+    "log_pseudonymises_members",
     "retention_register_days",
     "retention_dues_days",
     "retention_applications_days",

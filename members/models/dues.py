@@ -12,7 +12,8 @@ class DuesTier(models.Model):
     `period_months` says how often the pledge is paid (1, 3 or 12 months at a
     time). A sliding-scale tier lets the member choose any monthly amount from
     `monthly_amount` up to `sliding_scale_max`. A hardship tier waives the
-    pledge: its amount is zero, and the member owes what the bylaws' minimum says.
+    pledge: its amount is zero, and the months a member spends on it owe nothing
+    towards good standing.
     """
 
     name = models.CharField(max_length=100, unique=True)
@@ -40,6 +41,26 @@ class DuesTier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.monthly_amount} {self.currency}/month)"
+
+
+class DuesTierChoice(models.Model):
+    """A member's choice of dues tier from `chosen_at` until their next choice.
+
+    Kept as a history, not only as the membership's current tier, so that
+    standing at any past moment (an electorate fixed when a decision opened)
+    reads the tier then in force: months under a hardship waiver owe nothing.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dues_tier_choices")
+    tier = models.ForeignKey(DuesTier, on_delete=models.PROTECT, related_name="choices")
+    chosen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["chosen_at", "id"]
+        indexes = [models.Index(fields=["user", "chosen_at"], name="dues_choice_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.user} chose {self.tier.name} at {self.chosen_at:%Y-%m-%d}"
 
 
 class DuesPayment(models.Model):

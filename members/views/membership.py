@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from config.web_refusals import refusal_as_message, refusal_on_form
 from members.access import access_membership_by_user_id, can_read_register
 from members.actions.accounts import check_create_account, do_create_account
+from members.actions.dues import check_choose_dues_tier, do_choose_dues_tier
 from members.actions.lifecycle import MAX_APPLICATION_LENGTH
 from members.actions.register import check_request_subscription, do_request_subscription
 from members.exports import holder_entries
 from members.holdings import register_as_of
-from members.models import DuesPayment, PatronageStatement, ShareClass, User
+from members.models import DuesPayment, DuesTier, PatronageStatement, ShareClass, User
 from members.selectors import bylaws_in_force, membership_history, roles_of
 from members.standing import standing_at
 
@@ -76,6 +77,8 @@ def membership(request: HttpRequest) -> HttpResponse:
         .order_by("-allocation__period_end", "pool"),
         "today": timezone.localdate(),
         "subscribe_form": SubscriptionForm(),
+        "tier_form": DuesTierForm(initial={"tier": record.dues_tier_id}) if DuesTier.objects.exists() else None,
+        "bylaws": bylaws_in_force(),
         "is_officer": can_read_register(viewer),
     }
     return render(request, "members/membership.html", context)
@@ -105,4 +108,33 @@ def subscribe(request: HttpRequest) -> HttpResponseBase:
             _("Requested: entry #%(sequence)s. Pay %(amount)s %(currency)s to the treasurer to have them issued.")
             % {"sequence": entry.sequence, "amount": entry.amount, "currency": share_class.currency},
         )
+    return redirect("members:membership")
+
+
+class DuesTierForm(forms.Form):
+    """The step of the sliding scale a member pledges, a hardship waiver among them."""
+
+    tier = forms.ModelChoiceField(
+        label=_("Dues tier"), queryset=DuesTier.objects.all(), empty_label=None, widget=forms.RadioSelect
+    )
+
+
+@login_required
+def choose_dues_tier(request: HttpRequest) -> HttpResponseBase:
+    """Record the dues tier the member pledges from now on."""
+    viewer = request.user
+    assert isinstance(viewer, User)  # noqa: S101 (login_required lets only users through)
+    form = DuesTierForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        messages.error(request, _("Choose one of the dues tiers."))
+        return redirect("members:membership")
+    tier = form.cleaned_data["tier"]
+    with refusal_as_message(request):
+        do_choose_dues_tier(check_choose_dues_tier(viewer, tier), tier)
+        if tier.hardship_waiver:
+            messages.success(
+                request, _("You are on the %(tier)s tier: from this month, you owe no dues.") % {"tier": tier.name}
+            )
+        else:
+            messages.success(request, _("You are on the %(tier)s tier from now on.") % {"tier": tier.name})
     return redirect("members:membership")

@@ -110,20 +110,52 @@ class ContributionForm(forms.Form):
 
 
 class AllocationForm(forms.Form):
-    """A period's surplus to allocate: reserves first, then a pool for dues paid and one for hours worked."""
+    """A period's surplus to allocate: reserves first, then the rest shared by one or more measures, in percent."""
 
     label = forms.CharField(label=_("Label (such as the financial year)"), max_length=100)
     period_start = forms.DateField(label=_("Period starts"), widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(label=_("Period ends"), widget=forms.DateInput(attrs={"type": "date"}))
     surplus = forms.DecimalField(label=_("Surplus"), min_value=Decimal(0), decimal_places=2)
-    reserve_fraction = forms.DecimalField(label=_("Fraction kept in reserves"), min_value=Decimal(0), max_value=1)
-    dues_fraction = forms.DecimalField(
-        label=_("Fraction of the rest shared by dues paid"), min_value=Decimal(0), max_value=1, initial=0
+    reserve_percent = forms.DecimalField(
+        label=_("Kept in reserves (%)"), min_value=Decimal(0), max_value=Decimal(100), decimal_places=1
     )
-    hours_fraction = forms.DecimalField(
-        label=_("Fraction of the rest shared by hours contributed"), min_value=Decimal(0), max_value=1, initial=1
+    dues_percent = forms.DecimalField(
+        label=_("Of the rest, shared by dues paid (%)"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        decimal_places=1,
+        initial=0,
+    )
+    hours_percent = forms.DecimalField(
+        label=_("Of the rest, shared by hours contributed (%)"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        decimal_places=1,
+        initial=100,
+    )
+    posts_percent = forms.DecimalField(
+        label=_("Of the rest, shared by posts written (%)"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        decimal_places=1,
+        initial=0,
     )
     authorised_by = forms.CharField(label=_("Decision that approved it"), max_length=200, required=False)
+
+
+# The officers' pools: a name, the form's field for its share, and the measure it is divided by.
+ALLOCATION_POOLS = (
+    ("Dues paid", "dues_percent", "dues_paid"),
+    ("Hours contributed", "hours_percent", "contribution_hours"),
+    ("Posts written", "posts_percent", "posts"),
+)
+HUNDRED = Decimal(100)
+
+
+def as_percent(fraction: Decimal) -> Decimal:
+    """Return a stored fraction (0.300) as the percentage a person reads and types (30)."""
+    # Through text, since a normalised Decimal prints 30 as "3E+1".
+    return Decimal(format((fraction * HUNDRED).normalize(), "f"))
 
 
 def _form_problem(form: forms.Form) -> MemberRefused:
@@ -192,7 +224,10 @@ def ownership(request: HttpRequest) -> HttpResponse:
         "dues_csv_form": CsvForm(auto_id="dues_%s"),
         "contributions_csv_form": CsvForm(auto_id="contributions_%s"),
         "contribution_form": ContributionForm(initial={"worked_on": timezone.localdate()}),
-        "allocation_form": AllocationForm(initial={"reserve_fraction": bylaws.patronage_min_reserve_fraction}),
+        "allocation_form": AllocationForm(
+            initial={"reserve_percent": as_percent(bylaws.patronage_min_reserve_fraction)}
+        ),
+        "reserve_minimum_percent": as_percent(bylaws.patronage_min_reserve_fraction),
         "allocations": allocations,
         "proposal_link": _proposal_link(PROPOSAL_KIND_PATRONAGE),
     }
@@ -377,11 +412,8 @@ def allocate_patronage(request: HttpRequest) -> HttpResponseBase:
             raise _form_problem(form)
         data = form.cleaned_data
         pools = [
-            {"name": name, "fraction": str(data[field]), "measure": measure}
-            for name, field, measure in (
-                ("Dues paid", "dues_fraction", "dues_paid"),
-                ("Hours contributed", "hours_fraction", "contribution_hours"),
-            )
+            {"name": name, "fraction": str(data[field] / HUNDRED), "measure": measure}
+            for name, field, measure in ALLOCATION_POOLS
             if data[field] > 0
         ]
         draft = check_allocate_patronage(
@@ -389,7 +421,7 @@ def allocate_patronage(request: HttpRequest) -> HttpResponseBase:
             period_start=data["period_start"],
             period_end=data["period_end"],
             surplus=data["surplus"],
-            formula=parse_formula(str(data["reserve_fraction"]), pools),
+            formula=parse_formula(str(data["reserve_percent"] / HUNDRED), pools),
             authorised_by=data["authorised_by"],
             actor_user=officer,
         )

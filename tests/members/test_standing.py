@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from members.actions.bylaws import do_adopt_bylaws_version
 from members.actions.lifecycle import check_suspend_member, do_suspend_member
-from members.models import DuesPayment, User
+from members.eligibility import eligible_voter_ids
+from members.models import DuesPayment, DuesTier, DuesTierChoice, User
 from members.standing import add_months, first_of_month, is_in_good_standing, paid_by_month, standing_at
 from tests.factories.members import DuesPaymentFactory, make_member
 
@@ -97,3 +98,38 @@ def test_suspended_members_are_not_in_good_standing(member: User) -> None:
     assert not standing.in_arrears
     assert not standing.in_good_standing
     assert standing_at(member.pk, timezone.now() - timedelta(days=400)).status is None
+
+
+def choose_tier_at(user: User, tier: DuesTier, at: datetime) -> None:
+    DuesTierChoice.objects.create(user=user, tier=tier, chosen_at=at)
+
+
+@pytest.mark.django_db
+def test_months_under_a_hardship_waiver_are_not_owed(member_share: object) -> None:
+    user = make_member(at=months_ago(6))
+    waiver = DuesTier.objects.create(name="Hardship", monthly_amount=Decimal(0), hardship_waiver=True)
+    paying = DuesTier.objects.create(name="Standard", monthly_amount=Decimal(5))
+    choose_tier_at(user, waiver, months_ago(6))
+    standing = standing_at(user.pk)
+    assert standing.unpaid_months == []
+    assert len(standing.waived_months) == 5
+    assert standing.in_good_standing
+    # Back on a paying tier three months ago: that month (chosen mid-month) is still waived, the two after are owed.
+    choose_tier_at(user, paying, months_ago(3))
+    standing = standing_at(user.pk)
+    assert len(standing.waived_months) == 3
+    assert len(standing.unpaid_months) == 2
+    assert standing.in_good_standing
+    assert eligible_voter_ids(timezone.now(), among=[user.pk]) == [user.pk]
+
+
+@pytest.mark.django_db
+def test_a_waiver_does_not_forgive_months_already_owed(member_share: object) -> None:
+    user = make_member(at=months_ago(6))
+    waiver = DuesTier.objects.create(name="Hardship", monthly_amount=Decimal(0), hardship_waiver=True)
+    choose_tier_at(user, waiver, timezone.now())
+    # The waiver covers the months from the one it was chosen in; arrears already owed stay owed.
+    assert standing_at(user.pk, months_ago(1)).in_arrears
+    assert standing_at(user.pk).waived_months == []
+    assert standing_at(user.pk).in_arrears
+    assert eligible_voter_ids(timezone.now(), among=[user.pk]) == []

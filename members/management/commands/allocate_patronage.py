@@ -30,7 +30,7 @@ def _surplus(text: str) -> Decimal:
 class Command(BaseCommand):
     help = (
         "Allocate a period's surplus: reserves first, then each --pool NAME:FRACTION:MEASURE[:CAP] "
-        "(measures: dues_paid, contribution_hours, shares). Name the assembly's decision with --authorised-by, "
+        "(measures: dues_paid, contribution_hours, posts, shares). Name the assembly's decision with --authorised-by, "
         "or, where the bylaws leave patronage to treasurers, give --treasurer. With --show LABEL, print an "
         "allocation's statements instead; they add up to the allocated surplus."
     )

@@ -134,6 +134,28 @@ def test_import_changes_its_own_blocks_when_the_list_changes_and_leaves_others_a
     assert changed.changed == ["spam.example"]
     assert DomainPolicy.objects.get(domain="spam.example").severity == "silence"
     assert ModerationAction.objects.filter(target_domain="spam.example").count() == 1
+    # media.example is listed no more: its block is lifted, and the lifting logged citing the mandate.
+    assert changed.lifted == ["media.example"]
+    assert ModerationAction.objects.get(target_domain="media.example").state == "reversed"
+    assert not DomainPolicy.objects.filter(domain="media.example").exists()
+    reversal = LogEntry.objects.get(kind=LogEntry.Kind.MODERATION_REVERSED)
+    assert reversal.visibility == "public"
+    assert f"No longer listed by the sources of {mandate.authority}" in reversal.summary
+    # The rule-based block on loud.example is not the import's to lift.
+    assert ModerationAction.objects.get(pk=emergency.pk).state == "active"
+    assert do_import_blocklist(mandate).lifted == []
+
+
+def test_an_unreadable_source_lifts_nothing(list_server: str) -> None:
+    mandate = adopt_blocklist_mandate(sources=[{"url": f"{list_server}/blocklist.csv"}])
+    assert len(do_import_blocklist(mandate).created) == 3
+    mandate.sources = [{"url": f"{list_server}/gone"}]
+    mandate.save(update_fields=["sources"])
+    rows, log = ModerationAction.objects.filter(state="active").count(), LogEntry.objects.count()
+    result = do_import_blocklist(mandate)
+    assert result.lifted == []
+    assert result.problems == [f"{list_server}/gone: {list_server}/gone answered 404."]
+    assert (ModerationAction.objects.filter(state="active").count(), LogEntry.objects.count()) == (rows, log)
 
 
 def test_import_fetches_a_url_source_through_the_guarded_transport(list_server: str) -> None:

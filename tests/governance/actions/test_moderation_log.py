@@ -17,6 +17,7 @@ from governance.actions.moderation import (
 )
 from governance.actions.reports import do_file_report
 from governance.models import LogEntry, LogVisibility, ModerationAction, RuleVersion
+from members.actions.bylaws import do_adopt_bylaws_version
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.governance import adopt_rules, make_moderator
 from tests.factories.members import make_member
@@ -68,6 +69,19 @@ def test_a_members_pseudonym_is_stable_and_differs_from_others(rule: RuleVersion
     assert first != other
     assert first.startswith("member #")
     assert len(first) == len("member #") + 8
+
+
+def test_members_are_named_once_the_bylaws_stop_pseudonymising_them(rule: RuleVersion) -> None:
+    carol = LocalActorFactory.create(user=make_member(username="carol_named"))
+    before = action_entry(act("warn", rule, target_account_id=carol.pk))
+    do_adopt_bylaws_version({"log_pseudonymises_members": False}, authorised_by="Decision #12")
+    after = action_entry(act("limit", rule, target_account_id=carol.pk))
+    assert before.data["subject"].startswith("member #")
+    assert before.data["target_account"] is None
+    assert after.data["subject"] == "@carol_named"
+    assert after.summary.startswith("Limit account of @carol_named")
+    assert after.data["target_account"] == carol.pk
+    assert verify_log_chain() == []
 
 
 def test_a_remote_account_is_named(rule: RuleVersion) -> None:

@@ -27,7 +27,7 @@ from members.actions.dues import (
     tier_settings,
 )
 from members.errors import MemberRefused, NotPermitted
-from members.models import DuesPayment, DuesTier, Membership, User
+from members.models import DuesPayment, DuesTier, DuesTierChoice, Membership, User
 
 
 @pytest.mark.django_db
@@ -164,3 +164,12 @@ def test_csv_refusals_name_the_line(treasurer: User) -> None:
     rows = parse_dues_csv("member,amount,paid_on\nnobody,5,2026-01-01\n")
     with pytest.raises(MemberRefused, match="Line 2: no member 'nobody'"):
         check_import_dues_row(rows[0], recorded_by=treasurer)
+
+
+@pytest.mark.django_db
+def test_choosing_a_tier_is_remembered_and_choosing_it_again_is_refused(member: User, treasurer: User) -> None:
+    tier = do_create_dues_tier(check_create_dues_tier(DuesTierDraft("Low", Decimal("1.00")), actor_user=treasurer))
+    do_choose_dues_tier(check_choose_dues_tier(member, tier), tier)
+    with pytest.raises(MemberRefused, match="on the Low tier already"):
+        check_choose_dues_tier(member, tier)
+    assert list(DuesTierChoice.objects.filter(user=member).values_list("tier__name", flat=True)) == ["Low"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -20,7 +20,9 @@ from members.actions.working_groups import (
 from members.errors import MemberRefused
 from members.models import PatronageAllocation, PatronageStatement, ShareClass, User
 from members.patronage import Formula, Pool, divide_surplus, redivide
+from tests.factories.federation import LocalActorFactory
 from tests.factories.members import DuesPaymentFactory, make_member
+from tests.factories.timeline import StatusFactory
 
 YEAR_START, YEAR_END = date(2026, 1, 1), date(2026, 12, 31)
 
@@ -132,7 +134,11 @@ def test_capital_interest_only_if_the_bylaws_allow_and_capped(member: User, memb
 @pytest.mark.parametrize(
     ("formula", "authority", "message"),
     [
-        (Formula(Decimal("0.1"), (Pool("Use", Decimal("1"), "dues_paid"),)), "D", "Reserves must take"),
+        (
+            Formula(Decimal("0.1"), (Pool("Use", Decimal("1"), "dues_paid"),)),
+            "D",
+            "Reserves must take between 30% and 100%",
+        ),
         (Formula(Decimal("0.3"), ()), "D", "at least one pool"),
         (
             Formula(Decimal("0.3"), (Pool("A", Decimal("0.6"), "dues_paid"), Pool("B", Decimal("0.6"), "dues_paid"))),
@@ -167,3 +173,27 @@ def test_treasurers_allocate_only_when_the_bylaws_leave_patronage_to_them(member
         check_allocate_patronage("FY", authorised_by="", actor_user=member, **arguments)  # type: ignore[arg-type]
     draft = check_allocate_patronage("FY", authorised_by="", actor_user=treasurer, **arguments)  # type: ignore[arg-type]
     assert draft.authorised_by == "Treasurer theo"
+
+
+@pytest.mark.django_db
+def test_a_pool_shared_by_posts_counts_what_each_member_wrote_in_the_period(
+    member: User, member_share: ShareClass
+) -> None:
+    nina = make_member(username="nina")
+    writer, other = LocalActorFactory.create(user=member), LocalActorFactory.create(user=nina)
+    in_year = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    for _ in range(3):
+        StatusFactory.create(account=writer, created_at=in_year)
+    original = StatusFactory.create(account=other, created_at=in_year)
+    StatusFactory.create(account=writer, created_at=in_year, reblog_of=original)  # a boost is not writing
+    StatusFactory.create(account=other, created_at=datetime(2025, 12, 31, 12, tzinfo=UTC))  # before the period
+    formula = Formula(Decimal("0.40"), (Pool("Posts", Decimal("1"), "posts"),))
+    allocation = do_allocate_patronage(
+        check_allocate_patronage(
+            "FY2026", period_start=YEAR_START, period_end=YEAR_END, surplus=Decimal("100.00"), formula=formula,
+            authorised_by="Decision #40",
+        )
+    )  # fmt: skip
+    amounts = dict(allocation.statements.values_list("user__username", "amount"))
+    assert amounts == {member.username: Decimal("45.00"), "nina": Decimal("15.00")}
+    assert sum(amounts.values()) + allocation.reserve_amount == Decimal("100.00")

@@ -52,7 +52,7 @@ def test_inventory_lists_every_category_with_counts_retention_and_basis(client: 
     expected = {
         "profile", "statuses", "media", "following", "followers", "blocks", "mutes", "lists", "filters",
         "bookmarks", "favourites", "notifications", "apps", "named_ballots", "secret_ballots", "register",
-        "dues", "moderation", "reports_filed", "deliveries", "membership",
+        "dues", "dues_tiers", "moderation", "reports_filed", "deliveries", "membership",
     }  # fmt: skip
     assert expected <= set(categories)
     assert categories["statuses"]["count"] == 5

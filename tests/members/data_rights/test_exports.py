@@ -67,6 +67,7 @@ def test_archive_holds_every_file_with_the_right_contents(rich_member: Member, s
         "coop/register_entries.csv",
         "coop/certificate.json",
         "coop/dues.csv",
+        "coop/dues_tiers.csv",
         "coop/ballots.json",
         "coop/moderation.json",
         "README.txt",

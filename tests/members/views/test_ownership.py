@@ -103,9 +103,10 @@ def test_an_allocation_issues_statements_that_add_up(treasurer: User, member: Us
         "period_start": "2026-01-01",
         "period_end": "2026-12-31",
         "surplus": "100.00",
-        "reserve_fraction": "0.3",
-        "dues_fraction": "1",
-        "hours_fraction": "0",
+        "reserve_percent": "30",
+        "dues_percent": "100",
+        "hours_percent": "0",
+        "posts_percent": "0",
     }
     client = client_for(treasurer)
     refused = client.post("/coop/officers/patronage", body, follow=True)
