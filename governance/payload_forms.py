@@ -497,6 +497,15 @@ class BlocklistMandateForm(PayloadForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Mastodon's export (#domain,#severity,...) or one domain a line."),
     )
+    coops = forms.CharField(
+        label=_("Or co-ops whose assembly decisions to follow"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "One address a line: another co-op running Mutuals, by its instance actor (https://their.server/actor). "
+            "The domain policies its assembly decides are read from its public log, with the vote behind each."
+        ),
+    )
     max_severity = forms.ChoiceField(
         label=_("The most a block under it may do"), choices=BlocklistMandate.Severity.choices
     )
@@ -509,8 +518,8 @@ class BlocklistMandateForm(PayloadForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not (data.get("urls") or "").strip() and not (data.get("csv") or "").strip():
-            raise forms.ValidationError(_("Name at least one blocklist: an address, or a list pasted."))
+        if not any((data.get(name) or "").strip() for name in ("urls", "csv", "coops")):
+            raise forms.ValidationError(_("Name at least one blocklist: an address, a list pasted, or a co-op."))
         return data
 
     def payload(self) -> dict[str, Any]:
@@ -518,6 +527,7 @@ class BlocklistMandateForm(PayloadForm):
         sources: list[dict[str, str]] = [{"url": line.strip()} for line in data["urls"].splitlines() if line.strip()]
         if data["csv"].strip():
             sources.append({"csv": data["csv"]})
+        sources += [{"coop": line.strip()} for line in data["coops"].splitlines() if line.strip()]
         return {
             "sources": sources,
             "max_severity": data["max_severity"],

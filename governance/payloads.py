@@ -249,17 +249,29 @@ class BudgetPayload:
 
 @dataclass(frozen=True)
 class BlocklistSource:
-    """A list of domain blocks in Mastodon's CSV export format: a URL fetched on each import, or adopted text."""
+    """Where blocks come from: a list in Mastodon's CSV export format (a URL fetched on each import, or
+    adopted text), or another co-op running Mutuals, by its instance actor, whose assembly's domain
+    decisions are read from its public log."""
 
     url: str = ""
     csv: str = ""
+    coop: str = ""
 
     def to_json(self) -> dict[str, str]:
+        if self.coop:
+            return {"coop": self.coop}
         return {"url": self.url} if self.url else {"csv": self.csv}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> BlocklistSource:
+        """Return a source as a mandate stores it."""
+        return cls(url=str(raw.get("url", "")), csv=str(raw.get("csv", "")), coop=str(raw.get("coop", "")))
 
     @property
     def label(self) -> str:
         """Return how the source is named in the log and previews."""
+        if self.coop:
+            return f"the assembly decisions of the co-op at {self.coop}"
         return self.url or "the list adopted with the decision"
 
 
@@ -283,9 +295,9 @@ class BlocklistMandatePayload:
     def preview(self) -> list[str]:
         adopted = [source for source in self.sources if source.csv]
         lines = [
-            f"Apply blocks up to {self.max_severity.label.lower()} from {source.url}"
+            f"Apply blocks up to {self.max_severity.label.lower()} from {source.url or source.label}"
             for source in self.sources
-            if source.url
+            if source.url or source.coop
         ]
         if adopted:
             count = sum(len(parse_blocklist_csv(source.csv).entries) for source in adopted)
@@ -606,17 +618,18 @@ def _budget(payload: dict[str, Any]) -> BudgetPayload:
 
 
 def _blocklist_source(raw: Any, number: int) -> BlocklistSource:
-    if not isinstance(raw, dict) or ("url" in raw) == ("csv" in raw):
-        raise ProposalRefused(f"Source {number} must give either a url or csv text.")
-    if "url" in raw:
-        url = raw["url"].strip() if isinstance(raw["url"], str) else ""
+    if not isinstance(raw, dict) or sum(key in raw for key in ("url", "csv", "coop")) != 1:
+        raise ProposalRefused(f"Source {number} must give one of a url, csv text or a co-op (its instance actor).")
+    if "url" in raw or "coop" in raw:
+        key = "url" if "url" in raw else "coop"
+        url = raw[key].strip() if isinstance(raw[key], str) else ""
         try:
             check_fetchable_url(url)
         except UnsafeDestination as exc:
             raise ProposalRefused(f"Source {number}: {exc}") from exc
         if len(url) > 500:
             raise ProposalRefused(f"Source {number}: the URL is too long (the limit is 500 characters).")
-        return BlocklistSource(url=url)
+        return BlocklistSource(url=url) if key == "url" else BlocklistSource(coop=url)
     text = raw["csv"] if isinstance(raw["csv"], str) else ""
     if len(text) > MAX_CSV_CHARS:
         raise ProposalRefused(f"Source {number}: the list is too long (the limit is {MAX_CSV_CHARS:,} characters).")
@@ -632,7 +645,7 @@ def _blocklist_source(raw: Any, number: int) -> BlocklistSource:
 def _blocklist_mandate(payload: dict[str, Any]) -> BlocklistMandatePayload:
     sources = payload.get("sources")
     if not isinstance(sources, list) or not sources:
-        raise ProposalRefused("sources must list at least one blocklist (a url, or csv text).")
+        raise ProposalRefused("sources must list at least one blocklist (a url, csv text, or a co-op).")
     if len(sources) > MAX_MANDATE_SOURCES:
         raise ProposalRefused(f"sources may list at most {MAX_MANDATE_SOURCES} blocklists.")
     months = payload.get("review_months")

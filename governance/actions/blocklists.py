@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from federation.actions.domain_policies import check_set_domain_policy
 from federation.actions.instance_actor import instance_actor
-from federation.errors import DomainPolicyRefused
+from federation.actions.remote_actors import fetch_document as fetch_activity_document
+from federation.errors import DomainPolicyRefused, RemoteActorUnavailable
 from federation.transport import TransportError, UnsafeDestination, signed_get
 from governance.actions.log import do_append_log_entry
 from governance.actions.moderation import (
@@ -30,6 +31,7 @@ from governance.actions.moderation import (
     domain_details,
 )
 from governance.blocklist_csv import MAX_CSV_CHARS, BlocklistEntry, parse_blocklist_csv, severity_rank
+from governance.coop_blocklists import CoopLogUnreadable, read_coop_decisions
 from governance.errors import ModerationRefused
 from governance.models import BlocklistMandate, LogEntry, LogVisibility, ModerationAction, Proposal
 from governance.payloads import BlocklistMandatePayload, BlocklistSource
@@ -248,8 +250,21 @@ class BlocklistImport:
 
 
 def _source_entries(
-    source: BlocklistSource, fetch: Callable[[str], str], result: BlocklistImport
-) -> list[BlocklistEntry]:
+    source: BlocklistSource,
+    fetch: Callable[[str], str],
+    fetch_document: Callable[[str], dict[str, Any]],
+    result: BlocklistImport,
+) -> list[tuple[BlocklistEntry, str]]:
+    """Return the blocks a source lists, each with where it comes from (the source, or a co-op's decision)."""
+    if source.coop:
+        try:
+            log = read_coop_decisions(source.coop, fetch_document)
+        except (CoopLogUnreadable, RemoteActorUnavailable) as exc:
+            result.problems.append(f"{source.coop}: {exc}")
+            result.unread_source = True
+            return []
+        result.problems.extend(log.problems)
+        return [(decision.entry, decision.provenance) for decision in log.decisions]
     if source.url:
         try:
             text = fetch(source.url)
@@ -261,7 +276,7 @@ def _source_entries(
         text = source.csv
     parsed = parse_blocklist_csv(text)
     result.problems.extend(f"{source.label}, line {problem.line}: {problem.reason}" for problem in parsed.problems)
-    return list(parsed.entries)
+    return [(entry, source.label) for entry in parsed.entries]
 
 
 def _imported_details(entry: BlocklistEntry, mandate: BlocklistMandate, label: str) -> dict[str, Any]:
@@ -279,12 +294,14 @@ def _imported_details(entry: BlocklistEntry, mandate: BlocklistMandate, label: s
     )
 
 
-def _import_entry(mandate: BlocklistMandate, domain: str, details: dict[str, Any], result: BlocklistImport) -> None:
+def _import_entry(
+    mandate: BlocklistMandate, domain: str, details: dict[str, Any], result: BlocklistImport, *, source: str
+) -> None:
     with transaction.atomic():
         current = domain_actions_in_force().select_for_update().filter(target_domain=domain).first()
         if current is None:
             do_record_mandated_domain_policy(
-                domain, details, mandate_id=mandate.pk, authority=mandate.authority, moderator=None
+                domain, details, mandate_id=mandate.pk, authority=mandate.authority, moderator=None, source=source
             )
             result.created.append(domain)
         elif current.mandate_id != mandate.pk:
@@ -313,6 +330,7 @@ def do_import_blocklist(
     mandate: BlocklistMandate,
     *,
     fetch: Callable[[str], str] = fetch_blocklist_source,
+    fetch_document: Callable[[str], dict[str, Any]] = fetch_activity_document,
     now: datetime | None = None,
 ) -> BlocklistImport:
     """Apply every block the mandate's sources list, citing the mandate; idempotent.
@@ -337,16 +355,15 @@ def do_import_blocklist(
         return result
     wanted: dict[str, tuple[BlocklistEntry, str]] = {}
     for raw in mandate.sources:
-        source = BlocklistSource(url=str(raw.get("url", "")), csv=str(raw.get("csv", "")))
-        for entry in _source_entries(source, fetch, result):
+        for entry, label in _source_entries(BlocklistSource.from_json(raw), fetch, fetch_document, result):
             known = wanted.get(entry.domain)
             if known is None or severity_rank(entry.severity) > severity_rank(known[0].severity):
-                wanted[entry.domain] = (entry, source.label)
+                wanted[entry.domain] = (entry, label)
     for domain in sorted(wanted):
         entry, label = wanted[domain]
         try:
             _, details = _checked_details(domain, _imported_details(entry, mandate, label))
-            _import_entry(mandate, domain, details, result)
+            _import_entry(mandate, domain, details, result, source=label)
         except ModerationRefused as exc:
             result.problems.append(f"{domain}: {exc.message}")
     if not result.unread_source:
@@ -358,10 +375,16 @@ def do_import_blocklist(
 
 
 def do_import_blocklists(
-    *, fetch: Callable[[str], str] = fetch_blocklist_source, now: datetime | None = None
+    *,
+    fetch: Callable[[str], str] = fetch_blocklist_source,
+    fetch_document: Callable[[str], dict[str, Any]] = fetch_activity_document,
+    now: datetime | None = None,
 ) -> list[BlocklistImport]:
     """Import the sources of every mandate in force."""
-    return [do_import_blocklist(mandate, fetch=fetch, now=now) for mandate in blocklist_mandates_in_force(now)]
+    return [
+        do_import_blocklist(mandate, fetch=fetch, fetch_document=fetch_document, now=now)
+        for mandate in blocklist_mandates_in_force(now)
+    ]
 
 
 def log_blocklist_mandate(mandate: BlocklistMandate, payload: BlocklistMandatePayload, result_sequence: int) -> int:
@@ -370,13 +393,13 @@ def log_blocklist_mandate(mandate: BlocklistMandate, payload: BlocklistMandatePa
         LogEntry.Kind.BLOCKLIST_MANDATE,
         visibility=LogVisibility.PUBLIC,
         summary=f"{mandate.authority} adopted: blocks up to {mandate.max_severity} from "
-        + ", ".join(source.label for source in payload.sources)
+        + ", ".join(source.url or source.label for source in payload.sources)
         + f", applied by holders of the role {mandate.role}, review due {mandate.review_due_at:%Y-%m-%d}",
         data={
             "proposal": mandate.proposal_id,
             "result_entry": result_sequence,
             "mandate": mandate.pk,
-            "sources": [source.url or "adopted list" for source in payload.sources],
+            "sources": [source.url or source.coop or "adopted list" for source in payload.sources],
             "max_severity": mandate.max_severity,
             "role": mandate.role,
             "review_due_at": mandate.review_due_at.isoformat(),

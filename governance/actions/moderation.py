@@ -347,12 +347,15 @@ def do_record_mandated_domain_policy(
     mandate_id: int,
     authority: str,
     moderator: User | None = None,
+    source: str = "",
     now: datetime | None = None,
 ) -> ModerationAction:
     """Set a domain policy under an assembly's blocklist mandate, record it citing the mandate, and log it.
 
     It is no emergency action: the assembly's mandate is its authority, so
-    it stays in force until reversed.
+    it stays in force until reversed. `source` names where an imported block
+    comes from (a list, or another co-op's decision with its provenance),
+    in the public log beside the mandate.
     """
     with transaction.atomic():
         action = ModerationAction.objects.create(
@@ -369,8 +372,9 @@ def do_record_mandated_domain_policy(
             LogEntry.Kind.MODERATION_ACTION,
             visibility=MODERATION_LOG_VISIBILITY,
             summary=f"Domain policy of {domain} ({details.get('severity')}), citing {authority}"
-            + (f", applied by {moderator.username}" if moderator is not None else ", applied by the blocklist import"),
-            data=moderation_log_data(action),
+            + (f", applied by {moderator.username}" if moderator is not None else ", applied by the blocklist import")
+            + (f", from {source}" if source else ""),
+            data={**moderation_log_data(action), **({"source": source} if source else {})},
         )
     return action
 

@@ -1,4 +1,8 @@
-"""A peer follows the instance actor and receives the public transparency log; forwarded reports arrive as Flags."""
+"""A peer follows the instance actor and receives the public transparency log; forwarded reports arrive as Flags.
+
+Under a blocklist mandate naming it, a co-op applies the domain decisions of another co-op's assembly,
+read from that co-op's log over ActivityPub, with the vote behind each.
+"""
 
 from __future__ import annotations
 
@@ -91,3 +95,34 @@ def test_peer_follows_the_log_and_receives_public_entries_only(pair: tuple[LiveI
     b_actor = b.url("/actor")
     reported = f'Report.objects.filter(target=me("alice"), forwarded_from="{b.domain}", reporter__uri="{b_actor}")'
     check(a, LOG + f"out({reported}.exists())", message="the forwarded report on A's side")
+
+    # B's assembly mandates following A's assembly: A's passed domain decision is applied on B, citing its vote.
+    run(
+        a,
+        LOG
+        + dedent("""
+        closing = do_append_log_entry(LogEntry.Kind.PROPOSAL_CLOSED, summary="Proposal #3 passed: Suspend spam.example",
+                                      data={"proposal": 3, "outcome": "passed", "reason": "9 of 12 in favour."})
+        do_append_log_entry(LogEntry.Kind.DOMAIN_POLICY, summary="Suspend spam.example, by Proposal #3",
+                            data={"proposal": 3, "result_entry": closing.sequence, "domain": "spam.example",
+                                  "details": {"severity": "suspend", "public_comment": "Spam"}})
+        out(True)
+        """),
+    )
+    imported = run(
+        b,
+        dedent(f"""
+        from federation.models import DomainPolicy
+        from governance.actions.blocklists import do_import_blocklist
+        from governance.models import LogEntry
+        from tests.factories.governance import adopt_blocklist_mandate
+        mandate = adopt_blocklist_mandate(sources=[{{"coop": "{a.url("/actor")}"}}])
+        result = do_import_blocklist(mandate)
+        logged = LogEntry.objects.filter(kind="moderation.action").latest("sequence")
+        out([result.created, result.problems, DomainPolicy.objects.get(domain="spam.example").severity, logged.summary])
+        """),
+    )
+    created, problems, severity, summary = imported
+    assert (created, problems, severity) == (["spam.example"], [], "suspend")
+    assert f"from Proposal #3 of {a.domain}, passed on " in summary
+    assert "(9 of 12 in favour)" in summary
