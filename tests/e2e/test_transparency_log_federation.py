@@ -1,6 +1,6 @@
 """A peer follows the instance actor and receives the public transparency log; forwarded reports arrive as Flags.
 
-Under a blocklist mandate naming it, a co-op applies the domain decisions of another co-op's assembly,
+A moderator's removal of a post reaches the other server as a Delete. Under a blocklist mandate naming it, a co-op applies the domain decisions of another co-op's assembly,
 read from that co-op's log over ActivityPub, with the vote behind each.
 """
 
@@ -126,3 +126,25 @@ def test_peer_follows_the_log_and_receives_public_entries_only(pair: tuple[LiveI
     assert (created, problems, severity) == (["spam.example"], [], "suspend")
     assert f"from Proposal #3 of {a.domain}, passed on " in summary
     assert "(9 of 12 in favour)" in summary
+
+    # A moderator on A removes alice's post citing a rule: the Delete reaches B, where bob had received it.
+    post = run(
+        a,
+        f'out(do_create_status(me("alice"), check_create_status(me("alice"), text="Buy now @bob@{b.domain}")).uri)',
+    )
+    check(b, f'out(Status.objects.filter(uri="{post}").exists())', message="alice's post on B")
+    removed = run(
+        a,
+        dedent(f"""
+        from governance.actions.moderation import check_take_moderation_action, do_take_moderation_action
+        from tests.factories.governance import adopt_rules, make_moderator
+        (rule,) = adopt_rules("No spam.")
+        moderator = make_moderator(username="mod")
+        status = Status.objects.get(uri="{post}")
+        do_take_moderation_action(moderator, check_take_moderation_action(
+            moderator, kind="remove_status", rule_version_ids=[rule.pk], target_status_id=status.pk, text="Spam"))
+        out(Status.objects.filter(uri="{post}").exists())
+        """),
+    )
+    assert removed is False
+    check(b, f'out(not Status.objects.filter(uri="{post}").exists())', message="the Delete of the removed post on B")
