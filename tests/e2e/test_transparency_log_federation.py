@@ -1,7 +1,8 @@
 """A peer follows the instance actor and receives the public transparency log; forwarded reports arrive as Flags.
 
-A moderator's removal of a post reaches the other server as a Delete. Under a blocklist mandate naming it, a co-op applies the domain decisions of another co-op's assembly,
-read from that co-op's log over ActivityPub, with the vote behind each.
+A moderator's removal of a post reaches the other server as a Delete. Under a blocklist
+mandate naming it, a co-op applies the domain decisions of another co-op's assembly, read
+from that co-op's log over ActivityPub, with the vote behind each.
 """
 
 from __future__ import annotations
