@@ -15,6 +15,7 @@ urlpatterns = [
     path("coop/statement", documents.statement, name="statement"),
     path("coop/subscribe", membership.subscribe, name="subscribe"),
     path("coop/dues-tier", membership.choose_dues_tier, name="choose_dues_tier"),
+    path("coop/resign", membership.resign, name="resign"),
     path("coop/officers", officers.officers, name="officers"),
     path("coop/officers/entries/<int:sequence>/confirm", officers.confirm_payment, name="confirm_payment"),
     path("coop/officers/entries/<int:sequence>/issue", officers.issue_shares, name="issue_shares"),

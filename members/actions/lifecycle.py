@@ -22,6 +22,7 @@ Kind = MembershipEvent.Kind
 Status = MembershipStatus
 
 MAX_APPLICATION_LENGTH = 5000
+MAX_RESIGNATION_REASON = 500
 
 
 def _membership(user: User) -> Membership:

@@ -40,10 +40,13 @@ from members.actions.dues import (
     tier_settings,
 )
 from members.actions.lifecycle import (
+    MAX_RESIGNATION_REASON,
     check_admit_applicant,
     check_create_invitation,
+    check_resign_member,
     do_admit_applicant,
     do_create_invitation,
+    do_resign_member,
 )
 from members.actions.patronage import check_allocate_patronage, do_allocate_patronage, parse_formula
 from members.actions.register import (
@@ -164,6 +167,20 @@ def _quantity(params: ApiParams) -> int:
 def membership(request: HttpRequest) -> JsonResponse:
     """Return the token owner's membership: status, standing, roles and history."""
     viewer = token_user(request)
+    return JsonResponse(membership_entity(access_membership_by_user_id(viewer, viewer.pk)))
+
+
+@csrf_exempt
+@api_view("POST")
+@require_token("write:coop")
+def resign(request: HttpRequest) -> JsonResponse:
+    """Resign from the co-op (reason optional); the member's shares then await redemption at nominal value."""
+    viewer = token_user(request)
+    reason = ApiParams.from_request(request).get_str("reason").strip()
+    if len(reason) > MAX_RESIGNATION_REASON:
+        raise ApiError(f"reason is at most {MAX_RESIGNATION_REASON} characters", 422)
+    check_resign_member(viewer)
+    do_resign_member(viewer, reason=reason or "Resigned.")
     return JsonResponse(membership_entity(access_membership_by_user_id(viewer, viewer.pk)))
 
 

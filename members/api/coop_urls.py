@@ -6,6 +6,7 @@ from members.api import coop, data_rights, deletion, migration
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/coop/membership", coop.membership, name="coop_membership"),
+    path("api/v1/coop/membership/resign", coop.resign, name="coop_resign"),
     path("api/v1/coop/holdings", coop.holdings, name="coop_holdings"),
     path("api/v1/coop/dues", coop.dues, name="coop_dues"),
     path("api/v1/coop/dues/tier", coop.choose_dues_tier, name="coop_dues_tier"),

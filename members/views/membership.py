@@ -15,11 +15,16 @@ from config.web_refusals import refusal_as_message, refusal_on_form
 from members.access import access_membership_by_user_id, can_read_register
 from members.actions.accounts import check_create_account, do_create_account
 from members.actions.dues import check_choose_dues_tier, do_choose_dues_tier
-from members.actions.lifecycle import MAX_APPLICATION_LENGTH
+from members.actions.lifecycle import (
+    MAX_APPLICATION_LENGTH,
+    MAX_RESIGNATION_REASON,
+    check_resign_member,
+    do_resign_member,
+)
 from members.actions.register import check_request_subscription, do_request_subscription
 from members.exports import holder_entries
 from members.holdings import register_as_of
-from members.models import DuesPayment, DuesTier, PatronageStatement, ShareClass, User
+from members.models import DuesPayment, DuesTier, MembershipStatus, PatronageStatement, ShareClass, User
 from members.selectors import bylaws_in_force, membership_history, roles_of
 from members.standing import standing_at
 
@@ -79,6 +84,9 @@ def membership(request: HttpRequest) -> HttpResponse:
         "subscribe_form": SubscriptionForm(),
         "tier_form": DuesTierForm(initial={"tier": record.dues_tier_id}) if DuesTier.objects.exists() else None,
         "bylaws": bylaws_in_force(),
+        "resignation_form": ResignationForm()
+        if record.status in (MembershipStatus.MEMBER, MembershipStatus.SUSPENDED)
+        else None,
         "is_officer": can_read_register(viewer),
     }
     return render(request, "members/membership.html", context)
@@ -137,4 +145,44 @@ def choose_dues_tier(request: HttpRequest) -> HttpResponseBase:
             )
         else:
             messages.success(request, _("You are on the %(tier)s tier from now on.") % {"tier": tier.name})
+    return redirect("members:membership")
+
+
+class ResignationForm(forms.Form):
+    """A member's resignation, confirmed: they give up their vote, and their shares are bought back."""
+
+    reason = forms.CharField(
+        label=_("Why are you leaving? (optional, kept in your membership history)"),
+        required=False,
+        max_length=MAX_RESIGNATION_REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I resign from the co-op: I give up my vote, and my shares are bought back at nominal value."),
+    )
+
+
+@login_required
+def resign(request: HttpRequest) -> HttpResponseBase:
+    """End the signed-in member's membership at their request; their shares then await redemption."""
+    viewer = request.user
+    assert isinstance(viewer, User)  # noqa: S101 (login_required lets only users through)
+    form = ResignationForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        if "reason" in form.errors:
+            messages.error(request, _("Say why in at most %(limit)s characters.") % {"limit": MAX_RESIGNATION_REASON})
+        else:
+            messages.error(request, _("Tick the box to confirm that you resign."))
+        return redirect("members:membership")
+    with refusal_as_message(request):
+        check_resign_member(viewer)
+        do_resign_member(viewer, reason=form.cleaned_data["reason"].strip() or "Resigned.")
+        messages.success(
+            request,
+            _(
+                "You have resigned. The treasurer buys your shares back at nominal value; "
+                "the payout is due within %(days)s days."
+            )
+            % {"days": bylaws_in_force().redemption_payout_days},
+        )
     return redirect("members:membership")

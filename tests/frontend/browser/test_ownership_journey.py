@@ -1,7 +1,9 @@
-"""An officer keeps the co-op's ownership in a real browser: tiers, a dues import, patronage statements.
+"""An officer keeps the co-op's ownership in a real browser: tiers, dues, patronage statements, redemptions.
 
-Each page passes the accessibility audit; a member about to delete their
-account reads what happens to their paid share.
+A member picks a dues tier and their payment is recorded; another resigns
+and the treasurer redeems their share. Each page passes the accessibility
+audit; a member about to delete their account reads what happens to their
+paid share.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def audited(page: Page, name: str) -> None:
     screenshot(page, f"ownership-{name}")
 
 
-def test_an_officer_keeps_tiers_imports_dues_and_issues_statements(
+def test_an_officer_keeps_tiers_imports_dues_and_issues_statements(  # noqa: PLR0915 (one journey, told in order)
     browser: Browser, demo: Demo, tmp_path: Path
 ) -> None:
     instance, passwords = demo
@@ -77,6 +79,31 @@ def test_an_officer_keeps_tiers_imports_dues_and_issues_statements(
     audited(alice, "membership")
     alice.set_viewport_size({"width": 390, "height": 844})
     screenshot(alice, "ownership-membership-390")
+    alice.set_viewport_size({"width": 1280, "height": 900})
+
+    # The treasurer records alice's payment; her page lists it.
+    admin.goto(instance.url("/coop/officers"))
+    dues = admin.locator("form[action='/coop/officers/dues']")
+    dues.get_by_label("Member's username").fill("alice")
+    dues.get_by_label("Amount").fill("3.00")
+    dues.get_by_role("button", name="Record payment").click()
+    expect(admin.get_by_text("Dues payment recorded.")).to_be_visible()
+    alice.goto(instance.url("/coop/membership"))
+    expect(alice.get_by_role("cell", name="3.00 USD")).to_be_visible()
+
+    # Bob resigns; the treasurer buys his share back at nominal value.
+    bob = new_page(browser)
+    sign_in(bob, instance, "bob", passwords["bob"])
+    bob.goto(instance.url("/coop/membership"))
+    bob.get_by_label("Why are you leaving? (optional, kept in your membership history)").fill("Moving on.")
+    bob.get_by_label("I resign from the co-op", exact=False).check()
+    bob.get_by_role("button", name="Resign", exact=True).click()
+    expect(bob.get_by_text("You have resigned.", exact=False)).to_be_visible()
+    audited(bob, "resigned")
+    admin.goto(instance.url("/coop/officers"))
+    admin.get_by_role("button", name="Redeem at nominal value from bob").click()
+    expect(admin.get_by_text("Redemption recorded: 10.00 USD due by", exact=False)).to_be_visible()
+    expect(admin.get_by_text("Nobody who is leaving holds shares.")).to_be_visible()
     alice.goto(instance.url("/coop/deletion"))
     expect(alice.get_by_text("buys them back for at most their nominal value, 10.00 USD, never more")).to_be_visible()
     audited(alice, "deletion")

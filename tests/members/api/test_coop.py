@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from members.holdings import holdings_awaiting_redemption
 from members.models import (
     DuesPayment,
     Invitation,
     Membership,
+    MembershipEvent,
     MembershipStatus,
     RegisterEntry,
     RoleHolding,
@@ -186,3 +188,24 @@ def test_admins_grant_and_revoke_roles(client: Client, member: User) -> None:
     revoked = post(client, "/api/v1/coop/roles/revoke", admin, {"member": "mira", "role": "moderator"})
     assert revoked.json()["roles"] == ["member"]
     assert not RoleHolding.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_member_resigns_and_their_shares_await_redemption(client: Client, member: User) -> None:
+    history = MembershipEvent.objects.filter(user=member).count()
+    too_long = post(client, "/api/v1/coop/membership/resign", member, {"reason": "x" * 501})
+    assert too_long.status_code == 422
+    assert "at most 500" in too_long.json()["error"]
+    read_only = post(client, "/api/v1/coop/membership/resign", member, {}, scopes="read")
+    assert read_only.status_code == 403
+    assert Membership.objects.get(user=member).status == MembershipStatus.MEMBER
+    assert MembershipEvent.objects.filter(user=member).count() == history
+
+    resigned = post(client, "/api/v1/coop/membership/resign", member, {"reason": "Moving on."})
+    assert resigned.status_code == 200
+    assert resigned.json()["status"] == "resigned"
+    assert [line.user.pk for line in holdings_awaiting_redemption()] == [member.pk]
+    again = post(client, "/api/v1/coop/membership/resign", member, {})
+    assert again.status_code == 422
+    assert "they are resigned" in again.json()["error"]
+    assert MembershipEvent.objects.filter(user=member).count() == history + 1
