@@ -31,4 +31,4 @@ def test_a_malformed_key_stops_start_up_naming_the_variable(raw: str) -> None:
 
 def test_the_embedded_default_keeps_its_generated_key(settings: SettingsWrapper) -> None:
     kept = (settings.MUTUALS_DATA_DIR / "vapid_private_key").read_text().strip()
-    assert settings.MUTUALS_VAPID_PRIVATE_KEY == kept
+    assert kept == settings.MUTUALS_VAPID_PRIVATE_KEY
