@@ -12,6 +12,7 @@ all over about eighteen minutes, as Mastodon retries a push five times.
 
 from __future__ import annotations
 
+import base64
 import binascii
 import json
 import logging
@@ -103,7 +104,7 @@ def _check_keys(p256dh: str, auth: str) -> tuple[str, str]:
 
 
 def _unpadded(raw: bytes) -> str:
-    return binascii.b2a_base64(raw, newline=False).decode().replace("+", "-").replace("/", "_").rstrip("=")
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def check_push_settings(alerts: Mapping[str, bool], policy: str | None) -> PushSettingsDraft:
