@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from config.celery import RECOVERY_TASKS
 from config.vapid import vapid_public_key
 from federation.models import Actor
 from tests.factories.oauth import AccessTokenFactory
@@ -27,6 +28,7 @@ from timeline.actions.push import (
 )
 from timeline.entities.accounts import avatar_url
 from timeline.models import Notification, PushDelivery, PushSubscription, Status
+from timeline.tasks import requeue_due_pushes
 
 pytestmark = pytest.mark.django_db
 
@@ -240,4 +242,19 @@ def test_a_repeated_notification_is_pushed_once(
         with django_capture_on_commit_callbacks(execute=True):
             do_notify(alice, bob, Notification.Type.FAVOURITE, status)
     assert PushDelivery.objects.count() == 1
+    assert len(service.wait_for(1)) == 1
+
+
+def test_the_recovery_task_queues_pushes_left_due(
+    alice: Actor, bob: Actor, service: PushService, django_capture_on_commit_callbacks: Commits
+) -> None:
+    _subscribe(alice, service.endpoint(), Device())
+    status = StatusFactory.create(account=alice)
+    # The notification commits but its task is lost (no on-commit callbacks run).
+    do_notify(alice, bob, Notification.Type.FAVOURITE, status)
+    assert PushDelivery.objects.get().state == "pending"
+    assert "timeline.tasks.requeue_due_pushes" in RECOVERY_TASKS
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_due_pushes() == 1
+    assert PushDelivery.objects.get().state == "delivered"
     assert len(service.wait_for(1)) == 1
