@@ -43,6 +43,7 @@ RECOVERY_TASKS = (
     # Publishing scheduled statuses is both the schedule and its own recovery: a due row is a row to redo.
     "timeline.tasks.requeue_due_scheduled_statuses",
     "federation.tasks.requeue_due_deliveries",
+    "timeline.tasks.requeue_due_pushes",
     "federation.tasks.requeue_unprocessed_inbox_items",
     "governance.tasks.requeue_missing_proposal_polls",
     "timeline.tasks.requeue_pending_media",
@@ -68,6 +69,7 @@ app.conf.task_routes = {
     "timeline.tasks.fan_out_status": {"queue": QUEUE_FANOUT},
     "federation.tasks.process_*": {"queue": QUEUE_INBOX},
     "federation.tasks.deliver_*": {"queue": QUEUE_DELIVERIES},
+    "timeline.tasks.deliver_pushes": {"queue": QUEUE_DELIVERIES},
     "*.tasks.requeue_*": {"queue": QUEUE_SCHEDULED},
 }
 app.conf.beat_schedule = {name: {"task": name, "schedule": 60.0, "options": {"expires": 55}} for name in RECOVERY_TASKS}

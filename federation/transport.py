@@ -245,3 +245,15 @@ def signed_post(url: str, body: bytes, *, key_id: str, private_key_pem: str) -> 
     headers.update(sign_request("POST", url, key_id=key_id, private_key_pem=private_key_pem, body=body))
     # Only the status matters for a delivery; an oversize answer body is dropped.
     return _request("POST", url, headers, body, 65536, strict=False)
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
+    """POST a body with the caller's headers, unsigned, through the same checks; redirects are not followed.
+
+    Web Push requests (RFC 8030) go out this way: a push service is an
+    outside host like any peer, so it gets the same refusal of internal
+    addresses, timeouts and bounded answer.
+    """
+    sent = {"User-Agent": USER_AGENT, **headers}
+    # Only the status matters; an oversize answer body is dropped.
+    return _request("POST", url, sent, body, 65536, strict=False)

@@ -30,6 +30,7 @@ from timeline.models import (
     Mute,
     Notification,
     PollVote,
+    PushSubscription,
     Status,
 )
 
@@ -114,6 +115,12 @@ def data_held_about(user: User) -> list[DataCategory]:
             DataCategory("favourites", "Favourites", Favourite.objects.filter(account=actor).count(), UNTIL_DELETION),
             DataCategory(
                 "notifications", "Notifications", Notification.objects.filter(recipient=actor).count(), UNTIL_DELETION
+            ),
+            DataCategory(
+                "push_subscriptions",
+                "Push subscriptions of your apps",
+                PushSubscription.objects.filter(account=actor).count(),
+                "Until the app unsubscribes or you revoke it.",
             ),
             DataCategory(
                 "deliveries",

@@ -26,6 +26,8 @@ import psycopg
 import redis
 import requests
 
+from config.vapid import generate_vapid_private_key
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 POSTGRES_ADMIN_URL = os.environ.get("MUTUALS_TEST_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -126,6 +128,7 @@ class LiveInstance:
                 {
                     "DJANGO_SETTINGS_MODULE": "config.settings.production",
                     "SECRET_KEY": secrets.token_urlsafe(40),
+                    "MUTUALS_VAPID_PRIVATE_KEY": generate_vapid_private_key(),
                     "DATABASE_URL": f"postgresql://{user}@{host}:{port}/{self.database}",
                     "REDIS_URL": self.redis_url,
                     "BROKER_URL": self.redis_url,

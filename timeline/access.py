@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from oauth2_provider.models import AccessToken
 
 from federation.models import Actor
 from timeline.models import (
@@ -18,6 +19,7 @@ from timeline.models import (
     MediaAttachment,
     Mention,
     Notification,
+    PushSubscription,
     ScheduledStatus,
     Status,
     Visibility,
@@ -155,3 +157,11 @@ def access_own_unattached_media_by_id(owner: Actor, raw_id: str) -> MediaAttachm
     if media is None:
         raise MediaNotFound("Record not found")
     return media
+
+
+def access_push_subscription_by_token(owner: Actor, access_token: AccessToken) -> PushSubscription:
+    """Return the push subscription of the owner's access token, else raise RecordNotFound."""
+    found = PushSubscription.objects.filter(account=owner, access_token=access_token).first()
+    if found is None:
+        raise RecordNotFound("Record not found")
+    return found

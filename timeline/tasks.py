@@ -8,6 +8,7 @@ from celery import shared_task
 
 from timeline.actions.fan_out import do_fan_out_status, pending_fan_outs
 from timeline.actions.media import do_process_media, do_remove_unattached_media, pending_media
+from timeline.actions.push import do_attempt_pushes, schedule_due_pushes
 from timeline.actions.scheduled_statuses import do_publish_scheduled_status, due_scheduled_statuses
 
 
@@ -72,3 +73,19 @@ def requeue_pending_media(min_age_seconds: int = 120) -> int:
 def remove_unattached_media(older_than_hours: int = 24) -> int:
     """Delete uploads that no status used within a day, as Mastodon does."""
     return do_remove_unattached_media(timedelta(hours=older_than_hours))
+
+
+@shared_task(name="timeline.tasks.deliver_pushes")
+def deliver_pushes(delivery_ids: list[int]) -> dict[int, str]:
+    """Send the due Web Push deliveries among the ids."""
+    return do_attempt_pushes(delivery_ids)
+
+
+@shared_task(name="timeline.tasks.requeue_due_pushes")
+def requeue_due_pushes(min_age_seconds: int = 0) -> int:
+    """Queue pending pushes due now or within the next minute or so, each for its due time.
+
+    These are retries whose back-off was too long to queue when they failed,
+    and pushes whose task was lost. Return how many were queued.
+    """
+    return schedule_due_pushes(min_age=timedelta(seconds=min_age_seconds))

@@ -24,6 +24,7 @@ from config.env import (
     parse_scheme,
     sqlite_database,
 )
+from config.vapid import check_vapid_private_key, generate_vapid_private_key
 
 SOFTWARE_NAME = "mutuals"
 SOFTWARE_VERSION = "0.1.0"
@@ -51,6 +52,22 @@ if not SECRET_KEY and not _production:
         SECRET_KEY = get_random_secret_key()
         _key_file.write_text(SECRET_KEY)
         _key_file.chmod(0o600)
+
+# The VAPID key that signs Web Push requests (config/vapid.py). Embedded mode
+# keeps a generated one beside its database, as it keeps its secret key, so
+# push subscriptions survive restarts; production requires it.
+MUTUALS_VAPID_PRIVATE_KEY = env_str("MUTUALS_VAPID_PRIVATE_KEY")
+if not MUTUALS_VAPID_PRIVATE_KEY and not _production:
+    _vapid_file = MUTUALS_DATA_DIR / "vapid_private_key"
+    if _vapid_file.exists():
+        MUTUALS_VAPID_PRIVATE_KEY = _vapid_file.read_text().strip()
+    else:
+        MUTUALS_DATA_DIR.mkdir(parents=True, exist_ok=True)
+        MUTUALS_VAPID_PRIVATE_KEY = generate_vapid_private_key()
+        _vapid_file.write_text(MUTUALS_VAPID_PRIVATE_KEY)
+        _vapid_file.chmod(0o600)
+if MUTUALS_VAPID_PRIVATE_KEY:
+    MUTUALS_VAPID_PRIVATE_KEY = check_vapid_private_key(MUTUALS_VAPID_PRIVATE_KEY, "MUTUALS_VAPID_PRIVATE_KEY")
 
 # Former secrets, comma-separated, still accepted while `rotate_ballot_key` reseals ballot keys.
 SECRET_KEY_FALLBACKS = [key for key in env_str("SECRET_KEY_FALLBACKS").split(",") if key]
@@ -248,6 +265,8 @@ MUTUALS_ALLOW_LOOPBACK_FEDERATION = env_bool("MUTUALS_ALLOW_LOOPBACK_FEDERATION"
 MUTUALS_AUTHORIZED_FETCH = env_bool("MUTUALS_AUTHORIZED_FETCH", False)
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# Named so that models pointing at tokens (push subscriptions) get a swappable migration dependency.
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 (a model name, not a secret)
 OAUTH2_PROVIDER = {
     "SCOPES": SCOPES,
     "DEFAULT_SCOPES": ["read"],

@@ -13,6 +13,11 @@ MUTUALS_MODE = "production"
 
 if not env_str("SECRET_KEY"):
     raise ConfigError("SECRET_KEY is not set; production mode requires a long random secret")
+if not env_str("MUTUALS_VAPID_PRIVATE_KEY"):
+    raise ConfigError(
+        "MUTUALS_VAPID_PRIVATE_KEY is not set; production mode requires the Web Push key "
+        "(deploy/mutuals.env.example says how to make one)"
+    )
 if not env_str("MUTUALS_DOMAIN"):
     raise ConfigError("MUTUALS_DOMAIN is not set; production mode requires the public host name")
 if not env_str("DATABASE_URL"):

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from config.api.errors import api_view
 from config.api.timestamps import iso_with_millis
+from config.vapid import vapid_public_key
 from federation.models import Actor, DomainPolicy
 from federation.selectors import domain_candidates, domain_policies_in_force
 from federation.uris import base_url
@@ -119,7 +120,7 @@ def instance_v2(request: HttpRequest) -> JsonResponse:
     }
     configuration["accounts"] = {"max_featured_tags": 0, "max_pinned_statuses": MAX_PINNED_STATUSES}
     configuration["translation"] = {"enabled": False}
-    configuration["vapid"] = {"public_key": ""}
+    configuration["vapid"] = {"public_key": vapid_public_key()}
     configuration["timelines_access"] = {
         "live_feeds": {"local": "public", "remote": "public"},
         "hashtag_feeds": {"local": "public", "remote": "public"},

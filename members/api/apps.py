@@ -11,6 +11,7 @@ from oauth2_provider.models import Application
 from config.api.auth import require_token
 from config.api.errors import api_view
 from config.api.params import ApiParams
+from config.vapid import vapid_public_key
 from members.actions.app_registration import check_register_application, do_register_application
 from members.selectors import registered_scopes, registered_website
 
@@ -25,6 +26,8 @@ def application_entity(application: Application, *, scopes: list[str], website: 
         "scopes": scopes,
         "redirect_uri": "\n".join(redirect_uris),
         "redirect_uris": redirect_uris,
+        # The key apps pass to their push subscriptions' browsers, as Mastodon gives it here too.
+        "vapid_key": vapid_public_key(),
     }
 
 

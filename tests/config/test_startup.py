@@ -23,6 +23,7 @@ def run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.Comp
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "a-long-production-secret-for-tests-only-0123456789",
+    "MUTUALS_VAPID_PRIVATE_KEY": "Yl49p6tSHDB38NdkjlaI1Zga7xf9oQybO8pWq13bxd4",
     "MUTUALS_DOMAIN": "social.example",
     "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
@@ -33,6 +34,7 @@ PRODUCTION = {
     ("missing", "message"),
     [
         ("SECRET_KEY", "SECRET_KEY is not set"),
+        ("MUTUALS_VAPID_PRIVATE_KEY", "MUTUALS_VAPID_PRIVATE_KEY is not set"),
         ("MUTUALS_DOMAIN", "MUTUALS_DOMAIN is not set"),
         ("DATABASE_URL", "DATABASE_URL is not set"),
         ("REDIS_URL", "REDIS_URL is not set"),
@@ -48,6 +50,7 @@ def test_production_without_a_required_setting_stops_with_one_line(missing: str,
         assert lines == [f"mutuals: configuration error: {lines[0].split(': ', 2)[2]}"], result.stderr
         assert message in lines[0]
     assert not (tmp_path / "secret_key").exists(), "production must not generate a secret"
+    assert not (tmp_path / "vapid_private_key").exists(), "production must not generate a push key"
 
 
 def test_malformed_database_url_stops_with_one_line(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from federation.models import Actor
 from timeline.actions.mutes import thread_root_id
+from timeline.actions.push import do_queue_pushes
 from timeline.models import Block, ConversationMute, Notification, Status
 from timeline.selectors import hidden_domains_for, muted_account_ids
 from timeline.streaming.events import stream_notification_on_commit
@@ -32,6 +33,7 @@ def do_notify(recipient: Actor, from_account: Actor, kind: str, status: Status |
     hid the sender's domain, or muted the thread the status belongs to.
 
     The same notification is written once: a redelivered like notifies once.
+    A new one is streamed and pushed to the recipient's apps after commit.
     """
     if not recipient.is_local or recipient.pk == from_account.pk:
         return None
@@ -44,6 +46,7 @@ def do_notify(recipient: Actor, from_account: Actor, kind: str, status: Status |
     )
     if created:
         stream_notification_on_commit(notification.pk)
+        do_queue_pushes(notification)
     return notification
 
 

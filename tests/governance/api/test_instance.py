@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from config.vapid import vapid_public_key
 from federation.models import Actor, DomainPolicy
 from governance.actions.founding import RuleText, do_adopt_founding_documents
 from governance.models import RuleVersion
@@ -48,6 +49,7 @@ def test_v2_instance_describes_the_server(path: str, founded: None, settings: An
     assert configuration["statuses"]["max_media_attachments"] == 4
     assert configuration["urls"]["streaming"].startswith(("ws://", "wss://"))
     assert configuration["timelines_access"]["live_feeds"]["local"] == "public"
+    assert configuration["vapid"] == {"public_key": vapid_public_key()}
     versions = RuleVersion.objects.order_by("rule__position")
     assert body["rules"] == [
         {"id": str(versions[0].rule_id), "text": "Be kind", "hint": "Really."},

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from oauth2_provider.models import AccessToken, Application
 
+from config.vapid import vapid_public_key
 from members.actions.app_registration import OUT_OF_BAND
 from tests.clients import bearer
 
@@ -28,6 +29,7 @@ def test_registers_an_app_from_a_form() -> None:
     assert body["redirect_uris"] == [OUT_OF_BAND]
     assert body["redirect_uri"] == OUT_OF_BAND
     assert body["client_secret"]
+    assert body["vapid_key"] == vapid_public_key()
     # The secret is stored hashed: only the reply shows it.
     assert application.client_secret != body["client_secret"]
 

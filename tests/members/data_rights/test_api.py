@@ -51,8 +51,8 @@ def test_inventory_lists_every_category_with_counts_retention_and_basis(client: 
     categories = {c["key"]: c for c in response.json()["categories"]}
     expected = {
         "profile", "statuses", "media", "following", "followers", "blocks", "mutes", "lists", "filters",
-        "bookmarks", "favourites", "notifications", "apps", "named_ballots", "secret_ballots", "register",
-        "dues", "dues_tiers", "moderation", "reports_filed", "deliveries", "membership",
+        "bookmarks", "favourites", "notifications", "push_subscriptions", "apps", "named_ballots", "secret_ballots",
+        "register", "dues", "dues_tiers", "moderation", "reports_filed", "deliveries", "membership",
     }  # fmt: skip
     assert expected <= set(categories)
     assert categories["statuses"]["count"] == 5
@@ -62,6 +62,7 @@ def test_inventory_lists_every_category_with_counts_retention_and_basis(client: 
     assert categories["register"]["retention"] == "10 years"
     assert "register" in categories["register"]["legal_basis"]
     assert categories["statuses"]["kept_after_deletion"] is False
+    assert categories["push_subscriptions"]["count"] == 0
 
 
 @pytest.mark.django_db
