@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from config.web_refusals import refusal_as_message
 from members.access import access_allocation_by_id
@@ -109,6 +110,12 @@ class ContributionForm(forms.Form):
     description = forms.CharField(label=_("What was done"), max_length=200, required=False)
 
 
+def _percent_field(label: StrOrPromise, *, initial: int | None = None) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, min_value=Decimal(0), max_value=Decimal(100), decimal_places=1, initial=initial
+    )
+
+
 class AllocationForm(forms.Form):
     """A period's surplus to allocate: reserves first, then the rest shared by one or more measures, in percent."""
 
@@ -116,30 +123,10 @@ class AllocationForm(forms.Form):
     period_start = forms.DateField(label=_("Period starts"), widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(label=_("Period ends"), widget=forms.DateInput(attrs={"type": "date"}))
     surplus = forms.DecimalField(label=_("Surplus"), min_value=Decimal(0), decimal_places=2)
-    reserve_percent = forms.DecimalField(
-        label=_("Kept in reserves (%)"), min_value=Decimal(0), max_value=Decimal(100), decimal_places=1
-    )
-    dues_percent = forms.DecimalField(
-        label=_("Of the rest, shared by dues paid (%)"),
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        decimal_places=1,
-        initial=0,
-    )
-    hours_percent = forms.DecimalField(
-        label=_("Of the rest, shared by hours contributed (%)"),
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        decimal_places=1,
-        initial=100,
-    )
-    posts_percent = forms.DecimalField(
-        label=_("Of the rest, shared by posts written (%)"),
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        decimal_places=1,
-        initial=0,
-    )
+    reserve_percent = _percent_field(_("Kept in reserves (%)"))
+    dues_percent = _percent_field(_("Of the rest, shared by dues paid (%)"), initial=0)
+    hours_percent = _percent_field(_("Of the rest, shared by hours contributed (%)"), initial=100)
+    posts_percent = _percent_field(_("Of the rest, shared by posts written (%)"), initial=0)
     authorised_by = forms.CharField(label=_("Decision that approved it"), max_length=200, required=False)
 
 

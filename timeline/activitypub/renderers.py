@@ -198,28 +198,25 @@ def follow_for_follow(follow: Follow) -> dict[str, Any]:
     return serialise(_follow(follow))
 
 
-def accept_for_follow(follow: Follow) -> dict[str, Any]:
-    """Return the Accept of a follow, embedding the Follow as Mastodon expects."""
+def _answer(follow: Follow, answer: type[ap.Accept] | type[ap.Reject], path: str) -> dict[str, Any]:
     return serialise(
-        ap.Accept(
-            id=f"{follow.target.uri}#accepts/follows/{follow.pk}",
+        answer(
+            id=f"{follow.target.uri}#{path}/follows/{follow.pk}",
             actor=follow.target.uri,
             object=_follow(follow),
             to=[follow.follower.uri],
         )
     )
+
+
+def accept_for_follow(follow: Follow) -> dict[str, Any]:
+    """Return the Accept of a follow, embedding the Follow as Mastodon expects."""
+    return _answer(follow, ap.Accept, "accepts")
 
 
 def reject_for_follow(follow: Follow) -> dict[str, Any]:
     """Return the Reject of a follow, embedding the Follow."""
-    return serialise(
-        ap.Reject(
-            id=f"{follow.target.uri}#rejects/follows/{follow.pk}",
-            actor=follow.target.uri,
-            object=_follow(follow),
-            to=[follow.follower.uri],
-        )
-    )
+    return _answer(follow, ap.Reject, "rejects")
 
 
 def undo_for_follow(follow: Follow) -> dict[str, Any]:
