@@ -25,6 +25,16 @@ FAN_OUT_TASK = "timeline.tasks.fan_out_status"
 _collecting = threading.local()
 
 
+def do_place_in_authors_home(status: Status) -> None:
+    """Put a local author's new status in their own home timeline now, in the caller's transaction.
+
+    The fan-out task writes everyone else's entries after commit; the
+    author's own is written at once, so a client reading home straight after
+    posting finds the post there (the fan-out skips the existing entry).
+    """
+    TimelineEntry.objects.create(owner_id=status.account_id, status_id=status.id)
+
+
 def fan_out_on_commit(status_id: int) -> None:
     """Queue the fan-out of a status once the current transaction commits.
 

@@ -12,7 +12,7 @@ from federation.actions.outbox import publish_to_actor
 from federation.models import Actor
 from federation.uris import status_uri, status_url
 from timeline.access import can_view_status
-from timeline.actions.fan_out import fan_out_on_commit
+from timeline.actions.fan_out import do_place_in_authors_home, fan_out_on_commit
 from timeline.actions.notifications import do_notify, do_withdraw_notification
 from timeline.activitypub.outbox import publish_status_activity
 from timeline.activitypub.renderers import (
@@ -103,6 +103,8 @@ def do_reblog(
         )
         do_notify(original.account, actor, Notification.Type.REBLOG, original)
         publish_status_activity(reblog, announce_for_reblog(reblog))
+        if actor.is_local:
+            do_place_in_authors_home(reblog)
         fan_out_on_commit(reblog.id)
     return reblog
 

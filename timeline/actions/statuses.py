@@ -17,7 +17,7 @@ from django.utils import timezone
 from federation.models import Actor, Tombstone
 from federation.uris import status_uri, status_url
 from timeline.access import can_view_status
-from timeline.actions.fan_out import fan_out_on_commit
+from timeline.actions.fan_out import do_place_in_authors_home, fan_out_on_commit
 from timeline.actions.media import MediaEdit, check_status_media, do_attach_media, do_update_media
 from timeline.actions.notifications import do_notify
 from timeline.actions.remote_statuses import do_delete_remote_status
@@ -320,6 +320,7 @@ def do_create_status(author: Actor, draft: StatusDraft, *, created_at: datetime 
         for actor in _set_mentions_and_tags(status, draft.text):
             do_notify(actor, author, Notification.Type.MENTION, status)
         _publish(status, create_for_status(status))
+        do_place_in_authors_home(status)
         fan_out_on_commit(status.id)
         stream_status_created_on_commit(status.id)
     return status

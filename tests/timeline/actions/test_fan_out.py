@@ -22,7 +22,10 @@ from timeline.actions.fan_out import (
     fan_outs_collected,
     pending_fan_outs,
 )
+from timeline.actions.interactions import do_reblog
+from timeline.actions.statuses import check_create_status, do_create_status
 from timeline.models import Status, TimelineEntry, Visibility
+from timeline.selectors import home_timeline_for
 from timeline.tasks import requeue_pending_fan_outs
 
 
@@ -181,3 +184,17 @@ def test_fan_outs_asked_for_inside_a_collecting_block_are_handed_to_its_owner(
         fan_out_on_commit(3)
     fan_out_on_commit(4)
     assert (collected, inner, queued) == ([1, 3], [2], [(4,)])
+
+
+@pytest.mark.django_db
+def test_a_new_post_and_boost_are_in_their_authors_home_before_the_fan_out_runs(alice: Actor, bob: Actor) -> None:
+    FollowFactory.create(follower=bob, target=alice)
+    status = do_create_status(alice, check_create_status(alice, text="Straight into my home"))
+    assert list(TimelineEntry.objects.filter(status=status).values_list("owner_id", flat=True)) == [alice.pk]
+    assert home_timeline_for(alice)[0] == status
+    do_fan_out_status(status.id)
+    assert sorted(TimelineEntry.objects.filter(status=status).values_list("owner_id", flat=True)) == sorted(
+        [alice.pk, bob.pk]
+    )
+    boost = do_reblog(bob, status)
+    assert home_timeline_for(bob)[0] == boost
