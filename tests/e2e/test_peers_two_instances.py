@@ -1,14 +1,21 @@
-"""Two live instances find each other's posts and profiles by URL, from an unmodified Mastodon client library."""
+"""Two live instances find each other's posts by URL (from Mastodon.py) and check forwarded posts at their origin."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+import requests
 from mastodon import Mastodon
 
-from tests.live import LiveInstance, live_instance
+from federation.keys import KeyPair, generate_key_pair
+from federation.signatures import sign_request
+from tests.e2e.database import query_one
+from tests.e2e.peers import DocumentPeer
+from tests.live import LiveInstance, live_instance, wait_for
 
 pytestmark = pytest.mark.live
 
@@ -71,3 +78,91 @@ def test_search_finds_local_urls_without_asking_anyone(pair: Pair) -> None:
         assert [account["acct"] for account in me["accounts"]] == ["bob"]
     # A local URL naming nothing is not fetched from this server either: it is simply not found.
     assert pair.bob.search_v2(f"{pair.b.base_url}/@nobody", resolve=True)["accounts"] == []
+
+
+@dataclass(frozen=True)
+class Forwarder:
+    """A third server's actor, which passes other servers' posts on to this one's inbox."""
+
+    actor: str
+    keys: KeyPair
+
+    def post(self, instance: LiveInstance, activity: dict[str, Any]) -> requests.Response:
+        """POST an activity to the instance's shared inbox, signed with this actor's key (draft-cavage)."""
+        body = json.dumps(activity).encode()
+        headers = sign_request(
+            "POST",
+            instance.url("/inbox"),
+            key_id=f"{self.actor}#main-key",
+            private_key_pem=self.keys.private_pem,
+            body=body,
+        )
+        headers["Content-Type"] = "application/activity+json"
+        return requests.post(instance.url("/inbox"), data=body, headers=headers, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def forwarder() -> Iterator[Forwarder]:
+    documents = DocumentPeer()
+    keys = generate_key_pair()
+    actor = f"{documents.base_url}/users/tom"
+    documents.serve(
+        "/users/tom",
+        {
+            "id": actor,
+            "type": "Person",
+            "preferredUsername": "tom",
+            "inbox": f"{actor}/inbox",
+            "publicKey": {"id": f"{actor}#main-key", "owner": actor, "publicKeyPem": keys.public_pem},
+        },
+    )
+    try:
+        yield Forwarder(actor, keys)
+    finally:
+        documents.close()
+
+
+def _create(actor: str, note_id: str, text: str) -> dict[str, Any]:
+    public = "https://www.w3.org/ns/activitystreams#Public"
+    return {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{note_id}/forwarded-create",
+        "type": "Create",
+        "actor": actor,
+        "to": [public],
+        "object": {
+            "id": note_id,
+            "type": "Note",
+            "attributedTo": actor,
+            "content": f"<p>{text}</p>",
+            "published": "2026-11-21T10:00:00Z",
+            "to": [public],
+        },
+    }
+
+
+def _status_content(instance: LiveInstance, uri: str) -> Any:
+    return query_one(instance, "SELECT content FROM timeline_status WHERE uri = %s", (uri,))
+
+
+def test_a_forwarded_post_is_taken_from_its_origin(pair: Pair, forwarder: Forwarder) -> None:
+    """Bob's post reaches alice's server through a third server; the text stored is the one bob's server serves."""
+    posted = pair.bob.status_post("Harvest rota is up")
+    bob = f"{pair.b.base_url}/users/bob"
+    response = forwarder.post(pair.a, _create(bob, posted["uri"], "words bob never wrote"))
+    assert response.status_code == 202, response.text
+    wait_for(lambda: _status_content(pair.a, posted["uri"]), timeout=30, message="the forwarded post to be stored")
+    assert "Harvest rota is up" in _status_content(pair.a, posted["uri"])
+    assert "never wrote" not in _status_content(pair.a, posted["uri"])
+
+
+def test_a_forwarded_post_whose_origin_names_another_author_is_refused(pair: Pair, forwarder: Forwarder) -> None:
+    posted = pair.bob.status_post("Only bob wrote this")
+    impostor = f"{pair.b.base_url}/users/mallory"
+    activity = _create(impostor, posted["uri"], "mallory's words")
+    response = forwarder.post(pair.a, activity)
+    assert response.status_code == 403, response.text
+    assert "attributed to another actor" in response.json()["error"]
+    assert query_one(pair.a, "SELECT COUNT(*) FROM federation_inboxitem WHERE activity_id = %s", (activity["id"],)) == 0
+    assert _status_content(pair.a, posted["uri"]) is None
+    assert query_one(pair.a, "SELECT COUNT(*) FROM federation_actor WHERE uri = %s", (impostor,)) == 0

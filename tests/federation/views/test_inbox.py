@@ -138,15 +138,16 @@ def test_digest_mismatch_is_refused(client: Client, remote: Actor) -> None:
 
 @pytest.mark.django_db
 def test_key_of_another_actor_is_refused(client: Client, remote: Actor) -> None:
+    """Only a Create may be forwarded (tests/federation/views/test_inbox_forwarding.py); an Update may not."""
     impostor = RemoteActorFactory.create(domain="other.example")
-    response = signed_post(client, "/inbox", note_create(remote), actor=impostor)
+    response = signed_post(client, "/inbox", {**note_create(remote), "type": "Update"}, actor=impostor)
     _assert_refused(response, 401, "does not belong to the activity's actor")
 
 
 @pytest.mark.django_db
 def test_key_of_another_actor_on_the_same_host_is_refused(client: Client, remote: Actor) -> None:
     neighbour = RemoteActorFactory.create(domain=remote.domain)
-    response = signed_post(client, "/inbox", note_create(remote), actor=neighbour)
+    response = signed_post(client, "/inbox", {**note_create(remote), "type": "Update"}, actor=neighbour)
     _assert_refused(response, 401, "does not belong to the activity's actor")
 
 
