@@ -218,6 +218,16 @@ def _refuse_suspended_account(actor_uri: str, activity_type: str) -> None:
         raise ActivityRefused(SUSPENDED_ACCOUNT_REFUSAL, 403)
 
 
+def _check_key_host(key_id: str, key_owner_uri: str, actor_uri: str, *, forwardable: bool) -> None:
+    """Refuse a key of another host than the actor's, unless the activity may be forwarded from a domain allowed."""
+    if key_owner_uri == actor_uri or host_of(key_id) == host_of(actor_uri):
+        return
+    if not forwardable:
+        raise ActivityRefused("The signing key does not belong to the activity's actor.", 401)
+    if is_domain_suspended(host_of(key_id)):
+        raise ActivityRefused("This server does not accept activities from your domain.", 403)
+
+
 def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
     """Verify an inbox POST; return None for a Delete from an actor never seen (accepted, nothing to do).
 
@@ -233,11 +243,7 @@ def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
     except SignatureError as exc:
         raise ActivityRefused(str(exc), 401) from exc
     forwardable = activity["type"] in FORWARDABLE_TYPES
-    if params.key_owner_uri != actor_uri and host_of(params.key_id) != host_of(actor_uri):
-        if not forwardable:
-            raise ActivityRefused("The signing key does not belong to the activity's actor.", 401)
-        if is_domain_suspended(host_of(params.key_id)):
-            raise ActivityRefused("This server does not accept activities from your domain.", 403)
+    _check_key_host(params.key_id, params.key_owner_uri, actor_uri, forwardable=forwardable)
     signer = _known_signer(params.key_id)
     if signer is None and activity["type"] == "Delete":
         # Large servers send Deletes for accounts this server never saw;

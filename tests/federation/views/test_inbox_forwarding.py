@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from federation.actions.domain_policies import do_set_domain_policy
 from federation.activitypub.context import PUBLIC
 from federation.models import Actor, InboxItem
 from federation.uris import base_url
@@ -140,4 +141,14 @@ def test_a_forwarded_create_claiming_a_local_author_is_refused(
     assert alice.uri.startswith(base_url())
     response = signed_post(client, "/inbox", _forwarded(alice, owner, "hello"), actor=owner)
     _assert_nothing_stored(response, 403, "this server's own actors")
+    assert network.fetches == []
+
+
+def test_a_post_forwarded_from_a_suspended_domain_is_refused(
+    client: Client, carol: Actor, owner: Actor, network: FakeNetwork
+) -> None:
+    do_set_domain_policy(owner.domain, severity="suspend", authorised_by="decision 7")
+    network.serve(_reply(carol, owner, "hello"))
+    response = signed_post(client, "/inbox", _forwarded(carol, owner, "hello"), actor=owner)
+    _assert_nothing_stored(response, 403, "does not accept activities from your domain")
     assert network.fetches == []
