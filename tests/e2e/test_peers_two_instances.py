@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 from mastodon import Mastodon
+from mastodon.errors import MastodonAPIError
 
 from federation.keys import KeyPair, generate_key_pair
 from federation.signatures import sign_request
@@ -166,3 +167,31 @@ def test_a_forwarded_post_whose_origin_names_another_author_is_refused(pair: Pai
     assert query_one(pair.a, "SELECT COUNT(*) FROM federation_inboxitem WHERE activity_id = %s", (activity["id"],)) == 0
     assert _status_content(pair.a, posted["uri"]) is None
     assert query_one(pair.a, "SELECT COUNT(*) FROM federation_actor WHERE uri = %s", (impostor,)) == 0
+
+
+def test_a_person_signs_up_from_mastodon_py_and_waits_for_admission(pair: Pair) -> None:
+    client_id, client_secret = Mastodon.create_app("Sign-up e2e", api_base_url=pair.a.base_url)
+    app = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=pair.a.base_url)
+    instance = app.instance_v2()
+    assert (instance["registrations"]["enabled"], instance["registrations"]["approval_required"]) == (True, True)
+
+    _, refused = app.create_account(
+        "alice", PASSWORD, "someone@example.test", agreement=True, return_detailed_error=True
+    )
+    assert refused is not None and refused["details"]["username"][0]["error"] == "ERR_TAKEN"
+
+    token = app.create_account(
+        "nadia", PASSWORD, "nadia@example.test", agreement=True, reason="I keep bees", locale="en"
+    )
+    assert token
+    me = app.account_verify_credentials()
+    assert me["username"] == "nadia"
+    with pytest.raises(MastodonAPIError):
+        app.status_post("Hello before admission")
+    assert query_one(pair.a, "SELECT COUNT(*) FROM timeline_status WHERE text = %s", ("Hello before admission",)) == 0
+    status = query_one(
+        pair.a,
+        "SELECT m.status FROM members_membership m JOIN members_user u ON u.id = m.user_id WHERE u.username = %s",
+        ("nadia",),
+    )
+    assert status == "applicant"
