@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 
 from config.refusals import Refused
 
@@ -55,3 +56,19 @@ def api_view(*methods: str) -> Callable[[ViewFunc], ViewFunc]:
         return cast(ViewFunc, wrapped)
 
     return decorate
+
+
+API_PATH_PREFIX = "/api/"
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Answer a path no route serves: Mastodon's JSON 404 under /api/, Django's page elsewhere.
+
+    Mastodon's clients read every /api/ answer as JSON, an unknown endpoint
+    included (an older server lacking a newer endpoint), so that path never
+    gets an HTML page. Wrong methods on known /api/ routes are answered by
+    `api_view` itself.
+    """
+    if request.path.startswith(API_PATH_PREFIX):
+        return api_error("Record not found", 404)
+    return defaults.page_not_found(request, exception or Http404())

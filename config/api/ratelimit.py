@@ -27,6 +27,10 @@ LIMITED_PREFIXES = ("/api/",)
 TOKEN_PATHS = ("/oauth/token",)
 # Token requests per address and window: enough for people signing in, too few to guess passwords.
 TOKEN_ENDPOINT_LIMIT = 30
+# Sign-ups from apps per address, as Mastodon allows them: 5 in 30 minutes, refused ones included.
+SIGN_UP_PATH = "/api/v1/accounts"
+SIGN_UP_LIMIT = 5
+SIGN_UP_WINDOW_SECONDS = 30 * 60
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 
 
@@ -80,7 +84,9 @@ class RateLimitMiddleware:
     """Count client API requests per identity and window; answer 429 once the limit is spent.
 
     The token endpoint has its own, smaller allowance per client address,
-    since the password grant would otherwise let anyone guess passwords.
+    since the password grant would otherwise let anyone guess passwords;
+    so do sign-ups from apps, which would otherwise fill the applications
+    waiting for the co-op's approval.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -90,7 +96,10 @@ class RateLimitMiddleware:
         if request.method == "OPTIONS":
             return self.get_response(request)
         window = int(settings.MUTUALS_API_RATE_WINDOW_SECONDS)
-        if request.path.startswith(TOKEN_PATHS):
+        if request.method == "POST" and request.path == SIGN_UP_PATH:
+            limit, window = SIGN_UP_LIMIT, SIGN_UP_WINDOW_SECONDS
+            bucket = "sign-up:" + client_address(request)
+        elif request.path.startswith(TOKEN_PATHS):
             limit = TOKEN_ENDPOINT_LIMIT
             bucket = "token-endpoint:" + client_address(request)
         elif request.path.startswith(LIMITED_PREFIXES):

@@ -24,7 +24,7 @@ from django.utils import timezone
 from config.json_input import JsonInputError, parse_json
 from config.queueing import enqueue_on_commit
 from federation.actions.deliveries import host_is_unavailable, record_host_success
-from federation.actions.remote_actors import actor_by_key_id, actor_for_key_id
+from federation.actions.remote_actors import actor_by_key_id, actor_for_key_id, fetch_actor, fetch_document
 from federation.activitypub import TYPES, Activity, Note, Person, Typed, host_of, id_of
 from federation.errors import ActivityRefused, RemoteActorUnavailable
 from federation.inbox import (
@@ -218,6 +218,16 @@ def _refuse_suspended_account(actor_uri: str, activity_type: str) -> None:
         raise ActivityRefused(SUSPENDED_ACCOUNT_REFUSAL, 403)
 
 
+def _check_key_host(key_id: str, key_owner_uri: str, actor_uri: str, *, forwardable: bool) -> None:
+    """Refuse a key of another host than the actor's, unless the activity may be forwarded from a domain allowed."""
+    if key_owner_uri == actor_uri or host_of(key_id) == host_of(actor_uri):
+        return
+    if not forwardable:
+        raise ActivityRefused("The signing key does not belong to the activity's actor.", 401)
+    if is_domain_suspended(host_of(key_id)):
+        raise ActivityRefused("This server does not accept activities from your domain.", 403)
+
+
 def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
     """Verify an inbox POST; return None for a Delete from an actor never seen (accepted, nothing to do).
 
@@ -232,8 +242,8 @@ def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
         params = _parse_signature(request.headers)
     except SignatureError as exc:
         raise ActivityRefused(str(exc), 401) from exc
-    if params.key_owner_uri != actor_uri and host_of(params.key_id) != host_of(actor_uri):
-        raise ActivityRefused("The signing key does not belong to the activity's actor.", 401)
+    forwardable = activity["type"] in FORWARDABLE_TYPES
+    _check_key_host(params.key_id, params.key_owner_uri, actor_uri, forwardable=forwardable)
     signer = _known_signer(params.key_id)
     if signer is None and activity["type"] == "Delete":
         # Large servers send Deletes for accounts this server never saw;
@@ -258,12 +268,52 @@ def check_inbox_request(request: InboxRequest) -> VerifiedActivity | None:
         raise ActivityRefused(str(exc), 401) from exc
     except RemoteActorUnavailable as exc:
         raise ActivityRefused(f"The signing actor cannot be fetched: {exc}", 401) from exc
-    if signer.uri != actor_uri:
-        raise ActivityRefused("The signing key does not belong to the activity's actor.", 401)
     if signer.is_local:
         raise ActivityRefused("Activities of this server's own actors are not accepted from outside.", 403)
+    if signer.uri != actor_uri:
+        if not forwardable:
+            raise ActivityRefused("The signing key does not belong to the activity's actor.", 401)
+        signer, activity = _origin_copy(activity, actor_uri)
     check_origin(signer, activity)
     return VerifiedActivity(actor=signer, activity=activity)
+
+
+# Activities another server may forward (a reply sent on to the followers of the thread's author).
+FORWARDABLE_TYPES = frozenset({"Create"})
+
+
+def _origin_copy(activity: dict[str, Any], actor_uri: str) -> tuple[Actor, dict[str, Any]]:
+    """Return the author and the activity, its object replaced by the copy its origin serves.
+
+    A forwarded Create is signed by the server that passed it on, not by
+    its author, and this server verifies no Linked Data signatures: the
+    embedded object is not trusted. Its id must be on the author's host;
+    it is fetched from there with a signed GET (`fetch_document`: the
+    destination and origin checks of every fetch), and refused if the origin
+    serves nothing under that id, or a copy attributed to another actor.
+    Nothing is stored before the origin's copy is known to match.
+    """
+    object_id = id_of(activity.get("object"))
+    author_host = host_of(actor_uri)
+    if author_host == settings.MUTUALS_DOMAIN.lower():
+        raise ActivityRefused("Activities of this server's own actors are not accepted from outside.", 403)
+    if object_id is None or host_of(object_id) != author_host or host_of(activity["id"]) != author_host:
+        raise ActivityRefused("A forwarded activity and its object must be on its actor's host.", 403)
+    try:
+        document = fetch_document(object_id)
+    except RemoteActorUnavailable as exc:
+        raise ActivityRefused(f"The forwarded object cannot be fetched from its origin: {exc}", 401) from exc
+    if document.get("id") != object_id or not _registered_as(document.get("type"), Note):
+        raise ActivityRefused("The origin does not serve the forwarded object.", 403)
+    if id_of(document.get("attributedTo")) != actor_uri:
+        raise ActivityRefused("The origin's copy of the forwarded object is attributed to another actor.", 403)
+    try:
+        author = fetch_actor(actor_uri)
+    except RemoteActorUnavailable as exc:
+        raise ActivityRefused(f"The forwarded activity's actor cannot be fetched: {exc}", 401) from exc
+    if author.is_local:
+        raise ActivityRefused("Activities of this server's own actors are not accepted from outside.", 403)
+    return author, {**activity, "object": document}
 
 
 def _new_item(verified: VerifiedActivity) -> InboxItem:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -28,6 +30,9 @@ from federation.transport import (
 
 REFRESH_AFTER = timedelta(days=1)
 _ACCT = re.compile(r"^@?([^@\s]+)@([^@\s/]+)$")
+# What a derived username keeps of its id's last path segment, and its length (Mastodon's limit).
+_NOT_IN_USERNAME = re.compile(r"[^A-Za-z0-9_]+")
+DERIVED_USERNAME_LENGTH = 30
 
 
 def fetch_document(uri: str) -> dict[str, Any]:
@@ -103,6 +108,40 @@ def do_store_actor_document(document: dict[str, Any]) -> Actor:
     return do_store_remote_actor(person)
 
 
+def derived_username(actor_id: str) -> str:
+    """Return a username for an actor that publishes none, from the last segment of its id.
+
+    Relays (`https://relay.example/actor`), bridges and some servers leave
+    `preferredUsername` out; like the servers that accept them, the name is
+    read from the id: `https://bridge.example/ap/users/Zoë-K.` is `Zo_K`.
+    Characters outside letters, digits and underscores become one
+    underscore, and an id whose path gives nothing is named after its host.
+    """
+    parts = urlsplit(actor_id)
+    segments = [unquote(segment) for segment in parts.path.split("/") if segment]
+    segment = segments[-1] if segments else (parts.hostname or "")
+    name = _NOT_IN_USERNAME.sub("_", segment).strip("_")[:DERIVED_USERNAME_LENGTH].strip("_")
+    return name or "actor"
+
+
+def _username_for(doc: Person, domain: str, existing: Actor | None) -> str:
+    """Return the actor's published username, or else its derived one, unique on its domain.
+
+    An actor stored before keeps its name, so a derived name never changes;
+    a derived name another actor of the domain holds takes a suffix from a
+    hash of the id, which is the same at every fetch.
+    """
+    if doc.preferred_username:
+        return doc.preferred_username
+    if existing is not None:
+        return existing.username
+    name = derived_username(doc.id)
+    taken = Actor.objects.filter(username__iexact=name, domain=domain).exclude(uri=doc.id).exists()
+    if taken:
+        name = f"{name[: DERIVED_USERNAME_LENGTH - 9]}_{hashlib.sha256(doc.id.encode()).hexdigest()[:8]}"
+    return name
+
+
 def do_store_remote_actor(doc: Person) -> Actor:
     """Create or update the cached copy of a remote actor from its (origin-checked) document.
 
@@ -115,18 +154,19 @@ def do_store_remote_actor(doc: Person) -> Actor:
     if existing is not None and existing.is_local:
         raise RemoteActorUnavailable("A remote document cannot replace a local actor.")
     fields = _actor_fields(doc)
+    username = _username_for(doc, domain, existing)
     try:
         with transaction.atomic():
             if existing is None:
-                actor = Actor.objects.create(uri=doc.id, username=doc.preferred_username, domain=domain, **fields)
+                actor = Actor.objects.create(uri=doc.id, username=username, domain=domain, **fields)
             else:
                 for name, value in fields.items():
                     setattr(actor := existing, name, value)
-                actor.username = doc.preferred_username
+                actor.username = username
                 actor.save()
     except IntegrityError as exc:
         # The same handle already names another actor of that domain (an account re-created there).
-        raise RemoteActorUnavailable(f"{doc.preferred_username}@{domain} already names another actor.") from exc
+        raise RemoteActorUnavailable(f"{username}@{domain} already names another actor.") from exc
     if doc.moved_to and doc.moved_to != doc.id:
         target = Actor.objects.filter(uri=doc.moved_to).first()
         if target is not None and actor.moved_to_id != target.pk:

@@ -303,12 +303,15 @@ class Person(Object):
     """An actor document; Service, Application, Group and Organization are Persons with another type.
 
     `shared_inbox` comes from `endpoints`, which GoToSocial omits.
+    `preferred_username` is empty when the document has none (relays,
+    bridges and some servers publish such actors); whoever stores the actor
+    derives a name from its id.
     """
 
     type: str = "Person"
-    preferred_username: str
     inbox: str
     public_key: PublicKey
+    preferred_username: str = ""
     outbox: str = ""
     followers: str = ""
     following: str = ""
@@ -337,11 +340,13 @@ class Person(Object):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> Self:
-        """Read an actor; refuse one without id, inbox, username or public key."""
+        """Read an actor; refuse one without id, inbox or public key, or with a username that is not a name."""
         actor_id = required_uri(doc, "id")
         username = doc.get("preferredUsername")
-        if not isinstance(username, str) or not username or len(username) > 100:
-            raise MalformedDocument("preferredUsername is missing.")
+        if username is None:
+            username = ""
+        if not isinstance(username, str) or len(username) > 100:
+            raise MalformedDocument("preferredUsername is not a name.")
         endpoints = doc.get("endpoints")
         shared_inbox = optional_uri(endpoints.get("sharedInbox")) if isinstance(endpoints, dict) else ""
         fields = tuple(

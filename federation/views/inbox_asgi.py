@@ -201,7 +201,7 @@ def inbox_fast_path(django_app: WrappedApp) -> ASGIApp:
                 request, match.group("username")
             )
         except _UnknownAccount:
-            await django_app(scope, _replay(body), send)
+            await django_app(scope, _replay(body, receive), send)
             return
         if verified is not None:
             await _store_verified(verified)
@@ -210,15 +210,20 @@ def inbox_fast_path(django_app: WrappedApp) -> ASGIApp:
     return application
 
 
-def _replay(body: bytes) -> Receive:
-    """Return a receive callable that hands Django the body already read, then waits for nothing."""
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """Return a receive callable that hands Django the body already read, then the connection's own messages.
+
+    Django listens for the client's disconnect while the view runs and drops
+    the response when it hears one, so after the body it must wait on the
+    real connection rather than be told at once that the client left.
+    """
     sent = False
 
-    async def receive() -> Message:
+    async def replayed() -> Message:
         nonlocal sent
         if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
+        return await receive()
 
-    return receive
+    return replayed

@@ -138,8 +138,8 @@ def instance_v2(request: HttpRequest) -> JsonResponse:
             "icon": [],
             "languages": [code for code, _ in settings.LANGUAGES],
             "configuration": configuration,
-            # Joining is through the co-op's membership process, not open sign-up.
-            "registrations": {"enabled": False, "approval_required": True, "message": None, "url": f"{base_url()}/"},
+            # Anyone may apply, on the web or from an app (POST /api/v1/accounts); the co-op admits applicants.
+            "registrations": {"enabled": True, "approval_required": True, "message": None, "url": None},
             "api_versions": {"mastodon": MASTODON_API_VERSION},
             "contact": {
                 "email": instance_contact_email(),
@@ -173,7 +173,7 @@ def instance_v1(request: HttpRequest) -> JsonResponse:
             },
             "thumbnail": default_avatar_url(),
             "languages": [code for code, _ in settings.LANGUAGES],
-            "registrations": False,
+            "registrations": True,
             "approval_required": True,
             "invites_enabled": True,
             "configuration": configuration,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
+from oauth2_provider.settings import oauth2_settings
 
 from config.api.scopes import is_known_scope
 from members.errors import MemberRefused
@@ -48,3 +49,18 @@ def do_mint_token(user: User, scopes: list[str], *, valid_for: timedelta) -> Acc
             expires=timezone.now() + valid_for,
             scope=" ".join(scopes),
         )
+
+
+def do_issue_app_token(user: User, application: Application, scope: str) -> AccessToken:
+    """Create an access token for the user under an app, with the scopes its own token held.
+
+    A sign-up from an app answers with such a token, as Mastodon's does,
+    so the app can go on as the new person without a second sign-in.
+    """
+    return AccessToken.objects.create(
+        user=user,
+        application=application,
+        token=secrets.token_urlsafe(32),
+        expires=timezone.now() + timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS),
+        scope=scope,
+    )

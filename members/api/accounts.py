@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider.models import AccessToken
 
 from config.api.auth import optional_token, require_token, required_actor, token_actor
 from config.api.errors import ApiError, api_view
@@ -19,8 +20,10 @@ from federation.actions.remote_actors import resolve_account
 from federation.errors import RemoteActorUnavailable
 from federation.models import Actor
 from federation.selectors import is_domain_suspended
+from members.actions.accounts import check_sign_up, do_sign_up
 from members.actions.preferences import check_posting_defaults
 from members.actions.profile import check_update_profile, do_update_profile
+from members.errors import AccountRefused
 from timeline.entities.accounts import (
     account_entities,
     account_entity,
@@ -32,6 +35,50 @@ from timeline.filtering import without_hidden
 from timeline.models import Follow, MediaAttachment, Status, Visibility
 
 MAX_SEARCH_RESULTS = 80
+
+
+@csrf_exempt
+@api_view("POST")
+@require_token("write:accounts", allow_app_token=True)
+def create_account(request: HttpRequest) -> JsonResponse:
+    """Sign a person up from an app: file their membership application and answer a token for them.
+
+    Membership needs the co-op's approval, so, as on a Mastodon server that
+    approves sign-ups, the account exists at once but may only read until
+    admitted (`members.selectors.posting_refusal`). Each field at fault is
+    named in Mastodon's 422 `details`.
+    """
+    params = ApiParams.from_request(request)
+    try:
+        draft = check_sign_up(
+            username=params.get_str("username"),
+            email=params.get_str("email"),
+            password=params.get_str("password"),
+            agreement=params.get_bool("agreement"),
+            locale=params.get_str("locale"),
+            reason=params.get_str("reason"),
+            invite_code=params.get_str("invite_code"),
+        )
+    except AccountRefused as refused:
+        return _validation_failed(refused)
+    app_token: AccessToken = request.oauth_token  # type: ignore[attr-defined]
+    token = do_sign_up(draft, app_token.application, app_token.scope)
+    return JsonResponse(
+        {
+            "access_token": token.token,
+            "token_type": "Bearer",
+            "scope": token.scope,
+            "created_at": int(token.created.timestamp()),
+        }
+    )
+
+
+def _validation_failed(refused: AccountRefused) -> JsonResponse:
+    """Answer Mastodon's 422 for a refused sign-up: a summary, and each field's errors with their codes."""
+    details: dict[str, list[dict[str, str]]] = {}
+    for error in refused.errors:
+        details.setdefault(error.field, []).append({"error": error.code, "description": error.description})
+    return JsonResponse({"error": f"Validation failed: {refused.message}", "details": details}, status=422)
 
 
 @api_view("GET")

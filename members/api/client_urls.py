@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("api/v1/apps", apps.create_app, name="apps"),
     path("api/v1/apps/verify_credentials", apps.verify_app_credentials, name="apps_verify_credentials"),
+    path("api/v1/accounts", accounts.create_account, name="accounts"),
     path("api/v1/accounts/verify_credentials", accounts.verify_credentials, name="verify_credentials"),
     path("api/v1/accounts/update_credentials", accounts.update_credentials, name="update_credentials"),
     path("api/v1/accounts/relationships", accounts.relationships, name="relationships"),

@@ -8,8 +8,11 @@ from django.http import HttpRequest, JsonResponse
 from config.api.auth import require_token, token_actor
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
+from federation.access import visible_accounts
 from federation.models import Actor
+from federation.selectors import is_domain_suspended
 from federation.uris import base_url
+from members.actions.search import do_resolve_url, is_url, known_object_for_url
 from members.api.accounts import MAX_SEARCH_RESULTS, search_accounts
 from timeline.access import can_view_status
 from timeline.entities.accounts import account_entities
@@ -20,9 +23,6 @@ SEARCH_TYPES = ("accounts", "statuses", "hashtags")
 
 
 def _statuses(query: str, viewer: Actor | None, *, limit: int, offset: int) -> list[Status]:
-    if query.startswith(("https://", "http://")):
-        found = with_authors(Status.objects.filter(Q(uri=query) | Q(url=query)))
-        return [status for status in found[:1] if can_view_status(viewer, status)]
     if viewer is None:
         return []
     # Without a full-text index, search covers public posts and the viewer's own.
@@ -32,6 +32,22 @@ def _statuses(query: str, viewer: Actor | None, *, limit: int, offset: int) -> l
         )
     ).order_by("-id")
     return list(matches[offset : offset + limit])
+
+
+def _by_url(url: str, viewer: Actor | None, *, resolve: bool) -> tuple[list[Actor], list[Status]]:
+    """Return the account or status a URL names, as Mastodon's search does.
+
+    Only a signed-in account's search with `resolve` asks the URL's server;
+    otherwise only what is stored here is found. What the viewer may not see
+    is left out.
+    """
+    found = do_resolve_url(url) if resolve and viewer is not None else known_object_for_url(url)
+    if isinstance(found, Status):
+        status = with_authors(Status.objects.filter(pk=found.pk)).first()
+        return [], [status] if status is not None and can_view_status(viewer, status) else []
+    if isinstance(found, Actor) and visible_accounts().filter(pk=found.pk).exists():
+        return ([found] if not (found.domain and is_domain_suspended(found.domain)) else []), []
+    return [], []
 
 
 @api_view("GET")
@@ -51,7 +67,12 @@ def search(request: HttpRequest) -> JsonResponse:
     accounts: list[Actor] = []
     statuses: list[Status] = []
     hashtags: list[str] = []
-    if kind in ("", "accounts") and not query.startswith(("https://", "http://")):
+    if is_url(query):
+        if offset == 0:
+            accounts, statuses = _by_url(query, viewer, resolve=params.get_bool("resolve"))
+        accounts = accounts if kind in ("", "accounts") else []
+        statuses = statuses if kind in ("", "statuses") else []
+    elif kind in ("", "accounts"):
         accounts = search_accounts(
             query,
             viewer=viewer,
@@ -60,9 +81,9 @@ def search(request: HttpRequest) -> JsonResponse:
             following=params.get_bool("following"),
             resolve=params.get_bool("resolve"),
         )
-    if kind in ("", "statuses"):
+    if kind in ("", "statuses") and not is_url(query):
         statuses = _statuses(query, viewer, limit=limit, offset=offset)
-    if kind in ("", "hashtags") and not query.startswith(("https://", "http://", "@")):
+    if kind in ("", "hashtags") and not is_url(query) and not query.startswith("@"):
         name = query.lstrip("#").lower()
         found = Tag.objects.filter(name__istartswith=name).order_by("name")
         hashtags = list(found.values_list("name", flat=True)[offset : offset + limit])

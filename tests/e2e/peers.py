@@ -88,3 +88,53 @@ def recording_peers(count: int, *, delay: float = 0.0) -> Iterator[list[Recordin
     finally:
         for peer in peers:
             peer.close()
+
+
+class DocumentPeer:
+    """An HTTP server on 127.0.0.1 serving ActivityPub documents by path, as a remote server serves its actors.
+
+    `serve(path, document)` publishes a document; GETs of other paths answer
+    404. `fetched` records each path requested.
+    """
+
+    def __init__(self) -> None:
+        self.documents: dict[str, dict[str, Any]] = {}
+        self.fetched: list[str] = []
+        self._lock = threading.Lock()
+        peer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                with peer._lock:
+                    peer.fetched.append(self.path)
+                    document = peer.documents.get(self.path)
+                body = json.dumps(document).encode() if document is not None else b"{}"
+                self.send_response(200 if document is not None else 404)
+                self.send_header("Content-Type", "application/activity+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Keep the test's output quiet."""
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = int(self.server.server_address[1])
+        self.host = f"localhost:{self.port}"
+        self.base_url = f"http://{self.host}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def serve(self, path: str, document: dict[str, Any]) -> None:
+        """Publish a document at a path."""
+        with self._lock:
+            self.documents[path] = document
+
+    def close(self) -> None:
+        """Stop answering and free the port."""
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=10)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 from federation.actions.remote_actors import fetch_actor, fetch_document
 from federation.activitypub import Create, Delete, MalformedDocument, Note, Object, Update, host_of, parse_as
@@ -44,9 +45,25 @@ def resolve_status(uri: str, *, depth: int = 0) -> Status | None:
     if known is not None or depth > MAX_PARENT_DEPTH or Tombstone.objects.filter(uri=uri).exists():
         return known
     try:
-        note = parse_as(Note, fetch_document(uri))
+        document = fetch_document(uri)
+    except RemoteActorUnavailable:
+        return None
+    return store_fetched_status(document, depth=depth)
+
+
+def store_fetched_status(document: dict[str, Any], *, depth: int = 0) -> Status | None:
+    """Return the status a fetched, origin-checked document holds, storing it (and up to three parents) if new.
+
+    Its author must be on the note's own host; a note that is not a post,
+    a deleted one and one claiming a local author give None.
+    """
+    try:
+        note = parse_as(Note, document)
         if host_of(note.id) != host_of(note.attributed_to):
             return None
+        known = Status.objects.filter(uri=note.id).first()
+        if known is not None or Tombstone.objects.filter(uri=note.id).exists():
+            return known
         author = fetch_actor(note.attributed_to)
     except (RemoteActorUnavailable, MalformedDocument):
         return None

@@ -102,4 +102,6 @@ async def stream(request: HttpRequest, name: str = "") -> HttpResponseBase:
 
 async def health(request: HttpRequest) -> HttpResponse:
     """Answer OK, as Mastodon's streaming server does for load balancers."""
+    if request.method not in {"GET", "HEAD"}:
+        return JsonResponse({"error": "Method not allowed"}, status=405)
     return HttpResponse("OK", content_type="text/plain")

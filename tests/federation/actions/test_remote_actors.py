@@ -9,6 +9,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from config.json_input import MAX_JSON_DEPTH
 from federation.actions.remote_actors import (
+    derived_username,
     do_delete_remote_actor,
     do_store_actor_document,
     fetch_actor,
@@ -117,3 +118,44 @@ def test_a_deleted_remote_account_goes_and_leaves_a_tombstone_and_a_local_one_is
     with pytest.raises(ValueError, match="Only a remote account"):
         do_delete_remote_actor(alice)
     assert Actor.objects.filter(pk=alice.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("actor_id", "username"),
+    [
+        ("https://relay.example/actor", "actor"),
+        ("https://bridge.example/ap/did:plc:5hx2kq7tw3", "did_plc_5hx2kq7tw3"),
+        ("https://bridge.example/ap/users/Zo%C3%AB-K./", "Zo_K"),
+        ("https://solo.example/", "solo_example"),
+        ("https://odd.example/%F0%9F%90%99", "actor"),
+        (f"https://long.example/{'x' * 40}", "x" * 30),
+    ],
+)
+def test_a_username_is_derived_from_the_last_segment_of_the_id(actor_id: str, username: str) -> None:
+    assert derived_username(actor_id) == username
+
+
+@pytest.mark.django_db
+def test_actors_without_username_get_a_stable_name_unique_on_their_domain() -> None:
+    relay = load_activitypub("relay/actor")
+    first = do_store_actor_document(relay)
+    assert first.username == "actor"
+    other_id = "https://relay.example/v2/actor"
+    second_document = {
+        **relay,
+        "id": other_id,
+        "publicKey": {**relay["publicKey"], "id": f"{other_id}#main-key", "owner": other_id},
+    }
+    second = do_store_actor_document(second_document)
+    assert second.username.startswith("actor_") and len(second.username) == 14
+    # Fetched again, each keeps its name; the suffix comes from the id alone.
+    assert do_store_actor_document(second_document).username == second.username
+    assert do_store_actor_document(relay).username == "actor"
+    assert Actor.objects.filter(domain="relay.example").count() == 2
+
+
+@pytest.mark.django_db
+def test_an_actor_that_later_publishes_a_username_takes_it() -> None:
+    relay = load_activitypub("relay/actor")
+    do_store_actor_document(relay)
+    assert do_store_actor_document({**relay, "preferredUsername": "relay"}).username == "relay"

@@ -81,11 +81,18 @@ def test_an_actor_missing_optional_terms_takes_the_cautious_defaults() -> None:
     assert actor.moved_to is None
 
 
+def test_an_actor_without_preferred_username_is_read_with_an_empty_one() -> None:
+    actor = parse_as(Person, load_activitypub("relay/actor"))
+    assert actor.preferred_username == ""
+    assert actor.bot
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         ({"publicKey": None}, "publicKey is missing"),
-        ({"preferredUsername": ""}, "preferredUsername is missing"),
+        ({"preferredUsername": ["dana"]}, "preferredUsername is not a name"),
+        ({"preferredUsername": "d" * 101}, "preferredUsername is not a name"),
         ({"inbox": "ftp://mastodon.example/inbox"}, "inbox must be an http"),
         ({"publicKey": {"id": f"{DANA}#k", "owner": "https://evil.example/x", "publicKeyPem": "x"}}, "owner"),
     ],

@@ -138,15 +138,16 @@ def test_digest_mismatch_is_refused(client: Client, remote: Actor) -> None:
 
 @pytest.mark.django_db
 def test_key_of_another_actor_is_refused(client: Client, remote: Actor) -> None:
+    """Only a Create may be forwarded (tests/federation/views/test_inbox_forwarding.py); an Update may not."""
     impostor = RemoteActorFactory.create(domain="other.example")
-    response = signed_post(client, "/inbox", note_create(remote), actor=impostor)
+    response = signed_post(client, "/inbox", {**note_create(remote), "type": "Update"}, actor=impostor)
     _assert_refused(response, 401, "does not belong to the activity's actor")
 
 
 @pytest.mark.django_db
 def test_key_of_another_actor_on_the_same_host_is_refused(client: Client, remote: Actor) -> None:
     neighbour = RemoteActorFactory.create(domain=remote.domain)
-    response = signed_post(client, "/inbox", note_create(remote), actor=neighbour)
+    response = signed_post(client, "/inbox", {**note_create(remote), "type": "Update"}, actor=neighbour)
     _assert_refused(response, 401, "does not belong to the activity's actor")
 
 
@@ -308,3 +309,19 @@ def test_follow_of_the_instance_actor_from_a_suspended_domain_is_refused(
     assert not Follow.objects.exists()
     assert not OutboundActivity.objects.exists()
     assert network.posts == []
+
+
+@pytest.mark.django_db
+def test_a_signed_post_from_an_actor_without_preferred_username_is_accepted(
+    client: Client, network: FakeNetwork, django_capture_on_commit_callbacks: CaptureHooks
+) -> None:
+    """A bridged account publishing no username is stored under one derived from its id, and its post kept."""
+    kai = load_activitypub("bridge/actor")
+    network.serve(kai)
+    stranger = RemoteActorFactory.build(uri=kai["id"], domain="bridge.example", followers_uri=kai["followers"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_post(client, "/inbox", note_create(stranger), actor=stranger, key_id=kai["publicKey"]["id"])
+    assert response.status_code == 202
+    actor = Actor.objects.get(uri=kai["id"])
+    assert (actor.username, actor.domain, actor.display_name) == ("did_plc_5hx2kq7tw3", "bridge.example", kai["name"])
+    assert Status.objects.get(uri=f"{kai['id']}/statuses/1").account == actor

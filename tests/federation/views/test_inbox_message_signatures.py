@@ -79,5 +79,7 @@ def test_message_signature_for_another_path_is_refused(client: Client, remote: A
 @pytest.mark.django_db
 def test_message_signature_with_the_key_of_another_actor_is_refused(client: Client, remote: Actor) -> None:
     impostor = RemoteActorFactory.create(domain="other.example")
-    response = message_signed_post(client, "/inbox", note_create(remote), actor=remote, key_id=impostor.key_id)
+    response = message_signed_post(
+        client, "/inbox", {**note_create(remote), "type": "Update"}, actor=remote, key_id=impostor.key_id
+    )
     _assert_refused(response, "does not belong to the activity's actor")

@@ -1,0 +1,83 @@
+"""Every /api/ path answers Mastodon's JSON error, unknown paths and wrong methods included."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from federation.models import Actor
+from tests.clients import bearer
+from tests.factories.oauth import AccessTokenFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/no_such_thing"),
+        ("get", "/api/v2/statuses"),
+        ("post", "/api/v1/statuses/1/no_such_action"),
+        ("delete", "/api/v9/accounts"),
+        ("put", "/api/"),
+        ("get", "/api/v1/accounts/1/statuses/extra/segments"),
+    ],
+)
+def test_an_unknown_api_path_answers_json_404(method: str, path: str) -> None:
+    response = getattr(Client(), method)(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "Record not found"}
+
+
+def test_an_unknown_api_path_answers_json_404_to_a_signed_in_app(alice: Actor) -> None:
+    token = AccessTokenFactory.create(user=alice.user, scope="read write")
+    response = Client().get("/api/v1/timelines/nowhere/else", headers=bearer(token.token))
+    assert response.status_code == 404
+    assert response.json() == {"error": "Record not found"}
+
+
+def test_an_unknown_page_outside_the_api_stays_html() -> None:
+    response = Client().get("/no-such-page/at/all")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(("method", "path"), [("delete", "/api/v1/instance"), ("put", "/api/v2/search")])
+def test_a_wrong_method_on_a_known_api_path_answers_json_405(method: str, path: str) -> None:
+    response = getattr(Client(), method)(path)
+    assert response.status_code == 405
+    assert response.json() == {"error": "Method not allowed"}
+
+
+def _api_routes(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern).lstrip("^").rstrip("$")
+        if isinstance(pattern, URLResolver):
+            yield from _api_routes(pattern.url_patterns, route)
+        elif route.startswith("api/"):
+            yield route
+
+
+def _sample_path(route: str) -> str:
+    """Fill each parameter of a route with a value its converter accepts."""
+    path = re.sub(r"\(\?P<\w+>[^)]*\)", "public", route)
+    path = re.sub(r"<(?:\w+:)?\w+>", "1", path)
+    return "/" + path
+
+
+def test_every_api_route_answers_an_unknown_method_in_json(alice: Actor) -> None:
+    """A method no route serves reaches each view: each answers JSON with an error, never an HTML page."""
+    token = AccessTokenFactory.create(user=alice.user, scope="read write follow push admin:read admin:write")
+    routes = sorted(set(_api_routes(get_resolver().url_patterns)))
+    assert len(routes) > 50
+    for route in routes:
+        path = _sample_path(route)
+        response = Client().generic("PROPFIND", path, headers=bearer(token.token))
+        assert response.status_code in {401, 403, 404, 405}, (path, response.status_code)
+        assert response["Content-Type"] == "application/json", path
+        assert "error" in response.json(), path
