@@ -171,6 +171,10 @@ def do_delete_remote_actor(actor: Actor) -> None:
         raise ValueError("Only a remote account is deleted when its server says so.")
     with transaction.atomic():
         Tombstone.objects.get_or_create(uri=actor.uri)
+        for copy in (actor.avatar, actor.header):
+            # Copies of the actor's images made here go too, once the deletion is committed.
+            if copy:
+                transaction.on_commit(functools.partial(copy.storage.delete, copy.name))
         actor.delete()
 
 

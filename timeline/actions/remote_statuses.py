@@ -485,8 +485,12 @@ def do_delete_remote_status(author: Actor, uri: str) -> bool:
     """
     with transaction.atomic():
         Tombstone.objects.get_or_create(uri=uri)
-        # References to the remote files go with the status (a local upload would be kept for redrafting).
-        MediaAttachment.objects.filter(status__uri=uri, status__account=author).delete()
+        # The attachments and their copies here go with the status (a local upload would be kept for redrafting).
+        attached = MediaAttachment.objects.filter(status__uri=uri, status__account=author)
+        copies = [name for pair in attached.values_list("file", "thumbnail") for name in pair if name]
+        attached.delete()
+        if copies:
+            transaction.on_commit(lambda: delete_stored(*copies))
         for status in Status.objects.filter(uri=uri, account=author):
             stream_status_deleted_on_commit(status)
         deleted, _ = Status.objects.filter(uri=uri, account=author).delete()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from PIL import Image
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from federation.actions.remote_actors import do_store_actor_document
+from federation.actions.remote_actors import do_delete_remote_actor, do_store_actor_document
 from federation.activitypub import Note, parse_as
 from federation.models import Actor
 from tests.factories.federation import RemoteActorFactory
@@ -28,7 +28,7 @@ from timeline.actions.remote_media import (
     do_cache_status_media,
     fetch_remote_image,
 )
-from timeline.actions.remote_statuses import do_store_remote_status
+from timeline.actions.remote_statuses import do_delete_remote_status, do_store_remote_status, do_update_remote_status
 from timeline.entities.accounts import account_entity
 from timeline.entities.statuses import status_entity
 from timeline.errors import RemoteMediaUnavailable
@@ -239,3 +239,43 @@ def test_media_remove_prunes_old_copies_and_keeps_the_rows(host: FileServer) -> 
     assert not dana.avatar and dana.avatar_remote_url == host.url("/avatar.png")
     # The pruned attachment comes back on demand.
     assert Client().get(f"/media_proxy/{old.pk}/original").status_code == 302
+
+
+def test_copies_go_when_an_edit_replaces_the_attachments_or_the_status_is_deleted(
+    host: FileServer, django_capture_on_commit_callbacks: Any
+) -> None:
+    author = RemoteActorFactory.create()
+    with django_capture_on_commit_callbacks(execute=True):
+        status = remote_status(author, (host.url("/photo.jpg"), "image/jpeg"))
+    first_copies = [Path(path) for path in (status.media.get().file.path, status.media.get().thumbnail.path)]
+    assert all(path.exists() for path in first_copies)
+    edited = {
+        "id": status.uri,
+        "type": "Note",
+        "attributedTo": author.uri,
+        "content": "<p>Another one</p>",
+        "to": [PUBLIC],
+        "attachment": [{"type": "Document", "mediaType": "image/png", "url": host.url("/avatar.png")}],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        do_update_remote_status(author, parse_as(Note, edited))
+    assert not any(path.exists() for path in first_copies)
+    replacement = status.media.get()
+    assert replacement.file and replacement.remote_url == host.url("/avatar.png")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert do_delete_remote_status(author, status.uri)
+    assert stored_files() == []
+
+
+def test_a_deleted_remote_account_takes_its_copied_images_along(
+    host: FileServer, django_capture_on_commit_callbacks: Any
+) -> None:
+    dana = RemoteActorFactory.create(
+        avatar_remote_url=host.url("/avatar.png"), header_remote_url=host.url("/header.png")
+    )
+    assert do_cache_actor_images(dana.pk) == ["avatar", "header"]
+    dana.refresh_from_db()
+    assert len(stored_files()) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        do_delete_remote_actor(dana)
+    assert stored_files() == []
