@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -201,6 +201,15 @@ def _store_card(link: str) -> PreviewCard | None:
     }
     if stored and not fields["html"]:
         fields |= {"width": stored.width, "height": stored.height}
+    try:
+        return _save_card(link, fields)
+    except IntegrityError:
+        # Another worker stored the same link's card meanwhile: keep that one.
+        delete_stored(fields["image"])
+        return PreviewCard.objects.filter(url=link).first()
+
+
+def _save_card(link: str, fields: dict[str, Any]) -> PreviewCard:
     with transaction.atomic():
         card = PreviewCard.objects.select_for_update().filter(url=link).first()
         replaced = card.image.name if card is not None and card.image else ""

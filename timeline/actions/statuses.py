@@ -324,7 +324,9 @@ def do_create_status(author: Actor, draft: StatusDraft, *, created_at: datetime 
         _publish(status, create_for_status(status))
         fan_out_on_commit(status.id)
         stream_status_created_on_commit(status.id)
-        fetch_preview_card_on_commit(status.id)
+        if "<a" in status.content:
+            # Only a status with a link has a card to fetch.
+            fetch_preview_card_on_commit(status.id)
     return status
 
 
