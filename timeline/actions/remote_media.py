@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from config.queueing import enqueue_on_commit
 from federation.models import Actor
+from federation.selectors import policy_for_domain
 from federation.transport import TransportError, UnsafeDestination, public_get
 from timeline.errors import RemoteMediaUnavailable
 from timeline.imaging import (
@@ -161,6 +162,12 @@ def delete_stored(*names: str) -> None:
             default_storage.delete(name)
 
 
+def media_rejected_from(domain: str) -> bool:
+    """Return whether moderation rejects media from the domain (`reject_media`, or suspended): nothing is copied."""
+    policy = policy_for_domain(domain)
+    return policy is not None and (policy.reject_media or policy.is_suspended)
+
+
 def _cache_attachment_file(media: MediaAttachment) -> None:
     """Fetch the remote file of an attachment and record the copy on the (unsaved) row."""
     declared = media_kind(media.content_type)
@@ -197,12 +204,15 @@ def do_cache_remote_attachment(media_id: int) -> bool:
 
     A failure is logged and leaves the row as it was: the attachment stays
     behind the media proxy URL, which tries again when a client asks.
+    Nothing is fetched from a domain whose media moderation rejects.
     """
-    media = MediaAttachment.objects.filter(pk=media_id).exclude(remote_url="").first()
+    media = MediaAttachment.objects.filter(pk=media_id).exclude(remote_url="").select_related("account").first()
     if media is None:
         return False
     if media.file:
         return True
+    if media_rejected_from(media.account.domain):
+        return False
     remote_url = media.remote_url
     try:
         _cache_attachment_file(media)
@@ -238,10 +248,11 @@ def do_cache_actor_images(actor_id: int) -> list[str]:
 
     Each image is checked and cropped as members' own uploads are. A failure
     leaves the default image in the entities; the next time the actor is
-    stored (an Update, the daily refresh) it is tried again.
+    stored (an Update, the daily refresh) it is tried again. Nothing is
+    fetched from a domain whose media moderation rejects.
     """
     actor = Actor.objects.filter(pk=actor_id).exclude(domain="").first()
-    if actor is None:
+    if actor is None or media_rejected_from(actor.domain):
         return []
     fetched: dict[str, tuple[str, StoredImage]] = {}
     for kind, remote_url, field in (

@@ -18,7 +18,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from federation.actions.remote_actors import do_delete_remote_actor, do_store_actor_document
 from federation.activitypub import Note, parse_as
-from federation.models import Actor
+from federation.models import Actor, DomainPolicy
 from tests.factories.federation import RemoteActorFactory
 from tests.file_server import FileServer, file_server
 from tests.timeline.media_files import image_bytes, mp4_bytes, png_claiming
@@ -278,4 +278,17 @@ def test_a_deleted_remote_account_takes_its_copied_images_along(
     assert len(stored_files()) == 2
     with django_capture_on_commit_callbacks(execute=True):
         do_delete_remote_actor(dana)
+    assert stored_files() == []
+
+
+def test_nothing_is_copied_from_a_domain_whose_media_moderation_rejects(host: FileServer) -> None:
+    dana = RemoteActorFactory.create(domain="rejected.example", avatar_remote_url=host.url("/avatar.png"))
+    status = remote_status(dana, (host.url("/photo.jpg"), "image/jpeg"))
+    media = status.media.get()
+    DomainPolicy.objects.create(domain="rejected.example", reject_media=True, authorised_by="test")
+    asked = len(host.requested)
+    assert do_cache_status_media(status.pk) == 0
+    assert do_cache_actor_images(dana.pk) == []
+    assert Client().get(f"/media_proxy/{media.pk}/original").status_code == 404
+    assert len(host.requested) == asked
     assert stored_files() == []
