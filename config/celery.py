@@ -97,6 +97,12 @@ app.conf.beat_schedule["governance.tasks.import_blocklists"] = {
     "schedule": 86400.0,
     "options": {"expires": 3600, "queue": QUEUE_SCHEDULED},
 }
+# Copies of remote attachments older than MUTUALS_MEDIA_CACHE_DAYS are removed once a day.
+app.conf.beat_schedule["timeline.tasks.remove_cached_remote_media"] = {
+    "task": "timeline.tasks.remove_cached_remote_media",
+    "schedule": 86400.0,
+    "options": {"expires": 3600, "queue": QUEUE_SCHEDULED},
+}
 app.autodiscover_tasks()
 
 

@@ -257,3 +257,21 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
     sent = {"User-Agent": USER_AGENT, **headers}
     # Only the status matters; an oversize answer body is dropped.
     return _request("POST", url, sent, body, 65536, strict=False)
+
+
+def public_get(url: str, *, accept: str, limit: int) -> Response:
+    """GET a public resource (a web page, an image) without a signature, following at most three redirects.
+
+    Media, link previews and oEmbed documents are public: signing the request
+    would only tell the remote host which server asks. Each hop is checked
+    like every other request (`check_fetchable_url`, resolved and connected
+    addresses), and the body is bounded by `limit`.
+    """
+    for _ in range(MAX_REDIRECTS + 1):
+        check_fetchable_url(url)
+        response = _request("GET", url, {"Accept": accept, "User-Agent": USER_AGENT}, None, limit)
+        if response.status in (301, 302, 303, 307, 308) and response.location:
+            url = urljoin(url, response.location)
+            continue
+        return response
+    raise TransportError(f"Too many redirects from {url}.")

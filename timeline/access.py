@@ -165,3 +165,18 @@ def access_push_subscription_by_token(owner: Actor, access_token: AccessToken) -
     if found is None:
         raise RecordNotFound("Record not found")
     return found
+
+
+def access_remote_media_by_id(raw_id: str) -> MediaAttachment:
+    """Return an attachment of a stored remote status, for the media proxy, or raise MediaNotFound.
+
+    As with Mastodon's media proxy, whoever has the URL gets the file (the
+    remote server serves it to anyone too); local uploads are never served
+    through the proxy.
+    """
+    if not raw_id.isdigit():
+        raise MediaNotFound("Record not found")
+    media = MediaAttachment.objects.filter(pk=int(raw_id), status__isnull=False).exclude(remote_url="").first()
+    if media is None:
+        raise MediaNotFound("Record not found")
+    return media

@@ -12,10 +12,12 @@ class TimelineConfig(AppConfig):
         rest are functions federation asks the timeline through.
         """
         # Imported here, not at the top: apps load before models.
+        from federation.actions.remote_actors import register_remote_actor_listener  # noqa: PLC0415
         from federation.inbox.registry import wrap_batches  # noqa: PLC0415
         from federation.renderers import register_field_value_renderer  # noqa: PLC0415
         from federation.views.discovery import register_usage_reader  # noqa: PLC0415
         from federation.views.fetch_guard import register_author_refusal  # noqa: PLC0415
+        from timeline.actions.remote_media import cache_actor_images_on_commit  # noqa: PLC0415
         from timeline.activitypub import (  # noqa: PLC0415, F401 (importing a handler module registers it)
             blocks,
             follows,
@@ -35,3 +37,4 @@ class TimelineConfig(AppConfig):
         register_author_refusal(author_refuses_fetcher)
         register_usage_reader(usage)
         register_field_value_renderer(render_field_value)
+        register_remote_actor_listener(cache_actor_images_on_commit)

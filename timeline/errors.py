@@ -48,3 +48,9 @@ class RecordNotFound(InteractionRefused):
     def message(self) -> str:
         """Return Mastodon's answer for a record that is not there."""
         return "Record not found"
+
+
+class RemoteMediaUnavailable(Refused):
+    """A remote file cannot be fetched: refused destination, no answer, an error status or too large."""
+
+    status = 404

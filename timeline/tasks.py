@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 
 from timeline.actions.fan_out import do_fan_out_status, pending_fan_outs
 from timeline.actions.media import do_process_media, do_remove_unattached_media, pending_media
+from timeline.actions.preview_cards import do_fetch_preview_card
 from timeline.actions.push import do_attempt_pushes, schedule_due_pushes
+from timeline.actions.remote_media import do_cache_actor_images, do_cache_status_media, do_remove_cached_remote_media
 from timeline.actions.scheduled_statuses import do_publish_scheduled_status, due_scheduled_statuses
 
 
@@ -89,3 +92,30 @@ def requeue_due_pushes(min_age_seconds: int = 0) -> int:
     and pushes whose task was lost. Return how many were queued.
     """
     return schedule_due_pushes(min_age=timedelta(seconds=min_age_seconds))
+
+
+@shared_task(name="timeline.tasks.fetch_preview_card")
+def fetch_preview_card(status_id: int) -> int | None:
+    """Fetch (or reuse) the preview card of a status's first link; return the card's id."""
+    return do_fetch_preview_card(status_id)
+
+
+@shared_task(name="timeline.tasks.cache_status_media")
+def cache_status_media(status_id: int) -> int:
+    """Copy a remote status's attachments here."""
+    return do_cache_status_media(status_id)
+
+
+@shared_task(name="timeline.tasks.cache_actor_images")
+def cache_actor_images(actor_id: int) -> list[str]:
+    """Copy a remote actor's avatar and header here."""
+    return do_cache_actor_images(actor_id)
+
+
+@shared_task(name="timeline.tasks.remove_cached_remote_media")
+def remove_cached_remote_media() -> int:
+    """Delete copies of remote attachments older than MUTUALS_MEDIA_CACHE_DAYS (beat runs this daily; 0 keeps all)."""
+    days = int(settings.MUTUALS_MEDIA_CACHE_DAYS)
+    if days <= 0:
+        return 0
+    return do_remove_cached_remote_media(timedelta(days=days)).attachments

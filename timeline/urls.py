@@ -41,6 +41,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/media", media.upload_media_v1, name="media_v1"),
     path("api/v2/media", media.upload_media_v2, name="media_v2"),
     path("api/v1/media/<str:media_id>", media.media_resource, name="media"),
+    path("media_proxy/<str:media_id>/<str:variant>", media.media_proxy, name="media_proxy"),
     path("api/v1/polls/<str:poll_id>", polls.poll_detail, name="poll"),
     path("api/v1/polls/<str:poll_id>/votes", polls.vote, name="poll_votes"),
     path("api/v1/timelines/home", timelines.home, name="home_timeline"),

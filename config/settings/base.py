@@ -261,6 +261,12 @@ MUTUALS_HEARTBEAT_STALE_SECONDS = env_int("MUTUALS_HEARTBEAT_STALE_SECONDS", 60)
 # Outbound HTTP (federation fetches and deliveries).
 MUTUALS_HTTP_TIMEOUT = float(env_int("MUTUALS_HTTP_TIMEOUT", 10))
 MUTUALS_ALLOW_LOOPBACK_FEDERATION = env_bool("MUTUALS_ALLOW_LOOPBACK_FEDERATION", False)
+# Copies of remote attachments are removed after this many days (fetched again on demand); 0 keeps them.
+MUTUALS_MEDIA_CACHE_DAYS = env_int("MUTUALS_MEDIA_CACHE_DAYS", 30)
+# Hosts whose oEmbed players (an iframe) preview cards may embed; links elsewhere get a plain card.
+MUTUALS_OEMBED_PROVIDERS = [
+    host.strip().lower() for host in env_str("MUTUALS_OEMBED_PROVIDERS", "").split(",") if host.strip()
+]
 # Secure mode (GoToSocial's default, Mastodon's AUTHORIZED_FETCH): member content only to signed GETs.
 MUTUALS_AUTHORIZED_FETCH = env_bool("MUTUALS_AUTHORIZED_FETCH", False)
 

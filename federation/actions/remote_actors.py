@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -33,6 +34,31 @@ _ACCT = re.compile(r"^@?([^@\s]+)@([^@\s/]+)$")
 # What a derived username keeps of its id's last path segment, and its length (Mastodon's limit).
 _NOT_IN_USERNAME = re.compile(r"[^A-Za-z0-9_]+")
 DERIVED_USERNAME_LENGTH = 30
+
+
+_stored_listeners: list[Callable[[int], None]] = []
+
+
+def register_remote_actor_listener(listener: Callable[[int], None]) -> None:
+    """Name a function called with a remote actor's id each time its document is stored.
+
+    The timeline registers the copying of avatars and headers here when it
+    loads, so this floor imports no app.
+    """
+    _stored_listeners[:] = [listener]
+
+
+def _forget_replaced_images(actor: Actor, fields: dict[str, Any]) -> list[str]:
+    """Drop the copies of an actor's images whose remote URL changed; return the fields cleared."""
+    cleared = []
+    for name in ("avatar", "header"):
+        stored = getattr(actor, name)
+        if stored and getattr(actor, f"{name}_remote_url") != fields[f"{name}_remote_url"]:
+            # The copy is deleted after commit: a rolled-back update keeps the image it names.
+            transaction.on_commit(functools.partial(stored.storage.delete, stored.name))
+            stored.name = ""
+            cleared.append(name)
+    return cleared
 
 
 def fetch_document(uri: str) -> dict[str, Any]:
@@ -160,10 +186,13 @@ def do_store_remote_actor(doc: Person) -> Actor:
             if existing is None:
                 actor = Actor.objects.create(uri=doc.id, username=username, domain=domain, **fields)
             else:
+                _forget_replaced_images(existing, fields)
                 for name, value in fields.items():
                     setattr(actor := existing, name, value)
                 actor.username = username
                 actor.save()
+            for listener in _stored_listeners:
+                listener(actor.pk)
     except IntegrityError as exc:
         # The same handle already names another actor of that domain (an account re-created there).
         raise RemoteActorUnavailable(f"{username}@{domain} already names another actor.") from exc
@@ -184,6 +213,10 @@ def do_delete_remote_actor(actor: Actor) -> None:
         raise ValueError("Only a remote account is deleted when its server says so.")
     with transaction.atomic():
         Tombstone.objects.get_or_create(uri=actor.uri)
+        for copy in (actor.avatar, actor.header):
+            # Copies of the actor's images made here go too, once the deletion is committed.
+            if copy:
+                transaction.on_commit(functools.partial(copy.storage.delete, copy.name))
         actor.delete()
 
 

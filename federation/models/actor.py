@@ -55,9 +55,11 @@ class Actor(models.Model):
     moved_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # When this account last moved away; Mastodon refuses another move for 30 days.
     moved_at = models.DateTimeField(null=True, blank=True)
-    # Local members' uploaded images, stored under names the server chooses.
+    # Local members' uploaded images, or copies of remote actors' images, under names the server chooses.
     avatar = models.FileField(upload_to="avatars/", blank=True, max_length=300)
     header = models.FileField(upload_to="headers/", blank=True, max_length=300)
+    # For remote actors, `avatar` and `header` are copies of the remote images made here; this is when.
+    images_cached_at = models.DateTimeField(null=True, blank=True)
     # Set when the account is erased: the row stays so the username stays
     # reserved and its URLs can answer 410 Gone.
     deleted_at = models.DateTimeField(null=True, blank=True)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from mastodon import Mastodon
 
+from tests.file_server import file_server
 from tests.live import LiveInstance, live_instance, wait_for
+from tests.timeline.media_files import image_bytes
 
 pytestmark = pytest.mark.live
 
@@ -46,10 +48,11 @@ def check(instance: LiveInstance, code: str, *, message: str, timeout: float = 6
     wait_for(lambda: run(instance, code), timeout=timeout, interval=1.0, message=message)
 
 
-@pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[LiveInstance, LiveInstance]]:
-    """Yield two running instances: alice's and bob's."""
-    with live_instance(tmp_path / "a", name="a") as a, live_instance(tmp_path / "b", name="b") as b:
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveInstance, LiveInstance]]:
+    """Yield two running instances, alice's and bob's, shared by the tests of this module."""
+    root = tmp_path_factory.mktemp("pair")
+    with live_instance(root / "a", name="a") as a, live_instance(root / "b", name="b") as b:
         for instance, member in ((a, "alice"), (b, "bob")):
             instance.manage("createmember", member, "--password", "a sturdy passphrase")
             instance.start_web()
@@ -158,3 +161,60 @@ def test_two_instances_follow_post_interact_and_delete(pair: tuple[LiveInstance,
     # Nothing is left undelivered.
     for instance in (a, b):
         check(instance, 'out(not Delivery.objects.exclude(state="delivered").exists())', message="all delivered")
+
+
+GARDEN_PAGE = b"""<html lang="en"><head><meta property="og:title" content="Tomatoes and you">
+<meta property="og:description" content="Growing tomatoes on a balcony.">
+<meta property="og:image" content="/tomato.png"></head><body></body></html>"""
+
+
+def test_cards_and_copied_media_cross_instances(pair: tuple[LiveInstance, LiveInstance]) -> None:
+    """Both servers fetch the card themselves; b copies a's attachment and avatar and serves them from b."""
+    a, b = pair
+    for instance, member in ((a, "carol"), (b, "dave")):
+        instance.manage("createmember", member, "--password", "a sturdy passphrase")
+    carol = Mastodon(access_token=a.manage("mint_token", "carol").stdout.strip(), api_base_url=a.base_url)
+    dave = Mastodon(access_token=b.manage("mint_token", "dave").stdout.strip(), api_base_url=b.base_url)
+    carol.account_update_credentials(avatar=image_bytes(300, 300), avatar_mime_type="image/png")
+    run(b, f'out(do_follow(me("dave"), resolve_account("carol@{a.domain}")).state)')
+    check(b, 'out(Follow.objects.filter(follower=me("dave"), state="accepted").exists())', message="carol's Accept")
+
+    with file_server() as site:
+        site.serve("/garden", GARDEN_PAGE, "text/html; charset=utf-8")
+        site.serve("/tomato.png", image_bytes(1200, 630), "image/png")
+        photo = carol.media_post(image_bytes(640, 480), mime_type="image/png", description="A tomato")
+        posted = carol.status_post(f"Grow these {site.url('/garden')}", media_ids=[photo])
+
+        # Mastodon.py on carol's server reads the card once the task has run.
+        wait_for(lambda: carol.status(posted["id"])["card"] is not None, timeout=60, message="the card on a")
+        card = carol.status(posted["id"])["card"]
+        assert (card["title"], card["type"]) == ("Tomatoes and you", "link")
+        assert card["image"].startswith(a.url("/media/cards/"))
+
+        def arrived() -> dict[str, Any] | None:
+            for status in dave.timeline_home():
+                attachment = status["media_attachments"][0] if status["media_attachments"] else None
+                copied = attachment is not None and attachment["url"].startswith(b.url("/media/"))
+                if status["uri"] == posted["uri"] and status["card"] and copied:
+                    return dict(status)
+            return None
+
+        wait_for(lambda: arrived() is not None, timeout=90, message="the status with its card and copies on b")
+        seen = arrived()
+        assert seen is not None
+
+    # b fetched the page itself and stored the image; the attachment and the avatar are b's copies.
+    other_card = seen["card"]
+    assert other_card["title"] == "Tomatoes and you"
+    assert other_card["image"].startswith(b.url("/media/cards/"))
+    [attachment] = seen["media_attachments"]
+    assert attachment["remote_url"] == posted["media_attachments"][0]["url"]
+    assert attachment["preview_url"].startswith(b.url("/media/media/small/"))
+    assert b.get(attachment["url"].removeprefix(b.base_url)).content[:8] == b"\x89PNG\r\n\x1a\n"
+    check(
+        b,
+        f'out(Actor.objects.get(uri="{a.url("/users/carol")}").avatar.name.startswith("avatars/"))',
+        message="carol's avatar copied on b",
+    )
+    [account] = dave.account_search(f"carol@{a.domain}")
+    assert account["avatar"].startswith(b.url("/media/avatars/"))

@@ -19,6 +19,8 @@ from federation.selectors import policy_for_domain
 from timeline.actions.fan_out import do_place_in_home_timelines, fan_out_on_commit
 from timeline.actions.media import MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARACTERS
 from timeline.actions.notifications import do_notify
+from timeline.actions.preview_cards import fetch_preview_card_on_commit
+from timeline.actions.remote_media import cache_status_media_on_commit, delete_stored
 from timeline.actions.status_history import do_record_original_version, do_record_status_version
 from timeline.ids import snowflake_id
 from timeline.imaging import MAX_IMAGE_SIDE, media_kind
@@ -144,11 +146,26 @@ def _remote_media(note: Note, author: Actor) -> list[MediaAttachment]:
 
 def _replace_remote_media(status: Status, note: Note, author: Actor) -> None:
     """Replace an edited remote status's attachment rows by the ones its latest version lists."""
+    copies = [name for pair in status.media.values_list("file", "thumbnail") for name in pair if name]
     status.media.all().delete()
+    if copies:
+        transaction.on_commit(lambda: delete_stored(*copies))
     media = _remote_media(note, author) if note.attachment and not _rejects_media(author.domain) else []
     for item in media:
         item.status = status
     MediaAttachment.objects.bulk_create(media)
+
+
+def _fetch_links_on_commit(status: Status, *, has_media: bool, edited: bool = False) -> None:
+    """Queue the copying of a remote status's attachments and the fetch of its link's card after commit.
+
+    A new status without any link queues no card; an edit always does, as
+    it may have removed the link its card previewed.
+    """
+    if has_media:
+        cache_status_media_on_commit(status.id)
+    if edited or "<a" in status.content:
+        fetch_preview_card_on_commit(status.id)
 
 
 def _may_notify(author: Actor, recipient: Actor) -> bool:
@@ -354,9 +371,11 @@ def _store_new_statuses(incoming: Sequence[IncomingStatus]) -> list[Status]:
         for actor, status in notified:
             if _may_notify(status.account, actor):
                 do_notify(actor, status.account, Notification.Type.MENTION, status)
+        with_media = {attachment.status.id for attachment in media if attachment.status is not None}
         for status in statuses:
             fan_out_on_commit(status.id)
             stream_status_created_on_commit(status.id)
+            _fetch_links_on_commit(status, has_media=status.id in with_media)
     return statuses
 
 
@@ -453,6 +472,7 @@ def do_update_remote_status(author: Actor, note: Note) -> Status | None:
         _apply_poll(status, note)
         do_record_status_version(status, status.edited_at)
         stream_status_updated_on_commit(status.id)
+        _fetch_links_on_commit(status, has_media=status.media.exists(), edited=True)
         for reblog in Status.objects.filter(reblog_of=status).select_related("account"):
             do_notify(reblog.account, author, Notification.Type.UPDATE, status)
     return status
@@ -465,8 +485,12 @@ def do_delete_remote_status(author: Actor, uri: str) -> bool:
     """
     with transaction.atomic():
         Tombstone.objects.get_or_create(uri=uri)
-        # References to the remote files go with the status (a local upload would be kept for redrafting).
-        MediaAttachment.objects.filter(status__uri=uri, status__account=author).delete()
+        # The attachments and their copies here go with the status (a local upload would be kept for redrafting).
+        attached = MediaAttachment.objects.filter(status__uri=uri, status__account=author)
+        copies = [name for pair in attached.values_list("file", "thumbnail") for name in pair if name]
+        attached.delete()
+        if copies:
+            transaction.on_commit(lambda: delete_stored(*copies))
         for status in Status.objects.filter(uri=uri, account=author):
             stream_status_deleted_on_commit(status)
         deleted, _ = Status.objects.filter(uri=uri, account=author).delete()

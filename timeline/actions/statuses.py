@@ -20,6 +20,7 @@ from timeline.access import can_view_status
 from timeline.actions.fan_out import do_place_in_authors_home, fan_out_on_commit
 from timeline.actions.media import MediaEdit, check_status_media, do_attach_media, do_update_media
 from timeline.actions.notifications import do_notify
+from timeline.actions.preview_cards import fetch_preview_card_on_commit
 from timeline.actions.remote_statuses import do_delete_remote_status
 from timeline.actions.status_history import do_record_original_version, do_record_status_version
 from timeline.activitypub.outbox import publish_status_activity
@@ -323,6 +324,9 @@ def do_create_status(author: Actor, draft: StatusDraft, *, created_at: datetime 
         do_place_in_authors_home(status)
         fan_out_on_commit(status.id)
         stream_status_created_on_commit(status.id)
+        if "<a" in status.content:
+            # Only a status with a link has a card to fetch.
+            fetch_preview_card_on_commit(status.id)
     return status
 
 
@@ -375,6 +379,8 @@ def do_edit_status(
             do_update_media(edit.media, description=edit.description, focus=edit.focus)
         _publish(status, update_for_status(status))
         stream_status_updated_on_commit(status.id)
+        # An edit may change or remove the link the card previews.
+        fetch_preview_card_on_commit(status.id)
         for reblog in Status.objects.filter(reblog_of=status).select_related("account"):
             do_notify(reblog.account, actor, Notification.Type.UPDATE, status)
     return status
@@ -429,4 +435,6 @@ def do_set_status_sensitive(status: Status, *, sensitive: bool) -> Status:
         status.save(update_fields=["sensitive"])
         _publish(status, update_for_status(status))
         stream_status_updated_on_commit(status.id)
+        # An edit may change or remove the link the card previews.
+        fetch_preview_card_on_commit(status.id)
     return status

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.api.auth import require_token, required_actor
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
-from timeline.access import access_own_unattached_media_by_id
+from timeline.access import access_own_unattached_media_by_id, access_remote_media_by_id
 from timeline.actions.media import check_update_media, check_upload_media, do_create_media, do_update_media
+from timeline.actions.remote_media import do_cache_remote_attachment
 from timeline.entities.statuses import media_entity
+from timeline.errors import RemoteMediaUnavailable
 from timeline.models import MediaAttachment
 
 
@@ -66,3 +68,20 @@ def media_resource(request: HttpRequest, media_id: str) -> JsonResponse:
         raise ApiError("Error processing the uploaded file", 422)
     status = 206 if media.state == MediaAttachment.State.PROCESSING and request.method == "GET" else 200
     return JsonResponse(media_entity(media), status=status)
+
+
+@api_view("GET")
+def media_proxy(request: HttpRequest, media_id: str, variant: str) -> HttpResponseRedirect:
+    """Redirect to this server's copy of a remote attachment, copying it first if needed (Mastodon's media proxy).
+
+    A file that cannot be copied answers 404: the client is never sent to
+    the remote host.
+    """
+    if variant not in ("original", "small"):
+        raise RemoteMediaUnavailable("Record not found")
+    media = access_remote_media_by_id(media_id)
+    if not media.file and not do_cache_remote_attachment(media.pk):
+        raise RemoteMediaUnavailable("Record not found")
+    media.refresh_from_db(fields=["file", "thumbnail"])
+    stored = media.thumbnail if variant == "small" and media.thumbnail else media.file
+    return HttpResponseRedirect(stored.url)

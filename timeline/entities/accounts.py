@@ -30,17 +30,21 @@ def default_header_url() -> str:
 
 
 def avatar_url(actor: Actor) -> str:
-    """Return the actor's avatar: the uploaded file, the remote server's, or the default."""
+    """Return the actor's avatar: the uploaded file or the copy of the remote one here, else the default.
+
+    A remote avatar not copied yet shows the default, as on Mastodon: a
+    member's client never loads an image from the actor's server.
+    """
     if actor.avatar:
         return f"{base_url()}{actor.avatar.url}"
-    return actor.avatar_remote_url or default_avatar_url()
+    return default_avatar_url()
 
 
 def header_url(actor: Actor) -> str:
-    """Return the actor's header image: the uploaded file, the remote server's, or the default."""
+    """Return the actor's header image: the uploaded file or the copy of the remote one here, else the default."""
     if actor.header:
         return f"{base_url()}{actor.header.url}"
-    return actor.header_remote_url or default_header_url()
+    return default_header_url()
 
 
 def _fields(actor: Actor) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from config.api.timestamps import iso_with_millis
@@ -21,6 +22,7 @@ from timeline.models import (
     Mention,
     Poll,
     PollVote,
+    PreviewCard,
     Status,
     Visibility,
 )
@@ -42,14 +44,24 @@ def _file_url(field: Any) -> str | None:
     return f"{base_url()}{field.url}" if field else None
 
 
+def media_proxy_url(media: MediaAttachment, variant: str) -> str:
+    """Return this server's URL that serves a remote attachment, fetching it first if it is not copied here."""
+    return f"{base_url()}{reverse('timeline:media_proxy', kwargs={'media_id': media.pk, 'variant': variant})}"
+
+
 def media_entity(media: MediaAttachment) -> dict[str, Any]:
-    """Return the MediaAttachment entity; `url` is null while the file is still being processed."""
+    """Return the MediaAttachment entity; `url` is null while the file is still being processed.
+
+    A remote file not copied here yet (or removed by `media_remove`) is
+    served through the media proxy URL, as on Mastodon: its `url` never
+    names the remote host, which only `remote_url` records.
+    """
     meta = dict(media.meta) if isinstance(media.meta, dict) else {}
     if media.type in (MediaAttachment.Type.IMAGE, MediaAttachment.Type.GIFV):
         meta["focus"] = {"x": media.focus_x, "y": media.focus_y}
-    if media.remote_url:
-        url: str | None = media.remote_url
-        preview: str | None = media.remote_url
+    if media.remote_url and not media.file:
+        url: str | None = media_proxy_url(media, "original")
+        preview: str | None = media_proxy_url(media, "small")
     elif media.state == MediaAttachment.State.READY:
         url = _file_url(media.file)
         preview = _file_url(media.thumbnail) or url
@@ -67,6 +79,31 @@ def media_entity(media: MediaAttachment) -> dict[str, Any]:
         "meta": meta,
         "description": media.description or None,
         "blurhash": media.blurhash or None,
+    }
+
+
+def card_entity(card: PreviewCard) -> dict[str, Any]:
+    """Return the PreviewCard entity; its image is the copy stored here, never the page's own."""
+    authors = [{"name": card.author_name, "url": card.author_url, "account": None}] if card.author_name else []
+    return {
+        "url": card.url,
+        "title": card.title,
+        "description": card.description,
+        "language": card.language or None,
+        "type": card.type,
+        "author_name": card.author_name,
+        "author_url": card.author_url,
+        "provider_name": card.provider_name,
+        "provider_url": card.provider_url,
+        "html": card.html,
+        "width": card.width,
+        "height": card.height,
+        "image": _file_url(card.image),
+        "image_description": "",
+        "embed_url": card.embed_url,
+        "blurhash": card.blurhash or None,
+        "published_at": iso_with_millis(card.published_at) if card.published_at else None,
+        "authors": authors,
     }
 
 
@@ -169,6 +206,8 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
         if item.status_id is not None:
             media[item.status_id].append(media_entity(item))
     claimed_polls = claimed_poll_views([poll.pk for poll in polls.values()], viewer)
+    # `in_bulk` of no ids costs no query: a page without links reads no cards.
+    cards = PreviewCard.objects.in_bulk({status.preview_card_id for status in statuses if status.preview_card_id})
     muted: set[int] = set()
     own_votes: dict[int, list[int]] = defaultdict(list)
     if viewer is not None:
@@ -186,6 +225,7 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
         "own_votes": own_votes,
         "claimed_polls": claimed_polls,
         "media": media,
+        "cards": {pk: card_entity(card) for pk, card in cards.items()},
     }
 
 
@@ -235,7 +275,7 @@ def status_entities(
             ],
             "tags": [{"name": name, "url": f"{base_url()}/tags/{name}"} for name in counts["tags"].get(status.pk, [])],
             "emojis": [],
-            "card": None,
+            "card": counts["cards"].get(status.preview_card_id) if status.preview_card_id else None,
             "poll": poll_entity(
                 poll, counts["own_votes"].get(poll.pk, []) if viewer else None, counts["claimed_polls"].get(poll.pk)
             )

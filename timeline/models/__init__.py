@@ -18,6 +18,7 @@ from timeline.models.media import MediaAttachment
 from timeline.models.note import AccountNote
 from timeline.models.notification import Notification
 from timeline.models.poll import Poll, PollVote
+from timeline.models.preview_card import PreviewCard
 from timeline.models.push import PushDelivery, PushSubscription
 from timeline.models.status import POSTING_VISIBILITIES, Mention, Status, Tag, Visibility
 from timeline.models.status_edit import ScheduledStatus, StatusEdit
@@ -47,6 +48,7 @@ __all__ = [
     "Notification",
     "Poll",
     "PollVote",
+    "PreviewCard",
     "PushDelivery",
     "PushSubscription",
     "ScheduledStatus",

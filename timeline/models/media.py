@@ -39,6 +39,8 @@ class MediaAttachment(models.Model):
     content_type = models.CharField(max_length=100, blank=True, default="")
     file_size = models.BigIntegerField(default=0)
     remote_url = models.URLField(max_length=2000, blank=True, default="")
+    # When a remote file was copied here (`file` and `thumbnail`); empty while only referenced.
+    cached_at = models.DateTimeField(null=True, blank=True)
     description = models.TextField(blank=True, default="")
     blurhash = models.CharField(max_length=100, blank=True, default="")
     focus_x = models.FloatField(default=0.0)

@@ -56,6 +56,10 @@ class Status(models.Model):
     created_at = models.DateTimeField()
     edited_at = models.DateTimeField(null=True, blank=True)
     fanned_out_at = models.DateTimeField(null=True, blank=True)
+    # The preview of the status's first link, once fetched (shared with other statuses linking it).
+    preview_card = models.ForeignKey(
+        "timeline.PreviewCard", null=True, blank=True, on_delete=models.SET_NULL, related_name="statuses"
+    )
 
     class Meta:
         verbose_name_plural = "statuses"

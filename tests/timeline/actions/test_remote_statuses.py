@@ -36,7 +36,7 @@ def document(n: int, **extra: Any) -> dict[str, Any]:
     return {"type": "Document", "mediaType": "image/jpeg", "url": f"https://files.example/{n}.jpg", **extra}
 
 
-def test_attachments_are_referenced_not_downloaded() -> None:
+def test_attachments_are_stored_as_references_until_copied() -> None:
     author = RemoteActorFactory.create()
     doc = note(
         author.uri,
@@ -61,7 +61,8 @@ def test_attachments_are_referenced_not_downloaded() -> None:
     assert media[0].meta["original"]["aspect"] == 800 / 600
     assert media[1].blurhash == "" and media[1].meta == {}
     [first, *_] = status_entity(status, None)["media_attachments"]
-    assert first["url"] == first["remote_url"] == "https://files.example/1.jpg"
+    assert first["remote_url"] == "https://files.example/1.jpg"
+    assert first["url"].startswith("https://localhost:8000/media_proxy/")
     assert first["blurhash"] == "LEHV6nWB2yk8pyo0adR*.7kCMdnj"
 
 

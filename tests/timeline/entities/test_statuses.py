@@ -89,7 +89,10 @@ def test_remote_attachments_become_media_attachments(alice: Actor) -> None:
     )
     [media] = status_entity(status, None)["media_attachments"]
     assert media["type"] == "image"
-    assert media["url"] == media["remote_url"] == "https://x.example/a.png"
+    # Until the file is copied here it is served through this server's media proxy, never hot-linked.
+    assert media["remote_url"] == "https://x.example/a.png"
+    assert media["url"] == f"https://localhost:8000/media_proxy/{media['id']}/original"
+    assert media["preview_url"] == f"https://localhost:8000/media_proxy/{media['id']}/small"
     assert media["description"] == "A cat"
     assert media["text_url"] is None
     assert media["meta"]["original"]["aspect"] == 2.0
