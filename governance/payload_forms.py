@@ -33,6 +33,7 @@ from governance.payloads import (
 from governance.rules import percent
 from governance.selectors import current_instance_settings, rules_in_force
 from members.actions.bylaws import FRACTION_SETTINGS
+from members.forms import DuesTierFields, ShareClassFields, currency_field
 from members.models import BylawsVersion, ShareClass, User
 from members.models.bylaws import BYLAWS_SETTINGS
 from members.models.membership import Role
@@ -77,10 +78,6 @@ def _user_id(username: str) -> int:
     if user is None:
         raise forms.ValidationError(_("No one here has that username."))
     return user.pk
-
-
-def _currency_field() -> forms.CharField:
-    return forms.CharField(label=_("Currency"), max_length=3, initial="USD", help_text=_("A code such as USD or EUR."))
 
 
 @payload_form(ProposalKind.TEXT)
@@ -255,7 +252,7 @@ class BudgetForm(PayloadForm):
     """Authorise a payment."""
 
     amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), decimal_places=2)
-    currency = _currency_field()
+    currency = currency_field()
     payee = forms.CharField(label=_("Paid to"), max_length=200)
     purpose = forms.CharField(label=_("Purpose"), required=False, max_length=2000)
 
@@ -312,29 +309,13 @@ class EmergencyReviewForm(PayloadForm):
 
 
 @payload_form(ProposalKind.SHARE_CLASS)
-class ShareClassForm(PayloadForm):
+class ShareClassForm(PayloadForm, ShareClassFields):
     """Create a class of shares, or change one; a class to change fills the fields with its terms."""
 
     share_class = forms.TypedChoiceField(
         label=_("Class"), coerce=int, required=False, empty_value=None, choices=[], help_text=_("Empty: a new class.")
     )
-    name = forms.CharField(label=_("Name"), max_length=100)
-    nominal_value = forms.DecimalField(label=_("Nominal value of a share"), min_value=Decimal("0.01"), decimal_places=2)
-    currency = _currency_field()
-    carries_vote = forms.BooleanField(
-        label=_("Holding it makes a member eligible to vote"),
-        required=False,
-        initial=True,
-        help_text=_("One member, one vote, however many shares they hold. Investor classes usually carry none."),
-    )
-    transferable = forms.BooleanField(label=_("Members may transfer these shares"), required=False)
-    redeemable = forms.BooleanField(
-        label=_("The co-op buys these shares back (at most their nominal value)"), required=False, initial=True
-    )
-    min_per_member = forms.IntegerField(label=_("Least a holder holds"), min_value=0, initial=1)
-    max_per_member = forms.IntegerField(
-        label=_("Most a holder holds"), min_value=1, required=False, help_text=_("Empty: no maximum.")
-    )
+    field_order = ["share_class"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         initial = dict(kwargs.get("initial") or {})
@@ -364,31 +345,8 @@ class ShareClassForm(PayloadForm):
 
 
 @payload_form(ProposalKind.DUES_TIER)
-class DuesTierForm(PayloadForm):
+class DuesTierForm(PayloadForm, DuesTierFields):
     """Add a step to the sliding scale of dues."""
-
-    name = forms.CharField(label=_("Name"), max_length=100)
-    monthly_amount = forms.DecimalField(
-        label=_("Amount a month"), min_value=Decimal(0), decimal_places=2, help_text=_("0 for a hardship waiver.")
-    )
-    sliding_scale_max = forms.DecimalField(
-        label=_("Top of the sliding scale"),
-        min_value=Decimal(0),
-        decimal_places=2,
-        required=False,
-        help_text=_("Empty: a fixed amount."),
-    )
-    period_months = forms.TypedChoiceField(
-        label=_("Paid every"),
-        coerce=int,
-        initial=1,
-        required=False,
-        empty_value=None,
-        choices=[(1, _("month")), (3, _("quarter")), (12, _("year"))],
-    )
-    hardship_waiver = forms.BooleanField(label=_("A hardship waiver: members on it pay nothing"), required=False)
-    currency = _currency_field()
-    description = forms.CharField(label=_("Who it is for"), required=False, max_length=200)
 
     def payload(self) -> dict[str, Any]:
         data = self.cleaned_data

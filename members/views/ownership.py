@@ -51,6 +51,7 @@ from members.actions.working_groups import (
     do_record_contribution,
 )
 from members.errors import MemberRefused
+from members.forms import DuesTierFields, ShareClassFields
 from members.models import DuesTier, PatronageAllocation, ShareClass, WorkingGroup
 from members.selectors import bylaws_in_force
 from members.views.officers import officer_from_request, officer_or_refusal, user_named
@@ -62,36 +63,9 @@ PROPOSAL_KIND_DUES_TIER = "dues_tier"
 PROPOSAL_KIND_PATRONAGE = "patronage"
 # A CSV of a few thousand lines is far below this.
 MAX_CSV_BYTES = 2_000_000
-DUES_PERIOD_CHOICES = [(1, _("every month")), (3, _("every quarter")), (12, _("every year"))]
-
-
-class ShareClassForm(forms.Form):
-    """A share class's settings."""
-
-    name = forms.CharField(label=_("Name"), max_length=100)
-    nominal_value = forms.DecimalField(label=_("Nominal value"), min_value=Decimal("0.01"), decimal_places=2)
-    currency = forms.CharField(label=_("Currency"), max_length=3, initial="USD")
-    min_per_member = forms.IntegerField(label=_("Minimum holding"), min_value=0, initial=1)
-    max_per_member = forms.IntegerField(label=_("Maximum holding (empty: none)"), min_value=1, required=False)
-    carries_vote = forms.BooleanField(
-        label=_("Carries a vote (one per member, however many shares they hold)"), required=False, initial=True
-    )
-    transferable = forms.BooleanField(label=_("Transferable"), required=False)
-    redeemable = forms.BooleanField(label=_("Redeemable when the holder leaves"), required=False, initial=True)
-
-
-class DuesTierForm(forms.Form):
-    """A step of the dues sliding scale."""
-
-    name = forms.CharField(label=_("Name"), max_length=100)
-    monthly_amount = forms.DecimalField(label=_("Amount per month"), min_value=Decimal(0), decimal_places=2)
-    period_months = forms.TypedChoiceField(label=_("Paid"), choices=DUES_PERIOD_CHOICES, coerce=int, initial=1)
-    sliding_scale_max = forms.DecimalField(
-        label=_("Sliding scale up to (empty: a fixed amount)"), min_value=Decimal(0), decimal_places=2, required=False
-    )
-    hardship_waiver = forms.BooleanField(label=_("Hardship waiver (the amount is 0)"), required=False)
-    currency = forms.CharField(label=_("Currency"), max_length=3, initial="USD")
-    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+# The officers' pages write share classes and dues tiers with the same fields as the assembly's proposals.
+ShareClassForm = ShareClassFields
+DuesTierForm = DuesTierFields
 
 
 class CsvForm(forms.Form):
@@ -287,7 +261,7 @@ def _tier_draft(data: dict[str, Any]) -> DuesTierDraft:
         monthly_amount=data["monthly_amount"],
         currency=data["currency"],
         description=data["description"],
-        period_months=data["period_months"],
+        period_months=data["period_months"] or 1,
         sliding_scale_max=data["sliding_scale_max"],
         hardship_waiver=data["hardship_waiver"],
     )

@@ -39,10 +39,22 @@ def test_an_officer_keeps_tiers_imports_dues_and_issues_statements(  # noqa: PLR
     expect(admin.get_by_text("The bylaws reserve share classes to the assembly.")).to_be_visible()
     audited(admin, "page")
 
+    # Share classes are the assembly's: the officers' form opens a proposal with the new class filled in.
+    proposal = admin.locator("form[action='/governance/proposals/new']").first
+    proposal.get_by_label("Name").fill("Supporter share")
+    proposal.get_by_label("Nominal value of a share").fill("25.00")
+    proposal.get_by_label("Holding it makes a member eligible to vote").uncheck()
+    proposal.get_by_role("button", name="Open a proposal").click()
+    expect(admin.get_by_label("Name:", exact=True)).to_have_value("Supporter share")
+    expect(admin.get_by_label("Nominal value of a share")).to_have_value("25.00")
+    expect(admin.get_by_label("Holding it makes a member eligible to vote")).not_to_be_checked()
+    audited(admin, "share-class-proposal")
+    admin.goto(instance.url("/coop/officers/ownership"))
+
     tier_form = admin.locator("form[action='/coop/officers/dues-tiers']")
     tier_form.get_by_label("Name").fill("Sliding")
-    tier_form.get_by_label("Amount per month").fill("1.00")
-    tier_form.get_by_label("Sliding scale up to (empty: a fixed amount)").fill("10.00")
+    tier_form.get_by_label("Amount a month").fill("1.00")
+    tier_form.get_by_label("Top of the sliding scale").fill("10.00")
     tier_form.get_by_role("button", name="Create dues tier").click()
     expect(admin.get_by_text("Dues tier created.")).to_be_visible()
 
