@@ -48,3 +48,7 @@ class RecordNotFound(InteractionRefused):
     def message(self) -> str:
         """Return Mastodon's answer for a record that is not there."""
         return "Record not found"
+
+
+class EmojiRefused(Refused):
+    """The custom emoji cannot be added or removed as asked; the message says why."""

@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from celery import shared_task
 
+from timeline.actions.custom_emojis import do_fetch_remote_emoji
 from timeline.actions.fan_out import do_fan_out_status, pending_fan_outs
 from timeline.actions.media import do_process_media, do_remove_unattached_media, pending_media
 from timeline.actions.scheduled_statuses import do_publish_scheduled_status, due_scheduled_statuses
+from timeline.models import CustomEmoji
 
 
 @shared_task(name="timeline.tasks.fan_out_status")
@@ -72,3 +74,10 @@ def requeue_pending_media(min_age_seconds: int = 120) -> int:
 def remove_unattached_media(older_than_hours: int = 24) -> int:
     """Delete uploads that no status used within a day, as Mastodon does."""
     return do_remove_unattached_media(timedelta(hours=older_than_hours))
+
+
+@shared_task(name="timeline.tasks.fetch_remote_emojis")
+def fetch_remote_emojis(domain: str, shortcodes: list[str]) -> int:
+    """Download the images of a remote server's emoji; return how many are now shown."""
+    ids = CustomEmoji.objects.filter(domain=domain, shortcode__in=shortcodes).values_list("pk", flat=True)
+    return sum(do_fetch_remote_emoji(emoji_id) for emoji_id in ids)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -94,6 +94,16 @@ def _actor_fields(doc: Person) -> dict[str, Any]:
     }
 
 
+# What else an app keeps from a stored actor document (the timeline: its custom emoji).
+_document_readers: list[Callable[[Actor, Person], None]] = []
+
+
+def register_actor_document_reader(reader: Callable[[Actor, Person], None]) -> None:
+    """Name a function to call with each remote actor stored and the document it was stored from."""
+    if reader not in _document_readers:
+        _document_readers.append(reader)
+
+
 def do_store_actor_document(document: dict[str, Any]) -> Actor:
     """Create or update the cached copy of a remote actor from its (origin-checked) JSON document."""
     try:
@@ -132,6 +142,8 @@ def do_store_remote_actor(doc: Person) -> Actor:
         if target is not None and actor.moved_to_id != target.pk:
             actor.moved_to = target
             actor.save(update_fields=["moved_to"])
+    for reader in _document_readers:
+        reader(actor, doc)
     return actor
 
 
