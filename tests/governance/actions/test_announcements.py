@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -26,6 +28,8 @@ from members.models import User
 from tests.factories.governance import close, make_moderator, open_proposal, vote
 from tests.factories.members import make_member
 from tests.factories.timeline import make_custom_emoji
+from timeline.streaming import relay
+from timeline.streaming.streams import user_group
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +152,25 @@ def test_a_failed_proposal_is_not_announced() -> None:
     vote(author, proposal, 2)
     assert close(proposal).outcome != "passed"
     assert not Announcement.objects.exists()
+
+
+def test_announcements_and_their_reactions_are_streamed_to_every_local_user(
+    alice: Actor, bob: Actor, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    sent: list[tuple[list[str], dict[str, Any]]] = []
+    monkeypatch.setattr(relay, "relay_through_database", lambda: False)
+    monkeypatch.setattr(relay, "groups_with_listeners", lambda groups: groups)
+    monkeypatch.setattr(relay, "publish", lambda groups, message: sent.append((groups, message)))
+    moderator = make_moderator()
+    with django_capture_on_commit_callbacks(execute=True):
+        announcement = _publish(moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_add_reaction(alice, announcement, check_add_reaction(alice, announcement, "🎉"))
+    announcement_id = str(announcement.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_withdraw_announcement(announcement)
+    assert [message["event"] for _, message in sent] == ["announcement", "announcement.reaction", "announcement.delete"]
+    assert {user_group(alice.pk), user_group(bob.pk)} <= set(sent[0][0])
+    assert json.loads(sent[0][1]["payload"])["id"] == announcement_id
+    assert json.loads(sent[1][1]["payload"]) == {"name": "🎉", "count": 1, "announcement_id": announcement_id}
+    assert sent[2][1]["payload"] == announcement_id
