@@ -15,10 +15,12 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import IO
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from config.queueing import enqueue_on_commit
 from federation.activitypub import Emoji
@@ -34,6 +36,8 @@ SHORTCODE = re.compile(r"^[a-zA-Z0-9_]{2,64}$")
 MAX_CATEGORY_LENGTH = 64
 # More emoji than this in one document are not kept: a post or profile needs far fewer.
 MAX_REMOTE_EMOJIS_PER_DOCUMENT = 50
+# A remote emoji whose image could not be fetched is tried again when a document names it, at most this often.
+REFETCH_UNSHOWN_AFTER = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -130,9 +134,10 @@ def _remote_shortcode(name: str) -> str | None:
 def do_store_remote_emojis(domain: str, emojis: Sequence[Emoji]) -> None:
     """Record the emoji a remote document of `domain` carries, keyed by (shortcode, domain).
 
-    New emoji, and emoji whose image moved, have their image fetched after
-    commit. Nothing is kept from a domain whose media the co-op rejects.
-    Two queries when there are emoji, none when there are none.
+    New emoji, emoji whose image moved, and emoji whose image could not be
+    fetched an hour or more ago have their image fetched after commit.
+    Nothing is kept from a domain whose media the co-op rejects. Two
+    queries when there are emoji, none when there are none.
     """
     wanted: dict[str, Emoji] = {}
     for emoji in emojis[:MAX_REMOTE_EMOJIS_PER_DOCUMENT]:
@@ -153,10 +158,16 @@ def do_store_remote_emojis(domain: str, emojis: Sequence[Emoji]) -> None:
         ]
         if fresh:
             CustomEmoji.objects.bulk_create(fresh, ignore_conflicts=True)
-        moved = [row for code, row in known.items() if row.image_remote_url != wanted[code].icon_url[:2000]]
+        retry_before = timezone.now() - REFETCH_UNSHOWN_AFTER
+        moved = [
+            row
+            for code, row in known.items()
+            if row.image_remote_url != wanted[code].icon_url[:2000] or (not row.image and row.updated_at < retry_before)
+        ]
         for row in moved:
             row.image_remote_url = wanted[row.shortcode].icon_url[:2000]
             row.uri = wanted[row.shortcode].id[:500]
+            # Saving moves `updated_at`, so an image that still fails is tried again an hour later at most.
             row.save(update_fields=["image_remote_url", "uri", "updated_at"])
         if fresh or moved:
             enqueue_on_commit("timeline.tasks.fetch_remote_emojis", domain, [row.shortcode for row in fresh + moved])

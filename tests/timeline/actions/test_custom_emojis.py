@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from federation.activitypub import Emoji, Note
@@ -148,6 +150,21 @@ def test_a_remote_emoji_that_is_not_an_image_stays_unshown(served_images: dict[s
     served_images[url] = b"<html>not an image</html>"
     do_store_remote_emojis("social.example", [Emoji(name=":evil:", icon_url=url)])
     assert CustomEmoji.objects.get(shortcode="evil").image.name == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unfetched_remote_emoji_is_tried_again_an_hour_later_when_named_again(
+    served_images: dict[str, bytes],
+) -> None:
+    url = "https://social.example/emoji/late.png"
+    tag = Emoji(name=":late:", icon_url=url)
+    do_store_remote_emojis("social.example", [tag])
+    served_images[url] = image_bytes(16, 16)
+    do_store_remote_emojis("social.example", [tag])
+    assert CustomEmoji.objects.get(shortcode="late").image.name == ""
+    CustomEmoji.objects.filter(shortcode="late").update(updated_at=timezone.now() - timedelta(hours=2))
+    do_store_remote_emojis("social.example", [tag])
+    assert CustomEmoji.objects.get(shortcode="late").image.name.startswith("emoji/")
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from federation.activitypub import Emoji
 from federation.models import Actor
@@ -70,3 +71,11 @@ def test_notes_and_actors_sent_tag_the_local_emoji_they_use(alice: Actor) -> Non
     alice.summary = "<p>I like :blobcat:</p>"
     alice.save()
     assert [tag.name for tag in person_for_actor(alice).tag if isinstance(tag, Emoji)] == [":blobcat:"]
+
+
+@pytest.mark.django_db
+def test_a_status_s_history_carries_the_emoji_of_each_version(alice: Actor) -> None:
+    make_custom_emoji("blobcat")
+    status = StatusFactory.create(account=alice, content="<p>hello :blobcat:</p>")
+    versions = Client().get(f"/api/v1/statuses/{status.pk}/history").json()
+    assert [[emoji["shortcode"] for emoji in version["emojis"]] for version in versions] == [["blobcat"]]
