@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.html import escape
 
-from federation.activitypub import Delete, Person, PublicKey, Tombstone, Update, serialise
+from federation.activitypub import Delete, Emoji, Person, PublicKey, Tombstone, Update, serialise
 from federation.activitypub.context import PUBLIC
 from federation.models import Actor
 from federation.uris import activity_uri, base_url, instance_actor_uri, transparency_log_uri
@@ -28,6 +28,19 @@ _field_value_renderers: list[Callable[[str], str]] = []
 def register_field_value_renderer(renderer: Callable[[str], str]) -> None:
     """Name the function that turns a local member's plain-text profile field value into HTML."""
     _field_value_renderers[:] = [renderer]
+
+
+# The Emoji tags of a local actor's profile; the app that keeps custom emoji registers it.
+_actor_tag_renderers: list[Callable[[Actor], list[Emoji]]] = []
+
+
+def register_actor_tag_renderer(renderer: Callable[[Actor], list[Emoji]]) -> None:
+    """Name the function that returns the Emoji tags of a local actor's name, bio and fields."""
+    _actor_tag_renderers[:] = [renderer]
+
+
+def _actor_tags(actor: Actor) -> list[Emoji]:
+    return _actor_tag_renderers[0](actor) if _actor_tag_renderers and actor.is_local else []
 
 
 def _render_field_value(value: str) -> str:
@@ -80,6 +93,7 @@ def person_for_actor(actor: Actor) -> Person:
         fields=profile_fields(actor),
         icon_url=f"{base_url()}{actor.avatar.url}" if actor.avatar else actor.avatar_remote_url,
         image_url=f"{base_url()}{actor.header.url}" if actor.header else actor.header_remote_url,
+        tag=_actor_tags(actor),
         streams=[transparency_log_uri()] if actor.is_local and actor.uri == instance_actor_uri() else [],
     )
 

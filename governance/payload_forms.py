@@ -9,6 +9,7 @@ here registered with `@payload_form(kind)`.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from governance.payloads import (
     SHARE_CLASS_TERMS,
     DomainAction,
     EmergencyAction,
+    EmojiAction,
     MembershipAction,
     PatronageMeasure,
     RoleAction,
@@ -38,6 +40,7 @@ from members.models import BylawsVersion, ShareClass, User
 from members.models.bylaws import BYLAWS_SETTINGS
 from members.models.membership import Role
 from members.selectors import bylaws_in_force
+from timeline.imaging import EMOJI_SIZE_LIMIT
 
 HUNDRED = Decimal(100)
 
@@ -491,4 +494,46 @@ class BlocklistMandateForm(PayloadForm):
             "max_severity": data["max_severity"],
             "review_months": data["review_months"],
             "role": data["role"],
+        }
+
+
+@payload_form(ProposalKind.CUSTOM_EMOJI)
+class CustomEmojiForm(PayloadForm):
+    """Add a custom emoji from an image file, or remove one by its shortcode.
+
+    The file is read once, when the proposal is previewed, and carried on
+    in a hidden field, so that opening the previewed proposal needs no
+    second upload.
+    """
+
+    action = forms.ChoiceField(label=_("Change"), choices=EmojiAction.choices)
+    shortcode = forms.CharField(label=_("Shortcode (letters, digits and _)"), max_length=64)
+    category = forms.CharField(label=_("Category (optional)"), required=False, max_length=64)
+    image = forms.FileField(label=_("Image (PNG, GIF or WebP, at most 256 KB)"), required=False)
+    image_data = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("image")
+        if upload is not None:
+            if upload.size > EMOJI_SIZE_LIMIT:
+                raise forms.ValidationError(_("The emoji image must be less than 256 KB."))
+            data["image_data"] = base64.b64encode(upload.read()).decode("ascii")
+            # Shown again in the hidden field, so the previewed image is the one the proposal opens with.
+            shown = dict(self.data.items())
+            shown[self.add_prefix("image_data")] = data["image_data"]
+            self.data = shown
+        if data.get("action") == EmojiAction.ADD and not data.get("image_data"):
+            raise forms.ValidationError(_("Adding an emoji needs its image."))
+        return data
+
+    def payload(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if data["action"] == EmojiAction.REMOVE:
+            return {"action": data["action"], "shortcode": data["shortcode"]}
+        return {
+            "action": data["action"],
+            "shortcode": data["shortcode"],
+            "category": data["category"],
+            "image": data["image_data"],
         }

@@ -10,6 +10,9 @@ proposal that was accepted cannot fail its enactment on its shape.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +46,16 @@ from members.models import ShareClass, User
 from members.models.membership import Role
 from members.patronage import Formula, Pool
 from members.selectors import bylaws_in_force
+from timeline.actions.custom_emojis import (
+    MAX_CATEGORY_LENGTH,
+    CustomEmojiDraft,
+    check_create_custom_emoji,
+    check_remove_custom_emoji,
+    check_shortcode,
+)
+from timeline.errors import EmojiRefused
+from timeline.imaging import EMOJI_SIZE_LIMIT, MediaRejected, process_emoji_image
+from timeline.models import CustomEmoji
 
 # Validating a payload checks the policy it would set; the decision's name is only known once it passes.
 _PENDING_AUTHORITY = "the proposal, once passed"
@@ -79,6 +92,11 @@ class EmergencyAction(models.TextChoices):
 
     RATIFY = "ratify", "Ratify (make it permanent)"
     LIFT = "lift", "Lift (end it now)"
+
+
+class EmojiAction(models.TextChoices):
+    ADD = "add", "Add the emoji"
+    REMOVE = "remove", "Remove the emoji"
 
 
 class PatronageMeasure(models.TextChoices):
@@ -335,6 +353,32 @@ class InstanceSettingsPayload:
         name = f"Name the server {self.title!r}" if self.title else "Name the server as configured"
         contact = f"contact address {self.contact_email}" if self.contact_email else "no contact address"
         return [f"{name}, with {contact}"]
+
+
+@dataclass(frozen=True)
+class CustomEmojiPayload:
+    """Add a custom emoji (its image carried in the payload, base64) or remove one, by shortcode."""
+
+    action: EmojiAction
+    shortcode: str
+    category: str = ""
+    image: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"action": self.action.value, "shortcode": self.shortcode}
+        if self.action == EmojiAction.ADD:
+            data |= {"category": self.category, "image": self.image}
+        return data
+
+    def image_bytes(self) -> bytes:
+        """Return the image file the payload carries (empty for a removal)."""
+        return base64.b64decode(self.image) if self.image else b""
+
+    def preview(self) -> list[str]:
+        if self.action == EmojiAction.REMOVE:
+            return [f"Remove the custom emoji :{self.shortcode}:"]
+        category = f" in the category {self.category!r}" if self.category else ""
+        return [f"Add the custom emoji :{self.shortcode}:{category}"]
 
 
 @dataclass(frozen=True)
@@ -791,6 +835,27 @@ def _patronage(payload: dict[str, Any]) -> PatronagePayload:
     )
 
 
+def _custom_emoji(payload: dict[str, Any]) -> CustomEmojiPayload:
+    action = _choice(payload, "action", EmojiAction)
+    try:
+        shortcode = check_shortcode(_text(payload, "shortcode", limit=70))
+    except EmojiRefused as exc:
+        raise ProposalRefused(exc.message) from exc
+    if action == EmojiAction.REMOVE:
+        return CustomEmojiPayload(action=action, shortcode=shortcode)
+    category = _text(payload, "category", limit=MAX_CATEGORY_LENGTH, required=False)
+    encoded = _text(payload, "image", limit=EMOJI_SIZE_LIMIT * 2)
+    try:
+        content = base64.b64decode(encoded, validate=True)
+    except binascii.Error:
+        raise ProposalRefused("image must be the emoji's file in base64.") from None
+    try:
+        process_emoji_image(io.BytesIO(content), size=len(content))
+    except MediaRejected as exc:
+        raise ProposalRefused(exc.message) from exc
+    return CustomEmojiPayload(action=action, shortcode=shortcode, category=category, image=encoded)
+
+
 def _text_only(payload: dict[str, Any]) -> TextPayload:
     if payload:
         raise ProposalRefused("A text proposal carries no payload.")
@@ -811,6 +876,7 @@ PARSERS: dict[str, Callable[[dict[str, Any]], ProposalPayload]] = {
     ProposalKind.SHARE_CLASS: _share_class,
     ProposalKind.DUES_TIER: _dues_tier,
     ProposalKind.PATRONAGE: _patronage,
+    ProposalKind.CUSTOM_EMOJI: _custom_emoji,
     ProposalKind.TEXT: _text_only,
 }
 
@@ -846,6 +912,8 @@ def check_payload(kind: str, payload: Any) -> ProposalPayload:
         and not awaiting_ratification().filter(pk=clean.moderation_action_id).exists()
     ):
         raise ProposalRefused("moderation_action_id must name an emergency action that awaits ratification.")
+    if isinstance(clean, CustomEmojiPayload):
+        check_custom_emoji_change(clean, exc_type=ProposalRefused)
     try:
         # The owning app's own check, against what exists now; the enactment runs it again.
         if isinstance(clean, ShareClassPayload):
@@ -857,6 +925,21 @@ def check_payload(kind: str, payload: Any) -> ProposalPayload:
     except MemberRefused as exc:
         raise ProposalRefused(exc.message) from exc
     return clean
+
+
+def check_custom_emoji_change(
+    payload: CustomEmojiPayload, *, exc_type: type[GovernanceRefused] = GovernanceRefused
+) -> CustomEmojiDraft | CustomEmoji:
+    """Check an emoji's addition or removal against the emoji there are now; return the draft or the emoji."""
+    try:
+        if payload.action == EmojiAction.REMOVE:
+            return check_remove_custom_emoji(payload.shortcode)
+        content = payload.image_bytes()
+        return check_create_custom_emoji(
+            payload.shortcode, io.BytesIO(content), size=len(content), category=payload.category
+        )
+    except EmojiRefused as exc:
+        raise exc_type(exc.message) from exc
 
 
 def check_share_class(payload: ShareClassPayload, *, authorised_by: str = "") -> ShareClassDraft | ShareClassChange:

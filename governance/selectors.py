@@ -18,6 +18,7 @@ from governance.actions.reports import reported_post
 from governance.ballot_keys import unheld_key_ids
 from governance.errors import RuleNotInForce
 from governance.models import (
+    Announcement,
     Ballot,
     BlocklistMandate,
     CharterVersion,
@@ -370,4 +371,14 @@ def suspended_account_uris() -> list[str]:
         ModerationAction.objects.filter(
             kind=ModerationAction.Kind.SUSPEND_ACCOUNT, state__in=IN_FORCE, target_account__isnull=False
         ).values_list("target_account__uri", flat=True)
+    )
+
+
+def announcements_shown(at: datetime | None = None) -> QuerySet[Announcement]:
+    """Return the announcements members see now: published, and not past their end; newest first."""
+    moment = at or timezone.now()
+    return (
+        Announcement.objects.filter(published_at__lte=moment)
+        .exclude(ends_at__lte=moment)
+        .order_by("-published_at", "-id")
     )

@@ -2,8 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from governance.api import admin, appeals, instance, proposals, reports
-from governance.views import history, instance_settings, log, moderation, pages
+from governance.api import admin, announcements, appeals, instance, proposals, reports
+from governance.views import history, instance_settings, log, moderation, officers, pages
 from governance.views import reports as report_views
 
 app_name = "governance"
@@ -18,6 +18,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/instance/extended_description", instance.extended_description, name="instance_description"),
     path("api/v1/instance/domain_blocks", instance.domain_blocks, name="instance_domain_blocks"),
     path("api/v1/custom_emojis", instance.custom_emojis, name="custom_emojis"),
+    path("api/v1/announcements", announcements.announcements, name="announcements"),
+    path("api/v1/announcements/<str:announcement_id>/dismiss", announcements.dismiss, name="announcement_dismiss"),
+    path(
+        "api/v1/announcements/<str:announcement_id>/reactions/<str:name>",
+        announcements.reaction,
+        name="announcement_reaction",
+    ),
     path("api/v1/coop/proposals", proposals.proposals, name="api_proposals"),
     path("api/v1/coop/proposals/<str:proposal_id>", proposals.proposal_detail, name="api_proposal"),
     path("api/v1/coop/proposals/<str:proposal_id>/vote", proposals.proposal_vote, name="api_proposal_vote"),
@@ -46,6 +53,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("governance/my-moderation", moderation.my_moderation, name="my_moderation"),
     path("governance/my-moderation/<int:action_id>/appeal", moderation.appeal_action, name="appeal_action"),
     path("governance/admin/settings", instance_settings.instance_settings, name="instance_settings"),
+    path("governance/admin/emoji", officers.custom_emojis, name="custom_emojis_page"),
+    path("governance/admin/emoji/<str:shortcode>/remove", officers.remove_custom_emoji, name="remove_custom_emoji"),
+    path("governance/admin/announcements", officers.announcements, name="announcements_page"),
+    path(
+        "governance/admin/announcements/<int:announcement_id>/withdraw",
+        officers.withdraw_announcement,
+        name="withdraw_announcement",
+    ),
     path("governance/rules", history.rules, name="rules"),
     path("governance/bylaws", history.bylaws, name="bylaws"),
     path("governance/receipts", history.receipts, name="receipts"),

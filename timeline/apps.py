@@ -12,9 +12,12 @@ class TimelineConfig(AppConfig):
         rest are functions federation asks the timeline through.
         """
         # Imported here, not at the top: apps load before models.
-        from federation.actions.remote_actors import register_remote_actor_listener  # noqa: PLC0415
+        from federation.actions.remote_actors import (  # noqa: PLC0415
+            register_actor_document_reader,
+            register_remote_actor_listener,
+        )
         from federation.inbox.registry import wrap_batches  # noqa: PLC0415
-        from federation.renderers import register_field_value_renderer  # noqa: PLC0415
+        from federation.renderers import register_actor_tag_renderer, register_field_value_renderer  # noqa: PLC0415
         from federation.views.discovery import register_usage_reader  # noqa: PLC0415
         from federation.views.fetch_guard import register_author_refusal  # noqa: PLC0415
         from timeline.actions.remote_media import cache_actor_images_on_commit  # noqa: PLC0415
@@ -26,6 +29,7 @@ class TimelineConfig(AppConfig):
             pins,
             statuses,
         )
+        from timeline.activitypub.emojis import actor_emoji_tags, remote_actor_emojis_stored  # noqa: PLC0415
         from timeline.activitypub.fetches import author_refuses_fetcher  # noqa: PLC0415
         from timeline.activitypub.inbox_batches import statuses_fanned_out_together  # noqa: PLC0415
         from timeline.activitypub.nodeinfo import usage  # noqa: PLC0415
@@ -38,3 +42,5 @@ class TimelineConfig(AppConfig):
         register_usage_reader(usage)
         register_field_value_renderer(render_field_value)
         register_remote_actor_listener(cache_actor_images_on_commit)
+        register_actor_tag_renderer(actor_emoji_tags)
+        register_actor_document_reader(remote_actor_emojis_stored)

@@ -54,3 +54,7 @@ class RemoteMediaUnavailable(Refused):
     """A remote file cannot be fetched: refused destination, no answer, an error status or too large."""
 
     status = 404
+
+
+class EmojiRefused(Refused):
+    """The custom emoji cannot be added or removed as asked; the message says why."""

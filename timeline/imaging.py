@@ -294,3 +294,53 @@ def process_profile_image(source: IO[bytes], *, size: tuple[int, int]) -> tuple[
         upright = upright.resize((target_width, target_height), Image.Resampling.LANCZOS)
     content_type = "image/png" if _has_alpha(upright) else "image/jpeg"
     return _encode(upright, content_type), content_type
+
+
+# Custom emoji: small pictures shown inline, so small limits (Mastodon's are 256 KB, local and remote).
+EMOJI_SIZE_LIMIT = 256 * 1024
+EMOJI_MAX_SIDE = 256
+EMOJI_MATRIX_LIMIT = 1024 * 1024
+EMOJI_TYPES = ("image/png", "image/gif", "image/webp")
+
+
+@dataclass(frozen=True)
+class ProcessedEmoji:
+    """A custom emoji ready to store: a PNG or animated GIF, and a still PNG of its first frame."""
+
+    content: bytes
+    content_type: str
+    static: bytes
+
+
+def process_emoji_image(source: IO[bytes], *, size: int) -> ProcessedEmoji:
+    """Check an emoji image (PNG, GIF or WebP, at most 256 KB and 1024x1024) and re-encode it.
+
+    An animated GIF stays animated (its frames copied without metadata) and
+    gets a still PNG of its first frame; anything else becomes a PNG, shrunk
+    to fit 256x256 (never enlarged), which is also its still image.
+    """
+    if size <= 0:
+        raise MediaRejected("The emoji image is empty.")
+    if size > EMOJI_SIZE_LIMIT:
+        raise MediaRejected(f"The emoji image must be less than {EMOJI_SIZE_LIMIT // 1024} KB.")
+    source.seek(0)
+    if sniff_content_type(source.read(64)) not in EMOJI_TYPES:
+        raise MediaRejected("The emoji image must be a PNG, GIF or WebP file.")
+    header = inspect_image(source, matrix_limit=EMOJI_MATRIX_LIMIT)
+    image = _open(source)
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise MediaRejected("The image is damaged or in an unsupported format.") from None
+    animated = header.content_type == "image/gif" and header.frames > 1
+    fits = header.width <= EMOJI_MAX_SIDE and header.height <= EMOJI_MAX_SIDE
+    if animated and fits:
+        content = _animated_gif(image)
+        image.seek(0)
+        still = image.convert("RGBA")
+        return ProcessedEmoji(content=content, content_type="image/gif", static=_encode(still, "image/png"))
+    # A large animation is shown still: shrinking every frame would cost more than an emoji is worth.
+    still = _normalised(image).convert("RGBA")
+    still.thumbnail((EMOJI_MAX_SIDE, EMOJI_MAX_SIDE), Image.Resampling.LANCZOS)
+    png = _encode(still, "image/png")
+    return ProcessedEmoji(content=png, content_type="image/png", static=png)

@@ -17,6 +17,7 @@ from timeline.models import (
     Block,
     Bookmark,
     ConversationMute,
+    CustomEmoji,
     Favourite,
     Follow,
     List,
@@ -284,3 +285,17 @@ def muted_thread_status_ids(statuses: Sequence[Status], viewer: Actor) -> set[in
         parents = dict(Status.objects.filter(pk__in=set(pending.values())).values_list("pk", "in_reply_to_id"))
         climbing = {pk: parents.get(parent) for pk, parent in pending.items() if pk not in muted}
     return muted
+
+
+def listed_custom_emojis() -> QuerySet[CustomEmoji]:
+    """Return the local emoji apps offer in their pickers: enabled, visible, with an image; by category and name."""
+    return (
+        CustomEmoji.objects.filter(domain__isnull=True, disabled=False, visible_in_picker=True)
+        .exclude(image="")
+        .order_by("category", "shortcode")
+    )
+
+
+def local_custom_emojis() -> QuerySet[CustomEmoji]:
+    """Return every local emoji, for the administrators' page."""
+    return CustomEmoji.objects.filter(domain__isnull=True).order_by("category", "shortcode")

@@ -7,12 +7,14 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
+from timeline.actions.custom_emojis import do_fetch_remote_emoji
 from timeline.actions.fan_out import do_fan_out_status, pending_fan_outs
 from timeline.actions.media import do_process_media, do_remove_unattached_media, pending_media
 from timeline.actions.preview_cards import do_fetch_preview_card
 from timeline.actions.push import do_attempt_pushes, schedule_due_pushes
 from timeline.actions.remote_media import do_cache_actor_images, do_cache_status_media, do_remove_cached_remote_media
 from timeline.actions.scheduled_statuses import do_publish_scheduled_status, due_scheduled_statuses
+from timeline.models import CustomEmoji
 
 
 @shared_task(name="timeline.tasks.fan_out_status")
@@ -119,3 +121,10 @@ def remove_cached_remote_media() -> int:
     if days <= 0:
         return 0
     return do_remove_cached_remote_media(timedelta(days=days)).attachments
+
+
+@shared_task(name="timeline.tasks.fetch_remote_emojis")
+def fetch_remote_emojis(domain: str, shortcodes: list[str]) -> int:
+    """Download the images of a remote server's emoji; return how many are now shown."""
+    ids = CustomEmoji.objects.filter(domain=domain, shortcode__in=shortcodes).values_list("pk", flat=True)
+    return sum(do_fetch_remote_emoji(emoji_id) for emoji_id in ids)

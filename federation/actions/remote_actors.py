@@ -125,6 +125,16 @@ def _actor_fields(doc: Person) -> dict[str, Any]:
     }
 
 
+# What else an app keeps from a stored actor document (the timeline: its custom emoji).
+_document_readers: list[Callable[[Actor, Person], None]] = []
+
+
+def register_actor_document_reader(reader: Callable[[Actor, Person], None]) -> None:
+    """Name a function to call with each remote actor stored and the document it was stored from."""
+    if reader not in _document_readers:
+        _document_readers.append(reader)
+
+
 def do_store_actor_document(document: dict[str, Any]) -> Actor:
     """Create or update the cached copy of a remote actor from its (origin-checked) JSON document."""
     try:
@@ -201,6 +211,8 @@ def do_store_remote_actor(doc: Person) -> Actor:
         if target is not None and actor.moved_to_id != target.pk:
             actor.moved_to = target
             actor.save(update_fields=["moved_to"])
+    for reader in _document_readers:
+        reader(actor, doc)
     return actor
 
 

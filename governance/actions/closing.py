@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from governance.actions.announcements import do_announce_proposal_outcome
 from governance.actions.appeals import do_settle_escalated_appeal
 from governance.actions.enactment import do_enact_proposal
 from governance.actions.log import canonical_json, do_append_log_entry
@@ -85,6 +86,7 @@ def do_close_proposal(proposal_id: int, *, now: datetime | None = None) -> Propo
         )
         if decision.outcome == Outcome.PASSED:
             proposal.enactment = do_enact_proposal(proposal, result_sequence=result.sequence)
+            do_announce_proposal_outcome(proposal)
         proposal.save(
             update_fields=[
                 "state",

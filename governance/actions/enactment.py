@@ -13,6 +13,7 @@ from config.refusals import Refused
 from federation.actions.domain_policies import do_lift_domain_policy
 from federation.models import DomainPolicy
 from governance.actions.blocklists import do_adopt_blocklist_mandate, log_blocklist_mandate
+from governance.actions.custom_emojis import do_add_custom_emoji, do_retire_custom_emoji
 from governance.actions.instance_settings import check_instance_settings_values, do_update_instance_settings
 from governance.actions.log import do_append_log_entry
 from governance.actions.moderation import (
@@ -28,6 +29,7 @@ from governance.payloads import (
     BudgetPayload,
     BylawAmendmentPayload,
     ContentPolicyPayload,
+    CustomEmojiPayload,
     DomainAction,
     DomainPolicyPayload,
     DuesTierPayload,
@@ -44,6 +46,7 @@ from governance.payloads import (
     ServerRulePayload,
     ShareClassPayload,
     awaiting_ratification,
+    check_custom_emoji_change,
     check_patronage,
     check_share_class,
     parse_payload,
@@ -56,6 +59,7 @@ from members.actions.patronage import do_allocate_patronage
 from members.actions.roles import check_grant_role, check_revoke_role, do_grant_role, do_revoke_role
 from members.actions.share_classes import ShareClassChange, do_change_share_class, do_create_share_class
 from members.models import User
+from timeline.models import CustomEmoji
 
 
 def do_enact_proposal(proposal: Proposal, *, result_sequence: int) -> dict[str, Any]:
@@ -302,6 +306,17 @@ def _enact_instance_settings(proposal: Proposal, result_sequence: int) -> dict[s
     return {"log_entry": sequence}
 
 
+def _enact_custom_emoji(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
+    payload = _payload(proposal, CustomEmojiPayload)
+    checked = check_custom_emoji_change(payload)
+    data = {"proposal": proposal.pk, "result_entry": result_sequence, **_winning_option(proposal)}
+    if isinstance(checked, CustomEmoji):
+        sequence = do_retire_custom_emoji(checked, authority=proposal.authority, data=data)
+        return {"custom_emoji": payload.shortcode, "log_entry": sequence}
+    emoji, sequence = do_add_custom_emoji(checked, authority=proposal.authority, data=data)
+    return {"custom_emoji": emoji.shortcode, "log_entry": sequence}
+
+
 def _enact_emergency_review(proposal: Proposal, result_sequence: int) -> dict[str, Any]:
     payload = _payload(proposal, EmergencyReviewPayload)
     authority = proposal.authority
@@ -386,6 +401,7 @@ ENACTORS: dict[str, Callable[[Proposal, int], dict[str, Any]]] = {
     ProposalKind.SHARE_CLASS: _enact_share_class,
     ProposalKind.DUES_TIER: _enact_dues_tier,
     ProposalKind.PATRONAGE: _enact_patronage,
+    ProposalKind.CUSTOM_EMOJI: _enact_custom_emoji,
 }
 
 

@@ -32,9 +32,11 @@ from timeline.actions.statuses import (
     MIN_POLL_SECONDS,
 )
 from timeline.entities.accounts import account_entity, default_avatar_url
+from timeline.entities.emojis import custom_emoji_entity
 from timeline.ids import snowflake_floor
 from timeline.imaging import IMAGE_MATRIX_LIMIT, IMAGE_SIZE_LIMIT, SUPPORTED_TYPES, VIDEO_MATRIX_LIMIT, VIDEO_SIZE_LIMIT
 from timeline.models import Status
+from timeline.selectors import listed_custom_emojis
 
 MASTODON_COMPATIBLE_VERSION = "4.3.0"
 MASTODON_API_VERSION = 2
@@ -264,5 +266,5 @@ def domain_blocks(request: HttpRequest) -> JsonResponse:
 
 @api_view("GET")
 def custom_emojis(request: HttpRequest) -> JsonResponse:
-    """Return the server's custom emojis; this server defines none, so the list is empty."""
-    return JsonResponse([], safe=False)
+    """Return the co-op's custom emoji apps offer in their pickers (public, as on Mastodon)."""
+    return JsonResponse([custom_emoji_entity(emoji) for emoji in listed_custom_emojis()], safe=False)

@@ -1,5 +1,6 @@
 """Governance's models, one module per subject."""
 
+from governance.models.announcement import Announcement, AnnouncementDismissal, AnnouncementReaction
 from governance.models.blocklist import BlocklistMandate
 from governance.models.charter import CharterVersion
 from governance.models.instance_settings import InstanceSettings
@@ -10,6 +11,9 @@ from governance.models.proposal_poll import ProposalPoll
 from governance.models.rule import Rule, RuleVersion
 
 __all__ = [
+    "Announcement",
+    "AnnouncementDismissal",
+    "AnnouncementReaction",
     "Appeal",
     "Ballot",
     "BlocklistMandate",

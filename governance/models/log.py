@@ -41,6 +41,7 @@ class LogEntry(models.Model):
         EMERGENCY_LAPSED = "moderation.lapsed", "Emergency action lapsed"
         MODERATION_REVERSED = "moderation.reversed", "Moderation action reversed"
         APPEAL_DECIDED = "appeal.decided", "Appeal decided"
+        CUSTOM_EMOJI = "custom_emoji.changed", "Custom emoji added or removed"
 
     sequence = models.PositiveBigIntegerField(unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -25,6 +25,7 @@ class ProposalKind(models.TextChoices):
     SHARE_CLASS = "share_class", "Share class"
     DUES_TIER = "dues_tier", "Dues tier"
     PATRONAGE = "patronage", "Patronage allocation"
+    CUSTOM_EMOJI = "custom_emoji", "Custom emoji"
     TEXT = "text", "Text (no payload)"
 
 

@@ -146,6 +146,7 @@ def new_proposal(request: HttpRequest) -> HttpResponse:
     count = min(max(int(count_text), MIN_OPTIONS), MAX_OPTIONS) if count_text.isdigit() else MIN_OPTIONS
     carries_options = kind != ProposalKind.TEXT and method not in BINARY_METHODS
     bound = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
     prefill = {**request.GET.dict(), "kind": kind, "method": method, "count": count}
     opening = opening_rules(kind, bylaws_in_force())
     form = ProposalForm(bound, initial=prefill, opening=opening, carries_options=carries_options)
@@ -154,14 +155,14 @@ def new_proposal(request: HttpRequest) -> HttpResponse:
         option_forms = [
             (
                 OptionForm(bound, prefix=f"option{number}", initial=_prefixed(prefill, f"option{number}")),
-                payload_class(bound, prefix=f"option{number}", initial=_prefixed(prefill, f"option{number}")),
+                payload_class(bound, files, prefix=f"option{number}", initial=_prefixed(prefill, f"option{number}")),
             )
             for number in range(1, count + 1)
         ]
         payload_forms = []
     else:
         option_forms = []
-        payload_forms = [payload_class(bound, initial=prefill)]
+        payload_forms = [payload_class(bound, files, initial=prefill)]
     preview: list[dict[str, Any]] | None = None
     previewed = ""
     every_form = [form, *payload_forms, *(f for pair in option_forms for f in pair)]

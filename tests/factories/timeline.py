@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
 import factory
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image
 
 from federation import uris
 from tests.factories.federation import LocalActorFactory
 from timeline.ids import snowflake_id
-from timeline.models import Block, Favourite, Follow, MediaAttachment, Mention, Notification, Poll, Status, Visibility
+from timeline.models import (
+    Block,
+    CustomEmoji,
+    Favourite,
+    Follow,
+    MediaAttachment,
+    Mention,
+    Notification,
+    Poll,
+    Status,
+    Visibility,
+)
 
 
 class StatusFactory(factory.django.DjangoModelFactory[Status]):
@@ -91,3 +107,15 @@ class RemoteMediaFactory(factory.django.DjangoModelFactory[MediaAttachment]):
     state = MediaAttachment.State.READY
     content_type = "image/png"
     remote_url = factory.Sequence(lambda n: f"https://files.example/{n}.png")
+
+
+def make_custom_emoji(shortcode: str, domain: str | None = None, **fields: Any) -> CustomEmoji:
+    """Return a stored emoji with a small PNG (local unless a domain is given, as if fetched from there)."""
+    out = io.BytesIO()
+    Image.new("RGBA", (16, 16), (200, 80, 40, 255)).save(out, "PNG")
+    emoji = CustomEmoji(shortcode=shortcode, domain=domain, content_type="image/png", **fields)
+    if domain is not None and "image_remote_url" not in fields:
+        emoji.image_remote_url = f"https://{domain}/emoji/{shortcode}.png"
+    emoji.image.save(f"{shortcode}.png", ContentFile(out.getvalue()), save=False)
+    emoji.save()
+    return emoji

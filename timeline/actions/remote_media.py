@@ -95,7 +95,8 @@ def _save(folder: str, content_type: str, content: bytes) -> str:
     return default_storage.save(name, ContentFile(content))
 
 
-def _download(url: str, *, accept: str, limit: int) -> bytes:
+def fetch_remote_bytes(url: str, *, accept: str, limit: int) -> bytes:
+    """Return what a public remote URL serves, at most `limit` bytes, or raise RemoteMediaUnavailable."""
     try:
         response = public_get(url, accept=accept, limit=limit)
     except (TransportError, UnsafeDestination) as exc:
@@ -148,7 +149,7 @@ def fetch_remote_image(url: str, kind: ImageKind) -> StoredImage:
     bytes are not an accepted image or its dimensions exceed the limits.
     Nothing is stored in either case. The caller records the returned names.
     """
-    content = _download(url, accept=ACCEPT_IMAGES, limit=SIZE_LIMITS[kind])
+    content = fetch_remote_bytes(url, accept=ACCEPT_IMAGES, limit=SIZE_LIMITS[kind])
     content_type = sniff_content_type(content[:64])
     if content_type not in IMAGE_TYPES:
         raise MediaRejected(f"{url} is not an image this server accepts.")
@@ -190,7 +191,7 @@ def _cache_attachment_file(media: MediaAttachment) -> None:
         }
         return
     # Video and audio are stored as they came (no transcoder), once their bytes show an accepted container.
-    content = _download(media.remote_url, accept=media.content_type, limit=VIDEO_SIZE_LIMIT)
+    content = fetch_remote_bytes(media.remote_url, accept=media.content_type, limit=VIDEO_SIZE_LIMIT)
     sniffed = sniff_content_type(content[:64])
     if sniffed is None or media_kind(sniffed) != declared:
         raise MediaRejected(f"{media.remote_url} is not the {declared} file it was announced as.")

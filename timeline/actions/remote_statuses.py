@@ -12,10 +12,11 @@ from django.db.models import BigIntegerField, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from federation.activitypub import Article, Document, Note, Page, Question, is_public
+from federation.activitypub import Article, Document, Emoji, Note, Page, Question, is_public
 from federation.models import Actor, Tombstone
 from federation.sanitising import sanitise_html
 from federation.selectors import policy_for_domain
+from timeline.actions.custom_emojis import do_store_remote_emojis
 from timeline.actions.fan_out import do_place_in_home_timelines, fan_out_on_commit
 from timeline.actions.media import MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARACTERS
 from timeline.actions.notifications import do_notify
@@ -368,6 +369,7 @@ def _store_new_statuses(incoming: Sequence[IncomingStatus]) -> list[Status]:
             Status.tags.through.objects.bulk_create(status_tags)
         if polls:
             Poll.objects.bulk_create(polls)
+        _store_emojis_of([(item.author, item.note) for item in incoming])
         for actor, status in notified:
             if _may_notify(status.account, actor):
                 do_notify(actor, status.account, Notification.Type.MENTION, status)
@@ -377,6 +379,16 @@ def _store_new_statuses(incoming: Sequence[IncomingStatus]) -> list[Status]:
             stream_status_created_on_commit(status.id)
             _fetch_links_on_commit(status, has_media=status.id in with_media)
     return statuses
+
+
+def _store_emojis_of(notes: Sequence[tuple[Actor, Note]]) -> None:
+    """Keep the custom emoji the notes tag, per author's server (no query for notes without any)."""
+    by_domain: dict[str, list[Emoji]] = {}
+    for author, note in notes:
+        by_domain.setdefault(author.domain, []).extend(note.emojis)
+    for domain, emojis in by_domain.items():
+        if emojis:
+            do_store_remote_emojis(domain, emojis)
 
 
 def do_store_remote_statuses(incoming: Sequence[IncomingStatus]) -> list[Status | None]:
@@ -470,6 +482,7 @@ def do_update_remote_status(author: Actor, note: Note) -> Status | None:
         _apply_edited_mentions(status, _tagged_accounts(note))
         _apply_tags(status, note)
         _apply_poll(status, note)
+        _store_emojis_of([(author, note)])
         do_record_status_version(status, status.edited_at)
         stream_status_updated_on_commit(status.id)
         _fetch_links_on_commit(status, has_media=status.media.exists(), edited=True)

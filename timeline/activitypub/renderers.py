@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from federation import activitypub as ap
-from federation.activitypub import Announce, Create, Delete, Note, Tombstone, Update, serialise
+from federation.activitypub import Announce, Create, Delete, Emoji, Note, Tombstone, Update, serialise
 from federation.activitypub.context import PUBLIC
 from federation.models import Actor
 from federation.renderers import iso8601, new_activity_id
 from federation.uris import base_url
+from timeline.activitypub.emojis import emoji_tags
 from timeline.models import Block, Favourite, Follow, MediaAttachment, Poll, PollVote, Status, Visibility
 
 
@@ -79,11 +80,14 @@ def note_for_status(status: Status, related: StatusRelations | None = None) -> N
     """
     related = related or relations_of(status)
     to, cc = addressing_for_status(status, related.mentioned)
-    tags: list[dict[str, Any]] = [
+    tags: list[dict[str, Any] | Emoji] = [
         {"type": "Mention", "href": actor.uri, "name": f"@{actor.acct}"} for actor in related.mentioned
     ]
     tags += [{"type": "Hashtag", "name": f"#{name}"} for name in related.tags]
     poll = related.poll
+    if status.local:
+        titles = [str(o.get("title", "")) if isinstance(o, dict) else str(o) for o in poll.options] if poll else []
+        tags += emoji_tags([status.content, status.spoiler_text, *titles])
     return Note(
         type="Question" if poll else "Note",
         tag=tags,

@@ -11,7 +11,8 @@ from config.api.params import ApiParams
 from federation.models import Actor
 from timeline.access import StatusNotFound, access_status_by_id
 from timeline.actions.polls import check_cast_vote, do_cast_vote
-from timeline.entities.statuses import poll_entity
+from timeline.entities.emojis import emoji_entities, shortcodes_in
+from timeline.entities.statuses import poll_entity, poll_titles
 from timeline.models import Poll, PollVote
 from timeline.poll_claims import claimed_poll_views
 
@@ -32,7 +33,9 @@ def _own_votes(viewer: Actor | None, poll: Poll) -> list[int] | None:
 
 def _poll_response(viewer: Actor | None, poll: Poll) -> JsonResponse:
     claimed = claimed_poll_views([poll.pk], viewer).get(poll.pk)
-    return JsonResponse(poll_entity(poll, _own_votes(viewer, poll), claimed))
+    domain = poll.status.account.domain
+    emojis = emoji_entities({poll.pk: (domain, shortcodes_in(poll_titles(poll)))})[poll.pk]
+    return JsonResponse(poll_entity(poll, _own_votes(viewer, poll), claimed, emojis=emojis))
 
 
 @api_view("GET")

@@ -29,6 +29,7 @@ from timeline.actions.statuses import (
 )
 from timeline.api.scheduled_statuses import checked_scheduled_at, scheduled_status_entity
 from timeline.entities.accounts import account_entity
+from timeline.entities.emojis import emoji_entities, shortcodes_in
 from timeline.entities.statuses import status_entities, status_entity
 from timeline.filtering import without_hidden
 from timeline.models import StatusEdit
@@ -214,6 +215,13 @@ def status_history(request: HttpRequest, status_id: str) -> JsonResponse:
                 created_at=status.created_at,
             )
         ]
+    domain = status.account.domain
+    emojis = emoji_entities(
+        {
+            index: (domain, shortcodes_in([edit.content, edit.spoiler_text, *map(str, edit.poll_options)]))
+            for index, edit in enumerate(edits)
+        }
+    )
     return JsonResponse(
         [
             {
@@ -224,9 +232,9 @@ def status_history(request: HttpRequest, status_id: str) -> JsonResponse:
                 "account": account,
                 "poll": {"options": [{"title": title} for title in edit.poll_options]} if edit.poll_options else None,
                 "media_attachments": [],
-                "emojis": [],
+                "emojis": emojis[index],
             }
-            for edit in edits
+            for index, edit in enumerate(edits)
         ],
         safe=False,
     )

@@ -14,6 +14,7 @@ from config.api.timestamps import iso_with_millis
 from federation.models import Actor
 from federation.renderers import profile_fields
 from federation.uris import base_url
+from timeline.entities.emojis import emoji_entities, shortcodes_in
 from timeline.models import AccountNote, Block, Follow, Status
 from timeline.rendering import plain_text_of
 from timeline.selectors import active_mutes, hidden_domains_for
@@ -73,7 +74,11 @@ def account_entities(actors: Sequence[Actor]) -> list[dict[str, Any]]:
         )
     )
     figures = {pk: (followers, following, statuses, latest) for pk, followers, following, statuses, latest in counted}
-    entities = [_account_entity(actor, *figures.get(actor.pk, (0, 0, 0, None))) for actor in actors]
+    emojis = emoji_entities({actor.pk: (actor.domain, shortcodes_in(_profile_texts(actor))) for actor in actors})
+    entities = [
+        _account_entity(actor, *figures.get(actor.pk, (0, 0, 0, None)), emojis=emojis.get(actor.pk, []))
+        for actor in actors
+    ]
     # A moved account carries its new account, as Mastodon's `moved` (one level deep).
     moved = [(entity, actor.moved_to) for entity, actor in zip(entities, actors, strict=True) if actor.moved_to_id]
     if moved:
@@ -89,8 +94,23 @@ def account_entity(actor: Actor) -> dict[str, Any]:
     return account_entities([actor])[0]
 
 
+def _profile_texts(actor: Actor) -> list[str]:
+    # Emoji may appear in the display name, the bio and the fields' names and values.
+    fields = actor.fields if isinstance(actor.fields, list) else []
+    named = [
+        str(part) for field in fields if isinstance(field, dict) for part in (field.get("name"), field.get("value"))
+    ]
+    return [actor.display_name, actor.summary, *named]
+
+
 def _account_entity(
-    actor: Actor, followers: int, following: int, status_count: int, last_status: datetime | None
+    actor: Actor,
+    followers: int,
+    following: int,
+    status_count: int,
+    last_status: datetime | None,
+    *,
+    emojis: list[dict[str, Any]],
 ) -> dict[str, Any]:
     avatar = avatar_url(actor)
     header = header_url(actor)
@@ -119,7 +139,7 @@ def _account_entity(
         "last_status_at": last_status.date().isoformat() if last_status else None,
         "hide_collections": False,
         "noindex": not actor.discoverable,
-        "emojis": [],
+        "emojis": emojis,
         "roles": [],
         "fields": _fields(actor),
     }

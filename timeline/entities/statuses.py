@@ -15,6 +15,7 @@ from config.api.timestamps import iso_with_millis
 from federation.models import Actor
 from federation.uris import base_url
 from timeline.entities.accounts import account_entities
+from timeline.entities.emojis import emoji_entities, shortcodes_in
 from timeline.filtering import filter_results_for_statuses
 from timeline.models import (
     Favourite,
@@ -107,14 +108,25 @@ def card_entity(card: PreviewCard) -> dict[str, Any]:
     }
 
 
-def poll_entity(poll: Poll, own_votes: list[int] | None, claimed: ClaimedPollView | None = None) -> dict[str, Any]:
+def poll_titles(poll: Poll) -> list[str]:
+    """Return the poll's option titles."""
+    return [str(option.get("title", "")) if isinstance(option, dict) else str(option) for option in poll.options]
+
+
+def poll_entity(
+    poll: Poll,
+    own_votes: list[int] | None,
+    claimed: ClaimedPollView | None = None,
+    *,
+    emojis: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Return the Poll entity; `own_votes` is None for anonymous viewers.
 
     A claimed poll (a proposal's) shows its owner's counts instead of the
     poll's own, and no per-option count while the owner hides its results,
     as Mastodon shows a poll whose totals are hidden.
     """
-    titles = [str(option.get("title", "")) if isinstance(option, dict) else str(option) for option in poll.options]
+    titles = poll_titles(poll)
     counts = [int(count) for count in poll.votes] if isinstance(poll.votes, list) else []
     counts += [0] * (len(titles) - len(counts))
     option_counts: list[int | None] = list(counts[: len(titles)])
@@ -138,7 +150,7 @@ def poll_entity(poll: Poll, own_votes: list[int] | None, claimed: ClaimedPollVie
         "votes_count": votes_count,
         "voters_count": voters_count,
         "options": [{"title": title, "votes_count": option_counts[i]} for i, title in enumerate(titles)],
-        "emojis": [],
+        "emojis": emojis or [],
         "voted": bool(own_votes) if own_votes is not None else False,
         "own_votes": own_votes or [],
     }
@@ -208,6 +220,17 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
     claimed_polls = claimed_poll_views([poll.pk for poll in polls.values()], viewer)
     # `in_bulk` of no ids costs no query: a page without links reads no cards.
     cards = PreviewCard.objects.in_bulk({status.preview_card_id for status in statuses if status.preview_card_id})
+    # Emoji are those of the author's server named in the text, the content warning and the poll options.
+    wanted: dict[tuple[str, int], tuple[str | None, set[str]]] = {}
+    for status in statuses:
+        titles = poll_titles(polls[status.pk]) if status.pk in polls else []
+        wanted[("status", status.pk)] = (
+            status.account.domain,
+            shortcodes_in([status.content, status.spoiler_text, *titles]),
+        )
+        if titles:
+            wanted[("poll", status.pk)] = (status.account.domain, shortcodes_in(titles))
+    emojis = emoji_entities(wanted)
     muted: set[int] = set()
     own_votes: dict[int, list[int]] = defaultdict(list)
     if viewer is not None:
@@ -226,6 +249,7 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
         "claimed_polls": claimed_polls,
         "media": media,
         "cards": {pk: card_entity(card) for pk, card in cards.items()},
+        "emojis": emojis,
     }
 
 
@@ -274,10 +298,13 @@ def status_entities(
                 for actor in counts["mentions"].get(status.pk, [])
             ],
             "tags": [{"name": name, "url": f"{base_url()}/tags/{name}"} for name in counts["tags"].get(status.pk, [])],
-            "emojis": [],
+            "emojis": counts["emojis"].get(("status", status.pk), []),
             "card": counts["cards"].get(status.preview_card_id) if status.preview_card_id else None,
             "poll": poll_entity(
-                poll, counts["own_votes"].get(poll.pk, []) if viewer else None, counts["claimed_polls"].get(poll.pk)
+                poll,
+                counts["own_votes"].get(poll.pk, []) if viewer else None,
+                counts["claimed_polls"].get(poll.pk),
+                emojis=counts["emojis"].get(("poll", status.pk), []),
             )
             if poll
             else None,

@@ -1,6 +1,7 @@
 """Timeline's models, one module per subject."""
 
 from timeline.models.conversation import Conversation
+from timeline.models.emoji import CustomEmoji
 from timeline.models.filter import Filter, FilterKeyword, FilterStatus
 from timeline.models.follow import Follow
 from timeline.models.idempotency import IdempotencyKey
@@ -33,6 +34,7 @@ __all__ = [
     "Bookmark",
     "Conversation",
     "ConversationMute",
+    "CustomEmoji",
     "Favourite",
     "Filter",
     "FilterKeyword",

@@ -404,3 +404,18 @@ def stream_filters_changed_on_commit(actor_id: int) -> None:
     """Tell an account's user stream that its filters changed, so clients reload them."""
     message = _message("filters_changed", "")
     transaction.on_commit(lambda: send_event([user_group(actor_id)], message), robust=True)
+
+
+def stream_to_local_accounts_on_commit(event: str, payload: object) -> None:
+    """Send an event to the user stream of every active local account once the transaction commits.
+
+    The co-op's announcements and their reactions go to everyone, as on
+    Mastodon; a payload that is not a string is encoded as JSON once.
+    """
+    encoded = payload if isinstance(payload, str) else _encode(payload)
+
+    def send() -> None:
+        ids = Actor.objects.filter(domain="", user__is_active=True).values_list("pk", flat=True)
+        send_event([user_group(actor_id) for actor_id in ids], _message(event, encoded))
+
+    transaction.on_commit(send, robust=True)

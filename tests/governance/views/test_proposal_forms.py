@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -31,6 +32,8 @@ from members.selectors import bylaws_in_force, membership_status, user_has_role
 from tests.clients import signed_in
 from tests.factories.governance import adopt_rules, close, make_moderator, vote
 from tests.factories.members import make_member
+from tests.timeline.media_files import image_bytes
+from timeline.models import CustomEmoji
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +51,11 @@ def _emergency_action() -> ModerationAction:
         details={"severity": "suspend"},
     )
     return do_take_moderation_action(moderator, draft)
+
+
+def _emoji_png() -> str:
+    """Return a small PNG in base64, as the form carries an uploaded image from preview to opening."""
+    return base64.b64encode(image_bytes(20, 20)).decode()
 
 
 def _bylaws(**changes: Any) -> dict[str, Any]:
@@ -119,6 +127,12 @@ KINDS: dict[str, tuple[Setup, dict[str, Any], str, Check]] = {
         "Enter a valid email address.",
         lambda: InstanceSettings.objects.filter(title="Our co-op", contact_email="hello@coop.example").exists(),
     ),
+    "custom_emoji": (
+        lambda: {"action": "add", "shortcode": "coop", "category": "Co-op", "image_data": _emoji_png()},
+        {"action": "add", "shortcode": "no way", "image_data": _emoji_png()},
+        "A shortcode is 2 to 64 letters, digits or underscores.",
+        lambda: CustomEmoji.objects.filter(shortcode="coop", category="Co-op", domain__isnull=True).exists(),
+    ),
     "emergency_review": (
         lambda: {"action": "ratify", "moderation_action": str(_emergency_action().pk)},
         {"action": "ratify", "moderation_action": "999"},
@@ -189,6 +203,7 @@ def _state() -> list[Any]:
             PatronageAllocation,
             InstanceSettings,
             ModerationAction,
+            CustomEmoji,
         )
     ]
 
