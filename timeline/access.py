@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -10,6 +11,7 @@ from django.http import Http404
 from federation.models import Actor
 from timeline.models import (
     Conversation,
+    FeaturedTag,
     Filter,
     FilterKeyword,
     FilterStatus,
@@ -20,6 +22,9 @@ from timeline.models import (
     Notification,
     ScheduledStatus,
     Status,
+    StatusTrend,
+    Tag,
+    TagTrend,
     Visibility,
 )
 from timeline.restrictions import is_account_restricted, restricted_account_ids, sees_restricted_accounts
@@ -155,3 +160,45 @@ def access_own_unattached_media_by_id(owner: Actor, raw_id: str) -> MediaAttachm
     if media is None:
         raise MediaNotFound("Record not found")
     return media
+
+
+def access_featured_tag_by_id(owner: Actor, featured_id: str | int) -> FeaturedTag:
+    """Return one of the owner's featured hashtags, else raise RecordNotFound."""
+    return _owned(FeaturedTag.objects.filter(account=owner).select_related("tag"), featured_id)
+
+
+# A name of word characters with at least one that is not a digit, as Mastodon's hashtag names are.
+TAG_NAME = re.compile(r"(?=\w*[^\W\d])\w{1,100}")
+
+
+def normalised_tag_name(raw: str) -> str | None:
+    """Return the stored (lower-case) form of a hashtag name, or None if it cannot be a hashtag."""
+    if not TAG_NAME.fullmatch(raw):
+        return None
+    return raw.lower()
+
+
+def access_tag_by_name(raw_name: str) -> Tag:
+    """Return the hashtag of that name, or an unsaved one if nobody used it yet.
+
+    Hashtags are public: anyone may read any of them, as on Mastodon. A name
+    no hashtag can have raises RecordNotFound (404, as Mastodon answers).
+    """
+    name = normalised_tag_name(raw_name)
+    if name is None:
+        raise RecordNotFound("Record not found")
+    return Tag.objects.filter(name=name).first() or Tag(name=name)
+
+
+def access_tag_trend_by_id(reviewer: Actor, trend_id: str | int) -> TagTrend:
+    """Return a hashtag's trend for a moderator to review, else raise RecordNotFound (for anyone else too)."""
+    if not sees_restricted_accounts(reviewer):
+        raise RecordNotFound("Record not found")
+    return _owned(TagTrend.objects.select_related("tag"), trend_id)
+
+
+def access_status_trend_by_id(reviewer: Actor, trend_id: str | int) -> StatusTrend:
+    """Return a status's trend for a moderator to review, else raise RecordNotFound (for anyone else too)."""
+    if not sees_restricted_accounts(reviewer):
+        raise RecordNotFound("Record not found")
+    return _owned(StatusTrend.objects.select_related("status"), trend_id)

@@ -9,7 +9,7 @@ from federation import renderers
 from federation.actions.outbox import publish_to_actor
 from federation.models import Actor
 from timeline.errors import InteractionRefused
-from timeline.models import Block, Follow, Notification, TimelineEntry
+from timeline.models import Block, Endorsement, Follow, Notification, TimelineEntry
 
 
 def block_activity(block: Block) -> dict[str, object]:
@@ -32,6 +32,7 @@ def do_block(actor: Actor, target: Actor, *, uri: str = "") -> Block:
         )
         if created:
             Follow.objects.filter(Q(follower=actor, target=target) | Q(follower=target, target=actor)).delete()
+            Endorsement.objects.filter(Q(account=actor, target=target) | Q(account=target, target=actor)).delete()
             Notification.objects.filter(recipient=actor, from_account=target).delete()
             TimelineEntry.objects.filter(owner=actor, status__account=target).delete()
             publish_to_actor(actor, target, block_activity(block))

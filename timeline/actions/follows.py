@@ -13,7 +13,7 @@ from federation.actions.outbox import publish_to_actor
 from federation.models import Actor
 from timeline.actions.notifications import do_notify, do_withdraw_notification
 from timeline.errors import FollowRefused
-from timeline.models import Block, Follow, ListAccount, Notification
+from timeline.models import Block, Endorsement, Follow, ListAccount, Notification
 
 
 def follow_activity(follow: Follow) -> dict[str, object]:
@@ -112,6 +112,8 @@ def do_unfollow(follower: Actor, target: Actor) -> None:
         follow.delete()
         # Lists hold followed accounts only, so an unfollowed account leaves the follower's lists.
         ListAccount.objects.filter(list__account=follower, account=target).delete()
+        # Only followed accounts are endorsed, as on Mastodon.
+        Endorsement.objects.filter(account=follower, target=target).delete()
         do_withdraw_notification(target, follower, Notification.Type.FOLLOW)
         do_withdraw_notification(target, follower, Notification.Type.FOLLOW_REQUEST)
 

@@ -14,7 +14,7 @@ from config.api.timestamps import iso_with_millis
 from federation.models import Actor
 from federation.renderers import profile_fields
 from federation.uris import base_url
-from timeline.models import AccountNote, Block, Follow, Status
+from timeline.models import AccountNote, Block, Endorsement, Follow, Status
 from timeline.rendering import plain_text_of
 from timeline.selectors import active_mutes, hidden_domains_for
 
@@ -158,6 +158,7 @@ def relationship_entities(viewer: Actor, targets: Sequence[Actor]) -> list[dict[
     mutes = {mute.target_id: mute for mute in active_mutes(viewer).filter(target_id__in=ids)}
     hidden_domains = set(hidden_domains_for(viewer))
     notes = dict(AccountNote.objects.filter(account=viewer, target_id__in=ids).values_list("target_id", "comment"))
+    endorsed = set(Endorsement.objects.filter(account=viewer, target_id__in=ids).values_list("target_id", flat=True))
     relationships = []
     for target in targets:
         mine = outgoing.get(target.pk)
@@ -178,8 +179,7 @@ def relationship_entities(viewer: Actor, targets: Sequence[Actor]) -> list[dict[
                 "requested": mine is not None and mine.state == Follow.State.PENDING,
                 "requested_by": theirs is not None and theirs.state == Follow.State.PENDING,
                 "domain_blocking": bool(target.domain) and target.domain.lower() in hidden_domains,
-                # Endorsements have no model on this server: nobody is endorsed.
-                "endorsed": False,
+                "endorsed": target.pk in endorsed,
                 "note": notes.get(target.pk, ""),
             }
         )

@@ -1,6 +1,15 @@
 """Timeline's models, one module per subject."""
 
 from timeline.models.conversation import Conversation
+from timeline.models.discovery import (
+    Endorsement,
+    FeaturedTag,
+    Review,
+    StatusTrend,
+    SuggestionDismissal,
+    TagFollow,
+    TagTrend,
+)
 from timeline.models.filter import Filter, FilterKeyword, FilterStatus
 from timeline.models.follow import Follow
 from timeline.models.idempotency import IdempotencyKey
@@ -31,7 +40,9 @@ __all__ = [
     "Bookmark",
     "Conversation",
     "ConversationMute",
+    "Endorsement",
     "Favourite",
+    "FeaturedTag",
     "Filter",
     "FilterKeyword",
     "FilterStatus",
@@ -46,11 +57,16 @@ __all__ = [
     "Notification",
     "Poll",
     "PollVote",
+    "Review",
     "ScheduledStatus",
     "Status",
     "StatusEdit",
+    "StatusTrend",
     "StreamEvent",
+    "SuggestionDismissal",
     "Tag",
+    "TagFollow",
+    "TagTrend",
     "TimelineEntry",
     "Visibility",
 ]
