@@ -9,6 +9,7 @@ from celery import shared_task
 from timeline.actions.fan_out import do_fan_out_status, pending_fan_outs
 from timeline.actions.media import do_process_media, do_remove_unattached_media, pending_media
 from timeline.actions.scheduled_statuses import do_publish_scheduled_status, due_scheduled_statuses
+from timeline.actions.trends import do_refresh_trends
 
 
 @shared_task(name="timeline.tasks.fan_out_status")
@@ -72,3 +73,10 @@ def requeue_pending_media(min_age_seconds: int = 120) -> int:
 def remove_unattached_media(older_than_hours: int = 24) -> int:
     """Delete uploads that no status used within a day, as Mastodon does."""
     return do_remove_unattached_media(timedelta(hours=older_than_hours))
+
+
+@shared_task(name="timeline.tasks.refresh_trends")
+def refresh_trends() -> int:
+    """Recompute the trend scores of hashtags and statuses (beat runs this every ten minutes)."""
+    figures = do_refresh_trends()
+    return figures.tags + figures.statuses
