@@ -22,9 +22,7 @@ from timeline.models import (
     Notification,
     ScheduledStatus,
     Status,
-    StatusTrend,
     Tag,
-    TagTrend,
     Visibility,
 )
 from timeline.restrictions import is_account_restricted, restricted_account_ids, sees_restricted_accounts
@@ -188,17 +186,3 @@ def access_tag_by_name(raw_name: str) -> Tag:
     if name is None:
         raise RecordNotFound("Record not found")
     return Tag.objects.filter(name=name).first() or Tag(name=name)
-
-
-def access_tag_trend_by_id(reviewer: Actor, trend_id: str | int) -> TagTrend:
-    """Return a hashtag's trend for a moderator to review, else raise RecordNotFound (for anyone else too)."""
-    if not sees_restricted_accounts(reviewer):
-        raise RecordNotFound("Record not found")
-    return _owned(TagTrend.objects.select_related("tag"), trend_id)
-
-
-def access_status_trend_by_id(reviewer: Actor, trend_id: str | int) -> StatusTrend:
-    """Return a status's trend for a moderator to review, else raise RecordNotFound (for anyone else too)."""
-    if not sees_restricted_accounts(reviewer):
-        raise RecordNotFound("Record not found")
-    return _owned(StatusTrend.objects.select_related("status"), trend_id)

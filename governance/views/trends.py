@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from config.web_refusals import refusal_as_message
-from governance.access import is_moderator
+from governance.access import access_status_trend_by_id, access_tag_trend_by_id, is_moderator
+from governance.actions.trends import check_review_trend
 from members.models import User
-from timeline.access import access_status_trend_by_id, access_tag_trend_by_id
-from timeline.actions.trends import check_review_trend, do_review_status_trend, do_review_tag_trend
+from timeline.actions.trends import do_review_status_trend, do_review_tag_trend
 from timeline.models import Review, StatusTrend, TagTrend
 from timeline.selectors import pending_trends
 
@@ -25,17 +25,17 @@ SHOWN = 50
 def trend_review(request: HttpRequest) -> HttpResponse:
     """List hashtags and statuses waiting for review, and those allowed; allow or reject one."""
     user = request.user
-    if not isinstance(user, User) or not is_moderator(user) or not hasattr(user, "actor"):
+    if not isinstance(user, User) or not is_moderator(user):
         raise Http404("Record not found")
-    reviewer = user.actor
     if request.method == "POST":
         allow = request.POST.get("do") == "allow"
+        trend_id = request.POST.get("trend", "")
         with refusal_as_message(request):
-            draft = check_review_trend(reviewer, allow=allow)
+            draft = check_review_trend(user, allow=allow)
             if request.POST.get("kind") == "status":
-                do_review_status_trend(access_status_trend_by_id(reviewer, request.POST.get("trend", "")), draft)
+                do_review_status_trend(access_status_trend_by_id(user, trend_id), draft)
             else:
-                do_review_tag_trend(access_tag_trend_by_id(reviewer, request.POST.get("trend", "")), draft)
+                do_review_tag_trend(access_tag_trend_by_id(user, trend_id), draft)
             messages.success(request, _("Allowed to trend.") if allow else _("Kept out of trends."))
         return redirect("governance:trend_review")
     pending_tags, pending_statuses = pending_trends()

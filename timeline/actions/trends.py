@@ -19,10 +19,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.refusals import Refused
 from federation.models import Actor
 from timeline.models import Favourite, Review, Status, StatusTrend, TagTrend, Visibility
-from timeline.restrictions import restricted_account_ids, sees_restricted_accounts
+from timeline.restrictions import restricted_account_ids
 
 DAY = timedelta(days=1)
 # Days before the last 24 hours that give a hashtag's usual daily use.
@@ -35,12 +34,6 @@ MIN_STATUS_INTERACTIONS = 2
 STATUS_WINDOW = timedelta(hours=48)
 # A status's score halves with every this many hours of its age.
 STATUS_HALF_LIFE_HOURS = 6.0
-
-
-class TrendReviewRefused(Refused):
-    """The trend cannot be reviewed by this account; the message says why."""
-
-    status = 403
 
 
 @dataclass(frozen=True)
@@ -153,21 +146,14 @@ def do_refresh_trends(now: datetime | None = None) -> TrendFigures:
 
 @dataclass(frozen=True)
 class TrendReviewDraft:
-    """A moderator's checked decision on a hashtag's or a status's trend."""
+    """A moderator's decision on a hashtag's or a status's trend, checked by the moderation app."""
 
     reviewer: Actor
     review: Review
 
 
-def check_review_trend(reviewer: Actor, *, allow: bool) -> TrendReviewDraft:
-    """Refuse anyone but a moderator."""
-    if not sees_restricted_accounts(reviewer):
-        raise TrendReviewRefused("Only moderators review trends.")
-    return TrendReviewDraft(reviewer=reviewer, review=Review.ALLOWED if allow else Review.REJECTED)
-
-
 def do_review_tag_trend(trend: TagTrend, draft: TrendReviewDraft) -> TagTrend:
-    """Allow or reject a hashtag's trending, now and later."""
+    """Allow or reject a hashtag's trending, now and later (`governance.actions.trends` checks the reviewer)."""
     trend.review, trend.reviewed_by, trend.reviewed_at = draft.review, draft.reviewer, timezone.now()
     trend.save(update_fields=["review", "reviewed_by", "reviewed_at"])
     return trend

@@ -70,7 +70,8 @@ def featured_tag_entities(account: Actor, featured: Sequence[FeaturedTag]) -> li
                 "id": str(item.pk),
                 "name": item.tag.name,
                 "url": tag_url(item.tag.name),
-                "statuses_count": figures[item.tag_id].statuses_count,
+                # Mastodon writes this count as a string.
+                "statuses_count": str(figures[item.tag_id].statuses_count),
                 "last_status_at": last.date().isoformat() if last is not None else None,
             }
         )
