@@ -9,11 +9,11 @@ from config.api.auth import require_token, token_actor
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from federation.models import Actor
-from federation.uris import base_url
 from members.api.accounts import MAX_SEARCH_RESULTS, search_accounts
 from timeline.access import can_view_status
 from timeline.entities.accounts import account_entities
 from timeline.entities.statuses import status_entities, with_authors
+from timeline.entities.tags import tag_entities
 from timeline.models import Status, Tag, Visibility
 
 SEARCH_TYPES = ("accounts", "statuses", "hashtags")
@@ -50,7 +50,7 @@ def search(request: HttpRequest) -> JsonResponse:
     offset = params.get_int("offset", 0, minimum=0) or 0
     accounts: list[Actor] = []
     statuses: list[Status] = []
-    hashtags: list[str] = []
+    hashtags: list[Tag] = []
     if kind in ("", "accounts") and not query.startswith(("https://", "http://")):
         accounts = search_accounts(
             query,
@@ -65,11 +65,11 @@ def search(request: HttpRequest) -> JsonResponse:
     if kind in ("", "hashtags") and not query.startswith(("https://", "http://", "@")):
         name = query.lstrip("#").lower()
         found = Tag.objects.filter(name__istartswith=name).order_by("name")
-        hashtags = list(found.values_list("name", flat=True)[offset : offset + limit])
+        hashtags = list(found[offset : offset + limit])
     return JsonResponse(
         {
             "accounts": account_entities(accounts),
             "statuses": status_entities(statuses, viewer),
-            "hashtags": [{"name": name, "url": f"{base_url()}/tags/{name}", "history": []} for name in hashtags],
+            "hashtags": tag_entities(hashtags, viewer),
         }
     )
