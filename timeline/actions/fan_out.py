@@ -67,8 +67,9 @@ def _by_key(pairs: Iterable[tuple[int, int]]) -> defaultdict[int, set[int]]:
 def local_audiences(statuses: Sequence[Status]) -> dict[int, set[int]]:
     """Return, for each status (its account loaded), the local actors whose home timeline should show it.
 
-    The author if local, mentioned local accounts, and accepted local
-    followers (every local account for a local-only status), less those who
+    The author if local, mentioned local accounts, accepted local followers
+    (every local account for a local-only status) and local followers of a
+    public status's hashtags (`tag_follower_audiences`), less those who
     block the author; a few queries whatever the number of statuses. A
     direct or limited status reaches no follower but those silently
     mentioned (given a status they were not tagged in): as on Mastodon,
