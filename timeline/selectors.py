@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -530,10 +531,24 @@ def follow_suggestions_for(viewer: Actor, *, limit: int = 40) -> list[Suggestion
     return [Suggestion(accounts[pk], tuple(sources[pk])) for pk in chosen if pk in accounts]
 
 
+STAFF_ENDORSERS_CACHE_KEY = "timeline:staff-endorsers"
+STAFF_ENDORSERS_SECONDS = 300
+
+
 def _staff_endorsers() -> list[int]:
-    """Return the local accounts whose endorsements the co-op features: its moderators'."""
-    endorsers = Actor.objects.filter(domain="", pk__in=Endorsement.objects.values("account_id")).distinct()
-    return [actor.pk for actor in endorsers if sees_restricted_accounts(actor)]
+    """Return the local accounts whose endorsements the co-op features: its moderators'.
+
+    Who moderates is asked one account at a time (`timeline.restrictions`),
+    so the answer is kept for a few minutes rather than asked again for
+    every endorser on every request.
+    """
+
+    def moderators_endorsing() -> list[int]:
+        endorsers = Actor.objects.filter(domain="", pk__in=Endorsement.objects.values("account_id")).distinct()
+        return [actor.pk for actor in endorsers.select_related("user") if sees_restricted_accounts(actor)]
+
+    found = cache.get_or_set(STAFF_ENDORSERS_CACHE_KEY, moderators_endorsing, STAFF_ENDORSERS_SECONDS)
+    return list(found or [])
 
 
 def trending_tags() -> QuerySet[TagTrend]:

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from federation.models import Actor
@@ -66,27 +67,38 @@ def status_score(interactions: int, age: timedelta) -> float:
 
 
 def _tag_scores(now: datetime) -> dict[int, tuple[float, int, int]]:
-    """Return, per hashtag used in the last 24 hours, its score, distinct accounts and uses that day."""
-    since = now - DAY * (BASELINE_DAYS + 1)
-    rows = Status.tags.through.objects.filter(
-        status__created_at__gte=since,
-        status__created_at__lte=now,
-        status__visibility=Visibility.PUBLIC,
-        status__reblog_of__isnull=True,
+    """Return, per hashtag used in the last 24 hours, its score, distinct accounts and uses that day.
+
+    Counted in the database: the last 24 hours per hashtag, then the six
+    days before per hashtag and calendar day (UTC), for those hashtags only.
+    """
+    uses = Status.tags.through.objects.filter(
+        status__visibility=Visibility.PUBLIC, status__reblog_of__isnull=True
     ).exclude(status__account_id__in=restricted_account_ids())
-    accounts: defaultdict[tuple[int, int], set[int]] = defaultdict(set)
-    uses: defaultdict[int, int] = defaultdict(int)
-    for tag_id, created_at, account_id in rows.values_list("tag_id", "status__created_at", "status__account_id"):
-        days_ago = min(int((now - created_at) / DAY), BASELINE_DAYS)
-        accounts[(tag_id, days_ago)].add(account_id)
-        if days_ago == 0:
-            uses[tag_id] += 1
-    scores: dict[int, tuple[float, int, int]] = {}
-    for tag_id, used in uses.items():
-        observed = len(accounts[(tag_id, 0)])
-        expected = sum(len(accounts[(tag_id, day)]) for day in range(1, BASELINE_DAYS + 1)) / BASELINE_DAYS
-        scores[tag_id] = (tag_score(observed, expected), observed, used)
-    return scores
+    today = (
+        uses.filter(status__created_at__gt=now - DAY, status__created_at__lte=now)
+        .values("tag_id")
+        .annotate(accounts=Count("status__account_id", distinct=True), uses=Count("status_id"))
+    )
+    observed = {row["tag_id"]: (row["accounts"], row["uses"]) for row in today}
+    if not observed:
+        return {}
+    before = (
+        uses.filter(
+            tag_id__in=list(observed),
+            status__created_at__gt=now - DAY * (BASELINE_DAYS + 1),
+            status__created_at__lte=now - DAY,
+        )
+        .values("tag_id", day=TruncDate("status__created_at", tzinfo=UTC))
+        .annotate(accounts=Count("status__account_id", distinct=True))
+    )
+    usual: defaultdict[int, int] = defaultdict(int)
+    for row in before:
+        usual[row["tag_id"]] += row["accounts"]
+    return {
+        tag_id: (tag_score(accounts, usual[tag_id] / BASELINE_DAYS), accounts, used)
+        for tag_id, (accounts, used) in observed.items()
+    }
 
 
 def _status_scores(now: datetime) -> dict[int, tuple[float, int]]:

@@ -210,6 +210,16 @@ def test_a_public_status_reaches_the_homes_of_its_hashtags_followers(alice: Acto
 
 
 @pytest.mark.django_db
+def test_a_remote_status_reaches_the_homes_of_its_hashtags_followers(bob: Actor) -> None:
+    tag = Tag.objects.create(name="harvest")
+    TagFollow.objects.create(account=bob, tag=tag)
+    status = StatusFactory.create(account=RemoteActorFactory.create(), local=False, fanned_out_at=None)
+    status.tags.add(tag)
+    do_fan_out_status(status.id)
+    assert list(TimelineEntry.objects.filter(status=status).values_list("owner_id", flat=True)) == [bob.pk]
+
+
+@pytest.mark.django_db
 def test_a_restricted_author_reaches_no_hashtag_follower(alice: Actor, bob: Actor) -> None:
     tag = Tag.objects.create(name="harvest")
     TagFollow.objects.create(account=bob, tag=tag)
