@@ -140,19 +140,18 @@ def do_refresh_trends(now: datetime | None = None) -> TrendFigures:
     status_scores = {status_id: figures for status_id, figures in _status_scores(now).items() if figures[0] > 0}
     with transaction.atomic():
         TagTrend.objects.exclude(tag_id__in=tag_scores).exclude(score=0).update(score=0, computed_at=now)
-        existing = {trend.tag_id: trend for trend in TagTrend.objects.filter(tag_id__in=tag_scores)}
+        # Only the figures are written: a moderator's review made meanwhile stays.
         for tag_id, (score, accounts, uses) in tag_scores.items():
-            trend = existing.get(tag_id) or TagTrend(tag_id=tag_id)
-            trend.score, trend.accounts, trend.uses, trend.computed_at = score, accounts, uses, now
-            trend.save()
+            TagTrend.objects.update_or_create(
+                tag_id=tag_id, defaults={"score": score, "accounts": accounts, "uses": uses, "computed_at": now}
+            )
         # A status past its window cannot trend again; its row (and its review) is no longer needed.
         StatusTrend.objects.filter(status__created_at__lt=now - STATUS_WINDOW).delete()
         StatusTrend.objects.exclude(status_id__in=status_scores).exclude(score=0).update(score=0, computed_at=now)
-        known = {trend.status_id: trend for trend in StatusTrend.objects.filter(status_id__in=status_scores)}
         for status_id, (score, interactions) in status_scores.items():
-            status_trend = known.get(status_id) or StatusTrend(status_id=status_id)
-            status_trend.score, status_trend.interactions, status_trend.computed_at = score, interactions, now
-            status_trend.save()
+            StatusTrend.objects.update_or_create(
+                status_id=status_id, defaults={"score": score, "interactions": interactions, "computed_at": now}
+            )
     return TrendFigures(tags=len(tag_scores), statuses=len(status_scores))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from config.api.auth import optional_token, require_token, required_actor, token_actor
+from config.api.auth import optional_token, require_token, required_actor
 from config.api.errors import api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from federation.access import access_account_by_id
@@ -49,7 +49,6 @@ def endorsements(request: HttpRequest) -> JsonResponse:
 @optional_token("read:accounts")
 def account_endorsements(request: HttpRequest, account_id: str) -> JsonResponse:
     """Return the accounts an account features on its profile, the latest first, paged by endorsement."""
-    token_actor(request)
     account = access_account_by_id(account_id)
     page = paginate(endorsements_of(account), PageRequest.from_request(request, default=40, maximum=80))
     return paginated_response(request, account_entities([item.target for item in page]), [item.pk for item in page])

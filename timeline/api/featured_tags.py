@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from config.api.auth import optional_token, require_token, required_actor, token_actor
+from config.api.auth import optional_token, require_token, required_actor
 from config.api.errors import api_view
 from config.api.params import ApiParams
 from federation.access import access_account_by_id
@@ -61,6 +61,5 @@ def suggestions(request: HttpRequest) -> JsonResponse:
 @optional_token("read:accounts")
 def account_featured_tags(request: HttpRequest, account_id: str) -> JsonResponse:
     """Return the hashtags an account features on its profile."""
-    token_actor(request)
     account = access_account_by_id(account_id)
     return JsonResponse(featured_tag_entities(account, list(featured_tags_of(account))), safe=False)
