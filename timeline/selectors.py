@@ -40,7 +40,7 @@ from timeline.models import (
     TimelineEntry,
     Visibility,
 )
-from timeline.restrictions import restricted_account_ids, sees_restricted_accounts
+from timeline.restrictions import restricted_account_ids, sees_restricted_accounts, unlisted_account_ids
 
 ModelT = TypeVar("ModelT", bound=Model)
 
@@ -393,8 +393,16 @@ def featured_tag_suggestions(account: Actor) -> list[Tag]:
 
 
 def _listed_accounts() -> QuerySet[Actor]:
-    """Return the accounts discovery may show: visible, not erased, not restricted, not on suspended servers."""
-    accounts = visible_accounts().filter(deleted_at__isnull=True).exclude(pk__in=restricted_account_ids())
+    """Return the accounts discovery may show: visible, not erased, not restricted, not on suspended servers.
+
+    Local accounts must also be members in good standing (`unlisted_account_ids`).
+    """
+    accounts = (
+        visible_accounts()
+        .filter(deleted_at__isnull=True)
+        .exclude(pk__in=restricted_account_ids())
+        .exclude(pk__in=unlisted_account_ids())
+    )
     for policy in domain_policies_in_force():
         if policy.is_suspended:
             accounts = accounts.exclude(domain=policy.domain).exclude(domain__endswith=f".{policy.domain}")

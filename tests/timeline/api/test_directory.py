@@ -1,4 +1,4 @@
-"""The profile directory: discoverable accounts only, never suspended ones, by activity or age."""
+"""The profile directory: discoverable members and remote accounts, never suspended ones, by activity or age."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def _ids(query: str) -> list[str]:
 
 def test_the_directory_lists_discoverable_accounts_by_activity_and_age(alice: Actor, bob: Actor) -> None:
     hidden = LocalActorFactory.create(discoverable=False)
+    applicant = LocalActorFactory.create(membership="applicant")
     suspended = LocalActorFactory.create()
     restrict_account(suspended)
     remote = RemoteActorFactory.create()
@@ -28,6 +29,7 @@ def test_the_directory_lists_discoverable_accounts_by_activity_and_age(alice: Ac
     assert active[:2] == [str(bob.pk), str(alice.pk)]
     assert str(hidden.pk) not in active
     assert str(suspended.pk) not in active
+    assert str(applicant.pk) not in active
     assert str(remote.pk) in active
     assert str(remote.pk) not in _ids("?local=true")
     assert _ids("?order=new&limit=1") == [str(remote.pk)]

@@ -39,9 +39,12 @@ def test_friends_of_friends_popular_members_and_staff_picks_are_suggested(alice:
     assert {account["id"] for account in v1} == set(suggested)
 
 
-def test_blocked_muted_locked_suspended_and_hidden_accounts_are_never_suggested(alice: Actor, bob: Actor) -> None:
+def test_blocked_muted_locked_suspended_hidden_and_unapproved_accounts_are_never_suggested(
+    alice: Actor, bob: Actor
+) -> None:
     popular = [LocalActorFactory.create() for _ in range(6)]
-    for account in popular:
+    applicant = LocalActorFactory.create(membership="applicant")
+    for account in [*popular, applicant]:
         FollowFactory.create(follower=bob, target=account)
     blocked, blocker, muted, locked, suspended, hidden = popular
     BlockFactory.create(account=alice, target=blocked)
