@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
+from federation import renderers
+from federation.actions.outbox import publish_to_followers
+from federation.activitypub import Hashtag
+from federation.activitypub.context import PUBLIC
 from federation.models import Actor
+from federation.uris import base_url, featured_tags_uri
 from timeline.access import normalised_tag_name
 from timeline.errors import RecordNotFound, ValidationFailed
 from timeline.models import FeaturedTag, Tag, TagFollow
@@ -62,14 +68,31 @@ def check_feature_tag(actor: Actor, raw_name: str) -> FeaturedTagDraft:
     return FeaturedTagDraft(name=name)
 
 
+def _featured_tags_activity(kind: str, actor: Actor, tag: Tag) -> dict[str, Any]:
+    """Return the Add or Remove of a hashtag to the actor's `featuredTags` collection, as Mastodon sends it."""
+    hashtag = Hashtag(name=f"#{tag.name}", href=f"{base_url()}/tags/{tag.name}")
+    return renderers.activity(
+        kind,
+        actor,
+        hashtag.to_json(),
+        activity_id=renderers.new_activity_id(actor, kind.lower()),
+        to=[PUBLIC],
+        target=featured_tags_uri(actor.username),
+    )
+
+
 def do_feature_tag(actor: Actor, draft: FeaturedTagDraft) -> FeaturedTag:
-    """Feature a checked hashtag on the actor's profile."""
+    """Feature a checked hashtag on the actor's profile; followers' servers are sent Add."""
     with transaction.atomic():
         tag, _ = Tag.objects.get_or_create(name=draft.name)
-        featured, _ = FeaturedTag.objects.get_or_create(account=actor, tag=tag)
+        featured, created = FeaturedTag.objects.get_or_create(account=actor, tag=tag)
+        if created:
+            publish_to_followers(actor, _featured_tags_activity("Add", actor, tag))
     return featured
 
 
 def do_unfeature_tag(featured: FeaturedTag) -> None:
-    """Stop featuring a hashtag (the row was read through `access_featured_tag_by_id`)."""
-    featured.delete()
+    """Stop featuring a hashtag (read through `access_featured_tag_by_id`); followers' servers are sent Remove."""
+    with transaction.atomic():
+        featured.delete()
+        publish_to_followers(featured.account, _featured_tags_activity("Remove", featured.account, featured.tag))

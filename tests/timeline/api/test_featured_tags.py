@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from federation.models import Actor
+from federation.models import Actor, OutboundActivity
 from tests.clients import bearer_for
-from tests.factories.timeline import StatusFactory
+from tests.factories.federation import RemoteActorFactory
+from tests.factories.timeline import FollowFactory, StatusFactory
 from timeline.actions.tags import MAX_FEATURED_TAGS
 from timeline.models import FeaturedTag, Tag
 
@@ -30,6 +31,17 @@ def test_feature_list_show_on_the_profile_and_remove(alice: Actor, bob: Actor) -
     assert FeaturedTag.objects.count() == 1
     assert Client().delete(f"/api/v1/featured_tags/{body['id']}", headers=headers).json() == {}
     assert not FeaturedTag.objects.exists()
+
+
+def test_featuring_is_sent_to_remote_followers_as_add_and_remove(alice: Actor) -> None:
+    FollowFactory.create(follower=RemoteActorFactory.create(), target=alice)
+    headers = bearer_for(alice, "read write")
+    featured = Client().post("/api/v1/featured_tags", {"name": "harvest"}, headers=headers).json()
+    Client().delete(f"/api/v1/featured_tags/{featured['id']}", headers=headers)
+    activities = list(OutboundActivity.objects.order_by("pk"))
+    assert [activity.activity_type for activity in activities] == ["Add", "Remove"]
+    assert activities[0].body["target"] == f"{alice.uri}/collections/tags"
+    assert activities[0].body["object"]["name"] == "#harvest"
 
 
 def test_suggestions_are_the_hashtags_used_and_not_featured(alice: Actor) -> None:
