@@ -85,6 +85,12 @@ app.conf.beat_schedule["timeline.tasks.remove_unattached_media"] = {
     "schedule": 3600.0,
     "options": {"expires": 3500, "queue": QUEUE_SCHEDULED},
 }
+# Trending hashtags and statuses are scored again every ten minutes (moderators still decide what is shown).
+app.conf.beat_schedule["timeline.tasks.refresh_trends"] = {
+    "task": "timeline.tasks.refresh_trends",
+    "schedule": 600.0,
+    "options": {"expires": 590, "queue": QUEUE_SCHEDULED},
+}
 # Members' data archives are deleted once their week is over.
 app.conf.beat_schedule["members.tasks.expire_data_exports"] = {
     "task": "members.tasks.expire_data_exports",

@@ -18,7 +18,7 @@ from django.utils.html import escape
 from federation.activitypub import Delete, Emoji, Person, PublicKey, Tombstone, Update, serialise
 from federation.activitypub.context import PUBLIC
 from federation.models import Actor
-from federation.uris import activity_uri, base_url, instance_actor_uri, transparency_log_uri
+from federation.uris import activity_uri, base_url, featured_tags_uri, instance_actor_uri, transparency_log_uri
 
 # How a local member's plain-text profile field value becomes HTML; the app that
 # renders members' text registers it (`register_field_value_renderer`).
@@ -82,6 +82,7 @@ def person_for_actor(actor: Actor) -> Person:
         followers=actor.followers_uri,
         following=actor.following_uri,
         featured=actor.featured_uri,
+        featured_tags=featured_tags_uri(actor.username) if actor.is_local else "",
         shared_inbox=actor.shared_inbox_uri,
         public_key=PublicKey(id=actor.key_id, owner=actor.uri, public_key_pem=actor.public_key_pem),
         published=iso8601(actor.created_at),

@@ -46,6 +46,11 @@ def featured_uri(username: str) -> str:
     return f"{actor_uri(username)}/collections/featured"
 
 
+def featured_tags_uri(username: str) -> str:
+    """Return a local actor's collection of featured hashtags."""
+    return f"{actor_uri(username)}/collections/tags"
+
+
 def shared_inbox_uri() -> str:
     """Return the server's shared inbox."""
     return f"{base_url()}/inbox"

@@ -10,6 +10,7 @@ from members.eligibility import is_eligible_voter
 from members.models import User
 from members.models.membership import Role
 from members.selectors import user_has_role
+from timeline.models import StatusTrend, TagTrend
 
 
 class ProposalNotFound(Http404):
@@ -69,3 +70,21 @@ def access_appeal_by_id(viewer: User | None, appeal_id: int) -> Appeal:
     if appeal is None or viewer is None or (appeal.appellant_id != viewer.pk and not is_moderator(viewer)):
         raise ModerationRecordNotFound("Record not found")
     return appeal
+
+
+def access_tag_trend_by_id(viewer: User | None, trend_id: str | int) -> TagTrend:
+    """Return a hashtag's trend to a moderator for review, else raise ModerationRecordNotFound."""
+    text = str(trend_id)
+    trend = TagTrend.objects.select_related("tag").filter(pk=int(text)).first() if text.isdigit() else None
+    if trend is None or not is_moderator(viewer):
+        raise ModerationRecordNotFound("Record not found")
+    return trend
+
+
+def access_status_trend_by_id(viewer: User | None, trend_id: str | int) -> StatusTrend:
+    """Return a status's trend to a moderator for review, else raise ModerationRecordNotFound."""
+    text = str(trend_id)
+    trend = StatusTrend.objects.select_related("status").filter(pk=int(text)).first() if text.isdigit() else None
+    if trend is None or not is_moderator(viewer):
+        raise ModerationRecordNotFound("Record not found")
+    return trend

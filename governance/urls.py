@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path, re_path
 
 from governance.api import admin, announcements, appeals, instance, proposals, reports
-from governance.views import history, instance_settings, log, moderation, officers, pages
+from governance.views import history, instance_settings, log, moderation, officers, pages, trends
 from governance.views import reports as report_views
 
 app_name = "governance"
@@ -50,6 +50,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("governance/log", log.log_page, name="log"),
     path("governance/moderation/reports/<int:report_id>", moderation.report_detail, name="report_detail"),
     path("governance/moderation/appeals", moderation.appeals, name="appeals"),
+    path("governance/moderation/trends", trends.trend_review, name="trend_review"),
     path("governance/my-moderation", moderation.my_moderation, name="my_moderation"),
     path("governance/my-moderation/<int:action_id>/appeal", moderation.appeal_action, name="appeal_action"),
     path("governance/admin/settings", instance_settings.instance_settings, name="instance_settings"),

@@ -21,7 +21,9 @@ from timeline.models import (
     AccountDomainBlock,
     Block,
     Bookmark,
+    Endorsement,
     Favourite,
+    FeaturedTag,
     Filter,
     Follow,
     List,
@@ -32,6 +34,8 @@ from timeline.models import (
     PollVote,
     PushSubscription,
     Status,
+    SuggestionDismissal,
+    TagFollow,
 )
 
 UNTIL_DELETION = "Until you delete it or your account."
@@ -112,6 +116,27 @@ def data_held_about(user: User) -> list[DataCategory]:
             ),
             DataCategory("filters", "Filters", Filter.objects.filter(account=actor).count(), UNTIL_DELETION),
             DataCategory("bookmarks", "Bookmarks", Bookmark.objects.filter(account=actor).count(), UNTIL_DELETION),
+            DataCategory(
+                "followed_tags", "Hashtags you follow", TagFollow.objects.filter(account=actor).count(), UNTIL_DELETION
+            ),
+            DataCategory(
+                "featured_tags",
+                "Hashtags featured on your profile",
+                FeaturedTag.objects.filter(account=actor).count(),
+                UNTIL_DELETION,
+            ),
+            DataCategory(
+                "endorsements",
+                "Accounts featured on your profile",
+                Endorsement.objects.filter(account=actor).count(),
+                UNTIL_DELETION,
+            ),
+            DataCategory(
+                "dismissed_suggestions",
+                "Follow suggestions you dismissed",
+                SuggestionDismissal.objects.filter(account=actor).count(),
+                UNTIL_DELETION,
+            ),
             DataCategory("favourites", "Favourites", Favourite.objects.filter(account=actor).count(), UNTIL_DELETION),
             DataCategory(
                 "notifications", "Notifications", Notification.objects.filter(recipient=actor).count(), UNTIL_DELETION

@@ -131,6 +131,15 @@ def moderates(actor: Actor) -> bool:
     return actor.user is not None and user_has_role(actor.user, Role.MODERATOR)
 
 
+def unlisted_account_ids() -> QuerySet[Actor, int]:
+    """Return, as a subquery, the local accounts that are not members in good standing (timeline's discovery asks)."""
+    return (
+        Actor.objects.filter(domain="", user__isnull=False)
+        .exclude(user__membership__status=MembershipStatus.MEMBER)
+        .values_list("pk", flat=True)
+    )
+
+
 def account_posting_refusal(actor: Actor) -> str | None:
     """Return why the local account's user may not post now, or None (timeline reads it through a registry)."""
     return posting_refusal(actor.user) if actor.user is not None else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -11,6 +12,7 @@ from oauth2_provider.models import AccessToken
 from federation.models import Actor
 from timeline.models import (
     Conversation,
+    FeaturedTag,
     Filter,
     FilterKeyword,
     FilterStatus,
@@ -22,6 +24,7 @@ from timeline.models import (
     PushSubscription,
     ScheduledStatus,
     Status,
+    Tag,
     Visibility,
 )
 from timeline.restrictions import is_account_restricted, restricted_account_ids, sees_restricted_accounts
@@ -180,3 +183,31 @@ def access_remote_media_by_id(raw_id: str) -> MediaAttachment:
     if media is None:
         raise MediaNotFound("Record not found")
     return media
+
+
+def access_featured_tag_by_id(owner: Actor, featured_id: str | int) -> FeaturedTag:
+    """Return one of the owner's featured hashtags, else raise RecordNotFound."""
+    return _owned(FeaturedTag.objects.filter(account=owner).select_related("tag"), featured_id)
+
+
+# A name of word characters with at least one that is not a digit, as Mastodon's hashtag names are.
+TAG_NAME = re.compile(r"(?=\w*[^\W\d])\w{1,100}")
+
+
+def normalised_tag_name(raw: str) -> str | None:
+    """Return the stored (lower-case) form of a hashtag name, or None if it cannot be a hashtag."""
+    if not TAG_NAME.fullmatch(raw):
+        return None
+    return raw.lower()
+
+
+def access_tag_by_name(raw_name: str) -> Tag:
+    """Return the hashtag of that name, or an unsaved one if nobody used it yet.
+
+    Hashtags are public: anyone may read any of them, as on Mastodon. A name
+    no hashtag can have raises RecordNotFound (404, as Mastodon answers).
+    """
+    name = normalised_tag_name(raw_name)
+    if name is None:
+        raise RecordNotFound("Record not found")
+    return Tag.objects.filter(name=name).first() or Tag(name=name)

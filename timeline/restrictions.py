@@ -1,4 +1,4 @@
-"""Who is restricted, who may see what moderation hides, and who may post: answers the apps above timeline give.
+"""Who is restricted, who may see what moderation hides, who may post and who is listed: answers from above.
 
 Moderation belongs to governance and membership to members, both above
 timeline. Each registers its answer here when it loads (in its
@@ -33,6 +33,7 @@ _restricted_ids: list[RestrictedAccountIds] = []
 _restricted: list[AccountRestricted] = []
 _moderator_checks: list[Callable[[Actor], bool]] = []
 _posting_refusals: list[Callable[[Actor], str | None]] = []
+_unlisted_ids: list[Callable[[], QuerySet[Any, int]]] = []
 
 
 def register_restriction_readers(*, account_ids: RestrictedAccountIds, is_restricted: AccountRestricted) -> None:
@@ -79,3 +80,20 @@ def posting_refusal(author: Actor) -> str | None:
         if (reason := refusal(author)) is not None:
             return reason
     return None
+
+
+def register_unlisted_account_reader(account_ids: Callable[[], QuerySet[Any, int]]) -> None:
+    """Name the function that returns, as a subquery, the local accounts discovery must not list.
+
+    Membership decides it: applicants and former or suspended members are
+    neither suggested nor shown in the directory, as Mastodon lists only
+    approved accounts.
+    """
+    _unlisted_ids[:] = [account_ids]
+
+
+def unlisted_account_ids() -> QuerySet[Any, int]:
+    """Return, as a subquery, the local accounts discovery must not list (none when nothing is registered)."""
+    if not _unlisted_ids:
+        return Actor.objects.none().values_list("pk", flat=True)
+    return _unlisted_ids[0]()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import TypeVar
 
-from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, F, Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from federation.access import visible_accounts
 from federation.models import Actor
 from federation.selectors import domain_policies_in_force
 from timeline.access import can_view_status, hidden_account_ids_for
@@ -18,17 +23,25 @@ from timeline.models import (
     Bookmark,
     ConversationMute,
     CustomEmoji,
+    Endorsement,
     Favourite,
+    FeaturedTag,
     Follow,
     List,
     ListAccount,
     MediaAttachment,
     Mute,
+    Review,
     Status,
+    StatusTrend,
+    SuggestionDismissal,
+    Tag,
+    TagFollow,
+    TagTrend,
     TimelineEntry,
     Visibility,
 )
-from timeline.restrictions import restricted_account_ids
+from timeline.restrictions import restricted_account_ids, sees_restricted_accounts, unlisted_account_ids
 
 ModelT = TypeVar("ModelT", bound=Model)
 
@@ -299,3 +312,298 @@ def listed_custom_emojis() -> QuerySet[CustomEmoji]:
 def local_custom_emojis() -> QuerySet[CustomEmoji]:
     """Return every local emoji, for the administrators' page."""
     return CustomEmoji.objects.filter(domain__isnull=True).order_by("category", "shortcode")
+
+
+# Discovery: hashtags followed and featured, endorsements, the directory, suggestions and trends.
+
+HISTORY_DAYS = 7
+TAG_USE_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
+
+
+@dataclass(frozen=True)
+class TagDay:
+    """A hashtag's use on one day (UTC): statuses carrying it and distinct accounts posting them."""
+
+    day: date
+    uses: int
+    accounts: int
+
+
+def tag_history(tag_ids: Collection[int], *, days: int = HISTORY_DAYS) -> dict[int, list[TagDay]]:
+    """Return, for each hashtag, its use on each of the last `days` days (UTC), today first.
+
+    Public and unlisted statuses count, boosts do not, as in Mastodon's
+    history; one query for every hashtag.
+    """
+    today = timezone.now().astimezone(UTC).date()
+    since = datetime.combine(today - timedelta(days=days - 1), time.min, tzinfo=UTC)
+    rows = Status.tags.through.objects.filter(
+        tag_id__in=tag_ids,
+        status__created_at__gte=since,
+        status__visibility__in=TAG_USE_VISIBILITIES,
+        status__reblog_of__isnull=True,
+    ).values_list("tag_id", "status__created_at", "status__account_id")
+    uses: defaultdict[tuple[int, date], int] = defaultdict(int)
+    accounts: defaultdict[tuple[int, date], set[int]] = defaultdict(set)
+    for tag_id, created_at, account_id in rows:
+        key = (tag_id, created_at.astimezone(UTC).date())
+        uses[key] += 1
+        accounts[key].add(account_id)
+    history: dict[int, list[TagDay]] = {}
+    for tag_id in tag_ids:
+        history[tag_id] = [
+            TagDay(day=day, uses=uses[(tag_id, day)], accounts=len(accounts[(tag_id, day)]))
+            for day in (today - timedelta(days=offset) for offset in range(days))
+        ]
+    return history
+
+
+def followed_tags_of(account: Actor) -> QuerySet[TagFollow]:
+    """Return the hashtags an account follows, as follows (paged by follow), before paging."""
+    return TagFollow.objects.filter(account=account).select_related("tag")
+
+
+def featured_tags_of(account: Actor) -> QuerySet[FeaturedTag]:
+    """Return the hashtags an account features on its profile, oldest first."""
+    return FeaturedTag.objects.filter(account=account).select_related("tag").order_by("id")
+
+
+@dataclass(frozen=True)
+class FeaturedTagFigures:
+    """How many of an account's public statuses carry a featured hashtag, and when the last was posted."""
+
+    statuses_count: int
+    last_status_at: datetime | None
+
+
+def featured_tag_figures(account: Actor, tag_ids: Collection[int]) -> dict[int, FeaturedTagFigures]:
+    """Return, for each hashtag, the figures of the account's public and unlisted statuses carrying it."""
+    rows = (
+        Status.tags.through.objects.filter(
+            tag_id__in=tag_ids,
+            status__account=account,
+            status__visibility__in=TAG_USE_VISIBILITIES,
+            status__reblog_of__isnull=True,
+        )
+        .values("tag_id")
+        .annotate(count=Count("status_id"), last=Max("status__created_at"))
+    )
+    found = {row["tag_id"]: FeaturedTagFigures(row["count"], row["last"]) for row in rows}
+    return {tag_id: found.get(tag_id, FeaturedTagFigures(0, None)) for tag_id in tag_ids}
+
+
+FEATURED_TAG_SUGGESTIONS = 10
+
+
+def featured_tag_suggestions(account: Actor) -> list[Tag]:
+    """Return the hashtags the account used most in its recent statuses and does not feature yet."""
+    recent = Status.objects.filter(account=account, reblog_of__isnull=True).order_by("-id").values("pk")[:1000]
+    featured = FeaturedTag.objects.filter(account=account).values("tag_id")
+    return list(
+        Tag.objects.filter(statuses__in=recent)
+        .exclude(pk__in=featured)
+        .annotate(used=Count("statuses"))
+        .order_by("-used", "name")[:FEATURED_TAG_SUGGESTIONS]
+    )
+
+
+def _listed_accounts() -> QuerySet[Actor]:
+    """Return the accounts discovery may show: visible, not erased, not restricted, not on suspended servers.
+
+    Local accounts must also be members in good standing (`unlisted_account_ids`).
+    """
+    accounts = (
+        visible_accounts()
+        .filter(deleted_at__isnull=True)
+        .exclude(pk__in=restricted_account_ids())
+        .exclude(pk__in=unlisted_account_ids())
+    )
+    for policy in domain_policies_in_force():
+        if policy.is_suspended:
+            accounts = accounts.exclude(domain=policy.domain).exclude(domain__endswith=f".{policy.domain}")
+    return accounts
+
+
+def endorsements_of(account: Actor) -> QuerySet[Endorsement]:
+    """Return the accounts an account endorses, as endorsements (paged by endorsement), before paging."""
+    return Endorsement.objects.filter(account=account, target__in=_listed_accounts()).select_related("target")
+
+
+def directory_accounts(*, order: str = "active", local: bool = False) -> QuerySet[Actor]:
+    """Return the profile directory: accounts that chose to be discoverable, most recently active or newest first.
+
+    Suspended and limited accounts and servers the co-op suspended are never
+    listed; accounts that never posted come last in the `active` order.
+    """
+    accounts = _listed_accounts().filter(discoverable=True)
+    if local:
+        accounts = accounts.filter(domain="")
+    if order == "new":
+        return accounts.order_by("-created_at", "-pk")
+    last_status = Status.objects.filter(account_id=OuterRef("pk")).order_by("-id").values("created_at")[:1]
+    return accounts.annotate(last_status_at=Subquery(last_status)).order_by(
+        F("last_status_at").desc(nulls_last=True), "-pk"
+    )
+
+
+class SuggestionSource(StrEnum):
+    """Why an account is suggested, in the words of Mastodon's v2 suggestions."""
+
+    FEATURED = "featured"
+    FRIENDS_OF_FRIENDS = "friends_of_friends"
+    MOST_FOLLOWED = "most_followed"
+
+
+# Mastodon's v2 `source` (deprecated but still read by apps) for each source.
+SUGGESTION_LEGACY_SOURCE = {
+    SuggestionSource.FEATURED: "staff",
+    SuggestionSource.FRIENDS_OF_FRIENDS: "past_interactions",
+    SuggestionSource.MOST_FOLLOWED: "global",
+}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An account suggested to follow and the sources that suggest it."""
+
+    account: Actor
+    sources: tuple[SuggestionSource, ...]
+
+
+def suggestion_candidates(viewer: Actor) -> QuerySet[Actor]:
+    """Return the accounts that may be suggested to the viewer.
+
+    Discoverable, unlocked accounts that are not the viewer, not followed or
+    asked to follow, not blocked either way, not muted and not dismissed;
+    never suspended or limited ones.
+    """
+    followed = Follow.objects.filter(follower=viewer).values("target_id")
+    blocked = Block.objects.filter(account=viewer).values("target_id")
+    blockers = Block.objects.filter(target=viewer).values("account_id")
+    dismissed = SuggestionDismissal.objects.filter(account=viewer).values("target_id")
+    return (
+        _listed_accounts()
+        .filter(discoverable=True, locked=False)
+        .exclude(pk=viewer.pk)
+        .exclude(pk__in=followed)
+        .exclude(pk__in=blocked)
+        .exclude(pk__in=blockers)
+        .exclude(pk__in=muted_account_ids(viewer))
+        .exclude(pk__in=dismissed)
+    )
+
+
+def follow_suggestions_for(viewer: Actor, *, limit: int = 40) -> list[Suggestion]:
+    """Return accounts to suggest to the viewer, the best first.
+
+    Sources: accounts the co-op's moderators endorse (`featured`), accounts
+    followed by those the viewer follows (`friends_of_friends`, by how many
+    of them), and the local members with most followers (`most_followed`).
+    """
+    candidates = suggestion_candidates(viewer)
+    sources: dict[int, list[SuggestionSource]] = defaultdict(list)
+    ranked: list[int] = []
+
+    def add(ids: Sequence[int], source: SuggestionSource) -> None:
+        for account_id in ids:
+            if account_id not in sources:
+                ranked.append(account_id)
+            sources[account_id].append(source)
+
+    staff = [actor_id for actor_id in _staff_endorsers() if actor_id != viewer.pk]
+    add(
+        list(
+            candidates.filter(pk__in=Endorsement.objects.filter(account_id__in=staff).values("target_id"))
+            .order_by("-pk")
+            .values_list("pk", flat=True)[:limit]
+        ),
+        SuggestionSource.FEATURED,
+    )
+    friends = Follow.objects.filter(follower=viewer, state=Follow.State.ACCEPTED).values("target_id")
+    add(
+        list(
+            candidates.annotate(
+                friends=Count(
+                    "follower_set",
+                    filter=Q(follower_set__follower_id__in=friends, follower_set__state=Follow.State.ACCEPTED),
+                )
+            )
+            .filter(friends__gt=0)
+            .order_by("-friends", "-pk")
+            .values_list("pk", flat=True)[:limit]
+        ),
+        SuggestionSource.FRIENDS_OF_FRIENDS,
+    )
+    add(
+        list(
+            candidates.filter(domain="")
+            .annotate(
+                followers=Count(
+                    "follower_set",
+                    filter=Q(follower_set__state=Follow.State.ACCEPTED, follower_set__follower__domain=""),
+                )
+            )
+            .filter(followers__gt=0)
+            .order_by("-followers", "-pk")
+            .values_list("pk", flat=True)[:limit]
+        ),
+        SuggestionSource.MOST_FOLLOWED,
+    )
+    chosen = ranked[:limit]
+    accounts = Actor.objects.in_bulk(chosen)
+    return [Suggestion(accounts[pk], tuple(sources[pk])) for pk in chosen if pk in accounts]
+
+
+STAFF_ENDORSERS_CACHE_KEY = "timeline:staff-endorsers"
+STAFF_ENDORSERS_SECONDS = 300
+
+
+def _staff_endorsers() -> list[int]:
+    """Return the local accounts whose endorsements the co-op features: its moderators'.
+
+    Who moderates is asked one account at a time (`timeline.restrictions`),
+    so the answer is kept for a few minutes rather than asked again for
+    every endorser on every request.
+    """
+
+    def moderators_endorsing() -> list[int]:
+        endorsers = Actor.objects.filter(domain="", pk__in=Endorsement.objects.values("account_id")).distinct()
+        return [actor.pk for actor in endorsers.select_related("user") if sees_restricted_accounts(actor)]
+
+    found = cache.get_or_set(STAFF_ENDORSERS_CACHE_KEY, moderators_endorsing, STAFF_ENDORSERS_SECONDS)
+    return list(found or [])
+
+
+def trending_tags() -> QuerySet[TagTrend]:
+    """Return the hashtags trending now, the highest score first: only those moderators allowed."""
+    return TagTrend.objects.filter(review=Review.ALLOWED, score__gt=0).select_related("tag").order_by("-score", "-pk")
+
+
+def trending_statuses(viewer: Actor | None) -> QuerySet[StatusTrend]:
+    """Return the statuses trending now, the highest score first: only those moderators allowed.
+
+    The viewer's blocks (either way), mutes and hidden domains are applied, as
+    the public timelines apply them.
+    """
+    trends = StatusTrend.objects.filter(
+        review=Review.ALLOWED,
+        score__gt=0,
+        status__visibility=Visibility.PUBLIC,
+        status__account__in=_listed_accounts(),
+    )
+    if viewer is not None:
+        blocked = Block.objects.filter(account=viewer).values("target_id")
+        blockers = Block.objects.filter(target=viewer).values("account_id")
+        trends = without_muted_statuses(
+            trends.exclude(status__account_id__in=blocked).exclude(status__account_id__in=blockers),
+            viewer,
+            prefix="status__",
+        )
+    return trends.select_related("status__account").order_by("-score", "-pk")
+
+
+def pending_trends() -> tuple[QuerySet[TagTrend], QuerySet[StatusTrend]]:
+    """Return the hashtags and statuses that would trend but wait for a moderator's review, highest first."""
+    tags = TagTrend.objects.filter(review=Review.PENDING, score__gt=0).select_related("tag")
+    statuses = StatusTrend.objects.filter(review=Review.PENDING, score__gt=0).select_related("status__account")
+    return tags.order_by("-score", "-pk"), statuses.order_by("-score", "-pk")

@@ -14,6 +14,7 @@ from timeline.actions.preview_cards import do_fetch_preview_card
 from timeline.actions.push import do_attempt_pushes, schedule_due_pushes
 from timeline.actions.remote_media import do_cache_actor_images, do_cache_status_media, do_remove_cached_remote_media
 from timeline.actions.scheduled_statuses import do_publish_scheduled_status, due_scheduled_statuses
+from timeline.actions.trends import do_refresh_trends
 from timeline.models import CustomEmoji
 
 
@@ -128,3 +129,10 @@ def fetch_remote_emojis(domain: str, shortcodes: list[str]) -> int:
     """Download the images of a remote server's emoji; return how many are now shown."""
     ids = CustomEmoji.objects.filter(domain=domain, shortcode__in=shortcodes).values_list("pk", flat=True)
     return sum(do_fetch_remote_emoji(emoji_id) for emoji_id in ids)
+
+
+@shared_task(name="timeline.tasks.refresh_trends")
+def refresh_trends() -> int:
+    """Recompute the trend scores of hashtags and statuses (beat runs this every ten minutes)."""
+    figures = do_refresh_trends()
+    return figures.tags + figures.statuses

@@ -90,3 +90,38 @@ def paginated_response(request: HttpRequest, body: list[Any], page_ids: Sequence
     if link is not None:
         response["Link"] = link
     return response
+
+
+@dataclass(frozen=True)
+class OffsetPageRequest:
+    """The offset and size of the page a client asked for, where Mastodon pages by rank (trends, directory)."""
+
+    offset: int = 0
+    limit: int = 20
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, *, default: int = 20, maximum: int = 40) -> OffsetPageRequest:
+        """Read `offset` and `limit` from the query string; `limit` is clamped to 1..maximum, `offset` to 0 and up."""
+        values = {}
+        for name, fallback in (("offset", 0), ("limit", default)):
+            raw = request.GET.get(name, "").strip()
+            try:
+                values[name] = int(raw) if raw else fallback
+            except ValueError:
+                raise ApiError(f"{name} must be an integer", 422) from None
+        return cls(offset=max(0, values["offset"]), limit=max(1, min(values["limit"], maximum)))
+
+
+def offset_response(request: HttpRequest, body: list[Any], page: OffsetPageRequest) -> JsonResponse:
+    """Return a JSON list with a Link header to the next page by offset (and the previous one after the first)."""
+    response = JsonResponse(body, safe=False)
+    kept = [(key, item) for key, items in request.GET.lists() if key != "offset" for item in items]
+    base = request.build_absolute_uri(request.path)
+    links = []
+    if len(body) >= page.limit:
+        links.append(f'<{base}?{urlencode([*kept, ("offset", str(page.offset + page.limit))])}>; rel="next"')
+    if page.offset > 0:
+        links.append(f'<{base}?{urlencode([*kept, ("offset", str(max(0, page.offset - page.limit)))])}>; rel="prev"')
+    if links:
+        response["Link"] = ", ".join(links)
+    return response

@@ -15,6 +15,7 @@ from typing import Any, Self
 from federation.activitypub.base import (
     MalformedDocument,
     Object,
+    Typed,
     addresses,
     as_list,
     embedded_or_reference,
@@ -229,6 +230,9 @@ class TargetedActivity(Activity):
 
     target: str = ""
     object_ids: Sequence[str] = field(default_factory=tuple)
+    # An object sent embedded that is no Object with an id: Mastodon adds and removes a featured
+    # hashtag as a Hashtag. `object` then names it by its href.
+    embedded: Typed | None = None
 
     @classmethod
     def read_extra(cls, doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -242,6 +246,12 @@ class TargetedActivity(Activity):
     def extra_json(self) -> dict[str, Any]:
         """Return the target."""
         return {"target": self.target}
+
+    def object_json(self) -> Any:
+        """Return the embedded object if there is one, else the object as any activity sends it."""
+        if self.embedded is not None:
+            return self.embedded.to_json(with_context=False)
+        return super().object_json()
 
 
 @registered

@@ -316,6 +316,7 @@ class Person(Object):
     followers: str = ""
     following: str = ""
     featured: str = ""
+    featured_tags: str = ""
     shared_inbox: str = ""
     url: str = ""
     name: str = ""
@@ -364,6 +365,7 @@ class Person(Object):
             followers=optional_uri(doc.get("followers")),
             following=optional_uri(doc.get("following")),
             featured=optional_uri(doc.get("featured")),
+            featured_tags=optional_uri(doc.get("featuredTags")),
             shared_inbox=shared_inbox,
             url=optional_uri(doc.get("url")),
             name=text(doc.get("name"), 100),
@@ -398,6 +400,7 @@ class Person(Object):
                 "followers": self.followers,
                 "following": self.following,
                 "featured": self.featured,
+                "featuredTags": self.featured_tags,
                 "streams": list(self.streams),
                 "endpoints": {"sharedInbox": self.shared_inbox},
                 "publicKey": self.public_key.to_json(),

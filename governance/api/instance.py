@@ -31,6 +31,7 @@ from timeline.actions.statuses import (
     MAX_STATUS_CHARACTERS,
     MIN_POLL_SECONDS,
 )
+from timeline.actions.tags import MAX_FEATURED_TAGS
 from timeline.entities.accounts import account_entity, default_avatar_url
 from timeline.entities.emojis import custom_emoji_entity
 from timeline.ids import snowflake_floor
@@ -120,7 +121,7 @@ def instance_v2(request: HttpRequest) -> JsonResponse:
         "privacy_policy": None,
         "terms_of_service": None,
     }
-    configuration["accounts"] = {"max_featured_tags": 0, "max_pinned_statuses": MAX_PINNED_STATUSES}
+    configuration["accounts"] = {"max_featured_tags": MAX_FEATURED_TAGS, "max_pinned_statuses": MAX_PINNED_STATUSES}
     configuration["translation"] = {"enabled": False}
     configuration["vapid"] = {"public_key": vapid_public_key()}
     configuration["timelines_access"] = {
@@ -158,7 +159,7 @@ def instance_v1(request: HttpRequest) -> JsonResponse:
     """Describe the server in Mastodon's v1 Instance shape (`uri` is the bare domain)."""
     contact = contact_account()
     configuration = _limits()
-    configuration["accounts"] = {"max_featured_tags": 0}
+    configuration["accounts"] = {"max_featured_tags": MAX_FEATURED_TAGS}
     return JsonResponse(
         {
             "uri": settings.MUTUALS_DOMAIN,

@@ -11,12 +11,12 @@ from config.api.params import ApiParams
 from federation.access import visible_accounts
 from federation.models import Actor
 from federation.selectors import is_domain_suspended
-from federation.uris import base_url
 from members.actions.search import do_resolve_url, is_url, known_object_for_url
 from members.api.accounts import MAX_SEARCH_RESULTS, search_accounts
 from timeline.access import can_view_status
 from timeline.entities.accounts import account_entities
 from timeline.entities.statuses import status_entities, with_authors
+from timeline.entities.tags import tag_entities
 from timeline.models import Status, Tag, Visibility
 
 SEARCH_TYPES = ("accounts", "statuses", "hashtags")
@@ -66,7 +66,7 @@ def search(request: HttpRequest) -> JsonResponse:
     offset = params.get_int("offset", 0, minimum=0) or 0
     accounts: list[Actor] = []
     statuses: list[Status] = []
-    hashtags: list[str] = []
+    hashtags: list[Tag] = []
     if is_url(query):
         if offset == 0:
             accounts, statuses = _by_url(query, viewer, resolve=params.get_bool("resolve"))
@@ -86,11 +86,11 @@ def search(request: HttpRequest) -> JsonResponse:
     if kind in ("", "hashtags") and not is_url(query) and not query.startswith("@"):
         name = query.lstrip("#").lower()
         found = Tag.objects.filter(name__istartswith=name).order_by("name")
-        hashtags = list(found.values_list("name", flat=True)[offset : offset + limit])
+        hashtags = list(found[offset : offset + limit])
     return JsonResponse(
         {
             "accounts": account_entities(accounts),
             "statuses": status_entities(statuses, viewer),
-            "hashtags": [{"name": name, "url": f"{base_url()}/tags/{name}", "history": []} for name in hashtags],
+            "hashtags": tag_entities(hashtags, viewer),
         }
     )

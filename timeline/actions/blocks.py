@@ -10,7 +10,7 @@ from federation.actions.outbox import publish_to_actor
 from federation.models import Actor
 from timeline.activitypub.renderers import block_for_block, undo_for_block
 from timeline.errors import InteractionRefused
-from timeline.models import Block, Follow, Notification, TimelineEntry
+from timeline.models import Block, Endorsement, Follow, Notification, TimelineEntry
 
 
 def check_block(actor: Actor, target: Actor) -> None:
@@ -28,6 +28,7 @@ def do_block(actor: Actor, target: Actor, *, uri: str = "") -> Block:
         )
         if created:
             Follow.objects.filter(Q(follower=actor, target=target) | Q(follower=target, target=actor)).delete()
+            Endorsement.objects.filter(Q(account=actor, target=target) | Q(account=target, target=actor)).delete()
             Notification.objects.filter(recipient=actor, from_account=target).delete()
             TimelineEntry.objects.filter(owner=actor, status__account=target).delete()
             publish_to_actor(actor, target, block_for_block(block))

@@ -22,7 +22,9 @@ from timeline.models import (
     Block,
     Bookmark,
     ConversationMute,
+    Endorsement,
     Favourite,
+    FeaturedTag,
     Filter,
     Follow,
     List,
@@ -35,6 +37,8 @@ from timeline.models import (
     PollVote,
     ScheduledStatus,
     Status,
+    SuggestionDismissal,
+    TagFollow,
     TimelineEntry,
     Visibility,
 )
@@ -87,6 +91,10 @@ def do_erase_account_content(actor: Actor) -> list[str]:
         AccountDomainBlock.objects.filter(account=actor).delete()
         ConversationMute.objects.filter(account=actor).delete()
         Bookmark.objects.filter(account=actor).delete()
+        TagFollow.objects.filter(account=actor).delete()
+        FeaturedTag.objects.filter(account=actor).delete()
+        Endorsement.objects.filter(Q(account=actor) | Q(target=actor)).delete()
+        SuggestionDismissal.objects.filter(Q(account=actor) | Q(target=actor)).delete()
         Favourite.objects.filter(account=actor).delete()
         PollVote.objects.filter(account=actor).delete()
         Marker.objects.filter(account=actor).delete()

@@ -15,7 +15,8 @@ from django.utils import timezone
 from config.queueing import enqueue_on_commit
 from federation.models import Actor
 from timeline.actions.conversations import do_record_direct_status
-from timeline.models import Block, Follow, Mention, Status, TimelineEntry, Visibility
+from timeline.models import Block, Follow, Mention, Status, TagFollow, TimelineEntry, Visibility
+from timeline.restrictions import restricted_account_ids
 from timeline.streaming.events import stream_home_updates_on_commit
 
 BATCH_SIZE = 1000
@@ -76,8 +77,9 @@ def _by_key(pairs: Iterable[tuple[int, int]]) -> defaultdict[int, set[int]]:
 def local_audiences(statuses: Sequence[Status]) -> dict[int, set[int]]:
     """Return, for each status (its account loaded), the local actors whose home timeline should show it.
 
-    The author if local, mentioned local accounts, and accepted local
-    followers (every local account for a local-only status), less those who
+    The author if local, mentioned local accounts, accepted local followers
+    (every local account for a local-only status) and local followers of a
+    public status's hashtags (`tag_follower_audiences`), less those who
     block the author; a few queries whatever the number of statuses. A
     direct or limited status reaches no follower but those silently
     mentioned (given a status they were not tagged in): as on Mastodon,
@@ -114,11 +116,53 @@ def local_audiences(statuses: Sequence[Status]) -> dict[int, set[int]]:
         else:
             audience.update(followers[status.account_id])
         audiences[status.id] = audience
+    for status_id, owners in tag_follower_audiences(statuses).items():
+        audiences[status_id].update(owners)
     authors = {status.account_id for status in statuses if audiences[status.id]}
     # Whoever blocks the author does not see the author's statuses.
     blockers = _by_key(Block.objects.filter(target_id__in=authors).values_list("target_id", "account_id"))
     for status in statuses:
         audiences[status.id].difference_update(blockers[status.account_id])
+    return audiences
+
+
+def tag_follower_audiences(statuses: Sequence[Status]) -> dict[int, set[int]]:
+    """Return, for each public status with hashtags, the local accounts following one of its hashtags.
+
+    As on Mastodon, only public statuses (not unlisted ones, which stay out
+    of hashtag timelines too), never boosts, and not from accounts the co-op
+    limited or suspended; the accounts the author blocks are left out here,
+    those blocking the author by the caller, and mutes when the home
+    timeline is read.
+    """
+    candidates = {
+        status.id: status.account_id
+        for status in statuses
+        if status.visibility == Visibility.PUBLIC and status.reblog_of_id is None
+    }
+    if not candidates:
+        return {}
+    tagged = Status.tags.through.objects.filter(status_id__in=candidates)
+    follows = TagFollow.objects.filter(
+        tag_id__in=tagged.values("tag_id"), account__domain="", account__user__isnull=False
+    ).values_list("tag_id", "account_id")
+    followers_of_tag = _by_key(follows)
+    if not followers_of_tag:
+        return {}
+    excluded_authors = set(
+        Actor.objects.filter(pk__in=set(candidates.values()))
+        .filter(pk__in=restricted_account_ids())
+        .values_list("pk", flat=True)
+    )
+    blocked = _by_key(
+        Block.objects.filter(account_id__in=set(candidates.values())).values_list("account_id", "target_id")
+    )
+    audiences: dict[int, set[int]] = defaultdict(set)
+    for status_id, tag_id in tagged.values_list("status_id", "tag_id"):
+        author = candidates[status_id]
+        if author in excluded_authors:
+            continue
+        audiences[status_id].update(followers_of_tag[tag_id] - blocked[author] - {author})
     return audiences
 
 

@@ -14,7 +14,7 @@ from federation.models import Actor
 from timeline.actions.notifications import do_notify, do_withdraw_notification
 from timeline.activitypub.renderers import accept_for_follow, follow_for_follow, reject_for_follow, undo_for_follow
 from timeline.errors import FollowRefused
-from timeline.models import Block, Follow, ListAccount, Notification
+from timeline.models import Block, Endorsement, Follow, ListAccount, Notification
 
 
 def check_follow(follower: Actor, target: Actor) -> None:
@@ -80,6 +80,8 @@ def do_unfollow(follower: Actor, target: Actor) -> None:
         follow.delete()
         # Lists hold followed accounts only, so an unfollowed account leaves the follower's lists.
         ListAccount.objects.filter(list__account=follower, account=target).delete()
+        # Only followed accounts are endorsed, as on Mastodon.
+        Endorsement.objects.filter(account=follower, target=target).delete()
         do_withdraw_notification(target, follower, Notification.Type.FOLLOW)
         do_withdraw_notification(target, follower, Notification.Type.FOLLOW_REQUEST)
 

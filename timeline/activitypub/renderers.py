@@ -15,9 +15,9 @@ from federation.activitypub import Announce, Create, Delete, Emoji, Note, Tombst
 from federation.activitypub.context import PUBLIC
 from federation.models import Actor
 from federation.renderers import iso8601, new_activity_id
-from federation.uris import base_url
+from federation.uris import base_url, featured_tags_uri
 from timeline.activitypub.emojis import emoji_tags
-from timeline.models import Block, Favourite, Follow, MediaAttachment, Poll, PollVote, Status, Visibility
+from timeline.models import Block, Favourite, Follow, MediaAttachment, Poll, PollVote, Status, Tag, Visibility
 
 
 @dataclass(frozen=True)
@@ -314,3 +314,27 @@ def create_for_vote(vote: PollVote) -> dict[str, Any]:
         in_reply_to=status.uri,
     )
     return serialise(Create(id=f"{vote.uri}/activity", actor=vote.account.uri, object=note, to=[author.uri]))
+
+
+def _featured_tag(kind: type[ap.Add] | type[ap.Remove], actor: Actor, tag: Tag) -> dict[str, Any]:
+    href = f"{base_url()}/tags/{tag.name}"
+    return serialise(
+        kind(
+            id=new_activity_id(actor, kind.type.lower()),
+            actor=actor.uri,
+            object=href,
+            embedded=ap.Hashtag(name=f"#{tag.name}", href=href),
+            target=featured_tags_uri(actor.username),
+            to=[PUBLIC],
+        )
+    )
+
+
+def add_for_featured_tag(actor: Actor, tag: Tag) -> dict[str, Any]:
+    """Return the Add of a hashtag to the actor's `featuredTags` collection, as Mastodon sends it."""
+    return _featured_tag(ap.Add, actor, tag)
+
+
+def remove_for_featured_tag(actor: Actor, tag: Tag) -> dict[str, Any]:
+    """Return the Remove of a hashtag from the actor's `featuredTags` collection."""
+    return _featured_tag(ap.Remove, actor, tag)

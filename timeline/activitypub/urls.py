@@ -16,5 +16,6 @@ urlpatterns = [
     path("users/<str:username>/followers", views.followers, name="followers"),
     path("users/<str:username>/following", views.following, name="following"),
     path("users/<str:username>/collections/featured", views.featured, name="featured"),
+    path("users/<str:username>/collections/tags", views.featured_tags, name="featured_tags"),
     path("users/<str:username>/statuses/<int:status_id>", views.status_document, name="status"),
 ]

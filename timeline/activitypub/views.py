@@ -1,6 +1,6 @@
 """The timeline's ActivityPub documents: local statuses at their ids, and the paged collections of local actors.
 
-Outbox, followers, following and featured; the instance actor's followers.
+Outbox, followers, following, featured and featured hashtags; the instance actor's followers.
 """
 
 from __future__ import annotations
@@ -12,16 +12,19 @@ from django.views.decorators.http import require_GET
 
 from federation.access import access_local_actor_by_username
 from federation.actions.instance_actor import instance_actor
+from federation.activitypub import Hashtag
 from federation.activitypub.context import CONTEXT
 from federation.errors import ActivityRefused
 from federation.models import Actor
 from federation.negotiation import activity_response, gone_document, wants_activity_json
 from federation.selectors import erased_local_actor
-from federation.uris import status_uri, status_url
+from federation.uris import featured_tags_uri, status_uri, status_url
 from federation.views.fetch_guard import check_fetch_of
 from timeline.access import access_local_status_by_author
 from timeline.activitypub.renderers import announce_for_reblog, create_for_status, note_for_status
+from timeline.entities.tags import tag_url
 from timeline.models import Follow, Status, Visibility
+from timeline.selectors import featured_tags_of
 
 PAGE_SIZE = 20
 
@@ -144,6 +147,23 @@ def featured(request: HttpRequest, username: str) -> HttpResponse:
     document = _collection(actor.featured_uri, len(items))
     del document["first"]
     document["orderedItems"] = items
+    return activity_response(document)
+
+
+@require_GET
+def featured_tags(request: HttpRequest, username: str) -> HttpResponse:
+    """Serve the hashtags the actor features on its profile, inline, as Mastodon does."""
+    actor = _guarded(request, username)
+    if isinstance(actor, HttpResponse):
+        return actor
+    tags = [item.tag for item in featured_tags_of(actor)]
+    document: dict[str, Any] = {
+        "@context": CONTEXT,
+        "id": featured_tags_uri(actor.username),
+        "type": "Collection",
+        "totalItems": len(tags),
+        "items": [Hashtag(name=f"#{tag.name}", href=tag_url(tag.name)).to_json() for tag in tags],
+    }
     return activity_response(document)
 
 

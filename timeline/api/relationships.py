@@ -136,11 +136,3 @@ def blocks(request: HttpRequest) -> JsonResponse:
         PageRequest.from_request(request, default=40, maximum=80),
     )
     return paginated_response(request, account_entities([item.target for item in page]), [item.pk for item in page])
-
-
-@api_view("GET")
-@require_token("read:accounts")
-def endorsements(request: HttpRequest) -> JsonResponse:
-    """Return the accounts featured on the owner's profile: featuring does not exist here, so none are."""
-    required_actor(request)
-    return JsonResponse([], safe=False)

@@ -15,7 +15,7 @@ from federation.models import Actor
 from federation.renderers import profile_fields
 from federation.uris import base_url
 from timeline.entities.emojis import emoji_entities, shortcodes_in
-from timeline.models import AccountNote, Block, Follow, Status
+from timeline.models import AccountNote, Block, Endorsement, Follow, Status
 from timeline.rendering import plain_text_of
 from timeline.selectors import active_mutes, hidden_domains_for
 
@@ -182,6 +182,7 @@ def relationship_entities(viewer: Actor, targets: Sequence[Actor]) -> list[dict[
     mutes = {mute.target_id: mute for mute in active_mutes(viewer).filter(target_id__in=ids)}
     hidden_domains = set(hidden_domains_for(viewer))
     notes = dict(AccountNote.objects.filter(account=viewer, target_id__in=ids).values_list("target_id", "comment"))
+    endorsed = set(Endorsement.objects.filter(account=viewer, target_id__in=ids).values_list("target_id", flat=True))
     relationships = []
     for target in targets:
         mine = outgoing.get(target.pk)
@@ -202,8 +203,7 @@ def relationship_entities(viewer: Actor, targets: Sequence[Actor]) -> list[dict[
                 "requested": mine is not None and mine.state == Follow.State.PENDING,
                 "requested_by": theirs is not None and theirs.state == Follow.State.PENDING,
                 "domain_blocking": bool(target.domain) and target.domain.lower() in hidden_domains,
-                # Endorsements have no model on this server: nobody is endorsed.
-                "endorsed": False,
+                "endorsed": target.pk in endorsed,
                 "note": notes.get(target.pk, ""),
             }
         )

@@ -1,6 +1,15 @@
 """Timeline's models, one module per subject."""
 
 from timeline.models.conversation import Conversation
+from timeline.models.discovery import (
+    Endorsement,
+    FeaturedTag,
+    Review,
+    StatusTrend,
+    SuggestionDismissal,
+    TagFollow,
+    TagTrend,
+)
 from timeline.models.emoji import CustomEmoji
 from timeline.models.filter import Filter, FilterKeyword, FilterStatus
 from timeline.models.follow import Follow
@@ -35,7 +44,9 @@ __all__ = [
     "Conversation",
     "ConversationMute",
     "CustomEmoji",
+    "Endorsement",
     "Favourite",
+    "FeaturedTag",
     "Filter",
     "FilterKeyword",
     "FilterStatus",
@@ -53,11 +64,16 @@ __all__ = [
     "PreviewCard",
     "PushDelivery",
     "PushSubscription",
+    "Review",
     "ScheduledStatus",
     "Status",
     "StatusEdit",
+    "StatusTrend",
     "StreamEvent",
+    "SuggestionDismissal",
     "Tag",
+    "TagFollow",
+    "TagTrend",
     "TimelineEntry",
     "Visibility",
 ]

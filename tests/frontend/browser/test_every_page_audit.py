@@ -46,6 +46,7 @@ MEMBER_PAGES = [
     "/governance/my-moderation",
     "/governance/moderation",
     "/governance/moderation/appeals",
+    "/governance/moderation/trends",
     "/governance/admin/settings",
 ]
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from federation.models import Actor
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
+from tests.factories.moderation import restrict_account
 from tests.factories.timeline import BlockFactory, FollowFactory, MentionFactory, StatusFactory
 from timeline.actions import fan_out
 from timeline.actions.fan_out import (
@@ -24,7 +25,7 @@ from timeline.actions.fan_out import (
 )
 from timeline.actions.interactions import do_reblog
 from timeline.actions.statuses import check_create_status, do_create_status
-from timeline.models import Status, TimelineEntry, Visibility
+from timeline.models import Status, Tag, TagFollow, TimelineEntry, Visibility
 from timeline.selectors import home_timeline_for
 from timeline.tasks import requeue_pending_fan_outs
 
@@ -198,3 +199,49 @@ def test_a_new_post_and_boost_are_in_their_authors_home_before_the_fan_out_runs(
     )
     boost = do_reblog(bob, status)
     assert home_timeline_for(bob)[0] == boost
+
+
+@pytest.mark.django_db
+def test_a_public_status_reaches_the_homes_of_its_hashtags_followers(alice: Actor, bob: Actor) -> None:
+    carol = LocalActorFactory.create()
+    blocked_by_author = LocalActorFactory.create()
+    blocking_author = LocalActorFactory.create()
+    remote = RemoteActorFactory.create()
+    tag = Tag.objects.create(name="harvest")
+    for follower in (bob, carol, blocked_by_author, blocking_author, remote):
+        TagFollow.objects.create(account=follower, tag=tag)
+    BlockFactory.create(account=alice, target=blocked_by_author)
+    BlockFactory.create(account=blocking_author, target=alice)
+    public = StatusFactory.create(account=alice, fanned_out_at=None)
+    unlisted = StatusFactory.create(account=alice, fanned_out_at=None, visibility=Visibility.UNLISTED)
+    public.tags.add(tag)
+    unlisted.tags.add(tag)
+    do_fan_out_statuses([public.id, unlisted.id])
+    assert set(TimelineEntry.objects.filter(status=public).values_list("owner_id", flat=True)) == {
+        alice.pk,
+        bob.pk,
+        carol.pk,
+    }
+    # Unlisted statuses stay out of hashtag timelines, and so out of hashtag followers' homes, as on Mastodon.
+    assert set(TimelineEntry.objects.filter(status=unlisted).values_list("owner_id", flat=True)) == {alice.pk}
+
+
+@pytest.mark.django_db
+def test_a_remote_status_reaches_the_homes_of_its_hashtags_followers(bob: Actor) -> None:
+    tag = Tag.objects.create(name="harvest")
+    TagFollow.objects.create(account=bob, tag=tag)
+    status = StatusFactory.create(account=RemoteActorFactory.create(), local=False, fanned_out_at=None)
+    status.tags.add(tag)
+    do_fan_out_status(status.id)
+    assert list(TimelineEntry.objects.filter(status=status).values_list("owner_id", flat=True)) == [bob.pk]
+
+
+@pytest.mark.django_db
+def test_a_restricted_author_reaches_no_hashtag_follower(alice: Actor, bob: Actor) -> None:
+    tag = Tag.objects.create(name="harvest")
+    TagFollow.objects.create(account=bob, tag=tag)
+    restrict_account(alice, "limit")
+    status = StatusFactory.create(account=alice, fanned_out_at=None)
+    status.tags.add(tag)
+    do_fan_out_status(status.id)
+    assert not TimelineEntry.objects.filter(status=status, owner=bob).exists()

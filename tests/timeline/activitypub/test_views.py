@@ -1,4 +1,4 @@
-"""Note documents; outbox, followers, following and featured collections; secure mode refuses unsigned fetches."""
+"""Note documents; outbox, followers, following, featured and hashtag collections; secure mode wants signatures."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from federation.activitypub.context import PUBLIC
 from federation.models import Actor
 from federation.signatures import sign_request
+from federation.uris import base_url
 from tests.factories.federation import RemoteActorFactory
 from tests.factories.keys import shared_test_key_pair
 from tests.factories.timeline import FollowFactory, StatusFactory
-from timeline.models import Follow, Visibility
+from timeline.models import FeaturedTag, Follow, Tag, Visibility
 
 AP = {"accept": "application/activity+json"}
 
@@ -53,6 +54,16 @@ def test_featured_lists_pinned_public_statuses(client: Client, alice: Actor) -> 
     doc = client.get("/users/alice/collections/featured", headers=AP).json()
     assert doc["totalItems"] == 1
     assert doc["orderedItems"][0]["id"] == pinned.uri
+
+
+@pytest.mark.django_db
+def test_the_actor_names_its_featured_hashtags_collection(client: Client, alice: Actor) -> None:
+    FeaturedTag.objects.create(account=alice, tag=Tag.objects.create(name="harvest"))
+    actor = client.get("/users/alice", headers=AP).json()
+    assert actor["featuredTags"] == f"{alice.uri}/collections/tags"
+    doc = client.get("/users/alice/collections/tags", headers=AP).json()
+    assert (doc["id"], doc["type"], doc["totalItems"]) == (actor["featuredTags"], "Collection", 1)
+    assert doc["items"] == [{"type": "Hashtag", "href": f"{base_url()}/tags/harvest", "name": "#harvest"}]
 
 
 @pytest.mark.django_db
