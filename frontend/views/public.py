@@ -13,6 +13,7 @@ from federation.negotiation import activity_response, gone_document, wants_activ
 from federation.renderers import person_for_actor
 from federation.selectors import erased_local_actor
 from federation.uris import status_uri
+from frontend.posts import post_views
 from frontend.viewer import viewer_actor
 from governance.selectors import current_charter, rules_in_force
 from members.models import User
@@ -47,7 +48,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     if wants_activity_json(request):
         return activity_response(person_for_actor(actor).to_json())
     viewer = viewer_actor(request)
-    context = {"actor": actor, "statuses": statuses_for_profile(actor, viewer, limit=20)}
+    context = {"actor": actor, "posts": post_views(statuses_for_profile(actor, viewer, limit=20), viewer)}
     return render(request, "frontend/profile.html", context)
 
 
@@ -60,8 +61,9 @@ def status_detail(request: HttpRequest, username: str, status_id: int) -> HttpRe
     if wants_activity_json(request):
         status = access_local_status_by_author(None, username, status_id)
         return activity_response(note_for_status(status).to_json())
-    status = access_local_status_by_author(viewer_actor(request), username, status_id)
-    return render(request, "frontend/status.html", {"status": status})
+    viewer = viewer_actor(request)
+    status = access_local_status_by_author(viewer, username, status_id)
+    return render(request, "frontend/status.html", {"status": status, "post": post_views([status], viewer)[0]})
 
 
 def _gone(request: HttpRequest, uri: str, former_type: str, deleted: datetime) -> HttpResponse:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from config.web_refusals import refusal_as_message
 from federation.access import access_account_by_id
 from federation.models import Actor
+from frontend.posts import post_views
 from frontend.viewer import viewer_actor
 from members.api.accounts import search_accounts
 from timeline.access import access_status_by_id
@@ -32,7 +33,6 @@ from timeline.actions.interactions import (
 from timeline.actions.markers import do_advance_marker
 from timeline.models import Follow, Marker, Notification, Status, Tag
 from timeline.selectors import (
-    interaction_flags_for,
     public_statuses_for,
     statuses_for_profile,
     thread_for,
@@ -42,16 +42,11 @@ from timeline.selectors import (
 PAGE_SIZE = 40
 
 
-def interaction_state(viewer: Actor | None, statuses: list[Status]) -> dict[str, frozenset[int]]:
-    """Return, for the templates, which statuses the viewer favourited, boosted and bookmarked.
-
-    A boost's buttons act on its original, so the original is looked up.
-    """
-    flags = interaction_flags_for(viewer, [status.reblog_of_id or status.pk for status in statuses])
+def page_context(statuses: list[Status], viewer: Actor | None, *, page_size: int = PAGE_SIZE) -> dict[str, object]:
+    """Return the posts to show and, when the page is full, the `max_id` of the next older page."""
     return {
-        "favourited_ids": flags.favourited,
-        "boosted_ids": flags.reblogged,
-        "bookmarked_ids": flags.bookmarked,
+        "posts": post_views(statuses, viewer),
+        "older_max_id": statuses[-1].pk if len(statuses) >= page_size else None,
     }
 
 
@@ -74,9 +69,8 @@ def local_timeline(request: HttpRequest) -> HttpResponse:
     statuses = _public_page(request, local=True)
     context = {
         "title": _("Local timeline"),
-        "statuses": statuses,
         "stream": "/api/v1/streaming/public/local",
-        **interaction_state(viewer_actor(request), statuses),
+        **page_context(statuses, viewer_actor(request)),
     }
     return render(request, "frontend/timeline.html", context)
 
@@ -88,9 +82,8 @@ def federated_timeline(request: HttpRequest) -> HttpResponse:
     viewer = viewer_actor(request)
     context = {
         "title": _("Federated timeline"),
-        "statuses": statuses,
         "stream": "/api/v1/streaming/public",
-        **interaction_state(viewer, statuses),
+        **page_context(statuses, viewer),
     }
     return render(request, "frontend/timeline.html", context)
 
@@ -100,8 +93,12 @@ def hashtag(request: HttpRequest, name: str) -> HttpResponse:
     """Show public posts with a hashtag."""
     viewer = viewer_actor(request)
     tagged = without_muted_statuses(public_statuses_for(viewer), viewer)
-    statuses = list(tagged.filter(tags__name=name.lower()).select_related("account").order_by("-id")[:PAGE_SIZE])
-    context = {"title": f"#{name}", "statuses": statuses, **interaction_state(viewer, statuses)}
+    tagged = tagged.filter(tags__name=name.lower())
+    max_id = request.GET.get("max_id", "")
+    if max_id.isdigit():
+        tagged = tagged.filter(pk__lt=int(max_id))
+    statuses = list(tagged.select_related("account").order_by("-id")[:PAGE_SIZE])
+    context = {"title": f"#{name}", **page_context(statuses, viewer)}
     return render(request, "frontend/timeline.html", context)
 
 
@@ -111,11 +108,11 @@ def thread(request: HttpRequest, status_id: int) -> HttpResponse:
     viewer = viewer_actor(request)
     status = access_status_by_id(viewer, status_id)
     ancestors, descendants = thread_for(viewer, status)
+    posts = post_views([*ancestors, status, *descendants], viewer)
     context = {
-        "status": status,
-        "ancestors": ancestors,
-        "descendants": descendants,
-        **interaction_state(viewer, [*ancestors, status, *descendants]),
+        "ancestors": posts[: len(ancestors)],
+        "focused": posts[len(ancestors)],
+        "descendants": posts[len(ancestors) + 1 :],
     }
     return render(request, "frontend/thread.html", context)
 
@@ -164,15 +161,14 @@ def account(request: HttpRequest, account_id: int) -> HttpResponse:
         follow = Follow.objects.filter(follower=viewer, target=actor).first()
     context = {
         "actor": actor,
-        "statuses": statuses_for_profile(actor, viewer, limit=PAGE_SIZE),
+        "posts": post_views(statuses_for_profile(actor, viewer, limit=PAGE_SIZE), viewer),
         "follow": follow,
         "viewer": viewer,
     }
-    context.update(interaction_state(viewer, context["statuses"]))  # type: ignore[arg-type]
     return render(request, "frontend/account.html", context)
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponseBase:
+def back_to(request: HttpRequest, fallback: str) -> HttpResponseBase:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
@@ -194,7 +190,7 @@ def follow(request: HttpRequest, account_id: int) -> HttpResponseBase:
             messages.success(request, _("You follow %(acct)s.") % {"acct": target.acct})
         else:
             messages.success(request, _("Follow request sent to %(acct)s.") % {"acct": target.acct})
-    return _back(request, f"/accounts/{target.pk}")
+    return back_to(request, f"/accounts/{target.pk}")
 
 
 @login_required
@@ -207,7 +203,7 @@ def unfollow(request: HttpRequest, account_id: int) -> HttpResponseBase:
         return render(request, "frontend/no_account.html", status=403)
     do_unfollow(viewer, target)
     messages.success(request, _("You no longer follow %(acct)s.") % {"acct": target.acct})
-    return _back(request, f"/accounts/{target.pk}")
+    return back_to(request, f"/accounts/{target.pk}")
 
 
 @login_required
@@ -231,4 +227,4 @@ def interact(request: HttpRequest, status_id: int, verb: str) -> HttpResponseBas
             do_unreblog(viewer, status)
         else:
             messages.error(request, _("Unknown action."))
-    return _back(request, f"/statuses/{status.pk}")
+    return back_to(request, f"/statuses/{status.pk}")

@@ -30,7 +30,7 @@ def test_hashtag_page_lists_tagged_public_posts(client: Client, alice: Actor) ->
     tagged.tags.add(Tag.objects.create(name="coops"))
     StatusFactory.create(account=alice, text="untagged", content="<p>untagged</p>")
     page = client.get("/tags/coops").content.decode()
-    assert "#coops rock" in page
+    assert '<a href="/tags/coops" class="hashtag" rel="tag">#coops</a> rock' in page
     assert "untagged" not in page
 
 
