@@ -21,7 +21,15 @@ from frontend.posts import post_views
 from frontend.viewer import viewer_actor
 from members.api.accounts import search_accounts
 from timeline.access import access_status_by_id
-from timeline.actions.follows import check_follow, do_follow, do_unfollow
+from timeline.actions.blocks import check_block, do_block, do_unblock
+from timeline.actions.follows import (
+    check_answer_follow_request,
+    check_follow,
+    do_accept_follow_request,
+    do_follow,
+    do_reject_follow_request,
+    do_unfollow,
+)
 from timeline.actions.interactions import (
     check_favourite,
     check_reblog,
@@ -31,7 +39,8 @@ from timeline.actions.interactions import (
     do_unreblog,
 )
 from timeline.actions.markers import do_advance_marker
-from timeline.models import Follow, Marker, Notification, Status, Tag
+from timeline.entities.accounts import avatar_url
+from timeline.models import Block, Follow, Marker, Mute, Notification, Status, Tag
 from timeline.selectors import (
     public_statuses_for,
     statuses_for_profile,
@@ -134,7 +143,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
         # moves the notifications marker when its column is shown; the marker
         # action also marks them read, so every app's unread count agrees.
         do_advance_marker(viewer, Marker.Timeline.NOTIFICATIONS, found[0].pk)
-    return render(request, "frontend/notifications.html", {"notifications": found})
+    pending = Follow.objects.filter(target=viewer, state=Follow.State.PENDING).count()
+    return render(request, "frontend/notifications.html", {"notifications": found, "pending_requests": pending})
 
 
 @require_GET
@@ -156,16 +166,26 @@ def account(request: HttpRequest, account_id: int) -> HttpResponse:
     """Show any account known here, local or remote, with its posts the viewer may see and a follow button."""
     viewer = viewer_actor(request)
     actor = access_account_by_id(str(account_id))
-    follow = None
-    if viewer is not None:
-        follow = Follow.objects.filter(follower=viewer, target=actor).first()
     context = {
         "actor": actor,
         "posts": post_views(statuses_for_profile(actor, viewer, limit=PAGE_SIZE), viewer),
-        "follow": follow,
-        "viewer": viewer,
+        **relationship_context(viewer, actor),
     }
     return render(request, "frontend/account.html", context)
+
+
+def relationship_context(viewer: Actor | None, actor: Actor) -> dict[str, object]:
+    """Return what an account's page needs for its follow, mute and block buttons, and its pending requests."""
+    if viewer is None or viewer.pk == actor.pk:
+        pending = Follow.objects.filter(target=actor, state=Follow.State.PENDING).count() if viewer else 0
+        return {"viewer": viewer, "pending_requests": pending, "avatar": avatar_url(actor)}
+    return {
+        "viewer": viewer,
+        "avatar": avatar_url(actor),
+        "follow": Follow.objects.filter(follower=viewer, target=actor).first(),
+        "muted": Mute.objects.filter(account=viewer, target=actor).exists(),
+        "blocked": Block.objects.filter(account=viewer, target=actor).exists(),
+    }
 
 
 def back_to(request: HttpRequest, fallback: str) -> HttpResponseBase:
@@ -228,3 +248,56 @@ def interact(request: HttpRequest, status_id: int, verb: str) -> HttpResponseBas
         else:
             messages.error(request, _("Unknown action."))
     return back_to(request, f"/statuses/{status.pk}")
+
+
+@login_required
+@require_POST
+def block(request: HttpRequest, account_id: int) -> HttpResponseBase:
+    """Block an account, or lift the block with `do=unblock`, through the client API's block actions."""
+    viewer = viewer_actor(request)
+    target = access_account_by_id(str(account_id))
+    if viewer is None:
+        return render(request, "frontend/no_account.html", status=403)
+    if request.POST.get("do") == "unblock":
+        do_unblock(viewer, target)
+        messages.success(request, _("You unblocked %(acct)s.") % {"acct": target.acct})
+    else:
+        with refusal_as_message(request):
+            check_block(viewer, target)
+            do_block(viewer, target)
+            messages.success(
+                request, _("You blocked %(acct)s: neither of you follows the other now.") % {"acct": target.acct}
+            )
+    return back_to(request, f"/accounts/{target.pk}")
+
+
+@login_required
+@require_GET
+def follow_requests(request: HttpRequest) -> HttpResponse:
+    """List the accounts asking to follow the member, oldest first, with buttons to approve or reject each."""
+    viewer = viewer_actor(request)
+    if viewer is None:
+        return render(request, "frontend/no_account.html", status=403)
+    pending = Follow.objects.filter(target=viewer, state=Follow.State.PENDING).select_related("follower").order_by("pk")
+    return render(request, "frontend/follow_requests.html", {"requests": list(pending), "viewer": viewer})
+
+
+@login_required
+@require_POST
+def answer_follow_request(request: HttpRequest, account_id: int, verb: str) -> HttpResponseBase:
+    """Approve or reject one pending follow request, as `POST /api/v1/follow_requests/:id/authorize|reject`."""
+    viewer = viewer_actor(request)
+    if viewer is None:
+        return render(request, "frontend/no_account.html", status=403)
+    follower = access_account_by_id(str(account_id))
+    with refusal_as_message(request):
+        check_answer_follow_request(viewer, follower)
+        if verb == "authorize":
+            do_accept_follow_request(viewer, follower)
+            messages.success(request, _("%(acct)s now follows you.") % {"acct": follower.acct})
+        elif verb == "reject":
+            do_reject_follow_request(viewer, follower)
+            messages.success(request, _("You turned down %(acct)s's request.") % {"acct": follower.acct})
+        else:
+            messages.error(request, _("Unknown action."))
+    return redirect("frontend:follow_requests")

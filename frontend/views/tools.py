@@ -165,7 +165,7 @@ def filters(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def mutes(request: HttpRequest) -> HttpResponse:
+def mutes(request: HttpRequest) -> HttpResponseBase:
     """Show muted accounts; mute (optionally for a while) or unmute one."""
     actor = _actor(request)
     if request.method == "POST":
@@ -184,6 +184,6 @@ def mutes(request: HttpRequest) -> HttpResponse:
                     duration=int(duration) if duration.isdigit() else 0,
                 )
                 messages.success(request, _("Muted."))
-        return redirect("frontend:mutes")
+        return back_to(request, "/mutes")
     muted = Mute.objects.filter(account=actor).select_related("target").order_by("target__username")
     return render(request, "frontend/mutes.html", {"mutes": muted})
