@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
@@ -23,12 +24,36 @@ from timeline.activitypub.renderers import note_for_status
 from timeline.models import Status
 from timeline.selectors import statuses_for_profile
 
+_LIST_ITEM = re.compile(r"^([-*]|\d+[.)])\s")
+
+
+def paragraphs(text: str) -> list[list[str]]:
+    """Split hard-wrapped text into paragraphs at blank lines, rejoining the lines wrapped inside each.
+
+    A line that opens a list item (``-``, ``*`` or ``1.``) stays a line of
+    its own, so a list keeps its items; each paragraph is a list of lines.
+    """
+    result = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines: list[str] = []
+        for raw in block.splitlines():
+            line = raw.strip()
+            if lines and not _LIST_ITEM.match(line):
+                lines[-1] = f"{lines[-1]} {line}"
+            else:
+                lines.append(line)
+        if lines:
+            result.append(lines)
+    return result
+
 
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
     """Show what the co-op is, its charter and rules, and how to join."""
+    charter = current_charter()
     context = {
-        "charter": current_charter(),
+        "charter": charter,
+        "charter_paragraphs": paragraphs(charter.text) if charter is not None else [],
         "rules": rules_in_force(),
         "member_count": User.objects.filter(is_active=True, actor__isnull=False).count(),
         "status_count": Status.objects.filter(local=True).count(),

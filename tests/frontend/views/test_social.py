@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from federation.models import Actor, Delivery
-from tests.factories.federation import RemoteActorFactory
+from members.models import MembershipStatus
+from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.timeline import MentionFactory, NotificationFactory, StatusFactory
 from timeline.models import Block, Favourite, Follow, Marker, Mute, Notification, Poll, Status, Tag, Visibility
 
@@ -256,3 +257,13 @@ def test_answering_a_request_nobody_made_is_refused_and_changes_nothing(
     assert "Unknown action." in response.content.decode()
     assert not Follow.objects.filter(follower=carol).exists()
     assert Follow.objects.get(follower=bob, target=alice).state == Follow.State.PENDING
+
+
+def test_an_applicant_sees_why_they_cannot_post_instead_of_a_form(client: Client) -> None:
+    applicant = LocalActorFactory.create(user__username="olga", username="olga", membership=MembershipStatus.APPLICANT)
+    assert applicant.user is not None
+    client.force_login(applicant.user)
+    page = client.get("/home").content.decode()
+    assert "applicants may read but not post" in page
+    assert 'href="/coop/membership"' in page
+    assert "What&#x27;s on your mind?" not in page
