@@ -141,6 +141,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "actor": actor,
         # An applicant, or a member whose posting is paused, is told why instead of being shown a form that fails.
         "posting_refusal": account_posting_refusal(actor),
+        # A browser cannot keep a chosen file across a refused post, so the member is told to choose it again.
+        "image_dropped": bool(form.errors and request.FILES.get("image")),
         "replying_to": replying_to,
         **page_context(statuses, actor),
     }

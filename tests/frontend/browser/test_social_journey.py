@@ -8,8 +8,10 @@ other's post, which the moderator then sees.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tests.frontend.browser.audit import serious_violations
@@ -122,6 +124,50 @@ def test_the_menu_folds_on_a_phone_and_opens_without_javascript(browser: Browser
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     expect(page.get_by_role("navigation", name="Shortcuts").get_by_role("link", name="Assemblies")).to_be_visible()
     context.close()
+
+
+def test_media_opens_in_a_viewer_sensitive_media_waits_and_actions_happen_in_place(
+    browser: Browser, demo: Demo, tmp_path: Path
+) -> None:
+    instance, passwords = demo
+    seed(instance)
+    page = member_page(browser, instance, "alice", passwords["alice"], width=PHONE)
+    page.goto(instance.url("/timelines/local"))
+    seeds = page.get_by_role("article").filter(has_text="Seeds are in").first
+    seeds.get_by_role("img", name="A garden bed").click()
+    viewer = page.get_by_role("dialog")
+    expect(viewer).to_be_visible()
+    expect(viewer).to_contain_text("A garden bed")
+    screenshot(page, "social-media-viewer")
+    viewer.get_by_role("button", name="Close").click()
+    expect(viewer).to_be_hidden()
+
+    hidden = page.get_by_role("article").filter(has_text="Not for everyone").first
+    expect(hidden.get_by_role("img")).to_be_hidden()
+    hidden.get_by_text("Sensitive media: show").click()
+    expect(hidden.get_by_role("img")).to_be_visible()
+
+    url = page.url
+    seeds.get_by_role("button", name="Bookmark").click()
+    seeds = page.get_by_role("article").filter(has_text="Seeds are in").first
+    expect(seeds.get_by_role("button", name="Bookmarked")).to_have_attribute("aria-pressed", "true")
+    assert page.url == url
+
+    # An image and a poll together are refused before anything is sent, and nothing is posted.
+    page.goto(instance.url("/home"))
+    page.get_by_label("What's on your mind?").fill("Both at once")
+    page.get_by_text("Add an image").click()
+    picture = tmp_path / "bed.png"
+    Image.new("RGB", (40, 40), (60, 140, 70)).save(picture)
+    page.get_by_label("Image (optional)").set_input_files(str(picture))
+    page.get_by_text("Add a poll").click()
+    page.get_by_label("Poll choice 1 (optional)").fill("yes")
+    page.get_by_label("Poll choice 2").fill("no")
+    page.get_by_role("button", name="Post").click()
+    expect(page.get_by_role("alert")).to_contain_text("cannot have both an image and a poll")
+    assert page.get_by_label("Image (optional)").evaluate("input => input.files.length") == 1
+    expect(page.locator("#messages")).not_to_contain_text("Posted.")
+    page.context.close()
 
 
 def test_two_members_meet_vote_and_report_while_the_moderator_watches(  # noqa: PLR0915 (one journey, told in order)
