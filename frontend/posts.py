@@ -200,7 +200,14 @@ def _poll_view(entity: dict[str, Any], viewer: Actor | None, author_id: int, pro
 def post_views(statuses: Sequence[Status], viewer: Actor | None) -> list[PostView]:
     """Return each status as the viewer sees it, in order, in a fixed number of queries."""
     entities = status_entities(statuses, viewer)
-    shown_rows = {status.pk: status.reblog_of or status for status in statuses}
+    # A boost shows its original: load every original in one query rather than one per boost.
+    originals = Status.objects.select_related("account").in_bulk(
+        [status.reblog_of_id for status in statuses if status.reblog_of_id is not None]
+    )
+    shown_rows = {
+        status.pk: originals.get(status.reblog_of_id, status) if status.reblog_of_id is not None else status
+        for status in statuses
+    }
     poll_ids = [
         int((entity["reblog"] or entity)["poll"]["id"]) for entity in entities if (entity["reblog"] or entity)["poll"]
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -267,3 +269,17 @@ def test_an_applicant_sees_why_they_cannot_post_instead_of_a_form(client: Client
     assert "applicants may read but not post" in page
     assert 'href="/coop/membership"' in page
     assert "What&#x27;s on your mind?" not in page
+
+
+def test_load_more_pages_through_older_posts(client: Client, alice: Actor) -> None:
+    oldest = StatusFactory.create(account=alice, text="the oldest", content="<p>the oldest</p>")
+    for _ in range(40):
+        StatusFactory.create(account=alice)
+    page = client.get("/timelines/local").content.decode()
+    assert "the oldest" not in page
+    match = re.search(r'href="\?max_id=(\d+)"', page)
+    assert match is not None
+    older = client.get(f"/timelines/local?max_id={match.group(1)}").content.decode()
+    assert "the oldest" in older
+    assert "Load more" not in older
+    assert oldest.pk < int(match.group(1))
