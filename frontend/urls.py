@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from frontend.views import account, home, profile_settings, public, social, tools
+from frontend.views import account, home, posts, profile_settings, public, social, tools
 
 app_name = "frontend"
 
@@ -50,12 +50,19 @@ urlpatterns = [
     path("tags/<str:name>", social.hashtag, name="hashtag"),
     path("statuses/<int:status_id>", social.thread, name="thread"),
     path("statuses/<int:status_id>/bookmark", tools.bookmark, name="bookmark"),
+    path("statuses/<int:status_id>/edit", posts.edit_status, name="edit_status"),
+    path("statuses/<int:status_id>/delete", posts.delete_status, name="delete_status"),
+    path("statuses/<int:status_id>/history", posts.status_history, name="history"),
+    path("polls/<int:poll_id>/votes", posts.vote, name="vote"),
     path("statuses/<int:status_id>/<str:verb>", social.interact, name="interact"),
     path("notifications", social.notifications, name="notifications"),
     path("search", social.search, name="search"),
     path("accounts/<int:account_id>", social.account, name="account"),
     path("accounts/<int:account_id>/follow", social.follow, name="follow"),
     path("accounts/<int:account_id>/unfollow", social.unfollow, name="unfollow"),
+    path("accounts/<int:account_id>/block", social.block, name="block"),
+    path("follow_requests", social.follow_requests, name="follow_requests"),
+    path("follow_requests/<int:account_id>/<str:verb>", social.answer_follow_request, name="answer_follow_request"),
     path("bookmarks", tools.bookmarks, name="bookmarks"),
     path("favourites", tools.favourites, name="favourites"),
     path("lists", tools.lists, name="lists"),

@@ -28,6 +28,7 @@ from governance.models import (
     ModerationAction,
     Participation,
     Proposal,
+    ProposalPoll,
     Report,
     RuleVersion,
 )
@@ -95,6 +96,12 @@ def proposals_for_members(*, state: str | None = None) -> QuerySet[Proposal]:
     if state in Proposal.State.values:
         queryset = queryset.filter(state=state)
     return queryset.order_by("-opened_at", "-pk")
+
+
+def proposals_for_polls(poll_ids: list[int]) -> dict[int, Proposal]:
+    """Return, per poll among these that puts a proposal to the members, its proposal (one query)."""
+    links = ProposalPoll.objects.select_related("proposal").filter(poll_id__in=poll_ids)
+    return {link.poll_id: link.proposal for link in links}
 
 
 def log_visibilities_for(*, member: bool, moderator: bool) -> list[str]:

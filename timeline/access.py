@@ -21,6 +21,7 @@ from timeline.models import (
     MediaAttachment,
     Mention,
     Notification,
+    Poll,
     PushSubscription,
     ScheduledStatus,
     Status,
@@ -80,6 +81,16 @@ def access_status_by_id(viewer: Actor | None, status_id: int) -> Status:
     if status is None or not can_view_status(viewer, status):
         raise StatusNotFound("Record not found")
     return status
+
+
+def access_poll_by_id(viewer: Actor | None, poll_id: str | int) -> Poll:
+    """Return the poll if the viewer may see its status, else raise StatusNotFound."""
+    raw = str(poll_id)
+    poll = Poll.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if poll is None:
+        raise StatusNotFound("Record not found")
+    access_status_by_id(viewer, poll.status_id)
+    return poll
 
 
 def access_local_status_by_author(viewer: Actor | None, username: str, status_id: int) -> Status:

@@ -10,7 +10,8 @@ only the text between tags.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django import template
 from django.utils.html import conditional_escape, escape
@@ -41,19 +42,16 @@ def account_emojis(actor: Actor) -> list[CustomEmoji]:
     return _emojis_of(actor.domain, [actor.display_name, actor.summary])
 
 
-def _image(emoji: CustomEmoji) -> str:
-    code = escape(f":{emoji.shortcode}:")
+def _image(shortcode: str, url: str) -> str:
+    code = escape(f":{shortcode}:")
     return (
-        f'<img class="custom-emoji" src="{escape(emoji_url(emoji))}" alt="{code}" title="{code}" '
+        f'<img class="custom-emoji" src="{escape(url)}" alt="{code}" title="{code}" '
         'width="20" height="20" draggable="false">'
     )
 
 
-@register.filter(is_safe=True)
-def emojify(value: object, emojis: Iterable[CustomEmoji] | None) -> SafeString:
-    """Return the text (escaped unless marked safe) with each known :shortcode: shown as its emoji's image."""
+def _with_images(value: object, images: dict[str, str]) -> SafeString:
     html = str(conditional_escape(value if isinstance(value, SafeString) else str(value)))
-    images = {emoji.shortcode: _image(emoji) for emoji in emojis or ()}
     if not images:
         return mark_safe(html)  # noqa: S308 (escaped above, or marked safe by the caller)
 
@@ -64,6 +62,24 @@ def emojify(value: object, emojis: Iterable[CustomEmoji] | None) -> SafeString:
     # Odd parts are tags: attributes are never rewritten.
     shown = [part if index % 2 else SHORTCODE_IN_TEXT.sub(replace, part) for index, part in enumerate(parts)]
     return mark_safe("".join(shown))  # noqa: S308 (only escaped text and images built here)
+
+
+@register.filter(is_safe=True)
+def emojify(value: object, emojis: Iterable[CustomEmoji] | None) -> SafeString:
+    """Return the text (escaped unless marked safe) with each known :shortcode: shown as its emoji's image."""
+    return _with_images(value, {emoji.shortcode: _image(emoji.shortcode, emoji_url(emoji)) for emoji in emojis or ()})
+
+
+@register.filter(is_safe=True)
+def emojify_listed(value: object, emojis: Iterable[Mapping[str, Any]] | None) -> SafeString:
+    """Return the text with each :shortcode: shown as an image, from the `emojis` an API entity lists.
+
+    The post and profile pages are built from the client API's entities,
+    which already carry their emoji: no query is needed here.
+    """
+    return _with_images(
+        value, {str(emoji["shortcode"]): _image(str(emoji["shortcode"]), str(emoji["url"])) for emoji in emojis or ()}
+    )
 
 
 @register.filter

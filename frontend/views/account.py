@@ -14,6 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from config.refusals import Refused
 from config.web_refusals import refusal_as_message, refusal_on_form
+from members.actions.deletion import check_cancel_account_deletion
 from members.actions.security import (
     authorised_apps_for,
     do_confirm_two_factor,
@@ -81,6 +83,20 @@ class SignInView(auth_views.LoginView):
             self.request.session[PENDING_NEXT] = next_url
             return redirect("frontend:login_code")
         return _complete_sign_in(self.request, user, next_url)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        """Point a member whose account waits for deletion to the page that cancels it.
+
+        Their login is deactivated for the grace period, so Django answers as
+        for a wrong password; with the right password the member is told
+        where to go instead (nobody else learns the account is scheduled).
+        """
+        try:
+            check_cancel_account_deletion(form.data.get("username", ""), form.data.get("password", ""))
+        except Refused:
+            return super().form_invalid(form)
+        form.errors.pop(NON_FIELD_ERRORS, None)
+        return self.render_to_response(self.get_context_data(form=form, deletion_scheduled=True), status=400)
 
 
 class CodeForm(forms.Form):

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from config.web_refusals import refusal_on_form
 from frontend.viewer import viewer_actor
-from frontend.views.social import interaction_state
+from frontend.views.posts import REDRAFT_SESSION_KEY
+from frontend.views.social import PAGE_SIZE, page_context
+from members.selectors import account_posting_refusal
 from timeline.access import StatusNotFound, access_status_by_id
 from timeline.actions.media import check_upload_media, do_create_media
 from timeline.actions.statuses import MAX_STATUS_CHARACTERS, check_create_status, do_create_status
@@ -100,6 +102,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "visibility": reply_visibility,
             "spoiler_text": replying_to.spoiler_text,
         }
+    redraft = request.session.pop(REDRAFT_SESSION_KEY, None) if request.method == "GET" else None
+    if isinstance(redraft, dict):
+        initial = {key: value for key, value in redraft.items() if value not in (None, "")}
     form = ComposeForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         options = form.poll_options()
@@ -129,12 +134,16 @@ def home(request: HttpRequest) -> HttpResponse:
             do_create_status(actor, draft)
             messages.success(request, _("Posted."))
             return redirect("frontend:home")
-    statuses = home_timeline_for(actor, limit=40)
+    max_id = request.GET.get("max_id", "")
+    statuses = home_timeline_for(actor, limit=PAGE_SIZE, max_id=int(max_id) if max_id.isdigit() else None)
     context = {
         "form": form,
         "actor": actor,
-        "statuses": statuses,
+        # An applicant, or a member whose posting is paused, is told why instead of being shown a form that fails.
+        "posting_refusal": account_posting_refusal(actor),
+        # A browser cannot keep a chosen file across a refused post, so the member is told to choose it again.
+        "image_dropped": bool(form.errors and request.FILES.get("image")),
         "replying_to": replying_to,
-        **interaction_state(actor, statuses),
+        **page_context(statuses, actor),
     }
     return render(request, "frontend/home.html", context, status=400 if form.errors else 200)

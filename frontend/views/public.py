@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +14,9 @@ from federation.negotiation import activity_response, gone_document, wants_activ
 from federation.renderers import person_for_actor
 from federation.selectors import erased_local_actor
 from federation.uris import status_uri
+from frontend.posts import post_views
 from frontend.viewer import viewer_actor
+from frontend.views.social import relationship_context
 from governance.selectors import current_charter, rules_in_force
 from members.models import User
 from timeline.access import access_local_status_by_author
@@ -21,12 +24,36 @@ from timeline.activitypub.renderers import note_for_status
 from timeline.models import Status
 from timeline.selectors import statuses_for_profile
 
+_LIST_ITEM = re.compile(r"^([-*]|\d+[.)])\s")
+
+
+def paragraphs(text: str) -> list[list[str]]:
+    """Split hard-wrapped text into paragraphs at blank lines, rejoining the lines wrapped inside each.
+
+    A line that opens a list item (``-``, ``*`` or ``1.``) stays a line of
+    its own, so a list keeps its items; each paragraph is a list of lines.
+    """
+    result = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines: list[str] = []
+        for raw in block.splitlines():
+            line = raw.strip()
+            if lines and not _LIST_ITEM.match(line):
+                lines[-1] = f"{lines[-1]} {line}"
+            else:
+                lines.append(line)
+        if lines:
+            result.append(lines)
+    return result
+
 
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
     """Show what the co-op is, its charter and rules, and how to join."""
+    charter = current_charter()
     context = {
-        "charter": current_charter(),
+        "charter": charter,
+        "charter_paragraphs": paragraphs(charter.text) if charter is not None else [],
         "rules": rules_in_force(),
         "member_count": User.objects.filter(is_active=True, actor__isnull=False).count(),
         "status_count": Status.objects.filter(local=True).count(),
@@ -47,7 +74,11 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     if wants_activity_json(request):
         return activity_response(person_for_actor(actor).to_json())
     viewer = viewer_actor(request)
-    context = {"actor": actor, "statuses": statuses_for_profile(actor, viewer, limit=20)}
+    context = {
+        "actor": actor,
+        "posts": post_views(statuses_for_profile(actor, viewer, limit=20), viewer),
+        **relationship_context(viewer, actor),
+    }
     return render(request, "frontend/profile.html", context)
 
 
@@ -60,8 +91,9 @@ def status_detail(request: HttpRequest, username: str, status_id: int) -> HttpRe
     if wants_activity_json(request):
         status = access_local_status_by_author(None, username, status_id)
         return activity_response(note_for_status(status).to_json())
-    status = access_local_status_by_author(viewer_actor(request), username, status_id)
-    return render(request, "frontend/status.html", {"status": status})
+    viewer = viewer_actor(request)
+    status = access_local_status_by_author(viewer, username, status_id)
+    return render(request, "frontend/status.html", {"status": status, "post": post_views([status], viewer)[0]})
 
 
 def _gone(request: HttpRequest, uri: str, former_type: str, deleted: datetime) -> HttpResponse:

@@ -17,10 +17,19 @@ from django.views.decorators.http import require_GET, require_POST
 from config.web_refusals import refusal_as_message
 from federation.access import access_account_by_id
 from federation.models import Actor
+from frontend.posts import post_views
 from frontend.viewer import viewer_actor
 from members.api.accounts import search_accounts
 from timeline.access import access_status_by_id
-from timeline.actions.follows import check_follow, do_follow, do_unfollow
+from timeline.actions.blocks import check_block, do_block, do_unblock
+from timeline.actions.follows import (
+    check_answer_follow_request,
+    check_follow,
+    do_accept_follow_request,
+    do_follow,
+    do_reject_follow_request,
+    do_unfollow,
+)
 from timeline.actions.interactions import (
     check_favourite,
     check_reblog,
@@ -30,9 +39,9 @@ from timeline.actions.interactions import (
     do_unreblog,
 )
 from timeline.actions.markers import do_advance_marker
-from timeline.models import Follow, Marker, Notification, Status, Tag
+from timeline.entities.accounts import avatar_url
+from timeline.models import Block, Follow, Marker, Mute, Notification, Status, Tag
 from timeline.selectors import (
-    interaction_flags_for,
     public_statuses_for,
     statuses_for_profile,
     thread_for,
@@ -42,16 +51,11 @@ from timeline.selectors import (
 PAGE_SIZE = 40
 
 
-def interaction_state(viewer: Actor | None, statuses: list[Status]) -> dict[str, frozenset[int]]:
-    """Return, for the templates, which statuses the viewer favourited, boosted and bookmarked.
-
-    A boost's buttons act on its original, so the original is looked up.
-    """
-    flags = interaction_flags_for(viewer, [status.reblog_of_id or status.pk for status in statuses])
+def page_context(statuses: list[Status], viewer: Actor | None, *, page_size: int = PAGE_SIZE) -> dict[str, object]:
+    """Return the posts to show and, when the page is full, the `max_id` of the next older page."""
     return {
-        "favourited_ids": flags.favourited,
-        "boosted_ids": flags.reblogged,
-        "bookmarked_ids": flags.bookmarked,
+        "posts": post_views(statuses, viewer),
+        "older_max_id": statuses[-1].pk if len(statuses) >= page_size else None,
     }
 
 
@@ -74,9 +78,8 @@ def local_timeline(request: HttpRequest) -> HttpResponse:
     statuses = _public_page(request, local=True)
     context = {
         "title": _("Local timeline"),
-        "statuses": statuses,
         "stream": "/api/v1/streaming/public/local",
-        **interaction_state(viewer_actor(request), statuses),
+        **page_context(statuses, viewer_actor(request)),
     }
     return render(request, "frontend/timeline.html", context)
 
@@ -88,9 +91,8 @@ def federated_timeline(request: HttpRequest) -> HttpResponse:
     viewer = viewer_actor(request)
     context = {
         "title": _("Federated timeline"),
-        "statuses": statuses,
         "stream": "/api/v1/streaming/public",
-        **interaction_state(viewer, statuses),
+        **page_context(statuses, viewer),
     }
     return render(request, "frontend/timeline.html", context)
 
@@ -100,8 +102,12 @@ def hashtag(request: HttpRequest, name: str) -> HttpResponse:
     """Show public posts with a hashtag."""
     viewer = viewer_actor(request)
     tagged = without_muted_statuses(public_statuses_for(viewer), viewer)
-    statuses = list(tagged.filter(tags__name=name.lower()).select_related("account").order_by("-id")[:PAGE_SIZE])
-    context = {"title": f"#{name}", "statuses": statuses, **interaction_state(viewer, statuses)}
+    tagged = tagged.filter(tags__name=name.lower())
+    max_id = request.GET.get("max_id", "")
+    if max_id.isdigit():
+        tagged = tagged.filter(pk__lt=int(max_id))
+    statuses = list(tagged.select_related("account").order_by("-id")[:PAGE_SIZE])
+    context = {"title": f"#{name}", **page_context(statuses, viewer)}
     return render(request, "frontend/timeline.html", context)
 
 
@@ -111,11 +117,11 @@ def thread(request: HttpRequest, status_id: int) -> HttpResponse:
     viewer = viewer_actor(request)
     status = access_status_by_id(viewer, status_id)
     ancestors, descendants = thread_for(viewer, status)
+    posts = post_views([*ancestors, status, *descendants], viewer)
     context = {
-        "status": status,
-        "ancestors": ancestors,
-        "descendants": descendants,
-        **interaction_state(viewer, [*ancestors, status, *descendants]),
+        "ancestors": posts[: len(ancestors)],
+        "focused": posts[len(ancestors)],
+        "descendants": posts[len(ancestors) + 1 :],
     }
     return render(request, "frontend/thread.html", context)
 
@@ -137,7 +143,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
         # moves the notifications marker when its column is shown; the marker
         # action also marks them read, so every app's unread count agrees.
         do_advance_marker(viewer, Marker.Timeline.NOTIFICATIONS, found[0].pk)
-    return render(request, "frontend/notifications.html", {"notifications": found})
+    pending = Follow.objects.filter(target=viewer, state=Follow.State.PENDING).count()
+    return render(request, "frontend/notifications.html", {"notifications": found, "pending_requests": pending})
 
 
 @require_GET
@@ -159,20 +166,29 @@ def account(request: HttpRequest, account_id: int) -> HttpResponse:
     """Show any account known here, local or remote, with its posts the viewer may see and a follow button."""
     viewer = viewer_actor(request)
     actor = access_account_by_id(str(account_id))
-    follow = None
-    if viewer is not None:
-        follow = Follow.objects.filter(follower=viewer, target=actor).first()
     context = {
         "actor": actor,
-        "statuses": statuses_for_profile(actor, viewer, limit=PAGE_SIZE),
-        "follow": follow,
-        "viewer": viewer,
+        "posts": post_views(statuses_for_profile(actor, viewer, limit=PAGE_SIZE), viewer),
+        **relationship_context(viewer, actor),
     }
-    context.update(interaction_state(viewer, context["statuses"]))  # type: ignore[arg-type]
     return render(request, "frontend/account.html", context)
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponseBase:
+def relationship_context(viewer: Actor | None, actor: Actor) -> dict[str, object]:
+    """Return what an account's page needs for its follow, mute and block buttons, and its pending requests."""
+    if viewer is None or viewer.pk == actor.pk:
+        pending = Follow.objects.filter(target=actor, state=Follow.State.PENDING).count() if viewer else 0
+        return {"viewer": viewer, "pending_requests": pending, "avatar": avatar_url(actor)}
+    return {
+        "viewer": viewer,
+        "avatar": avatar_url(actor),
+        "follow": Follow.objects.filter(follower=viewer, target=actor).first(),
+        "muted": Mute.objects.filter(account=viewer, target=actor).exists(),
+        "blocked": Block.objects.filter(account=viewer, target=actor).exists(),
+    }
+
+
+def back_to(request: HttpRequest, fallback: str) -> HttpResponseBase:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
@@ -194,7 +210,7 @@ def follow(request: HttpRequest, account_id: int) -> HttpResponseBase:
             messages.success(request, _("You follow %(acct)s.") % {"acct": target.acct})
         else:
             messages.success(request, _("Follow request sent to %(acct)s.") % {"acct": target.acct})
-    return _back(request, f"/accounts/{target.pk}")
+    return back_to(request, f"/accounts/{target.pk}")
 
 
 @login_required
@@ -207,7 +223,7 @@ def unfollow(request: HttpRequest, account_id: int) -> HttpResponseBase:
         return render(request, "frontend/no_account.html", status=403)
     do_unfollow(viewer, target)
     messages.success(request, _("You no longer follow %(acct)s.") % {"acct": target.acct})
-    return _back(request, f"/accounts/{target.pk}")
+    return back_to(request, f"/accounts/{target.pk}")
 
 
 @login_required
@@ -231,4 +247,57 @@ def interact(request: HttpRequest, status_id: int, verb: str) -> HttpResponseBas
             do_unreblog(viewer, status)
         else:
             messages.error(request, _("Unknown action."))
-    return _back(request, f"/statuses/{status.pk}")
+    return back_to(request, f"/statuses/{status.pk}")
+
+
+@login_required
+@require_POST
+def block(request: HttpRequest, account_id: int) -> HttpResponseBase:
+    """Block an account, or lift the block with `do=unblock`, through the client API's block actions."""
+    viewer = viewer_actor(request)
+    target = access_account_by_id(str(account_id))
+    if viewer is None:
+        return render(request, "frontend/no_account.html", status=403)
+    if request.POST.get("do") == "unblock":
+        do_unblock(viewer, target)
+        messages.success(request, _("You unblocked %(acct)s.") % {"acct": target.acct})
+    else:
+        with refusal_as_message(request):
+            check_block(viewer, target)
+            do_block(viewer, target)
+            messages.success(
+                request, _("You blocked %(acct)s: neither of you follows the other now.") % {"acct": target.acct}
+            )
+    return back_to(request, f"/accounts/{target.pk}")
+
+
+@login_required
+@require_GET
+def follow_requests(request: HttpRequest) -> HttpResponse:
+    """List the accounts asking to follow the member, oldest first, with buttons to approve or reject each."""
+    viewer = viewer_actor(request)
+    if viewer is None:
+        return render(request, "frontend/no_account.html", status=403)
+    pending = Follow.objects.filter(target=viewer, state=Follow.State.PENDING).select_related("follower").order_by("pk")
+    return render(request, "frontend/follow_requests.html", {"requests": list(pending), "viewer": viewer})
+
+
+@login_required
+@require_POST
+def answer_follow_request(request: HttpRequest, account_id: int, verb: str) -> HttpResponseBase:
+    """Approve or reject one pending follow request, as `POST /api/v1/follow_requests/:id/authorize|reject`."""
+    viewer = viewer_actor(request)
+    if viewer is None:
+        return render(request, "frontend/no_account.html", status=403)
+    follower = access_account_by_id(str(account_id))
+    with refusal_as_message(request):
+        check_answer_follow_request(viewer, follower)
+        if verb == "authorize":
+            do_accept_follow_request(viewer, follower)
+            messages.success(request, _("%(acct)s now follows you.") % {"acct": follower.acct})
+        elif verb == "reject":
+            do_reject_follow_request(viewer, follower)
+            messages.success(request, _("You turned down %(acct)s's request.") % {"acct": follower.acct})
+        else:
+            messages.error(request, _("Unknown action."))
+    return redirect("frontend:follow_requests")

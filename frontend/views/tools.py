@@ -15,8 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from config.web_refusals import refusal_as_message
 from federation.access import access_account_by_id
 from federation.models import Actor
+from frontend.posts import post_views
 from frontend.viewer import viewer_actor
-from frontend.views.social import interaction_state
+from frontend.views.social import back_to
 from timeline.access import access_filter_by_id, access_list_by_id, access_status_by_id
 from timeline.actions.bookmarks import check_bookmark, do_bookmark, do_unbookmark
 from timeline.actions.filters import KeywordChange, check_filter, do_create_filter, do_delete_filter
@@ -49,7 +50,7 @@ def bookmarks(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     saved = Bookmark.objects.filter(account=actor).select_related("status__account").order_by("-id")[:PAGE_SIZE]
     statuses = [bookmark.status for bookmark in saved]
-    context = {"title": _("Bookmarks"), "statuses": statuses, **interaction_state(actor, statuses)}
+    context = {"title": _("Bookmarks"), "posts": post_views(statuses, actor)}
     return render(request, "frontend/timeline.html", context)
 
 
@@ -59,7 +60,7 @@ def favourites(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     liked = Favourite.objects.filter(account=actor).select_related("status__account").order_by("-id")[:PAGE_SIZE]
     statuses = [favourite.status for favourite in liked]
-    context = {"title": _("Favourites"), "statuses": statuses, **interaction_state(actor, statuses)}
+    context = {"title": _("Favourites"), "posts": post_views(statuses, actor)}
     return render(request, "frontend/timeline.html", context)
 
 
@@ -77,7 +78,7 @@ def bookmark(request: HttpRequest, status_id: int) -> HttpResponseBase:
             check_bookmark(actor, original)
             do_bookmark(actor, original)
             messages.success(request, _("Bookmarked."))
-    return redirect("frontend:bookmarks")
+    return back_to(request, "/bookmarks")
 
 
 @login_required
@@ -126,10 +127,9 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     )
     context = {
         "list": the_list,
-        "statuses": statuses,
+        "posts": post_views(statuses, actor),
         "members": members,
         "followed": followed.order_by("username")[:200],
-        **interaction_state(actor, statuses),
     }
     return render(request, "frontend/list.html", context)
 
@@ -165,7 +165,7 @@ def filters(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def mutes(request: HttpRequest) -> HttpResponse:
+def mutes(request: HttpRequest) -> HttpResponseBase:
     """Show muted accounts; mute (optionally for a while) or unmute one."""
     actor = _actor(request)
     if request.method == "POST":
@@ -184,6 +184,6 @@ def mutes(request: HttpRequest) -> HttpResponse:
                     duration=int(duration) if duration.isdigit() else 0,
                 )
                 messages.success(request, _("Muted."))
-        return redirect("frontend:mutes")
+        return back_to(request, "/mutes")
     muted = Mute.objects.filter(account=actor).select_related("target").order_by("target__username")
     return render(request, "frontend/mutes.html", {"mutes": muted})

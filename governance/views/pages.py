@@ -294,8 +294,29 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
         "participation": participation_by_day(proposal),
         "comments": proposal.comments.select_related("author"),
         "options": list(enumerate(proposal.options)),
+        "ballot": _ballot_fields(proposal.options, (entity.get("own_ballot") or {}).get("choice")),
     }
     return render(request, "governance/proposal.html", context)
+
+
+def _ballot_fields(options: list[str], choice: Any) -> list[dict[str, Any]]:
+    """Return each option with the member's own recorded choice in it, so the ballot shows what was cast.
+
+    `choice` is as the ballot stores it: an option index (single choice),
+    a list of indexes (approval), indexes in order of preference (ranked) or
+    a score per option.
+    """
+    fields = []
+    for index, label in enumerate(options):
+        field: dict[str, Any] = {"index": index, "label": label, "checked": False, "rank": "", "score": 0}
+        if isinstance(choice, int) and not isinstance(choice, bool):
+            field["checked"] = choice == index
+        elif isinstance(choice, list):
+            field["checked"] = index in choice
+            field["rank"] = choice.index(index) + 1 if index in choice else ""
+            field["score"] = choice[index] if index < len(choice) and isinstance(choice[index], int) else 0
+        fields.append(field)
+    return fields
 
 
 def _outcome_heading(proposal: Proposal) -> str:

@@ -9,20 +9,12 @@ from config.api.auth import optional_token, require_token, required_actor, token
 from config.api.errors import ApiError, api_view
 from config.api.params import ApiParams
 from federation.models import Actor
-from timeline.access import StatusNotFound, access_status_by_id
+from timeline.access import access_poll_by_id
 from timeline.actions.polls import check_cast_vote, do_cast_vote
 from timeline.entities.emojis import emoji_entities, shortcodes_in
 from timeline.entities.statuses import poll_entity, poll_titles
 from timeline.models import Poll, PollVote
 from timeline.poll_claims import claimed_poll_views
-
-
-def _access_poll(viewer: Actor | None, poll_id: str) -> Poll:
-    poll = Poll.objects.filter(pk=int(poll_id)).first() if poll_id.isdigit() else None
-    if poll is None:
-        raise StatusNotFound("Record not found")
-    access_status_by_id(viewer, poll.status_id)
-    return poll
 
 
 def _own_votes(viewer: Actor | None, poll: Poll) -> list[int] | None:
@@ -43,7 +35,7 @@ def _poll_response(viewer: Actor | None, poll: Poll) -> JsonResponse:
 def poll_detail(request: HttpRequest, poll_id: str) -> JsonResponse:
     """Return a poll whose status the viewer may see."""
     viewer = token_actor(request)
-    return _poll_response(viewer, _access_poll(viewer, poll_id))
+    return _poll_response(viewer, access_poll_by_id(viewer, poll_id))
 
 
 @csrf_exempt
@@ -52,7 +44,7 @@ def poll_detail(request: HttpRequest, poll_id: str) -> JsonResponse:
 def vote(request: HttpRequest, poll_id: str) -> JsonResponse:
     """Vote in a poll with the option indexes in `choices[]`; a claimed poll's vote goes to the app that owns it."""
     actor = required_actor(request)
-    poll = _access_poll(actor, poll_id)
+    poll = access_poll_by_id(actor, poll_id)
     raw = ApiParams.from_request(request).get_list("choices")
     if any(not choice.isdigit() for choice in raw):
         raise ApiError("choices must be option indexes", 422)

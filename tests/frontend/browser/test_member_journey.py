@@ -94,6 +94,7 @@ def test_a_newcomer_joins_posts_votes_exports_and_changes_their_mind(  # noqa: P
     # 3. Post with an image and its description.
     nina.goto(instance.url("/home"))
     nina.get_by_label("What's on your mind?").fill("First harvest from the shared garden")
+    nina.get_by_text("Add an image").click()
     nina.get_by_label("Image (optional)").set_input_files(str(photo(tmp_path)))
     nina.get_by_label("Describe the image for people who cannot see it").fill("Green beans in a basket")
     nina.get_by_role("button", name="Post").click()

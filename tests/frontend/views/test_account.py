@@ -206,3 +206,29 @@ def test_the_password_grant_still_works_without_two_factor(alice: Actor) -> None
         },
     )
     assert response.status_code == 200, response.content
+
+
+def test_signing_in_during_the_deletion_grace_period_points_to_the_cancel_page(
+    alice: Actor, alice_client: Client
+) -> None:
+    alice_client.post("/coop/deletion", {"password": "correct horse battery staple", "confirm": "on"})
+    assert not User.objects.get(username="alice").is_active
+    client = Client()
+    response = client.post("/login", {"username": "alice", "password": "correct horse battery staple"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Your account is waiting to be deleted" in page
+    assert 'href="/coop/deletion/cancel"' in page
+    assert "Please enter a correct username and password" not in page
+    # Nothing changed: still scheduled, still signed out.
+    assert not User.objects.get(username="alice").is_active
+    assert client.get("/coop/membership").status_code == 302
+
+
+def test_a_wrong_password_for_an_account_waiting_for_deletion_says_nothing_of_it(
+    alice: Actor, alice_client: Client
+) -> None:
+    alice_client.post("/coop/deletion", {"password": "correct horse battery staple", "confirm": "on"})
+    page = Client().post("/login", {"username": "alice", "password": "wrong"}).content.decode()
+    assert "Please enter a correct username and password" in page
+    assert "waiting to be deleted" not in page

@@ -53,6 +53,8 @@ def test_a_post_the_action_refuses_does_not_keep_its_image(alice_client: Client,
     response = alice_client.post("/home", {"text": "x" * 5001, "visibility": "public", "image": png()})
     assert response.status_code == 400
     assert "Text is too long" in response.content.decode()
+    # The browser cannot keep a chosen file across the refusal, so the member is told to choose it again.
+    assert "The image you chose was not posted" in response.content.decode()
     assert not Status.objects.exists()
     assert not MediaAttachment.objects.exists()
 
@@ -64,6 +66,7 @@ def test_a_poll_beside_an_image_is_refused_and_nothing_is_stored(alice_client: C
     )
     assert response.status_code == 400
     assert "both a poll and media attachments" in response.content.decode()
+    assert "The image you chose was not posted" in response.content.decode()
     assert not Status.objects.exists()
     assert not MediaAttachment.objects.exists()
 

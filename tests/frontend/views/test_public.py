@@ -7,6 +7,7 @@ from django.test import Client
 
 from config.demo import CHARTER_TITLE, RULES, seed_demo_coop
 from federation.models import Actor
+from frontend.views.public import paragraphs
 from tests.factories.timeline import StatusFactory
 from timeline.models import Status, TimelineEntry, Visibility
 
@@ -92,3 +93,16 @@ def test_profiles_offer_a_report_link_to_other_signed_in_members(
     assert f'href="/governance/report/{bob.pk}"' in alice_client.get("/@bob").content.decode()
     assert "/governance/report/" not in alice_client.get("/@alice").content.decode()
     assert "/governance/report/" not in client.get("/@bob").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_charter_reads_in_paragraphs_without_breaks_mid_sentence(client: Client) -> None:
+    seed_demo_coop()
+    page = client.get("/").content.decode()
+    assert "holds a share and has one vote" in page
+    assert "<br>" not in page.split('class="charter"')[1].split("</div>")[0]
+
+
+def test_hard_wrapped_text_becomes_paragraphs_and_keeps_list_items() -> None:
+    text = "One sentence\nwrapped here.\n\nA list:\n- first\nitem\n- second\n"
+    assert paragraphs(text) == [["One sentence wrapped here."], ["A list:", "- first item", "- second"]]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from federation.models import Actor, Delivery
-from tests.factories.federation import RemoteActorFactory
+from members.models import MembershipStatus
+from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.timeline import MentionFactory, NotificationFactory, StatusFactory
-from timeline.models import Favourite, Follow, Marker, Notification, Poll, Status, Tag, Visibility
+from timeline.models import Block, Favourite, Follow, Marker, Mute, Notification, Poll, Status, Tag, Visibility
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +33,7 @@ def test_hashtag_page_lists_tagged_public_posts(client: Client, alice: Actor) ->
     tagged.tags.add(Tag.objects.create(name="coops"))
     StatusFactory.create(account=alice, text="untagged", content="<p>untagged</p>")
     page = client.get("/tags/coops").content.decode()
-    assert "#coops rock" in page
+    assert '<a href="/tags/coops" class="hashtag" rel="tag">#coops</a> rock' in page
     assert "untagged" not in page
 
 
@@ -197,3 +200,86 @@ def test_search_resolves_a_remote_handle_for_members_only(
     page = alice_client.get("/search", {"q": "carol@social.example"}).content.decode()
     assert asked == ["carol@social.example"]
     assert "@carol@social.example" in page
+
+
+def test_a_member_blocks_and_unblocks_an_account_from_its_page(alice_client: Client, alice: Actor, bob: Actor) -> None:
+    Follow.objects.create(follower=alice, target=bob, state=Follow.State.ACCEPTED)
+    page = alice_client.get(f"/accounts/{bob.pk}").content.decode()
+    assert "Block @bob" in page
+    response = alice_client.post(f"/accounts/{bob.pk}/block", {"next": f"/accounts/{bob.pk}"})
+    assert response["Location"] == f"/accounts/{bob.pk}"
+    assert Block.objects.filter(account=alice, target=bob).exists()
+    assert not Follow.objects.filter(follower=alice, target=bob).exists()
+    assert "Unblock @bob" in alice_client.get(f"/accounts/{bob.pk}").content.decode()
+    alice_client.post(f"/accounts/{bob.pk}/block", {"do": "unblock"})
+    assert not Block.objects.exists()
+
+
+def test_blocking_oneself_is_refused_and_stores_nothing(alice_client: Client, alice: Actor) -> None:
+    response = alice_client.post(f"/accounts/{alice.pk}/block", follow=True)
+    assert "You can&#x27;t block yourself." in response.content.decode()
+    assert not Block.objects.exists()
+
+
+def test_blocking_an_unknown_account_is_not_found(alice_client: Client) -> None:
+    assert alice_client.post("/accounts/987654/block").status_code == 404
+    assert not Block.objects.exists()
+
+
+def test_a_member_mutes_from_a_profile_and_returns_to_it(alice_client: Client, alice: Actor, bob: Actor) -> None:
+    response = alice_client.post("/mutes", {"account_id": bob.pk, "next": "/@bob"})
+    assert response["Location"] == "/@bob"
+    assert Mute.objects.filter(account=alice, target=bob).exists()
+    assert "Unmute @bob" in alice_client.get("/@bob").content.decode()
+
+
+def test_a_locked_member_approves_and_rejects_follow_requests(alice_client: Client, alice: Actor, bob: Actor) -> None:
+    carol = RemoteActorFactory.create()
+    Follow.objects.create(follower=bob, target=alice, state=Follow.State.PENDING)
+    Follow.objects.create(follower=carol, target=alice, state=Follow.State.PENDING)
+    assert "2 people ask to follow you" in alice_client.get("/notifications").content.decode()
+    page = alice_client.get("/follow_requests").content.decode()
+    assert "Approve @bob" in page
+    assert f"Reject @{carol.acct}" in page
+    assert alice_client.post(f"/follow_requests/{bob.pk}/authorize")["Location"] == "/follow_requests"
+    assert Follow.objects.get(follower=bob, target=alice).state == Follow.State.ACCEPTED
+    alice_client.post(f"/follow_requests/{carol.pk}/reject")
+    assert not Follow.objects.filter(follower=carol).exists()
+    assert "No one is waiting for an answer." in alice_client.get("/follow_requests").content.decode()
+
+
+def test_answering_a_request_nobody_made_is_refused_and_changes_nothing(
+    alice_client: Client, alice: Actor, bob: Actor
+) -> None:
+    Follow.objects.create(follower=bob, target=alice, state=Follow.State.PENDING)
+    carol = RemoteActorFactory.create()
+    response = alice_client.post(f"/follow_requests/{carol.pk}/authorize", follow=True)
+    assert "There is no pending follow request from this account." in response.content.decode()
+    response = alice_client.post(f"/follow_requests/{bob.pk}/shrug", follow=True)
+    assert "Unknown action." in response.content.decode()
+    assert not Follow.objects.filter(follower=carol).exists()
+    assert Follow.objects.get(follower=bob, target=alice).state == Follow.State.PENDING
+
+
+def test_an_applicant_sees_why_they_cannot_post_instead_of_a_form(client: Client) -> None:
+    applicant = LocalActorFactory.create(user__username="olga", username="olga", membership=MembershipStatus.APPLICANT)
+    assert applicant.user is not None
+    client.force_login(applicant.user)
+    page = client.get("/home").content.decode()
+    assert "applicants may read but not post" in page
+    assert 'href="/coop/membership"' in page
+    assert "What&#x27;s on your mind?" not in page
+
+
+def test_load_more_pages_through_older_posts(client: Client, alice: Actor) -> None:
+    oldest = StatusFactory.create(account=alice, text="the oldest", content="<p>the oldest</p>")
+    for _ in range(40):
+        StatusFactory.create(account=alice)
+    page = client.get("/timelines/local").content.decode()
+    assert "the oldest" not in page
+    match = re.search(r'href="\?max_id=(\d+)"', page)
+    assert match is not None
+    older = client.get(f"/timelines/local?max_id={match.group(1)}").content.decode()
+    assert "the oldest" in older
+    assert "Load more" not in older
+    assert oldest.pk < int(match.group(1))

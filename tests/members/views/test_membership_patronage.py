@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 
 from members.actions.patronage import check_allocate_patronage, do_allocate_patronage
-from members.models import ShareClass, User
+from members.models import MembershipStatus, ShareClass, User
 from members.patronage import Formula, Pool
-from tests.factories.members import DuesPaymentFactory, make_member
+from tests.factories.members import DuesPaymentFactory, UserFactory, make_member, make_membership
 
 
 @pytest.mark.django_db
@@ -35,3 +35,25 @@ def test_membership_page_lists_my_patronage_only(member: User, member_share: Sha
     assert "FY2026 (Use)" in page
     assert "450.00 USD" in page
     assert "150.00" not in page
+
+
+@pytest.mark.django_db
+def test_a_new_member_without_payments_is_told_why_they_are_in_good_standing() -> None:
+    newcomer = make_member(username="nina")
+    client = Client()
+    client.force_login(newcomer)
+    page = client.get("/coop/membership").content.decode()
+    assert "(in good standing)" in page
+    assert "No payments recorded." in page
+    assert "no month of dues is unpaid" in page
+
+
+@pytest.mark.django_db
+def test_an_applicant_is_told_the_next_steps() -> None:
+    applicant = UserFactory.create(username="olga")
+    make_membership(applicant, MembershipStatus.APPLICANT)
+    client = Client()
+    client.force_login(applicant)
+    page = client.get("/coop/membership").content.decode()
+    assert "What happens next" in page
+    assert "Request your member share below." in page

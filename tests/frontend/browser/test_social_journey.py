@@ -1,0 +1,254 @@
+"""The social pages in a real browser: they fit a phone, pass the audit in both themes, and two members meet there.
+
+Two members in two browser contexts see each other's posts arrive live,
+vote in an ordinary poll and in a proposal's poll, and one reports the
+other's post, which the moderator then sees.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect
+
+from tests.frontend.browser.audit import serious_violations
+from tests.frontend.browser.conftest import screenshot
+from tests.frontend.browser.test_pages import Demo, sign_in
+from tests.live import LiveInstance
+
+pytestmark = pytest.mark.live
+
+PHONE, DESK = 390, 1280
+
+SEED = """
+import io
+from dataclasses import replace
+from datetime import timedelta
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+from federation.models import Actor
+from governance.actions.proposal_polls import do_post_proposal_poll
+from governance.actions.proposals import check_create_proposal, do_open_proposal
+from members.models import User
+from timeline.actions.media import check_upload_media, do_create_media
+from timeline.actions.statuses import check_create_status, do_create_status
+alice = Actor.objects.get(username="alice", domain="")
+bob = Actor.objects.get(username="bob", domain="")
+def post(actor, text, image=None, **fields):
+    draft = check_create_status(actor, text=text, **fields)
+    if image is not None:
+        buffer = io.BytesIO()
+        Image.new("RGB", (320, 200), image).save(buffer, format="PNG")
+        upload = SimpleUploadedFile("p.png", buffer.getvalue(), content_type="image/png")
+        checked = check_upload_media(actor, upload, size=len(buffer.getvalue()), description="A garden bed")
+        draft = replace(draft, media=[do_create_media(actor, checked)])
+    return do_create_status(actor, draft)
+first = post(alice, "Garden day on Saturday #garden @bob")
+post(bob, "Seeds are in", image=(60, 140, 70))
+post(bob, "Not for everyone", image=(160, 40, 70), sensitive=True)
+post(alice, "The ending of chapter 7", spoiler_text="Book club spoilers")
+poll = post(bob, "Soup or salad?", poll_options=["soup", "salad"], poll_expires_in=86400)
+post(bob, "Count me in", in_reply_to_id=first.pk)
+admin = User.objects.get(username="admin")
+draft = check_create_proposal(admin, kind="text", title="Buy a bigger server", secret=True,
+                              closes_at=timezone.now() + timedelta(days=7))
+proposal = do_open_proposal(admin, draft)
+link = do_post_proposal_poll(proposal.pk)
+print(first.pk, poll.pk, proposal.pk, link.poll.status_id, bob.pk)
+"""
+
+
+def seed(instance: LiveInstance) -> dict[str, str]:
+    first, poll, proposal, proposal_status, bob = instance.shell(SEED).split()[-5:]
+    return {"first": first, "poll": poll, "proposal": proposal, "proposal_status": proposal_status, "bob": bob}
+
+
+def member_page(browser: Browser, instance: LiveInstance, who: str, password: str, *, width: int = DESK) -> Page:
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    sign_in(page, instance, who, password)
+    return page
+
+
+def test_touched_pages_fit_a_phone_and_pass_the_audit_in_both_themes(browser: Browser, demo: Demo) -> None:
+    instance, passwords = demo
+    ids = seed(instance)
+    paths = [
+        "/home",
+        "/timelines/local",
+        "/@alice",
+        f"/accounts/{ids['bob']}",
+        f"/statuses/{ids['first']}",
+        f"/statuses/{ids['poll']}",
+        f"/statuses/{ids['proposal_status']}",
+        f"/statuses/{ids['first']}/edit",
+        f"/statuses/{ids['first']}/delete",
+        f"/statuses/{ids['first']}/history",
+        f"/governance/proposals/{ids['proposal']}",
+        "/follow_requests",
+        "/notifications",
+        "/coop/membership",
+    ]
+    problems: dict[str, list[str]] = {}
+    for width in (PHONE, DESK):
+        page = member_page(browser, instance, "alice", passwords["alice"], width=width)
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            for path in paths:
+                response = page.goto(instance.url(path))
+                assert response is not None and response.status == 200, path
+                where = f"{path} at {width}px, {scheme}"
+                if width == PHONE:
+                    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                    if overflow > 0:
+                        problems[where] = [f"scrolls sideways by {overflow}px"]
+                found = serious_violations(page)
+                if found:
+                    problems[where] = found
+            screenshot(page, f"social-home-{width}-{scheme}")
+        page.context.close()
+    assert problems == {}
+
+
+def test_the_menu_folds_on_a_phone_and_opens_without_javascript(browser: Browser, demo: Demo) -> None:
+    instance, passwords = demo
+    context = browser.new_context(viewport={"width": PHONE, "height": 800}, java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, instance, "alice", passwords["alice"])
+    assert not page.get_by_role("link", name="Security").is_visible()
+    page.get_by_text("Menu").click()
+    expect(page.get_by_role("link", name="Security")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Shortcuts").get_by_role("link", name="Assemblies")).to_be_visible()
+    context.close()
+
+
+def test_media_opens_in_a_viewer_sensitive_media_waits_and_actions_happen_in_place(
+    browser: Browser, demo: Demo, tmp_path: Path
+) -> None:
+    instance, passwords = demo
+    seed(instance)
+    page = member_page(browser, instance, "alice", passwords["alice"], width=PHONE)
+    page.goto(instance.url("/timelines/local"))
+    seeds = page.get_by_role("article").filter(has_text="Seeds are in").first
+    seeds.get_by_role("img", name="A garden bed").click()
+    viewer = page.get_by_role("dialog")
+    expect(viewer).to_be_visible()
+    expect(viewer).to_contain_text("A garden bed")
+    screenshot(page, "social-media-viewer")
+    viewer.get_by_role("button", name="Close").click()
+    expect(viewer).to_be_hidden()
+
+    hidden = page.get_by_role("article").filter(has_text="Not for everyone").first
+    expect(hidden.get_by_role("img")).to_be_hidden()
+    hidden.get_by_text("Sensitive media: show").click()
+    expect(hidden.get_by_role("img")).to_be_visible()
+
+    url = page.url
+    seeds.get_by_role("button", name="Bookmark").click()
+    seeds = page.get_by_role("article").filter(has_text="Seeds are in").first
+    expect(seeds.get_by_role("button", name="Bookmarked")).to_have_attribute("aria-pressed", "true")
+    assert page.url == url
+
+    # An image and a poll together are refused before anything is sent, and nothing is posted.
+    page.goto(instance.url("/home"))
+    page.get_by_label("What's on your mind?").fill("Both at once")
+    page.get_by_text("Add an image").click()
+    picture = tmp_path / "bed.png"
+    Image.new("RGB", (40, 40), (60, 140, 70)).save(picture)
+    page.get_by_label("Image (optional)").set_input_files(str(picture))
+    page.get_by_text("Add a poll").click()
+    page.get_by_label("Poll choice 1 (optional)").fill("yes")
+    page.get_by_label("Poll choice 2").fill("no")
+    page.get_by_role("button", name="Post").click()
+    expect(page.get_by_role("alert")).to_contain_text("cannot have both an image and a poll")
+    assert page.get_by_label("Image (optional)").evaluate("input => input.files.length") == 1
+    expect(page.locator("#messages")).not_to_contain_text("Posted.")
+    page.context.close()
+
+
+def test_two_members_meet_vote_and_report_while_the_moderator_watches(  # noqa: PLR0915 (one journey, told in order)
+    browser: Browser, demo: Demo
+) -> None:
+    instance, passwords = demo
+    instance.shell(
+        "from members.actions.roles import do_grant_role; from members.models import Role, User; "
+        "do_grant_role(User.objects.get(username='admin'), Role.MODERATOR, authorised_by='Test appointment')"
+    )
+    alice = member_page(browser, instance, "alice", passwords["alice"])
+    bob = member_page(browser, instance, "bob", passwords["bob"], width=PHONE)
+
+    # 1. Alice reads the local timeline; Bob posts a poll from his phone, and it reaches her live.
+    alice.goto(instance.url("/timelines/local"))
+    bob.get_by_label("What's on your mind?").fill("Fresh from the allotment: which day?")
+    bob.get_by_text("Add a poll").click()
+    bob.get_by_label("Poll choice 1 (optional)").fill("Saturday")
+    bob.get_by_label("Poll choice 2").fill("Sunday")
+    bob.get_by_role("button", name="Post").click()
+    expect(bob.locator("#messages")).to_contain_text("Posted.")
+    notice = alice.get_by_role("link", name=re.compile(r"new post"))
+    expect(notice).to_be_visible(timeout=30_000)
+    notice.click()
+    post = alice.get_by_role("article").filter(has_text="Fresh from the allotment")
+    expect(post).to_be_visible()
+
+    # 2. Alice votes in place: the page stays, the poll turns into results with her choice marked.
+    url = alice.url
+    post.get_by_label("Sunday").check()
+    post.get_by_role("button", name="Vote").click()
+    post = alice.get_by_role("article").filter(has_text="Fresh from the allotment")
+    expect(post.locator("li.mine")).to_contain_text("Sunday")
+    expect(post).to_contain_text("100%")
+    expect(alice.locator("#messages")).to_contain_text("Your vote was counted.")
+    assert alice.url == url
+    assert serious_violations(alice) == []
+    screenshot(alice, "social-voted")
+
+    # 3. Both cast a ballot in a proposal through its poll; the assembly's page shows Bob's choice selected.
+    ids = instance.shell(
+        "from datetime import timedelta; from django.utils import timezone; from members.models import User; "
+        "from governance.actions.proposals import check_create_proposal, do_open_proposal; "
+        "from governance.actions.proposal_polls import do_post_proposal_poll; "
+        "admin = User.objects.get(username='admin'); "
+        "draft = check_create_proposal(admin, kind='text', title='Plant an orchard', "
+        "closes_at=timezone.now() + timedelta(days=7)); "
+        "proposal = do_open_proposal(admin, draft); "
+        "print(proposal.pk, do_post_proposal_poll(proposal.pk).poll.status_id)"
+    ).split()
+    proposal_id, status_id = ids[-2], ids[-1]
+    for page, choice in ((alice, "agree"), (bob, "abstain")):
+        page.goto(instance.url(f"/statuses/{status_id}"))
+        expect(page.get_by_text(re.compile("The ballot is open"))).to_be_visible()
+        page.get_by_label(choice, exact=True).check()
+        page.get_by_role("button", name="Cast ballot").click()
+        expect(page.get_by_text("You voted.")).to_be_visible()
+    bob.goto(instance.url(f"/governance/proposals/{proposal_id}"))
+    expect(bob.get_by_label("abstain", exact=True)).to_be_checked()
+    screenshot(bob, "social-ballot-phone")
+
+    # 4. Bob reports Alice's post from the post itself; the moderator sees it with the post attached.
+    alice.goto(instance.url("/home"))
+    alice.get_by_label("What's on your mind?").fill("Bring your own spade")
+    alice.get_by_role("button", name="Post").click()
+    expect(alice.locator("#messages")).to_contain_text("Posted.")
+    bob.goto(instance.url("/timelines/local"))
+    post = bob.get_by_role("article").filter(has_text="Bring your own spade")
+    expect(post).to_be_visible()
+    post.get_by_label("More actions").click()
+    post.get_by_role("link", name="Report this post by @alice").click()
+    expect(bob.get_by_role("heading", name="Report alice")).to_be_visible()
+    expect(bob.get_by_role("checkbox", name=re.compile("Include this post"))).to_be_checked()
+    bob.get_by_label("Comment").fill("Spades are not for everyone")
+    bob.get_by_role("button", name="Send the report").click()
+    expect(bob.locator("#messages")).to_contain_text("The moderators will look at your report.")
+
+    moderator = member_page(browser, instance, "admin", passwords["admin"])
+    moderator.goto(instance.url("/governance/moderation"))
+    expect(moderator.get_by_text("Spades are not for everyone")).to_be_visible()
+    moderator.get_by_role("link", name=re.compile("alice")).first.click()
+    expect(moderator.get_by_text("Bring your own spade", exact=True)).to_be_visible()
+    for page in (alice, bob, moderator):
+        page.context.close()

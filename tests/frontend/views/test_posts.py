@@ -1,0 +1,217 @@
+"""Posts on the web without JavaScript: vote in polls and proposals' polls, edit with history, delete and redraft."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from federation.models import Actor
+from governance.actions.proposal_polls import do_post_proposal_poll
+from governance.models import Ballot, Participation
+from tests.factories.governance import open_proposal
+from tests.factories.timeline import PollFactory, StatusFactory, make_custom_emoji
+from timeline.models import Poll, PollVote, PreviewCard, Status, StatusEdit
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(actor: Actor) -> Client:
+    client = Client()
+    assert actor.user is not None
+    client.force_login(actor.user)
+    return client
+
+
+def ordinary_poll(author: Actor, *, multiple: bool = False) -> Poll:
+    status = StatusFactory.create(account=author, text="Soup or salad?", content="<p>Soup or salad?</p>")
+    return PollFactory.create(status=status, options=["soup", "salad"], votes=[0, 0], multiple=multiple)
+
+
+def assert_no_vote(poll: Poll) -> None:
+    assert not PollVote.objects.exists()
+    poll.refresh_from_db()
+    assert poll.votes == [0] * len(poll.options)
+    assert poll.voters_count == 0
+
+
+def test_a_member_votes_in_a_poll_and_sees_the_results_with_their_choice(alice: Actor, bob: Actor) -> None:
+    poll = ordinary_poll(alice)
+    client = client_for(bob)
+    page = client.get(f"/statuses/{poll.status_id}").content.decode()
+    assert 'type="radio" name="choices" value="1"' in page
+    response = client.post(f"/polls/{poll.pk}/votes", {"choices": ["1"], "next": f"/statuses/{poll.status_id}"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/statuses/{poll.status_id}"
+    assert list(PollVote.objects.filter(poll=poll).values_list("account_id", "choice")) == [(bob.pk, 1)]
+    page = client.get(f"/statuses/{poll.status_id}").content.decode()
+    assert "Your vote was counted." in page
+    assert 'name="choices"' not in page
+    assert '<li class="mine">' in page
+    assert "100%" in page
+
+
+@pytest.mark.parametrize(
+    ("choices", "message"),
+    [([], "Choose an option before voting."), (["7"], "option"), (["x"], "Choose one of the poll&#x27;s options.")],
+)
+def test_a_refused_vote_says_why_and_counts_nothing(alice: Actor, bob: Actor, choices: list[str], message: str) -> None:
+    poll = ordinary_poll(alice)
+    client = client_for(bob)
+    response = client.post(f"/polls/{poll.pk}/votes", {"choices": choices}, follow=True)
+    assert message in response.content.decode()
+    assert_no_vote(poll)
+
+
+def test_a_second_vote_in_a_single_choice_poll_is_refused(alice: Actor, bob: Actor) -> None:
+    poll = ordinary_poll(alice)
+    client = client_for(bob)
+    client.post(f"/polls/{poll.pk}/votes", {"choices": ["0"]})
+    response = client.post(f"/polls/{poll.pk}/votes", {"choices": ["1"]}, follow=True)
+    assert "already voted" in response.content.decode()
+    assert list(PollVote.objects.values_list("choice", flat=True)) == [0]
+
+
+def test_a_poll_the_viewer_may_not_see_is_not_found_and_counts_nothing(alice: Actor, bob: Actor) -> None:
+    poll = ordinary_poll(alice)
+    Status.objects.filter(pk=poll.status_id).update(visibility="direct")
+    response = client_for(bob).post(f"/polls/{poll.pk}/votes", {"choices": ["0"]})
+    assert response.status_code == 404
+    assert_no_vote(poll)
+
+
+def test_a_proposals_poll_casts_a_ballot_and_says_whether_it_is_secret(alice: Actor, bob: Actor) -> None:
+    assert alice.user is not None and bob.user is not None
+    proposal = open_proposal(alice.user, title="Buy a bigger server", secret=True)
+    link = do_post_proposal_poll(proposal.pk)
+    assert link is not None
+    client = client_for(bob)
+    page = client.get(f"/statuses/{link.poll.status_id}").content.decode()
+    assert f"ballot of proposal #{proposal.pk}" in page
+    assert "The ballot is secret" in page
+    assert "Cast ballot" in page
+    client.post(f"/polls/{link.poll.pk}/votes", {"choices": ["0"]})
+    assert Ballot.objects.get(proposal=proposal).choice == 0
+    assert not PollVote.objects.exists()
+    page = client.get(f"/statuses/{link.poll.status_id}").content.decode()
+    assert '<li class="mine">' in page
+    # The assembly's own page shows the same ballot selected.
+    assert 'value="0" checked' in client.get(f"/governance/proposals/{proposal.pk}").content.decode()
+
+
+def test_a_refused_ballot_through_the_poll_records_nothing(alice: Actor, bob: Actor) -> None:
+    assert alice.user is not None
+    proposal = open_proposal(alice.user)
+    link = do_post_proposal_poll(proposal.pk)
+    assert link is not None
+    response = client_for(bob).post(f"/polls/{link.poll.pk}/votes", {"choices": ["9"]}, follow=True)
+    assert response.status_code == 200
+    assert 'class="error"' in response.content.decode()
+    assert not Ballot.objects.exists()
+    assert not Participation.objects.exists()
+
+
+def test_the_author_edits_a_post_and_readers_see_its_history(alice: Actor, bob: Actor) -> None:
+    status = StatusFactory.create(account=alice, text="first words", content="<p>first words</p>")
+    client = client_for(alice)
+    assert "first words" in client.get(f"/statuses/{status.pk}/edit").content.decode()
+    response = client.post(f"/statuses/{status.pk}/edit", {"text": "better words", "spoiler_text": ""})
+    assert response.status_code == 302
+    status.refresh_from_db()
+    assert status.text == "better words"
+    assert status.edited_at is not None
+    history = client_for(bob).get(f"/statuses/{status.pk}/history").content.decode()
+    assert "first words" in history
+    assert "better words" in history
+    assert f'href="/statuses/{status.pk}/history"' in client_for(bob).get(f"/statuses/{status.pk}").content.decode()
+
+
+def test_an_edit_of_someone_elses_post_is_refused_and_changes_nothing(alice: Actor, bob: Actor) -> None:
+    status = StatusFactory.create(account=alice, text="mine", content="<p>mine</p>")
+    client = client_for(bob)
+    response = client.get(f"/statuses/{status.pk}/edit", follow=True)
+    assert "You can only edit your own statuses." in response.content.decode()
+    response = client.post(f"/statuses/{status.pk}/edit", {"text": "hijacked"})
+    assert response.status_code == 400
+    assert "You can only edit your own statuses." in response.content.decode()
+    status.refresh_from_db()
+    assert status.text == "mine"
+    assert status.edited_at is None
+    assert not StatusEdit.objects.exists()
+
+
+def test_a_blank_edit_is_refused_and_changes_nothing(alice: Actor) -> None:
+    status = StatusFactory.create(account=alice, text="keep me", content="<p>keep me</p>")
+    response = client_for(alice).post(f"/statuses/{status.pk}/edit", {"text": "  "})
+    assert response.status_code == 400
+    assert "Text can&#x27;t be blank." in response.content.decode()
+    status.refresh_from_db()
+    assert status.text == "keep me"
+    assert not StatusEdit.objects.exists()
+
+
+def test_the_author_deletes_a_post_after_confirming(alice: Actor) -> None:
+    status = StatusFactory.create(account=alice, text="oops", content="<p>oops</p>")
+    client = client_for(alice)
+    assert "Delete this post?" in client.get(f"/statuses/{status.pk}/delete").content.decode()
+    assert Status.objects.filter(pk=status.pk).exists()
+    response = client.post(f"/statuses/{status.pk}/delete")
+    assert response.status_code == 302
+    assert response["Location"] == "/@alice"
+    assert not Status.objects.filter(pk=status.pk).exists()
+
+
+def test_delete_and_redraft_puts_the_text_back_in_the_compose_form_once(alice: Actor) -> None:
+    status = StatusFactory.create(
+        account=alice, text="draft me again", content="<p>draft me again</p>", spoiler_text="soup"
+    )
+    Status.objects.filter(pk=status.pk).update(visibility="unlisted")
+    client = client_for(alice)
+    response = client.post(f"/statuses/{status.pk}/delete", {"redraft": "1"})
+    assert response["Location"] == "/home"
+    assert not Status.objects.filter(pk=status.pk).exists()
+    home = client.get("/home").content.decode()
+    assert "draft me again</textarea>" in home
+    assert 'value="soup"' in home
+    assert '<option value="unlisted" selected>' in home
+    assert "draft me again</textarea>" not in client.get("/home").content.decode()
+
+
+def test_deleting_someone_elses_post_is_refused_and_deletes_nothing(alice: Actor, bob: Actor) -> None:
+    status = StatusFactory.create(account=alice, text="not yours", content="<p>not yours</p>")
+    client = client_for(bob)
+    response = client.post(f"/statuses/{status.pk}/delete", {"redraft": "1"}, follow=True)
+    assert "You can only delete your own statuses." in response.content.decode()
+    assert Status.objects.filter(pk=status.pk).exists()
+    assert "not yours</textarea>" not in client.get("/home").content.decode()
+    response = client.get(f"/statuses/{status.pk}/delete", follow=True)
+    assert "You can only delete your own statuses." in response.content.decode()
+
+
+def test_bookmarking_returns_to_the_page_it_was_done_on(alice: Actor, bob: Actor) -> None:
+    status = StatusFactory.create(account=alice)
+    response = client_for(bob).post(f"/statuses/{status.pk}/bookmark", {"next": "/timelines/local"})
+    assert response["Location"] == "/timelines/local"
+
+
+def test_a_post_shows_its_custom_emoji_and_preview_card_from_its_entity(alice: Actor, bob: Actor) -> None:
+    make_custom_emoji("blobcat")
+    alice.display_name = "Alice :blobcat:"
+    alice.save(update_fields=["display_name"])
+    card = PreviewCard.objects.create(
+        url="https://news.example/story",
+        title="A <b>story</b>",
+        provider_name="News",
+        description="What happened.",
+        fetched_at=timezone.now(),
+    )
+    status = StatusFactory.create(
+        account=alice, content="<p>Hello :blobcat: and :unknown:</p>", spoiler_text="", preview_card=card
+    )
+    page = client_for(bob).get(f"/statuses/{status.pk}").content.decode()
+    assert page.count('<img class="custom-emoji"') == 2  # in the name and in the text
+    assert 'alt=":blobcat:"' in page
+    assert ":unknown:" in page
+    assert 'class="preview-card" href="https://news.example/story"' in page
+    assert "A &lt;b&gt;story&lt;/b&gt;" in page
+    assert "What happened." in page
