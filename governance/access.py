@@ -10,7 +10,7 @@ from members.eligibility import is_eligible_voter
 from members.models import User
 from members.models.membership import Role
 from members.selectors import user_has_role
-from timeline.models import StatusTrend, TagTrend
+from timeline.models import LinkTrend, StatusTrend, TagTrend
 
 
 class ProposalNotFound(Http404):
@@ -76,6 +76,15 @@ def access_tag_trend_by_id(viewer: User | None, trend_id: str | int) -> TagTrend
     """Return a hashtag's trend to a moderator for review, else raise ModerationRecordNotFound."""
     text = str(trend_id)
     trend = TagTrend.objects.select_related("tag").filter(pk=int(text)).first() if text.isdigit() else None
+    if trend is None or not is_moderator(viewer):
+        raise ModerationRecordNotFound("Record not found")
+    return trend
+
+
+def access_link_trend_by_id(viewer: User | None, trend_id: str | int) -> LinkTrend:
+    """Return a link's trend to a moderator for review, else raise ModerationRecordNotFound."""
+    text = str(trend_id)
+    trend = LinkTrend.objects.select_related("card").filter(pk=int(text)).first() if text.isdigit() else None
     if trend is None or not is_moderator(viewer):
         raise ModerationRecordNotFound("Record not found")
     return trend

@@ -27,6 +27,7 @@ from timeline.models import (
     Favourite,
     FeaturedTag,
     Follow,
+    LinkTrend,
     List,
     ListAccount,
     MediaAttachment,
@@ -358,6 +359,35 @@ def tag_history(tag_ids: Collection[int], *, days: int = HISTORY_DAYS) -> dict[i
     return history
 
 
+def link_history(card_ids: Collection[int], *, days: int = HISTORY_DAYS) -> dict[int, list[TagDay]]:
+    """Return, for each link (preview card), its sharing on each of the last `days` days (UTC), today first.
+
+    Public, original statuses carrying the card count, as Mastodon counts a
+    trending link's history; one query for every link.
+    """
+    today = timezone.now().astimezone(UTC).date()
+    since = datetime.combine(today - timedelta(days=days - 1), time.min, tzinfo=UTC)
+    rows = Status.objects.filter(
+        preview_card_id__in=card_ids,
+        created_at__gte=since,
+        visibility=Visibility.PUBLIC,
+        reblog_of__isnull=True,
+    ).values_list("preview_card_id", "created_at", "account_id")
+    uses: defaultdict[tuple[int, date], int] = defaultdict(int)
+    accounts: defaultdict[tuple[int, date], set[int]] = defaultdict(set)
+    for card_id, created_at, account_id in rows:
+        key = (card_id, created_at.astimezone(UTC).date())
+        uses[key] += 1
+        accounts[key].add(account_id)
+    return {
+        card_id: [
+            TagDay(day=day, uses=uses[(card_id, day)], accounts=len(accounts[(card_id, day)]))
+            for day in (today - timedelta(days=offset) for offset in range(days))
+        ]
+        for card_id in card_ids
+    }
+
+
 def followed_tags_of(account: Actor) -> QuerySet[TagFollow]:
     """Return the hashtags an account follows, as follows (paged by follow), before paging."""
     return TagFollow.objects.filter(account=account).select_related("tag")
@@ -600,6 +630,16 @@ def trending_statuses(viewer: Actor | None) -> QuerySet[StatusTrend]:
             prefix="status__",
         )
     return trends.select_related("status__account").order_by("-score", "-pk")
+
+
+def trending_links() -> QuerySet[LinkTrend]:
+    """Return the links trending now, the highest score first: only those moderators allowed."""
+    return LinkTrend.objects.filter(review=Review.ALLOWED, score__gt=0).select_related("card").order_by("-score", "-pk")
+
+
+def pending_link_trends() -> QuerySet[LinkTrend]:
+    """Return the links that would trend but wait for a moderator's review, highest first."""
+    return LinkTrend.objects.filter(review=Review.PENDING, score__gt=0).select_related("card").order_by("-score", "-pk")
 
 
 def pending_trends() -> tuple[QuerySet[TagTrend], QuerySet[StatusTrend]]:

@@ -133,6 +133,6 @@ def fetch_remote_emojis(domain: str, shortcodes: list[str]) -> int:
 
 @shared_task(name="timeline.tasks.refresh_trends")
 def refresh_trends() -> int:
-    """Recompute the trend scores of hashtags and statuses (beat runs this every ten minutes)."""
+    """Recompute the trend scores of hashtags, links and statuses (beat runs this every ten minutes)."""
     figures = do_refresh_trends()
-    return figures.tags + figures.statuses
+    return figures.tags + figures.statuses + figures.links

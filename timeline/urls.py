@@ -99,6 +99,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/trends", trends.tags, name="trends"),
     path("api/v1/trends/tags", trends.tags, name="trends_tags"),
     path("api/v1/trends/statuses", trends.statuses, name="trends_statuses"),
+    path("api/v1/trends/links", trends.links, name="trends_links"),
     path("api/v2/suggestions", suggestions.suggestions_v2, name="suggestions_v2"),
     path("api/v1/suggestions", suggestions.suggestions_v1, name="suggestions"),
     path("api/v1/suggestions/<str:account_id>", suggestions.dismiss, name="dismiss_suggestion"),

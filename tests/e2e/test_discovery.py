@@ -126,15 +126,24 @@ def test_trends_appear_only_after_a_moderator_allows_them(server: Server) -> Non
     popular = clients["dan"].status_post("The first apples are in")
     for name in ("alice", "bob", "carol"):
         clients[name].status_favourite(popular["id"])
-    server.instance.shell("from timeline.actions.trends import do_refresh_trends; do_refresh_trends()")
+    # The harvest posts share a page: its preview card (fetched in production by the card task) is set here.
+    server.instance.shell(
+        "from django.utils import timezone\n"
+        "from timeline.models import PreviewCard, Status\n"
+        "card = PreviewCard.objects.create(url='https://news.example/harvest', title='Harvest report',"
+        " fetched_at=timezone.now())\n"
+        "Status.objects.filter(text__contains='#harvestfest').update(preview_card=card)\n"
+        "from timeline.actions.trends import do_refresh_trends; do_refresh_trends()"
+    )
     assert list(clients["alice"].trending_tags()) == []
     assert list(clients["alice"].trending_statuses()) == []
+    assert list(clients["alice"].trending_links()) == []
 
     moderator = signed_in_session(server.instance, "mod")
     review_url = server.instance.url("/governance/moderation/trends")
     page = moderator.get(review_url, timeout=10).text
     assert "#harvestfest" in page
-    for kind in ("tag", "status"):
+    for kind in ("tag", "status", "link"):
         trend = re.search(rf'name="kind" value="{kind}"><input type="hidden" name="trend" value="(\d+)"', page)
         token = CSRF_FIELD.search(page)
         assert trend is not None
@@ -150,3 +159,9 @@ def test_trends_appear_only_after_a_moderator_allows_them(server: Server) -> Non
         page = moderator.get(review_url, timeout=10).text
     assert [tag["name"] for tag in clients["bob"].trending_tags()] == ["harvestfest"]
     assert [status["id"] for status in clients["bob"].trending_statuses()] == [popular["id"]]
+    (link,) = clients["bob"].trending_links()
+    assert (link["url"], link["title"], link["history"][0]["accounts"]) == (
+        "https://news.example/harvest",
+        "Harvest report",
+        3,  # Mastodon.py reads the history's figures as numbers
+    )

@@ -1,8 +1,9 @@
-"""Trends: hashtags and statuses rising in use here, shown only once a moderator allows them.
+"""Trends: hashtags, links and statuses rising in use here, shown only once a moderator allows them.
 
 Figures are recomputed periodically (`timeline.tasks.refresh_trends`) from
 what this server holds. A hashtag trends when more distinct accounts used
-it in the last 24 hours than on an average day of the six before; a status
+it in the last 24 hours than on an average day of the six before, and a
+link (a page's preview card) when more distinct accounts shared it; a status
 trends by the distinct accounts that boosted or favourited it, a score
 halving every few hours of its age. As in Mastodon's trend review, nothing
 is listed before a moderator allows it, and a rejected hashtag or status
@@ -21,7 +22,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from federation.models import Actor
-from timeline.models import Favourite, Review, Status, StatusTrend, TagTrend, Visibility
+from timeline.models import Favourite, LinkTrend, Review, Status, StatusTrend, TagTrend, Visibility
 from timeline.restrictions import restricted_account_ids
 
 DAY = timedelta(days=1)
@@ -39,10 +40,11 @@ STATUS_HALF_LIFE_HOURS = 6.0
 
 @dataclass(frozen=True)
 class TrendFigures:
-    """How many hashtags and statuses have a score after a refresh."""
+    """How many hashtags, statuses and links have a score after a refresh."""
 
     tags: int
     statuses: int
+    links: int = 0
 
 
 def tag_score(observed: int, expected: float) -> float:
@@ -101,6 +103,41 @@ def _tag_scores(now: datetime) -> dict[int, tuple[float, int, int]]:
     }
 
 
+def _link_scores(now: datetime) -> dict[int, tuple[float, int, int]]:
+    """Return, per link shared in the last 24 hours, its score, distinct accounts and statuses that day.
+
+    Scored as a hashtag is: public, original statuses of accounts moderation
+    does not restrict, against the usual day of the six before.
+    """
+    shares = Status.objects.filter(
+        visibility=Visibility.PUBLIC, reblog_of__isnull=True, preview_card__isnull=False
+    ).exclude(account_id__in=restricted_account_ids())
+    today = (
+        shares.filter(created_at__gt=now - DAY, created_at__lte=now)
+        .values("preview_card_id")
+        .annotate(accounts=Count("account_id", distinct=True), uses=Count("id"))
+    )
+    observed = {row["preview_card_id"]: (row["accounts"], row["uses"]) for row in today}
+    if not observed:
+        return {}
+    before = (
+        shares.filter(
+            preview_card_id__in=list(observed),
+            created_at__gt=now - DAY * (BASELINE_DAYS + 1),
+            created_at__lte=now - DAY,
+        )
+        .values("preview_card_id", day=TruncDate("created_at", tzinfo=UTC))
+        .annotate(accounts=Count("account_id", distinct=True))
+    )
+    usual: defaultdict[int, int] = defaultdict(int)
+    for row in before:
+        usual[row["preview_card_id"]] += row["accounts"]
+    return {
+        card_id: (tag_score(accounts, usual[card_id] / BASELINE_DAYS), accounts, used)
+        for card_id, (accounts, used) in observed.items()
+    }
+
+
 def _status_scores(now: datetime) -> dict[int, tuple[float, int]]:
     """Return, per recent public status others boosted or favourited, its score and distinct interactions."""
     eligible = (
@@ -138,7 +175,13 @@ def do_refresh_trends(now: datetime | None = None) -> TrendFigures:
     now = now or timezone.now()
     tag_scores = {tag_id: figures for tag_id, figures in _tag_scores(now).items() if figures[0] > 0}
     status_scores = {status_id: figures for status_id, figures in _status_scores(now).items() if figures[0] > 0}
+    link_scores = {card_id: figures for card_id, figures in _link_scores(now).items() if figures[0] > 0}
     with transaction.atomic():
+        LinkTrend.objects.exclude(card_id__in=link_scores).exclude(score=0).update(score=0, computed_at=now)
+        for card_id, (score, accounts, uses) in link_scores.items():
+            LinkTrend.objects.update_or_create(
+                card_id=card_id, defaults={"score": score, "accounts": accounts, "uses": uses, "computed_at": now}
+            )
         TagTrend.objects.exclude(tag_id__in=tag_scores).exclude(score=0).update(score=0, computed_at=now)
         # Only the figures are written: a moderator's review made meanwhile stays.
         for tag_id, (score, accounts, uses) in tag_scores.items():
@@ -152,7 +195,7 @@ def do_refresh_trends(now: datetime | None = None) -> TrendFigures:
             StatusTrend.objects.update_or_create(
                 status_id=status_id, defaults={"score": score, "interactions": interactions, "computed_at": now}
             )
-    return TrendFigures(tags=len(tag_scores), statuses=len(status_scores))
+    return TrendFigures(tags=len(tag_scores), statuses=len(status_scores), links=len(link_scores))
 
 
 @dataclass(frozen=True)
@@ -172,6 +215,13 @@ def do_review_tag_trend(trend: TagTrend, draft: TrendReviewDraft) -> TagTrend:
 
 def do_review_status_trend(trend: StatusTrend, draft: TrendReviewDraft) -> StatusTrend:
     """Allow or reject a status's trending."""
+    trend.review, trend.reviewed_by, trend.reviewed_at = draft.review, draft.reviewer, timezone.now()
+    trend.save(update_fields=["review", "reviewed_by", "reviewed_at"])
+    return trend
+
+
+def do_review_link_trend(trend: LinkTrend, draft: TrendReviewDraft) -> LinkTrend:
+    """Allow or reject a link's trending, now and later."""
     trend.review, trend.reviewed_by, trend.reviewed_at = draft.review, draft.reviewer, timezone.now()
     trend.save(update_fields=["review", "reviewed_by", "reviewed_at"])
     return trend

@@ -1,7 +1,4 @@
-"""The client API's trends: hashtags and statuses that moderators allowed to trend, the highest score first.
-
-Links trends need preview cards and are not served.
-"""
+"""The client API's trends: hashtags, statuses and links that moderators allowed to trend, the highest score first."""
 
 from __future__ import annotations
 
@@ -11,9 +8,9 @@ from config.api.auth import optional_token, token_actor
 from config.api.errors import api_view
 from config.api.pagination import OffsetPageRequest, offset_response
 from timeline.entities.statuses import status_entities
-from timeline.entities.tags import tag_entities
+from timeline.entities.tags import tag_entities, trends_link_entities
 from timeline.filtering import without_hidden
-from timeline.selectors import trending_statuses, trending_tags
+from timeline.selectors import trending_links, trending_statuses, trending_tags
 
 
 @api_view("GET")
@@ -34,3 +31,12 @@ def statuses(request: HttpRequest) -> JsonResponse:
     trends = list(trending_statuses(viewer)[page.offset : page.offset + page.limit])
     body = without_hidden(status_entities([trend.status for trend in trends], viewer, context="public"))
     return offset_response(request, body, page)
+
+
+@api_view("GET")
+@optional_token("read")
+def links(request: HttpRequest) -> JsonResponse:
+    """Return the trending links: preview cards with their history."""
+    page = OffsetPageRequest.from_request(request, default=10, maximum=20)
+    trends = list(trending_links()[page.offset : page.offset + page.limit])
+    return offset_response(request, trends_link_entities([trend.card for trend in trends]), page)

@@ -1,4 +1,4 @@
-"""The client API's Tag and FeaturedTag entities."""
+"""The client API's Tag and FeaturedTag entities, and the history of a trending link."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 
 from federation.models import Actor
 from federation.uris import base_url
-from timeline.models import FeaturedTag, Tag, TagFollow
-from timeline.selectors import featured_tag_figures, tag_history
+from timeline.entities.statuses import card_entity
+from timeline.models import FeaturedTag, PreviewCard, Tag, TagFollow
+from timeline.selectors import featured_tag_figures, link_history, tag_history
 
 
 def tag_url(name: str) -> str:
@@ -76,3 +77,18 @@ def featured_tag_entities(account: Actor, featured: Sequence[FeaturedTag]) -> li
             }
         )
     return entities
+
+
+def trends_link_entities(cards: Sequence[PreviewCard]) -> list[dict[str, Any]]:
+    """Return Mastodon's TrendsLink entity of each link: its PreviewCard with seven days of history."""
+    history = link_history([card.pk for card in cards]) if cards else {}
+    return [
+        {
+            **card_entity(card),
+            "history": [
+                {"day": _day(item.day), "accounts": str(item.accounts), "uses": str(item.uses)}
+                for item in history.get(card.pk, [])
+            ],
+        }
+        for card in cards
+    ]

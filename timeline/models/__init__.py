@@ -4,6 +4,7 @@ from timeline.models.conversation import Conversation
 from timeline.models.discovery import (
     Endorsement,
     FeaturedTag,
+    LinkTrend,
     Review,
     StatusTrend,
     SuggestionDismissal,
@@ -52,6 +53,7 @@ __all__ = [
     "FilterStatus",
     "Follow",
     "IdempotencyKey",
+    "LinkTrend",
     "List",
     "ListAccount",
     "Marker",

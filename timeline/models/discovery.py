@@ -115,3 +115,28 @@ class StatusTrend(models.Model):
 
     def __str__(self) -> str:
         return f"trend of status {self.status_id} ({self.review})"
+
+
+class LinkTrend(models.Model):
+    """A link's trend figures (distinct accounts sharing it against its usual day) and the moderators' review.
+
+    A link is its preview card: the statuses that share the page share the
+    card. As for hashtags, the review outlives the figures.
+    """
+
+    card = models.OneToOneField("timeline.PreviewCard", on_delete=models.CASCADE, related_name="trend")
+    score = models.FloatField(default=0.0)
+    accounts = models.PositiveIntegerField(default=0)
+    uses = models.PositiveIntegerField(default=0)
+    review = models.CharField(max_length=10, choices=Review.choices, default=Review.PENDING)
+    reviewed_by = models.ForeignKey(
+        "federation.Actor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["review", "-score"], name="link_trend_rank")]
+
+    def __str__(self) -> str:
+        return f"trend of link {self.card_id} ({self.review})"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 
 from tests.clients import signed_in
 from tests.factories.federation import LocalActorFactory
@@ -10,7 +12,7 @@ from tests.factories.governance import make_moderator
 from tests.factories.members import make_member
 from tests.factories.timeline import FavouriteFactory, StatusFactory
 from timeline.actions.trends import do_refresh_trends
-from timeline.models import Review, StatusTrend, Tag, TagTrend
+from timeline.models import LinkTrend, PreviewCard, Review, StatusTrend, Tag, TagTrend
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +54,42 @@ def test_a_member_who_does_not_moderate_cannot_review_and_changes_nothing() -> N
     assert response.status_code == 404
     tag_trend.refresh_from_db()
     assert tag_trend.review == Review.PENDING
+
+
+def _rising_link() -> LinkTrend:
+    card = PreviewCard.objects.create(
+        url="https://news.example/story", title="Harvest report", fetched_at=timezone.now()
+    )
+    for _ in range(3):
+        StatusFactory.create(account=LocalActorFactory.create(), preview_card=card)
+    do_refresh_trends()
+    return LinkTrend.objects.get()
+
+
+def test_a_moderator_allows_a_link_and_apps_then_see_it_trend() -> None:
+    trend = _rising_link()
+    assert Client().get("/api/v1/trends/links").json() == []
+    user = make_moderator()
+    LocalActorFactory.create(user=user)
+    moderator = signed_in(user)
+    assert "Harvest report" in moderator.get("/governance/moderation/trends").content.decode()
+    moderator.post("/governance/moderation/trends", {"kind": "link", "trend": trend.pk, "do": "allow"})
+    trend.refresh_from_db()
+    assert trend.review == Review.ALLOWED
+    (link,) = Client().get("/api/v1/trends/links").json()
+    assert (link["url"], link["title"], link["history"][0]["accounts"]) == (
+        "https://news.example/story",
+        "Harvest report",
+        "3",
+    )
+
+
+@pytest.mark.parametrize("trend_id", ["999999", "not-a-number"])
+def test_reviewing_an_unknown_link_is_refused_and_changes_nothing(trend_id: str) -> None:
+    trend = _rising_link()
+    user = make_moderator()
+    LocalActorFactory.create(user=user)
+    page = signed_in(user).post("/governance/moderation/trends", {"kind": "link", "trend": trend_id, "do": "allow"})
+    assert page.status_code == 404
+    trend.refresh_from_db()
+    assert trend.review == Review.PENDING

@@ -15,13 +15,15 @@ from timeline.actions.trends import (
     MIN_TAG_ACCOUNTS,
     TrendReviewDraft,
     do_refresh_trends,
+    do_review_link_trend,
     do_review_status_trend,
     do_review_tag_trend,
     status_score,
     tag_score,
 )
-from timeline.models import Review, Status, StatusTrend, Tag, TagTrend, Visibility
-from timeline.selectors import pending_trends, trending_statuses, trending_tags
+from timeline.entities.tags import trends_link_entities
+from timeline.models import LinkTrend, PreviewCard, Review, Status, StatusTrend, Tag, TagTrend, Visibility
+from timeline.selectors import pending_link_trends, pending_trends, trending_links, trending_statuses, trending_tags
 
 
 def test_a_tag_scores_only_when_more_accounts_use_it_than_on_a_usual_day() -> None:
@@ -130,3 +132,48 @@ def test_restricted_accounts_neither_push_tags_nor_trend(alice: Actor, bob: Acto
         FavouriteFactory.create(account=LocalActorFactory.create(), status=status)
     figures = do_refresh_trends()
     assert (figures.tags, figures.statuses) == (0, 0)
+
+
+def _card(url: str = "https://news.example/story") -> PreviewCard:
+    return PreviewCard.objects.create(url=url, title="A story", fetched_at=timezone.now())
+
+
+@pytest.mark.django_db
+def test_a_link_shared_by_more_accounts_than_usual_waits_for_review_then_trends_with_its_history() -> None:
+    card = _card()
+    for _ in range(3):
+        StatusFactory.create(account=LocalActorFactory.create(), preview_card=card)
+    # A private share and a boost do not count.
+    StatusFactory.create(account=LocalActorFactory.create(), preview_card=card, visibility=Visibility.PRIVATE)
+    figures = do_refresh_trends()
+    assert figures.links == 1
+    trend = LinkTrend.objects.get(card=card)
+    assert (trend.accounts, trend.uses, trend.review) == (3, 3, Review.PENDING)
+    assert list(trending_links()) == []
+    assert [item.pk for item in pending_link_trends()] == [trend.pk]
+    do_review_link_trend(trend, reviewed(allow=True))
+    assert [item.card.url for item in trending_links()] == [card.url]
+    (entity,) = trends_link_entities([card])
+    assert entity["url"] == card.url and entity["title"] == "A story"
+    assert len(entity["history"]) == 7
+    assert (entity["history"][0]["accounts"], entity["history"][0]["uses"]) == ("3", "3")
+    do_refresh_trends()
+    assert LinkTrend.objects.get(card=card).review == Review.ALLOWED
+
+
+@pytest.mark.django_db
+def test_a_rejected_link_never_trends_and_restricted_accounts_do_not_push_links() -> None:
+    card = _card()
+    sharers = [LocalActorFactory.create() for _ in range(3)]
+    for sharer in sharers:
+        StatusFactory.create(account=sharer, preview_card=card)
+    for sharer in sharers[:2]:
+        restrict_account(sharer, "limit")
+    assert do_refresh_trends().links == 0
+    spam = _card("https://spam.example/buy")
+    for _ in range(3):
+        StatusFactory.create(account=LocalActorFactory.create(), preview_card=spam)
+    do_refresh_trends()
+    do_review_link_trend(LinkTrend.objects.get(card=spam), reviewed(allow=False))
+    assert list(trending_links()) == []
+    assert list(pending_link_trends()) == []
