@@ -31,7 +31,7 @@ def test_a_member_chooses_a_hardship_tier_and_is_told_what_it_waives(
     client = signed_in(member)
     page = client.get("/coop/membership").content.decode()
     assert "Your dues tier" in page
-    assert "No month is owed." in page
+    assert "You are in good standing: no month of dues is unpaid" in page
     response = client.post("/coop/dues-tier", {"tier": tiers[1].pk}, follow=True)
     assert "from this month, you owe no dues" in response.content.decode()
     assert Membership.objects.get(user=member).dues_tier == tiers[1]
