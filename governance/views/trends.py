@@ -13,7 +13,7 @@ from config.web_refusals import refusal_as_message
 from governance.access import access_link_trend_by_id, access_status_trend_by_id, access_tag_trend_by_id, is_moderator
 from governance.actions.trends import check_review_trend
 from members.models import User
-from timeline.actions.trends import do_review_link_trend, do_review_status_trend, do_review_tag_trend
+from timeline.actions.trends import do_review_trend
 from timeline.models import LinkTrend, Review, StatusTrend, TagTrend
 from timeline.selectors import pending_link_trends, pending_trends
 
@@ -34,11 +34,11 @@ def trend_review(request: HttpRequest) -> HttpResponse:
             draft = check_review_trend(user, allow=allow)
             kind = request.POST.get("kind")
             if kind == "status":
-                do_review_status_trend(access_status_trend_by_id(user, trend_id), draft)
+                do_review_trend(access_status_trend_by_id(user, trend_id), draft)
             elif kind == "link":
-                do_review_link_trend(access_link_trend_by_id(user, trend_id), draft)
+                do_review_trend(access_link_trend_by_id(user, trend_id), draft)
             else:
-                do_review_tag_trend(access_tag_trend_by_id(user, trend_id), draft)
+                do_review_trend(access_tag_trend_by_id(user, trend_id), draft)
             messages.success(request, _("Allowed to trend.") if allow else _("Kept out of trends."))
         return redirect("governance:trend_review")
     pending_tags, pending_statuses = pending_trends()

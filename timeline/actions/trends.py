@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import Count, F
@@ -206,22 +207,14 @@ class TrendReviewDraft:
     review: Review
 
 
-def do_review_tag_trend(trend: TagTrend, draft: TrendReviewDraft) -> TagTrend:
-    """Allow or reject a hashtag's trending, now and later (`governance.actions.trends` checks the reviewer)."""
-    trend.review, trend.reviewed_by, trend.reviewed_at = draft.review, draft.reviewer, timezone.now()
-    trend.save(update_fields=["review", "reviewed_by", "reviewed_at"])
-    return trend
+TrendT = TypeVar("TrendT", TagTrend, StatusTrend, LinkTrend)
 
 
-def do_review_status_trend(trend: StatusTrend, draft: TrendReviewDraft) -> StatusTrend:
-    """Allow or reject a status's trending."""
-    trend.review, trend.reviewed_by, trend.reviewed_at = draft.review, draft.reviewer, timezone.now()
-    trend.save(update_fields=["review", "reviewed_by", "reviewed_at"])
-    return trend
+def do_review_trend(trend: TrendT, draft: TrendReviewDraft) -> TrendT:
+    """Allow or reject a hashtag's, link's or status's trending (`governance.actions.trends` checks the reviewer).
 
-
-def do_review_link_trend(trend: LinkTrend, draft: TrendReviewDraft) -> LinkTrend:
-    """Allow or reject a link's trending, now and later."""
+    A hashtag's or link's review holds for its later rises too.
+    """
     trend.review, trend.reviewed_by, trend.reviewed_at = draft.review, draft.reviewer, timezone.now()
     trend.save(update_fields=["review", "reviewed_by", "reviewed_at"])
     return trend

@@ -72,23 +72,31 @@ class Review(models.TextChoices):
     REJECTED = "rejected"
 
 
-class TagTrend(models.Model):
-    """A hashtag's trend figures, recomputed periodically, and the moderators' review of it.
+class ReviewedTrend(models.Model):
+    """What every trend keeps: its score, when it was computed, and the moderators' review.
 
-    The review outlives the figures: a tag allowed once trends again without
-    a second review, as Mastodon's `trendable` tags do.
+    The review outlives the figures: one allowed once trends again without a
+    second review, as Mastodon's `trendable` flags do.
     """
 
-    tag = models.OneToOneField("timeline.Tag", on_delete=models.CASCADE, related_name="trend")
     score = models.FloatField(default=0.0)
-    accounts = models.PositiveIntegerField(default=0)
-    uses = models.PositiveIntegerField(default=0)
     review = models.CharField(max_length=10, choices=Review.choices, default=Review.PENDING)
     reviewed_by = models.ForeignKey(
         "federation.Actor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class TagTrend(ReviewedTrend):
+    """A hashtag's trend figures: distinct accounts and posts using it today."""
+
+    tag = models.OneToOneField("timeline.Tag", on_delete=models.CASCADE, related_name="trend")
+    accounts = models.PositiveIntegerField(default=0)
+    uses = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["review", "-score"], name="tag_trend_rank")]
@@ -97,18 +105,11 @@ class TagTrend(models.Model):
         return f"trend of tag {self.tag_id} ({self.review})"
 
 
-class StatusTrend(models.Model):
-    """A status's trend figures (boosts and favourites, decaying with age) and the moderators' review."""
+class StatusTrend(ReviewedTrend):
+    """A status's trend figures: boosts and favourites, decaying with age."""
 
     status = models.OneToOneField("timeline.Status", on_delete=models.CASCADE, related_name="trend")
-    score = models.FloatField(default=0.0)
     interactions = models.PositiveIntegerField(default=0)
-    review = models.CharField(max_length=10, choices=Review.choices, default=Review.PENDING)
-    reviewed_by = models.ForeignKey(
-        "federation.Actor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    computed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["review", "-score"], name="status_trend_rank")]
@@ -117,23 +118,15 @@ class StatusTrend(models.Model):
         return f"trend of status {self.status_id} ({self.review})"
 
 
-class LinkTrend(models.Model):
-    """A link's trend figures (distinct accounts sharing it against its usual day) and the moderators' review.
+class LinkTrend(ReviewedTrend):
+    """A link's trend figures: distinct accounts and posts sharing it today.
 
-    A link is its preview card: the statuses that share the page share the
-    card. As for hashtags, the review outlives the figures.
+    A link is its preview card: the statuses that share the page share the card.
     """
 
     card = models.OneToOneField("timeline.PreviewCard", on_delete=models.CASCADE, related_name="trend")
-    score = models.FloatField(default=0.0)
     accounts = models.PositiveIntegerField(default=0)
     uses = models.PositiveIntegerField(default=0)
-    review = models.CharField(max_length=10, choices=Review.choices, default=Review.PENDING)
-    reviewed_by = models.ForeignKey(
-        "federation.Actor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    computed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["review", "-score"], name="link_trend_rank")]

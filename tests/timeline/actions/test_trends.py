@@ -15,9 +15,7 @@ from timeline.actions.trends import (
     MIN_TAG_ACCOUNTS,
     TrendReviewDraft,
     do_refresh_trends,
-    do_review_link_trend,
-    do_review_status_trend,
-    do_review_tag_trend,
+    do_review_trend,
     status_score,
     tag_score,
 )
@@ -66,7 +64,7 @@ def test_a_rising_tag_waits_for_review_and_trends_once_allowed() -> None:
     assert (trend.accounts, trend.uses, trend.review) == (3, 3, Review.PENDING)
     assert list(trending_tags()) == []
     assert [item.pk for item in pending_trends()[0]] == [trend.pk]
-    do_review_tag_trend(trend, reviewed(allow=True))
+    do_review_trend(trend, reviewed(allow=True))
     assert [item.tag.name for item in trending_tags()] == ["harvest"]
     # The review holds when the figures are computed again.
     do_refresh_trends()
@@ -92,7 +90,7 @@ def test_a_rejected_tag_never_trends_and_a_faded_one_scores_zero() -> None:
         _tagged(LocalActorFactory.create(), tag)
     do_refresh_trends()
     trend = TagTrend.objects.get(tag=tag)
-    do_review_tag_trend(trend, reviewed(allow=False))
+    do_review_trend(trend, reviewed(allow=False))
     assert list(trending_tags()) == []
     assert list(pending_trends()[0]) == []
     do_refresh_trends(timezone.now() + timedelta(days=2))
@@ -114,7 +112,7 @@ def test_statuses_trend_by_distinct_interactions_from_others(alice: Actor, bob: 
     trend = StatusTrend.objects.get()
     assert (trend.status_id, trend.interactions, trend.review) == (status.pk, 2, Review.PENDING)
     assert list(trending_statuses(None)) == []
-    do_review_status_trend(trend, reviewed(allow=True))
+    do_review_trend(trend, reviewed(allow=True))
     assert [item.status_id for item in trending_statuses(None)] == [status.pk]
     # A viewer who blocks the author does not see it among trends.
     BlockFactory.create(account=carol, target=alice)
@@ -151,7 +149,7 @@ def test_a_link_shared_by_more_accounts_than_usual_waits_for_review_then_trends_
     assert (trend.accounts, trend.uses, trend.review) == (3, 3, Review.PENDING)
     assert list(trending_links()) == []
     assert [item.pk for item in pending_link_trends()] == [trend.pk]
-    do_review_link_trend(trend, reviewed(allow=True))
+    do_review_trend(trend, reviewed(allow=True))
     assert [item.card.url for item in trending_links()] == [card.url]
     (entity,) = trends_link_entities([card])
     assert entity["url"] == card.url and entity["title"] == "A story"
@@ -174,6 +172,6 @@ def test_a_rejected_link_never_trends_and_restricted_accounts_do_not_push_links(
     for _ in range(3):
         StatusFactory.create(account=LocalActorFactory.create(), preview_card=spam)
     do_refresh_trends()
-    do_review_link_trend(LinkTrend.objects.get(card=spam), reviewed(allow=False))
+    do_review_trend(LinkTrend.objects.get(card=spam), reviewed(allow=False))
     assert list(trending_links()) == []
     assert list(pending_link_trends()) == []
