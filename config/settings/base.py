@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.replica.ReplicaReadsMiddleware",
     "config.api.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -118,13 +119,28 @@ TEMPLATES = [
 
 # Database: SQLite in the data directory unless DATABASE_URL names another.
 _database_url = env_str("DATABASE_URL")
+# The database URLs reach PostgreSQL through PgBouncer in transaction mode (deploy/README.md).
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
 DATABASES: dict[str, dict[str, Any]] = {
-    "default": parse_database_url(_database_url)
+    "default": parse_database_url(_database_url, pgbouncer=DATABASE_PGBOUNCER)
     if _database_url
     else sqlite_database(MUTUALS_DATA_DIR / "mutuals.sqlite3")
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and _database_url:
     DATABASES["default"] = sqlite_database(Path(DATABASES["default"]["NAME"]))
+# A streaming read replica: web requests that only read go there (config/replica.py).
+_replica_url = env_str("DATABASE_REPLICA_URL")
+if _replica_url:
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise ConfigError("DATABASE_REPLICA_URL needs DATABASE_URL to name PostgreSQL too")
+    DATABASES["replica"] = parse_database_url(
+        _replica_url, variable="DATABASE_REPLICA_URL", pgbouncer=DATABASE_PGBOUNCER
+    )
+    if not DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+        raise ConfigError("DATABASE_REPLICA_URL must name PostgreSQL")
+# After a member writes, their reads go to the primary for this long (longer than the replica's lag).
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
+DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
