@@ -113,6 +113,17 @@ def parse_database_url(url: str, *, variable: str = "DATABASE_URL", pgbouncer: b
     return config
 
 
+def parse_sentinels(raw: str) -> list[tuple[str, int]]:
+    """Read REDIS_SENTINELS: comma-separated host:port pairs of Redis Sentinels."""
+    sentinels = []
+    for item in (part.strip() for part in raw.split(",")):
+        host, _, port = item.rpartition(":")
+        if not host or not port.isdigit():
+            raise ConfigError(f"REDIS_SENTINELS entry {item!r} is not host:port")
+        sentinels.append((host.strip("[]"), int(port)))
+    return sentinels
+
+
 def sqlite_database(path: Path) -> dict[str, Any]:
     """Return the embedded SQLite settings: WAL journal and immediate write locks."""
     return {

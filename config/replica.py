@@ -37,7 +37,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 
 REPLICA_ALIAS = "replica"
@@ -140,9 +140,13 @@ class ReplicaReadsMiddleware:
         reads = request.method in READ_ONLY_METHODS and PIN_COOKIE not in request.COOKIES
         state = _RequestReads(replica=reads)
         if reads:
-            user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated:
-                state.replica = not cache.get(_pin_key(user.pk))
+            try:
+                user = getattr(request, "user", None)
+                if user is not None and user.is_authenticated:
+                    state.replica = not cache.get(_pin_key(user.pk))
+            except DatabaseError:
+                # The primary is unreachable: the view meets the same error and answers it as an outage.
+                state.replica = False
         token = _reads.set(state)
         try:
             response = self.get_response(request)

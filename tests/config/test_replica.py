@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from config.replica import PIN_COOKIE, REPLICA_ALIAS, ReplicaRouter, primary_reads, remember_writer, replica_reads
 from federation.models import Actor
-from tests.clients import bearer_for
+from tests.clients import bearer_for, signed_in
 from tests.factories.federation import LocalActorFactory
 from tests.factories.timeline import StatusFactory
 from timeline.models import Status
@@ -38,7 +38,7 @@ def bob() -> Actor:
 
 
 def replica_queries(client: Client, path: str, headers: dict[str, str]) -> tuple[int, int, int]:
-    """GET the path with a client that keeps no cookies; return the status code and the queries on each database."""
+    """GET the path; return the status code and how many queries ran on the primary and on the replica."""
     with CaptureQueriesContext(connections["default"]) as primary, CaptureQueries(REPLICA_ALIAS) as replica:
         response = client.get(path, headers=headers)
     return response.status_code, len(primary.captured_queries), len(replica.captured_queries)
@@ -91,6 +91,19 @@ def test_a_browser_that_wrote_reads_the_primary_while_its_cookie_lasts(alice: Ac
     client = Client()
     client.cookies[PIN_COOKIE] = "1"
     code, _, replica = replica_queries(client, f"/api/v1/statuses/{status.id}", {})
+    assert (code, replica) == (200, 0)
+
+
+def test_a_signed_in_browser_of_a_recent_writer_reads_the_primary(alice: Actor) -> None:
+    """The session's member is looked up first: one who wrote from another client reads the primary."""
+    status = StatusFactory.create(account=alice)
+    assert alice.user is not None
+    browser = signed_in(alice.user)
+    code, _, replica = replica_queries(browser, f"/api/v1/statuses/{status.id}", {})
+    assert code == 200
+    assert replica > 0
+    remember_writer(alice.user.pk)
+    code, _, replica = replica_queries(browser, f"/api/v1/statuses/{status.id}", {})
     assert (code, replica) == (200, 0)
 
 
