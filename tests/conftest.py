@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.test import Client
+from django.test import Client, TransactionTestCase
 from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.plugin import DjangoDbBlocker
 
@@ -19,6 +20,18 @@ from federation.models import Actor
 from tests.factories.federation import LocalActorFactory
 from tests.federation.network import FakeNetwork
 from tests.federation.network import network as network  # noqa: PLC0414 (re-exported as a fixture)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Where the suite has a read replica, let every database test read it.
+
+    Requests in transactional and live tests read the replica (the standby of
+    CI's services pass), as they would in production; tests inside a
+    transaction never reach it, since the router keeps those reads on the
+    primary. Django refuses queries to an alias a test did not name.
+    """
+    if "replica" in settings.DATABASES:
+        TransactionTestCase.databases = {"default", "replica"}
 
 
 @pytest.fixture(scope="session")
