@@ -30,15 +30,19 @@ and does not look at open transactions.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
 
 REPLICA_ALIAS = "replica"
 PIN_COOKIE = "mutuals_primary"
@@ -65,16 +69,29 @@ def _pin_key(member_id: int) -> str:
     return f"replica-pin:{member_id}"
 
 
+def _recent_writer(member_id: int) -> bool:
+    """Return whether the member wrote within the pin window; with the cache unreachable, assume so."""
+    try:
+        return bool(cache.get(_pin_key(member_id)))
+    except (redis.RedisError, OSError) as exc:
+        logger.warning("read-your-writes marker unreadable, reading the primary: %s", exc)
+        return True
+
+
 def pin_if_recent_writer(member_id: int) -> None:
     """Read the primary for the rest of this request if the member wrote within the pin window."""
     state = _reads.get()
-    if state is not None and state.replica and cache.get(_pin_key(member_id)):
+    if state is not None and state.replica and _recent_writer(member_id):
         state.replica = False
 
 
 def remember_writer(member_id: int) -> None:
     """Send the member's reads to the primary for the pin window (the replica may not have the write yet)."""
-    cache.set(_pin_key(member_id), 1, timeout=settings.DATABASE_REPLICA_PIN_SECONDS)
+    try:
+        cache.set(_pin_key(member_id), 1, timeout=settings.DATABASE_REPLICA_PIN_SECONDS)
+    except (redis.RedisError, OSError) as exc:
+        # The write has committed; the member may see the replica's older rows for a moment.
+        logger.warning("read-your-writes marker not written: %s", exc)
 
 
 @contextlib.contextmanager
@@ -143,7 +160,7 @@ class ReplicaReadsMiddleware:
             try:
                 user = getattr(request, "user", None)
                 if user is not None and user.is_authenticated:
-                    state.replica = not cache.get(_pin_key(user.pk))
+                    state.replica = not _recent_writer(user.pk)
             except DatabaseError:
                 # The primary is unreachable: the view meets the same error and answers it as an outage.
                 state.replica = False

@@ -9,7 +9,9 @@ from __future__ import annotations
 import time
 
 import pytest
+import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -181,3 +183,23 @@ def test_migrations_run_on_the_primary_only() -> None:
     router = ReplicaRouter()
     assert router.allow_migrate("default", "timeline")
     assert not router.allow_migrate(REPLICA_ALIAS, "timeline")
+
+
+def test_with_the_cache_unreachable_every_read_goes_to_the_primary(
+    alice: Actor, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No marker can be read or written: requests still answer, reading the primary, with a log line."""
+
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    status = StatusFactory.create(account=alice)
+    headers = bearer_for(alice)
+    monkeypatch.setattr(cache, "get", unreachable)
+    monkeypatch.setattr(cache, "set", unreachable)
+    code, _, replica = replica_queries(Client(), f"/api/v1/statuses/{status.id}", headers)
+    assert (code, replica) == (200, 0)
+    assert "read-your-writes marker unreadable" in caplog.text
+    assert alice.user_id is not None
+    remember_writer(alice.user_id)
+    assert "read-your-writes marker not written" in caplog.text
