@@ -32,8 +32,6 @@ POSTGRES_ADMIN_URL = os.environ.get("MUTUALS_TEST_ADMIN_DATABASE_URL", "postgres
 REDIS_BASE_URL = os.environ.get("MUTUALS_TEST_REDIS_HOST_URL", "redis://127.0.0.1:6379")
 # A streaming standby of the admin URL's server (postgresql://user@host:port): instances read from it.
 REPLICA_BASE_URL = os.environ.get("MUTUALS_TEST_REPLICA_HOST_URL", "")
-# An AMQP broker (amqp://user:password@host:port): instances queue their tasks there, each in its own vhost.
-AMQP_BASE_URL = os.environ.get("MUTUALS_TEST_AMQP_URL", "")
 QUEUES = "default,fanout,inbox,deliveries,scheduled"
 # Migrated schemas kept between instances and runs, named by the migrations they hold.
 TEMPLATE_FOLDER = ROOT / "var" / "test-templates"
@@ -67,11 +65,6 @@ def services_available() -> str | None:
     return None
 
 
-def _rabbitmqctl(*args: str) -> None:
-    """Run a RabbitMQ administration command on this machine's broker."""
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
-
-
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as sock:
@@ -96,7 +89,7 @@ class LiveInstance:
         # A test that stops and starts services gives its own private servers here.
         self.postgres_admin_url = postgres_admin_url or POSTGRES_ADMIN_URL
         self.redis_base_url = redis_url or REDIS_BASE_URL
-        # The suite's standby and AMQP broker go with the suite's servers only.
+        # The suite's standby goes with the suite's own servers only.
         self.suite_servers = postgres_admin_url is None and redis_url is None
         self.name = name
         self.data_dir = data_dir
@@ -131,14 +124,6 @@ class LiveInstance:
             # concurrent test runs) never see each other's queues.
             self.redis_url = f"{self.redis_base_url}/0"
             self.redis_prefix = f"mutuals-{self.database}"
-            self.amqp_vhost = ""
-            broker_url = self.redis_url
-            if AMQP_BASE_URL and self.suite_servers:
-                # Instances share the broker; a vhost each keeps their queues (named alike) apart.
-                self.amqp_vhost = self.database
-                _rabbitmqctl("add_vhost", self.amqp_vhost)
-                _rabbitmqctl("set_permissions", "-p", self.amqp_vhost, "guest", ".*", ".*", ".*")
-                broker_url = f"{AMQP_BASE_URL}/{self.amqp_vhost}"
             admin = psycopg.conninfo.conninfo_to_dict(self.postgres_admin_url)
             user, host, port = admin.get("user", "postgres"), admin.get("host", "127.0.0.1"), admin.get("port", 5432)
             env.update(
@@ -147,7 +132,7 @@ class LiveInstance:
                     "SECRET_KEY": secrets.token_urlsafe(40),
                     "DATABASE_URL": f"postgresql://{user}@{host}:{port}/{self.database}",
                     "REDIS_URL": self.redis_url,
-                    "BROKER_URL": broker_url,
+                    "BROKER_URL": self.redis_url,
                     "MUTUALS_REDIS_PREFIX": self.redis_prefix,
                     # Production leaves /media/ to nginx; a live instance has no proxy in front.
                     "MUTUALS_SERVE_MEDIA": "true",
@@ -305,8 +290,6 @@ class LiveInstance:
         if self.backend == "services":
             with psycopg.connect(self.postgres_admin_url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-            if self.amqp_vhost:
-                _rabbitmqctl("delete_vhost", self.amqp_vhost)
             client = redis.Redis.from_url(self.redis_url)
             keys = list(client.scan_iter(f"{self.redis_prefix}*", count=1000))
             if keys:
