@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import LiveInstance, live_instance, wait_for
+from tests.live import LiveInstance, live_instance, suite_backend, wait_for
 
 pytestmark = pytest.mark.live
 
@@ -26,6 +26,8 @@ def rabbitmqctl(*args: str) -> str:
 @pytest.fixture
 def vhost() -> Iterator[str]:
     """Yield a RabbitMQ vhost of this test's own, removed afterwards."""
+    if suite_backend() != "services":
+        pytest.skip("runs once, in the services pass, whose suite uses RabbitMQ as its broker")
     try:
         socket.create_connection((AMQP_HOST, AMQP_PORT), timeout=2).close()
     except OSError as exc:
