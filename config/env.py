@@ -78,18 +78,28 @@ DATABASE_CONNECT_TIMEOUT_SECONDS = 3
 DATABASE_POOL_WAIT_SECONDS = 5
 
 
-def parse_database_url(url: str) -> dict[str, Any]:
-    """Turn DATABASE_URL into a Django DATABASES entry, naming what is wrong."""
+def parse_database_url(url: str, *, variable: str = "DATABASE_URL", pgbouncer: bool = False) -> dict[str, Any]:
+    """Turn a database URL into a Django DATABASES entry, naming the variable and what is wrong.
+
+    `pgbouncer` says the URL reaches PostgreSQL through PgBouncer in
+    transaction mode, where consecutive transactions of one connection may
+    run on different server connections: nothing may outlive a transaction.
+    """
     scheme = url.split(":", 1)[0]
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
-        raise ConfigError(f"DATABASE_URL scheme {scheme!r} is not supported (use postgresql://... or sqlite:///...)")
+        raise ConfigError(f"{variable} scheme {scheme!r} is not supported (use postgresql://... or sqlite:///...)")
     try:
         config: dict[str, Any] = dict(dj_database_url.parse(url))
     except ValueError as exc:
-        raise ConfigError(f"DATABASE_URL is malformed: {exc}") from None
+        raise ConfigError(f"{variable} is malformed: {exc}") from None
     if config["ENGINE"].endswith("postgresql"):
         if not config.get("NAME"):
-            raise ConfigError("DATABASE_URL names no database (postgresql://user@host:5432/NAME)")
+            raise ConfigError(f"{variable} names no database (postgresql://user@host:5432/NAME)")
+        # A server-side cursor (QuerySet.iterator()) is declared in one
+        # transaction and read in later ones: behind PgBouncer those may reach
+        # another server connection, which has no such cursor. Prepared
+        # statements would have the same problem; Django leaves them off.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = pgbouncer
         # Under ASGI each request may run on a new thread, so per-thread
         # persistent connections pile up until PostgreSQL refuses clients.
         # A small pool per process reuses connections instead.
@@ -101,6 +111,17 @@ def parse_database_url(url: str) -> dict[str, Any]:
         options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT_SECONDS)
         options["pool"] = {"min_size": 1, "max_size": 8, "timeout": DATABASE_POOL_WAIT_SECONDS}
     return config
+
+
+def parse_sentinels(raw: str) -> list[tuple[str, int]]:
+    """Read REDIS_SENTINELS: comma-separated host:port pairs of Redis Sentinels."""
+    sentinels = []
+    for item in (part.strip() for part in raw.split(",")):
+        host, _, port = item.rpartition(":")
+        if not host or not port.isdigit():
+            raise ConfigError(f"REDIS_SENTINELS entry {item!r} is not host:port")
+        sentinels.append((host.strip("[]"), int(port)))
+    return sentinels
 
 
 def sqlite_database(path: Path) -> dict[str, Any]:

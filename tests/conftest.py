@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
-from django.test import Client
+from django.db import connections
+from django.test import Client, TransactionTestCase
 from pytest_django.fixtures import Settings as SettingsWrapper
+from pytest_django.plugin import DjangoDbBlocker
 
 from federation.actions import deliveries, outbox
 from federation.models import Actor
@@ -20,6 +23,39 @@ from tests.factories.federation import LocalActorFactory
 from tests.federation.network import FakeNetwork
 from tests.federation.network import network as network  # noqa: PLC0414 (re-exported as a fixture)
 from timeline.activitypub import outbox as status_outbox
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Where the suite has a read replica, let every database test read it.
+
+    Requests in transactional and live tests read the replica (the standby of
+    CI's services pass), as they would in production; tests inside a
+    transaction never reach it, since the router keeps those reads on the
+    primary. Django refuses queries to an alias a test did not name.
+    """
+    if "replica" in settings.DATABASES:
+        TransactionTestCase.databases = {"default", "replica"}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """Behind PgBouncer, end its server connections to the test database before that database is dropped.
+
+    PgBouncer keeps server connections open after Django closes its own, and
+    PostgreSQL refuses to drop a database anyone is connected to.
+    """
+    yield
+    default = connections["default"]
+    if not default.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        return
+    connections.close_all()
+    # The PostgreSQL backend's pool holds connections of its own.
+    default.close_pool()  # type: ignore[attr-defined]
+    with django_db_blocker.unblock(), default._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [default.settings_dict["NAME"]],
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 POSTGRES_ADMIN_URL = os.environ.get("MUTUALS_TEST_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_BASE_URL = os.environ.get("MUTUALS_TEST_REDIS_HOST_URL", "redis://127.0.0.1:6379")
+# A streaming standby of the admin URL's server (postgresql://user@host:port): instances read from it.
+REPLICA_BASE_URL = os.environ.get("MUTUALS_TEST_REPLICA_HOST_URL", "")
 QUEUES = "default,fanout,inbox,deliveries,scheduled"
 # Migrated schemas kept between instances and runs, named by the migrations they hold.
 TEMPLATE_FOLDER = ROOT / "var" / "test-templates"
@@ -89,6 +91,8 @@ class LiveInstance:
         # A test that stops and starts services gives its own private servers here.
         self.postgres_admin_url = postgres_admin_url or POSTGRES_ADMIN_URL
         self.redis_base_url = redis_url or REDIS_BASE_URL
+        # The suite's standby goes with the suite's own servers only.
+        self.suite_servers = postgres_admin_url is None and redis_url is None
         self.name = name
         self.data_dir = data_dir
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -137,6 +141,8 @@ class LiveInstance:
                     "MUTUALS_SERVE_MEDIA": "true",
                 }
             )
+            if REPLICA_BASE_URL and self.suite_servers:
+                env["DATABASE_REPLICA_URL"] = f"{REPLICA_BASE_URL}/{self.database}"
         else:
             env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
         return env

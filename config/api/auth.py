@@ -12,6 +12,7 @@ from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from config.api.errors import ApiError, api_error
 from config.api.scopes import scope_grants
+from config.replica import pin_if_recent_writer, primary_reads
 from federation.models import Actor
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
@@ -20,8 +21,12 @@ __all__ = ["api_error", "optional_token", "require_token", "token_actor", "token
 
 
 def _verified_token(request: HttpRequest) -> AccessToken | None:
-    """Return the request's valid access token, or None if it carries none or a bad one."""
-    valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
+    """Return the request's valid access token, or None if it carries none or a bad one.
+
+    Read from the primary: a client uses a token the moment it is issued.
+    """
+    with primary_reads():
+        valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
     if not valid:
         return None
     return cast(AccessToken, oauth_request.access_token)
@@ -30,6 +35,7 @@ def _verified_token(request: HttpRequest) -> AccessToken | None:
 def _attach(request: HttpRequest, access_token: AccessToken) -> None:
     if access_token.user is not None:
         request.user = access_token.user
+        pin_if_recent_writer(access_token.user.pk)
     request.oauth_token = access_token  # type: ignore[attr-defined]
     request.oauth_application = access_token.application  # type: ignore[attr-defined]
 

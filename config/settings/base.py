@@ -22,6 +22,7 @@ from config.env import (
     parse_database_url,
     parse_domain,
     parse_scheme,
+    parse_sentinels,
     sqlite_database,
 )
 from config.vapid import check_vapid_private_key, generate_vapid_private_key
@@ -108,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.replica.ReplicaReadsMiddleware",
     "config.api.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -135,13 +137,28 @@ TEMPLATES = [
 
 # Database: SQLite in the data directory unless DATABASE_URL names another.
 _database_url = env_str("DATABASE_URL")
+# The database URLs reach PostgreSQL through PgBouncer in transaction mode (deploy/README.md).
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
 DATABASES: dict[str, dict[str, Any]] = {
-    "default": parse_database_url(_database_url)
+    "default": parse_database_url(_database_url, pgbouncer=DATABASE_PGBOUNCER)
     if _database_url
     else sqlite_database(MUTUALS_DATA_DIR / "mutuals.sqlite3")
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and _database_url:
     DATABASES["default"] = sqlite_database(Path(DATABASES["default"]["NAME"]))
+# A streaming read replica: web requests that only read go there (config/replica.py).
+_replica_url = env_str("DATABASE_REPLICA_URL")
+if _replica_url:
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise ConfigError("DATABASE_REPLICA_URL needs DATABASE_URL to name PostgreSQL too")
+    DATABASES["replica"] = parse_database_url(
+        _replica_url, variable="DATABASE_REPLICA_URL", pgbouncer=DATABASE_PGBOUNCER
+    )
+    if not DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+        raise ConfigError("DATABASE_REPLICA_URL must name PostgreSQL")
+# After a member writes, their reads go to the primary for this long (longer than the replica's lag).
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
+DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
@@ -189,18 +206,46 @@ REDIS_URL = env_str("REDIS_URL")
 REDIS_PREFIX = env_str("MUTUALS_REDIS_PREFIX", "mutuals")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ConfigError(f"REDIS_URL={REDIS_URL!r} must start with redis:// or rediss://")
-if REDIS_URL:
+# Redis behind Sentinel (deploy/README.md): the sentinels to ask, the name of
+# the master they watch and its database number. It takes REDIS_URL's place,
+# and the channel layer, the cache and a Redis broker follow a failover.
+REDIS_SENTINELS = parse_sentinels(env_str("REDIS_SENTINELS")) if env_str("REDIS_SENTINELS") else []
+REDIS_SENTINEL_MASTER = env_str("REDIS_SENTINEL_MASTER", "mymaster")
+REDIS_SENTINEL_DB = env_int("REDIS_SENTINEL_DB", 0)
+if REDIS_SENTINELS and REDIS_URL:
+    raise ConfigError("REDIS_URL and REDIS_SENTINELS are both set; set only one (REDIS_SENTINELS for Sentinel)")
+if REDIS_SENTINELS:
+    CHANNEL_LAYERS: dict[str, Any] = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [
+                    {"sentinels": REDIS_SENTINELS, "master_name": REDIS_SENTINEL_MASTER, "db": REDIS_SENTINEL_DB}
+                ],
+                "prefix": REDIS_PREFIX,
+            },
+        }
+    }
+    CACHES: dict[str, Any] = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"sentinel://{REDIS_SENTINEL_MASTER}/{REDIS_SENTINEL_DB}",
+            "KEY_PREFIX": REDIS_PREFIX,
+            "OPTIONS": {"pool_class": "config.sentinel.SentinelCachePool"},
+        }
+    }
+elif REDIS_URL:
     # Redis pub/sub, as Mastodon's streaming server uses it: sending to a group
     # is one PUBLISH, and each web process subscribes once per group and hands
     # the message to its own consumers. Pub/sub channels ignore the database
     # number, so the prefix alone keeps instances sharing a server apart.
-    CHANNEL_LAYERS: dict[str, Any] = {
+    CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_PREFIX},
         }
     }
-    CACHES: dict[str, Any] = {
+    CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
@@ -213,7 +258,7 @@ else:
 # Streaming events reach the web process's clients through the channel layer.
 # Redis carries them from any process; the in-memory layer cannot, so embedded
 # mode writes them to a table that the web process polls ("database").
-STREAMING_RELAY = "direct" if REDIS_URL else "database"
+STREAMING_RELAY = "direct" if REDIS_URL or REDIS_SENTINELS else "database"
 
 # Celery. With no BROKER_URL the broker is a SQLite file of its own in the data
 # directory (kombu's SQLAlchemy transport, see config/broker.py): no service to
@@ -221,21 +266,26 @@ STREAMING_RELAY = "direct" if REDIS_URL else "database"
 # message. It is apart from the main database so that queueing never waits for
 # a long write there.
 BROKER_FILE = MUTUALS_DATA_DIR / "broker.sqlite3"
-CELERY_BROKER_URL = env_str("BROKER_URL", REDIS_URL) or "embedded"
+_sentinel_broker = ";".join(f"sentinel://{host}:{port}/{REDIS_SENTINEL_DB}" for host, port in REDIS_SENTINELS)
+CELERY_BROKER_URL = env_str("BROKER_URL", REDIS_URL or _sentinel_broker) or "embedded"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The folder broker of earlier versions: its messages are redone by the recovery tasks.
     CELERY_BROKER_URL = "embedded"
 if CELERY_BROKER_URL != "embedded" and not CELERY_BROKER_URL.startswith(
-    ("redis://", "rediss://", "amqp://", "pyamqp://")
+    ("redis://", "rediss://", "amqp://", "pyamqp://", "sentinel://")
 ):
-    raise ConfigError(f"BROKER_URL={CELERY_BROKER_URL!r} must be redis://, amqp:// or empty for the embedded broker")
+    raise ConfigError(
+        f"BROKER_URL={CELERY_BROKER_URL!r} must be redis://, amqp://, sentinel:// or empty for the embedded broker"
+    )
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {}
 if CELERY_BROKER_URL == "embedded":
     # config.celery names the transport "mutuals-sqlite"; the rest is SQLAlchemy's URL of the file.
     CELERY_BROKER_URL = f"mutuals-sqlite+sqlite:///{BROKER_FILE}"
-elif CELERY_BROKER_URL.startswith(("redis", "rediss")):
+elif CELERY_BROKER_URL.startswith(("redis", "rediss", "sentinel")):
     # A message whose worker died unacknowledged is handed out again after this.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "global_keyprefix": f"{REDIS_PREFIX}:"}
+    if CELERY_BROKER_URL.startswith("sentinel"):
+        CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = REDIS_SENTINEL_MASTER
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -24,8 +24,10 @@ if not env_str("DATABASE_URL"):
     raise ConfigError("DATABASE_URL is not set; production mode requires postgresql://...")
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ConfigError("DATABASE_URL must name PostgreSQL in production mode")
-if not env_str("REDIS_URL"):
-    raise ConfigError("REDIS_URL is not set; production mode requires Redis for channels and cache")
+if not env_str("REDIS_URL") and not env_str("REDIS_SENTINELS"):
+    raise ConfigError(
+        "REDIS_URL is not set; production mode requires Redis (or REDIS_SENTINELS) for channels and cache"
+    )
 
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if MUTUALS_SCHEME == "https" else 0
 SESSION_COOKIE_SECURE = MUTUALS_SCHEME == "https"

@@ -32,11 +32,27 @@ STORAGES = {
 }
 
 if TEST_BACKEND == "services":
+    # CI's services pass reaches the primary through PgBouncer
+    # (MUTUALS_TEST_DATABASE_PGBOUNCER=1) and reads from a streaming standby
+    # (MUTUALS_TEST_REPLICA_URL); both are started by .ci/replicated-postgres.
+    _pgbouncer = os.environ.get("MUTUALS_TEST_DATABASE_PGBOUNCER", "") == "1"
     DATABASES = {
         "default": parse_database_url(
-            os.environ.get("MUTUALS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+            os.environ.get("MUTUALS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+            pgbouncer=_pgbouncer,
         )
     }
+    _replica = os.environ.get("MUTUALS_TEST_REPLICA_URL", "")
+    if _replica:
+        # A test mirror takes the primary's test database name: the standby
+        # streams that database from the primary, so it is never created
+        # there. Its primary commits wait until the standby has applied them
+        # (synchronous_commit = remote_apply), so a committed row is on the
+        # standby before the test reads it.
+        DATABASES["replica"] = {
+            **parse_database_url(_replica, variable="MUTUALS_TEST_REPLICA_URL", pgbouncer=_pgbouncer),
+            "TEST": {"MIRROR": "default"},
+        }
     _redis = os.environ.get("MUTUALS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     _prefix = f"mutuals-test-{os.getpid()}"
     CHANNEL_LAYERS = {
@@ -52,7 +68,7 @@ if TEST_BACKEND == "services":
             "KEY_PREFIX": _prefix,
         }
     }
-    CELERY_BROKER_URL = _redis
+    CELERY_BROKER_URL = os.environ.get("MUTUALS_TEST_BROKER_URL", _redis)
 else:
     DATABASES = {"default": sqlite_database(MUTUALS_DATA_DIR / "test.sqlite3")}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -78,8 +78,9 @@ def target_of(instance: LiveInstance) -> Instance:
     """Return the backup module's view of a live instance (as its own settings would give it)."""
     data = instance.data_dir
     if instance.backend == "services":
-        database = {"ENGINE": "django.db.backends.postgresql", "NAME": instance.database, "HOST": "127.0.0.1"}
-        database.update({"PORT": "5432", "USER": "postgres"})
+        server = psycopg.conninfo.conninfo_to_dict(instance.env["DATABASE_URL"])
+        database = {"ENGINE": "django.db.backends.postgresql", "NAME": instance.database, "HOST": server["host"]}
+        database.update({"PORT": str(server["port"]), "USER": server["user"]})
     else:
         database = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(data / "mutuals.sqlite3")}
     return Instance(database=database, media_root=data / "media", private_root=data / "private", data_dir=data)
@@ -90,7 +91,7 @@ def state_of(instance: LiveInstance) -> dict[str, str]:
     data = instance.data_dir
     state: dict[str, str] = {}
     if instance.backend == "services":
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{instance.database}") as conn:
+        with psycopg.connect(instance.env["DATABASE_URL"]) as conn:
             for table in (*backups.DATA_TABLES, "federation_remotehost", "django_migrations"):
                 # A digest of every row: any change to the table changes it.
                 digest = f"SELECT count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM \"{table}\" t"  # noqa: S608

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from config.env import ConfigError, env_bool, parse_database_url, parse_domain, parse_scheme, redacted
+from config.env import (
+    ConfigError,
+    env_bool,
+    parse_database_url,
+    parse_domain,
+    parse_scheme,
+    parse_sentinels,
+    redacted,
+)
 
 
 @pytest.mark.parametrize("domain", ["social.example", "social.test:8000", "LOCALHOST:8123"])
@@ -63,3 +71,24 @@ def test_postgres_connections_give_up_quickly_when_the_server_is_down() -> None:
     assert config["OPTIONS"]["pool"]["timeout"] == 5
     # A timeout named in the URL wins.
     assert parse_database_url("postgresql://u@h/db?connect_timeout=9")["OPTIONS"]["connect_timeout"] == 9
+
+
+def test_parse_database_url_behind_pgbouncer_turns_off_server_side_cursors() -> None:
+    """Behind PgBouncer in transaction mode a cursor cannot outlive its transaction."""
+    assert parse_database_url("postgresql://u@pool:6432/mutuals", pgbouncer=True)["DISABLE_SERVER_SIDE_CURSORS"]
+    assert not parse_database_url("postgresql://u@db:5432/mutuals")["DISABLE_SERVER_SIDE_CURSORS"]
+
+
+def test_parse_database_url_names_the_variable_it_read() -> None:
+    with pytest.raises(ConfigError, match="DATABASE_REPLICA_URL names no database"):
+        parse_database_url("postgresql://u@standby:5432", variable="DATABASE_REPLICA_URL")
+
+
+def test_parse_sentinels_reads_host_port_pairs() -> None:
+    assert parse_sentinels("10.0.0.1:26379, sentinel-2:26380") == [("10.0.0.1", 26379), ("sentinel-2", 26380)]
+
+
+@pytest.mark.parametrize("raw", ["sentinel-1", "sentinel-1:port", ":26379", "a:1,"])
+def test_parse_sentinels_rejects_entries_without_host_and_port(raw: str) -> None:
+    with pytest.raises(ConfigError, match="REDIS_SENTINELS entry"):
+        parse_sentinels(raw)

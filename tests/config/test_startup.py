@@ -62,6 +62,24 @@ def test_malformed_database_url_stops_with_one_line(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_REPLICA_URL": "postgresql://u@standby/mutuals"}, "DATABASE_REPLICA_URL needs DATABASE_URL"),
+        (
+            {"DATABASE_URL": "postgresql://u@primary/mutuals", "DATABASE_REPLICA_URL": "sqlite:///replica.sqlite3"},
+            "DATABASE_REPLICA_URL must name PostgreSQL",
+        ),
+    ],
+)
+def test_a_read_replica_is_postgresql_beside_a_postgresql_primary(
+    env: dict[str, str], message: str, tmp_path: Path
+) -> None:
+    result = run(["manage.py", "checkconfig"], env, tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
 def test_unreachable_database_stops_start_up_with_one_line(tmp_path: Path) -> None:
     env = {"DATABASE_URL": "postgresql://nobody@127.0.0.1:9/nowhere"}
     result = run(["manage.py", "checkconfig", "--startup"], env, tmp_path)
