@@ -19,8 +19,10 @@ def test_post_is_stored_served_and_fanned_out_by_the_worker(instance: LiveInstan
 
     instance.start_web()
     instance.start_worker()
+    # The author's own entry is written with the post; the worker marks the fan-out done.
+    assert query_one(instance, "SELECT COUNT(*) FROM timeline_timelineentry WHERE status_id = %s", (status_id,)) == 1
     wait_for(
-        lambda: query_one(instance, "SELECT COUNT(*) FROM timeline_timelineentry WHERE status_id = %s", (status_id,)),
+        lambda: query_one(instance, "SELECT fanned_out_at FROM timeline_status WHERE id = %s", (status_id,)),
         timeout=60,
         message="the worker to fan the status out",
     )
