@@ -12,10 +12,7 @@ class TimelineConfig(AppConfig):
         rest are functions federation asks the timeline through.
         """
         # Imported here, not at the top: apps load before models.
-        from federation.actions.remote_actors import (  # noqa: PLC0415
-            register_actor_document_reader,
-            register_remote_actor_listener,
-        )
+        from federation.actions.remote_actors import register_actor_document_reader  # noqa: PLC0415
         from federation.inbox.registry import wrap_batches  # noqa: PLC0415
         from federation.renderers import register_actor_tag_renderer, register_field_value_renderer  # noqa: PLC0415
         from federation.views.discovery import register_usage_reader  # noqa: PLC0415
@@ -41,6 +38,6 @@ class TimelineConfig(AppConfig):
         register_author_refusal(author_refuses_fetcher)
         register_usage_reader(usage)
         register_field_value_renderer(render_field_value)
-        register_remote_actor_listener(cache_actor_images_on_commit)
+        register_actor_document_reader(cache_actor_images_on_commit)
         register_actor_tag_renderer(actor_emoji_tags)
         register_actor_document_reader(remote_actor_emojis_stored)

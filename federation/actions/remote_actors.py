@@ -36,18 +36,6 @@ _NOT_IN_USERNAME = re.compile(r"[^A-Za-z0-9_]+")
 DERIVED_USERNAME_LENGTH = 30
 
 
-_stored_listeners: list[Callable[[int], None]] = []
-
-
-def register_remote_actor_listener(listener: Callable[[int], None]) -> None:
-    """Name a function called with a remote actor's id each time its document is stored.
-
-    The timeline registers the copying of avatars and headers here when it
-    loads, so this floor imports no app.
-    """
-    _stored_listeners[:] = [listener]
-
-
 def _forget_replaced_images(actor: Actor, fields: dict[str, Any]) -> list[str]:
     """Drop the copies of an actor's images whose remote URL changed; return the fields cleared."""
     cleared = []
@@ -201,8 +189,6 @@ def do_store_remote_actor(doc: Person) -> Actor:
                     setattr(actor := existing, name, value)
                 actor.username = username
                 actor.save()
-            for listener in _stored_listeners:
-                listener(actor.pk)
     except IntegrityError as exc:
         # The same handle already names another actor of that domain (an account re-created there).
         raise RemoteActorUnavailable(f"{username}@{domain} already names another actor.") from exc

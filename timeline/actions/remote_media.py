@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.queueing import enqueue_on_commit
+from federation.activitypub import Person
 from federation.models import Actor
 from federation.selectors import policy_for_domain
 from federation.transport import TransportError, UnsafeDestination, public_get
@@ -288,9 +289,12 @@ def do_cache_actor_images(actor_id: int) -> list[str]:
     return copied
 
 
-def cache_actor_images_on_commit(actor_id: int) -> None:
-    """Queue the copying of a remote actor's images once the current transaction commits."""
-    enqueue_on_commit("timeline.tasks.cache_actor_images", actor_id)
+def cache_actor_images_on_commit(actor: Actor, document: Person) -> None:
+    """Queue the copying of a remote actor's images once the current transaction commits.
+
+    Registered with federation as a reader of every stored actor document.
+    """
+    enqueue_on_commit("timeline.tasks.cache_actor_images", actor.pk)
 
 
 @dataclass(frozen=True)
