@@ -1,8 +1,8 @@
 """Show custom emoji in the web app: `:shortcode:` in a status or a name becomes the emoji's image.
 
-Usage, in any template (statuses, names, announcements):
-`{% load custom_emoji %}{% with emojis=status|status_emojis %}{{ status.content|safe|emojify:emojis }}{% endwith %}`
-and `{% with emojis=actor|account_emojis %}{{ actor.display_name|emojify:emojis }}{% endwith %}` for names.
+Posts are built from the client API's entities, which list their emoji:
+`{{ post.content|safe|emojify_listed:entity.emojis }}`. Pages built from
+rows look their emoji up: `{% with emojis=actor|account_emojis %}{{ actor.display_name|emojify:emojis }}{% endwith %}`.
 Text that is not marked safe is escaped first; markup is never touched,
 only the text between tags.
 """
@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from federation.models import Actor
 from timeline.entities.emojis import SHORTCODE_IN_TEXT, emoji_url, shortcodes_in, shown_emojis
-from timeline.models import CustomEmoji, Status
+from timeline.models import CustomEmoji
 
 register = template.Library()
 
@@ -28,12 +28,6 @@ _TAG = re.compile(r"(<[^>]*>)")
 
 def _emojis_of(domain: str, texts: Iterable[str]) -> list[CustomEmoji]:
     return shown_emojis({0: (domain or None, shortcodes_in(texts))})[0]
-
-
-@register.filter
-def status_emojis(status: Status) -> list[CustomEmoji]:
-    """Return the custom emoji a status's text and content warning name, from its author's server."""
-    return _emojis_of(status.account.domain, [status.content, status.spoiler_text])
 
 
 @register.filter
