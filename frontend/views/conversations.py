@@ -78,7 +78,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponseBase
     item = access_conversation_by_id(viewer, conversation_id)
     last = item.last_status
     visible = can_view_status(viewer, last)
-    form = compose_form(request, viewer, last if visible else None)
+    form = compose_form(request, viewer, last if visible else None, redraft=False)
     if request.method == "POST" and visible and form.is_valid():
         posted = post_composed(viewer, form, last)
         if posted:

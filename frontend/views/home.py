@@ -157,9 +157,17 @@ def reply_initial(actor: Actor, replying_to: Status) -> dict[str, object]:
 
 
 def compose_form(
-    request: HttpRequest, actor: Actor, replying_to: Status | None, message_to: Actor | None = None
+    request: HttpRequest,
+    actor: Actor,
+    replying_to: Status | None,
+    message_to: Actor | None = None,
+    *,
+    redraft: bool = True,
 ) -> ComposeForm:
-    """Return the compose form, bound to a POST or filled for a reply, a message, a redraft or a new post."""
+    """Return the compose form, bound to a POST or filled for a reply, a message, a redraft or a new post.
+
+    Only a form that may take a deleted post's source back (`redraft`) reads it, once.
+    """
     default_language = actor.user.default_language if actor.user else ""
     initial: dict[str, object] = {
         "visibility": actor.user.default_visibility if actor.user else Visibility.PUBLIC,
@@ -169,9 +177,9 @@ def compose_form(
         initial |= reply_initial(actor, replying_to)
     elif message_to is not None and message_to.pk != actor.pk:
         initial |= {"text": f"@{message_to.acct} ", "visibility": Visibility.DIRECT}
-    redraft = request.session.pop(REDRAFT_SESSION_KEY, None) if request.method == "GET" else None
-    if isinstance(redraft, dict):
-        initial |= {key: value for key, value in redraft.items() if value not in (None, "")}
+    source = request.session.pop(REDRAFT_SESSION_KEY, None) if redraft and request.method == "GET" else None
+    if isinstance(source, dict):
+        initial |= {key: value for key, value in source.items() if value not in (None, "")}
     return ComposeForm(request.POST or None, request.FILES or None, initial=initial, default_language=default_language)
 
 
