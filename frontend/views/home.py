@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -88,9 +88,7 @@ class ComposeForm(forms.Form):
 
     def __init__(self, *args: Any, default_language: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        language = self.fields["language"]
-        assert isinstance(language, forms.ChoiceField)  # noqa: S101 (narrows the declared field's type)
-        language.choices = language_choices(default_language)
+        cast("forms.ChoiceField", self.fields["language"]).choices = language_choices(default_language)
 
     def clean(self) -> dict[str, Any]:
         """Refuse a poll of one choice, and a poll with an image, before anything is stored."""

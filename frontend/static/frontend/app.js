@@ -79,7 +79,8 @@
   });
 
   // Replies in place: one compose form at a time, under the post replied to; cancelling just closes it.
-  document.addEventListener("htmx:beforeSwap", function (event) {
+  // htmx fires beforeRequest on the link clicked, and load on each element it inserts.
+  document.addEventListener("htmx:beforeRequest", function (event) {
     if (event.target.matches && event.target.matches("[data-reply-link]")) {
       var open = document.getElementById("compose");
       if (open) {
@@ -87,9 +88,9 @@
       }
     }
   });
-  document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.target.matches && event.target.matches("[data-reply-link]")) {
-      var text = document.querySelector("#compose textarea");
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target.id === "compose") {
+      var text = event.target.querySelector("textarea");
       if (text) {
         text.focus();
         text.setSelectionRange(text.value.length, text.value.length);

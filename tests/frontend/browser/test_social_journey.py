@@ -266,6 +266,18 @@ def test_a_direct_message_sent_from_a_profile_reaches_the_other_members_conversa
     instance, passwords = demo
     bob_id = seed(instance)["bob"]
     alice = member_page(browser, instance, "alice", passwords["alice"], width=PHONE)
+    # A reply opens in place under the post, names its author, and closes again without leaving the page.
+    alice.goto(instance.url("/timelines/local"))
+    url = alice.url
+    seeds = alice.get_by_role("article").filter(has_text="Seeds are in").first
+    seeds.get_by_role("link", name=re.compile("^Reply")).click()
+    expect(alice.locator("#compose")).to_be_visible()
+    expect(alice.get_by_label("What's on your mind?")).to_have_value("@bob ")
+    expect(alice.get_by_label("What's on your mind?")).to_be_focused()
+    assert alice.url == url
+    alice.get_by_role("link", name="Cancel reply").click()
+    expect(alice.locator("#compose")).to_have_count(0)
+    assert alice.url == url
     alice.goto(instance.url(f"/accounts/{bob_id}"))
     alice.get_by_role("link", name="Message @bob").click()
     expect(alice.get_by_label("Who can see it")).to_have_value("direct")
