@@ -25,6 +25,7 @@ from federation.models import Actor
 from governance.models import Proposal
 from governance.selectors import proposals_for_polls
 from timeline.entities.statuses import status_entities
+from timeline.filtering import is_hidden
 from timeline.models import Status
 
 _ANCHOR = re.compile(r"<a\s([^>]*)>(.*?)</a>", re.DOTALL)
@@ -76,6 +77,8 @@ class PostView:
     own: bool
     poll: PollView | None = None
     avatar: str = ""
+    # The titles of the viewer's `warn` filters that match: the post is shown folded behind them.
+    filtered_titles: tuple[str, ...] = ()
 
     @property
     def pk(self) -> int:
@@ -197,9 +200,17 @@ def _poll_view(entity: dict[str, Any], viewer: Actor | None, author_id: int, pro
     )
 
 
-def post_views(statuses: Sequence[Status], viewer: Actor | None) -> list[PostView]:
-    """Return each status as the viewer sees it, in order, in a fixed number of queries."""
-    entities = status_entities(statuses, viewer)
+def post_views(
+    statuses: Sequence[Status], viewer: Actor | None, *, context: str | None = None, hide: bool = True
+) -> list[PostView]:
+    """Return each status as the viewer sees it, in order, in a fixed number of queries.
+
+    With a filter `context` (home, public, thread, notifications, account),
+    the viewer's filters apply as in Mastodon's apps: a post a `hide` filter
+    matches is left out (unless `hide` is false, for the post a thread is
+    about), one a `warn` filter matches carries the filters' titles.
+    """
+    entities = status_entities(statuses, viewer, context=context)
     # A boost shows its original: load every original in one query rather than one per boost.
     originals = Status.objects.select_related("account").in_bulk(
         [status.reblog_of_id for status in statuses if status.reblog_of_id is not None]
@@ -217,6 +228,9 @@ def post_views(statuses: Sequence[Status], viewer: Actor | None) -> list[PostVie
     for status, entity in zip(statuses, entities, strict=True):
         shown_entity = entity["reblog"] or entity
         shown = shown_rows[status.pk]
+        results = entity.get("filtered") or []
+        if hide and is_hidden(results):
+            continue
         poll = None
         if shown_entity["poll"]:
             poll_id = int(shown_entity["poll"]["id"])
@@ -232,6 +246,7 @@ def post_views(statuses: Sequence[Status], viewer: Actor | None) -> list[PostVie
                 own=viewer is not None and shown.account_id == viewer.pk,
                 poll=poll,
                 avatar=shown_entity["account"]["avatar_static"],
+                filtered_titles=tuple(dict.fromkeys(result["filter"]["title"] for result in results)),
             )
         )
     return views

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from frontend.views import account, home, posts, profile_settings, public, social, tools
+from frontend.views import account, conversations, home, posts, profile_settings, public, scheduled, social, tools
 
 app_name = "frontend"
 
@@ -56,6 +56,12 @@ urlpatterns = [
     path("polls/<int:poll_id>/votes", posts.vote, name="vote"),
     path("statuses/<int:status_id>/<str:verb>", social.interact, name="interact"),
     path("notifications", social.notifications, name="notifications"),
+    path("conversations", conversations.conversations, name="conversations"),
+    path("conversations/<int:conversation_id>", conversations.conversation, name="conversation"),
+    path("conversations/<int:conversation_id>/remove", conversations.remove_conversation, name="remove_conversation"),
+    path("scheduled", scheduled.scheduled, name="scheduled"),
+    path("scheduled/<int:scheduled_id>/reschedule", scheduled.reschedule, name="reschedule"),
+    path("scheduled/<int:scheduled_id>/cancel", scheduled.cancel_scheduled, name="cancel_scheduled"),
     path("search", social.search, name="search"),
     path("accounts/<int:account_id>", social.account, name="account"),
     path("accounts/<int:account_id>/follow", social.follow, name="follow"),

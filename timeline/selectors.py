@@ -21,6 +21,7 @@ from timeline.models import (
     AccountDomainBlock,
     Block,
     Bookmark,
+    Conversation,
     ConversationMute,
     CustomEmoji,
     Endorsement,
@@ -33,6 +34,7 @@ from timeline.models import (
     MediaAttachment,
     Mute,
     Review,
+    ScheduledStatus,
     Status,
     StatusTrend,
     SuggestionDismissal,
@@ -69,6 +71,18 @@ def statuses_for_profile(account: Actor, viewer: Actor | None, *, limit: int = 2
             shown.append(Visibility.PRIVATE)
         queryset = queryset.filter(visibility__in=shown)
     return list(queryset.select_related("account").order_by("-id")[:limit])
+
+
+def conversations_for(owner: Actor) -> QuerySet[Conversation]:
+    """Return the owner's direct conversations with their participants and last status, to page by last status."""
+    return (
+        Conversation.objects.filter(owner=owner).select_related("last_status__account").prefetch_related("participants")
+    )
+
+
+def scheduled_statuses_for(owner: Actor) -> QuerySet[ScheduledStatus]:
+    """Return the owner's statuses still waiting to be published."""
+    return ScheduledStatus.objects.filter(account=owner, published_status__isnull=True)
 
 
 def home_entries_for(owner: Actor) -> QuerySet[TimelineEntry]:

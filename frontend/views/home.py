@@ -1,26 +1,33 @@
-"""The signed-in member's home: compose a status (reply, content warning, poll) and read the home timeline."""
+"""The signed-in member's home: compose a status (reply, message, schedule, poll, image) and read the home timeline."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from config.web_refusals import refusal_on_form
+from federation.access import AccountNotFound, access_account_by_id
+from federation.models import Actor
+from frontend.languages import language_choices
+from frontend.posts import PostView, post_views
 from frontend.viewer import viewer_actor
 from frontend.views.posts import REDRAFT_SESSION_KEY
 from frontend.views.social import PAGE_SIZE, page_context
 from members.selectors import account_posting_refusal
 from timeline.access import StatusNotFound, access_status_by_id
 from timeline.actions.media import check_upload_media, do_create_media
-from timeline.actions.statuses import MAX_STATUS_CHARACTERS, check_create_status, do_create_status
-from timeline.models import POSTING_VISIBILITIES, Status, Visibility
+from timeline.actions.scheduled_statuses import check_scheduled_at, do_schedule_status
+from timeline.actions.statuses import MAX_STATUS_CHARACTERS, check_create_status, do_create_status, mentioned_actors
+from timeline.models import POSTING_VISIBILITIES, Mention, Status, Visibility
 from timeline.selectors import home_timeline_for
 
 POLL_OPTION_FIELDS = 4
@@ -30,6 +37,9 @@ POLL_DURATIONS = [
     (3 * 86_400, _("3 days")),
     (7 * 86_400, _("7 days")),
 ]
+# From the widest audience to the narrowest, to pick the narrower of two as Mastodon's composer does.
+_AUDIENCE_ORDER = [Visibility.PUBLIC, Visibility.UNLISTED, Visibility.LOCAL, Visibility.PRIVATE, Visibility.DIRECT]
+DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class ComposeForm(forms.Form):
@@ -39,16 +49,33 @@ class ComposeForm(forms.Form):
     spoiler_text = forms.CharField(label=_("Content warning (optional)"), required=False, max_length=500)
     text = forms.CharField(
         label=_("What's on your mind?"),
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_STATUS_CHARACTERS}),
+        # No `maxlength`: links count as 23 characters, so the server (and the counter) decide.
+        widget=forms.Textarea(attrs={"rows": 4, "data-max-characters": MAX_STATUS_CHARACTERS}),
     )
     visibility = forms.ChoiceField(
         label=_("Who can see it"),
         choices=[(value, label) for value, label in Visibility.choices if value in POSTING_VISIBILITIES],
         initial=Visibility.PUBLIC,
     )
+    # Left out (an older form, a script), the post takes the member's default language, as the client API does.
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    scheduled_at = forms.DateTimeField(
+        label=_("Publish later (optional)"),
+        required=False,
+        input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "aria-describedby": "id_scheduled_at_zone"}, format=DATETIME_LOCAL_FORMAT
+        ),
+    )
     image = forms.FileField(label=_("Image (optional)"), required=False)
     image_description = forms.CharField(
         label=_("Describe the image for people who cannot see it"), required=False, max_length=1500
+    )
+    focus_x = forms.FloatField(
+        label=_("Focal point, across (-1 left to 1 right)"), required=False, min_value=-1, max_value=1
+    )
+    focus_y = forms.FloatField(
+        label=_("Focal point, down (1 top to -1 bottom)"), required=False, min_value=-1, max_value=1
     )
     poll_option_1 = forms.CharField(label=_("Poll choice 1 (optional)"), required=False, max_length=50)
     poll_option_2 = forms.CharField(label=_("Poll choice 2"), required=False, max_length=50)
@@ -58,6 +85,10 @@ class ComposeForm(forms.Form):
     poll_expires_in = forms.TypedChoiceField(
         label=_("Poll length"), choices=POLL_DURATIONS, coerce=int, initial=86_400, required=False
     )
+
+    def __init__(self, *args: Any, default_language: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ChoiceField", self.fields["language"]).choices = language_choices(default_language)
 
     def clean(self) -> dict[str, Any]:
         """Refuse a poll of one choice, and a poll with an image, before anything is stored."""
@@ -74,6 +105,13 @@ class ComposeForm(forms.Form):
         options = (self.cleaned_data.get(f"poll_option_{n}", "") for n in range(1, POLL_OPTION_FIELDS + 1))
         return [option.strip() for option in options if option and option.strip()]
 
+    def focus(self) -> str:
+        """Return the focal point as the client API's `focus` ("x,y"), or "" when none was given."""
+        x, y = self.cleaned_data.get("focus_x"), self.cleaned_data.get("focus_y")
+        if x is None and y is None:
+            return ""
+        return f"{x or 0.0},{y or 0.0}"
+
 
 def _reply_target(request: HttpRequest, raw: object) -> Status | None:
     if raw in (None, ""):
@@ -84,6 +122,124 @@ def _reply_target(request: HttpRequest, raw: object) -> Status | None:
         return None
 
 
+def _message_target(raw: str) -> Actor | None:
+    try:
+        return access_account_by_id(raw) if raw else None
+    except AccountNotFound:
+        return None
+
+
+def narrower_visibility(first: str, second: str) -> str:
+    """Return the narrower audience of two, a remote post's limited audience counting as followers-only."""
+    ranks = [Visibility.PRIVATE if value == Visibility.LIMITED else Visibility(value) for value in (first, second)]
+    return str(max(ranks, key=_AUDIENCE_ORDER.index))
+
+
+def reply_initial(actor: Actor, replying_to: Status) -> dict[str, object]:
+    """Return the compose form's start for a reply, as Mastodon's composer fills it.
+
+    The text names the author and everyone the post mentions, the replier
+    left out; the audience is the narrower of the post's and the replier's
+    default; the content warning is kept.
+    """
+    mentioned = Mention.objects.filter(status=replying_to, silent=False).select_related("account").order_by("pk")
+    handles = [replying_to.account.acct] if replying_to.account_id != actor.pk else []
+    handles += [item.account.acct for item in mentioned if item.account_id != actor.pk]
+    default = actor.user.default_visibility if actor.user else Visibility.PUBLIC
+    return {
+        "in_reply_to": replying_to.pk,
+        "text": "".join(f"@{handle} " for handle in dict.fromkeys(handles)),
+        "visibility": narrower_visibility(replying_to.visibility, default),
+        "spoiler_text": replying_to.spoiler_text,
+    }
+
+
+def compose_form(
+    request: HttpRequest,
+    actor: Actor,
+    replying_to: Status | None,
+    message_to: Actor | None = None,
+    *,
+    redraft: bool = True,
+) -> ComposeForm:
+    """Return the compose form, bound to a POST or filled for a reply, a message, a redraft or a new post.
+
+    Only a form that may take a deleted post's source back (`redraft`) reads it, once.
+    """
+    default_language = actor.user.default_language if actor.user else ""
+    initial: dict[str, object] = {
+        "visibility": actor.user.default_visibility if actor.user else Visibility.PUBLIC,
+        "language": default_language or (get_language() or "en").split("-")[0],
+    }
+    if replying_to is not None:
+        initial |= reply_initial(actor, replying_to)
+    elif message_to is not None and message_to.pk != actor.pk:
+        initial |= {"text": f"@{message_to.acct} ", "visibility": Visibility.DIRECT}
+    source = request.session.pop(REDRAFT_SESSION_KEY, None) if redraft and request.method == "GET" else None
+    if isinstance(source, dict):
+        initial |= {key: value for key, value in source.items() if value not in (None, "")}
+    return ComposeForm(request.POST or None, request.FILES or None, initial=initial, default_language=default_language)
+
+
+def _refuse_message_to_nobody(form: ComposeForm, actor: Actor, replying_to: Status | None) -> None:
+    # A direct post that names nobody reaches nobody: the member is told rather than left with a note to self.
+    if form.cleaned_data["visibility"] != Visibility.DIRECT:
+        return
+    if replying_to is not None and replying_to.account_id != actor.pk:
+        return
+    if not [other for other in mentioned_actors(form.cleaned_data["text"]) if other.pk != actor.pk]:
+        form.add_error("text", _("A direct message needs at least one @mention of the person it is for."))
+
+
+def post_composed(actor: Actor, form: ComposeForm, replying_to: Status | None) -> datetime | bool:
+    """Post (or schedule) a valid compose form through the timeline actions; return False if refused.
+
+    Return the publication time of a scheduled post, True for a post
+    published now; a refusal is added to the form's errors and stores nothing.
+    """
+    _refuse_message_to_nobody(form, actor, replying_to)
+    moment: datetime | None = form.cleaned_data.get("scheduled_at")
+    if moment is not None:
+        with refusal_on_form(form, "scheduled_at"):
+            check_scheduled_at(moment)
+    if form.errors:
+        return False
+    image = form.cleaned_data["image"]
+    options = form.poll_options()
+    with refusal_on_form(form, "text"):
+        upload = None
+        if image:
+            upload = check_upload_media(
+                actor,
+                image,
+                size=image.size or 0,
+                description=form.cleaned_data["image_description"],
+                focus=form.focus(),
+            )
+        draft = check_create_status(
+            actor,
+            text=form.cleaned_data["text"],
+            visibility=form.cleaned_data["visibility"],
+            spoiler_text=form.cleaned_data["spoiler_text"],
+            language=form.cleaned_data["language"] or (actor.user.default_language if actor.user else ""),
+            in_reply_to_id=replying_to.pk if replying_to is not None else None,
+            poll_options=options or None,
+            poll_multiple=form.cleaned_data["poll_multiple"],
+            poll_expires_in=form.cleaned_data["poll_expires_in"] or 86_400,
+        )
+        if upload is not None:
+            # The upload is stored only once the post passed its checks, so a
+            # refused post stores nothing; a new upload is the author's, ready
+            # and unattached, which is all a draft's media must be (the form
+            # already refused a poll beside it).
+            draft = replace(draft, media=[do_create_media(actor, upload)])
+        if moment is not None:
+            return do_schedule_status(actor, draft, moment).scheduled_at
+        do_create_status(actor, draft)
+        return True
+    return False
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Show the home timeline; on POST, post the composed status through the timeline actions."""
@@ -91,47 +247,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if actor is None:
         return render(request, "frontend/no_account.html", status=403)
     replying_to = _reply_target(request, request.POST.get("in_reply_to") or request.GET.get("in_reply_to"))
-    initial: dict[str, object] = {"visibility": actor.user.default_visibility if actor.user else "public"}
-    if replying_to is not None:
-        # A limited status is shown as followers-only; so is the reply it starts.
-        limited = replying_to.visibility == Visibility.LIMITED
-        reply_visibility = Visibility.PRIVATE if limited else replying_to.visibility
-        initial = {
-            "in_reply_to": replying_to.pk,
-            "text": f"@{replying_to.account.acct} " if replying_to.account_id != actor.pk else "",
-            "visibility": reply_visibility,
-            "spoiler_text": replying_to.spoiler_text,
-        }
-    redraft = request.session.pop(REDRAFT_SESSION_KEY, None) if request.method == "GET" else None
-    if isinstance(redraft, dict):
-        initial = {key: value for key, value in redraft.items() if value not in (None, "")}
-    form = ComposeForm(request.POST or None, request.FILES or None, initial=initial)
+    form = compose_form(request, actor, replying_to, _message_target(request.GET.get("message", "")))
     if request.method == "POST" and form.is_valid():
-        options = form.poll_options()
-        image = form.cleaned_data["image"]
-        with refusal_on_form(form, "text"):
-            upload = None
-            if image:
-                upload = check_upload_media(
-                    actor, image, size=image.size or 0, description=form.cleaned_data["image_description"]
-                )
-            draft = check_create_status(
-                actor,
-                text=form.cleaned_data["text"],
-                visibility=form.cleaned_data["visibility"],
-                spoiler_text=form.cleaned_data["spoiler_text"],
-                in_reply_to_id=replying_to.pk if replying_to is not None else None,
-                poll_options=options or None,
-                poll_multiple=form.cleaned_data["poll_multiple"],
-                poll_expires_in=form.cleaned_data["poll_expires_in"] or 86_400,
-            )
-            if upload is not None:
-                # The upload is stored only once the post passed its checks, so a
-                # refused post stores nothing; a new upload is the author's, ready
-                # and unattached, which is all a draft's media must be (the form
-                # already refused a poll beside it).
-                draft = replace(draft, media=[do_create_media(actor, upload)])
-            do_create_status(actor, draft)
+        posted = post_composed(actor, form, replying_to)
+        if isinstance(posted, datetime):
+            messages.success(request, _("Scheduled: it will be posted at the time you chose."))
+            return redirect("frontend:scheduled")
+        if posted:
             messages.success(request, _("Posted."))
             return redirect("frontend:home")
     max_id = request.GET.get("max_id", "")
@@ -143,7 +265,14 @@ def home(request: HttpRequest) -> HttpResponse:
         "posting_refusal": account_posting_refusal(actor),
         # A browser cannot keep a chosen file across a refused post, so the member is told to choose it again.
         "image_dropped": bool(form.errors and request.FILES.get("image")),
-        "replying_to": replying_to,
-        **page_context(statuses, actor),
+        "replying_to": reply_preview(replying_to, actor),
+        **page_context(statuses, actor, context="home"),
     }
     return render(request, "frontend/home.html", context, status=400 if form.errors else 200)
+
+
+def reply_preview(replying_to: Status | None, actor: Actor) -> PostView | None:
+    """Return the post being replied to as the post template shows it, for the quote above the form."""
+    if replying_to is None:
+        return None
+    return post_views([replying_to], actor)[0]

@@ -7,6 +7,9 @@ form posts and redirects back.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +24,7 @@ from frontend.posts import post_views
 from frontend.viewer import viewer_actor
 from frontend.views.social import back_to
 from timeline.access import access_poll_by_id, access_status_by_id
+from timeline.actions.media import check_media_edits
 from timeline.actions.polls import check_cast_vote, do_cast_vote
 from timeline.actions.statuses import (
     MAX_STATUS_CHARACTERS,
@@ -30,7 +34,7 @@ from timeline.actions.statuses import (
     do_edit_status,
 )
 from timeline.errors import StatusRefused
-from timeline.models import StatusEdit
+from timeline.models import MediaAttachment, StatusEdit
 
 REDRAFT_SESSION_KEY = "frontend_redraft"
 
@@ -67,6 +71,52 @@ class EditForm(forms.Form):
     )
     sensitive = forms.BooleanField(label=_("Mark the media as sensitive"), required=False)
 
+    def __init__(self, *args: Any, media: Sequence[MediaAttachment] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.media_items = list(media)
+        # Each attachment's description and focal point, as Mastodon's edit sends them in `media_attributes`.
+        for number, item in enumerate(self.media_items, start=1):
+            self.fields[f"media_{item.pk}_description"] = forms.CharField(
+                label=_("Description of attachment %(n)s") % {"n": number},
+                required=False,
+                max_length=1500,
+                initial=item.description,
+            )
+            self.fields[f"media_{item.pk}_focus_x"] = forms.FloatField(
+                label=_("Focal point, across (-1 left to 1 right)"),
+                required=False,
+                min_value=-1,
+                max_value=1,
+                initial=item.focus_x,
+            )
+            self.fields[f"media_{item.pk}_focus_y"] = forms.FloatField(
+                label=_("Focal point, down (1 top to -1 bottom)"),
+                required=False,
+                min_value=-1,
+                max_value=1,
+                initial=item.focus_y,
+            )
+
+    def media_rows(self) -> list[tuple[MediaAttachment, list[forms.BoundField]]]:
+        """Return each attachment with its description and focal point fields, for the template."""
+        names = ("description", "focus_x", "focus_y")
+        return [(item, [self[f"media_{item.pk}_{name}"] for name in names]) for item in self.media_items]
+
+    def media_attributes(self) -> list[dict[str, str]]:
+        """Return the attachments' changes in the client API's `media_attributes` shape."""
+        attributes = []
+        for item in self.media_items:
+            x = self.cleaned_data.get(f"media_{item.pk}_focus_x")
+            y = self.cleaned_data.get(f"media_{item.pk}_focus_y")
+            attributes.append(
+                {
+                    "id": str(item.pk),
+                    "description": self.cleaned_data.get(f"media_{item.pk}_description") or "",
+                    "focus": f"{x or 0.0},{y or 0.0}",
+                }
+            )
+        return attributes
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -77,7 +127,8 @@ def edit_status(request: HttpRequest, status_id: int) -> HttpResponseBase:
         return render(request, "frontend/no_account.html", status=403)
     status = access_status_by_id(actor, status_id)
     initial = {"text": status.text, "spoiler_text": status.spoiler_text, "sensitive": status.sensitive}
-    form = EditForm(request.POST or None, initial=initial)
+    media = list(status.media.order_by("position", "pk"))
+    form = EditForm(request.POST or None, initial=initial, media=media)
     if request.method == "GET":
         # Refuse before the member types anything when the edit itself would be refused.
         with refusal_as_message(request):
@@ -94,7 +145,8 @@ def edit_status(request: HttpRequest, status_id: int) -> HttpResponseBase:
                 sensitive=form.cleaned_data["sensitive"],
                 language=status.language,
             )
-            do_edit_status(actor, status, draft)
+            media_edits = check_media_edits(form.media_attributes(), media)
+            do_edit_status(actor, status, draft, media_edits=media_edits)
             messages.success(request, _("Your post was edited."))
             return redirect("frontend:thread", status_id=status.pk)
     context = {"form": form, "post": post_views([status], actor)[0]}

@@ -76,7 +76,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     viewer = viewer_actor(request)
     context = {
         "actor": actor,
-        "posts": post_views(statuses_for_profile(actor, viewer, limit=20), viewer),
+        "posts": post_views(statuses_for_profile(actor, viewer, limit=20), viewer, context="account"),
         **relationship_context(viewer, actor),
     }
     return render(request, "frontend/profile.html", context)

@@ -40,6 +40,7 @@ from timeline.actions.interactions import (
 )
 from timeline.actions.markers import do_advance_marker
 from timeline.entities.accounts import avatar_url
+from timeline.filtering import filter_results_for_statuses, is_hidden
 from timeline.models import Block, Follow, Marker, Mute, Notification, Status, Tag
 from timeline.selectors import (
     public_statuses_for,
@@ -51,10 +52,15 @@ from timeline.selectors import (
 PAGE_SIZE = 40
 
 
-def page_context(statuses: list[Status], viewer: Actor | None, *, page_size: int = PAGE_SIZE) -> dict[str, object]:
-    """Return the posts to show and, when the page is full, the `max_id` of the next older page."""
+def page_context(
+    statuses: list[Status], viewer: Actor | None, *, context: str, page_size: int = PAGE_SIZE
+) -> dict[str, object]:
+    """Return the posts to show (the viewer's filters for `context` applied) and the `max_id` of the next page.
+
+    The next page starts below the last status loaded, even when a filter hid it.
+    """
     return {
-        "posts": post_views(statuses, viewer),
+        "posts": post_views(statuses, viewer, context=context),
         "older_max_id": statuses[-1].pk if len(statuses) >= page_size else None,
     }
 
@@ -79,7 +85,7 @@ def local_timeline(request: HttpRequest) -> HttpResponse:
     context = {
         "title": _("Local timeline"),
         "stream": "/api/v1/streaming/public/local",
-        **page_context(statuses, viewer_actor(request)),
+        **page_context(statuses, viewer_actor(request), context="public"),
     }
     return render(request, "frontend/timeline.html", context)
 
@@ -92,7 +98,7 @@ def federated_timeline(request: HttpRequest) -> HttpResponse:
     context = {
         "title": _("Federated timeline"),
         "stream": "/api/v1/streaming/public",
-        **page_context(statuses, viewer),
+        **page_context(statuses, viewer, context="public"),
     }
     return render(request, "frontend/timeline.html", context)
 
@@ -107,7 +113,7 @@ def hashtag(request: HttpRequest, name: str) -> HttpResponse:
     if max_id.isdigit():
         tagged = tagged.filter(pk__lt=int(max_id))
     statuses = list(tagged.select_related("account").order_by("-id")[:PAGE_SIZE])
-    context = {"title": f"#{name}", **page_context(statuses, viewer)}
+    context = {"title": f"#{name}", **page_context(statuses, viewer, context="public")}
     return render(request, "frontend/timeline.html", context)
 
 
@@ -117,11 +123,11 @@ def thread(request: HttpRequest, status_id: int) -> HttpResponse:
     viewer = viewer_actor(request)
     status = access_status_by_id(viewer, status_id)
     ancestors, descendants = thread_for(viewer, status)
-    posts = post_views([*ancestors, status, *descendants], viewer)
     context = {
-        "ancestors": posts[: len(ancestors)],
-        "focused": posts[len(ancestors)],
-        "descendants": posts[len(ancestors) + 1 :],
+        "ancestors": post_views(ancestors, viewer, context="thread"),
+        # The post the thread is about stays, folded behind a warning at most, as Mastodon shows it.
+        "focused": post_views([status], viewer, context="thread", hide=False)[0],
+        "descendants": post_views(descendants, viewer, context="thread"),
     }
     return render(request, "frontend/thread.html", context)
 
@@ -138,13 +144,26 @@ def notifications(request: HttpRequest) -> HttpResponse:
         .select_related("from_account", "status__account")
         .order_by("-id")[:PAGE_SIZE]
     )
+    # The member's filters apply as in Mastodon's apps: `hide` drops the notification, `warn` folds its post.
+    statuses = [item.status for item in found if item.status is not None]
+    results = filter_results_for_statuses(viewer, statuses, "notifications")
+    hidden = {status_id for status_id, matched in results.items() if is_hidden(matched)}
+    warnings = {
+        status_id: ", ".join(dict.fromkeys(result["filter"]["title"] for result in matched))
+        for status_id, matched in results.items()
+    }
     if found:
         # Showing the newest notifications reads them, as Mastodon's web app
         # moves the notifications marker when its column is shown; the marker
         # action also marks them read, so every app's unread count agrees.
         do_advance_marker(viewer, Marker.Timeline.NOTIFICATIONS, found[0].pk)
     pending = Follow.objects.filter(target=viewer, state=Follow.State.PENDING).count()
-    return render(request, "frontend/notifications.html", {"notifications": found, "pending_requests": pending})
+    shown = [
+        (notification, warnings.get(notification.status_id or 0, ""))
+        for notification in found
+        if notification.status_id not in hidden
+    ]
+    return render(request, "frontend/notifications.html", {"notifications": shown, "pending_requests": pending})
 
 
 @require_GET
@@ -168,7 +187,7 @@ def account(request: HttpRequest, account_id: int) -> HttpResponse:
     actor = access_account_by_id(str(account_id))
     context = {
         "actor": actor,
-        "posts": post_views(statuses_for_profile(actor, viewer, limit=PAGE_SIZE), viewer),
+        "posts": post_views(statuses_for_profile(actor, viewer, limit=PAGE_SIZE), viewer, context="account"),
         **relationship_context(viewer, actor),
     }
     return render(request, "frontend/account.html", context)

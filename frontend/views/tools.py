@@ -127,7 +127,8 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     )
     context = {
         "list": the_list,
-        "posts": post_views(statuses, actor),
+        # Mastodon's list timelines take the home filters.
+        "posts": post_views(statuses, actor, context="home"),
         "members": members,
         "followed": followed.order_by("username")[:200],
     }

@@ -60,6 +60,9 @@ IDEMPOTENCY_WINDOW = timedelta(hours=1)
 IDEMPOTENCY_PRUNE_BATCH = 500
 _MENTION = re.compile(r"(?<![\w/])@([a-z0-9_]+(?:[a-z0-9_.-]*[a-z0-9_])?)(?:@([a-z0-9.-]+(?::\d+)?))?", re.IGNORECASE)
 _HASHTAG = re.compile(r"(?<![\w/#])#(\w{1,100})")
+# Mastodon counts every link as 23 characters, whatever its length.
+URL_CHARACTERS = 23
+_URL = re.compile(r"(?<![\w@/])https?://[^\s<>\"]+", re.IGNORECASE)
 
 logger = logging.getLogger(__name__)
 
@@ -218,10 +221,10 @@ def check_create_status(
     media, has_media = _check_media(author, media_ids, editing)
     if not text and not has_media:
         raise StatusRefused("Text can't be blank.")
-    if len(text) > MAX_STATUS_CHARACTERS:
-        raise StatusRefused(f"Text is too long ({len(text)} characters; the limit is {MAX_STATUS_CHARACTERS}).")
     if len(spoiler_text) > MAX_SPOILER_CHARACTERS:
         raise StatusRefused(f"Content warning is too long (the limit is {MAX_SPOILER_CHARACTERS}).")
+    if (length := countable_length(text, spoiler_text.strip())) > MAX_STATUS_CHARACTERS:
+        raise StatusRefused(f"Text is too long ({length} characters; the limit is {MAX_STATUS_CHARACTERS}).")
     if visibility not in POSTING_VISIBILITIES:
         raise StatusRefused(f"Visibility must be one of {', '.join(POSTING_VISIBILITIES)}.")
     if language and (len(language) > 16 or not language.replace("-", "").isalnum()):
@@ -247,6 +250,17 @@ def check_create_status(
         media=media,
         idempotency_key=key,
     )
+
+
+def countable_length(text: str, spoiler_text: str = "") -> int:
+    """Return a status's length as Mastodon counts it against the limit.
+
+    A link counts as 23 characters and a remote mention as its local part
+    (`@user@server` as `@user`), and the content warning counts with the text,
+    as Mastodon's status length validator and its compose counter do.
+    """
+    countable = _MENTION.sub(lambda match: f"@{match.group(1)}", _URL.sub("x" * URL_CHARACTERS, text))
+    return len(countable) + len(spoiler_text)
 
 
 def mentioned_actors(text: str) -> list[Actor]:

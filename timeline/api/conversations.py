@@ -16,6 +16,7 @@ from timeline.actions.conversations import do_mark_conversation_read, do_remove_
 from timeline.entities.accounts import account_entities
 from timeline.entities.statuses import status_entities
 from timeline.models import Conversation
+from timeline.selectors import conversations_for
 
 
 def conversation_entities(conversations: list[Conversation], viewer: Actor) -> list[dict[str, Any]]:
@@ -41,10 +42,9 @@ def conversation_entities(conversations: list[Conversation], viewer: Actor) -> l
 def conversations(request: HttpRequest) -> JsonResponse:
     """Return the token owner's conversations, the most recently active first, paged by last status."""
     owner = required_actor(request)
-    queryset = (
-        Conversation.objects.filter(owner=owner).select_related("last_status__account").prefetch_related("participants")
+    page = paginate(
+        conversations_for(owner), PageRequest.from_request(request, default=20, maximum=40), field="last_status_id"
     )
-    page = paginate(queryset, PageRequest.from_request(request, default=20, maximum=40), field="last_status_id")
     return paginated_response(request, conversation_entities(page, owner), [item.last_status_id for item in page])
 
 

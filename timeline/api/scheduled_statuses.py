@@ -18,6 +18,7 @@ from timeline.access import access_scheduled_status_by_id
 from timeline.actions.scheduled_statuses import check_scheduled_at, do_cancel_scheduled_status, do_reschedule_status
 from timeline.entities.statuses import media_entity
 from timeline.models import MediaAttachment, ScheduledStatus
+from timeline.selectors import scheduled_statuses_for
 
 
 def parse_scheduled_at(raw: str) -> datetime:
@@ -72,7 +73,7 @@ def scheduled_statuses(request: HttpRequest) -> JsonResponse:
     """Return the token owner's statuses waiting to be published, newest first, paged by id."""
     owner = required_actor(request)
     page = paginate(
-        ScheduledStatus.objects.filter(account=owner, published_status__isnull=True),
+        scheduled_statuses_for(owner),
         PageRequest.from_request(request, default=20, maximum=40),
     )
     return paginated_response(request, [scheduled_status_entity(item) for item in page], [item.pk for item in page])

@@ -23,6 +23,96 @@
     }
   });
 
+  // Compose: count characters as the server does (a link as 23, a remote mention by its local part).
+  var URL_PATTERN = /(^|[^\w@\/])https?:\/\/[^\s<>"]+/gi;
+  var MENTION_PATTERN = /(^|[^\w\/])@([a-z0-9_]+(?:[a-z0-9_.-]*[a-z0-9_])?)@[a-z0-9.-]+(?::\d+)?/gi;
+  function countCharacters(form) {
+    var text = form.querySelector("textarea[data-max-characters]");
+    var counter = form.querySelector("[data-counter]");
+    if (!text || !counter) {
+      return;
+    }
+    var warning = form.querySelector("input[name=spoiler_text]");
+    var countable = text.value.trim()
+      .replace(URL_PATTERN, "$1xxxxxxxxxxxxxxxxxxxxxxx")
+      .replace(MENTION_PATTERN, "$1@$2");
+    var used = Array.from(countable).length + (warning ? Array.from(warning.value.trim()).length : 0);
+    var left = Number(text.getAttribute("data-max-characters")) - used;
+    counter.hidden = false;
+    counter.textContent = (counter.getAttribute("data-label") || "{n}").replace("{n}", String(left));
+    counter.classList.toggle("over", left < 0);
+  }
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-compose]");
+    if (form) {
+      countCharacters(form);
+    }
+  });
+
+  // Compose: show the chosen picture; a click on it sets the focal point (-1..1 across, 1..-1 down).
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-compose]");
+    var preview = form && form.querySelector("[data-focus-preview]");
+    if (!preview || event.target.type !== "file") {
+      return;
+    }
+    var file = event.target.files[0];
+    preview.hidden = !file;
+    if (file) {
+      preview.querySelector("img").src = URL.createObjectURL(file);
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var preview = event.target.closest("[data-focus-preview]");
+    if (!preview || event.target.tagName !== "IMG") {
+      return;
+    }
+    var box = event.target.getBoundingClientRect();
+    var form = preview.closest("form");
+    var x = ((event.clientX - box.left) / box.width) * 2 - 1;
+    var y = 1 - ((event.clientY - box.top) / box.height) * 2;
+    form.querySelector("input[name=focus_x]").value = x.toFixed(2);
+    form.querySelector("input[name=focus_y]").value = y.toFixed(2);
+    preview.style.setProperty("--focus-left", ((x + 1) * 50).toFixed(1) + "%");
+    preview.style.setProperty("--focus-top", ((1 - y) * 50).toFixed(1) + "%");
+    preview.classList.add("has-focus");
+  });
+
+  // Replies in place: one compose form at a time, under the post replied to; cancelling just closes it.
+  // htmx fires beforeRequest on the link clicked, and load on each element it inserts.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.target.matches && event.target.matches("[data-reply-link]")) {
+      var open = document.getElementById("compose");
+      if (open) {
+        open.remove();
+      }
+    }
+  });
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target.id === "compose") {
+      var text = event.target.querySelector("textarea");
+      if (text) {
+        text.focus();
+        text.setSelectionRange(text.value.length, text.value.length);
+        countCharacters(text.form);
+      }
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest("[data-cancel-reply]");
+    var section = cancel && cancel.closest("#compose");
+    var post = section && section.previousElementSibling;
+    if (post && post.matches("article.status")) {
+      event.preventDefault();
+      section.remove();
+      var link = post.querySelector("[data-reply-link]");
+      if (link) {
+        link.focus();
+      }
+    }
+  });
+  document.querySelectorAll("form[data-compose]").forEach(countCharacters);
+
   // Media: open a picture in a dialog over the page; the link to the full file stays for everyone else.
   var viewer = null;
   function openViewer(link) {

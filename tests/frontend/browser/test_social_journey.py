@@ -53,6 +53,9 @@ post(bob, "Not for everyone", image=(160, 40, 70), sensitive=True)
 post(alice, "The ending of chapter 7", spoiler_text="Book club spoilers")
 poll = post(bob, "Soup or salad?", poll_options=["soup", "salad"], poll_expires_in=86400)
 post(bob, "Count me in", in_reply_to_id=first.pk)
+from timeline.actions.scheduled_statuses import do_schedule_status
+do_schedule_status(alice, check_create_status(alice, text="Seed swap next month", language="en"),
+                   timezone.now() + timedelta(days=3))
 admin = User.objects.get(username="admin")
 draft = check_create_proposal(admin, kind="text", title="Buy a bigger server", secret=True,
                               closes_at=timezone.now() + timedelta(days=7))
@@ -91,6 +94,9 @@ def test_touched_pages_fit_a_phone_and_pass_the_audit_in_both_themes(browser: Br
         "/follow_requests",
         "/notifications",
         "/coop/membership",
+        "/conversations",
+        "/scheduled",
+        f"/home?in_reply_to={ids['first']}",
     ]
     problems: dict[str, list[str]] = {}
     for width in (PHONE, DESK):
@@ -251,4 +257,48 @@ def test_two_members_meet_vote_and_report_while_the_moderator_watches(  # noqa: 
     moderator.get_by_role("link", name=re.compile("alice")).first.click()
     expect(moderator.get_by_text("Bring your own spade", exact=True)).to_be_visible()
     for page in (alice, bob, moderator):
+        page.context.close()
+
+
+def test_a_direct_message_sent_from_a_profile_reaches_the_other_members_conversations(
+    browser: Browser, demo: Demo
+) -> None:
+    instance, passwords = demo
+    bob_id = seed(instance)["bob"]
+    alice = member_page(browser, instance, "alice", passwords["alice"], width=PHONE)
+    # A reply opens in place under the post, names its author, and closes again without leaving the page.
+    alice.goto(instance.url("/timelines/local"))
+    url = alice.url
+    seeds = alice.get_by_role("article").filter(has_text="Seeds are in").first
+    seeds.get_by_role("link", name=re.compile("^Reply")).click()
+    expect(alice.locator("#compose")).to_be_visible()
+    expect(alice.get_by_label("What's on your mind?")).to_have_value("@bob ")
+    expect(alice.get_by_label("What's on your mind?")).to_be_focused()
+    assert alice.url == url
+    alice.get_by_role("link", name="Cancel reply").click()
+    expect(alice.locator("#compose")).to_have_count(0)
+    assert alice.url == url
+    alice.goto(instance.url(f"/accounts/{bob_id}"))
+    alice.get_by_role("link", name="Message @bob").click()
+    expect(alice.get_by_label("Who can see it")).to_have_value("direct")
+    text = alice.get_by_label("What's on your mind?")
+    expect(text).to_have_value("@bob ")
+    text.press("End")
+    text.type("Can you bring the wheelbarrow?")
+    expect(alice.locator("[data-counter]")).to_contain_text("465")
+    alice.get_by_role("button", name="Post").click()
+    expect(alice.locator("#messages")).to_contain_text("Posted.")
+
+    bob = member_page(browser, instance, "bob", passwords["bob"], width=PHONE)
+    bob.goto(instance.url("/conversations"))
+    conversation = bob.get_by_role("article").filter(has_text="Can you bring the wheelbarrow?")
+    expect(conversation).to_be_visible(timeout=30_000)
+    expect(conversation).to_contain_text("Unread")
+    assert bob.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    conversation.get_by_role("link", name=re.compile("alice")).click()
+    expect(bob.get_by_label("Who can see it")).to_have_value("direct")
+    expect(bob.get_by_role("article").filter(has_text="Can you bring the wheelbarrow?")).to_be_visible()
+    assert serious_violations(bob) == []
+    screenshot(bob, "social-conversation-phone")
+    for page in (alice, bob):
         page.context.close()

@@ -11,6 +11,7 @@ from governance.actions.proposal_polls import do_post_proposal_poll
 from governance.models import Ballot, Participation
 from tests.factories.governance import open_proposal
 from tests.factories.timeline import PollFactory, StatusFactory, make_custom_emoji
+from tests.frontend.views.test_profile_and_media import png
 from timeline.models import Poll, PollVote, PreviewCard, Status, StatusEdit
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +216,41 @@ def test_a_post_shows_its_custom_emoji_and_preview_card_from_its_entity(alice: A
     assert 'class="preview-card" href="https://news.example/story"' in page
     assert "A &lt;b&gt;story&lt;/b&gt;" in page
     assert "What happened." in page
+
+
+def _posted_image(client: Client) -> Status:
+    client.post("/home", {"text": "garden", "visibility": "public", "image": png(), "image_description": "Beans"})
+    return Status.objects.get()
+
+
+def test_editing_a_post_changes_its_image_description_and_focal_point(alice_client: Client) -> None:
+    status = _posted_image(alice_client)
+    media = status.media.get()
+    page = alice_client.get(f"/statuses/{status.pk}/edit").content.decode()
+    assert 'value="Beans"' in page
+    alice_client.post(
+        f"/statuses/{status.pk}/edit",
+        {
+            "text": "garden",
+            f"media_{media.pk}_description": "Runner beans",
+            f"media_{media.pk}_focus_x": "-0.5",
+            f"media_{media.pk}_focus_y": "0.75",
+        },
+    )
+    media.refresh_from_db()
+    assert (media.description, media.focus_x, media.focus_y) == ("Runner beans", -0.5, 0.75)
+
+
+def test_a_focal_point_out_of_range_in_an_edit_changes_nothing(alice_client: Client) -> None:
+    status = _posted_image(alice_client)
+    media = status.media.get()
+    response = alice_client.post(
+        f"/statuses/{status.pk}/edit",
+        {"text": "changed", f"media_{media.pk}_description": "Other", f"media_{media.pk}_focus_x": "3"},
+    )
+    assert response.status_code == 400
+    assert "less than or equal to 1" in response.content.decode()
+    media.refresh_from_db()
+    status.refresh_from_db()
+    assert (media.description, media.focus_x, status.text) == ("Beans", 0.0, "garden")
+    assert not StatusEdit.objects.exists()

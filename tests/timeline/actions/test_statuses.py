@@ -16,6 +16,7 @@ from tests.factories.timeline import FollowFactory
 from timeline.actions.statuses import (
     check_create_status,
     check_edit_status,
+    countable_length,
     do_create_status,
     do_delete_status,
     do_edit_status,
@@ -159,3 +160,18 @@ def test_local_only_status_reaches_every_local_account_and_never_federates(
     do_delete_status(alice, status)
     assert not Delivery.objects.exists()
     assert not OutboundActivity.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "spoiler", "length"),
+    [
+        ("see https://example.org/" + "a" * 100, "", 4 + 23),
+        ("hi @dana@a-long-server.example", "", len("hi @dana")),
+        ("hi @dana", "", 8),
+        ("body", "warning", 11),
+        ("mail me at dana@example.org", "", 27),
+    ],
+)
+def test_length_counts_as_mastodon_does(text: str, spoiler: str, length: int) -> None:
+    """A link counts as 23, a remote mention as its local part, and the warning with the text."""
+    assert countable_length(text, spoiler) == length
