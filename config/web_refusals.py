@@ -4,6 +4,9 @@ Every app's refusals share `config.refusals.Refused`, so a page names the
 place its refusals are shown (an error message on the next page, or an error
 on the form it shows again) and never the app's error class. The block after
 the refused call is skipped, so a refused `check_*` stops its `do_*`.
+Pages show the refusal's own words (`str()`); its `message` is the client
+API's wording, which for some refusals is Mastodon's ("Validation failed:
+...", "Record not found").
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ class _AsMessage(_RefusalShown):
         self.request = request
 
     def show(self, refusal: Refused) -> None:
-        messages.error(self.request, refusal.message)
+        messages.error(self.request, str(refusal))
 
 
 class _OnForm(_RefusalShown):
@@ -51,7 +54,7 @@ class _OnForm(_RefusalShown):
         self.field = field
 
     def show(self, refusal: Refused) -> None:
-        self.form.add_error(self.field, refusal.message)
+        self.form.add_error(self.field, str(refusal))
 
 
 def refusal_as_message(request: HttpRequest) -> _RefusalShown:

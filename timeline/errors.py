@@ -26,13 +26,20 @@ class ValidationFailed(RequestRefused):
 
     The client API answers `message`, which reads as Mastodon's failed record
     validation ("Validation failed: <reason>"), the form clients match on; the
-    web shows the reason alone (`str()`).
+    web shows the reason alone (`str()`). Mastodon names the failing field
+    before the reason ("Scheduled at The scheduled date ..."): `field` holds
+    that name for the API's wording, and the web leaves it out.
     """
+
+    def __init__(self, message: str = "", *, field: str = "", status: int | None = None) -> None:
+        super().__init__(message, status=status)
+        self.field = field
 
     @property
     def message(self) -> str:
         """Return the reason as Mastodon words a failed validation."""
-        return f"Validation failed: {super().message}"
+        reason = super().message
+        return f"Validation failed: {self.field} {reason}" if self.field else f"Validation failed: {reason}"
 
 
 class RecordNotFound(InteractionRefused):

@@ -24,7 +24,9 @@ MIN_SCHEDULE_AHEAD = timedelta(minutes=5)
 def check_scheduled_at(scheduled_at: datetime) -> datetime:
     """Refuse a publication time less than five minutes ahead."""
     if scheduled_at < timezone.now() + MIN_SCHEDULE_AHEAD:
-        raise ValidationFailed("Scheduled at The scheduled date must be in the future (at least 5 minutes ahead).")
+        raise ValidationFailed(
+            "The scheduled date must be in the future (at least 5 minutes ahead).", field="Scheduled at"
+        )
     return scheduled_at
 
 

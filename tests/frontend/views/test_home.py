@@ -129,7 +129,9 @@ def test_a_post_scheduled_too_soon_is_refused_and_nothing_is_stored(alice_client
         },
     )
     assert response.status_code == 400
-    assert "at least 5 minutes ahead" in response.content.decode()
+    page = response.content.decode()
+    assert "The scheduled date must be in the future (at least 5 minutes ahead)." in page
+    assert "Scheduled at The" not in page
     assert not ScheduledStatus.objects.exists()
     assert not Status.objects.exists()
     assert not MediaAttachment.objects.exists()

@@ -50,7 +50,9 @@ def test_too_soon_is_refused(alice: Actor, minutes: int) -> None:
         "/api/v1/statuses", {"status": "Soon", "scheduled_at": _in(minutes)}, headers=bearer_for(alice)
     )
     assert response.status_code == 422
-    assert "must be in the future" in response.json()["error"]
+    assert response.json()["error"] == (
+        "Validation failed: Scheduled at The scheduled date must be in the future (at least 5 minutes ahead)."
+    )
     assert not ScheduledStatus.objects.exists()
     assert not Status.objects.exists()
 
