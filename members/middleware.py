@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from config.outages import OUTAGE_ERRORS
 from members.actions.preferences import interface_language_codes
 
 # Paths read by apps, servers and probes, not by people in a browser: the member's
@@ -44,8 +45,13 @@ class InterfaceLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.SESSION_COOKIE_NAME in request.COOKIES and not request.path.startswith(MACHINE_PATH_PREFIXES):
-            user = getattr(request, "user", None)
-            language = getattr(user, "interface_language", "") if user is not None and user.is_authenticated else ""
+            try:
+                user = getattr(request, "user", None)
+                language = getattr(user, "interface_language", "") if user is not None and user.is_authenticated else ""
+            except OUTAGE_ERRORS:
+                # The database or cache is out of reach: the view meets the same error and
+                # ServiceOutageMiddleware answers it with a 503, which this middleware cannot do.
+                language = ""
             if language and language in interface_language_codes():
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
