@@ -15,6 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The consent page is a web page; token, revoke and metadata are the members app's API.
     path("oauth/authorize", authorize, name="oauth_authorize"),
+    # Django's set_language: the language a visitor picks, kept in a cookie.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("members.urls")),
     path("", include("timeline.urls")),
     path("", include("governance.urls")),

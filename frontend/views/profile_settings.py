@@ -1,19 +1,21 @@
-"""The member's profile settings: name, bio, fields, images, how the account appears and posting defaults."""
+"""The member's profile settings: name, bio, fields, images, how the account appears, posting defaults, language."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from config.web_refusals import refusal_on_form
+from config.web_refusals import refusal_as_message, refusal_on_form
 from frontend.viewer import viewer_actor
-from members.actions.preferences import check_posting_defaults
+from members.actions.preferences import check_interface_language, check_posting_defaults, do_set_interface_language
 from members.actions.profile import check_update_profile, do_update_profile
+from members.models import User
 from timeline.entities.accounts import avatar_url
 from timeline.rendering import plain_text_of
 
@@ -111,3 +113,19 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
             return redirect("frontend:profile_settings")
     context = {"form": form, "actor": actor, "avatar": avatar_url(actor)}
     return render(request, "frontend/profile_settings.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def interface_language(request: HttpRequest) -> HttpResponseBase:
+    """Store the language the member reads the web app in, then go back to the page they came from."""
+    user: User = request.user  # type: ignore[assignment]
+    with refusal_as_message(request):
+        do_set_interface_language(user, check_interface_language(request.POST.get("language", "")))
+        messages.success(request, _("Language saved."))
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("frontend:profile_settings")

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -89,9 +90,9 @@ class ProposalForm(forms.Form):
             "a proposal stays open at most %(max)s days, so no later than %(latest)s. Empty: the earliest."
         ) % {
             "days": opening.min_open_days,
-            "earliest": f"{earliest:%Y-%m-%d %H:%M}",
+            "earliest": date_format(timezone.localtime(earliest), "SHORT_DATETIME_FORMAT"),
             "max": MAX_OPEN_DAYS,
-            "latest": f"{latest:%Y-%m-%d %H:%M}",
+            "latest": date_format(timezone.localtime(latest), "SHORT_DATETIME_FORMAT"),
         }
         if method not in BINARY_METHODS:
             # The threshold applies to agreement; a method that picks among options needs a winner instead.

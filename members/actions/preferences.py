@@ -1,9 +1,11 @@
-"""A member's posting defaults: the visibility, sensitivity and language apps start a new post with."""
+"""A member's preferences: the posting defaults apps start a new post with, and the web app's language."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from django.conf import settings
 
 from members.errors import MemberRefused
 from members.models import User
@@ -49,4 +51,34 @@ def do_set_posting_defaults(user: User, defaults: PostingDefaults) -> User:
         changed.append("default_language")
     if changed:
         user.save(update_fields=changed)
+    return user
+
+
+@dataclass(frozen=True)
+class InterfaceLanguage:
+    """A checked interface language: a code from `settings.LANGUAGES`, or empty to follow the browser."""
+
+    code: str
+
+
+def interface_language_codes() -> tuple[str, ...]:
+    """Return the codes of the languages the web app is offered in."""
+    return tuple(code for code, _name in settings.LANGUAGES)
+
+
+def check_interface_language(language: str) -> InterfaceLanguage:
+    """Refuse a language the web app is not offered in; empty means follow the browser."""
+    code = language.strip().lower()
+    if code and code not in interface_language_codes():
+        raise MemberRefused(
+            f"The web app is not offered in {language.strip()!r}; choose one of "
+            f"{', '.join(interface_language_codes())}, or none to follow your browser."
+        )
+    return InterfaceLanguage(code=code)
+
+
+def do_set_interface_language(user: User, language: InterfaceLanguage) -> User:
+    """Store the member's checked interface language."""
+    user.interface_language = language.code
+    user.save(update_fields=["interface_language"])
     return user

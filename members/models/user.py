@@ -11,12 +11,15 @@ class User(AbstractUser):
 
     Their public identity is the federation actor linked to them; their
     standing in the co-op comes from the share register. The posting
-    defaults are what apps read from `/api/v1/preferences` and `source`.
+    defaults are what apps read from `/api/v1/preferences` and `source`;
+    the interface language is the web app's own, one of `settings.LANGUAGES`.
     """
 
     default_visibility = models.CharField(max_length=10, default="public")
     default_sensitive = models.BooleanField(default=False)
     default_language = models.CharField(max_length=16, blank=True, default="")
+    # The language of the web app's pages for this member; blank follows the browser.
+    interface_language = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         db_table = "members_user"

@@ -14,7 +14,7 @@
     count += 1;
     link.textContent = count === 1
       ? notice.getAttribute("data-one")
-      : notice.getAttribute("data-many").replace("%s", String(count));
+      : notice.getAttribute("data-many").replace("%s", count.toLocaleString(document.documentElement.lang || undefined));
     notice.hidden = false;
   });
 })();

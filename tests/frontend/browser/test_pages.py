@@ -91,3 +91,27 @@ def test_pages_fit_a_phone_in_both_themes(page: Page, demo: Demo, scheme: str) -
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
         screenshot(page, f"phone-{scheme}-{name}")
         assert serious_violations(page) == [], f"{path} in the {scheme} theme"
+
+
+def test_a_member_reads_the_site_in_french_on_a_phone(page: Page, demo: Demo) -> None:
+    """The language chosen in the settings applies to every page, which still fits a 390 px screen."""
+    instance, passwords = demo
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, instance, "bob", passwords["bob"])
+    page.goto(instance.url("/settings/profile"))
+    # Found by id, not by words: the words change with the language.
+    switcher = page.locator("form:has(#settings-language)")
+    switcher.locator("select").select_option("fr")
+    switcher.locator("button[type=submit]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    for path in ("/settings/profile", "/home", "/coop/membership"):
+        page.goto(instance.url(path))
+        expect(page.locator("html")).to_have_attribute("lang", "fr")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone in French"
+    screenshot(page, "phone-membership-fr")
+    assert serious_violations(page) == []
+    page.goto(instance.url("/settings/profile"))
+    switcher.locator("select").select_option("")
+    switcher.locator("button[type=submit]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
