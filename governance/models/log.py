@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class LogVisibility(models.TextChoices):
     """Who may read a log entry."""
 
-    PUBLIC = "public", "Public"
-    MEMBERS = "members", "Members"
-    MODERATORS = "moderators", "Moderators"
+    PUBLIC = "public", _("Public")
+    MEMBERS = "members", _("Members")
+    MODERATORS = "moderators", _("Moderators")
 
 
 class LogEntry(models.Model):

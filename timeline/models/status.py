@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from timeline.ids import snowflake_id
 
@@ -10,20 +11,20 @@ from timeline.ids import snowflake_id
 class Visibility(models.TextChoices):
     """Who may see a status; decided from its addressing when it comes from elsewhere."""
 
-    PUBLIC = "public"
-    UNLISTED = "unlisted"
-    PRIVATE = "private"
-    DIRECT = "direct"
+    PUBLIC = "public", _("Public")
+    UNLISTED = "unlisted", _("Unlisted")
+    PRIVATE = "private", _("Followers only")
+    DIRECT = "direct", _("Mentioned people only")
     # Never federated: shown to this server's signed-in accounts only, as
     # Mastodon forks (Hometown, glitch-soc) show "local-only" posts.
-    LOCAL = "local", "Members of this server only"
+    LOCAL = "local", _("Members of this server only")
     # Received only: a remote post addressed to neither the public, nor the
     # author's followers collection, nor only the accounts it tags, yet
     # given to accounts here (those named in its to/cc, or the owner of the
     # personal inbox it came through). Readable by the author and the
     # mentioned accounts, as a direct message is; shown to clients as
     # "private", as Mastodon does.
-    LIMITED = "limited"
+    LIMITED = "limited", _("Limited")
 
 
 # What a local post may be; limited is only ever read from a remote post's addressing.
