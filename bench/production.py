@@ -26,10 +26,13 @@ Each phase prints its figure beside the floor measured in the same run, and
 the CPU milliseconds per request (or activity, or delivery) of every kind
 of process, read from /proc (through psutil) before and after the phase for
 each process and its descendants, including descendants that ended (the
-parent's reaped-children time): web, worker, beat, PostgreSQL (the whole
-local server: every backend and auxiliary process of its postmaster, so
-other databases' work on a shared server counts too), Redis, nginx, the
-remote fleet and the load generator itself.
+parent's reaped-children time): web, worker, beat, PostgreSQL (the backends
+of the run's database, found in pg_stat_activity, and the server's own
+processes; the whole server, every database on it, is printed beside it),
+Redis, nginx, the remote fleet and the load generator itself (its main
+process, and its client processes from their start signal on: their
+interpreters' start-up is no load on the server). A reading with nothing
+to do comes first, as the noise under every figure.
 
     .venv/bin/python bench/production.py [--phases floor,home,posting,follows,inbox,deliveries]
         [--duration 12] [--clients 16] [--inbox-count 3000] [--hosts 50] [--posts-per-host 20]
