@@ -85,6 +85,8 @@ prototype = Status(
 )
 template = [field.get_db_prep_save(getattr(prototype, field.attname), connection) for field in fields]
 varied = {{name: names.index(name) for name in ("id", "account_id", "uri", "url", "text", "content", "created_at")}}
+# The first id takes this process's id slot from a database sequence: ask before COPY holds the connection.
+snowflake_id(start)
 with connection.cursor() as cursor:
     with cursor.cursor.copy(f"COPY {{Status._meta.db_table}} ({{', '.join(names)}}) FROM STDIN") as copy:
         for n in range(statuses):

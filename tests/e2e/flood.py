@@ -38,9 +38,19 @@ def seed_remote_actor(instance: LiveInstance, *, followers: int = 2) -> str:
     return keys.private_pem
 
 
-def signed_creates(instance: LiveInstance, private_pem: str, count: int, *, tag: str = "flood") -> Signed:
-    """Return (activity id, body, headers) of `count` signed public Create(Note) activities for /inbox."""
-    actor = f"{REMOTE}/users/sim"
+def signed_creates(
+    instance: LiveInstance,
+    private_pem: str,
+    count: int,
+    *,
+    tag: str = "flood",
+    actor: str = f"{REMOTE}/users/sim",
+    inbox_url: str | None = None,
+) -> Signed:
+    """Return (activity id, body, headers) of `count` signed public Create(Note) activities for /inbox.
+
+    `actor` signs and sends them; `inbox_url` is the URL signed (the instance's /inbox unless given).
+    """
     signed = []
     for n in range(count):
         note = f"{actor}/statuses/{tag}-{n}"
@@ -62,7 +72,11 @@ def signed_creates(instance: LiveInstance, private_pem: str, count: int, *, tag:
         }
         body = json.dumps(activity).encode()
         headers = sign_request(
-            "POST", instance.url("/inbox"), key_id=f"{actor}#main-key", private_key_pem=private_pem, body=body
+            "POST",
+            inbox_url or instance.url("/inbox"),
+            key_id=f"{actor}#main-key",
+            private_key_pem=private_pem,
+            body=body,
         )
         headers["Content-Type"] = "application/activity+json"
         signed.append((str(activity["id"]), body, headers))
