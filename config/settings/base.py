@@ -102,6 +102,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Compresses HTML pages last, after every middleware below has written them (see config/compression.py).
+    "config.compression.HtmlGZipMiddleware",
     "config.outages.ServiceOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",

@@ -1,12 +1,16 @@
-"""Filters on the web's timelines, threads and notifications: `warn` folds a post behind its title, `hide` omits it."""
+"""The web's posts: filters fold (`warn`) or omit (`hide`) them, and their links are Django's URL map's."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from federation.models import Actor
-from tests.factories.timeline import NotificationFactory, StatusFactory
+from frontend.posts import post_views
+from tests.factories.federation import LocalActorFactory
+from tests.factories.timeline import FavouriteFactory, NotificationFactory, StatusFactory
+from timeline.actions.interactions import do_reblog
 from timeline.models import Filter, FilterKeyword, TimelineEntry
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +65,34 @@ def test_a_warn_filter_folds_a_notifications_post(alice_client: Client, alice: A
     NotificationFactory.create(recipient=alice, from_account=bob, status=theirs, type="mention")
     page = alice_client.get("/notifications").content.decode()
     assert '<details class="filtered"><summary>Filtered: Work</summary>' in page
+
+
+def test_post_links_match_reverse_for_a_plain_post_and_a_boost() -> None:
+    viewer = LocalActorFactory.create()
+    original = StatusFactory.create()
+    FavouriteFactory.create(account=viewer, status=original)
+    boost = do_reblog(viewer, original)
+    plain, boosted = post_views([original, boost], viewer)
+    for view in (plain, boosted):
+        links = view.links
+        status_id, account_id = original.pk, original.account_id
+        assert links.account == reverse("frontend:account", kwargs={"account_id": account_id})
+        assert links.thread == reverse("frontend:thread", kwargs={"status_id": status_id})
+        assert links.history == reverse("frontend:history", kwargs={"status_id": status_id})
+        assert links.reply == f"{reverse('frontend:home')}?in_reply_to={status_id}#compose-title"
+        assert links.bookmark == reverse("frontend:bookmark", kwargs={"status_id": status_id})
+        assert links.edit == reverse("frontend:edit_status", kwargs={"status_id": status_id})
+        assert links.delete == reverse("frontend:delete_status", kwargs={"status_id": status_id})
+        assert links.report == (
+            reverse("governance:report_account", kwargs={"account_id": account_id}) + f"?status={status_id}"
+        )
+        # The viewer favourited and boosted the post: both buttons undo.
+        assert links.favourite == reverse("frontend:interact", kwargs={"status_id": status_id, "verb": "unfavourite"})
+        assert links.boost == reverse("frontend:interact", kwargs={"status_id": status_id, "verb": "unboost"})
+
+
+def test_post_links_offer_to_favourite_and_boost_what_the_viewer_has_not() -> None:
+    status = StatusFactory.create()
+    (view,) = post_views([status], LocalActorFactory.create())
+    assert view.links.favourite == reverse("frontend:interact", kwargs={"status_id": status.pk, "verb": "favourite"})
+    assert view.links.boost == reverse("frontend:interact", kwargs={"status_id": status.pk, "verb": "boost"})
