@@ -78,14 +78,22 @@ def test_api_pages_and_metrics_answer_from_every_worker(instance: tuple[LiveInst
 
 
 def test_an_unsigned_inbox_post_is_refused_by_the_wsgi_view(instance: tuple[LiveInstance, str]) -> None:
-    _, base = instance
+    live, base = instance
+    follow = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": "https://peer.example/follows/1",
+        "type": "Follow",
+        "actor": "https://peer.example/users/x",
+        "object": f"{live.base_url}/users/alice",
+    }
     response = requests.post(
         f"{base}/inbox",
-        data=json.dumps({"type": "Follow", "actor": "https://peer.example/users/x"}),
+        data=json.dumps(follow),
         headers={"Content-Type": "application/activity+json"},
         timeout=10,
     )
-    assert response.status_code == 401
+    assert response.status_code == 401, response.text
+    assert "not signed" in response.json()["error"]
 
 
 def test_the_streaming_api_still_answers_through_daphne(instance: tuple[LiveInstance, str]) -> None:
