@@ -88,7 +88,8 @@ def _count_in_redis(redis_cache: RedisCache, key: str, timeout: int) -> int:
     pool and key format, so the counters are the cache's keys, as before.
     """
     full_key = redis_cache.make_and_validate_key(key)
-    client = redis_cache._cache.get_client(full_key, write=True)
+    # The cache's client (its connection pools) is private in Django and absent from its stubs.
+    client = redis_cache._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
     pipeline = client.pipeline(transaction=True)
     pipeline.set(full_key, 0, ex=timeout, nx=True)
     pipeline.incr(full_key)
