@@ -7,22 +7,32 @@ counting shared pages once per process), PSS (shared pages split between
 the processes) and USS (pages private to each process).
 
     .venv/bin/python bench/memory.py [--posts 1000]
+    .venv/bin/python bench/memory.py --run-command [--idle-seconds 15]
+
+With `--run-command` it starts `deploy/run` itself instead (its bash
+supervisor loops, Daphne, the worker with beat, exactly as a person starts
+the instance) and measures every process of it once, idle, the given
+seconds after `/healthz` first answers.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import psutil
+import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.e2e.database import query_one
-from tests.live import LiveInstance, wait_for
+from tests.live import ROOT, LiveInstance, free_port, wait_for
 
 POST_SCRIPT = """
 from federation.models import Actor
@@ -57,11 +67,56 @@ def report(label: str, figures: dict[str, float], per_process: dict[str, dict[st
     print(f"{label:28} {totals}  ({split})")
 
 
+def measure_run_command(idle_seconds: float) -> None:
+    """Start deploy/run on a fresh data folder, wait until it answers and then idles, print its memory, stop it."""
+    with tempfile.TemporaryDirectory(prefix="mutuals-bench-") as folder:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MUTUALS_", "DJANGO_", "DATABASE_URL"))}
+        env.update({"MUTUALS_DATA_DIR": folder, "MUTUALS_PORT": str(port), "MUTUALS_WORKER_LOGLEVEL": "WARNING"})
+        run = subprocess.Popen(
+            ["bash", str(ROOT / "deploy" / "run")],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+        def answers() -> bool:
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code in (200, 503)
+            except requests.RequestException:
+                return False
+
+        try:
+            wait_for(answers, timeout=600, message="deploy/run to answer /healthz")
+            time.sleep(idle_seconds)
+            root = psutil.Process(run.pid)
+            print(f"deploy/run, {idle_seconds:.0f} s idle, every process:")
+            for process in [root, *root.children(recursive=True)]:
+                info = process.memory_full_info()
+                command = " ".join(Path(part).name for part in process.cmdline()[:4])
+                print(
+                    f"  {process.pid:>7} {command[:40]:40} RSS {info.rss / 2**20:6.1f} MiB  "
+                    f"PSS {info.pss / 2**20:6.1f} MiB  USS {info.uss / 2**20:6.1f} MiB"
+                )
+            totals = memory_of([root])
+            print("  total" + " " * 43 + "  ".join(f"{k.upper()} {totals[k]:6.1f} MiB" for k in ("rss", "pss", "uss")))
+        finally:
+            os.killpg(run.pid, signal.SIGTERM)
+            run.wait(timeout=60)
+
+
 def main() -> None:
     """Run the measurement and print it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--run-command", action="store_true", help="measure deploy/run itself, idle")
+    parser.add_argument("--idle-seconds", type=float, default=15)
     args = parser.parse_args()
+    if args.run_command:
+        measure_run_command(args.idle_seconds)
+        return
     with tempfile.TemporaryDirectory(prefix="mutuals-bench-") as folder:
         instance = LiveInstance(Path(folder), backend="embedded", name="bench")
         try:

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 
 import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 
 from config.api.errors import api_error
@@ -67,17 +68,44 @@ def _count(bucket: str, window: int) -> tuple[int | None, int]:
     window_start = int(time.time()) // window * window
     key = f"ratelimit:{bucket}:{window_start}"
     try:
-        cache.add(key, 0, timeout=window + 5)
-        try:
-            used = int(cache.incr(key))
-        except ValueError:
-            # The counter expired between add and incr: this is the window's first request.
-            cache.set(key, 1, timeout=window + 5)
-            used = 1
+        default_cache = caches[DEFAULT_CACHE_ALIAS]
+        if isinstance(default_cache, RedisCache):
+            used = _count_in_redis(default_cache, key, window + 5)
+        else:
+            used = _count_in_cache(key, window + 5)
     except (redis.RedisError, OSError) as exc:
         logger.warning("rate limit not counted, the cache is unavailable: %s", exc)
         return None, window_start
     return used, window_start
+
+
+def _count_in_redis(redis_cache: RedisCache, key: str, timeout: int) -> int:
+    """Count in one round trip: create the counter with its expiry if it is new, then increment it.
+
+    Django's cache API needs three round trips for the same (ADD, then
+    EXISTS and INCRBY): a fifth of the cheapest request's time. The two
+    commands go together in one MULTI/EXEC on the cache's own connection
+    pool and key format, so the counters are the cache's keys, as before.
+    """
+    full_key = redis_cache.make_and_validate_key(key)
+    # The cache's client (its connection pools) is private in Django and absent from its stubs.
+    client = redis_cache._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
+    pipeline = client.pipeline(transaction=True)
+    pipeline.set(full_key, 0, ex=timeout, nx=True)
+    pipeline.incr(full_key)
+    _, used = pipeline.execute()
+    return int(used)
+
+
+def _count_in_cache(key: str, timeout: int) -> int:
+    """Count through Django's cache API (the in-memory cache of the embedded mode)."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return int(cache.incr(key))
+    except ValueError:
+        # The counter expired between add and incr: this is the window's first request.
+        cache.set(key, 1, timeout=timeout)
+        return 1
 
 
 class RateLimitMiddleware:

@@ -121,7 +121,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
-WSGI_APPLICATION = None
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {

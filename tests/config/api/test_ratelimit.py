@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import pytest
+import redis
+from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.test import Client
 
@@ -12,7 +15,7 @@ from config.api.ratelimit import client_identity
 from federation.models import Actor
 from tests.clients import bearer
 from tests.factories.oauth import AccessTokenFactory
-from tests.live import free_port
+from tests.live import REDIS_BASE_URL, free_port, services_available
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +103,37 @@ def test_a_session_that_cannot_be_read_answers_503(alice_client: Client) -> None
         response = alice_client.get("/api/v1/instance")
     assert response.status_code == 503
     assert "database is unavailable" in response.json()["error"]
+
+
+@pytest.fixture
+def redis_cache(settings: Any) -> Any:
+    """Point the cache at the loopback Redis under a prefix of this test's own, removing its keys afterwards."""
+    if services_available() is not None:
+        pytest.skip("needs Redis on loopback")
+    prefix = f"ratelimit-test-{secrets.token_hex(4)}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"{REDIS_BASE_URL}/0",
+            "KEY_PREFIX": prefix,
+        }
+    }
+    client = redis.Redis.from_url(f"{REDIS_BASE_URL}/0")
+    yield client, prefix
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
+def test_redis_counts_in_the_caches_keys_with_the_windows_expiry(settings: Any, redis_cache: Any) -> None:
+    client, prefix = redis_cache
+    settings.MUTUALS_API_RATE_LIMIT = 2
+    api = Client()
+    answers = [api.get("/api/v1/instance") for _ in range(3)]
+    assert [response.status_code for response in answers] == [200, 200, 429]
+    assert [response["X-RateLimit-Remaining"] for response in answers] == ["1", "0", "0"]
+    (key,) = list(client.scan_iter(f"{prefix}*ratelimit:address:*"))
+    assert int(client.get(key)) == 3
+    assert 0 < client.ttl(key) <= settings.MUTUALS_API_RATE_WINDOW_SECONDS + 5
+    # The counter is the cache's own key: Django's cache reads the same count.
+    assert cache.get(key.decode().split(":", 2)[2]) == 3
