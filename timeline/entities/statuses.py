@@ -16,6 +16,7 @@ from federation.models import Actor
 from federation.uris import base_url
 from timeline.entities.accounts import account_entities
 from timeline.entities.emojis import emoji_entities, shortcodes_in
+from timeline.entities.prepared import prepared_rows
 from timeline.filtering import filter_results_for_statuses
 from timeline.models import (
     Favourite,
@@ -162,14 +163,12 @@ def _count_of(related: QuerySet[Any], field: str) -> Coalesce:
     return Coalesce(Subquery(matching.annotate(n=Count("*")).values("n")[:1]), 0)
 
 
-def _interactions(ids: list[int], viewer: Actor | None) -> dict[str, Any]:
-    """Return what a page needs to know of each status's relations, in one query.
+_COUNTED = ("favourites", "reblogs", "replies", "reply_accounts")
+_PRESENCE = ("with_mentions", "with_tags", "with_poll", "with_media")
 
-    That is its favourites, reblogs and replies counts; which the viewer
-    favourited, reblogged and bookmarked; the account it replies to; and
-    whether it has mentions, tags, a poll or media at all, so that those are
-    read only for the statuses that have them (most have none).
-    """
+
+def _interactions_query(ids: list[int], viewer_id: int | None) -> QuerySet[Status, dict[str, Any]]:
+    """Return the query of `_interactions` for the status ids, with the viewer's flags if there is a viewer."""
     # Annotations are prefixed: `favourites`, `reblogs` and `mentions` are already relations of Status.
     counts = {
         "favourites": _count_of(Favourite.objects.all(), "status_id"),
@@ -183,14 +182,44 @@ def _interactions(ids: list[int], viewer: Actor | None) -> dict[str, Any]:
         "with_poll": Exists(Poll.objects.filter(status_id=OuterRef("pk"))),
         "with_media": Exists(MediaAttachment.objects.filter(status_id=OuterRef("pk"))),
     }
-    if viewer is not None:
+    if viewer_id is not None:
         # The viewer's flags ride on this query rather than costing one of their own.
-        flags |= interaction_flag_annotations(viewer)
+        flags |= interaction_flag_annotations(Actor(pk=viewer_id))
     annotations = {f"n_{name}": value for name, value in (counts | flags).items()}
+    rows: QuerySet[Status, dict[str, Any]] = (
+        Status.objects.filter(pk__in=ids).annotate(**annotations).values("pk", *annotations)
+    )
+    return rows
+
+
+def _viewed_interactions_query(arguments: list[int]) -> QuerySet[Status, dict[str, Any]]:
+    return _interactions_query(arguments[:-1], arguments[-1])
+
+
+def _unviewed_interactions_query(arguments: list[int]) -> QuerySet[Status, dict[str, Any]]:
+    return _interactions_query(arguments, None)
+
+
+def _interactions(ids: list[int], viewer: Actor | None) -> dict[str, Any]:
+    """Return what a page needs to know of each status's relations, in one query.
+
+    That is its favourites, reblogs and replies counts; which the viewer
+    favourited, reblogged and bookmarked; the account it replies to; and
+    whether it has mentions, tags, a poll or media at all, so that those are
+    read only for the statuses that have them (most have none).
+    """
     # Without a viewer the viewer's sets stay empty.
-    found: dict[str, Any] = {name: {} for name in counts} | {name: set() for name in (*flags, *INTERACTION_FLAGS)}
-    for row in Status.objects.filter(pk__in=ids).annotate(**annotations).values("pk", *annotations):
-        for name in counts:
+    found: dict[str, Any] = {name: {} for name in _COUNTED} | {name: set() for name in (*_PRESENCE, *INTERACTION_FLAGS)}
+    flags = (*_PRESENCE, *(INTERACTION_FLAGS if viewer is not None else ()))
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return found
+    if viewer is None:
+        rows = prepared_rows("status-interactions", Status, _unviewed_interactions_query, unique)
+    else:
+        rows = prepared_rows("status-interactions-viewed", Status, _viewed_interactions_query, [*unique, viewer.pk])
+    for row in rows:
+        for name in _COUNTED:
             if row[f"n_{name}"] is not None:
                 found[name][row["pk"]] = row[f"n_{name}"]
         for name in flags:
