@@ -20,6 +20,9 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 
+# Django builds select_related objects with it; the stubs leave it out as internal.
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+
 # Stand-ins are far below any id the database hands out (ids are positive), so none can be a real parameter.
 _STAND_IN_BASE = -(2**62)
 
@@ -38,19 +41,10 @@ class _Compiled:
 _compiled = threading.local()
 
 
-def prepared_rows(
-    name: str,
-    model: type[Model],
-    build: Callable[[list[int]], QuerySet[Any, Any]],
-    arguments: Sequence[int],
-) -> list[dict[str, Any]]:
-    """Return the rows of `build(arguments)`, a `values()` query, as dicts, compiling its SQL once per shape.
-
-    `build` must be a pure function of its integer arguments (ids, no clock
-    or other state): its SQL is reused for every later call with as many
-    arguments. `name` tells the queries apart; `model` is the one the query
-    reads, whose database the router picks.
-    """
+def _run(
+    name: str, model: type[Model], build: Callable[[list[int]], QuerySet[Any, Any]], arguments: Sequence[int]
+) -> tuple[_Compiled, str, list[Any]]:
+    """Return the compiled query, the database it ran on and its rows, converted as Django converts them."""
     alias = router.db_for_read(model)
     store: dict[tuple[str, str, int], _Compiled] = _compiled.__dict__.setdefault("queries", {})
     key = (name, alias, len(arguments))
@@ -66,7 +60,47 @@ def prepared_rows(
         rows: list[Any] = cursor.fetchall()
     if compiled.converters:
         rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
+    return compiled, alias, rows
+
+
+def prepared_rows(
+    name: str,
+    model: type[Model],
+    build: Callable[[list[int]], QuerySet[Any, Any]],
+    arguments: Sequence[int],
+) -> list[dict[str, Any]]:
+    """Return the rows of `build(arguments)`, a `values()` query, as dicts, compiling its SQL once per shape.
+
+    `build` must be a pure function of its integer arguments (ids, no clock
+    or other state): its SQL is reused for every later call with as many
+    arguments. `name` tells the queries apart; `model` is the one the query
+    reads, whose database the router picks.
+    """
+    compiled, _, rows = _run(name, model, build, arguments)
     return [dict(zip(compiled.names, row, strict=True)) for row in rows]
+
+
+def prepared_models(
+    name: str, model: type[Model], build: Callable[[list[int]], QuerySet[Any, Any]], arguments: Sequence[int]
+) -> list[Any]:
+    """Return the instances of `build(arguments)` with what it `select_related`, compiling its SQL once per shape.
+
+    The rows become instances as Django's own model iterable makes them
+    (`from_db`, then each related object); `build` obeys the rules of
+    `prepared_rows`, and its query has no annotations.
+    """
+    compiled, alias, rows = _run(name, model, build, arguments)
+    select, klass_info = compiled.compiler.select, compiled.compiler.klass_info
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    init_list = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, alias)
+    instances = []
+    for row in rows:
+        instance = klass_info["model"].from_db(alias, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        instances.append(instance)
+    return instances
 
 
 def _compile(build: Callable[[list[int]], QuerySet[Any, Any]], count: int, alias: str) -> _Compiled:

@@ -6,13 +6,24 @@ from typing import Any
 
 import pytest
 from django.db.models import QuerySet
+from django.test import Client
+from django.utils import timezone
 
 from federation.models import Actor
+from tests.clients import bearer_for
 from tests.factories.federation import LocalActorFactory
-from tests.factories.timeline import FavouriteFactory, FollowFactory, MentionFactory, PollFactory, StatusFactory
+from tests.factories.timeline import (
+    FavouriteFactory,
+    FollowFactory,
+    MentionFactory,
+    PollFactory,
+    RemoteMediaFactory,
+    StatusFactory,
+    make_custom_emoji,
+)
 from timeline.entities import accounts, statuses
 from timeline.entities.prepared import prepared_rows
-from timeline.models import Bookmark, Status
+from timeline.models import Bookmark, Filter, PollVote, PreviewCard, Status, Tag, TimelineEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +71,79 @@ def test_account_figures_match_the_orm_dates_included(alice: Actor, bob: Actor) 
 def test_a_query_that_leaves_an_argument_out_is_refused(alice: Actor) -> None:
     with pytest.raises(ValueError, match="every argument"):
         prepared_rows("test-unused", Actor, lambda ids: accounts._figures_query(ids[:1]), [alice.pk, alice.pk + 1])
+
+
+def test_statuses_with_authors_are_the_orms_instances_key_fields_left_out(alice: Actor, bob: Actor) -> None:
+    posts = [StatusFactory.create(account=author, spoiler_text="cw") for author in (alice, bob, alice)]
+    loaded = sorted(statuses.statuses_with_authors([posts[2].pk, posts[0].pk, posts[2].pk]), key=lambda s: s.pk)
+    expected = sorted(statuses._with_authors_query([posts[0].pk, posts[2].pk]), key=lambda s: s.pk)
+    assert [(s.pk, s.spoiler_text, s.account.username) for s in loaded] == [
+        (s.pk, s.spoiler_text, s.account.username) for s in expected
+    ]
+    assert "private_key_pem" in loaded[0].account.get_deferred_fields()
+    assert statuses.statuses_with_authors([]) == []
+
+
+def _seed_varied(alice: Actor, bob: Actor) -> None:
+    """Write statuses of every kind an entity shows into alice's and bob's home timelines."""
+    carol = LocalActorFactory.create(display_name="Carol :blob:")
+    make_custom_emoji("blob")
+    card = PreviewCard.objects.create(url="https://news.example/a", title="A page", fetched_at=timezone.now())
+    FollowFactory.create(follower=alice, target=carol)
+    for n in range(12):
+        author = (carol, bob, alice)[n % 3]
+        status = StatusFactory.create(account=author, spoiler_text="cw :blob:" if n % 4 == 0 else "")
+        if n % 5 == 0:
+            status = StatusFactory.create(account=carol, reblog_of=status, text="", content="")
+        elif n % 5 == 1:
+            status = StatusFactory.create(account=author, in_reply_to=StatusFactory.create(account=alice))
+            status.tags.add(Tag.objects.get_or_create(name="coop")[0])
+            MentionFactory.create(status=status, account=bob)
+            FavouriteFactory.create(status=status, account=alice)
+        elif n % 5 == 2:
+            poll = PollFactory.create(status=status)
+            PollVote.objects.create(poll=poll, account=bob, choice=1)
+            RemoteMediaFactory.create(status=status, account=author)
+        elif n % 5 == 3:
+            status.preview_card = card
+            status.edited_at = timezone.now()
+            status.pinned_at = timezone.now()
+            status.save(update_fields=["preview_card", "edited_at", "pinned_at"])
+        else:
+            Bookmark.objects.create(account=bob, status=status)
+        for owner in (alice, bob):
+            TimelineEntry.objects.get_or_create(owner=owner, status=status)
+    Filter.objects.create(account=bob, title="no cows", context=["home", "public"]).keywords.create(keyword="number")
+
+
+def test_pages_are_byte_for_byte_those_of_the_orms_queries(
+    alice: Actor, bob: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed_varied(alice, bob)
+    paths = [
+        "/api/v1/timelines/home?limit=40",
+        "/api/v1/timelines/public?limit=40",
+        f"/api/v1/accounts/{alice.pk}/statuses",
+        f"/api/v1/statuses/{Status.objects.filter(poll__isnull=False).values_list('pk', flat=True)[0]}",
+    ]
+    viewers = {"alice": bearer_for(alice, "read"), "bob": bearer_for(bob, "read"), "nobody": {}}
+
+    def pages() -> dict[tuple[str, str], bytes]:
+        found = {}
+        for name, headers in viewers.items():
+            for path in paths:
+                if name == "nobody" and "home" in path:
+                    continue
+                response = Client().get(path, headers=headers)
+                assert response.status_code == 200, (name, path)
+                found[(name, path)] = response.content
+        return found
+
+    prepared = pages()
+    again = pages()
+    for module in (statuses, accounts):
+        monkeypatch.setattr(module, "prepared_rows", lambda name, model, build, arguments: list(build(list(arguments))))
+    monkeypatch.setattr(statuses, "prepared_models", lambda name, model, build, arguments: list(build(list(arguments))))
+    assert pages() == prepared == again
+    assert b'"favourited": true' in prepared[("alice", paths[0])]
+    assert b'"voted": true' in prepared[("bob", paths[0])]
