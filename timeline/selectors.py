@@ -94,8 +94,9 @@ def home_entries_for(owner: Actor) -> QuerySet[TimelineEntry]:
     order until the page fills.
     """
     entries = TimelineEntry.objects.filter(owner=owner)
-    hidden = [account_id for account_id in hidden_account_ids_for(owner) if account_id is not None]
-    if hidden:
+    # Whether the owner moderates (several reads) matters only when some account is suspended.
+    hidden = [account_id for account_id in restricted_account_ids(limited=False) if account_id is not None]
+    if hidden and not sees_restricted_accounts(owner):
         entries = entries.exclude(status__account_id__in=hidden)
     # Mutes, hidden domains and exclusive lists take their statuses out of the home timeline; they are
     # read first so that a member with none of them still pages from the index alone.

@@ -7,6 +7,7 @@ follow of a local actor is accepted at once unless the account is locked.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 
 from federation import renderers
 from federation.actions.outbox import publish_to_actor
@@ -21,9 +22,15 @@ def check_follow(follower: Actor, target: Actor) -> None:
     """Refuse a follow of oneself, or between actors where either blocks the other."""
     if follower.pk == target.pk:
         raise FollowRefused("You can't follow yourself.", status=403)
-    if Block.objects.filter(account=target, target=follower).exists():
+    # Both directions in one query: who blocks whom decides the message.
+    blockers = set(
+        Block.objects.filter(Q(account=target, target=follower) | Q(account=follower, target=target)).values_list(
+            "account_id", flat=True
+        )
+    )
+    if target.pk in blockers:
         raise FollowRefused("This account has blocked you.", status=403)
-    if Block.objects.filter(account=follower, target=target).exists():
+    if follower.pk in blockers:
         raise FollowRefused("Unblock this account before following it.", status=403)
     if target.moved_to_id is not None and follower.is_local:
         raise FollowRefused("This account has moved; follow its new account instead.", status=403)

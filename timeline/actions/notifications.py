@@ -14,9 +14,10 @@ def _silenced(recipient: Actor, from_account: Actor, status: Status | None) -> b
     """Return whether the recipient muted the sender's notifications, hid its domain, or muted the thread."""
     if muted_account_ids(recipient, notifications=True).filter(target_id=from_account.pk).exists():
         return True
-    domains = hidden_domains_for(recipient)
+    # Only a remote sender can be on a hidden domain: a local one costs no read of them.
     if from_account.domain and any(
-        from_account.domain == domain or from_account.domain.endswith(f".{domain}") for domain in domains
+        from_account.domain == domain or from_account.domain.endswith(f".{domain}")
+        for domain in hidden_domains_for(recipient)
     ):
         return True
     return (

@@ -34,6 +34,7 @@ from timeline.entities.statuses import status_entities, status_entity
 from timeline.filtering import without_hidden
 from timeline.models import StatusEdit
 from timeline.selectors import thread_for
+from timeline.streaming.events import offer_rendered_status
 
 
 def _default(author: Actor, name: str, fallback: Any) -> Any:
@@ -107,7 +108,9 @@ def create_status(request: HttpRequest) -> JsonResponse:
             if scheduled_at is not None:
                 body = scheduled_status_entity(do_schedule_status(author, draft, scheduled_at))
             else:
-                body = status_entity(do_create_status(author, draft), author)
+                status = do_create_status(author, draft)
+                body = status_entity(status, author)
+                offer_rendered_status(status.pk, body)
     except IdempotencyKeyTaken:
         # A concurrent request with the same key committed first: answer its post.
         if key is None or (earlier := _earlier_post_entity(author, key)) is None:

@@ -16,7 +16,7 @@ from config.api.errors import api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
 from federation.models import Actor
-from timeline.entities.statuses import status_entities, with_authors
+from timeline.entities.statuses import status_entities, statuses_with_authors, with_authors
 from timeline.filtering import without_hidden
 from timeline.models import Status
 from timeline.selectors import home_entries_for, public_statuses_for, without_muted_statuses
@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> JsonResponse:
     page_request = PageRequest.from_request(request)
     entries = paginate(home_entries_for(viewer), page_request, field="status_id")
     ids = [entry.status_id for entry in entries]
-    loaded = with_authors(Status.objects.all()).in_bulk(ids)
+    loaded = {status.pk: status for status in statuses_with_authors(ids)}
     statuses = [loaded[status_id] for status_id in ids if status_id in loaded]
     return paginated_response(request, without_hidden(status_entities(statuses, viewer, context="home")), ids)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from config.api.timestamps import iso_with_millis
@@ -15,6 +15,7 @@ from federation.models import Actor
 from federation.renderers import profile_fields
 from federation.uris import base_url
 from timeline.entities.emojis import emoji_entities, shortcodes_in
+from timeline.entities.prepared import prepared_rows
 from timeline.models import AccountNote, Block, Endorsement, Follow, Status
 from timeline.rendering import plain_text_of
 from timeline.selectors import active_mutes, hidden_domains_for
@@ -57,23 +58,31 @@ def _count(grouped: QuerySet[Any]) -> Coalesce:
     return Coalesce(Subquery(grouped.annotate(n=Count("*")).values("n")[:1]), 0)
 
 
-def account_entities(actors: Sequence[Actor]) -> list[dict[str, Any]]:
-    """Return the Account entity of each actor, in order, with one query for their counts."""
+def _figures_query(ids: list[int]) -> QuerySet[Actor, dict[str, Any]]:
+    """Return the accounts' follower, following and status counts and their newest status's time."""
     accepted = Follow.objects.filter(state=Follow.State.ACCEPTED).order_by()
     authored = Status.objects.filter(account_id=OuterRef("pk"))
     # One query for the whole page: a correlated count per account and figure, each read from its index.
     # Status ids follow their creation time, so the newest status is the first in the (account, -id) index.
-    counted = (
-        Actor.objects.filter(pk__in=[actor.pk for actor in actors])
-        .values_list("pk")
+    return (
+        Actor.objects.filter(pk__in=ids)
         .annotate(
             n_followers=_count(accepted.filter(target_id=OuterRef("pk")).values("target_id")),
             n_following=_count(accepted.filter(follower_id=OuterRef("pk")).values("follower_id")),
             n_statuses=_count(authored.order_by().values("account_id")),
             n_latest=Subquery(authored.order_by("-id").values("created_at")[:1]),
         )
+        .values("pk", "n_followers", "n_following", "n_statuses", "n_latest")
     )
-    figures = {pk: (followers, following, statuses, latest) for pk, followers, following, statuses, latest in counted}
+
+
+def account_entities(actors: Sequence[Actor]) -> list[dict[str, Any]]:
+    """Return the Account entity of each actor, in order, with one query for their counts."""
+    ids = list(dict.fromkeys(actor.pk for actor in actors))
+    counted = prepared_rows("account-figures", Actor, _figures_query, ids) if ids else []
+    figures = {
+        row["pk"]: (row["n_followers"], row["n_following"], row["n_statuses"], row["n_latest"]) for row in counted
+    }
     emojis = emoji_entities({actor.pk: (actor.domain, shortcodes_in(_profile_texts(actor))) for actor in actors})
     entities = [
         _account_entity(actor, *figures.get(actor.pk, (0, 0, 0, None)), emojis=emojis.get(actor.pk, []))
@@ -175,12 +184,26 @@ def credential_account_entity(actor: Actor) -> dict[str, Any]:
 def relationship_entities(viewer: Actor, targets: Sequence[Actor]) -> list[dict[str, Any]]:
     """Return the viewer's Relationship with each target, in a fixed number of queries."""
     ids = [target.pk for target in targets]
-    outgoing = {follow.target_id: follow for follow in Follow.objects.filter(follower=viewer, target_id__in=ids)}
-    incoming = {follow.follower_id: follow for follow in Follow.objects.filter(target=viewer, follower_id__in=ids)}
-    blocking = set(Block.objects.filter(account=viewer, target_id__in=ids).values_list("target_id", flat=True))
-    blocked_by = set(Block.objects.filter(target=viewer, account_id__in=ids).values_list("account_id", flat=True))
+    outgoing: dict[int, Follow] = {}
+    incoming: dict[int, Follow] = {}
+    # Each pair of directions is one query: the viewer's side tells which way a row points.
+    both_ways = Q(follower=viewer, target_id__in=ids) | Q(target=viewer, follower_id__in=ids)
+    for follow in Follow.objects.filter(both_ways):
+        if follow.follower_id == viewer.pk:
+            outgoing[follow.target_id] = follow
+        if follow.target_id == viewer.pk:
+            incoming[follow.follower_id] = follow
+    blocking: set[int] = set()
+    blocked_by: set[int] = set()
+    blocks = Block.objects.filter(Q(account=viewer, target_id__in=ids) | Q(target=viewer, account_id__in=ids))
+    for account_id, target_id in blocks.values_list("account_id", "target_id"):
+        if account_id == viewer.pk:
+            blocking.add(target_id)
+        if target_id == viewer.pk:
+            blocked_by.add(account_id)
     mutes = {mute.target_id: mute for mute in active_mutes(viewer).filter(target_id__in=ids)}
-    hidden_domains = set(hidden_domains_for(viewer))
+    # Only a remote target can be on a hidden domain.
+    hidden_domains = set(hidden_domains_for(viewer)) if any(target.domain for target in targets) else set()
     notes = dict(AccountNote.objects.filter(account=viewer, target_id__in=ids).values_list("target_id", "comment"))
     endorsed = set(Endorsement.objects.filter(account=viewer, target_id__in=ids).values_list("target_id", flat=True))
     relationships = []

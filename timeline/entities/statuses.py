@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
@@ -16,6 +16,7 @@ from federation.models import Actor
 from federation.uris import base_url
 from timeline.entities.accounts import account_entities
 from timeline.entities.emojis import emoji_entities, shortcodes_in
+from timeline.entities.prepared import prepared_models, prepared_rows
 from timeline.filtering import filter_results_for_statuses
 from timeline.models import (
     Favourite,
@@ -39,6 +40,16 @@ UNUSED_AUTHOR_FIELDS = ("account__private_key_pem", "account__public_key_pem")
 def with_authors(statuses: QuerySet[Status]) -> QuerySet[Status]:
     """Return the statuses with their authors loaded in the same query, as the entities need them."""
     return statuses.select_related("account").defer(*UNUSED_AUTHOR_FIELDS)
+
+
+def _with_authors_query(ids: list[int]) -> QuerySet[Status]:
+    return with_authors(Status.objects.filter(pk__in=ids))
+
+
+def statuses_with_authors(ids: list[int]) -> list[Status]:
+    """Return the statuses of these ids (those that exist, in no particular order) with their authors loaded."""
+    unique = list(dict.fromkeys(ids))
+    return prepared_models("statuses-with-authors", Status, _with_authors_query, unique) if unique else []
 
 
 def _file_url(field: Any) -> str | None:
@@ -162,14 +173,12 @@ def _count_of(related: QuerySet[Any], field: str) -> Coalesce:
     return Coalesce(Subquery(matching.annotate(n=Count("*")).values("n")[:1]), 0)
 
 
-def _interactions(ids: list[int], viewer: Actor | None) -> dict[str, Any]:
-    """Return what a page needs to know of each status's relations, in one query.
+_COUNTED = ("favourites", "reblogs", "replies", "reply_accounts")
+_PRESENCE = ("with_mentions", "with_tags", "with_poll", "with_media")
 
-    That is its favourites, reblogs and replies counts; which the viewer
-    favourited, reblogged and bookmarked; the account it replies to; and
-    whether it has mentions, tags, a poll or media at all, so that those are
-    read only for the statuses that have them (most have none).
-    """
+
+def _interactions_query(ids: list[int], viewer_id: int | None) -> QuerySet[Status, dict[str, Any]]:
+    """Return the query of `_interactions` for the status ids, with the viewer's flags if there is a viewer."""
     # Annotations are prefixed: `favourites`, `reblogs` and `mentions` are already relations of Status.
     counts = {
         "favourites": _count_of(Favourite.objects.all(), "status_id"),
@@ -183,14 +192,44 @@ def _interactions(ids: list[int], viewer: Actor | None) -> dict[str, Any]:
         "with_poll": Exists(Poll.objects.filter(status_id=OuterRef("pk"))),
         "with_media": Exists(MediaAttachment.objects.filter(status_id=OuterRef("pk"))),
     }
-    if viewer is not None:
+    if viewer_id is not None:
         # The viewer's flags ride on this query rather than costing one of their own.
-        flags |= interaction_flag_annotations(viewer)
+        flags |= interaction_flag_annotations(Actor(pk=viewer_id))
     annotations = {f"n_{name}": value for name, value in (counts | flags).items()}
+    rows: QuerySet[Status, dict[str, Any]] = (
+        Status.objects.filter(pk__in=ids).annotate(**annotations).values("pk", *annotations)
+    )
+    return rows
+
+
+def _viewed_interactions_query(arguments: list[int]) -> QuerySet[Status, dict[str, Any]]:
+    return _interactions_query(arguments[:-1], arguments[-1])
+
+
+def _unviewed_interactions_query(arguments: list[int]) -> QuerySet[Status, dict[str, Any]]:
+    return _interactions_query(arguments, None)
+
+
+def _interactions(ids: list[int], viewer: Actor | None) -> dict[str, Any]:
+    """Return what a page needs to know of each status's relations, in one query.
+
+    That is its favourites, reblogs and replies counts; which the viewer
+    favourited, reblogged and bookmarked; the account it replies to; and
+    whether it has mentions, tags, a poll or media at all, so that those are
+    read only for the statuses that have them (most have none).
+    """
     # Without a viewer the viewer's sets stay empty.
-    found: dict[str, Any] = {name: {} for name in counts} | {name: set() for name in (*flags, *INTERACTION_FLAGS)}
-    for row in Status.objects.filter(pk__in=ids).annotate(**annotations).values("pk", *annotations):
-        for name in counts:
+    found: dict[str, Any] = {name: {} for name in _COUNTED} | {name: set() for name in (*_PRESENCE, *INTERACTION_FLAGS)}
+    flags = (*_PRESENCE, *(INTERACTION_FLAGS if viewer is not None else ()))
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return found
+    if viewer is None:
+        rows = prepared_rows("status-interactions", Status, _unviewed_interactions_query, unique)
+    else:
+        rows = prepared_rows("status-interactions-viewed", Status, _viewed_interactions_query, [*unique, viewer.pk])
+    for row in rows:
+        for name in _COUNTED:
             if row[f"n_{name}"] is not None:
                 found[name][row["pk"]] = row[f"n_{name}"]
         for name in flags:
@@ -199,22 +238,38 @@ def _interactions(ids: list[int], viewer: Actor | None) -> dict[str, Any]:
     return found
 
 
+def _mentions_query(ids: list[int]) -> QuerySet[Mention]:
+    # Silent mentions give access only; clients list the accounts a status tags, as on Mastodon.
+    return Mention.objects.filter(status_id__in=ids, silent=False).select_related("account")
+
+
+def _polls_query(ids: list[int]) -> QuerySet[Poll]:
+    return Poll.objects.filter(status_id__in=ids)
+
+
+def _media_query(ids: list[int]) -> QuerySet[MediaAttachment]:
+    return MediaAttachment.objects.filter(status_id__in=ids).order_by("status_id", "position", "id")
+
+
+def _loaded(name: str, model: type[Any], build: Callable[[list[int]], QuerySet[Any]], ids: set[int]) -> list[Any]:
+    """Return the rows of the statuses' relation, none without a query when no status has any."""
+    # Sorted: the same statuses give the same parameters, whatever order the set iterates in.
+    return prepared_models(name, model, build, sorted(ids)) if ids else []
+
+
 def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
     found = _interactions([status.pk for status in statuses], viewer)
     mentions: dict[int, list[Actor]] = defaultdict(list)
-    # Silent mentions give access only; clients list the accounts a status tags, as on Mastodon.
-    for mention in Mention.objects.filter(status_id__in=found["with_mentions"], silent=False).select_related("account"):
+    for mention in _loaded("mentions", Mention, _mentions_query, found["with_mentions"]):
         mentions[mention.status_id].append(mention.account)
     tags: dict[int, list[str]] = defaultdict(list)
     for status_id, name in Status.tags.through.objects.filter(status_id__in=found["with_tags"]).values_list(
         "status_id", "tag__name"
     ):
         tags[status_id].append(name)
-    polls = {poll.status_id: poll for poll in Poll.objects.filter(status_id__in=found["with_poll"])}
+    polls = {poll.status_id: poll for poll in _loaded("polls", Poll, _polls_query, found["with_poll"])}
     media: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for item in MediaAttachment.objects.filter(status_id__in=found["with_media"]).order_by(
-        "status_id", "position", "id"
-    ):
+    for item in _loaded("media", MediaAttachment, _media_query, found["with_media"]):
         if item.status_id is not None:
             media[item.status_id].append(media_entity(item))
     claimed_polls = claimed_poll_views([poll.pk for poll in polls.values()], viewer)
@@ -262,8 +317,8 @@ def status_entities(
     `filtered` lists the viewer's filters that match the status there. The
     number of queries does not grow with the number of statuses.
     """
-    originals = {status.reblog_of_id for status in statuses if status.reblog_of_id is not None}
-    loaded = {status.pk: status for status in with_authors(Status.objects.filter(pk__in=originals))}
+    originals = list({status.reblog_of_id: None for status in statuses if status.reblog_of_id is not None})
+    loaded = {status.pk: status for status in statuses_with_authors(originals)}
     everything = [*statuses, *loaded.values()]
     authors = {status.account_id: status.account for status in everything}
     accounts = dict(zip(authors, account_entities(list(authors.values())), strict=True))

@@ -70,8 +70,37 @@ def _load(status_id: int) -> Status | None:
     return Status.objects.select_related("account").filter(id=status_id).first()
 
 
-def _render(status: Status) -> dict[str, Any]:
+_offered = threading.local()
 
+# What differs between an entity built for a viewer and one built for nobody: the viewer's own flags.
+_VIEWER_FLAGS: dict[str, Any] = {"favourited": False, "reblogged": False, "bookmarked": False, "muted": False}
+
+
+def offer_rendered_status(status_id: int, entity: dict[str, Any]) -> None:
+    """Let the events sent when this transaction commits use an entity of a new status already built for its author.
+
+    The author's entity of a status created in this transaction is the
+    viewer-less one but for the author's own flags (a thread the author
+    muted): nobody could favourite, boost, bookmark or vote on it before the
+    commit, and no filter context applies. Rendering it again for the
+    public streams would double the status's cost of posting. The offer
+    lapses once the commit's hooks have run.
+    """
+    shared = {**entity, **_VIEWER_FLAGS, "filtered": []}
+    if entity.get("poll") is not None:
+        shared["poll"] = {**entity["poll"], "voted": False, "own_votes": []}
+    _offered.statuses = {status_id: shared}
+    transaction.on_commit(_withdraw_offer, robust=True)
+
+
+def _withdraw_offer() -> None:
+    _offered.statuses = {}
+
+
+def _render(status: Status) -> dict[str, Any]:
+    offered: dict[int, dict[str, Any]] = getattr(_offered, "statuses", {})
+    if status.pk in offered:
+        return offered[status.pk]
     return status_entities([status], None)[0]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -10,7 +11,9 @@ from django.test import Client
 from federation.models import Actor
 from tests.clients import bearer_for
 from tests.factories.timeline import StatusFactory
+from timeline.entities import statuses as entities
 from timeline.models import Poll, Status, Visibility
+from timeline.streaming import events, relay
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +146,46 @@ def test_delete_returns_the_text_for_redrafting(alice: Actor) -> None:
     assert response.json()["text"] == "Oops"
     assert not Status.objects.filter(pk=status.pk).exists()
     assert Client().get(f"/api/v1/statuses/{status.pk}").status_code == 404
+
+
+def test_a_new_post_is_rendered_once_and_streamed_as_a_fresh_viewerless_render_would_be(
+    alice: Actor, bob: Actor, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    headers = bearer_for(alice, "read write follow")
+    root = StatusFactory.create(account=alice)
+    # A thread the author muted: the author's entity says `muted`, the streamed one must not.
+    assert Client().post(f"/api/v1/statuses/{root.pk}/mute", headers=headers).status_code == 200
+    published: list[dict[str, Any]] = []
+    monkeypatch.setattr(relay, "groups_with_listeners", lambda groups: groups)
+    monkeypatch.setattr(relay, "publish", lambda groups, message: published.append(message))
+    # Home streams are sent by the fan-out, the worker's work; the public ones by the web process.
+    monkeypatch.setattr(events, "_send_home", lambda placements: None)
+    renders: list[Any] = []
+    real_entities = entities.status_entities
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        renders.append(args)
+        return real_entities(*args, **kwargs)
+
+    monkeypatch.setattr(events, "status_entities", counted)
+    fields = {
+        "status": "Which one, @bob? :none:",
+        "spoiler_text": "a poll",
+        "in_reply_to_id": str(root.pk),
+        "poll[options][]": ["tea", "coffee"],
+        "poll[expires_in]": "3600",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post("/api/v1/statuses", fields, headers=headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["muted"] is True
+    assert body["poll"]["options"][1]["title"] == "coffee"
+    assert renders == []
+    [message] = [message for message in published if message["event"] == "update"]
+    fresh = entities.status_entities([Status.objects.get(pk=body["id"])], None)[0]
+    assert message["payload"] == json.dumps(fresh, separators=(",", ":"), ensure_ascii=False)
+    assert json.loads(message["payload"]) == {**body, "muted": False}
+    # The offer lapsed with its commit: a later render is a render again.
+    assert events._render(Status.objects.get(pk=body["id"])) == fresh
+    assert len(renders) == 1
