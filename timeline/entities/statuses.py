@@ -317,6 +317,9 @@ def status_entities(
     `filtered` lists the viewer's filters that match the status there. The
     number of queries does not grow with the number of statuses.
     """
+    if not statuses:
+        # A follow's or a sign-up's notification has no status: none of the page's reads are needed.
+        return []
     originals = list({status.reblog_of_id: None for status in statuses if status.reblog_of_id is not None})
     loaded = {status.pk: status for status in statuses_with_authors(originals)}
     everything = [*statuses, *loaded.values()]

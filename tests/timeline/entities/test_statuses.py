@@ -111,3 +111,9 @@ def test_queries_do_not_grow_with_the_page(alice: Actor, bob: Actor) -> None:
         return len(queries)
 
     assert queries_for(2) == queries_for(6)
+
+
+def test_no_statuses_cost_no_queries(bob: Actor) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        assert status_entities([], bob, context="notifications") == []
+    assert len(queries) == 0
