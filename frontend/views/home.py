@@ -18,6 +18,7 @@ from config.web_refusals import refusal_on_form
 from federation.access import AccountNotFound, access_account_by_id
 from federation.models import Actor
 from frontend.languages import language_choices
+from frontend.media_fields import focal_point_fields
 from frontend.posts import PostView, post_views
 from frontend.viewer import viewer_actor
 from frontend.views.posts import REDRAFT_SESSION_KEY
@@ -71,12 +72,7 @@ class ComposeForm(forms.Form):
     image_description = forms.CharField(
         label=_("Describe the image for people who cannot see it"), required=False, max_length=1500
     )
-    focus_x = forms.FloatField(
-        label=_("Focal point, across (-1 left to 1 right)"), required=False, min_value=-1, max_value=1
-    )
-    focus_y = forms.FloatField(
-        label=_("Focal point, down (1 top to -1 bottom)"), required=False, min_value=-1, max_value=1
-    )
+    focus_x, focus_y = focal_point_fields()
     poll_option_1 = forms.CharField(label=_("Poll choice 1 (optional)"), required=False, max_length=50)
     poll_option_2 = forms.CharField(label=_("Poll choice 2"), required=False, max_length=50)
     poll_option_3 = forms.CharField(label=_("Poll choice 3"), required=False, max_length=50)

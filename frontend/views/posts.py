@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.web_refusals import refusal_as_message, refusal_on_form
 from federation.models import Actor
+from frontend.media_fields import focal_point_fields
 from frontend.posts import post_views
 from frontend.viewer import viewer_actor
 from frontend.views.social import back_to
@@ -82,20 +83,9 @@ class EditForm(forms.Form):
                 max_length=1500,
                 initial=item.description,
             )
-            self.fields[f"media_{item.pk}_focus_x"] = forms.FloatField(
-                label=_("Focal point, across (-1 left to 1 right)"),
-                required=False,
-                min_value=-1,
-                max_value=1,
-                initial=item.focus_x,
-            )
-            self.fields[f"media_{item.pk}_focus_y"] = forms.FloatField(
-                label=_("Focal point, down (1 top to -1 bottom)"),
-                required=False,
-                min_value=-1,
-                max_value=1,
-                initial=item.focus_y,
-            )
+            across, down = focal_point_fields(item.focus_x, item.focus_y)
+            self.fields[f"media_{item.pk}_focus_x"] = across
+            self.fields[f"media_{item.pk}_focus_y"] = down
 
     def media_rows(self) -> list[tuple[MediaAttachment, list[forms.BoundField]]]:
         """Return each attachment with its description and focal point fields, for the template."""

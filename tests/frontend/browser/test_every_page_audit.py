@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.frontend.browser.audit import serious_violations
 from tests.frontend.browser.conftest import screenshot
+from tests.frontend.browser.seeding import POST
 from tests.frontend.browser.test_pages import Demo, sign_in
 
 pytestmark = pytest.mark.live
@@ -34,7 +35,8 @@ PHONE, DESK = 390, 1280
 DARK_RULES = ["color-contrast"]
 SCHEMES: tuple[Literal["light", "dark"], ...] = ("light", "dark")
 
-SEED = """
+SEED = (
+    """
 import io, json
 from dataclasses import replace
 from datetime import timedelta
@@ -62,16 +64,9 @@ from timeline.actions.statuses import check_create_status, check_edit_status, do
 users = {user.username: user for user in User.objects.all()}
 do_grant_role(users["admin"], Role.MODERATOR, authorised_by="Test appointment")
 admin, alice, bob = (Actor.objects.get(username=name, domain="") for name in ("admin", "alice", "bob"))
-def post(actor, text, image=None, **fields):
-    draft = check_create_status(actor, text=text, **fields)
-    if image is not None:
-        buffer = io.BytesIO()
-        Image.new("RGB", (320, 200), image).save(buffer, format="PNG")
-        upload = SimpleUploadedFile("p.png", buffer.getvalue(), content_type="image/png")
-        checked = check_upload_media(actor, upload, size=len(buffer.getvalue()), description="A garden bed")
-        draft = replace(draft, media=[do_create_media(actor, checked)])
-    return do_create_status(actor, draft)
-do_follow(admin, alice)
+"""
+    + POST
+    + """do_follow(admin, alice)
 do_follow(admin, bob)
 do_follow(bob, admin)
 first = post(alice, "Garden day on Saturday #garden @bob @admin, see https://example.org/garden")
@@ -115,6 +110,7 @@ print(json.dumps({
     "entry": LogEntry.objects.order_by("-sequence").first().sequence,
 }))
 """
+)
 
 
 def pages_for(ids: dict[str, int]) -> tuple[list[str], list[str]]:

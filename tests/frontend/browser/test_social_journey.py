@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.frontend.browser.audit import serious_violations
 from tests.frontend.browser.conftest import screenshot
+from tests.frontend.browser.seeding import POST
 from tests.frontend.browser.test_pages import Demo, sign_in
 from tests.live import LiveInstance
 
@@ -26,7 +27,8 @@ pytestmark = pytest.mark.live
 
 PHONE, DESK = 390, 1280
 
-SEED = """
+SEED = (
+    """
 import io
 from dataclasses import replace
 from datetime import timedelta
@@ -41,16 +43,9 @@ from timeline.actions.media import check_upload_media, do_create_media
 from timeline.actions.statuses import check_create_status, do_create_status
 alice = Actor.objects.get(username="alice", domain="")
 bob = Actor.objects.get(username="bob", domain="")
-def post(actor, text, image=None, **fields):
-    draft = check_create_status(actor, text=text, **fields)
-    if image is not None:
-        buffer = io.BytesIO()
-        Image.new("RGB", (320, 200), image).save(buffer, format="PNG")
-        upload = SimpleUploadedFile("p.png", buffer.getvalue(), content_type="image/png")
-        checked = check_upload_media(actor, upload, size=len(buffer.getvalue()), description="A garden bed")
-        draft = replace(draft, media=[do_create_media(actor, checked)])
-    return do_create_status(actor, draft)
-first = post(alice, "Garden day on Saturday #garden @bob")
+"""
+    + POST
+    + """first = post(alice, "Garden day on Saturday #garden @bob")
 post(bob, "Seeds are in", image=(60, 140, 70))
 post(bob, "Not for everyone", image=(160, 40, 70), sensitive=True)
 post(alice, "The ending of chapter 7", spoiler_text="Book club spoilers")
@@ -66,6 +61,7 @@ proposal = do_open_proposal(admin, draft)
 link = do_post_proposal_poll(proposal.pk)
 print(first.pk, poll.pk, proposal.pk, link.poll.status_id, bob.pk)
 """
+)
 
 
 def seed(instance: LiveInstance) -> dict[str, str]:
