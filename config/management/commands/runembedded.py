@@ -130,6 +130,10 @@ def run_worker(arguments: list[str]) -> int:
     """Run the Celery worker as `celery` would on this command line; return its exit status."""
     from celery.bin.celery import celery  # noqa: PLC0415 (preloaded; named here to run it in the child)
 
+    # This command ran Django's system checks before loading the rest; run again in the worker, they would
+    # walk every model, URL and template and leave the pages they touched copied into the child.
+    os.environ["CELERY_SKIP_CHECKS"] = "1"
+
     result = celery.main(args=arguments, prog_name="celery", standalone_mode=False)
     return result if isinstance(result, int) else 0
 
@@ -216,6 +220,7 @@ def run_child(child: Child) -> int:
     status = 1
     try:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED_SIGNALS)
+        gc.enable()
         status = child.run()
     except SystemExit as exit_request:
         status = exit_request.code if isinstance(exit_request.code, int) else 0 if exit_request.code is None else 1
