@@ -130,8 +130,8 @@ def run_worker(arguments: list[str]) -> int:
     """Run the Celery worker as `celery` would on this command line; return its exit status."""
     from celery.bin.celery import celery  # noqa: PLC0415 (preloaded; named here to run it in the child)
 
-    # This command ran Django's system checks before loading the rest; run again in the worker, they would
-    # walk every model, URL and template and leave the pages they touched copied into the child.
+    # This command ran Django's system checks before loading the rest: the worker need not run them again
+    # each time it is forked.
     os.environ["CELERY_SKIP_CHECKS"] = "1"
 
     result = celery.main(args=arguments, prog_name="celery", standalone_mode=False)
