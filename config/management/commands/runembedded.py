@@ -113,7 +113,7 @@ class Command(BaseCommand):
 
 def preload() -> None:
     """Import what both children need, drop the database connections, freeze the heap; refuse if a thread runs."""
-    importlib.import_module("config.asgi")  # Django, the URL map, the ASGI application, the task modules
+    importlib.import_module("config.asgi")  # the ASGI application, the apps it reaches, the task modules
     for name in PRELOADED_MODULES:
         importlib.import_module(name)
     if "twisted.internet.reactor" in sys.modules:
