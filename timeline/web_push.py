@@ -12,12 +12,11 @@ from __future__ import annotations
 import base64
 import time
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from py_vapid import Vapid01, Vapid02
-from pywebpush import WebPusher
 
 from config.vapid import vapid_private_key
 
@@ -57,8 +56,22 @@ def push_request(endpoint: str, key_p256dh: str, key_auth: str, message: bytes, 
     The draft form is what Mastodon sent before 4.4 and what subscriptions
     made without `standard` still expect: the salt in `Encryption`, the
     sender's key and the VAPID key in `Crypto-Key`, and `WebPush <JWT>`.
+    Raise ValueError when the subscription's keys cannot encrypt.
     """
-    pusher = WebPusher({"endpoint": endpoint, "keys": {"p256dh": key_p256dh, "auth": key_auth}})
+    # Loaded on the first push only: pywebpush brings aiohttp for its own sender, unused here, 8 MiB in every
+    # process that imports it, the web server's too.
+    from pywebpush import WebPusher, WebPushException  # noqa: PLC0415
+
+    try:
+        return _encrypted(WebPusher, endpoint, key_p256dh, key_auth, message, standard=standard)
+    except WebPushException as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _encrypted(
+    pusher_class: type[Any], endpoint: str, key_p256dh: str, key_auth: str, message: bytes, *, standard: bool
+) -> PushRequest:
+    pusher = pusher_class({"endpoint": endpoint, "keys": {"p256dh": key_p256dh, "auth": key_auth}})
     headers = {"Content-Type": "application/octet-stream", "TTL": str(TTL_SECONDS), "Urgency": URGENCY}
     claims = _claims(endpoint)
     if standard:

@@ -26,7 +26,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
-from pywebpush import WebPushException
 
 from config.queueing import enqueue_at_on_commit, enqueue_on_commit
 from federation.actions.deliveries import retry_delay
@@ -260,7 +259,7 @@ def _send(delivery: PushDelivery) -> str:
             message,
             standard=subscription.standard,
         )
-    except (WebPushException, ValueError) as exc:
+    except ValueError as exc:
         return _finish(delivery, PushDelivery.State.FAILED, f"cannot encrypt for this subscription: {exc}")
     try:
         response = post(subscription.endpoint, request.body, request.headers)
