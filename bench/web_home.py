@@ -296,6 +296,14 @@ def main() -> None:
                 f"p50 {statistics.median(times):.1f} ms, p90 {percentile(times, 90):.1f} ms, max {times[-1]:.1f} ms"
                 f"   (target: under {SERVER_TIME_TARGET_MS} ms); Daphne's CPU per request: {cpu:.1f} ms"
             )
+            # The floor, measured in the same run: a signed-in page with nothing to list (the session, the
+            # middleware, the base template) and the cheapest request Daphne serves at all.
+            for label, path in (("signed-in page with no posts (/lists)", "/lists"), ("cheapest request", "/healthz")):
+                floor = server_times(session, instance.url(path), warmup=options.warmup, count=options.requests)
+                print(
+                    f"floor, {label}: p50 {statistics.median(floor):.1f} ms, p90 {percentile(floor, 90):.1f} ms"
+                    f"   (home page / floor: {statistics.median(times) / statistics.median(floor):.1f}x)"
+                )
             output = instance.shell(
                 PROFILE_SCRIPT.format(host=instance.domain, warmup=options.warmup, requests=options.requests)
             )
