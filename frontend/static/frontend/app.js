@@ -39,7 +39,10 @@
     var used = Array.from(countable).length + (warning ? Array.from(warning.value.trim()).length : 0);
     var left = Number(text.getAttribute("data-max-characters")) - used;
     counter.hidden = false;
-    counter.textContent = (counter.getAttribute("data-label") || "{n}").replace("{n}", String(left));
+    // The page's language decides which of its two forms a number takes ("1 character", "0 caractère").
+    var one = window.Intl && new Intl.PluralRules(document.documentElement.lang || "en").select(left) === "one";
+    var label = (one && counter.getAttribute("data-label-one")) || counter.getAttribute("data-label") || "{n}";
+    counter.textContent = label.replace("{n}", String(left));
     counter.classList.toggle("over", left < 0);
   }
   document.addEventListener("input", function (event) {
