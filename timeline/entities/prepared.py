@@ -52,8 +52,10 @@ def _run(
     if compiled is None:
         compiled = _compile(build, len(arguments), alias)
         store[key] = compiled
+    # A real id takes its stand-in's type, so that psycopg's Int8 wrapper (and the SQL type it sends) is kept.
     params = [
-        value if slot is None else arguments[slot] for value, slot in zip(compiled.params, compiled.slots, strict=True)
+        value if slot is None else type(value)(arguments[slot])
+        for value, slot in zip(compiled.params, compiled.slots, strict=True)
     ]
     with connections[alias].cursor() as cursor:
         cursor.execute(compiled.sql, params)
@@ -117,4 +119,5 @@ def _compile(build: Callable[[list[int]], QuerySet[Any, Any]], count: int, alias
 
 
 def _is_stand_in(value: Any) -> bool:
-    return type(value) is int and value <= _STAND_IN_BASE
+    # On PostgreSQL, Django passes integers wrapped in psycopg's int subclasses (Int4, Int8).
+    return isinstance(value, int) and not isinstance(value, bool) and value <= _STAND_IN_BASE
