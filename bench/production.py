@@ -919,7 +919,7 @@ def phase_posting(bench: Bench, duration: float) -> Result:
             f" followers' homes {lag:.1f} s after the last POST was answered"
             f" ({outcome.ok / (outcome.elapsed + lag):.0f} posts/s from first POST to last fan-out)"
         )
-        return Result("posting", rate, "posts/s", {}, "post", notes, "web CPU at most 8 ms per post"), outcome.ok
+        return Result("posting", rate, "posts/s", {}, "post", notes, "http CPU at most 8 ms per post"), outcome.ok
 
     return measured(bench, action)
 
