@@ -1,9 +1,12 @@
 """Measure what clients and peers see of a production-shaped instance, beside the floor, with CPU per process.
 
-Runs Mutuals as deploy/ describes production: nginx with TLS in front (its
-site derived from deploy/nginx/mutuals.conf), two web processes, a Celery
-worker with two processes and beat, each started by `deploy/serve` with
-`config.settings.production`, on PostgreSQL and Redis. Remote servers are
+Runs Mutuals as deploy/ describes production on a 2-core front machine:
+nginx with TLS in front (its site derived from deploy/nginx/mutuals.conf,
+both upstreams pointed at this run's ports), two Daphne web processes (the
+streaming API and the inboxes), one gunicorn http process with its two
+threaded workers (the client API and everything else of plain HTTP), a
+Celery worker with two processes and beat, each started by `deploy/serve`
+with `config.settings.production`, on PostgreSQL and Redis. Remote servers are
 played by one https process (bench/fleet.py) answering for many loopback
 addresses: it serves the senders' actor documents, whose keys the server
 fetches, and verifies every delivery's signature.
@@ -26,7 +29,8 @@ Each phase prints its figure beside the floor measured in the same run, and
 the CPU milliseconds per request (or activity, or delivery) of every kind
 of process, read from /proc (through psutil) before and after the phase for
 each process and its descendants, including descendants that ended (the
-parent's reaped-children time): web, worker, beat, PostgreSQL (the backends
+parent's reaped-children time): web (Daphne), http (the gunicorn master
+and its workers), worker, beat, PostgreSQL (the backends
 of the run's database, found in pg_stat_activity, and the server's own
 processes; the whole server, every database on it, is printed beside it),
 Redis, nginx, the remote fleet and the load generator itself (its main
@@ -89,10 +93,12 @@ SITE = ROOT / "deploy" / "nginx" / "mutuals.conf"
 SERVE = ROOT / "deploy" / "serve"
 DOMAIN = "localhost"
 PHASES = ("floor", "home", "posting", "follows", "inbox", "deliveries")
-KINDS = ("web", "worker", "beat", "postgres", "redis", "nginx", "fleet", "load")
+KINDS = ("web", "http", "worker", "beat", "postgres", "redis", "nginx", "fleet", "load")
 MEMBERS, STATUSES, FOLLOWS = 50, 13_000, 20
 FOLLOWERS_PER_AUTHOR = 10
 PEER_ADDRESS = "127.0.0.200"
+# As deploy/README.md sizes the front machine of 2 cores: 1-2 Daphne processes, one gunicorn of 2 workers.
+WEB_PROCESSES, HTTP_PROCESSES = 2, 1
 
 # --------------------------------------------------------------------------- TLS
 
@@ -168,22 +174,48 @@ def fleet_addresses(hosts: int) -> list[str]:
 # --------------------------------------------------------------------------- nginx
 
 
-def nginx_site(web_ports: list[int], https_port: int, http_port: int, certificates: dict[str, Path], root: Path) -> str:
+def nginx_site(  # noqa: PLR0917 (each port and path the site needs, named)
+    web_ports: list[int],
+    http_ports: list[int],
+    https_port: int,
+    plain_port: int,
+    certificates: dict[str, Path],
+    root: Path,
+) -> str:
     """Return deploy/nginx/mutuals.conf with this run's ports, certificate and folders.
 
-    Each substitution must apply exactly as expected: if the deployed site
-    changes shape, the benchmark stops instead of measuring something else.
+    Each substitution must apply exactly once: if the deployed site changes
+    shape (another upstream, another route), the benchmark stops instead of
+    measuring something else.
     """
     site = SITE.read_text()
-    upstream = "".join(f"    server 127.0.0.1:{port};\n" for port in web_ports)
-    replacements = [
-        (r"    server 127\.0\.0\.1:8001;\n    # server 127\.0\.0\.1:8002;\n", upstream),
-        (r"listen 80;", f"listen 127.0.0.1:{http_port};"),
+    upstreams = re.findall(r"^upstream (\w+) \{", site, flags=re.MULTILINE)
+    if upstreams != ["mutuals_web", "mutuals_http"]:
+        raise SystemExit(f"deploy/nginx/mutuals.conf changed: its upstreams are {upstreams}")
+    routes = Counter(re.findall(r"proxy_pass http://(\w+);", site))
+    if routes != Counter({"mutuals_web": 2, "mutuals_http": 2}):
+        raise SystemExit(f"deploy/nginx/mutuals.conf changed: it proxies {dict(routes)}")
+
+    def servers(ports: list[int]) -> str:
+        return "".join(f"    server 127.0.0.1:{port};\n" for port in ports)
+
+    replacements: list[tuple[str, str] | tuple[str, str, int]] = [
+        (
+            r"(upstream mutuals_web \{\n    least_conn;\n)"
+            r"    server 127\.0\.0\.1:8001;\n    # server 127\.0\.0\.1:8002;\n(?=    keepalive 32;\n\})",
+            r"\g<1>" + servers(web_ports),
+        ),
+        (
+            r"(upstream mutuals_http \{\n)    server 127\.0\.0\.1:8101;\n(?=    keepalive 32;\n\})",
+            r"\g<1>" + servers(http_ports),
+        ),
+        (r"listen 80;", f"listen 127.0.0.1:{plain_port};"),
         (r"listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;"),
         # No IPv6 listener: the benchmark stays on 127.0.0.1.
         (r"    listen \[::\]:80;\n", ""),
         (r"    listen \[::\]:443 ssl;\n", ""),
-        (r"server_name social\.example;", f"server_name {DOMAIN};"),
+        # Both server blocks (the redirect to https and the site) name the domain.
+        (r"server_name social\.example;", f"server_name {DOMAIN};", 2),
         (r"/etc/letsencrypt/live/social\.example/fullchain\.pem", str(certificates["certificate"])),
         (r"/etc/letsencrypt/live/social\.example/privkey\.pem", str(certificates["key"])),
         (r"/var/lib/mutuals/static/", f"{root}/static/"),
@@ -196,10 +228,11 @@ def nginx_site(web_ports: list[int], https_port: int, http_port: int, certificat
             (r"    http2 on;\n", ""),
             (rf"listen 127\.0\.0\.1:{https_port} ssl;", f"listen 127.0.0.1:{https_port} ssl http2;"),
         ]
-    for pattern, replacement in replacements:
+    for pattern, replacement, *times in replacements:
+        expected = times[0] if times else 1
         site, found = re.subn(pattern, replacement, site)
-        if not found:
-            raise SystemExit(f"deploy/nginx/mutuals.conf changed: {pattern!r} is no longer there")
+        if found != expected:
+            raise SystemExit(f"deploy/nginx/mutuals.conf changed: {pattern!r} is there {found} times, not {expected}")
     return site
 
 
@@ -514,7 +547,8 @@ class Bench:
         self.instance = LiveInstance(folder / "data", backend="services", name="prodbench")
         self.https_port = free_port()
         self.fleet_port = free_port()
-        self.web_ports = [free_port() for _ in range(2)]
+        self.web_ports = [free_port() for _ in range(WEB_PROCESSES)]
+        self.http_ports = [free_port() for _ in range(HTTP_PROCESSES)]
         env = self.instance.env
         env.update(
             {
@@ -560,15 +594,20 @@ class Bench:
         )
         self.start_fleet()
         for n, port in enumerate(self.web_ports):
-            self.serve(f"web{n}", "web", MUTUALS_PORT=str(port))
+            self.serve(f"web{n}", "web", MUTUALS_BIND="127.0.0.1", MUTUALS_PORT=str(port))
+        for n, port in enumerate(self.http_ports):
+            # gunicorn's size is config/gunicorn.py's default (2 workers of 8 threads), as the unit runs it.
+            self.serve(f"http{n}", "http", MUTUALS_BIND="127.0.0.1", MUTUALS_PORT=str(port))
         self.serve("worker", "worker")
         self.serve("beat", "beat")
-        for port in self.web_ports:
-            wait_for(lambda port=port: self._answers(port), timeout=120, message=f"the web process on {port}")
+        for port in [*self.web_ports, *self.http_ports]:
+            wait_for(lambda port=port: self._answers(port), timeout=120, message=f"the process on {port}")
         self.start_nginx()
         self.processes.database_url = self.instance.env["DATABASE_URL"]
         self.processes.roots = {
             "web": [self.instance.processes[f"web{n}"].pid for n in range(len(self.web_ports))],
+            # The gunicorn master: its workers are its children, counted with it.
+            "http": [self.instance.processes[f"http{n}"].pid for n in range(len(self.http_ports))],
             "worker": [self.instance.processes["worker"].pid],
             "beat": [self.instance.processes["beat"].pid],
             "redis": [redis_pid(self.instance.redis_url)],
@@ -673,7 +712,7 @@ class Bench:
         root.mkdir()
         for name in ("static", "media", "letsencrypt"):
             (root / name).mkdir()
-        site = nginx_site(self.web_ports, self.https_port, free_port(), self.certificates, root)
+        site = nginx_site(self.web_ports, self.http_ports, self.https_port, free_port(), self.certificates, root)
         config = root / "nginx.conf"
         config.write_text(nginx_config(site, root))
         # As root, nginx's workers would switch to "nobody", which cannot read a private temporary folder.
@@ -880,7 +919,7 @@ def phase_posting(bench: Bench, duration: float) -> Result:
             f" followers' homes {lag:.1f} s after the last POST was answered"
             f" ({outcome.ok / (outcome.elapsed + lag):.0f} posts/s from first POST to last fan-out)"
         )
-        return Result("posting", rate, "posts/s", {}, "post", notes, "web CPU at most 8 ms per post"), outcome.ok
+        return Result("posting", rate, "posts/s", {}, "post", notes, "http CPU at most 8 ms per post"), outcome.ok
 
     return measured(bench, action)
 
@@ -1064,8 +1103,9 @@ def main() -> None:
             bench = Bench(args, folder)
             bench.start()
             print(
-                f"running: nginx (TLS) on {bench.https_port} -> 2 web processes {bench.web_ports} (deploy/serve web),"
-                " worker (2 processes), beat; fleet of"
+                f"running: nginx (TLS) on {bench.https_port} -> {WEB_PROCESSES} Daphne web processes"
+                f" {bench.web_ports} (deploy/serve web) and {HTTP_PROCESSES} gunicorn http process"
+                f" {bench.http_ports} (deploy/serve http, 2 workers), worker (2 processes), beat; fleet of"
                 f" {args.hosts} https hosts + 1 peer; {args.clients} clients in {args.client_processes} processes",
                 flush=True,
             )
