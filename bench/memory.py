@@ -105,6 +105,35 @@ def measure_run_command(idle_seconds: float) -> None:
         finally:
             os.killpg(run.pid, signal.SIGTERM)
             run.wait(timeout=60)
+        print_floor(env, idle_seconds)
+
+
+# The floor: what one process costs before it serves anything, measured in the same run.
+FLOORS = {
+    "a bare interpreter": "import signal; signal.pause()",
+    "the application loaded (django.setup() and config.asgi)": (
+        "import os, signal, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.base'); "
+        "django.setup(); import config.asgi; print('ready', flush=True); signal.pause()"
+    ),
+}
+
+
+def print_floor(env: dict[str, str], idle_seconds: float) -> None:
+    """Print the PSS of one idle process at each floor, with the same environment and data folder deploy/run had."""
+    for label, code in FLOORS.items():
+        process = subprocess.Popen(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+        try:
+            if "ready" in code:
+                assert process.stdout is not None
+                process.stdout.readline()
+            time.sleep(min(idle_seconds, 5))
+            info = psutil.Process(process.pid).memory_full_info()
+            print(f"  floor, {label}: PSS {info.pss / 2**20:6.1f} MiB, RSS {info.rss / 2**20:6.1f} MiB")
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def main() -> None:
