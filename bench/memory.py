@@ -9,10 +9,12 @@ the processes) and USS (pages private to each process).
     .venv/bin/python bench/memory.py [--posts 1000]
     .venv/bin/python bench/memory.py --run-command [--idle-seconds 15]
 
-With `--run-command` it starts `deploy/run` itself instead (its bash
-supervisor loops, Daphne, the worker with beat, exactly as a person starts
-the instance) and measures every process of it once, idle, the given
-seconds after `/healthz` first answers.
+With `--run-command` it starts `deploy/run` itself instead (its preloaded
+supervisor, `manage.py runembedded`, and the worker with beat and Daphne it
+forks, exactly as a person starts the instance) and measures every process
+of it once, idle, the given seconds after `/healthz` first answers; then,
+with the same environment, the floor: one idle process that has only loaded
+the application, and a bare interpreter.
 """
 
 from __future__ import annotations
