@@ -33,12 +33,14 @@ class _LinkReader(HTMLParser):
             self.links.append((href, set(values.get("class", "").split()), set(values.get("rel", "").split())))
 
 
-def first_link(content: str, *, skip: Collection[str] = ()) -> str | None:
+def first_link(content: str, *, skip: Collection[str] = (), local_host: str = "") -> str | None:
     """Return the first http(s) link of a status's HTML that is not a mention, a hashtag or a URL in `skip`.
 
     As on Mastodon, a link with the class `mention` or `hashtag` or the rel
     `tag` is skipped, and so are the URLs of the status's mentioned
-    accounts and attachments, which the caller passes in `skip`.
+    accounts and attachments, which the caller passes in `skip`, and links
+    to this server itself (`local_host`): its pages are previewed as a
+    visitor signed out sees them, a sign-in page for most.
     """
     reader = _LinkReader()
     reader.feed(content)
@@ -47,7 +49,8 @@ def first_link(content: str, *, skip: Collection[str] = ()) -> str | None:
     for href, classes, rels in reader.links:
         if classes & {"mention", "hashtag"} or "tag" in rels or href in skipped:
             continue
-        if urlsplit(href).scheme in ("http", "https"):
+        parts = urlsplit(href)
+        if parts.scheme in ("http", "https") and not (local_host and parts.netloc.lower() == local_host.lower()):
             return href
     return None
 

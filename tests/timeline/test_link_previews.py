@@ -18,6 +18,14 @@ def test_the_first_link_skips_mentions_hashtags_other_schemes_and_given_urls() -
     assert first_link('<p><a href="javascript:alert(1)">x</a></p>') is None
 
 
+def test_the_first_link_skips_links_to_this_server() -> None:
+    html = (
+        '<p><a href="https://Coop.example/governance/proposals/2">#2</a> <a href="https://news.example/">news</a></p>'
+    )
+    assert first_link(html, local_host="coop.example") == "https://news.example/"
+    assert first_link(html) == "https://Coop.example/governance/proposals/2"
+
+
 def test_page_meta_prefers_the_first_of_each_property_and_resolves_relative_urls() -> None:
     meta = read_page_meta(
         """<html lang="fr"><head><title> Le   titre </title>

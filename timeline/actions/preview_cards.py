@@ -58,7 +58,7 @@ def link_of_status(status: Status) -> str | None:
     skip.update(
         MediaAttachment.objects.filter(status=status).exclude(remote_url="").values_list("remote_url", flat=True)
     )
-    link = first_link(status.content, skip=skip)
+    link = first_link(status.content, skip=skip, local_host=settings.MUTUALS_DOMAIN)
     return link if link is not None and len(link) <= MAX_LINK else None
 
 
