@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 import redis
 import requests
 
@@ -51,6 +52,14 @@ def migrations_digest() -> str:
 def suite_backend() -> str:
     """Return the backend the suite runs on: embedded or services."""
     return os.environ.get("MUTUALS_TEST_BACKEND", "embedded")
+
+
+# A live test of what clients and peers see over HTTP, or of the embedded mode itself, runs in the embedded
+# pass only: the protocol does not change with the database or the broker, and every test below the live
+# ones runs on both backends. The services pass keeps the live tests of workers, brokers, restarts and faults.
+EMBEDDED_PASS_ONLY = pytest.mark.skipif(
+    suite_backend() == "services", reason="a live test of the protocol or the embedded mode: the embedded pass runs it"
+)
 
 
 def services_available() -> str | None:

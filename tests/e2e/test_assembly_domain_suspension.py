@@ -16,9 +16,9 @@ import pytest
 import requests
 from mastodon import Mastodon, MastodonAPIError
 
-from tests.live import LiveInstance, wait_for
+from tests.live import EMBEDDED_PASS_ONLY, LiveInstance, wait_for
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, EMBEDDED_PASS_ONLY]
 
 PASSWORD = "a sturdy passphrase"
 MEMBERS = ("alice", "bob", "carol", "dave")

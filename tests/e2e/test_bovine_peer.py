@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 import requests
 
-from tests.live import LiveInstance, live_instance, wait_for
+from tests.live import EMBEDDED_PASS_ONLY, LiveInstance, live_instance, wait_for
 from tests.peers.bovine_peer import CONTEXT_FAILURE, PUBLIC, BovineActor, BovinePeer, bovine_peer
 
 # The first run also builds the peer's virtualenv (a minute or more), inside the fixture's setup.
-pytestmark = [pytest.mark.live, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.live, pytest.mark.timeout(900), EMBEDDED_PASS_ONLY]
 
 TIMEOUT = 60
 PASSWORD = "a sturdy passphrase"

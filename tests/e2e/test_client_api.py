@@ -15,10 +15,10 @@ import requests
 from mastodon import Mastodon, StreamListener
 from mastodon.errors import MastodonAPIError, MastodonIllegalArgumentError, MastodonUnauthorizedError
 
-from tests.live import LiveInstance, wait_for
+from tests.live import EMBEDDED_PASS_ONLY, LiveInstance, wait_for
 from tests.timeline.media_files import image_bytes, mp4_bytes
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, EMBEDDED_PASS_ONLY]
 
 OUT_OF_BAND = "urn:ietf:wg:oauth:2.0:oob"
 CALLBACK = "http://127.0.0.1/callback"

@@ -6,9 +6,9 @@ import pytest
 from mastodon import Mastodon
 from mastodon.errors import MastodonNotFoundError
 
-from tests.live import LiveInstance, wait_for
+from tests.live import EMBEDDED_PASS_ONLY, LiveInstance, wait_for
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, EMBEDDED_PASS_ONLY]
 
 OUT_OF_BAND = "urn:ietf:wg:oauth:2.0:oob"
 SCOPES = ["read", "write", "follow"]

@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 import pytest
 
-from tests.live import LiveInstance, live_instance, wait_for
+from tests.live import EMBEDDED_PASS_ONLY, LiveInstance, live_instance, wait_for
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, EMBEDDED_PASS_ONLY]
 
 PASSWORD = "a sturdy passphrase"
 PRELUDE = """

@@ -12,13 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import PYTHON, ROOT, LiveInstance, live_instance, suite_backend, wait_for
+from tests.live import EMBEDDED_PASS_ONLY, PYTHON, ROOT, LiveInstance, live_instance, wait_for
 
-pytestmark = [
-    pytest.mark.live,
-    # It runs the embedded mode whatever the suite's backend, so the services pass would only repeat the embedded one.
-    pytest.mark.skipif(suite_backend() == "services", reason="runs the embedded mode, which the embedded pass tests"),
-]
+pytestmark = [pytest.mark.live, EMBEDDED_PASS_ONLY]
 
 # A real task that costs one query: fanning out a status that does not exist.
 MISSING_STATUS_BASE = 10**15

@@ -9,9 +9,9 @@ import pytest
 
 from tests.e2e.database import query_one
 from tests.e2e.flood import post_all, seed_remote_actor, signed_creates
-from tests.live import LiveInstance, wait_for
+from tests.live import EMBEDDED_PASS_ONLY, LiveInstance, wait_for
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, EMBEDDED_PASS_ONLY]
 
 WARM_UP = 200
 FLOOD = 5000

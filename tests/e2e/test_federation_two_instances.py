@@ -11,10 +11,10 @@ import pytest
 from mastodon import Mastodon
 
 from tests.file_server import file_server
-from tests.live import LiveInstance, live_instance, wait_for
+from tests.live import EMBEDDED_PASS_ONLY, LiveInstance, live_instance, wait_for
 from tests.timeline.media_files import image_bytes
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, EMBEDDED_PASS_ONLY]
 
 PRELUDE = """
 import json

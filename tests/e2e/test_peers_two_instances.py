@@ -16,9 +16,9 @@ from federation.keys import KeyPair, generate_key_pair
 from federation.signatures import sign_request
 from tests.e2e.database import query_one
 from tests.e2e.peers import DocumentPeer
-from tests.live import LiveInstance, live_instance, wait_for
+from tests.live import EMBEDDED_PASS_ONLY, LiveInstance, live_instance, wait_for
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, EMBEDDED_PASS_ONLY]
 
 PASSWORD = "a sturdy passphrase"
 

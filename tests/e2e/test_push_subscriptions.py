@@ -9,10 +9,10 @@ import pytest
 from mastodon import Mastodon
 from mastodon.errors import MastodonAPIError, MastodonNotFoundError
 
-from tests.live import LiveInstance, live_instance, wait_for
+from tests.live import EMBEDDED_PASS_ONLY, LiveInstance, live_instance, wait_for
 from tests.push_service import PushService, ReceivedPush, vapid_claims
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, EMBEDDED_PASS_ONLY]
 
 OUT_OF_BAND = "urn:ietf:wg:oauth:2.0:oob"
 SCOPES = ["read", "write", "follow", "push"]

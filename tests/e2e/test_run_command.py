@@ -12,13 +12,9 @@ import psutil
 import pytest
 import requests
 
-from tests.live import ROOT, free_port, suite_backend, wait_for
+from tests.live import EMBEDDED_PASS_ONLY, ROOT, free_port, wait_for
 
-pytestmark = [
-    pytest.mark.live,
-    # It runs the embedded mode whatever the suite's backend, so the services pass would only repeat the embedded one.
-    pytest.mark.skipif(suite_backend() == "services", reason="runs the embedded mode, which the embedded pass tests"),
-]
+pytestmark = [pytest.mark.live, EMBEDDED_PASS_ONLY]
 
 
 def start_run_command(data_dir: Path, port: int) -> subprocess.Popen[str]:

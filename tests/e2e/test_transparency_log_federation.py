@@ -14,9 +14,9 @@ from textwrap import dedent
 import pytest
 
 from tests.e2e.test_federation_two_instances import check, run
-from tests.live import LiveInstance, live_instance
+from tests.live import EMBEDDED_PASS_ONLY, LiveInstance, live_instance
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, EMBEDDED_PASS_ONLY]
 
 LOG = """
 from governance.actions.log import do_append_log_entry
