@@ -252,13 +252,19 @@ def home(request: HttpRequest) -> HttpResponse:
         if posted:
             messages.success(request, _("Posted."))
             return redirect("frontend:home")
+    posting_refusal = account_posting_refusal(actor)
+    in_place = request.method == "GET" and request.headers.get("HX-Request") == "true"
+    if replying_to is not None and in_place and not posting_refusal:
+        # A reply opened in place under its post keeps only the form: the timeline is neither read nor rendered.
+        reply = {"form": form, "replying_to": reply_preview(replying_to, actor)}
+        return render(request, "frontend/includes/compose.html", reply, status=400 if form.errors else 200)
     max_id = request.GET.get("max_id", "")
     statuses = home_timeline_for(actor, limit=PAGE_SIZE, max_id=int(max_id) if max_id.isdigit() else None)
     context = {
         "form": form,
         "actor": actor,
         # An applicant, or a member whose posting is paused, is told why instead of being shown a form that fails.
-        "posting_refusal": account_posting_refusal(actor),
+        "posting_refusal": posting_refusal,
         # A browser cannot keep a chosen file across a refused post, so the member is told to choose it again.
         "image_dropped": bool(form.errors and request.FILES.get("image")),
         "replying_to": reply_preview(replying_to, actor),

@@ -65,6 +65,14 @@ def test_the_reply_link_opens_the_composer_in_place_with_htmx(alice_client: Clie
     assert f'hx-get="/home?in_reply_to={post.pk}" hx-select="#compose" hx-target="#status-{post.pk}"' in page
 
 
+def test_the_composer_asked_for_in_place_comes_without_the_timeline(alice_client: Client, bob: Actor) -> None:
+    post = StatusFactory.create(account=bob, text="hi", content="<p>hi</p>")
+    page = alice_client.get(f"/home?in_reply_to={post.pk}", headers={"HX-Request": "true"}).content.decode()
+    assert 'id="compose"' in page
+    assert _text(page) == "@bob"
+    assert "timeline-title" not in page
+
+
 def test_message_on_a_profile_opens_a_direct_post_to_that_account(alice_client: Client, bob: Actor) -> None:
     assert f'href="/home?message={bob.pk}#compose-title"' in alice_client.get(f"/accounts/{bob.pk}").content.decode()
     page = alice_client.get(f"/home?message={bob.pk}").content.decode()
