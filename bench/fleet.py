@@ -140,7 +140,8 @@ class Fleet:
                 )
                 await writer.drain()
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ValueError, ssl.SSLError):
-            pass
+            # A sender that hangs up or speaks garbage ends its own connection; the fleet goes on serving the rest.
+            return
         finally:
             writer.close()
 
