@@ -8,15 +8,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.frontend.browser.audit import serious_violations
-from tests.frontend.browser.conftest import screenshot
+from tests.frontend.browser.conftest import DESK, assert_fits, screenshot
 from tests.frontend.browser.test_pages import Demo, sign_in
 
 pytestmark = pytest.mark.live
 
 
-def test_member_prepares_and_downloads_an_archive(page: Page, demo: Demo) -> None:
+def test_member_prepares_and_downloads_an_archive(page: Page, demo: Demo, width: int) -> None:
     instance, passwords = demo
-    sign_in(page, instance, "alice", passwords["alice"])
+    # One member at each width, so each starts with no archive.
+    member = "alice" if width == DESK else "bob"
+    sign_in(page, instance, member, passwords[member])
     page.goto(instance.url("/coop/data"))
     expect(page.get_by_role("heading", name="What we hold about you")).to_be_visible()
     expect(page.get_by_role("rowheader", name="Posts and boosts")).to_be_visible()
@@ -31,7 +33,8 @@ def test_member_prepares_and_downloads_an_archive(page: Page, demo: Demo) -> Non
         page.reload()
     link = page.get_by_role("link", name="Download")
     expect(link).to_be_visible()
-    screenshot(page, "data")
+    assert_fits(page)
+    screenshot(page, f"data-{width}")
     assert serious_violations(page) == []
     with page.expect_download() as download_info:
         link.click()

@@ -21,13 +21,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.frontend.browser.audit import serious_violations
-from tests.frontend.browser.conftest import screenshot
+from tests.frontend.browser.conftest import PHONE, screenshot
 from tests.frontend.browser.seeding import POST
 from tests.frontend.browser.test_pages import Demo, sign_in
 
 pytestmark = pytest.mark.live
 
-PHONE, DESK = 390, 1280
 # The light scheme is audited with every WCAG 2.1 A/AA rule. A colour scheme
 # changes colours only (site.css's dark block redefines its colour variables
 # and nothing else), so the dark scheme is audited with only the rule that
@@ -224,7 +223,6 @@ def seeded(demo: Demo) -> dict[str, int]:
     return ids
 
 
-@pytest.mark.parametrize("width", [DESK, PHONE])
 def test_every_page_passes_the_audit(browser: Browser, demo: Demo, seeded: dict[str, int], width: int) -> None:
     instance, passwords = demo
     signed_out, signed_in = pages_for(seeded)

@@ -2,42 +2,41 @@
 
 A member picks a dues tier and their payment is recorded; another resigns
 and the treasurer redeems their share. Each page passes the accessibility
-audit; a member about to delete their account reads what happens to their
-paid share.
+audit and fits its window; a member about to delete their account reads
+what happens to their paid share. The journey runs at a desk's width and at a
+phone's, each on a fresh co-op.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.frontend.browser.audit import serious_violations
-from tests.frontend.browser.conftest import screenshot
+from tests.frontend.browser.conftest import audited, open_page, running_demo
 from tests.frontend.browser.test_pages import Demo, sign_in
 
 pytestmark = pytest.mark.live
 
 
-def new_page(browser: Browser) -> Page:
-    return browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-
-
-def audited(page: Page, name: str) -> None:
-    assert serious_violations(page) == [], name
-    screenshot(page, f"ownership-{name}")
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, width: int) -> Iterator[Demo]:
+    """Yield a fresh demo co-op for each width: the journey's resignation and year's statements happen once."""
+    with running_demo(tmp_path_factory) as running:
+        yield running
 
 
 def test_an_officer_keeps_tiers_imports_dues_and_issues_statements(  # noqa: PLR0915 (one journey, told in order)
-    browser: Browser, demo: Demo, tmp_path: Path
+    browser: Browser, demo: Demo, width: int, tmp_path: Path
 ) -> None:
     instance, passwords = demo
-    admin = new_page(browser)
+    admin = open_page(browser, width)
     sign_in(admin, instance, "admin", passwords["admin"])
     admin.goto(instance.url("/coop/officers/ownership"))
     expect(admin.get_by_text("The bylaws reserve share classes to the assembly.")).to_be_visible()
-    audited(admin, "page")
+    audited(admin, "ownership-page")
 
     # Share classes are the assembly's: the officers' form opens a proposal with the new class filled in.
     proposal = admin.locator("form[action='/governance/proposals/new']").first
@@ -48,7 +47,7 @@ def test_an_officer_keeps_tiers_imports_dues_and_issues_statements(  # noqa: PLR
     expect(admin.get_by_label("Name:", exact=True)).to_have_value("Supporter share")
     expect(admin.get_by_label("Nominal value of a share")).to_have_value("25.00")
     expect(admin.get_by_label("Holding it makes a member eligible to vote")).not_to_be_checked()
-    audited(admin, "share-class-proposal")
+    audited(admin, "ownership-share-class-proposal")
     admin.goto(instance.url("/coop/officers/ownership"))
 
     tier_form = admin.locator("form[action='/coop/officers/dues-tiers']")
@@ -76,22 +75,19 @@ def test_an_officer_keeps_tiers_imports_dues_and_issues_statements(  # noqa: PLR
     allocation.get_by_role("button", name="Allocate and issue statements").click()
     expect(admin.get_by_role("heading", name="Patronage statements: FY2026")).to_be_visible()
     expect(admin.get_by_text("70.01 USD", exact=True)).to_be_visible()
-    audited(admin, "statements")
+    audited(admin, "ownership-statements")
     admin.goto(instance.url("/coop/officers"))
     expect(admin.get_by_role("heading", name="Redeem shares")).to_be_visible()
-    audited(admin, "officers")
+    audited(admin, "ownership-officers")
 
-    alice = new_page(browser)
+    alice = open_page(browser, width)
     sign_in(alice, instance, "alice", passwords["alice"])
     alice.goto(instance.url("/coop/membership"))
     alice.get_by_label("Sliding (1.00 USD/month)").check()
     alice.get_by_role("button", name="Choose this tier").click()
     expect(alice.get_by_text("You are on the Sliding tier from now on.")).to_be_visible()
     expect(alice.get_by_text("Your dues tier: Sliding")).to_be_visible()
-    audited(alice, "membership")
-    alice.set_viewport_size({"width": 390, "height": 844})
-    screenshot(alice, "ownership-membership-390")
-    alice.set_viewport_size({"width": 1280, "height": 900})
+    audited(alice, "ownership-membership")
 
     # The treasurer records alice's payment; her page lists it.
     admin.goto(instance.url("/coop/officers"))
@@ -104,18 +100,18 @@ def test_an_officer_keeps_tiers_imports_dues_and_issues_statements(  # noqa: PLR
     expect(alice.get_by_role("cell", name="3.00 USD")).to_be_visible()
 
     # Bob resigns; the treasurer buys his share back at nominal value.
-    bob = new_page(browser)
+    bob = open_page(browser, width)
     sign_in(bob, instance, "bob", passwords["bob"])
     bob.goto(instance.url("/coop/membership"))
     bob.get_by_label("Why are you leaving? (optional, kept in your membership history)").fill("Moving on.")
     bob.get_by_label("I resign from the co-op", exact=False).check()
     bob.get_by_role("button", name="Resign", exact=True).click()
     expect(bob.get_by_text("You have resigned.", exact=False)).to_be_visible()
-    audited(bob, "resigned")
+    audited(bob, "ownership-resigned")
     admin.goto(instance.url("/coop/officers"))
     admin.get_by_role("button", name="Redeem at nominal value from bob").click()
     expect(admin.get_by_text("Redemption recorded: 10.00 USD due by", exact=False)).to_be_visible()
     expect(admin.get_by_text("Nobody who is leaving holds shares.")).to_be_visible()
     alice.goto(instance.url("/coop/deletion"))
     expect(alice.get_by_text("buys them back for at most their nominal value, 10.00 USD, never more")).to_be_visible()
-    audited(alice, "deletion")
+    audited(alice, "ownership-deletion")

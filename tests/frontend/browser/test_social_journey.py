@@ -1,11 +1,12 @@
 """The social pages in a real browser: the menu, the media viewer, and two members meeting there.
 
-That the pages fit a phone and pass the audit in both schemes is
-test_every_page_audit.py's to check, for these pages and every other.
+Each journey runs at a desk's width and at a phone's, on one co-op. That
+every page passes the audit in both schemes is test_every_page_audit.py's
+to check, for these pages and every other.
 
-Two members in two browser contexts see each other's posts arrive live,
-vote in an ordinary poll and in a proposal's poll, and one reports the
-other's post, which the moderator then sees.
+Two members in two browser contexts, one at each width, see each other's
+posts arrive live, vote in an ordinary poll and in a proposal's poll, and
+one reports the other's post, which the moderator then sees.
 """
 
 from __future__ import annotations
@@ -18,14 +19,12 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tests.frontend.browser.audit import serious_violations
-from tests.frontend.browser.conftest import screenshot
+from tests.frontend.browser.conftest import DESK, PHONE, assert_fits, open_page, screenshot
 from tests.frontend.browser.seeding import POST
 from tests.frontend.browser.test_pages import Demo, sign_in
 from tests.live import LiveInstance
 
 pytestmark = pytest.mark.live
-
-PHONE, DESK = 390, 1280
 
 SEED = (
     """
@@ -69,38 +68,48 @@ def seed(instance: LiveInstance) -> dict[str, str]:
     return {"first": first, "poll": poll, "proposal": proposal, "proposal_status": proposal_status, "bob": bob}
 
 
-def member_page(browser: Browser, instance: LiveInstance, who: str, password: str, *, width: int = DESK) -> Page:
-    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+def member_page(browser: Browser, instance: LiveInstance, who: str, password: str, *, width: int) -> Page:
+    page = open_page(browser, width)
     sign_in(page, instance, who, password)
     return page
 
 
-def test_the_menu_folds_on_a_phone_and_opens_without_javascript(browser: Browser, demo: Demo) -> None:
+def test_the_menu_folds_on_a_phone_and_every_link_is_reachable_without_javascript(
+    browser: Browser, demo: Demo, width: int
+) -> None:
     instance, passwords = demo
-    context = browser.new_context(viewport={"width": PHONE, "height": 800}, java_script_enabled=False)
-    page = context.new_page()
+    page = open_page(browser, width, javascript=False)
     sign_in(page, instance, "alice", passwords["alice"])
-    assert not page.get_by_role("link", name="Security").is_visible()
-    page.get_by_text("Menu").click()
+    if width == PHONE:
+        assert not page.get_by_role("link", name="Security").is_visible()
+        page.get_by_text("Menu").click()
+    else:
+        # A desk has room for the whole menu: nothing to unfold.
+        expect(page.get_by_text("Menu", exact=True)).to_be_hidden()
     expect(page.get_by_role("link", name="Security")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    expect(page.get_by_role("navigation", name="Shortcuts").get_by_role("link", name="Assemblies")).to_be_visible()
-    context.close()
+    if width == PHONE:
+        expect(page.get_by_role("navigation", name="Shortcuts").get_by_role("link", name="Assemblies")).to_be_visible()
+    else:
+        expect(page.get_by_role("link", name="Assemblies").first).to_be_visible()
+    assert_fits(page)
+    screenshot(page, f"social-menu-{width}")
+    page.context.close()
 
 
 def test_media_opens_in_a_viewer_sensitive_media_waits_and_actions_happen_in_place(
-    browser: Browser, demo: Demo, tmp_path: Path
+    browser: Browser, demo: Demo, width: int, tmp_path: Path
 ) -> None:
     instance, passwords = demo
     seed(instance)
-    page = member_page(browser, instance, "alice", passwords["alice"], width=PHONE)
+    page = member_page(browser, instance, "alice", passwords["alice"], width=width)
     page.goto(instance.url("/timelines/local"))
     seeds = page.get_by_role("article").filter(has_text="Seeds are in").first
     seeds.get_by_role("img", name="A garden bed").click()
     viewer = page.get_by_role("dialog")
     expect(viewer).to_be_visible()
     expect(viewer).to_contain_text("A garden bed")
-    screenshot(page, "social-media-viewer")
+    screenshot(page, f"social-media-viewer-{width}")
     viewer.get_by_role("button", name="Close").click()
     expect(viewer).to_be_hidden()
 
@@ -129,23 +138,31 @@ def test_media_opens_in_a_viewer_sensitive_media_waits_and_actions_happen_in_pla
     expect(page.get_by_role("alert")).to_contain_text("cannot have both an image and a poll")
     assert page.get_by_label("Image (optional)").evaluate("input => input.files.length") == 1
     expect(page.locator("#messages")).not_to_contain_text("Posted.")
+    assert_fits(page)
     page.context.close()
 
 
 def test_two_members_meet_vote_and_report_while_the_moderator_watches(  # noqa: PLR0915 (one journey, told in order)
-    browser: Browser, demo: Demo
+    browser: Browser, demo: Demo, width: int
 ) -> None:
+    """Alice reads at `width`, Bob at the other width; each run posts words of its own."""
     instance, passwords = demo
+    other = PHONE if width == DESK else DESK
+    question = f"Fresh from the allotment ({width}): which day?"
+    spade = f"Bring your own spade ({width})"
+    complaint = f"Spades are not for everyone ({width})"
     instance.shell(
-        "from members.actions.roles import do_grant_role; from members.models import Role, User; "
-        "do_grant_role(User.objects.get(username='admin'), Role.MODERATOR, authorised_by='Test appointment')"
+        "from members.actions.roles import do_grant_role; from members.models import Role, RoleHolding, User; "
+        "admin = User.objects.get(username='admin'); "
+        "RoleHolding.objects.filter(user=admin, role=Role.MODERATOR).exists() "
+        "or do_grant_role(admin, Role.MODERATOR, authorised_by='Test appointment')"
     )
-    alice = member_page(browser, instance, "alice", passwords["alice"])
-    bob = member_page(browser, instance, "bob", passwords["bob"], width=PHONE)
+    alice = member_page(browser, instance, "alice", passwords["alice"], width=width)
+    bob = member_page(browser, instance, "bob", passwords["bob"], width=other)
 
-    # 1. Alice reads the local timeline; Bob posts a poll from his phone, and it reaches her live.
+    # 1. Alice reads the local timeline; Bob posts a poll, and it reaches her live.
     alice.goto(instance.url("/timelines/local"))
-    bob.get_by_label("What's on your mind?").fill("Fresh from the allotment: which day?")
+    bob.get_by_label("What's on your mind?").fill(question)
     bob.get_by_text("Add a poll").click()
     bob.get_by_label("Poll choice 1 (optional)").fill("Saturday")
     bob.get_by_label("Poll choice 2").fill("Sunday")
@@ -154,20 +171,21 @@ def test_two_members_meet_vote_and_report_while_the_moderator_watches(  # noqa: 
     notice = alice.get_by_role("link", name=re.compile(r"new post"))
     expect(notice).to_be_visible(timeout=30_000)
     notice.click()
-    post = alice.get_by_role("article").filter(has_text="Fresh from the allotment")
+    post = alice.get_by_role("article").filter(has_text=question)
     expect(post).to_be_visible()
 
     # 2. Alice votes in place: the page stays, the poll turns into results with her choice marked.
     url = alice.url
     post.get_by_label("Sunday").check()
     post.get_by_role("button", name="Vote").click()
-    post = alice.get_by_role("article").filter(has_text="Fresh from the allotment")
+    post = alice.get_by_role("article").filter(has_text=question)
     expect(post.locator("li.mine")).to_contain_text("Sunday")
     expect(post).to_contain_text("100%")
     expect(alice.locator("#messages")).to_contain_text("Your vote was counted.")
     assert alice.url == url
+    assert_fits(alice)
     assert serious_violations(alice) == []
-    screenshot(alice, "social-voted")
+    screenshot(alice, f"social-voted-{width}")
 
     # 3. Both cast a ballot in a proposal through its poll; the assembly's page shows Bob's choice selected.
     ids = instance.shell(
@@ -189,43 +207,48 @@ def test_two_members_meet_vote_and_report_while_the_moderator_watches(  # noqa: 
         expect(page.get_by_text("You voted.")).to_be_visible()
     bob.goto(instance.url(f"/governance/proposals/{proposal_id}"))
     expect(bob.get_by_label("abstain", exact=True)).to_be_checked()
-    screenshot(bob, "social-ballot-phone")
+    assert_fits(bob)
+    screenshot(bob, f"social-ballot-{other}")
 
     # 4. Alice posts while Bob reads the local timeline: her post reaches him live too, and he reports it
     # from the post itself; the moderator sees it with the post attached.
     bob.goto(instance.url("/timelines/local"))
     alice.goto(instance.url("/home"))
-    alice.get_by_label("What's on your mind?").fill("Bring your own spade")
+    alice.get_by_label("What's on your mind?").fill(spade)
     alice.get_by_role("button", name="Post").click()
     expect(alice.locator("#messages")).to_contain_text("Posted.")
     notice = bob.get_by_role("link", name=re.compile(r"new post"))
     expect(notice).to_be_visible(timeout=30_000)
     notice.click()
-    post = bob.get_by_role("article").filter(has_text="Bring your own spade")
+    post = bob.get_by_role("article").filter(has_text=spade)
     expect(post).to_be_visible()
     post.get_by_label("More actions").click()
     post.get_by_role("link", name="Report this post by @alice").click()
     expect(bob.get_by_role("heading", name="Report alice")).to_be_visible()
     expect(bob.get_by_role("checkbox", name=re.compile("Include this post"))).to_be_checked()
-    bob.get_by_label("Comment").fill("Spades are not for everyone")
+    bob.get_by_label("Comment").fill(complaint)
     bob.get_by_role("button", name="Send the report").click()
     expect(bob.locator("#messages")).to_contain_text("The moderators will look at your report.")
 
-    moderator = member_page(browser, instance, "admin", passwords["admin"])
+    moderator = member_page(browser, instance, "admin", passwords["admin"], width=width)
     moderator.goto(instance.url("/governance/moderation"))
-    expect(moderator.get_by_text("Spades are not for everyone")).to_be_visible()
-    moderator.get_by_role("link", name=re.compile("alice")).first.click()
-    expect(moderator.get_by_text("Bring your own spade", exact=True)).to_be_visible()
+    report = moderator.get_by_role("listitem").filter(has_text=complaint)
+    expect(report).to_be_visible()
+    report.get_by_role("link", name=re.compile("alice")).click()
+    expect(moderator.get_by_text(spade, exact=True)).to_be_visible()
+    assert_fits(moderator)
+    screenshot(moderator, f"social-report-{width}")
     for page in (alice, bob, moderator):
         page.context.close()
 
 
 def test_a_direct_message_sent_from_a_profile_reaches_the_other_members_conversations(
-    browser: Browser, demo: Demo
+    browser: Browser, demo: Demo, width: int
 ) -> None:
     instance, passwords = demo
     bob_id = seed(instance)["bob"]
-    alice = member_page(browser, instance, "alice", passwords["alice"], width=PHONE)
+    message = f"Can you bring the wheelbarrow on the {width}th?"
+    alice = member_page(browser, instance, "alice", passwords["alice"], width=width)
     # A reply opens in place under the post, names its author, and closes again without leaving the page.
     alice.goto(instance.url("/timelines/local"))
     url = alice.url
@@ -244,21 +267,21 @@ def test_a_direct_message_sent_from_a_profile_reaches_the_other_members_conversa
     text = alice.get_by_label("What's on your mind?")
     expect(text).to_have_value("@bob ")
     text.press("End")
-    text.type("Can you bring the wheelbarrow?")
-    expect(alice.locator("[data-counter]")).to_contain_text("465")
+    text.type(message)
+    expect(alice.locator("[data-counter]")).to_contain_text(str(500 - len("@bob " + message)))
     alice.get_by_role("button", name="Post").click()
     expect(alice.locator("#messages")).to_contain_text("Posted.")
 
-    bob = member_page(browser, instance, "bob", passwords["bob"], width=PHONE)
+    bob = member_page(browser, instance, "bob", passwords["bob"], width=width)
     bob.goto(instance.url("/conversations"))
-    conversation = bob.get_by_role("article").filter(has_text="Can you bring the wheelbarrow?")
+    conversation = bob.get_by_role("article").filter(has_text=message)
     expect(conversation).to_be_visible(timeout=30_000)
     expect(conversation).to_contain_text("Unread")
-    assert bob.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert_fits(bob)
     conversation.get_by_role("link", name=re.compile("alice")).click()
     expect(bob.get_by_label("Who can see it")).to_have_value("direct")
-    expect(bob.get_by_role("article").filter(has_text="Can you bring the wheelbarrow?")).to_be_visible()
+    expect(bob.get_by_role("article").filter(has_text=message)).to_be_visible()
     assert serious_violations(bob) == []
-    screenshot(bob, "social-conversation-phone")
+    screenshot(bob, f"social-conversation-{width}")
     for page in (alice, bob):
         page.context.close()
