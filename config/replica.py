@@ -20,6 +20,11 @@ a replica may lag a little; these rules keep a member from missing their own
 writes, and others see them a moment later, as on any Mastodon server with
 replicas.
 
+A replica that cannot be reached does not take the site down with it: the
+request that finds it unreachable is answered again from the primary, and the
+process leaves the replica alone for `DATABASE_REPLICA_RETRY_SECONDS` before
+trying it again, so the primary carries the reads until the replica is back.
+
 Written here rather than taken from django-multidb-router: that library pins
 a thread (not a context, which ASGI views and async code need), keys its pin
 on a cookie only (Mastodon apps keep none), sends every read outside a
@@ -31,16 +36,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 import redis
+from asgiref.sync import iscoroutinefunction
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +63,32 @@ class _RequestReads:
 
     replica: bool
     wrote: bool = False
+    # Whether the latest query routed was a read of the replica: an error then is the replica's.
+    reading_replica: bool = False
 
 
 _reads: ContextVar[_RequestReads | None] = ContextVar("mutuals_request_reads", default=None)
+
+# The monotonic time until which this process sends no read to the replica,
+# set when a request found it unreachable. Each process finds out for itself:
+# sharing it through the cache would make Redis a dependency of every read.
+_replica_resting_until = 0.0
 
 
 def replica_configured() -> bool:
     """Return whether a read replica is configured."""
     return REPLICA_ALIAS in settings.DATABASES
+
+
+def replica_in_service() -> bool:
+    """Return whether a replica is configured and not resting after it was found unreachable."""
+    return replica_configured() and time.monotonic() >= _replica_resting_until
+
+
+def rest_replica() -> None:
+    """Send this process's reads to the primary for `DATABASE_REPLICA_RETRY_SECONDS`."""
+    global _replica_resting_until  # noqa: PLW0603 (one flag per process, read by every request)
+    _replica_resting_until = time.monotonic() + settings.DATABASE_REPLICA_RETRY_SECONDS
 
 
 def _pin_key(member_id: int) -> str:
@@ -107,7 +133,7 @@ def primary_reads() -> Iterator[None]:
 @contextlib.contextmanager
 def replica_reads() -> Iterator[None]:
     """Read the replica inside the block as a request that has not written would (pins still apply)."""
-    token = _reads.set(_RequestReads(replica=replica_configured()))
+    token = _reads.set(_RequestReads(replica=replica_in_service()))
     try:
         yield
     finally:
@@ -120,9 +146,10 @@ class ReplicaRouter:
     def db_for_read(self, model: type[Any], **hints: Any) -> str:
         """Return `replica` for a request's reads outside a transaction, before it wrote; else the primary."""
         state = _reads.get()
-        if state is None or not state.replica or connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        if state is None:
             return DEFAULT_DB_ALIAS
-        return REPLICA_ALIAS
+        state.reading_replica = state.replica and not connections[DEFAULT_DB_ALIAS].in_atomic_block
+        return REPLICA_ALIAS if state.reading_replica else DEFAULT_DB_ALIAS
 
     def db_for_write(self, model: type[Any], **hints: Any) -> str:
         """Return the primary, and read it for the rest of the request."""
@@ -130,6 +157,7 @@ class ReplicaRouter:
         if state is not None:
             state.wrote = True
             state.replica = False
+            state.reading_replica = False
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
@@ -154,7 +182,7 @@ class ReplicaReadsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not replica_configured():
             return self.get_response(request)
-        reads = request.method in READ_ONLY_METHODS and PIN_COOKIE not in request.COOKIES
+        reads = request.method in READ_ONLY_METHODS and PIN_COOKIE not in request.COOKIES and replica_in_service()
         state = _RequestReads(replica=reads)
         if reads:
             try:
@@ -182,4 +210,33 @@ class ReplicaReadsMiddleware:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 remember_writer(user.pk)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Answer a reading request again from the primary when the replica it was reading could not be reached.
+
+        A view that only reads can run twice. An error met on the primary
+        (the latest query was not a read of the replica) is left to
+        `config.outages`, which answers 503.
+        """
+        state = _reads.get()
+        match = request.resolver_match
+        if (
+            not isinstance(exception, OperationalError | InterfaceError)
+            or state is None
+            or not state.reading_replica
+            or match is None
+            or iscoroutinefunction(match.func)
+        ):
+            return None
+        rest_replica()
+        logger.warning(
+            "read replica unreachable, reading the primary for %s s: %s",
+            settings.DATABASE_REPLICA_RETRY_SECONDS,
+            exception,
+        )
+        state.replica = state.reading_replica = False
+        response: HttpResponse = match.func(request, *match.args, **match.kwargs)
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+            response.render()
         return response

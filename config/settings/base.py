@@ -162,6 +162,8 @@ if _replica_url:
         raise ConfigError("DATABASE_REPLICA_URL must name PostgreSQL")
 # After a member writes, their reads go to the primary for this long (longer than the replica's lag).
 DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
+# A process that found the replica unreachable reads the primary for this long before trying it again.
+DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 30)
 DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,17 +6,30 @@ front of a private primary, and a real streaming standby of it).
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections, transaction
-from django.test import Client
+from django.db import OperationalError, connections, transaction
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
+from pytest_django.fixtures import Settings as SettingsWrapper
 
-from config.replica import PIN_COOKIE, REPLICA_ALIAS, ReplicaRouter, primary_reads, remember_writer, replica_reads
+from config.replica import (
+    PIN_COOKIE,
+    REPLICA_ALIAS,
+    ReplicaReadsMiddleware,
+    ReplicaRouter,
+    primary_reads,
+    remember_writer,
+    replica_in_service,
+    replica_reads,
+)
 from federation.models import Actor
 from tests.clients import bearer_for, signed_in
 from tests.factories.federation import LocalActorFactory
@@ -203,3 +216,62 @@ def test_with_the_cache_unreachable_every_read_goes_to_the_primary(
     assert alice.user_id is not None
     remember_writer(alice.user_id)
     assert "read-your-writes marker not written" in caplog.text
+
+
+def _closed_port() -> int:
+    """Return a loopback port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _point_replica_at(port: str) -> None:
+    """Make the replica's next connections go to `port`: its pool, which keeps its connections, is closed first."""
+    replica = connections[REPLICA_ALIAS]
+    replica.close()
+    replica.close_pool()  # type: ignore[attr-defined]  # django-stubs lack Django 5.1's connection pools
+    replica.settings_dict["PORT"] = port
+
+
+def test_an_unreachable_replica_leaves_the_reads_to_the_primary_until_it_is_tried_again(
+    alice: Actor, bob: Actor, settings: SettingsWrapper, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A GET that finds the standby gone is answered from the primary; the replica rests, then is read again."""
+    settings.DATABASE_REPLICA_RETRY_SECONDS = 1
+    status = StatusFactory.create(account=alice)
+    path, headers = f"/api/v1/statuses/{status.id}", bearer_for(bob)
+    port = connections[REPLICA_ALIAS].settings_dict["PORT"]
+    _point_replica_at(str(_closed_port()))
+    try:
+        response = Client().get(path, headers=headers)
+        assert response.status_code == 200
+        assert response.json()["id"] == str(status.id)
+        # While it rests, reads go straight to the primary: the replica is not tried, so not found unreachable again.
+        response = Client().get(path, headers=headers)
+        assert response.status_code == 200
+        assert caplog.text.count("read replica unreachable, reading the primary") == 1
+    finally:
+        _point_replica_at(port)
+    time.sleep(1.1)
+    code, _, on_replica = replica_queries(Client(), path, headers)
+    assert code == 200
+    assert on_replica > 0
+
+
+def test_an_error_met_on_the_primary_is_left_to_the_outage_answer() -> None:
+    """Only a request whose latest query read the replica is answered again; the replica stays in service."""
+    path = "/api/v1/timelines/public"
+    request = RequestFactory().get(path)
+    request.resolver_match = resolve(path)
+    middleware = ReplicaReadsMiddleware(lambda request: HttpResponse())
+    lost = OperationalError("server closed the connection unexpectedly")
+    router = ReplicaRouter()
+    with replica_reads():
+        with transaction.atomic():
+            assert router.db_for_read(Status) == "default"
+            assert middleware.process_exception(request, lost) is None
+        assert router.db_for_read(Status) == REPLICA_ALIAS
+        assert middleware.process_exception(request, ValueError("not a lost connection")) is None
+        router.db_for_write(Status)
+        assert middleware.process_exception(request, lost) is None
+    assert replica_in_service()
