@@ -193,9 +193,13 @@ MEDIA_ROOT = Path(env_str("MUTUALS_MEDIA_ROOT", str(MUTUALS_DATA_DIR / "media"))
 MUTUALS_SERVE_MEDIA = env_bool("MUTUALS_SERVE_MEDIA", True)
 # Members' data archives and uploaded imports: never served as media, only to their owner.
 MUTUALS_PRIVATE_ROOT = Path(env_str("MUTUALS_PRIVATE_ROOT", str(MUTUALS_DATA_DIR / "private")))
+# Pages name the stylesheet and scripts by a hash of their content, so a browser
+# may keep them for good (WhiteNoise and nginx say "immutable") and still
+# fetches the new ones the moment an upgrade changes them. collectstatic,
+# which every way of running the server does first, writes the names.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 EMAIL_BACKEND = env_str("MUTUALS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -77,6 +77,12 @@ def test_run_command_serves_the_demo_and_stops_every_process_on_ctrl_c(tmp_path:
         assert "@alice@localhost:" in profile.text
         landing = requests.get(f"http://localhost:{port}/", timeout=5)
         assert "Charter of the Mutuals demo co-op" in landing.text
+        # The stylesheet is named by its content's hash, so browsers may keep it for good.
+        stylesheet = re.search(r'href="(/static/frontend/site\.[0-9a-f]{12}\.css)"', landing.text)
+        assert stylesheet, "the page names its stylesheet without a content hash"
+        css = requests.get(f"http://localhost:{port}{stylesheet.group(1)}", timeout=5)
+        assert css.status_code == 200
+        assert "immutable" in css.headers["Cache-Control"]
         pids = [run.pid, first_started(run, lines), first_started(run, lines, "web")]
         # Both are forked from the supervisor, which loaded the application for them.
         assert all(psutil.Process(pid).ppid() == run.pid for pid in pids[1:])
