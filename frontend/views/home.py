@@ -114,8 +114,8 @@ class ComposeForm(forms.Form):
                 max_length=MAX_DESCRIPTION_CHARACTERS,
             )
             across, down = focal_point_fields()
-            across.label = _("Image %(n)s focal point, across (-1 left to 1 right)") % {"n": number}
-            down.label = _("Image %(n)s focal point, down (1 top to -1 bottom)") % {"n": number}
+            across.label = _("Where image %(n)s stays in view, across (-1 left to 1 right)") % {"n": number}
+            down.label = _("Where image %(n)s stays in view, down (1 top to -1 bottom)") % {"n": number}
             self.fields[f"focus_{number}_x"], self.fields[f"focus_{number}_y"] = across, down
         for number in range(1, MAX_ATTACHMENTS + 1):
             # The focal-point script finds each picture's two fields by these marks, whatever their names.
