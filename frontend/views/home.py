@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
@@ -9,6 +10,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -21,23 +23,18 @@ from frontend.languages import language_choices
 from frontend.media_fields import focal_point_fields
 from frontend.posts import PostView, post_views
 from frontend.viewer import viewer_actor
-from frontend.views.posts import REDRAFT_SESSION_KEY
+from frontend.views.posts import POLL_LENGTHS, REDRAFT_SESSION_KEY
 from frontend.views.social import PAGE_SIZE, page_context
 from members.selectors import account_posting_refusal
-from timeline.access import StatusNotFound, access_status_by_id
-from timeline.actions.media import check_upload_media, do_create_media
+from timeline.access import MediaNotFound, StatusNotFound, access_own_unattached_media_by_id, access_status_by_id
+from timeline.actions.media import MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARACTERS, check_upload_media, do_create_media
 from timeline.actions.scheduled_statuses import check_scheduled_at, do_schedule_status
 from timeline.actions.statuses import MAX_STATUS_CHARACTERS, check_create_status, do_create_status, mentioned_actors
-from timeline.models import POSTING_VISIBILITIES, Mention, Status, Visibility
+from timeline.models import POSTING_VISIBILITIES, MediaAttachment, Mention, Status, Visibility
 from timeline.selectors import home_timeline_for
 
 POLL_OPTION_FIELDS = 4
-POLL_DURATIONS = [
-    (3600, _("1 hour")),
-    (86_400, _("1 day")),
-    (3 * 86_400, _("3 days")),
-    (7 * 86_400, _("7 days")),
-]
+POLL_DURATIONS = list(zip(POLL_LENGTHS, [_("1 hour"), _("1 day"), _("3 days"), _("7 days")], strict=True))
 # From the widest audience to the narrowest, to pick the narrower of two as Mastodon's composer does.
 _AUDIENCE_ORDER = [Visibility.PUBLIC, Visibility.UNLISTED, Visibility.LOCAL, Visibility.PRIVATE, Visibility.DIRECT]
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -68,11 +65,23 @@ class ComposeForm(forms.Form):
             attrs={"type": "datetime-local", "aria-describedby": "id_scheduled_at_zone"}, format=DATETIME_LOCAL_FORMAT
         ),
     )
+    # The first picture's fields keep their plain names; the others are `image_<n>`, `image_<n>_description` and
+    # `focus_<n>_x/y`, added in __init__ (one file per field, so each has its own description without JavaScript).
     image = forms.FileField(label=_("Image (optional)"), required=False)
     image_description = forms.CharField(
-        label=_("Describe the image for people who cannot see it"), required=False, max_length=1500
+        label=_("Describe the image for people who cannot see it"),
+        required=False,
+        max_length=MAX_DESCRIPTION_CHARACTERS,
     )
     focus_x, focus_y = focal_point_fields()
+    # Uploads kept from a deleted post (delete and redraft), re-attached as Mastodon's redraft does.
+    media_ids = forms.MultipleChoiceField(
+        label=_("Images kept from the deleted post"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("That image cannot be attached: it is not one of your unposted images.")},
+    )
+    sensitive = forms.BooleanField(label=_("Mark media as sensitive"), required=False)
     poll_option_1 = forms.CharField(label=_("Poll choice 1 (optional)"), required=False, max_length=50)
     poll_option_2 = forms.CharField(label=_("Poll choice 2"), required=False, max_length=50)
     poll_option_3 = forms.CharField(label=_("Poll choice 3"), required=False, max_length=50)
@@ -82,18 +91,87 @@ class ComposeForm(forms.Form):
         label=_("Poll length"), choices=POLL_DURATIONS, coerce=int, initial=86_400, required=False
     )
 
-    def __init__(self, *args: Any, default_language: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        default_language: str = "",
+        kept_media: Sequence[MediaAttachment] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast("forms.ChoiceField", self.fields["language"]).choices = language_choices(default_language)
+        self.kept_media = list(kept_media)
+        cast("forms.ChoiceField", self.fields["media_ids"]).choices = [
+            (str(item.pk), item.description or _("Image without a description")) for item in self.kept_media
+        ]
+        for number in range(2, MAX_ATTACHMENTS + 1):
+            self.fields[f"image_{number}"] = forms.FileField(
+                label=_("Image %(n)s (optional)") % {"n": number}, required=False
+            )
+            self.fields[f"image_{number}_description"] = forms.CharField(
+                label=_("Describe image %(n)s for people who cannot see it") % {"n": number},
+                required=False,
+                max_length=MAX_DESCRIPTION_CHARACTERS,
+            )
+            across, down = focal_point_fields()
+            across.label = _("Where image %(n)s stays in view, across (-1 left to 1 right)") % {"n": number}
+            down.label = _("Where image %(n)s stays in view, down (1 top to -1 bottom)") % {"n": number}
+            self.fields[f"focus_{number}_x"], self.fields[f"focus_{number}_y"] = across, down
+        for number in range(1, MAX_ATTACHMENTS + 1):
+            # The focal-point script finds each picture's two fields by these marks, whatever their names.
+            self.fields[self._name("focus_x", number)].widget.attrs["data-focus"] = "x"
+            self.fields[self._name("focus_y", number)].widget.attrs["data-focus"] = "y"
+
+    @staticmethod
+    def _name(field: str, number: int) -> str:
+        """Return the name of one picture's field: the first keeps the plain names the form always had."""
+        if number == 1:
+            return field
+        return {"image": f"image_{number}", "image_description": f"image_{number}_description"}.get(
+            field, field.replace("focus_", f"focus_{number}_")
+        )
+
+    def image_slots(self) -> list[dict[str, Any]]:
+        """Return each picture's file, description and focal point fields, for the template."""
+        names = ("image", "image_description", "focus_x", "focus_y")
+        return [
+            {"number": number} | {name: self[self._name(name, number)] for name in names}
+            for number in range(1, MAX_ATTACHMENTS + 1)
+        ]
+
+    def image_errors(self) -> bool:
+        """Return whether any picture's fields were refused, so the template opens the pictures' section."""
+        return any(self.errors.get(name) for name in self._image_field_names(1))
+
+    def more_image_errors(self) -> bool:
+        """Return whether the second to fourth pictures' fields were refused, to open "Add another image"."""
+        return any(self.errors.get(name) for name in self._image_field_names(2))
+
+    def _image_field_names(self, first: int) -> list[str]:
+        names = ("image", "image_description", "focus_x", "focus_y")
+        return [self._name(name, number) for number in range(first, MAX_ATTACHMENTS + 1) for name in names]
+
+    def images(self) -> list[tuple[UploadedFile, str, str]]:
+        """Return the pictures chosen, in order, each with its description and focal point ("x,y" or "")."""
+        chosen = []
+        for number in range(1, MAX_ATTACHMENTS + 1):
+            image = self.cleaned_data.get(self._name("image", number))
+            if image:
+                description = self.cleaned_data.get(self._name("image_description", number)) or ""
+                chosen.append((image, description, self._focus(number)))
+        return chosen
 
     def clean(self) -> dict[str, Any]:
-        """Refuse a poll of one choice, and a poll with an image, before anything is stored."""
+        """Refuse a poll of one choice, a poll with an image and too many images, before anything is stored."""
         cleaned = super().clean() or {}
         options = self.poll_options()
+        has_media = bool(self.images() or cleaned.get("media_ids"))
         if len(options) == 1:
             self.add_error("text", _("A poll needs at least two choices."))
-        elif options and cleaned.get("image"):
+        elif options and has_media:
             self.add_error("text", _("A status cannot have both a poll and media attachments."))
+        if len(self.images()) + len(cleaned.get("media_ids") or []) > MAX_ATTACHMENTS:
+            self.add_error("text", _("A post can have at most %(n)s images.") % {"n": MAX_ATTACHMENTS})
         return cleaned
 
     def poll_options(self) -> list[str]:
@@ -101,9 +179,10 @@ class ComposeForm(forms.Form):
         options = (self.cleaned_data.get(f"poll_option_{n}", "") for n in range(1, POLL_OPTION_FIELDS + 1))
         return [option.strip() for option in options if option and option.strip()]
 
-    def focus(self) -> str:
-        """Return the focal point as the client API's `focus` ("x,y"), or "" when none was given."""
-        x, y = self.cleaned_data.get("focus_x"), self.cleaned_data.get("focus_y")
+    def _focus(self, number: int) -> str:
+        """Return a picture's focal point as the client API's `focus` ("x,y"), or "" when none was given."""
+        x = self.cleaned_data.get(self._name("focus_x", number))
+        y = self.cleaned_data.get(self._name("focus_y", number))
         if x is None and y is None:
             return ""
         return f"{x or 0.0},{y or 0.0}"
@@ -173,8 +252,27 @@ def compose_form(
         initial |= {"text": f"@{message_to.acct} ", "visibility": Visibility.DIRECT}
     source = request.session.pop(REDRAFT_SESSION_KEY, None) if redraft and request.method == "GET" else None
     if isinstance(source, dict):
-        initial |= {key: value for key, value in source.items() if value not in (None, "")}
-    return ComposeForm(request.POST or None, request.FILES or None, initial=initial, default_language=default_language)
+        initial |= {key: value for key, value in source.items() if value not in (None, "", [])}
+    kept_ids = request.POST.getlist("media_ids") if request.method == "POST" else initial.get("media_ids", [])
+    return ComposeForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        default_language=default_language,
+        kept_media=_kept_media(actor, kept_ids if isinstance(kept_ids, list) else []),
+    )
+
+
+def _kept_media(actor: Actor, raw_ids: list[str]) -> list[MediaAttachment]:
+    # Only the member's own uploads not attached to anything may be offered again; any other id is dropped, so the
+    # form refuses it as a choice it did not offer.
+    kept = []
+    for raw in raw_ids[:MAX_ATTACHMENTS]:
+        try:
+            kept.append(access_own_unattached_media_by_id(actor, str(raw)))
+        except MediaNotFound:
+            continue
+    return kept
 
 
 def _refuse_message_to_nobody(form: ComposeForm, actor: Actor, replying_to: Status | None) -> None:
@@ -200,35 +298,31 @@ def post_composed(actor: Actor, form: ComposeForm, replying_to: Status | None) -
             check_scheduled_at(moment)
     if form.errors:
         return False
-    image = form.cleaned_data["image"]
     options = form.poll_options()
     with refusal_on_form(form, "text"):
-        upload = None
-        if image:
-            upload = check_upload_media(
-                actor,
-                image,
-                size=image.size or 0,
-                description=form.cleaned_data["image_description"],
-                focus=form.focus(),
-            )
+        uploads = [
+            check_upload_media(actor, image, size=image.size or 0, description=description, focus=focus)
+            for image, description, focus in form.images()
+        ]
         draft = check_create_status(
             actor,
             text=form.cleaned_data["text"],
             visibility=form.cleaned_data["visibility"],
             spoiler_text=form.cleaned_data["spoiler_text"],
+            sensitive=form.cleaned_data["sensitive"],
+            media_ids=form.cleaned_data["media_ids"] or None,
             language=form.cleaned_data["language"] or (actor.user.default_language if actor.user else ""),
             in_reply_to_id=replying_to.pk if replying_to is not None else None,
             poll_options=options or None,
             poll_multiple=form.cleaned_data["poll_multiple"],
             poll_expires_in=form.cleaned_data["poll_expires_in"] or 86_400,
         )
-        if upload is not None:
-            # The upload is stored only once the post passed its checks, so a
+        if uploads:
+            # The uploads are stored only once the post passed its checks, so a
             # refused post stores nothing; a new upload is the author's, ready
             # and unattached, which is all a draft's media must be (the form
-            # already refused a poll beside it).
-            draft = replace(draft, media=[do_create_media(actor, upload)])
+            # already refused a poll beside them and more than four in all).
+            draft = replace(draft, media=(draft.media or []) + [do_create_media(actor, item) for item in uploads])
         if moment is not None:
             return do_schedule_status(actor, draft, moment).scheduled_at
         do_create_status(actor, draft)
@@ -266,7 +360,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # An applicant, or a member whose posting is paused, is told why instead of being shown a form that fails.
         "posting_refusal": posting_refusal,
         # A browser cannot keep a chosen file across a refused post, so the member is told to choose it again.
-        "image_dropped": bool(form.errors and request.FILES.get("image")),
+        "image_dropped": bool(form.errors and request.FILES),
         "replying_to": reply_preview(replying_to, actor),
         **page_context(statuses, actor, context="home"),
     }

@@ -35,9 +35,11 @@ from timeline.actions.statuses import (
     do_edit_status,
 )
 from timeline.errors import StatusRefused
-from timeline.models import MediaAttachment, StatusEdit
+from timeline.models import MediaAttachment, Poll, Status, StatusEdit
 
 REDRAFT_SESSION_KEY = "frontend_redraft"
+# The poll lengths the compose form offers, in seconds: 1 hour, 1, 3 and 7 days.
+POLL_LENGTHS = (3600, 86_400, 3 * 86_400, 7 * 86_400)
 
 
 def _member(request: HttpRequest) -> Actor | None:
@@ -143,6 +145,31 @@ def edit_status(request: HttpRequest, status_id: int) -> HttpResponseBase:
     return render(request, "frontend/edit_status.html", context, status=400)
 
 
+def redraft_source(status: Status) -> dict[str, Any]:
+    """Return what the compose form takes back from a post about to be deleted: text, audience, language, media, poll.
+
+    The values are the compose form's own (a session keeps them until the form reads them).
+    """
+    source: dict[str, Any] = {
+        "text": status.text,
+        "spoiler_text": status.spoiler_text,
+        "visibility": status.visibility,
+        "language": status.language,
+        "sensitive": status.sensitive,
+        "in_reply_to": status.in_reply_to_id,
+        "media_ids": [str(pk) for pk in status.media.order_by("position", "pk").values_list("pk", flat=True)],
+    }
+    poll: Poll | None = getattr(status, "poll", None)
+    if poll is not None:
+        source |= {f"poll_option_{number}": option for number, option in enumerate(poll.options, start=1)}
+        source["poll_multiple"] = poll.multiple
+        if poll.expires_at is not None:
+            # The form offers a few lengths: the one nearest the poll's own.
+            asked = (poll.expires_at - status.created_at).total_seconds()
+            source["poll_expires_in"] = min(POLL_LENGTHS, key=lambda seconds: abs(seconds - asked))
+    return source
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_status(request: HttpRequest, status_id: int) -> HttpResponseBase:
@@ -157,15 +184,11 @@ def delete_status(request: HttpRequest, status_id: int) -> HttpResponseBase:
         if request.method == "GET":
             context = {"post": post_views([status], actor)[0], "redraft": redraft}
             return render(request, "frontend/delete_status.html", context)
-        source = {
-            "text": status.text,
-            "spoiler_text": status.spoiler_text,
-            "visibility": status.visibility,
-            "in_reply_to": status.in_reply_to_id,
-        }
+        source = redraft_source(status)
         do_delete_status(actor, status)
         if redraft:
-            # The compose form reads the deleted post's source once, as Mastodon's redraft fills its composer.
+            # The compose form reads the deleted post's source once, as Mastodon's redraft fills its composer; its
+            # uploads outlive it (released, not deleted), so the form offers them again to re-attach.
             request.session[REDRAFT_SESSION_KEY] = source
             messages.success(request, _("Your post was deleted; its text is in the form to post again."))
             return redirect("frontend:home")

@@ -8,13 +8,16 @@
     if (!form) {
       return;
     }
-    var image = form.querySelector("input[type=file]");
+    var image = Array.prototype.find.call(
+      form.querySelectorAll("input[type=file], input[name=media_ids]:checked"),
+      function (input) { return input.type !== "file" || input.files.length; }
+    );
     var pollFilled = Array.prototype.some.call(
       form.querySelectorAll("input[name^=poll_option_]"),
       function (input) { return input.value.trim() !== ""; }
     );
     var error = form.querySelector("[data-compose-error]");
-    if (image && image.files.length && pollFilled) {
+    if (image && pollFilled) {
       event.preventDefault();
       error.hidden = false;
       image.focus();
@@ -52,10 +55,10 @@
     }
   });
 
-  // Compose: show the chosen picture; a click on it sets the focal point (-1..1 across, 1..-1 down).
+  // Compose: show each chosen picture; a click on it sets its focal point (-1..1 across, 1..-1 down).
   document.addEventListener("change", function (event) {
-    var form = event.target.closest && event.target.closest("form[data-compose]");
-    var preview = form && form.querySelector("[data-focus-preview]");
+    var slot = event.target.closest && event.target.closest("[data-image-slot]");
+    var preview = slot && slot.querySelector("[data-focus-preview]");
     if (!preview || event.target.type !== "file") {
       return;
     }
@@ -66,19 +69,20 @@
     }
   });
   document.addEventListener("click", function (event) {
-    var preview = event.target.closest("[data-focus-preview]");
-    if (!preview || event.target.tagName !== "IMG") {
+    var frame = event.target.closest(".focus-frame");
+    var slot = frame && frame.closest("[data-image-slot]");
+    if (!slot || event.target.tagName !== "IMG") {
       return;
     }
     var box = event.target.getBoundingClientRect();
-    var form = preview.closest("form");
     var x = ((event.clientX - box.left) / box.width) * 2 - 1;
     var y = 1 - ((event.clientY - box.top) / box.height) * 2;
-    form.querySelector("input[name=focus_x]").value = x.toFixed(2);
-    form.querySelector("input[name=focus_y]").value = y.toFixed(2);
-    preview.style.setProperty("--focus-left", ((x + 1) * 50).toFixed(1) + "%");
-    preview.style.setProperty("--focus-top", ((1 - y) * 50).toFixed(1) + "%");
-    preview.classList.add("has-focus");
+    slot.querySelector("input[data-focus=x]").value = x.toFixed(2);
+    slot.querySelector("input[data-focus=y]").value = y.toFixed(2);
+    // The marker is drawn in the frame around the picture alone, so the percentages are the picture's.
+    frame.style.setProperty("--focus-left", ((x + 1) * 50).toFixed(1) + "%");
+    frame.style.setProperty("--focus-top", ((1 - y) * 50).toFixed(1) + "%");
+    frame.classList.add("has-focus");
   });
 
   // Replies in place: one compose form at a time, under the post replied to; cancelling just closes it.

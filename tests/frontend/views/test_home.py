@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from federation.models import Actor
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
-from tests.factories.timeline import MentionFactory, StatusFactory
+from tests.factories.timeline import MentionFactory, StatusFactory, make_custom_emoji
 from tests.frontend.views.test_profile_and_media import png
 from timeline.models import MediaAttachment, ScheduledStatus, Status, Visibility
 
@@ -184,3 +184,83 @@ def test_the_limit_counts_links_as_23_and_remote_mentions_by_their_local_part(al
     assert response.status_code == 400
     assert "Text is too long (514 characters; the limit is 500)." in response.content.decode()
     assert Status.objects.count() == 1
+
+
+def test_a_post_with_media_marked_sensitive_hides_its_image_behind_the_warning(
+    alice_client: Client, alice: Actor
+) -> None:
+    assert "Mark media as sensitive" in alice_client.get("/home").content.decode()
+    data = {"text": "gore", "visibility": "public", "image": png(), "image_description": "A cut", "sensitive": "on"}
+    alice_client.post("/home", data)
+    assert Status.objects.get(account=alice).sensitive
+    page = alice_client.get("/home").content.decode()
+    warning = page.index("Sensitive media: show")
+    assert warning < page.index('alt="A cut"') < page.index("</details>", warning)
+
+
+def test_several_images_keep_their_order_descriptions_and_focal_points(alice_client: Client, alice: Actor) -> None:
+    page = alice_client.get("/home").content.decode()
+    assert "Add another image" in page
+    assert "Describe image 4 for people who cannot see it" in page
+    data = {
+        "text": "garden",
+        "visibility": "public",
+        "image": png(),
+        "image_description": "Tomatoes",
+        "image_3": png(),
+        "image_3_description": "Beans",
+        "focus_3_x": "-0.5",
+        "focus_3_y": "0.25",
+    }
+    assert alice_client.post("/home", data).status_code == 302
+    media = MediaAttachment.objects.filter(status__account=alice).order_by("position")
+    assert [(item.description, item.focus_x, item.focus_y) for item in media] == [
+        ("Tomatoes", 0.0, 0.0),
+        ("Beans", -0.5, 0.25),
+    ]
+
+
+def test_more_than_four_images_are_refused_and_nothing_is_stored(alice_client: Client, alice: Actor) -> None:
+    kept = MediaAttachment.objects.create(account=alice, type="image", state=MediaAttachment.State.READY)
+    data: dict[str, object] = {"text": "five", "visibility": "public", "media_ids": [str(kept.pk)], "image": png()}
+    data |= {f"image_{n}": png() for n in range(2, 5)}
+    response = alice_client.post("/home", data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "A post can have at most 4 images." in page
+    assert "choose it again before posting" in page
+    assert not Status.objects.exists()
+    assert list(MediaAttachment.objects.all()) == [kept]
+    kept.refresh_from_db()
+    assert kept.status_id is None
+
+
+def test_a_second_image_with_a_poll_is_refused_and_nothing_is_stored(alice_client: Client) -> None:
+    data = {"text": "q", "visibility": "public", "image_2": png(), "poll_option_1": "a", "poll_option_2": "b"}
+    response = alice_client.post("/home", data)
+    assert response.status_code == 400
+    assert "A status cannot have both a poll and media attachments." in response.content.decode()
+    assert not Status.objects.exists()
+    assert not MediaAttachment.objects.exists()
+
+
+def test_someone_elses_upload_cannot_be_attached(alice_client: Client, bob: Actor) -> None:
+    theirs = MediaAttachment.objects.create(account=bob, type="image", state=MediaAttachment.State.READY)
+    response = alice_client.post("/home", {"text": "mine?", "visibility": "public", "media_ids": [str(theirs.pk)]})
+    assert response.status_code == 400
+    assert "That image cannot be attached: it is not one of your unposted images." in response.content.decode()
+    assert not Status.objects.exists()
+    theirs.refresh_from_db()
+    assert theirs.status_id is None
+
+
+def test_the_quoted_post_above_a_reply_shows_its_custom_emoji(alice_client: Client, bob: Actor) -> None:
+    make_custom_emoji("blobcat")
+    bob.display_name = "Bob :blobcat:"
+    bob.save(update_fields=["display_name"])
+    post = StatusFactory.create(account=bob, text="hi :blobcat:", content="<p>hi :blobcat:</p>")
+    page = alice_client.get(f"/home?in_reply_to={post.pk}").content.decode()
+    quote = page[page.index('class="replying-to"') : page.index("</blockquote>")]
+    assert "Bob :blobcat:" not in quote
+    assert "hi :blobcat:" not in quote
+    assert quote.count('class="custom-emoji"') == 2

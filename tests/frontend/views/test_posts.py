@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -254,3 +256,36 @@ def test_a_focal_point_out_of_range_in_an_edit_changes_nothing(alice_client: Cli
     status.refresh_from_db()
     assert (media.description, media.focus_x, status.text) == ("Beans", 0.0, "garden")
     assert not StatusEdit.objects.exists()
+
+
+def test_delete_and_redraft_brings_back_the_images_poll_language_and_sensitive_flag(alice: Actor) -> None:
+    client = client_for(alice)
+    posted = {"text": "look", "visibility": "public", "language": "de", "sensitive": "on", "image": png()}
+    client.post("/home", posted | {"image_description": "A red square"})
+    status = Status.objects.get(account=alice)
+    media = status.media.get()
+    client.post(f"/statuses/{status.pk}/delete", {"redraft": "1"})
+    media.refresh_from_db()
+    assert media.status_id is None
+    home = client.get("/home").content.decode()
+    assert "Keep the image described as “A red square”" in home
+    assert f'name="media_ids" value="{media.pk}" checked' in home
+    assert '<option value="de" selected>' in home
+    assert 'name="sensitive" id="id_sensitive" checked' in home
+    response = client.post("/home", {"text": "look again", "visibility": "public", "media_ids": [str(media.pk)]})
+    assert response.status_code == 302
+    media.refresh_from_db()
+    assert media.status is not None
+    assert (media.status.text, media.description) == ("look again", "A red square")
+
+
+def test_delete_and_redraft_brings_back_the_poll(alice: Actor) -> None:
+    poll = ordinary_poll(alice, multiple=True)
+    Poll.objects.filter(pk=poll.pk).update(expires_at=poll.status.created_at + timedelta(days=3, minutes=2))
+    client = client_for(alice)
+    client.post(f"/statuses/{poll.status_id}/delete", {"redraft": "1"})
+    home = client.get("/home").content.decode()
+    assert 'name="poll_option_1" value="soup"' in home
+    assert 'name="poll_option_2" value="salad"' in home
+    assert 'name="poll_multiple" id="id_poll_multiple" checked' in home
+    assert '<option value="259200" selected>' in home
