@@ -314,7 +314,9 @@ def block(request: HttpRequest, account_id: int) -> HttpResponseBase:
         profile = f"/accounts/{target.pk}"
         with refusal_as_message(request):
             check_block(viewer, target)
-            context = {"actor": target, "next": next_from_query(request, profile)}
+            # Asked from a profile with JavaScript, the question takes the place of its buttons, under its name.
+            in_place = request.headers.get("HX-Request") == "true"
+            context = {"actor": target, "next": next_from_query(request, profile), "in_place": in_place}
             return render(request, "frontend/block.html", context)
         return redirect(profile)
     if request.POST.get("do") == "unblock":

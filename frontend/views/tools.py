@@ -230,6 +230,8 @@ def mute(request: HttpRequest, account_id: int) -> HttpResponseBase:
     profile = f"/accounts/{target.pk}"
     with refusal_as_message(request):
         check_mute(actor, target)
-        context = {"actor": target, "next": next_from_query(request, profile)}
+        # Asked from a profile with JavaScript, the question takes the place of its buttons, under its name.
+        in_place = request.headers.get("HX-Request") == "true"
+        context = {"actor": target, "next": next_from_query(request, profile), "in_place": in_place}
         return render(request, "frontend/mute.html", {**context, "durations": MUTE_DURATIONS})
     return redirect(profile)

@@ -312,10 +312,15 @@ def test_blocking_asks_first_and_changes_nothing_until_confirmed(
 ) -> None:
     Follow.objects.create(follower=alice, target=bob, state=Follow.State.ACCEPTED)
     page = alice_client.get(f"/accounts/{bob.pk}/block?next=https://elsewhere.example/").content.decode()
-    assert "Block @bob? They will not be able to follow you or see your posts" in page
+    assert "<h1>Block @bob?</h1>" in page
+    assert "They will not be able to follow you or see your posts" in page
     assert 'id="account-actions"' in page
     # A `next` on another site falls back to the profile.
     assert f'name="next" value="/accounts/{bob.pk}"' in page
+    # Asked in place on the profile, the question sits under the profile's own heading.
+    in_place = alice_client.get(f"/accounts/{bob.pk}/block", headers={"HX-Request": "true"}).content.decode()
+    assert "<h2>Block @bob?</h2>" in in_place
+    assert "<h1>Block @bob?</h1>" not in in_place
     assert not Block.objects.exists()
     assert Follow.objects.filter(follower=alice, target=bob).exists()
 
