@@ -68,6 +68,7 @@ urlpatterns = [
     path("accounts/<int:account_id>/follow", social.follow, name="follow"),
     path("accounts/<int:account_id>/unfollow", social.unfollow, name="unfollow"),
     path("accounts/<int:account_id>/block", social.block, name="block"),
+    path("accounts/<int:account_id>/mute", tools.mute, name="mute"),
     path("follow_requests", social.follow_requests, name="follow_requests"),
     path("follow_requests/<int:account_id>/<str:verb>", social.answer_follow_request, name="answer_follow_request"),
     path("bookmarks", tools.bookmarks, name="bookmarks"),

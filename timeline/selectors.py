@@ -49,8 +49,10 @@ from timeline.restrictions import restricted_account_ids, sees_restricted_accoun
 ModelT = TypeVar("ModelT", bound=Model)
 
 
-def statuses_for_profile(account: Actor, viewer: Actor | None, *, limit: int = 20) -> list[Status]:
-    """Return the newest statuses of an account that the viewer may see on its profile.
+def statuses_for_profile(
+    account: Actor, viewer: Actor | None, *, limit: int = 20, max_id: int | None = None
+) -> list[Status]:
+    """Return the newest statuses of an account that the viewer may see on its profile, older than `max_id` if given.
 
     Others see public and unlisted posts, this server's accounts also
     local-only posts, followers also followers-only posts; direct messages
@@ -70,6 +72,8 @@ def statuses_for_profile(account: Actor, viewer: Actor | None, *, limit: int = 2
         ):
             shown.append(Visibility.PRIVATE)
         queryset = queryset.filter(visibility__in=shown)
+    if max_id is not None:
+        queryset = queryset.filter(pk__lt=max_id)
     return list(queryset.select_related("account").order_by("-id")[:limit])
 
 

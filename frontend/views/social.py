@@ -6,13 +6,16 @@ pages only parse forms and show what the selectors return.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.web_refusals import refusal_as_message
 from federation.access import access_account_by_id
@@ -53,16 +56,30 @@ PAGE_SIZE = 40
 
 
 def page_context(
-    statuses: list[Status], viewer: Actor | None, *, context: str, page_size: int = PAGE_SIZE
+    statuses: list[Status],
+    viewer: Actor | None,
+    *,
+    context: str | None,
+    page_size: int = PAGE_SIZE,
+    page_ids: Sequence[int] | None = None,
 ) -> dict[str, object]:
     """Return the posts to show (the viewer's filters for `context` applied) and the `max_id` of the next page.
 
-    The next page starts below the last status loaded, even when a filter hid it.
+    The next page starts below the last item loaded, even when a filter hid
+    it. A page keyed on other rows than its statuses (bookmarks, favourites)
+    passes their ids, in order, as `page_ids`.
     """
+    ids = [status.pk for status in statuses] if page_ids is None else list(page_ids)
     return {
         "posts": post_views(statuses, viewer, context=context),
-        "older_max_id": statuses[-1].pk if len(statuses) >= page_size else None,
+        "older_max_id": ids[-1] if len(ids) >= page_size else None,
     }
+
+
+def requested_max_id(request: HttpRequest) -> int | None:
+    """Return the `?max_id=` a "Load more" link asked for; anything but a number shows the first page."""
+    max_id = request.GET.get("max_id", "").strip()
+    return int(max_id) if max_id.isdigit() else None
 
 
 def _public_page(request: HttpRequest, *, local: bool) -> list[Status]:
@@ -72,9 +89,9 @@ def _public_page(request: HttpRequest, *, local: bool) -> list[Status]:
         .select_related("account")
         .order_by("-id")
     )
-    max_id = request.GET.get("max_id", "")
-    if max_id.isdigit():
-        statuses = statuses.filter(pk__lt=int(max_id))
+    max_id = requested_max_id(request)
+    if max_id is not None:
+        statuses = statuses.filter(pk__lt=max_id)
     return list(statuses[:PAGE_SIZE])
 
 
@@ -109,11 +126,15 @@ def hashtag(request: HttpRequest, name: str) -> HttpResponse:
     viewer = viewer_actor(request)
     tagged = without_muted_statuses(public_statuses_for(viewer), viewer)
     tagged = tagged.filter(tags__name=name.lower())
-    max_id = request.GET.get("max_id", "")
-    if max_id.isdigit():
-        tagged = tagged.filter(pk__lt=int(max_id))
+    max_id = requested_max_id(request)
+    if max_id is not None:
+        tagged = tagged.filter(pk__lt=max_id)
     statuses = list(tagged.select_related("account").order_by("-id")[:PAGE_SIZE])
-    context = {"title": f"#{name}", **page_context(statuses, viewer, context="public")}
+    context = {
+        "title": f"#{name}",
+        "stream": f"/api/v1/streaming/hashtag?{urlencode({'tag': name})}",
+        **page_context(statuses, viewer, context="public"),
+    }
     return render(request, "frontend/timeline.html", context)
 
 
@@ -185,9 +206,10 @@ def account(request: HttpRequest, account_id: int) -> HttpResponse:
     """Show any account known here, local or remote, with its posts the viewer may see and a follow button."""
     viewer = viewer_actor(request)
     actor = access_account_by_id(str(account_id))
+    statuses = statuses_for_profile(actor, viewer, limit=PAGE_SIZE, max_id=requested_max_id(request))
     context = {
         "actor": actor,
-        "posts": post_views(statuses_for_profile(actor, viewer, limit=PAGE_SIZE), viewer, context="account"),
+        **page_context(statuses, viewer, context="account"),
         **relationship_context(viewer, actor),
     }
     return render(request, "frontend/account.html", context)
@@ -205,6 +227,14 @@ def relationship_context(viewer: Actor | None, actor: Actor) -> dict[str, object
         "muted": Mute.objects.filter(account=viewer, target=actor).exists(),
         "blocked": Block.objects.filter(account=viewer, target=actor).exists(),
     }
+
+
+def next_from_query(request: HttpRequest, fallback: str) -> str:
+    """Return the `?next=` page a confirmation goes back to, if it is on this site, else `fallback`."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
 
 
 def back_to(request: HttpRequest, fallback: str) -> HttpResponseBase:
@@ -270,13 +300,25 @@ def interact(request: HttpRequest, status_id: int, verb: str) -> HttpResponseBas
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def block(request: HttpRequest, account_id: int) -> HttpResponseBase:
-    """Block an account, or lift the block with `do=unblock`, through the client API's block actions."""
+    """Ask before blocking an account (GET); block it, or lift the block with `do=unblock` (POST).
+
+    The POST goes through the client API's block actions.
+    """
     viewer = viewer_actor(request)
     target = access_account_by_id(str(account_id))
     if viewer is None:
         return render(request, "frontend/no_account.html", status=403)
+    if request.method == "GET":
+        profile = f"/accounts/{target.pk}"
+        with refusal_as_message(request):
+            check_block(viewer, target)
+            # Asked from a profile with JavaScript, the question takes the place of its buttons, under its name.
+            in_place = request.headers.get("HX-Request") == "true"
+            context = {"actor": target, "next": next_from_query(request, profile), "in_place": in_place}
+            return render(request, "frontend/block.html", context)
+        return redirect(profile)
     if request.POST.get("do") == "unblock":
         do_unblock(viewer, target)
         messages.success(request, _("You unblocked %(acct)s.") % {"acct": target.acct})

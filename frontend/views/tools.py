@@ -5,20 +5,28 @@ Each form calls the same timeline actions as the client API.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.api.pagination import PageRequest, paginate
 from config.web_refusals import refusal_as_message
 from federation.access import access_account_by_id
 from federation.models import Actor
-from frontend.posts import post_views
 from frontend.viewer import viewer_actor
-from frontend.views.social import back_to
-from timeline.access import access_filter_by_id, access_list_by_id, access_status_by_id
+from frontend.views.social import PAGE_SIZE, back_to, next_from_query, page_context, requested_max_id
+from timeline.access import (
+    access_filter_by_id,
+    access_list_by_id,
+    access_status_by_id,
+    can_view_status,
+    hidden_account_ids_for,
+)
 from timeline.actions.bookmarks import check_bookmark, do_bookmark, do_unbookmark
 from timeline.actions.filters import KeywordChange, check_filter, do_create_filter, do_delete_filter
 from timeline.actions.lists import (
@@ -31,10 +39,20 @@ from timeline.actions.lists import (
 )
 from timeline.actions.mutes import check_mute, do_mute, do_unmute
 from timeline.models import Bookmark, Favourite, Filter, List, Mute, Status
-from timeline.selectors import list_timeline_entries
+from timeline.selectors import list_timeline_entries, without_muted_statuses
 
-PAGE_SIZE = 40
 FILTER_CONTEXTS = ["home", "notifications", "public", "thread", "account"]
+# How long a mute lasts, as Mastodon's web app offers it; 0 is until lifted.
+MUTE_DURATIONS = [
+    (0, _("Indefinitely")),
+    (300, _("5 minutes")),
+    (1800, _("30 minutes")),
+    (3600, _("1 hour")),
+    (6 * 3600, _("6 hours")),
+    (86_400, _("1 day")),
+    (3 * 86_400, _("3 days")),
+    (7 * 86_400, _("7 days")),
+]
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -44,24 +62,29 @@ def _actor(request: HttpRequest) -> Actor:
     return actor
 
 
+def _page(request: HttpRequest) -> PageRequest:
+    return PageRequest(max_id=requested_max_id(request), limit=PAGE_SIZE)
+
+
 @login_required
 def bookmarks(request: HttpRequest) -> HttpResponse:
-    """Show the member's bookmarked posts, newest bookmark first."""
+    """Show the member's bookmarked posts, newest bookmark first, paged by bookmark as the client API pages them."""
     actor = _actor(request)
-    saved = Bookmark.objects.filter(account=actor).select_related("status__account").order_by("-id")[:PAGE_SIZE]
-    statuses = [bookmark.status for bookmark in saved]
-    context = {"title": _("Bookmarks"), "posts": post_views(statuses, actor)}
-    return render(request, "frontend/timeline.html", context)
+    saved = paginate(Bookmark.objects.filter(account=actor).select_related("status__account"), _page(request))
+    # A bookmark outlives the member's right to see its post (an unfollow); such posts are left out.
+    statuses = [bookmark.status for bookmark in saved if can_view_status(actor, bookmark.status)]
+    page = page_context(statuses, actor, context=None, page_ids=[bookmark.pk for bookmark in saved])
+    return render(request, "frontend/timeline.html", {"title": _("Bookmarks"), **page})
 
 
 @login_required
 def favourites(request: HttpRequest) -> HttpResponse:
-    """Show the posts the member favourited, newest first."""
+    """Show the posts the member favourited, newest favourite first, paged by favourite as the client API does."""
     actor = _actor(request)
-    liked = Favourite.objects.filter(account=actor).select_related("status__account").order_by("-id")[:PAGE_SIZE]
-    statuses = [favourite.status for favourite in liked]
-    context = {"title": _("Favourites"), "posts": post_views(statuses, actor)}
-    return render(request, "frontend/timeline.html", context)
+    liked = paginate(Favourite.objects.filter(account=actor).select_related("status__account"), _page(request))
+    statuses = [favourite.status for favourite in liked if can_view_status(actor, favourite.status)]
+    page = page_context(statuses, actor, context=None, page_ids=[favourite.pk for favourite in liked])
+    return render(request, "frontend/timeline.html", {"title": _("Favourites"), **page})
 
 
 @login_required
@@ -119,16 +142,24 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
         except Http404 as exc:
             messages.error(request, str(exc) or _("No such account."))
         return redirect("frontend:list", list_id=the_list.pk)
-    ids = list(list_timeline_entries(the_list).order_by("-status_id").values_list("status_id", flat=True)[:PAGE_SIZE])
-    statuses = list(Status.objects.filter(pk__in=ids).select_related("account").order_by("-id"))
+    # The same entries as the client API's list timeline, paged by status as it pages them.
+    entries = without_muted_statuses(
+        list_timeline_entries(the_list).exclude(status__account_id__in=hidden_account_ids_for(actor)),
+        actor,
+        prefix="status__",
+    )
+    ids = [entry.status_id for entry in paginate(entries, _page(request), field="status_id")]
+    loaded = Status.objects.select_related("account").in_bulk(ids)
+    statuses = [loaded[status_id] for status_id in ids if status_id in loaded]
     members = Actor.objects.filter(pk__in=the_list.entries.values("account_id")).order_by("username")
     followed = Actor.objects.filter(follower_set__follower=actor, follower_set__state="accepted").exclude(
         pk__in=the_list.entries.values("account_id")
     )
     context = {
         "list": the_list,
+        "stream": f"/api/v1/streaming/list?{urlencode({'list': the_list.pk})}",
         # Mastodon's list timelines take the home filters.
-        "posts": post_views(statuses, actor, context="home"),
+        **page_context(statuses, actor, context="home", page_ids=ids),
         "members": members,
         "followed": followed.order_by("username")[:200],
     }
@@ -188,3 +219,19 @@ def mutes(request: HttpRequest) -> HttpResponseBase:
         return back_to(request, "/mutes")
     muted = Mute.objects.filter(account=actor).select_related("target").order_by("target__username")
     return render(request, "frontend/mutes.html", {"mutes": muted})
+
+
+@login_required
+@require_GET
+def mute(request: HttpRequest, account_id: int) -> HttpResponseBase:
+    """Ask before muting an account: for how long, and whether its notifications are hidden too, as Mastodon asks."""
+    actor = _actor(request)
+    target = access_account_by_id(str(account_id))
+    profile = f"/accounts/{target.pk}"
+    with refusal_as_message(request):
+        check_mute(actor, target)
+        # Asked from a profile with JavaScript, the question takes the place of its buttons, under its name.
+        in_place = request.headers.get("HX-Request") == "true"
+        context = {"actor": target, "next": next_from_query(request, profile), "in_place": in_place}
+        return render(request, "frontend/mute.html", {**context, "durations": MUTE_DURATIONS})
+    return redirect(profile)

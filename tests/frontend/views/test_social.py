@@ -8,9 +8,11 @@ import pytest
 from django.test import Client
 
 from federation.models import Actor, Delivery
+from frontend.views.social import PAGE_SIZE
 from members.models import MembershipStatus
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.timeline import MentionFactory, NotificationFactory, StatusFactory
+from tests.frontend.views.test_tools import page_status_ids, walk_pages
 from timeline.models import Block, Favourite, Follow, Marker, Mute, Notification, Poll, Status, Tag, Visibility
 
 pytestmark = pytest.mark.django_db
@@ -283,3 +285,53 @@ def test_load_more_pages_through_older_posts(client: Client, alice: Actor) -> No
     assert "the oldest" in older
     assert "Load more" not in older
     assert oldest.pk < int(match.group(1))
+
+
+def test_a_profile_pages_to_its_oldest_post(alice_client: Client, bob: Actor) -> None:
+    statuses = StatusFactory.create_batch(PAGE_SIZE + 5, account=bob)
+    pages = walk_pages(alice_client, f"/accounts/{bob.pk}")
+    newest_first = [status.pk for status in reversed(statuses)]
+    assert pages == [newest_first[:PAGE_SIZE], newest_first[PAGE_SIZE:]]
+    assert (
+        page_status_ids(alice_client.get(f"/accounts/{bob.pk}?max_id=1e3").content.decode()) == newest_first[:PAGE_SIZE]
+    )
+
+
+def test_a_profile_follows_in_place_and_without_javascript(alice_client: Client, alice: Actor, bob: Actor) -> None:
+    page = alice_client.get(f"/accounts/{bob.pk}").content.decode()
+    assert 'hx-target="#account-actions" hx-select="#account-actions"' in page
+    assert f'href="/accounts/{bob.pk}/block?next=/accounts/{bob.pk}"' in page
+    assert f'href="/accounts/{bob.pk}/mute?next=/accounts/{bob.pk}"' in page
+    response = alice_client.post(f"/accounts/{bob.pk}/follow", {"next": f"/accounts/{bob.pk}"}, follow=True)
+    assert 'id="account-actions"' in response.content.decode()
+    assert "You follow bob." in response.content.decode()
+
+
+def test_blocking_asks_first_and_changes_nothing_until_confirmed(
+    alice_client: Client, alice: Actor, bob: Actor
+) -> None:
+    Follow.objects.create(follower=alice, target=bob, state=Follow.State.ACCEPTED)
+    page = alice_client.get(f"/accounts/{bob.pk}/block?next=https://elsewhere.example/").content.decode()
+    assert "<h1>Block @bob?</h1>" in page
+    assert "They will not be able to follow you or see your posts" in page
+    assert 'id="account-actions"' in page
+    # A `next` on another site falls back to the profile.
+    assert f'name="next" value="/accounts/{bob.pk}"' in page
+    # Asked in place on the profile, the question sits under the profile's own heading.
+    in_place = alice_client.get(f"/accounts/{bob.pk}/block", headers={"HX-Request": "true"}).content.decode()
+    assert "<h2>Block @bob?</h2>" in in_place
+    assert "<h1>Block @bob?</h1>" not in in_place
+    assert not Block.objects.exists()
+    assert Follow.objects.filter(follower=alice, target=bob).exists()
+
+
+def test_asking_to_block_oneself_is_refused(alice_client: Client, alice: Actor) -> None:
+    response = alice_client.get(f"/accounts/{alice.pk}/block", follow=True)
+    assert response.redirect_chain[-1][0] == f"/accounts/{alice.pk}"
+    assert "You can&#x27;t block yourself." in response.content.decode()
+    assert not Block.objects.exists()
+
+
+def test_a_hashtag_page_tells_of_new_posts(client: Client) -> None:
+    page = client.get("/tags/coops").content.decode()
+    assert 'data-stream="/api/v1/streaming/hashtag?tag=coops"' in page

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from federation.models import Actor
+from frontend.views.social import PAGE_SIZE
 from tests.factories.timeline import FavouriteFactory, StatusFactory
-from timeline.models import Bookmark, Filter, Follow, List, ListAccount, Mute
+from timeline.models import Bookmark, Favourite, Filter, Follow, List, ListAccount, Mute, TimelineEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -105,5 +108,81 @@ def test_muting_and_unmuting_from_a_profile(alice_client: Client, alice: Actor, 
 
 def test_muting_yourself_is_refused(alice_client: Client, alice: Actor) -> None:
     response = alice_client.post("/mutes", {"account_id": alice.pk}, follow=True)
+    assert "You cannot mute yourself." in response.content.decode()
+    assert not Mute.objects.exists()
+
+
+def page_status_ids(html: str) -> list[int]:
+    """Return the ids of the posts a page shows, in order."""
+    return [int(found) for found in re.findall(r'<article[^>]* id="status-(\d+)"', html)]
+
+
+def walk_pages(client: Client, url: str) -> list[list[int]]:
+    """Follow a page's "Load more" link to the end; return the posts of each page, checking each link."""
+    pages: list[list[int]] = []
+    next_url: str | None = url
+    while next_url is not None:
+        assert len(pages) < 5, "the pages never end"
+        html = client.get(next_url).content.decode()
+        pages.append(page_status_ids(html))
+        more = re.search(r'class="load-more"><a class="button secondary" href="\?max_id=(\d+)"', html)
+        next_url = f"{url}?max_id={more.group(1)}" if more else None
+    return pages
+
+
+@pytest.mark.parametrize(("page", "model"), [("/bookmarks", Bookmark), ("/favourites", Favourite)])
+def test_bookmarks_and_favourites_page_in_the_order_saved(
+    alice_client: Client, alice: Actor, bob: Actor, page: str, model: type[Bookmark | Favourite]
+) -> None:
+    statuses = StatusFactory.create_batch(PAGE_SIZE + 5, account=bob)
+    # Saved oldest post last: the pages follow when each was saved, not when it was posted.
+    for status in reversed(statuses):
+        model.objects.create(account=alice, status=status)
+    pages = walk_pages(alice_client, page)
+    saved_newest_first = [status.pk for status in statuses]
+    assert pages == [saved_newest_first[:PAGE_SIZE], saved_newest_first[PAGE_SIZE:]]
+
+
+def test_a_list_pages_to_its_oldest_post_with_a_live_notice(alice_client: Client, alice: Actor, bob: Actor) -> None:
+    the_list = List.objects.create(account=alice, title="Friends")
+    ListAccount.objects.create(list=the_list, account=bob)
+    statuses = StatusFactory.create_batch(PAGE_SIZE + 5, account=bob)
+    TimelineEntry.objects.bulk_create(TimelineEntry(owner=alice, status=status) for status in statuses)
+    pages = walk_pages(alice_client, f"/lists/{the_list.pk}")
+    newest_first = [status.pk for status in reversed(statuses)]
+    assert pages == [newest_first[:PAGE_SIZE], newest_first[PAGE_SIZE:]]
+    page = alice_client.get(f"/lists/{the_list.pk}").content.decode()
+    assert f'data-stream="/api/v1/streaming/list?list={the_list.pk}"' in page
+
+
+def test_a_list_ignores_a_max_id_that_is_not_a_number(alice_client: Client, alice: Actor, bob: Actor) -> None:
+    """As the other timelines do, a bad `max_id` shows the first page."""
+    the_list = List.objects.create(account=alice, title="Friends")
+    ListAccount.objects.create(list=the_list, account=bob)
+    status = StatusFactory.create(account=bob)
+    TimelineEntry.objects.create(owner=alice, status=status)
+    response = alice_client.get(f"/lists/{the_list.pk}?max_id=abc")
+    assert response.status_code == 200
+    assert page_status_ids(response.content.decode()) == [status.pk]
+
+
+def test_muting_asks_first_for_how_long(alice_client: Client, alice: Actor, bob: Actor) -> None:
+    page = alice_client.get(f"/accounts/{bob.pk}/mute?next=/timelines/local").content.decode()
+    assert "Mute @bob?" in page
+    assert 'id="account-actions"' in page
+    assert 'name="next" value="/timelines/local"' in page
+    assert not Mute.objects.exists()
+    response = alice_client.post(
+        "/mutes", {"account_id": bob.pk, "duration": "3600", "notifications": "off", "next": "/timelines/local"}
+    )
+    assert response["Location"] == "/timelines/local"
+    mute = Mute.objects.get(account=alice, target=bob)
+    assert mute.expires_at is not None
+    assert not mute.hide_notifications
+
+
+def test_asking_to_mute_yourself_is_refused(alice_client: Client, alice: Actor) -> None:
+    response = alice_client.get(f"/accounts/{alice.pk}/mute", follow=True)
+    assert response.redirect_chain[-1][0] == f"/accounts/{alice.pk}"
     assert "You cannot mute yourself." in response.content.decode()
     assert not Mute.objects.exists()
