@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views import defaults
 from kombu.exceptions import OperationalError as BrokerError
 
-from config.api.errors import api_error
+from config.api.errors import api_error, wants_json_error
 
 logger = logging.getLogger(__name__)
 
@@ -75,14 +75,17 @@ class ServiceOutageMiddleware:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Answer an error that escaped every view and middleware: 503 for an unreachable service, else Django's 500.
+    """Answer an error that escaped every view and middleware: 503 for an unreachable service, else 500.
 
     The middleware above sees only what views raise; an error raised by
     another middleware (a session saved while the database is down) reaches
-    Django's handler500, which this is.
+    Django's handler500, which this is. A 500 is JSON for programs and the
+    self-contained `500.html` for people.
     """
     exception = sys.exc_info()[1]
     service = unavailable_service(exception) if exception is not None else None
-    if service is None:
-        return defaults.server_error(request)
-    return outage_response(request, service)
+    if service is not None:
+        return outage_response(request, service)
+    if wants_json_error(request):
+        return api_error("Internal server error", 500)
+    return defaults.server_error(request)

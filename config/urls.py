@@ -33,5 +33,6 @@ if settings.MUTUALS_SERVE_MEDIA:
 
 # An unreachable database or Redis met outside a view is still answered 503, not 500.
 handler500 = "config.outages.server_error"
-# Every /api/ path answers JSON, an unknown one included.
+# Every /api/ path answers JSON, an unknown one included; people get the site's pages (frontend/templates/).
 handler404 = "config.api.errors.not_found"
+handler403 = "config.api.errors.permission_denied"

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from federation.models import Actor
 from governance.models import Proposal
-from governance.selectors import proposals_for_polls
+from governance.selectors import PollProposal, proposals_for_polls
 from timeline.entities.statuses import status_entities
 from timeline.filtering import is_hidden
 from timeline.models import Status
@@ -62,6 +62,8 @@ class PollView:
     voters: int
     options: list[PollOption]
     proposal: Proposal | None = None
+    # A proposal's ballot the viewer may not cast: they were not in its electorate when it opened.
+    outside_electorate: bool = False
 
 
 @dataclass(frozen=True)
@@ -230,7 +232,7 @@ def relative_time(moment: datetime, now: datetime) -> str:
     return str(_("%(time)s ago") % {"time": timesince(moment, now, depth=1)})
 
 
-def _poll_view(entity: dict[str, Any], viewer: Actor | None, author_id: int, proposal: Proposal | None) -> PollView:
+def _poll_view(entity: dict[str, Any], viewer: Actor | None, author_id: int, claim: PollProposal | None) -> PollView:
     poll = entity["poll"]
     own = set(poll["own_votes"])
     counts = [option["votes_count"] for option in poll["options"]]
@@ -248,8 +250,9 @@ def _poll_view(entity: dict[str, Any], viewer: Actor | None, author_id: int, pro
         for index, option in enumerate(poll["options"])
     ]
     expires = datetime.fromisoformat(poll["expires_at"]) if poll["expires_at"] else None
-    # The author of an ordinary poll sees its results; a proposal's poll is a ballot the author may cast too.
-    may_vote = viewer is not None and (viewer.pk != author_id or proposal is not None)
+    # The author of an ordinary poll sees its results; a proposal's poll is a ballot its electorate casts, author too.
+    outside_electorate = viewer is not None and claim is not None and not claim.viewer_votes
+    may_vote = viewer is not None and (viewer.pk != author_id or claim is not None) and not outside_electorate
     can_vote = may_vote and not poll["expired"] and not poll["voted"]
     return PollView(
         id=int(poll["id"]),
@@ -262,7 +265,8 @@ def _poll_view(entity: dict[str, Any], viewer: Actor | None, author_id: int, pro
         hidden_counts=hidden,
         voters=(poll["voters_count"] if poll["multiple"] else poll["votes_count"]) or 0,
         options=options,
-        proposal=proposal,
+        proposal=claim.proposal if claim is not None else None,
+        outside_electorate=outside_electorate and not poll["expired"],
     )
 
 
@@ -288,7 +292,7 @@ def post_views(
     poll_ids = [
         int((entity["reblog"] or entity)["poll"]["id"]) for entity in entities if (entity["reblog"] or entity)["poll"]
     ]
-    proposals = proposals_for_polls(poll_ids) if poll_ids else {}
+    proposals = proposals_for_polls(poll_ids, viewer.user_id if viewer is not None else None) if poll_ids else {}
     now = timezone.now()
     patterns = LinkPatterns()
     views = []

@@ -45,6 +45,19 @@ def access_proposal_by_id(viewer: User | None, proposal_id: int) -> Proposal:
     return proposal
 
 
+def access_proposal_summary_by_id(proposal_id: int) -> Proposal:
+    """Return a proposal for its public summary (title, state, closing time, outcome), else raise ProposalNotFound.
+
+    Every proposal is public in this much: opening and closing each append a
+    public entry to the transparency log with its title, closing time and
+    outcome. Its text, discussion and ballot stay with `access_proposal_by_id`.
+    """
+    proposal = Proposal.objects.filter(pk=proposal_id).only("title", "state", "closes_at", "outcome").first()
+    if proposal is None:
+        raise ProposalNotFound("Record not found")
+    return proposal
+
+
 def access_report_by_id(viewer: User | None, report_id: int) -> Report:
     """Return a report to a moderator, else raise ModerationRecordNotFound."""
     report = Report.objects.select_related("reporter", "target", "assigned_to").filter(pk=report_id).first()

@@ -9,7 +9,7 @@ from typing import cast
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import BooleanField, Count, Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 
 from federation.models import Actor
@@ -22,6 +22,7 @@ from governance.models import (
     Ballot,
     BlocklistMandate,
     CharterVersion,
+    Elector,
     InstanceSettings,
     LogEntry,
     LogVisibility,
@@ -98,10 +99,27 @@ def proposals_for_members(*, state: str | None = None) -> QuerySet[Proposal]:
     return queryset.order_by("-opened_at", "-pk")
 
 
-def proposals_for_polls(poll_ids: list[int]) -> dict[int, Proposal]:
-    """Return, per poll among these that puts a proposal to the members, its proposal (one query)."""
-    links = ProposalPoll.objects.select_related("proposal").filter(poll_id__in=poll_ids)
-    return {link.poll_id: link.proposal for link in links}
+@dataclass(frozen=True)
+class PollProposal:
+    """The proposal a poll puts to the members, and whether the viewer is in its electorate (frozen at opening)."""
+
+    proposal: Proposal
+    viewer_votes: bool
+
+
+def proposals_for_polls(poll_ids: list[int], viewer_id: int | None) -> dict[int, PollProposal]:
+    """Return, per poll among these that puts a proposal to the members, its proposal (one query).
+
+    Whether the viewer (a user id) may cast a ballot is asked in the same
+    query, so a timeline of ballot posts costs no query per post.
+    """
+    electorate = (
+        Exists(Elector.objects.filter(proposal_id=OuterRef("proposal_id"), user_id=viewer_id))
+        if viewer_id is not None
+        else Value(False, output_field=BooleanField())
+    )
+    links = ProposalPoll.objects.select_related("proposal").filter(poll_id__in=poll_ids).annotate(votes=electorate)
+    return {link.poll_id: PollProposal(proposal=link.proposal, viewer_votes=bool(link.votes)) for link in links}
 
 
 def log_visibilities_for(*, member: bool, moderator: bool) -> list[str]:

@@ -18,7 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from config.web_refusals import refusal_as_message, refusal_on_form
-from governance.access import access_proposal_by_id, access_report_by_id, is_moderator
+from governance.access import (
+    ProposalNotFound,
+    access_proposal_by_id,
+    access_proposal_summary_by_id,
+    access_report_by_id,
+    is_moderator,
+)
 from governance.actions.ballots import check_cast_ballot, do_cast_ballot
 from governance.actions.proposals import (
     MAX_OPEN_DAYS,
@@ -39,8 +45,8 @@ from governance.selectors import proposals_for_members, report_queue
 from governance.tally.methods import BINARY_METHODS, MAX_OPTIONS, MIN_OPTIONS, DecisionMethod, fixed_options
 from governance.tally.outcome import Outcome, ThresholdBasis
 from members.eligibility import eligible_voter_ids, is_eligible_voter
-from members.models import User
-from members.selectors import bylaws_in_force
+from members.models import MembershipStatus, User
+from members.selectors import bylaws_in_force, membership_status
 
 
 def _user(request: HttpRequest) -> User:
@@ -262,7 +268,10 @@ def _choice_from_post(request: HttpRequest, method: str) -> Any:
 def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
     """Show a proposal (payload preview, diff, rules, results, discussion); vote or reply."""
     user = _user(request)
-    proposal = access_proposal_by_id(user, proposal_id)
+    try:
+        proposal = access_proposal_by_id(user, proposal_id)
+    except ProposalNotFound:
+        return _proposal_for_members_only(request, user, proposal_id)
     if request.method == "POST":
         with refusal_as_message(request):
             if request.POST.get("form") == "comment":
@@ -298,6 +307,18 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
         "ballot": _ballot_fields(proposal.options, (entity.get("own_ballot") or {}).get("choice")),
     }
     return render(request, "governance/proposal.html", context)
+
+
+def _proposal_for_members_only(request: HttpRequest, user: User, proposal_id: int) -> HttpResponse:
+    """Answer 403 with what the public log shows of the proposal and why the rest is for members; 404 if none.
+
+    A ballot post links every reader here, applicants included: the
+    proposal's title and outcome are public anyway, so saying it exists
+    reveals nothing, while a bare 404 reads as a broken link.
+    """
+    proposal = access_proposal_summary_by_id(proposal_id)
+    context = {"proposal": proposal, "applicant": membership_status(user) == MembershipStatus.APPLICANT}
+    return render(request, "governance/proposal_members_only.html", context, status=403)
 
 
 def _ballot_fields(options: list[str], choice: Any) -> list[dict[str, Any]]:

@@ -100,10 +100,26 @@ def test_an_outage_met_outside_a_view_answers_503_through_the_error_handler() ->
     assert "database is unavailable" in response.content.decode()
 
 
-def test_the_error_handler_leaves_other_errors_as_500() -> None:
+def test_the_error_handler_answers_other_errors_with_a_self_contained_500_page(database_down: None) -> None:
+    """The page reads nothing: it renders while the database refuses every query."""
     request = RequestFactory().get("/home")
     try:
         raise ValueError("a bug")
     except ValueError:
         response = server_error(request)
     assert response.status_code == 500
+    text = response.content.decode()
+    assert "<h1>Something went wrong</h1>" in text
+    assert '<a href="/">' in text
+    assert "<link" not in text
+
+
+def test_the_error_handler_answers_500_json_to_programs() -> None:
+    request = RequestFactory().get("/api/v1/timelines/home")
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(request)
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.content == b'{"error": "Internal server error"}'

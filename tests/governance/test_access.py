@@ -10,6 +10,7 @@ from governance.access import (
     access_appeal_by_id,
     access_moderation_action_by_id,
     access_proposal_by_id,
+    access_proposal_summary_by_id,
     access_report_by_id,
 )
 from governance.actions.appeals import check_file_appeal, do_file_appeal
@@ -36,6 +37,14 @@ def test_proposal_access() -> None:
             access_proposal_by_id(viewer, proposal.pk)
     with pytest.raises(ProposalNotFound):
         access_proposal_by_id(author, proposal.pk + 1000)
+
+
+def test_a_proposals_public_summary_is_what_the_public_log_shows() -> None:
+    proposal = open_proposal(make_member(), title="Picnic?")
+    summary = access_proposal_summary_by_id(proposal.pk)
+    assert (summary.pk, summary.title, summary.state, summary.outcome) == (proposal.pk, "Picnic?", "open", "")
+    with pytest.raises(ProposalNotFound):
+        access_proposal_summary_by_id(proposal.pk + 1000)
 
 
 def test_moderation_records_access() -> None:

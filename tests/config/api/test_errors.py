@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
 import pytest
-from django.test import Client
+from django.core.exceptions import PermissionDenied
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from federation.models import Actor
@@ -41,10 +43,53 @@ def test_an_unknown_api_path_answers_json_404_to_a_signed_in_app(alice: Actor) -
     assert response.json() == {"error": "Record not found"}
 
 
-def test_an_unknown_page_outside_the_api_stays_html() -> None:
+def test_an_unknown_page_outside_the_api_is_the_sites_styled_page() -> None:
     response = Client().get("/no-such-page/at/all")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+    text = response.content.decode()
+    assert '<h1 id="error-title">Page not found</h1>' in text
+    assert 'class="site-header"' in text
+    assert 'action="/search"' in text
+    assert 'href="/"' in text
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/.well-known/no-such-document", {}),
+        ("/oauth/no-such-endpoint", {}),
+        ("/nodeinfo/2.0/extra", {}),
+        ("/users/nobody", {"Accept": "application/activity+json"}),
+        (
+            "/users/nobody/statuses/1",
+            {"Accept": 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'},
+        ),
+    ],
+)
+def test_a_missing_document_programs_read_answers_json_404(path: str, headers: dict[str, str]) -> None:
+    response = Client().get(path, headers=headers)
+    assert response.status_code == 404
+    assert response.json() == {"error": "Record not found"}
+
+
+def test_an_activity_posted_to_an_unknown_inbox_answers_json_404() -> None:
+    response = Client().post("/users/nobody/inbox", "{}", content_type="application/activity+json")
+    assert response.status_code == 404
+    assert response.json() == {"error": "Record not found"}
+
+
+def test_a_refusal_no_view_answered_is_the_styled_403_page_or_json_for_programs() -> None:
+    from config import urls
+    from config.api.errors import permission_denied
+
+    assert urls.handler403 == "config.api.errors.permission_denied"
+    page = permission_denied(RequestFactory().get("/home"), PermissionDenied())
+    assert page.status_code == 403
+    assert "You may not see this page" in page.content.decode()
+    answer = permission_denied(RequestFactory().get("/api/v1/accounts/1"), PermissionDenied())
+    assert answer.status_code == 403
+    assert json.loads(answer.content) == {"error": "This action is not allowed"}
 
 
 @pytest.mark.parametrize(("method", "path"), [("delete", "/api/v1/instance"), ("put", "/api/v2/search")])

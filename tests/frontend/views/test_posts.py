@@ -5,15 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from federation.models import Actor
 from governance.actions.proposal_polls import do_post_proposal_poll
 from governance.models import Ballot, Participation
+from tests.factories.federation import LocalActorFactory
 from tests.factories.governance import open_proposal
 from tests.factories.timeline import PollFactory, StatusFactory, make_custom_emoji
 from tests.frontend.views.test_profile_and_media import png
+from timeline.actions.fan_out import do_fan_out_status
 from timeline.models import Poll, PollVote, PreviewCard, Status, StatusEdit
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +116,56 @@ def test_a_refused_ballot_through_the_poll_records_nothing(alice: Actor, bob: Ac
     assert 'class="error"' in response.content.decode()
     assert not Ballot.objects.exists()
     assert not Participation.objects.exists()
+
+
+def test_a_ballot_post_shows_no_ballot_to_a_viewer_outside_the_electorate_and_says_why(alice: Actor) -> None:
+    assert alice.user is not None
+    proposal = open_proposal(alice.user, title="Buy a bigger server")
+    link = do_post_proposal_poll(proposal.pk)
+    assert link is not None
+    applicant = LocalActorFactory.create(membership="applicant")
+    page = client_for(applicant).get(f"/statuses/{link.poll.status_id}").content.decode()
+    assert f"ballot of proposal #{proposal.pk}" in page
+    assert "Only members in good standing when it opened, on " in page
+    assert "Cast ballot" not in page
+    assert f'action="/polls/{link.poll.pk}/votes"' not in page
+    page = client_for(alice).get(f"/statuses/{link.poll.status_id}").content.decode()
+    assert "Cast ballot" in page
+    assert "Only members in good standing when it opened" not in page
+
+
+def test_a_timeline_of_ballot_posts_asks_for_the_viewers_electorate_in_no_extra_query(alice: Actor) -> None:
+    """The electorate is asked inside the one query that finds the page's proposals: no query per ballot post."""
+    author = alice.user
+    assert author is not None
+    applicant = LocalActorFactory.create(membership="applicant")
+
+    def post_ballot() -> None:
+        # The co-op's account posts the poll local-only: fanned out to every local account's home.
+        link = do_post_proposal_poll(open_proposal(author).pk)
+        assert link is not None
+        do_fan_out_status(link.poll.status_id)
+
+    def home(viewer: Actor, ballots: int) -> list[str]:
+        client = client_for(viewer)
+        client.get("/home")
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/home").content.decode()
+        assert page.count("ballot of proposal #") == ballots
+        assert page.count("Cast ballot") == (ballots if viewer == alice else 0)
+        return [query["sql"] for query in captured.captured_queries]
+
+    post_ballot()
+    one = {viewer.username: home(viewer, 1) for viewer in (alice, applicant)}
+    for _ in range(2):
+        post_ballot()
+    three = {viewer.username: home(viewer, 3) for viewer in (alice, applicant)}
+    for queries in (*one.values(), *three.values()):
+        asking = [sql for sql in queries if "governance_elector" in sql]
+        assert len(asking) == 1
+        assert "governance_proposalpoll" in asking[0]
+    # Whatever else each ballot post costs, it costs a member and an applicant alike.
+    assert len(three["alice"]) - len(one["alice"]) == len(three[applicant.username]) - len(one[applicant.username])
 
 
 def test_the_author_edits_a_post_and_readers_see_its_history(alice: Actor, bob: Actor) -> None:

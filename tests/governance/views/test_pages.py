@@ -8,10 +8,11 @@ import pytest
 
 from federation.models import OutboundActivity
 from governance.models import Ballot, Proposal, ProposalComment, Report
+from members.models import MembershipStatus
 from tests.clients import signed_in
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.governance import adopt_rules, make_moderator, open_proposal
-from tests.factories.members import UserFactory, make_member
+from tests.factories.members import UserFactory, make_member, make_membership
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +47,43 @@ def test_ranked_ballot_from_the_form() -> None:
 
 
 def test_outsiders_cannot_see_proposals() -> None:
-    proposal = open_proposal(make_member())
+    proposal = open_proposal(make_member(), body="The secret plan")
     client = signed_in(UserFactory.create())
     assert client.get("/governance/proposals").status_code == 404
-    assert client.get(f"/governance/proposals/{proposal.pk}").status_code == 404
+    page = client.get(f"/governance/proposals/{proposal.pk}")
+    assert page.status_code == 403
+    assert "Proposals are for members in good standing" in page.content.decode()
+    assert b"The secret plan" not in page.content
+    assert client.get(f"/governance/proposals/{proposal.pk + 1000}").status_code == 404
+
+
+def test_an_applicant_is_told_proposals_are_for_members_and_sees_only_the_public_summary() -> None:
+    proposal = open_proposal(make_member(), title="Buy a bigger server", body="The secret plan")
+    applicant = UserFactory.create()
+    make_membership(applicant, MembershipStatus.APPLICANT)
+    page = signed_in(applicant).get(f"/governance/proposals/{proposal.pk}")
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert "Your application is being considered; you can vote once admitted." in text
+    assert f"Proposal #{proposal.pk}: Buy a bigger server" in text
+    assert 'href="/coop/membership"' in text
+    assert 'class="site-header"' in text
+    assert "The secret plan" not in text
+    assert 'name="choice"' not in text
+
+
+def test_an_applicants_ballot_is_refused_with_the_same_page_and_records_nothing() -> None:
+    proposal = open_proposal(make_member())
+    applicant = UserFactory.create()
+    make_membership(applicant, MembershipStatus.APPLICANT)
+    client = signed_in(applicant)
+    response = client.post(f"/governance/proposals/{proposal.pk}", {"choice": "0"})
+    assert response.status_code == 403
+    assert "you can vote once admitted" in response.content.decode()
+    response = client.post(f"/governance/proposals/{proposal.pk}", {"form": "comment", "text": "Me too"})
+    assert response.status_code == 403
+    assert not Ballot.objects.exists()
+    assert not ProposalComment.objects.exists()
 
 
 def test_member_reports_from_the_web_and_moderator_resolves() -> None:
