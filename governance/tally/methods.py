@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from governance.errors import BallotRefused
 
@@ -30,12 +32,12 @@ Choice = int | list[int]
 class DecisionMethod(models.TextChoices):
     """How members answer a proposal."""
 
-    CONSENT = "consent", "Consent (agree, abstain, disagree, block)"
-    YES_NO = "yes_no", "Yes, no or abstain"
-    SINGLE_CHOICE = "single_choice", "Single choice"
-    APPROVAL = "approval", "Approval (any number of options)"
-    RANKED_CHOICE = "ranked_choice", "Ranked choice (instant run-off)"
-    SCORE = "score", f"Score (0 to {SCORE_MAX} for each option)"
+    CONSENT = "consent", _("Consent (agree, abstain, disagree, block)")
+    YES_NO = "yes_no", _("Yes, no or abstain")
+    SINGLE_CHOICE = "single_choice", _("Single choice")
+    APPROVAL = "approval", _("Approval (any number of options)")
+    RANKED_CHOICE = "ranked_choice", _("Ranked choice (instant run-off)")
+    SCORE = "score", format_lazy(_("Score (0 to {max} for each option)"), max=SCORE_MAX)
 
 
 CONSENT_OPTIONS = ("agree", "abstain", "disagree", "block")

@@ -7,6 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from governance.tally.methods import BINARY_METHODS, DecisionMethod, Tally
 
@@ -14,16 +15,16 @@ from governance.tally.methods import BINARY_METHODS, DecisionMethod, Tally
 class Outcome(models.TextChoices):
     """How a closed proposal ended."""
 
-    PASSED = "passed", "Passed"
-    FAILED = "failed", "Failed"
-    NO_QUORUM = "no_quorum", "No quorum"
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+    NO_QUORUM = "no_quorum", _("No quorum")
 
 
 class ThresholdBasis(models.TextChoices):
     """What the pass threshold is a share of."""
 
-    VOTES_CAST = "cast", "Votes cast (abstentions aside)"
-    ELECTORATE = "electorate", "The whole electorate"
+    VOTES_CAST = "cast", _("Votes cast (abstentions aside)")
+    ELECTORATE = "electorate", _("The whole electorate")
 
 
 @dataclass(frozen=True)
