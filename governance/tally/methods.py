@@ -19,6 +19,7 @@ from typing import Any
 from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.errors import BallotRefused
 
@@ -42,6 +43,15 @@ class DecisionMethod(models.TextChoices):
 
 CONSENT_OPTIONS = ("agree", "abstain", "disagree", "block")
 YES_NO_OPTIONS = ("yes", "no", "abstain")
+# The fixed options' names as shown; the values above are stored in ballots and the log and never change.
+FIXED_OPTION_LABELS = {
+    "agree": pgettext_lazy("ballot option", "agree"),
+    "abstain": pgettext_lazy("ballot option", "abstain"),
+    "disagree": pgettext_lazy("ballot option", "disagree"),
+    "block": pgettext_lazy("ballot option", "block"),
+    "yes": pgettext_lazy("ballot option", "yes"),
+    "no": pgettext_lazy("ballot option", "no"),
+}
 # Methods that decide whether to do one thing; only these may carry a payload.
 BINARY_METHODS = frozenset({DecisionMethod.CONSENT, DecisionMethod.YES_NO})
 
@@ -53,6 +63,19 @@ def fixed_options(method: str) -> tuple[str, ...] | None:
     if method == DecisionMethod.YES_NO:
         return YES_NO_OPTIONS
     return None
+
+
+def option_label(method: str, option: str) -> str:
+    """Return an option's name in the reader's language: a method's fixed option translated, a written one as is."""
+    fixed = fixed_options(method)
+    if fixed is not None and option in fixed:
+        return str(FIXED_OPTION_LABELS[option])
+    return option
+
+
+def option_labels(method: str, options: Sequence[str]) -> list[str]:
+    """Return the names of a proposal's options in the reader's language (see `option_label`)."""
+    return [option_label(method, option) for option in options]
 
 
 def _index(value: Any, option_count: int) -> int:
