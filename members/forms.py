@@ -19,7 +19,7 @@ from members.money import format_money
 DUES_PERIOD_CHOICES = [(1, _("month")), (3, _("quarter")), (12, _("year"))]
 
 
-class ShareClassChoiceField(forms.ModelChoiceField[ShareClass]):
+class ShareClassChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic only in the stubs
     """A choice of share class, each named with its nominal value as the tables write it."""
 
     def label_from_instance(self, obj: ShareClass) -> str:
