@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
+from django.utils.formats import date_format
 
 from governance.models import Participation, Proposal
 
@@ -83,4 +84,4 @@ def participation_by_day(proposal: Proposal) -> list[Bar]:
     for row in per_day:
         running += row["voters"]
         cumulative.append(running)
-    return _bars([day.isoformat() for day in days], cumulative)
+    return _bars([date_format(day, "SHORT_DATE_FORMAT") for day in days], cumulative)

@@ -11,6 +11,7 @@ written with: a later amendment changes how new entries name members.
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 
 from federation.models import Actor
@@ -57,9 +58,12 @@ def action_headline(action: ModerationAction) -> str:
     kind = action.kind
     if kind == ModerationAction.Kind.WARN:
         return f"Warning to {subject}"
+    # The headline is stored in the log, so the kind's label keeps the source language.
+    with translation.override(None):
+        label = str(action.get_kind_display())
     if kind in {ModerationAction.Kind.REMOVE_STATUS, ModerationAction.Kind.MARK_SENSITIVE}:
-        return f"{action.get_kind_display()} (a post by {subject})"
-    return f"{action.get_kind_display()} of {subject}"
+        return f"{label} (a post by {subject})"
+    return f"{label} of {subject}"
 
 
 def names_account_publicly(action: ModerationAction) -> bool:

@@ -8,9 +8,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import gettext, ngettext
+
 from governance.models import Proposal, ProposalKind
-from governance.tally.methods import BINARY_METHODS, DecisionMethod
-from governance.tally.outcome import DecisionRules, ThresholdBasis
+from governance.tally.methods import BINARY_METHODS, DecisionMethod, Tally
+from governance.tally.outcome import DecisionRules, ThresholdBasis, decide, explain_decision, localised_percent
 from members.models.bylaws import BylawsVersion
 
 
@@ -54,6 +56,30 @@ def decision_rules(proposal: Proposal) -> DecisionRules:
     )
 
 
+def outcome_reason(proposal: Proposal) -> str:
+    """Return why a closed proposal ended as it did, in the reader's language.
+
+    The decision is made again from the stored tally and frozen rules. The
+    stored sentence is a record in the source language; when the decision
+    made again does not say the same (a proposal decided by older rules),
+    the stored sentence is shown as it is.
+    """
+    stored = proposal.tally or {}
+    try:
+        tally = Tally(
+            method=proposal.method,
+            ballots=int(stored["ballots"]),
+            counts=[int(count) for count in stored["counts"]],
+            winner=stored.get("winner"),
+        )
+        decision = decide(tally, decision_rules(proposal), proposal.electorate_size)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return proposal.outcome_reason
+    if decision.reason != proposal.outcome_reason:
+        return proposal.outcome_reason
+    return explain_decision(decision)
+
+
 def percent(fraction: Decimal) -> str:
     """Return a fraction from 0 to 1 as a percentage without trailing zeros ("25%", "66.7%")."""
     value = (fraction * 100).quantize(Decimal("0.1"))
@@ -76,29 +102,59 @@ def explain_rules(
     tally: dict[str, Any] | None = None,
     closed: bool = False,
 ) -> list[str]:
-    """Return the rules as sentences in percentages and in people, with the count (so far, or final) if shown."""
+    """Return the rules as sentences in percentages and in people, with the count (so far, or final) if shown.
+
+    The sentences are for display, in the reader's language with its number formats; nothing stores them.
+    """
     ballots = tally.get("ballots") if tally else None
-    so_far = "" if closed else " so far"
-    lines = [
-        f"Quorum {percent(quorum)} of {electorate} members = {_people(quorum, electorate)}"
-        + (f" ({ballots} voted{so_far})" if ballots is not None else "")
-    ]
+    quorum_line = ngettext(
+        "Quorum %(quorum)s of %(electorate)s member = %(people)s",
+        "Quorum %(quorum)s of %(electorate)s members = %(people)s",
+        electorate,
+    ) % {"quorum": localised_percent(quorum), "electorate": electorate, "people": _people(quorum, electorate)}
+    if ballots is not None:
+        counted = gettext("%(rule)s (%(ballots)s voted)") if closed else gettext("%(rule)s (%(ballots)s voted so far)")
+        quorum_line = counted % {"rule": quorum_line, "ballots": ballots}
+    lines = [quorum_line]
     if method in BINARY_METHODS:
+        threshold = localised_percent(pass_threshold)
         if threshold_basis == ThresholdBasis.ELECTORATE:
             lines.append(
-                f"Passes with {percent(pass_threshold)} of the whole electorate agreeing: "
-                f"{_people(pass_threshold, electorate)} of {electorate} members"
+                ngettext(
+                    "Passes with %(threshold)s of the whole electorate agreeing: %(people)s of %(electorate)s member",
+                    "Passes with %(threshold)s of the whole electorate agreeing: %(people)s of %(electorate)s members",
+                    electorate,
+                )
+                % {"threshold": threshold, "people": _people(pass_threshold, electorate), "electorate": electorate}
             )
-        else:
-            counts = list(tally.get("counts") or []) if tally else []
+        elif tally:
+            counts = list(tally.get("counts") or [])
             # Abstentions aside: agree, disagree and block (consent) or yes and no.
             cast = sum(counts[:1] + counts[2:]) if method == DecisionMethod.CONSENT else sum(counts[:2])
-            needed = f": {max(1, _people(pass_threshold, cast))} of {cast}{so_far}" if tally else ""
-            lines.append(f"Passes with {percent(pass_threshold)} of votes cast, abstentions aside{needed}")
+            needed = {"threshold": threshold, "people": max(1, _people(pass_threshold, cast)), "cast": cast}
+            if closed:
+                lines.append(
+                    gettext("Passes with %(threshold)s of votes cast, abstentions aside: %(people)s of %(cast)s")
+                    % needed
+                )
+            else:
+                lines.append(
+                    gettext("Passes with %(threshold)s of votes cast, abstentions aside: %(people)s of %(cast)s so far")
+                    % needed
+                )
+        else:
+            lines.append(
+                gettext("Passes with %(threshold)s of votes cast, abstentions aside") % {"threshold": threshold}
+            )
         if method == DecisionMethod.CONSENT:
-            lines.append(f"A block stands unless agreement reaches {percent(block_override)}")
+            lines.append(
+                gettext("A block stands unless agreement reaches %(override)s")
+                % {"override": localised_percent(block_override)}
+            )
     elif method == DecisionMethod.RANKED_CHOICE:
-        lines.append("The option with more than half of the ballots still counting, after run-off rounds, wins")
+        lines.append(
+            gettext("The option with more than half of the ballots still counting, after run-off rounds, wins")
+        )
     else:
-        lines.append("The option with the most support wins; a tie for first place decides nothing")
+        lines.append(gettext("The option with the most support wins; a tie for first place decides nothing"))
     return lines

@@ -13,8 +13,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.actions.dues import DUES_TIER_DESCRIPTION_MAX, DUES_TIER_NAME_MAX
+from members.models import ShareClass
+from members.money import format_money
 
 DUES_PERIOD_CHOICES = [(1, _("month")), (3, _("quarter")), (12, _("year"))]
+
+
+class ShareClassChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic only in the stubs
+    """A choice of share class, each named with its nominal value as the tables write it."""
+
+    def label_from_instance(self, obj: ShareClass) -> str:
+        """Return the class's name and the price of one share."""
+        return f"{obj.name} ({format_money(obj.nominal_value, obj.currency)})"
 
 
 def currency_field() -> forms.CharField:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from governance.access import is_moderator
 from governance.actions.log import do_append_log_entry
@@ -87,11 +87,14 @@ def _record_decision(appeal: Appeal, *, granted: bool, decider: User | None, not
     appeal.decision_note = note
     appeal.decided_at = timezone.now()
     appeal.save(update_fields=["state", "decided_by", "decision_note", "decided_at"])
+    # The log is a record: its summary stays in the source language whoever decides.
+    with translation.override(None):
+        log_summary = f"Appeal {appeal.pk} against action #{appeal.action_id}: {appeal.get_state_display().lower()}"
     do_append_log_entry(
         LogEntry.Kind.APPEAL_DECIDED,
         # Public like the action itself; the appeal's text stays out of the log.
         visibility=LogVisibility.PUBLIC,
-        summary=f"Appeal {appeal.pk} against action #{appeal.action_id}: {appeal.get_state_display().lower()}",
+        summary=log_summary,
         data={"appeal": appeal.pk, "action": appeal.action_id, "state": appeal.state, "proposal": appeal.proposal_id},
     )
     return appeal
@@ -121,10 +124,13 @@ def check_escalate_appeal(user: User, appeal: Appeal) -> ProposalDraft:
 
 def _assembly_proposal(author: User, action: ModerationAction, text: str) -> ProposalDraft:
     """Return the proposal whose passing grants an appeal and reverses the action."""
+    # The proposal's title is stored and logged, so it keeps the source language.
+    with translation.override(None):
+        title = f"Appeal: reverse {action.get_kind_display().lower()} #{action.pk}?"
     return check_create_proposal(
         author,
         kind=ProposalKind.TEXT,
-        title=f"Appeal: reverse {action.get_kind_display().lower()} #{action.pk}?",
+        title=title,
         body=f"Action #{action.pk}, citing {action.authority}, is appealed:\n\n{text}\n\n"
         "If this proposal passes, the action is reversed.",
     )

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from governance.actions.announcements import do_announce_proposal_outcome
 from governance.actions.appeals import do_settle_escalated_appeal
@@ -71,9 +71,12 @@ def do_close_proposal(proposal_id: int, *, now: datetime | None = None) -> Propo
         proposal.outcome_reason = decision.reason
         proposal.tally = tally.to_json()
         proposal.ballots_digest = summary.digest
+        # The log is a record: its summary stays in the source language whoever closes the proposal.
+        with translation.override(None):
+            log_summary = f"Proposal #{proposal.pk} {decision.outcome.label.lower()}: {proposal.title}"
         result = do_append_log_entry(
             LogEntry.Kind.PROPOSAL_CLOSED,
-            summary=f"Proposal #{proposal.pk} {decision.outcome.label.lower()}: {proposal.title}",
+            summary=log_summary,
             data={
                 "proposal": proposal.pk,
                 "outcome": decision.outcome,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class BlocklistMandate(models.Model):
@@ -16,8 +17,8 @@ class BlocklistMandate(models.Model):
     """
 
     class Severity(models.TextChoices):
-        SILENCE = "silence", "Limit (silence)"
-        SUSPEND = "suspend", "Suspend"
+        SILENCE = "silence", _("Limit (silence)")
+        SUSPEND = "suspend", _("Suspend")
 
     proposal = models.OneToOneField("governance.Proposal", on_delete=models.PROTECT, related_name="blocklist_mandate")
     # Each source is {"url": ...} (a CSV fetched on each import) or {"csv": ...} (text adopted with the decision).

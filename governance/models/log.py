@@ -22,27 +22,27 @@ class LogEntry(models.Model):
     """
 
     class Kind(models.TextChoices):
-        PROPOSAL_OPENED = "proposal.opened", "Proposal opened"
-        PROPOSAL_CLOSED = "proposal.closed", "Proposal closed"
-        RULE_VERSION = "rule.version", "Rule version adopted"
-        BYLAWS_VERSION = "bylaws.version", "Bylaws version adopted"
-        CONTENT_POLICY = "content_policy.adopted", "Content policy adopted"
-        DOMAIN_POLICY = "domain_policy.set", "Domain policy set"
-        DOMAIN_POLICY_LIFTED = "domain_policy.lifted", "Domain policy lifted"
-        BLOCKLIST_MANDATE = "blocklist_mandate.adopted", "Blocklist mandate adopted"
-        MEMBERSHIP = "membership.decided", "Membership decided"
-        ROLE = "role.granted", "Role granted"
-        BUDGET = "budget.authorised", "Budget authorised"
-        INSTANCE_SETTINGS = "instance_settings.changed", "Instance settings changed"
-        SHARE_CLASS = "share_class.set", "Share class created or changed"
-        DUES_TIER = "dues_tier.created", "Dues tier added"
-        PATRONAGE = "patronage.allocated", "Patronage allocated"
-        MODERATION_ACTION = "moderation.action", "Moderation action"
-        EMERGENCY_RATIFIED = "moderation.ratified", "Emergency action ratified"
-        EMERGENCY_LAPSED = "moderation.lapsed", "Emergency action lapsed"
-        MODERATION_REVERSED = "moderation.reversed", "Moderation action reversed"
-        APPEAL_DECIDED = "appeal.decided", "Appeal decided"
-        CUSTOM_EMOJI = "custom_emoji.changed", "Custom emoji added or removed"
+        PROPOSAL_OPENED = "proposal.opened", _("Proposal opened")
+        PROPOSAL_CLOSED = "proposal.closed", _("Proposal closed")
+        RULE_VERSION = "rule.version", _("Rule version adopted")
+        BYLAWS_VERSION = "bylaws.version", _("Bylaws version adopted")
+        CONTENT_POLICY = "content_policy.adopted", _("Content policy adopted")
+        DOMAIN_POLICY = "domain_policy.set", _("Domain policy set")
+        DOMAIN_POLICY_LIFTED = "domain_policy.lifted", _("Domain policy lifted")
+        BLOCKLIST_MANDATE = "blocklist_mandate.adopted", _("Blocklist mandate adopted")
+        MEMBERSHIP = "membership.decided", _("Membership decided")
+        ROLE = "role.granted", _("Role granted")
+        BUDGET = "budget.authorised", _("Budget authorised")
+        INSTANCE_SETTINGS = "instance_settings.changed", _("Instance settings changed")
+        SHARE_CLASS = "share_class.set", _("Share class created or changed")
+        DUES_TIER = "dues_tier.created", _("Dues tier added")
+        PATRONAGE = "patronage.allocated", _("Patronage allocated")
+        MODERATION_ACTION = "moderation.action", _("Moderation action")
+        EMERGENCY_RATIFIED = "moderation.ratified", _("Emergency action ratified")
+        EMERGENCY_LAPSED = "moderation.lapsed", _("Emergency action lapsed")
+        MODERATION_REVERSED = "moderation.reversed", _("Moderation action reversed")
+        APPEAL_DECIDED = "appeal.decided", _("Appeal decided")
+        CUSTOM_EMOJI = "custom_emoji.changed", _("Custom emoji added or removed")
 
     sequence = models.PositiveBigIntegerField(unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)

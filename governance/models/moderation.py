@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Report(models.Model):
     """A report about an account and some of its statuses, from a member or a remote server."""
 
     class Category(models.TextChoices):
-        SPAM = "spam", "Spam"
-        LEGAL = "legal", "Illegal content"
-        VIOLATION = "violation", "Breaks a server rule"
-        OTHER = "other", "Other"
+        SPAM = "spam", _("Spam")
+        LEGAL = "legal", _("Illegal content")
+        VIOLATION = "violation", _("Breaks a server rule")
+        OTHER = "other", _("Other")
 
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        RESOLVED = "resolved", "Resolved"
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
 
     reporter = models.ForeignKey(
         "federation.Actor", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports_filed"
@@ -68,18 +69,18 @@ class ModerationAction(models.Model):
     """
 
     class Kind(models.TextChoices):
-        WARN = "warn", "Warning"
-        MARK_SENSITIVE = "sensitive", "Mark media sensitive"
-        REMOVE_STATUS = "remove_status", "Remove status"
-        LIMIT_ACCOUNT = "limit", "Limit account"
-        SUSPEND_ACCOUNT = "suspend", "Suspend account"
-        DOMAIN = "domain", "Domain policy"
+        WARN = "warn", _("Warning")
+        MARK_SENSITIVE = "sensitive", _("Mark media sensitive")
+        REMOVE_STATUS = "remove_status", _("Remove status")
+        LIMIT_ACCOUNT = "limit", _("Limit account")
+        SUSPEND_ACCOUNT = "suspend", _("Suspend account")
+        DOMAIN = "domain", _("Domain policy")
 
     class State(models.TextChoices):
-        ACTIVE = "active", "In force"
-        RATIFIED = "ratified", "Ratified by the assembly"
-        LAPSED = "lapsed", "Lapsed without ratification"
-        REVERSED = "reversed", "Reversed"
+        ACTIVE = "active", _("In force")
+        RATIFIED = "ratified", _("Ratified by the assembly")
+        LAPSED = "lapsed", _("Lapsed without ratification")
+        REVERSED = "reversed", _("Reversed")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     moderator = models.ForeignKey(
@@ -134,10 +135,10 @@ class Appeal(models.Model):
     """The affected member's appeal against a moderation action."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        UPHELD = "upheld", "Action upheld"
-        GRANTED = "granted", "Action reversed"
-        ESCALATED = "escalated", "Put to the assembly"
+        PENDING = "pending", _("Pending")
+        UPHELD = "upheld", _("Action upheld")
+        GRANTED = "granted", _("Action reversed")
+        ESCALATED = "escalated", _("Put to the assembly")
 
     action = models.ForeignKey(ModerationAction, on_delete=models.CASCADE, related_name="appeals")
     appellant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

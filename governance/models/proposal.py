@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from governance.tally.methods import DecisionMethod
 from governance.tally.outcome import Outcome, ThresholdBasis
@@ -12,21 +13,21 @@ from governance.tally.outcome import Outcome, ThresholdBasis
 class ProposalKind(models.TextChoices):
     """What a proposal would change if it passes (its payload's type)."""
 
-    DOMAIN_POLICY = "domain_policy", "Domain policy"
-    SERVER_RULE = "server_rule", "Server rule"
-    CONTENT_POLICY = "content_policy", "Content policy"
-    BYLAW_AMENDMENT = "bylaw_amendment", "Bylaw amendment"
-    MEMBERSHIP = "membership", "Membership decision"
-    ROLE_GRANT = "role_grant", "Role grant"
-    BUDGET = "budget", "Budget"
-    BLOCKLIST_MANDATE = "blocklist_mandate", "Blocklist mandate"
-    INSTANCE_SETTINGS = "instance_settings", "Instance settings"
-    EMERGENCY_REVIEW = "emergency_review", "Ratify or lift an emergency action"
-    SHARE_CLASS = "share_class", "Share class"
-    DUES_TIER = "dues_tier", "Dues tier"
-    PATRONAGE = "patronage", "Patronage allocation"
-    CUSTOM_EMOJI = "custom_emoji", "Custom emoji"
-    TEXT = "text", "Text (no payload)"
+    DOMAIN_POLICY = "domain_policy", _("Domain policy")
+    SERVER_RULE = "server_rule", _("Server rule")
+    CONTENT_POLICY = "content_policy", _("Content policy")
+    BYLAW_AMENDMENT = "bylaw_amendment", _("Bylaw amendment")
+    MEMBERSHIP = "membership", _("Membership decision")
+    ROLE_GRANT = "role_grant", _("Role grant")
+    BUDGET = "budget", _("Budget")
+    BLOCKLIST_MANDATE = "blocklist_mandate", _("Blocklist mandate")
+    INSTANCE_SETTINGS = "instance_settings", _("Instance settings")
+    EMERGENCY_REVIEW = "emergency_review", _("Ratify or lift an emergency action")
+    SHARE_CLASS = "share_class", _("Share class")
+    DUES_TIER = "dues_tier", _("Dues tier")
+    PATRONAGE = "patronage", _("Patronage allocation")
+    CUSTOM_EMOJI = "custom_emoji", _("Custom emoji")
+    TEXT = "text", _("Text (no payload)")
 
 
 class Proposal(models.Model):
@@ -38,8 +39,8 @@ class Proposal(models.Model):
     """
 
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     kind = models.CharField(max_length=20, choices=ProposalKind.choices)
     title = models.CharField(max_length=200)

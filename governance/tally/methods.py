@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.errors import BallotRefused
 
@@ -30,16 +33,25 @@ Choice = int | list[int]
 class DecisionMethod(models.TextChoices):
     """How members answer a proposal."""
 
-    CONSENT = "consent", "Consent (agree, abstain, disagree, block)"
-    YES_NO = "yes_no", "Yes, no or abstain"
-    SINGLE_CHOICE = "single_choice", "Single choice"
-    APPROVAL = "approval", "Approval (any number of options)"
-    RANKED_CHOICE = "ranked_choice", "Ranked choice (instant run-off)"
-    SCORE = "score", f"Score (0 to {SCORE_MAX} for each option)"
+    CONSENT = "consent", _("Consent (agree, abstain, disagree, block)")
+    YES_NO = "yes_no", _("Yes, no or abstain")
+    SINGLE_CHOICE = "single_choice", _("Single choice")
+    APPROVAL = "approval", _("Approval (any number of options)")
+    RANKED_CHOICE = "ranked_choice", _("Ranked choice (instant run-off)")
+    SCORE = "score", format_lazy(_("Score (0 to {max} for each option)"), max=SCORE_MAX)
 
 
 CONSENT_OPTIONS = ("agree", "abstain", "disagree", "block")
 YES_NO_OPTIONS = ("yes", "no", "abstain")
+# The fixed options' names as shown; the values above are stored in ballots and the log and never change.
+FIXED_OPTION_LABELS = {
+    "agree": pgettext_lazy("ballot option", "agree"),
+    "abstain": pgettext_lazy("ballot option", "abstain"),
+    "disagree": pgettext_lazy("ballot option", "disagree"),
+    "block": pgettext_lazy("ballot option", "block"),
+    "yes": pgettext_lazy("ballot option", "yes"),
+    "no": pgettext_lazy("ballot option", "no"),
+}
 # Methods that decide whether to do one thing; only these may carry a payload.
 BINARY_METHODS = frozenset({DecisionMethod.CONSENT, DecisionMethod.YES_NO})
 
@@ -51,6 +63,19 @@ def fixed_options(method: str) -> tuple[str, ...] | None:
     if method == DecisionMethod.YES_NO:
         return YES_NO_OPTIONS
     return None
+
+
+def option_label(method: str, option: str) -> str:
+    """Return an option's name in the reader's language: a method's fixed option translated, a written one as is."""
+    fixed = fixed_options(method)
+    if fixed is not None and option in fixed:
+        return str(FIXED_OPTION_LABELS[option])
+    return option
+
+
+def option_labels(method: str, options: Sequence[str]) -> list[str]:
+    """Return the names of a proposal's options in the reader's language (see `option_label`)."""
+    return [option_label(method, option) for option in options]
 
 
 def _index(value: Any, option_count: int) -> int:

@@ -40,9 +40,16 @@ from governance.charts import participation_by_day, runoff_rows, tally_bars
 from governance.models import ModerationAction, Proposal, ProposalKind, Report
 from governance.payload_forms import PAYLOAD_FORMS
 from governance.payloads import diff_against_in_force
-from governance.rules import OpeningRules, explain_rules, opening_rules
+from governance.rules import OpeningRules, explain_rules, opening_rules, outcome_reason
 from governance.selectors import proposals_for_members, report_queue
-from governance.tally.methods import BINARY_METHODS, MAX_OPTIONS, MIN_OPTIONS, DecisionMethod, fixed_options
+from governance.tally.methods import (
+    BINARY_METHODS,
+    MAX_OPTIONS,
+    MIN_OPTIONS,
+    DecisionMethod,
+    fixed_options,
+    option_labels,
+)
 from governance.tally.outcome import Outcome, ThresholdBasis
 from members.eligibility import eligible_voter_ids, is_eligible_voter
 from members.models import MembershipStatus, User
@@ -284,6 +291,7 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
         return redirect("governance:proposal", proposal_id=proposal.pk)
     entity = proposal_entity(proposal, user)
     tally = (entity.get("results") or {}).get("tally") or {}
+    labels = option_labels(proposal.method, proposal.options)
     context = {
         "proposal": proposal,
         "entity": entity,
@@ -299,12 +307,12 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
             tally=tally or None,
             closed=proposal.state == Proposal.State.CLOSED,
         ),
-        "tally_bars": tally_bars(proposal.options, tally) if tally else [],
-        "runoff": runoff_rows(proposal.options, tally) if tally else [],
+        "tally_bars": tally_bars(labels, tally) if tally else [],
+        "runoff": runoff_rows(labels, tally) if tally else [],
         "participation": participation_by_day(proposal),
         "comments": proposal.comments.select_related("author"),
-        "options": list(enumerate(proposal.options)),
-        "ballot": _ballot_fields(proposal.options, (entity.get("own_ballot") or {}).get("choice")),
+        "options": list(enumerate(labels)),
+        "ballot": _ballot_fields(labels, (entity.get("own_ballot") or {}).get("choice")),
     }
     return render(request, "governance/proposal.html", context)
 
@@ -345,11 +353,12 @@ def _outcome_heading(proposal: Proposal) -> str:
     """Return how a closed proposal ended, as its page is headed ("" while it is open)."""
     if proposal.state == Proposal.State.OPEN:
         return ""
+    reason = outcome_reason(proposal)
     if proposal.outcome == Outcome.PASSED:
-        return _("Passed: %s") % proposal.outcome_reason
+        return _("Passed: %s") % reason
     if proposal.outcome == Outcome.NO_QUORUM:
-        return _("Did not pass, for lack of a quorum: %s") % proposal.outcome_reason
-    return _("Did not pass: %s") % proposal.outcome_reason
+        return _("Did not pass, for lack of a quorum: %s") % reason
+    return _("Did not pass: %s") % reason
 
 
 def _changes(proposal: Proposal, entity: dict[str, Any]) -> dict[str, Any]:

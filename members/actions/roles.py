@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from members.errors import MemberRefused, NotPermitted
 from members.models import MembershipEvent, MembershipStatus, Role, RoleHolding, User
@@ -24,6 +24,12 @@ def check_grant_role(user: User, role: str, *, authorised_by: str, actor_user: U
     return Role(role)
 
 
+def _role_name(role: str) -> str:
+    """Return a role's name as the membership history records it, in the source language whoever grants it."""
+    with translation.override(None):
+        return str(Role(role).label).lower()
+
+
 def _require_grantor(actor_user: User | None, authorised_by: str) -> None:
     if not authorised_by.strip() and actor_user is None:
         raise MemberRefused("A role change must name the decision or the admin that made it.")
@@ -40,7 +46,7 @@ def do_grant_role(user: User, role: str, *, authorised_by: str, actor_user: User
             user=user,
             kind=MembershipEvent.Kind.ROLE_GRANTED,
             role=role,
-            reason=f"Granted the role of {Role(role).label.lower()}.",
+            reason=f"Granted the role of {_role_name(role)}.",
             actor_user=actor_user,
             authorised_by=authorised_by.strip(),
             occurred_at=now,
@@ -63,7 +69,7 @@ def do_revoke_role(user: User, role: str, *, authorised_by: str, actor_user: Use
             user=user,
             kind=MembershipEvent.Kind.ROLE_REVOKED,
             role=role,
-            reason=f"Revoked the role of {Role(role).label.lower()}.",
+            reason=f"Revoked the role of {_role_name(role)}.",
             actor_user=actor_user,
             authorised_by=authorised_by.strip(),
             occurred_at=timezone.now(),

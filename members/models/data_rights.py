@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DataExport(models.Model):
@@ -14,11 +15,11 @@ class DataExport(models.Model):
     """
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Being built"
-        READY = "ready", "Ready to download"
-        FAILED = "failed", "Failed"
-        EXPIRED = "expired", "Expired"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being built")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports")
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
@@ -51,23 +52,23 @@ class DataImport(models.Model):
     """
 
     class Kind(models.TextChoices):
-        FOLLOWING = "following", "Follows"
-        BLOCKS = "blocks", "Blocked accounts"
-        MUTES = "mutes", "Muted accounts"
-        DOMAIN_BLOCKS = "domain_blocks", "Blocked domains"
-        BOOKMARKS = "bookmarks", "Bookmarks"
-        LISTS = "lists", "Lists"
-        POSTS = "posts", "Posts from an archive"
+        FOLLOWING = "following", _("Follows")
+        BLOCKS = "blocks", _("Blocked accounts")
+        MUTES = "mutes", _("Muted accounts")
+        DOMAIN_BLOCKS = "domain_blocks", _("Blocked domains")
+        BOOKMARKS = "bookmarks", _("Bookmarks")
+        LISTS = "lists", _("Lists")
+        POSTS = "posts", _("Posts from an archive")
 
     class Mode(models.TextChoices):
-        MERGE = "merge", "Merge with what is here"
-        OVERWRITE = "overwrite", "Replace what is here"
+        MERGE = "merge", _("Merge with what is here")
+        OVERWRITE = "overwrite", _("Replace what is here")
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Being processed"
-        FINISHED = "finished", "Finished"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being processed")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_imports")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -100,10 +101,10 @@ class DataImportLine(models.Model):
     """What became of one line (or one post) of an import."""
 
     class Outcome(models.TextChoices):
-        IMPORTED = "imported", "Imported"
-        UNCHANGED = "unchanged", "Already here"
-        SKIPPED = "skipped", "Skipped"
-        FAILED = "failed", "Failed"
+        IMPORTED = "imported", _("Imported")
+        UNCHANGED = "unchanged", _("Already here")
+        SKIPPED = "skipped", _("Skipped")
+        FAILED = "failed", _("Failed")
 
     data_import = models.ForeignKey(DataImport, on_delete=models.CASCADE, related_name="lines")
     line_number = models.PositiveIntegerField()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountDeletion(models.Model):
@@ -16,9 +17,9 @@ class AccountDeletion(models.Model):
     """
 
     class State(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        CANCELLED = "cancelled", "Cancelled"
-        ERASED = "erased", "Erased"
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+        ERASED = "erased", _("Erased")
 
     # Cleared at erasure, so the receipt no longer links the handle to the pseudonymised login.
     user = models.ForeignKey(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DuesTier(models.Model):
@@ -71,8 +72,8 @@ class DuesPayment(models.Model):
     """
 
     class Source(models.TextChoices):
-        MANUAL = "manual", "Entered by a treasurer"
-        IMPORT = "import", "Imported"
+        MANUAL = "manual", _("Entered by a treasurer")
+        IMPORT = "import", _("Imported")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dues_payments")
     period = models.DateField(help_text="First day of the first month covered.")

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class MembershipStatus(models.TextChoices):
-    APPLICANT = "applicant", "Applicant"
-    MEMBER = "member", "Member"
-    SUSPENDED = "suspended", "Suspended"
-    RESIGNED = "resigned", "Resigned"
-    EXPELLED = "expelled", "Expelled"
-    DELETED = "deleted", "Deleted"
+    APPLICANT = "applicant", _("Applicant")
+    MEMBER = "member", _("Member")
+    SUSPENDED = "suspended", _("Suspended")
+    RESIGNED = "resigned", _("Resigned")
+    EXPELLED = "expelled", _("Expelled")
+    DELETED = "deleted", _("Deleted")
 
 
 class Role(models.TextChoices):
-    MEMBER = "member", "Member"
-    MODERATOR = "moderator", "Moderator"
-    MEMBERSHIP_OFFICER = "membership_officer", "Membership officer"
-    TREASURER = "treasurer", "Treasurer"
-    ADMIN = "admin", "Admin"
+    MEMBER = "member", _("Member")
+    MODERATOR = "moderator", _("Moderator")
+    MEMBERSHIP_OFFICER = "membership_officer", _("Membership officer")
+    TREASURER = "treasurer", _("Treasurer")
+    ADMIN = "admin", _("Admin")
 
 
 class Invitation(models.Model):
@@ -71,15 +72,15 @@ class MembershipEvent(models.Model):
     """
 
     class Kind(models.TextChoices):
-        APPLIED = "applied", "Applied"
-        ADMITTED = "admitted", "Admitted"
-        SUSPENDED = "suspended", "Suspended"
-        REINSTATED = "reinstated", "Reinstated"
-        RESIGNED = "resigned", "Resigned"
-        EXPELLED = "expelled", "Expelled"
-        DELETED = "deleted", "Deleted"
-        ROLE_GRANTED = "role_granted", "Role granted"
-        ROLE_REVOKED = "role_revoked", "Role revoked"
+        APPLIED = "applied", _("Applied")
+        ADMITTED = "admitted", _("Admitted")
+        SUSPENDED = "suspended", _("Suspended")
+        REINSTATED = "reinstated", _("Reinstated")
+        RESIGNED = "resigned", _("Resigned")
+        EXPELLED = "expelled", _("Expelled")
+        DELETED = "deleted", _("Deleted")
+        ROLE_GRANTED = "role_granted", _("Role granted")
+        ROLE_REVOKED = "role_revoked", _("Role revoked")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="membership_events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

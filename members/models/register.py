@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models.share_class import ShareClass
 
@@ -21,12 +23,12 @@ class RegisterEntry(models.Model):
     """
 
     class Kind(models.TextChoices):
-        SUBSCRIPTION_REQUEST = "subscription_request", "Subscription request"
-        PAYMENT_CONFIRMATION = "payment_confirmation", "Payment confirmation"
-        ISSUE = "issue", "Issue"
-        TRANSFER = "transfer", "Transfer"
-        REDEMPTION = "redemption", "Redemption"
-        CORRECTION = "correction", "Correction"
+        SUBSCRIPTION_REQUEST = "subscription_request", _("Subscription request")
+        PAYMENT_CONFIRMATION = "payment_confirmation", _("Payment confirmation")
+        ISSUE = "issue", pgettext_lazy("share register operation", "Issue")
+        TRANSFER = "transfer", _("Transfer")
+        REDEMPTION = "redemption", _("Redemption")
+        CORRECTION = "correction", _("Correction")
 
     sequence = models.PositiveIntegerField(unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)

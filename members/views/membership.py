@@ -23,8 +23,9 @@ from members.actions.lifecycle import (
 )
 from members.actions.register import check_request_subscription, do_request_subscription
 from members.exports import holder_entries
+from members.forms import ShareClassChoiceField
 from members.holdings import register_as_of
-from members.models import DuesPayment, DuesTier, MembershipStatus, PatronageStatement, ShareClass, User
+from members.models import DuesPayment, DuesTier, MembershipStatus, PatronageStatement, Role, ShareClass, User
 from members.selectors import bylaws_in_force, membership_history, roles_of
 from members.standing import standing_at
 
@@ -72,7 +73,7 @@ def membership(request: HttpRequest) -> HttpResponse:
     context = {
         "record": record,
         "standing": standing_at(viewer.pk),
-        "roles": roles_of(viewer),
+        "roles": [Role(role).label for role in roles_of(viewer)],
         "history": membership_history(viewer),
         "lines": [line for line in register_as_of() if line.user.pk == viewer.pk],
         "entries": holder_entries(viewer),
@@ -95,7 +96,7 @@ def membership(request: HttpRequest) -> HttpResponse:
 class SubscriptionForm(forms.Form):
     """A request for shares, paid to the treasurer afterwards."""
 
-    share_class = forms.ModelChoiceField(label=_("Share class"), queryset=ShareClass.objects.all(), empty_label=None)
+    share_class = ShareClassChoiceField(label=_("Share class"), queryset=ShareClass.objects.all(), empty_label=None)
     quantity = forms.IntegerField(label=_("Number of shares"), min_value=1, initial=1)
 
 

@@ -31,6 +31,7 @@ from members.actions.register import (
 )
 from members.errors import MemberRefused
 from members.exports import register_csv
+from members.forms import ShareClassChoiceField
 from members.holdings import holdings_awaiting_redemption, register_as_of
 from members.models import Membership, RegisterEntry, ShareClass, User
 from members.selectors import bylaws_in_force, pending_applications
@@ -116,7 +117,7 @@ class RedemptionForm(forms.Form):
     """Shares the co-op buys back from a holder who leaves, at most at their nominal value."""
 
     member = forms.CharField(label=_("Holder (username)"), max_length=150)
-    share_class = forms.ModelChoiceField(label=_("Share class"), queryset=ShareClass.objects.all())
+    share_class = ShareClassChoiceField(label=_("Share class"), queryset=ShareClass.objects.all())
     quantity = forms.IntegerField(label=_("Number of shares"), min_value=1)
     price_per_share = forms.DecimalField(
         label=_("Price per share (empty: the nominal value, the most allowed)"),
@@ -131,7 +132,7 @@ class TransferForm(forms.Form):
 
     giver = forms.CharField(label=_("From (username)"), max_length=150)
     receiver = forms.CharField(label=_("To (username)"), max_length=150)
-    share_class = forms.ModelChoiceField(label=_("Share class"), queryset=ShareClass.objects.all())
+    share_class = ShareClassChoiceField(label=_("Share class"), queryset=ShareClass.objects.all())
     quantity = forms.IntegerField(label=_("Number of shares"), min_value=1)
 
 

@@ -8,11 +8,14 @@ import pytest
 
 from governance.errors import BallotRefused
 from governance.tally.methods import (
+    CONSENT_OPTIONS,
     DecisionMethod,
     count_ballot_groups,
     count_ballots,
     instant_runoff,
     normalise_choice,
+    option_label,
+    option_labels,
 )
 
 A, B, C = 0, 1, 2
@@ -109,3 +112,10 @@ def test_grouped_ballots_count_as_many_ballots() -> None:
     assert (grouped.ballots, grouped.counts, grouped.winner) == (5, [10, 12], 1)
     ranked = count_ballot_groups(DecisionMethod.RANKED_CHOICE, 3, [([A, B, C], 4), ([B, C, A], 3), ([C, B, A], 2)])
     assert ranked == instant_runoff(3, ballots((4, [A, B, C]), (3, [B, C, A]), (2, [C, B, A])))
+
+
+def test_fixed_options_are_named_for_display_and_written_ones_are_left_as_written() -> None:
+    assert option_labels(DecisionMethod.CONSENT, list(CONSENT_OPTIONS)) == ["agree", "abstain", "disagree", "block"]
+    assert option_label(DecisionMethod.YES_NO, "yes") == "yes"
+    assert option_label(DecisionMethod.SINGLE_CHOICE, "block") == "block"
+    assert isinstance(option_label(DecisionMethod.CONSENT, "agree"), str)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import translation
+
 from governance.tally.methods import DecisionMethod, count_ballots
-from governance.tally.outcome import DecisionRules, Outcome, ThresholdBasis, decide
+from governance.tally.outcome import Decision, DecisionRules, Outcome, ThresholdBasis, decide, explain_decision
 
 RULES = DecisionRules(quorum=Decimal("0.2"), pass_threshold=Decimal("0.5"), block_override=Decimal("0.9"))
 AGREE, ABSTAIN, DISAGREE, BLOCK = 0, 1, 2, 3
@@ -49,3 +51,21 @@ def test_yes_no_has_no_blocks() -> None:
     assert decide(tally, RULES, 3).outcome == Outcome.PASSED
     tally = count_ballots(DecisionMethod.YES_NO, 3, [2, 2])
     assert decide(tally, RULES, 3).outcome == Outcome.FAILED
+
+
+def test_a_decision_is_explained_again_in_the_readers_number_format() -> None:
+    """The stored reason stays as it was; the explanation takes the language's decimal separator."""
+    decision = decide(count_ballots(DecisionMethod.CONSENT, 4, consent(agree=2, disagree=1)), RULES, 3)
+    assert decision.reason == "Agreement was 66.7%."
+    assert explain_decision(decision) == "Agreement was 66.7%."
+    with translation.override("fr"):
+        assert explain_decision(decision) == "Agreement was 66,7%."
+        blocked = decide(count_ballots(DecisionMethod.CONSENT, 4, consent(agree=5, block=1)), RULES, 10)
+        assert explain_decision(blocked) == "Blocked: 1 block stands unless agreement reaches 90% (it was 83,3%)."
+        no_quorum = decide(count_ballots(DecisionMethod.CONSENT, 4, consent(agree=1)), RULES, 8)
+        assert explain_decision(no_quorum) == "1 of 8 eligible members voted (12,5%); the quorum is 20%."
+    assert blocked.reason == "Blocked: 1 block(s) stand unless agreement reaches 90.0% (it was 83.3%)."
+
+
+def test_a_decision_without_facts_is_explained_by_its_stored_sentence() -> None:
+    assert explain_decision(Decision(Outcome.FAILED, "Decided by hand.")) == "Decided by hand."

@@ -58,7 +58,7 @@ def test_certificate_and_statement_are_printable(client: Client, member: User) -
     assert "Member share" in certificate
     assert "one vote, however many shares" in certificate
     statement = client.get("/coop/statement").content.decode()
-    assert "member, in good standing" in statement
+    assert "Membership: Member, in good standing" in statement
     statement = client.get("/coop/statement?as_of=2000-01-01").content.decode()
     assert "not yet applied" in statement
     assert "Member statement" in statement

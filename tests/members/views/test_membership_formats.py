@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 
-from members.models import ShareClass, User
+from members.models import Role, RoleHolding, ShareClass, User
+from members.money import format_money
 from tests.factories.members import DuesPaymentFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +39,19 @@ def test_amounts_and_months_follow_the_members_language(member: User, member_sha
     if language != "en":
         # The language's own separators, not English ones.
         assert shown_in("en")[0] not in page
+
+
+def test_the_share_choice_writes_its_price_as_the_tables_do_and_roles_show_by_name(
+    member: User, member_share: ShareClass
+) -> None:
+    RoleHolding.objects.create(user=member, role=Role.MEMBERSHIP_OFFICER, granted_at=timezone.now())
+    User.objects.filter(pk=member.pk).update(interface_language="fr")
+    client = Client()
+    client.force_login(member)
+    page = client.get("/coop/membership").content.decode()
+    with translation.override("fr"):
+        price = format_money(member_share.nominal_value, member_share.currency)
+    assert f"{member_share.name} ({price})</option>" in page
+    assert "," in price
+    assert "Membership officer" in page
+    assert "membership_officer" not in page

@@ -1,0 +1,42 @@
+"""Log entries' summaries said again in the reader's language, where the entry's data holds what they say.
+
+A summary is stored in the source language and covered by the entry's
+hash: it is the record and never changes. Only entries whose data names
+everything the summary says are said again; every other entry shows its
+stored summary.
+"""
+
+from __future__ import annotations
+
+from django.utils import translation
+from django.utils.translation import gettext
+
+from governance.models import LogEntry
+from governance.tally.outcome import Outcome
+
+
+def _closed_template(outcome: str) -> str:
+    if outcome == Outcome.PASSED:
+        return gettext("Proposal #%(number)s passed: %(title)s")
+    if outcome == Outcome.NO_QUORUM:
+        return gettext("Proposal #%(number)s no quorum: %(title)s")
+    return gettext("Proposal #%(number)s failed: %(title)s")
+
+
+def log_entry_headline(entry: LogEntry) -> str:
+    """Return the entry's summary in the reader's language, or as stored when it cannot be said again."""
+    data = entry.data if isinstance(entry.data, dict) else {}
+    number = data.get("proposal")
+    if not isinstance(number, int):
+        return entry.summary
+    if entry.kind == LogEntry.Kind.PROPOSAL_OPENED:
+        prefix, template = f"Proposal #{number} opened: ", gettext("Proposal #%(number)s opened: %(title)s")
+    elif entry.kind == LogEntry.Kind.PROPOSAL_CLOSED and data.get("outcome") in Outcome.values:
+        with translation.override(None):
+            prefix = f"Proposal #{number} {str(Outcome(data['outcome']).label).lower()}: "
+        template = _closed_template(data["outcome"])
+    else:
+        return entry.summary
+    if not entry.summary.startswith(prefix):
+        return entry.summary
+    return template % {"number": number, "title": entry.summary.removeprefix(prefix)}
