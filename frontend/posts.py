@@ -80,6 +80,11 @@ class PostLinks:
     edit: str
     delete: str
     report: str
+    mute: str
+    block: str
+    mute_conversation: str
+    # The address to share: the post's own page on its author's server, as Mastodon's "Copy link to post" copies.
+    public: str
 
 
 # An id no row reaches (ids are 63-bit snowflakes at most), reversed once and then replaced.
@@ -110,6 +115,9 @@ class LinkPatterns:
         self.edit = reverse("frontend:edit_status", kwargs=by_status)
         self.delete = reverse("frontend:delete_status", kwargs=by_status)
         self.report = reverse("governance:report_account", kwargs={"account_id": _SENTINEL})
+        self.mute = reverse("frontend:mutes")
+        self.block = reverse("frontend:block", kwargs={"account_id": _SENTINEL})
+        self.mute_conversation = reverse("frontend:mute_conversation", kwargs=by_status)
 
     def for_post(self, shown: Status, entity: dict[str, Any]) -> PostLinks:
         """Return the links of one post, the status it shows and that status's entity."""
@@ -128,6 +136,10 @@ class LinkPatterns:
             edit=self.edit.replace(_SENTINEL_TEXT, status_id),
             delete=self.delete.replace(_SENTINEL_TEXT, status_id),
             report=f"{self.report.replace(_SENTINEL_TEXT, account_id)}?status={status_id}",
+            mute=self.mute,
+            block=self.block.replace(_SENTINEL_TEXT, account_id),
+            mute_conversation=self.mute_conversation.replace(_SENTINEL_TEXT, status_id),
+            public=entity.get("url") or entity["uri"],
         )
 
 
@@ -147,6 +159,8 @@ class PostView:
     avatar: str = ""
     # The titles of the viewer's `warn` filters that match: the post is shown folded behind them.
     filtered_titles: tuple[str, ...] = ()
+    # Whether the viewer wrote the post or is mentioned in it, so may mute its conversation as Mastodon offers.
+    in_conversation: bool = False
 
     @property
     def pk(self) -> int:
@@ -319,6 +333,11 @@ def post_views(
                 poll=poll,
                 avatar=shown_entity["account"]["avatar_static"],
                 filtered_titles=tuple(dict.fromkeys(result["filter"]["title"] for result in results)),
+                in_conversation=viewer is not None
+                and (
+                    shown.account_id == viewer.pk
+                    or any(mention["id"] == str(viewer.pk) for mention in shown_entity["mentions"])
+                ),
             )
         )
     return views

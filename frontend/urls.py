@@ -55,6 +55,7 @@ urlpatterns = [
     path("statuses/<int:status_id>/delete", posts.delete_status, name="delete_status"),
     path("statuses/<int:status_id>/history", posts.status_history, name="history"),
     path("polls/<int:poll_id>/votes", posts.vote, name="vote"),
+    path("statuses/<int:status_id>/mute", posts.mute_conversation, name="mute_conversation"),
     path("statuses/<int:status_id>/<str:verb>", social.interact, name="interact"),
     path("notifications", social.notifications, name="notifications"),
     path("conversations", conversations.conversations, name="conversations"),

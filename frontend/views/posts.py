@@ -1,4 +1,4 @@
-"""A member's own posts and polls: vote, edit (with its history), delete, delete and redraft.
+"""A member's own posts and polls: vote, mute a conversation, edit (with its history), delete, delete and redraft.
 
 Each form calls the same timeline actions as the client API's polls and
 statuses resources, so the same refusals apply; without JavaScript every
@@ -24,8 +24,10 @@ from frontend.media_fields import focal_point_fields
 from frontend.posts import post_views
 from frontend.viewer import viewer_actor
 from frontend.views.social import back_to
+from governance.selectors import proposals_for_polls
 from timeline.access import access_poll_by_id, access_status_by_id
 from timeline.actions.media import check_media_edits
+from timeline.actions.mutes import do_mute_conversation, do_unmute_conversation
 from timeline.actions.polls import check_cast_vote, do_cast_vote
 from timeline.actions.statuses import (
     MAX_STATUS_CHARACTERS,
@@ -61,8 +63,35 @@ def vote(request: HttpRequest, poll_id: int) -> HttpResponseBase:
         if any(not choice.isdigit() for choice in raw):
             raise StatusRefused(str(_("Choose one of the poll's options.")))
         do_cast_vote(check_cast_vote(actor, poll, [int(choice) for choice in raw]))
-        messages.success(request, _("Your vote was counted."))
+        proposal = proposals_for_polls([poll.pk]).get(poll.pk)
+        if proposal is None:
+            messages.success(request, _("Your vote was counted."))
+        else:
+            messages.success(
+                request,
+                _("Your ballot on proposal #%(n)s was cast in the assembly.") % {"n": proposal.pk},
+            )
     return back_to(request, f"/statuses/{poll.status_id}")
+
+
+@login_required
+@require_POST
+def mute_conversation(request: HttpRequest, status_id: int) -> HttpResponseBase:
+    """Mute the notifications of a post's conversation, or let them through with `do=unmute`, as the API's mute."""
+    actor = _member(request)
+    if actor is None:
+        return render(request, "frontend/no_account.html", status=403)
+    status = access_status_by_id(actor, status_id)
+    verb = request.POST.get("do", "mute")
+    if verb == "unmute":
+        do_unmute_conversation(actor, status)
+        messages.success(request, _("Notifications from this conversation are back."))
+    elif verb == "mute":
+        do_mute_conversation(actor, status)
+        messages.success(request, _("You will not be notified of this conversation any more."))
+    else:
+        messages.error(request, _("Unknown action."))
+    return back_to(request, f"/statuses/{status.pk}")
 
 
 class EditForm(forms.Form):

@@ -2,6 +2,35 @@
 (function () {
   "use strict";
 
+  // Lets the stylesheet show what only works with JavaScript (the "Copy link to post" button) and hide its fallback.
+  document.documentElement.classList.add("js");
+
+  // Posts: copy a post's link to the clipboard; where the clipboard is out of reach, open the link instead.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy-link]");
+    if (!button) {
+      return;
+    }
+    var url = button.getAttribute("data-copy-link");
+    if (!navigator.clipboard) {
+      window.location.href = url;
+      return;
+    }
+    navigator.clipboard.writeText(url).then(function () {
+      var label = button.textContent;
+      button.textContent = button.getAttribute("data-copied") || label;
+      window.setTimeout(function () {
+        button.textContent = label;
+        var menu = button.closest("details");
+        if (menu) {
+          menu.open = false;
+        }
+      }, 1500);
+    }, function () {
+      window.location.href = url;
+    });
+  });
+
   // Compose: refuse an image together with a poll before anything is sent, as the server would.
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-compose]");

@@ -174,8 +174,9 @@ def test_two_members_meet_vote_and_report_while_the_moderator_watches(  # noqa: 
     post = alice.get_by_role("article").filter(has_text=question)
     expect(post).to_be_visible()
 
-    # 2. Alice votes in place: the page stays, the poll turns into results with her choice marked.
+    # 2. Alice votes in place: the page stays (a full reload would drop the marker), the poll turns into results.
     url = alice.url
+    alice.evaluate("window.__stay = 1")
     post.get_by_label("Sunday").check()
     post.get_by_role("button", name="Vote").click()
     post = alice.get_by_role("article").filter(has_text=question)
@@ -183,6 +184,7 @@ def test_two_members_meet_vote_and_report_while_the_moderator_watches(  # noqa: 
     expect(post).to_contain_text("100%")
     expect(alice.locator("#messages")).to_contain_text("Your vote was counted.")
     assert alice.url == url
+    assert alice.evaluate("window.__stay") == 1
     assert_fits(alice)
     assert serious_violations(alice) == []
     screenshot(alice, f"social-voted-{width}")
@@ -202,9 +204,13 @@ def test_two_members_meet_vote_and_report_while_the_moderator_watches(  # noqa: 
     for page, choice in ((alice, "agree"), (bob, "abstain")):
         page.goto(instance.url(f"/statuses/{status_id}"))
         expect(page.get_by_text(re.compile("The ballot is open"))).to_be_visible()
+        page.evaluate("window.__stay = 1")
         page.get_by_label(choice, exact=True).check()
         page.get_by_role("button", name="Cast ballot").click()
         expect(page.get_by_text("You voted.")).to_be_visible()
+        cast = f"Your ballot on proposal #{proposal_id} was cast in the assembly."
+        expect(page.locator("#messages")).to_contain_text(cast)
+        assert page.evaluate("window.__stay") == 1
     bob.goto(instance.url(f"/governance/proposals/{proposal_id}"))
     expect(bob.get_by_label("abstain", exact=True)).to_be_checked()
     assert_fits(bob)

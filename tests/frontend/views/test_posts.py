@@ -15,10 +15,10 @@ from governance.actions.proposal_polls import do_post_proposal_poll
 from governance.models import Ballot, Participation
 from tests.factories.federation import LocalActorFactory
 from tests.factories.governance import open_proposal
-from tests.factories.timeline import PollFactory, StatusFactory, make_custom_emoji
+from tests.factories.timeline import FavouriteFactory, MentionFactory, PollFactory, StatusFactory, make_custom_emoji
 from tests.frontend.views.test_profile_and_media import png
 from timeline.actions.fan_out import do_fan_out_status
-from timeline.models import Poll, PollVote, PreviewCard, Status, StatusEdit
+from timeline.models import ConversationMute, Poll, PollVote, PreviewCard, Status, StatusEdit
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +102,8 @@ def test_a_proposals_poll_casts_a_ballot_and_says_whether_it_is_secret(alice: Ac
     assert not PollVote.objects.exists()
     page = client.get(f"/statuses/{link.poll.status_id}").content.decode()
     assert '<li class="mine">' in page
+    assert f"Your ballot on proposal #{proposal.pk} was cast in the assembly." in page
+    assert "Your vote was counted." not in page
     # The assembly's own page shows the same ballot selected.
     assert 'value="0" checked' in client.get(f"/governance/proposals/{proposal.pk}").content.decode()
 
@@ -343,3 +345,99 @@ def test_delete_and_redraft_brings_back_the_poll(alice: Actor) -> None:
     assert 'name="poll_option_2" value="salad"' in home
     assert 'name="poll_multiple" id="id_poll_multiple" checked' in home
     assert '<option value="259200" selected>' in home
+
+
+def menu_of(page: str, status: Status) -> str:
+    """Return the "More actions" menu of one post on a page."""
+    article = page[page.index(f'id="status-{status.pk}"') :]
+    return article[article.index('<details class="more">') : article.index("</details>")]
+
+
+def test_the_menu_of_someone_elses_post_offers_mute_block_and_its_link(alice: Actor, bob: Actor) -> None:
+    status = StatusFactory.create(account=alice)
+    menu = menu_of(client_for(bob).get("/timelines/local").content.decode(), status)
+    assert 'action="/mutes"' in menu
+    assert f'name="account_id" value="{alice.pk}"' in menu
+    assert "Mute @alice" in menu
+    assert f'href="/accounts/{alice.pk}/block"' in menu
+    assert "Block @alice" in menu
+    assert f'data-copy-link="{status.url}"' in menu
+    assert f'class="copy-link-fallback" href="{status.url}"' in menu
+    # Bob is not part of the conversation, so muting it is not offered.
+    assert "Mute conversation" not in menu
+
+
+def test_the_menu_offers_to_mute_a_conversation_one_is_part_of(alice: Actor, bob: Actor) -> None:
+    own = StatusFactory.create(account=bob)
+    mentioning = StatusFactory.create(account=alice)
+    MentionFactory.create(status=mentioning, account=bob)
+    page = client_for(bob).get("/timelines/local").content.decode()
+    assert "Mute conversation" in menu_of(page, own)
+    assert "Mute @bob" not in menu_of(page, own)
+    assert "Block @bob" not in menu_of(page, own)
+    assert "Mute conversation" in menu_of(page, mentioning)
+
+
+def test_a_member_mutes_and_unmutes_a_conversation_from_a_post(alice: Actor, bob: Actor) -> None:
+    root = StatusFactory.create(account=bob)
+    reply = StatusFactory.create(account=alice, in_reply_to=root)
+    client = client_for(bob)
+    response = client.post(f"/statuses/{reply.pk}/mute", {"next": f"/timelines/local#status-{reply.pk}"})
+    assert response["Location"] == f"/timelines/local#status-{reply.pk}"
+    assert list(ConversationMute.objects.values_list("account_id", "root_id")) == [(bob.pk, root.pk)]
+    page = client.get("/timelines/local").content.decode()
+    assert "You will not be notified of this conversation any more." in page
+    assert "Unmute conversation" in menu_of(page, root)
+    client.post(f"/statuses/{reply.pk}/mute", {"do": "unmute"})
+    assert not ConversationMute.objects.exists()
+    assert "Notifications from this conversation are back." in client.get("/timelines/local").content.decode()
+
+
+def test_muting_a_conversation_refuses_an_unknown_action_a_hidden_post_and_a_get(alice: Actor, bob: Actor) -> None:
+    status = StatusFactory.create(account=alice)
+    client = client_for(bob)
+    client.post(f"/statuses/{status.pk}/mute", {"do": "silence"})
+    assert "Unknown action." in client.get("/timelines/local").content.decode()
+    hidden = StatusFactory.create(account=alice, visibility="direct")
+    assert client.post(f"/statuses/{hidden.pk}/mute").status_code == 404
+    assert client.get(f"/statuses/{status.pk}/mute").status_code == 405
+    assert not ConversationMute.objects.exists()
+
+
+def test_counts_of_zero_are_hidden_and_each_button_keeps_its_name(alice: Actor, bob: Actor) -> None:
+    quiet = StatusFactory.create(account=alice)
+    liked = StatusFactory.create(account=alice)
+    FavouriteFactory.create_batch(3, status=liked)
+    page = client_for(bob).get("/timelines/local").content.decode()
+    article = page[page.index(f'id="status-{quiet.pk}"') :]
+    footer = article[: article.index("</footer>")]
+    assert 'class="count"' not in footer
+    assert 'aria-label="Reply"' in footer
+    assert 'aria-label="Boost"' in footer
+    assert 'aria-label="Favourite"' in footer
+    article = page[page.index(f'id="status-{liked.pk}"') :]
+    footer = article[: article.index("</footer>")]
+    assert 'aria-label="Favourite (3 favourites)"' in footer
+    assert '<span class="count">3</span>' in footer
+
+
+def test_an_action_without_javascript_returns_to_the_post_it_was_done_on(alice: Actor, bob: Actor) -> None:
+    status = StatusFactory.create(account=alice)
+    client = client_for(bob)
+    page = client.get("/timelines/local").content.decode()
+    back = f"/timelines/local#status-{status.pk}"
+    assert f'<article class="status" id="status-{status.pk}"' in page
+    assert page.count(f'name="next" value="{back}"') >= 3  # boost, favourite, bookmark (and the menu's forms)
+    assert client.post(f"/statuses/{status.pk}/favourite", {"next": back})["Location"] == back
+
+
+def test_the_boosted_by_line_shows_the_boosters_custom_emoji(alice: Actor, bob: Actor) -> None:
+    make_custom_emoji("blobcat")
+    booster = LocalActorFactory.create(display_name="Carol :blobcat:")
+    original = StatusFactory.create(account=alice)
+    StatusFactory.create(account=booster, reblog_of=original, content="", text="")
+    page = client_for(bob).get(f"/accounts/{booster.pk}").content.decode()
+    line = page[page.index('<p class="meta"><span aria-hidden="true">⟳</span>') :]
+    line = line[: line.index("</p>")]
+    assert '<img class="custom-emoji"' in line
+    assert ":blobcat:" not in line.replace('alt=":blobcat:"', "").replace('title=":blobcat:"', "")
