@@ -63,13 +63,13 @@ def vote(request: HttpRequest, poll_id: int) -> HttpResponseBase:
         if any(not choice.isdigit() for choice in raw):
             raise StatusRefused(str(_("Choose one of the poll's options.")))
         do_cast_vote(check_cast_vote(actor, poll, [int(choice) for choice in raw]))
-        proposal = proposals_for_polls([poll.pk]).get(poll.pk)
-        if proposal is None:
+        link = proposals_for_polls([poll.pk], actor.user_id).get(poll.pk)
+        if link is None:
             messages.success(request, _("Your vote was counted."))
         else:
             messages.success(
                 request,
-                _("Your ballot on proposal #%(n)s was cast in the assembly.") % {"n": proposal.pk},
+                _("Your ballot on proposal #%(n)s was cast in the assembly.") % {"n": link.proposal.pk},
             )
     return back_to(request, f"/statuses/{poll.status_id}")
 
