@@ -33,6 +33,7 @@ from timeline.models import (
     ListAccount,
     MediaAttachment,
     Mute,
+    Notification,
     Review,
     ScheduledStatus,
     Status,
@@ -82,6 +83,17 @@ def conversations_for(owner: Actor) -> QuerySet[Conversation]:
     return (
         Conversation.objects.filter(owner=owner).select_related("last_status__account").prefetch_related("participants")
     )
+
+
+def notifications_for(recipient: Actor) -> QuerySet[Notification]:
+    """Return the recipient's notifications, less those of accounts muted with them and of domains hidden."""
+    notifications = Notification.objects.filter(recipient=recipient).exclude(
+        from_account_id__in=muted_account_ids(recipient, notifications=True)
+    )
+    domains = hidden_domains_for(recipient)
+    if domains:
+        notifications = notifications.exclude(domain_query(domains, "from_account__domain"))
+    return notifications.select_related("from_account", "status__account")
 
 
 def scheduled_statuses_for(owner: Actor) -> QuerySet[ScheduledStatus]:

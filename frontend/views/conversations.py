@@ -17,13 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from federation.models import Actor
+from frontend.list_rows import AccountName, account_names, post_excerpt
 from frontend.posts import PostView, post_views
 from frontend.viewer import viewer_actor
 from frontend.views.home import compose_form, post_composed
 from frontend.views.social import PAGE_SIZE
 from timeline.access import access_conversation_by_id, can_view_status
 from timeline.actions.conversations import do_mark_conversation_read, do_remove_conversation
-from timeline.entities.accounts import avatar_url
 from timeline.models import Conversation
 from timeline.selectors import conversations_for, thread_for
 
@@ -33,21 +33,29 @@ class ConversationRow:
     """One conversation as the list shows it: who it is with, its last post, whether it is unread."""
 
     conversation: Conversation
-    participants: list[tuple[Actor, str]]
+    participants: list[AccountName]
     last: PostView | None
+    # The last post's content warning, else the start of its text, shown with the emoji its entity lists.
+    excerpt: str = ""
 
 
 def _rows(page: list[Conversation], viewer: Actor) -> list[ConversationRow]:
     shown = [item.last_status for item in page if can_view_status(viewer, item.last_status)]
     posts = {post.status.pk: post for post in post_views(shown, viewer)}
-    return [
-        ConversationRow(
-            conversation=item,
-            participants=[(actor, avatar_url(actor)) for actor in item.participants.all()],
-            last=posts.get(item.last_status_id),
+    everyone = [actor for item in page for actor in item.participants.all()]
+    names = {name.actor.pk: name for name in account_names(everyone)}
+    rows = []
+    for item in page:
+        last = posts.get(item.last_status_id)
+        rows.append(
+            ConversationRow(
+                conversation=item,
+                participants=[names[actor.pk] for actor in item.participants.all()],
+                last=last,
+                excerpt=post_excerpt(last.shown) if last else "",
+            )
         )
-        for item in page
-    ]
+    return rows
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config.web_refusals import refusal_as_message
 from federation.access import access_account_by_id
 from federation.models import Actor
+from frontend.list_rows import AccountName, account_names
+from frontend.notifications import notification_views
 from frontend.posts import post_views
 from frontend.viewer import viewer_actor
 from members.api.accounts import search_accounts
@@ -43,9 +46,9 @@ from timeline.actions.interactions import (
 )
 from timeline.actions.markers import do_advance_marker
 from timeline.entities.accounts import avatar_url
-from timeline.filtering import filter_results_for_statuses, is_hidden
-from timeline.models import Block, Follow, Marker, Mute, Notification, Status, Tag
+from timeline.models import Block, Follow, Marker, Mute, Status, Tag
 from timeline.selectors import (
+    notifications_for,
     public_statuses_for,
     statuses_for_profile,
     thread_for,
@@ -160,30 +163,14 @@ def notifications(request: HttpRequest) -> HttpResponse:
     viewer = viewer_actor(request)
     if viewer is None:
         return render(request, "frontend/no_account.html", status=403)
-    found = list(
-        Notification.objects.filter(recipient=viewer)
-        .select_related("from_account", "status__account")
-        .order_by("-id")[:PAGE_SIZE]
-    )
-    # The member's filters apply as in Mastodon's apps: `hide` drops the notification, `warn` folds its post.
-    statuses = [item.status for item in found if item.status is not None]
-    results = filter_results_for_statuses(viewer, statuses, "notifications")
-    hidden = {status_id for status_id, matched in results.items() if is_hidden(matched)}
-    warnings = {
-        status_id: ", ".join(dict.fromkeys(result["filter"]["title"] for result in matched))
-        for status_id, matched in results.items()
-    }
+    found = list(notifications_for(viewer).order_by("-id")[:PAGE_SIZE])
     if found:
         # Showing the newest notifications reads them, as Mastodon's web app
         # moves the notifications marker when its column is shown; the marker
         # action also marks them read, so every app's unread count agrees.
         do_advance_marker(viewer, Marker.Timeline.NOTIFICATIONS, found[0].pk)
     pending = Follow.objects.filter(target=viewer, state=Follow.State.PENDING).count()
-    shown = [
-        (notification, warnings.get(notification.status_id or 0, ""))
-        for notification in found
-        if notification.status_id not in hidden
-    ]
+    shown = notification_views(found, viewer, timezone.now())
     return render(request, "frontend/notifications.html", {"notifications": shown, "pending_requests": pending})
 
 
@@ -192,10 +179,10 @@ def search(request: HttpRequest) -> HttpResponse:
     """Find accounts (resolving user@server handles for signed-in members) and hashtags."""
     query = request.GET.get("q", "").strip()
     viewer = viewer_actor(request)
-    accounts: list[Actor] = []
+    accounts: list[AccountName] = []
     tags: list[Tag] = []
     if query:
-        accounts = search_accounts(query, viewer=viewer, limit=20, resolve=viewer is not None)
+        accounts = account_names(search_accounts(query, viewer=viewer, limit=20, resolve=viewer is not None))
         tags = list(Tag.objects.filter(name__istartswith=query.lstrip("#").lower()).order_by("name")[:10])
     context = {"query": query, "accounts": accounts, "tags": tags}
     return render(request, "frontend/search.html", context)
@@ -340,7 +327,8 @@ def follow_requests(request: HttpRequest) -> HttpResponse:
     if viewer is None:
         return render(request, "frontend/no_account.html", status=403)
     pending = Follow.objects.filter(target=viewer, state=Follow.State.PENDING).select_related("follower").order_by("pk")
-    return render(request, "frontend/follow_requests.html", {"requests": list(pending), "viewer": viewer})
+    followers = account_names([follow.follower for follow in pending])
+    return render(request, "frontend/follow_requests.html", {"requests": followers, "viewer": viewer})
 
 
 @login_required

@@ -130,7 +130,9 @@ def search_accounts(
         accounts = accounts.filter(pk__in=followed)
     found = list(accounts.order_by("domain", "username")[: offset + limit + MAX_SEARCH_RESULTS])
     found.sort(key=lambda actor: (actor.username.lower() != username.lower(), actor.domain != "", actor.username))
-    visible = [actor for actor in found if not (actor.domain and is_domain_suspended(actor.domain))]
+    # One look-up per server, not per account: a page of results often shares a few servers.
+    suspended = {domain for domain in {actor.domain for actor in found if actor.domain} if is_domain_suspended(domain)}
+    visible = [actor for actor in found if actor.domain not in suspended]
     return visible[offset : offset + limit]
 
 

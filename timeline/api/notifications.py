@@ -16,7 +16,7 @@ from timeline.actions.notifications import do_clear_notifications, do_dismiss_no
 from timeline.entities.notifications import notification_entities
 from timeline.filtering import is_hidden
 from timeline.models import Notification
-from timeline.selectors import domain_query, hidden_domains_for, muted_account_ids
+from timeline.selectors import notifications_for
 
 MAX_UNREAD_COUNT = 1000
 
@@ -26,12 +26,7 @@ class NotificationNotFound(Http404):
 
 
 def _filtered(viewer: Actor, params: ApiParams) -> QuerySet[Notification]:
-    notifications = Notification.objects.filter(recipient=viewer).exclude(
-        from_account_id__in=muted_account_ids(viewer, notifications=True)
-    )
-    domains = hidden_domains_for(viewer)
-    if domains:
-        notifications = notifications.exclude(domain_query(domains, "from_account__domain"))
+    notifications = notifications_for(viewer)
     types = params.get_list("types")
     if types:
         notifications = notifications.filter(type__in=types)
@@ -49,7 +44,7 @@ def _filtered(viewer: Actor, params: ApiParams) -> QuerySet[Notification]:
 def notifications(request: HttpRequest) -> JsonResponse:
     """Return the token owner's notifications, newest first, filtered by `types[]` and `exclude_types[]`."""
     viewer = required_actor(request)
-    queryset = _filtered(viewer, ApiParams.from_request(request)).select_related("from_account", "status__account")
+    queryset = _filtered(viewer, ApiParams.from_request(request))
     page = paginate(queryset, PageRequest.from_request(request, default=40, maximum=80))
     # A notification about a status a `hide` filter matches is left out, as Mastodon leaves it out.
     entities = [

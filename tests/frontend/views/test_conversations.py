@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from federation.models import Actor
 from frontend.views import conversations as conversations_view
 from tests.factories.federation import LocalActorFactory
+from tests.factories.timeline import make_custom_emoji
 from timeline.actions.conversations import do_record_direct_status
 from timeline.actions.statuses import check_create_status, do_create_status
 from timeline.models import Conversation, Status, Visibility
@@ -108,3 +112,28 @@ def test_someone_elses_conversation_is_not_found_and_stays(alice_client: Client,
 
 def test_the_menu_links_to_direct_messages(alice_client: Client) -> None:
     assert 'href="/conversations"' in alice_client.get("/home").content.decode()
+
+
+def _emoji_queries(queries: CaptureQueriesContext) -> int:
+    return sum("timeline_customemoji" in query["sql"] for query in queries.captured_queries)
+
+
+def test_conversations_show_names_with_their_emoji_and_how_long_ago_in_the_same_queries(
+    alice_client: Client, alice: Actor
+) -> None:
+    make_custom_emoji("teapot")
+    _direct(LocalActorFactory.create(username="carol", display_name="Carol :teapot:"), "@alice tea :teapot:?")
+    with CaptureQueriesContext(connection) as alone:
+        page = alice_client.get("/conversations").content.decode()
+    assert '<strong class="name">Carol <img class="custom-emoji"' in page
+    assert "tea <img" in page
+    assert page.count('alt=":teapot:"') == 2
+    assert re.search(r'<time class="meta" datetime="[^"]+" title="[^"]+">just now</time>', page)
+    for name in ("dave", "erin", "frank"):
+        _direct(LocalActorFactory.create(username=name, display_name=f"{name} :teapot:"), f"@alice hello from {name}")
+    with CaptureQueriesContext(connection) as more:
+        page = alice_client.get("/conversations").content.decode()
+    assert page.count('alt=":teapot:"') == 5
+    # The emoji of every name and last post are read in the same queries however many rows there are.
+    # (Each row's last post is still checked for visibility on its own, as the client API's list does.)
+    assert _emoji_queries(more) == _emoji_queries(alone)

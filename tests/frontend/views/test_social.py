@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from federation.models import Actor, Delivery
 from frontend.views.social import PAGE_SIZE
 from members.models import MembershipStatus
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
-from tests.factories.timeline import MentionFactory, NotificationFactory, StatusFactory
+from tests.factories.timeline import MentionFactory, NotificationFactory, StatusFactory, make_custom_emoji
 from tests.frontend.views.test_tools import page_status_ids, walk_pages
 from timeline.models import Block, Favourite, Follow, Marker, Mute, Notification, Poll, Status, Tag, Visibility
 
@@ -178,6 +180,79 @@ def test_notifications_page_never_moves_the_marker_back(alice_client: Client, al
 def test_empty_notifications_page_writes_nothing(alice_client: Client, alice: Actor) -> None:
     assert alice_client.get("/notifications").status_code == 200
     assert not Marker.objects.exists()
+
+
+def queries_to_show(client: Client, path: str, params: dict[str, str] | None = None) -> int:
+    """Return how many queries showing the page takes."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path, params or {}).status_code == 200
+    return len(queries)
+
+
+def cats(count: int, start: int = 0) -> list[Actor]:
+    """Return remote accounts whose names carry their server's :blobcat: emoji."""
+    return [
+        RemoteActorFactory.create(username=f"cat{index}", domain="cats.example", display_name=f"Cat {index} :blobcat:")
+        for index in range(start, start + count)
+    ]
+
+
+def test_notifications_show_names_and_posts_with_their_emoji_and_how_long_ago(
+    alice_client: Client, alice: Actor
+) -> None:
+    make_custom_emoji("blobcat", domain="cats.example")
+    make_custom_emoji("teapot")
+    first, *others = cats(4)
+    post = StatusFactory.create(account=alice, text="Tea time :teapot:")
+    NotificationFactory.create(recipient=alice, from_account=first, type="favourite", status=post)
+    # A remote post has no source text: its excerpt comes from its HTML.
+    mention = StatusFactory.create(account=first, text="", content="<p>Hello :blobcat:</p><p>again &amp; again</p>")
+    NotificationFactory.create(recipient=alice, from_account=first, type="mention", status=mention)
+    alone = queries_to_show(alice_client, "/notifications")
+    page = alice_client.get("/notifications").content.decode()
+    assert 'Cat 0 <img class="custom-emoji"' in page
+    assert 'alt=":blobcat:"' in page
+    assert f'href="/statuses/{post.pk}">Tea time <img class="custom-emoji"' in page
+    assert 'alt=":teapot:"' in page
+    assert "Hello <img" in page
+    assert "again &amp; again" in page
+    assert re.search(r'<time datetime="[^"]+" title="[^"]+">just now</time>', page)
+    assert "favourited your post" in page
+    for other in others:
+        NotificationFactory.create(recipient=alice, from_account=other, type="reblog", status=post)
+        NotificationFactory.create(recipient=alice, from_account=other, type="follow")
+    # The first showing creates the marker; later ones move it.
+    assert queries_to_show(alice_client, "/notifications") <= alone
+    assert alice_client.get("/notifications").content.decode().count('alt=":blobcat:"') == 3 + 2 * len(others)
+
+
+def test_notifications_from_an_account_muted_with_them_are_not_shown(
+    alice_client: Client, alice: Actor, bob: Actor
+) -> None:
+    carol = RemoteActorFactory.create(username="carol")
+    NotificationFactory.create(recipient=alice, from_account=bob, type="follow")
+    NotificationFactory.create(recipient=alice, from_account=carol, type="follow")
+    Mute.objects.create(account=alice, target=bob, hide_notifications=True)
+    Mute.objects.create(account=alice, target=carol, hide_notifications=False)
+    page = alice_client.get("/notifications").content.decode()
+    assert "@bob" not in page
+    assert f"@{carol.acct}" in page
+
+
+def test_search_and_follow_requests_show_names_with_their_emoji_in_one_query(
+    alice_client: Client, alice: Actor
+) -> None:
+    make_custom_emoji("blobcat", domain="cats.example")
+    (first,) = cats(1)
+    Follow.objects.create(follower=first, target=alice, state=Follow.State.PENDING)
+    alone = {path: queries_to_show(alice_client, path, {"q": "cat"}) for path in ("/search", "/follow_requests")}
+    for other in cats(3, start=1):
+        Follow.objects.create(follower=other, target=alice, state=Follow.State.PENDING)
+    for path in ("/search", "/follow_requests"):
+        page = alice_client.get(path, {"q": "cat"}).content.decode()
+        assert page.count('alt=":blobcat:"') == 4
+        assert '<strong class="name">Cat 3 <img class="custom-emoji"' in page
+        assert queries_to_show(alice_client, path, {"q": "cat"}) == alone[path]
 
 
 def test_search_finds_people_and_hashtags(alice_client: Client, alice: Actor, bob: Actor) -> None:
