@@ -114,6 +114,7 @@ def log_page(request: HttpRequest) -> HttpResponse:
         "visibilities": [(value, label) for value, label in LogVisibility.choices if value in allowed],
         "chosen_visibilities": wanted,
         "filter_query": filters,
+        "collection_uri": log_collection_uri(),
     }
     return render(request, "governance/log.html", context)
 

@@ -149,3 +149,43 @@ def test_readers_filter_the_log_by_kind_and_visibility() -> None:
     moderator.force_login(make_moderator())
     only_private = moderator.get("/governance/log", {"visibility": "moderators", "format": "json"}).json()
     assert [entry["summary"] for entry in only_private] == ["Private action"]
+
+
+@pytest.mark.usefixtures("entries")
+def test_an_unknown_filter_value_is_ignored_on_the_page_and_in_json_alike() -> None:
+    anonymous = Client()
+    for query in ({"kind": "no.such.kind"}, {"kind": ""}, {"visibility": "nobody"}):
+        listed = anonymous.get("/governance/log", {**query, "format": "json"}).json()
+        assert [entry["summary"] for entry in listed] == ["Public budget"]
+        response = anonymous.get("/governance/log", query)
+        assert response.status_code == 200
+        assert "Public budget" in response.content.decode()
+    # The kind list offers every kind in one select, the unknown one chosen nowhere.
+    page = anonymous.get("/governance/log", {"kind": "no.such.kind"}).content.decode()
+    assert '<select id="log-kind" name="kind">' in page
+    kinds = page.split('id="log-kind"')[1].split("</select>")[0]
+    assert "multiple" not in kinds
+    assert " selected" not in kinds
+
+
+@pytest.mark.usefixtures("entries")
+def test_a_filter_matching_nothing_says_so_and_members_filter_by_visibility_with_checkboxes() -> None:
+    anonymous = Client()
+    page = anonymous.get("/governance/log", {"kind": "rule.version"}).content.decode()
+    assert "No entry matches these filters." in page
+    assert 'type="checkbox"' not in page  # One level to see: nothing to choose.
+    moderator = Client()
+    moderator.force_login(make_moderator())
+    page = moderator.get("/governance/log", {"visibility": "moderators"}).content.decode()
+    assert 'id="log-visibility-moderators" name="visibility" value="moderators" checked' in page
+    assert "Private action" in page
+    assert "Public budget" not in page
+
+
+def test_the_log_page_tells_members_how_to_check_the_chain() -> None:
+    page = Client().get("/governance/log").content.decode()
+    assert "hash chain" in page
+    assert f"<code>{base_url()}/governance/log</code>" in page
+    assert 'href="?format=json"' in page
+    assert "manage.py verify_log" in page
+    assert "Nothing has been recorded yet." in page

@@ -44,7 +44,7 @@ def test_a_new_member_without_payments_is_told_why_they_are_in_good_standing() -
     client.force_login(newcomer)
     page = client.get("/coop/membership").content.decode()
     assert "(in good standing)" in page
-    assert "No payments recorded." in page
+    assert "No dues payments recorded yet." in page
     assert "no month of dues is unpaid" in page
 
 

@@ -109,5 +109,6 @@ def test_the_register_page_shows_holdings_and_downloads_csv(officer: User, membe
     assert csv["Content-Type"].startswith("text/csv")
     assert "mira" in csv.content.decode()
     past = client.get("/coop/officers/register", {"as_of": "2000-01-01"}).content.decode()
-    assert "Nobody held shares on that day." in past
+    assert "Nobody held shares on Jan. 1, 2000." in past
+    assert "<table" not in past
     assert client.get("/coop/officers/register", {"as_of": "yesterday"}).status_code == 302
