@@ -60,7 +60,7 @@ def percent(fraction: Decimal) -> str:
     return f"{value.normalize():f}%"
 
 
-def _people(fraction: Decimal, of: int) -> int:
+def people(fraction: Decimal, of: int) -> int:
     """Return the fewest people that make up at least `fraction` of `of`."""
     return math.ceil(Fraction(fraction) * of)
 
@@ -80,20 +80,20 @@ def explain_rules(
     ballots = tally.get("ballots") if tally else None
     so_far = "" if closed else " so far"
     lines = [
-        f"Quorum {percent(quorum)} of {electorate} members = {_people(quorum, electorate)}"
+        f"Quorum {percent(quorum)} of {electorate} members = {people(quorum, electorate)}"
         + (f" ({ballots} voted{so_far})" if ballots is not None else "")
     ]
     if method in BINARY_METHODS:
         if threshold_basis == ThresholdBasis.ELECTORATE:
             lines.append(
                 f"Passes with {percent(pass_threshold)} of the whole electorate agreeing: "
-                f"{_people(pass_threshold, electorate)} of {electorate} members"
+                f"{people(pass_threshold, electorate)} of {electorate} members"
             )
         else:
             counts = list(tally.get("counts") or []) if tally else []
             # Abstentions aside: agree, disagree and block (consent) or yes and no.
             cast = sum(counts[:1] + counts[2:]) if method == DecisionMethod.CONSENT else sum(counts[:2])
-            needed = f": {max(1, _people(pass_threshold, cast))} of {cast}{so_far}" if tally else ""
+            needed = f": {max(1, people(pass_threshold, cast))} of {cast}{so_far}" if tally else ""
             lines.append(f"Passes with {percent(pass_threshold)} of votes cast, abstentions aside{needed}")
         if method == DecisionMethod.CONSENT:
             lines.append(f"A block stands unless agreement reaches {percent(block_override)}")

@@ -10,16 +10,17 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from config.web_refusals import refusal_as_message, refusal_on_form
-from governance.access import access_proposal_by_id, access_report_by_id, is_moderator
+from governance.access import access_proposal_by_id, access_report_by_id, can_view_proposal, is_moderator
 from governance.actions.ballots import check_cast_ballot, do_cast_ballot
+from governance.actions.closing import published_ballots, recount_proposal
 from governance.actions.proposals import (
     MAX_OPEN_DAYS,
     ProposalDraft,
@@ -29,8 +30,8 @@ from governance.actions.proposals import (
     do_open_proposal,
 )
 from governance.actions.reports import do_reopen_report, do_resolve_report
-from governance.api.entities import proposal_entity
-from governance.charts import participation_by_day, runoff_rows, tally_bars
+from governance.api.entities import proposal_entity, published_ballots_document
+from governance.charts import participation_by_day, quorum_progress, runoff_rows, tally_bars
 from governance.models import ModerationAction, Proposal, ProposalKind, Report
 from governance.payload_forms import PAYLOAD_FORMS
 from governance.payloads import diff_against_in_force
@@ -278,7 +279,10 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
     context = {
         "proposal": proposal,
         "entity": entity,
-        "heading": _outcome_heading(proposal),
+        "banner": _outcome_banner(proposal),
+        "winner_note": _winner_note(proposal),
+        "quorum": quorum_progress(proposal, int(tally.get("ballots") or 0)) if tally else None,
+        "published": _published_ballots(user, proposal, entity),
         "changes": _changes(proposal, entity),
         "rules": explain_rules(
             method=proposal.method,
@@ -320,15 +324,93 @@ def _ballot_fields(options: list[str], choice: Any) -> list[dict[str, Any]]:
     return fields
 
 
-def _outcome_heading(proposal: Proposal) -> str:
-    """Return how a closed proposal ended, as its page is headed ("" while it is open)."""
+def _outcome_banner(proposal: Proposal) -> dict[str, str] | None:
+    """Return how a closed proposal ended, in a word and the reason, for the banner atop its page (None if open)."""
     if proposal.state == Proposal.State.OPEN:
-        return ""
+        return None
     if proposal.outcome == Outcome.PASSED:
-        return _("Passed: %s") % proposal.outcome_reason
-    if proposal.outcome == Outcome.NO_QUORUM:
-        return _("Did not pass, for lack of a quorum: %s") % proposal.outcome_reason
-    return _("Did not pass: %s") % proposal.outcome_reason
+        word = _("Passed")
+    elif proposal.outcome == Outcome.NO_QUORUM:
+        word = _("Failed quorum")
+    else:
+        word = _("Rejected")
+    return {
+        "outcome": proposal.outcome,
+        "word": str(word),
+        "reason": proposal.outcome_reason,
+    }
+
+
+def _winner_note(proposal: Proposal) -> str:
+    """Return what the highlighted bar says: leading while open, won if the proposal passed, else most votes.
+
+    A consent proposal's most-voted option can be "agree" while a block or
+    the threshold rejects it; "won" would then contradict the outcome.
+    """
+    if proposal.state == Proposal.State.OPEN:
+        return str(_("leading"))
+    if proposal.outcome == Outcome.PASSED:
+        return str(_("won"))
+    return str(_("most votes"))
+
+
+def _choice_text(method: str, options: list[str], choice: Any) -> str:
+    """Return a published choice in words: an option, the approved options, a ranking or a score per option."""
+
+    def label(index: Any) -> str:
+        return options[index] if isinstance(index, int) and 0 <= index < len(options) else str(index)
+
+    if not isinstance(choice, list):
+        return label(choice)
+    if method == DecisionMethod.RANKED_CHOICE:
+        return ", ".join(f"{rank}. {label(index)}" for rank, index in enumerate(choice, start=1))
+    if method == DecisionMethod.SCORE:
+        return ", ".join(f"{label(index)}: {score}" for index, score in enumerate(choice))
+    return ", ".join(label(index) for index in choice)
+
+
+def _published_ballots(user: User, proposal: Proposal, entity: dict[str, Any]) -> dict[str, Any] | None:
+    """Return a closed proposal's published ballots as rows, and a recount of exactly those rows.
+
+    Shown to whoever may read the ballots through the co-op API (the same
+    access rule), never to a reader of the page who may not.
+    """
+    if proposal.state != Proposal.State.CLOSED or not can_view_proposal(user, proposal):
+        return None
+    ballots = published_ballots(proposal)
+    own = (entity.get("own_ballot") or {}).get("tracker")
+    recount = recount_proposal(proposal, rows=[(ballot.tracker, ballot.choice) for ballot in ballots])
+    counts = recount.tally.get("counts") or []
+    return {
+        "rows": [
+            {
+                "tracker": ballot.tracker,
+                "voter": ballot.voter,
+                "choice": _choice_text(proposal.method, proposal.options, ballot.choice),
+                "own": ballot.tracker == own,
+            }
+            for ballot in ballots
+        ],
+        "named": not proposal.secret,
+        "recount": [{"label": label, "count": count} for label, count in zip(proposal.options, counts, strict=False)],
+        "winner": _choice_text(proposal.method, proposal.options, recount.tally.get("winner"))
+        if recount.tally.get("winner") is not None
+        else "",
+        "matches": not recount.problems,
+        "problems": recount.problems,
+    }
+
+
+@login_required
+@require_GET
+def proposal_ballots_json(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """Return a closed proposal's published ballots as JSON, as the co-op API does, to a signed-in member."""
+    proposal = access_proposal_by_id(_user(request), proposal_id)
+    if proposal.state != Proposal.State.CLOSED:
+        return JsonResponse({"error": "Ballots are published when the proposal closes"}, status=422)
+    response = JsonResponse(published_ballots_document(proposal), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="proposal-{proposal.pk}-ballots.json"'
+    return response
 
 
 def _changes(proposal: Proposal, entity: dict[str, Any]) -> dict[str, Any]:

@@ -287,7 +287,7 @@ def test_a_failed_proposal_changes_nothing(kind: str) -> None:
     assert closed.enactment == {}
     assert _state() == before
     page = client.get(f"/governance/proposals/{proposal.pk}").content.decode()
-    assert "Did not pass: " in page
+    assert "Rejected</p>" in page
     assert "If it passes" not in page
 
 
