@@ -26,7 +26,7 @@ class ProposalKind(models.TextChoices):
     DUES_TIER = "dues_tier", "Dues tier"
     PATRONAGE = "patronage", "Patronage allocation"
     CUSTOM_EMOJI = "custom_emoji", "Custom emoji"
-    TEXT = "text", "Text (no payload)"
+    TEXT = "text", "General motion"
 
 
 class Proposal(models.Model):

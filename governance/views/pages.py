@@ -86,9 +86,10 @@ class ProposalForm(forms.Form):
         latest = now + timedelta(days=MAX_OPEN_DAYS)
         closes_at = self.fields["closes_at"]
         closes_at.widget.attrs.update({"min": f"{earliest:{DATETIME_LOCAL}}", "max": f"{latest:{DATETIME_LOCAL}}"})
+        # The dates end the sentences in brackets: a format such as "2:35 a.m." ends with its own full stop.
         closes_at.help_text = _(
-            "The bylaws keep this proposal open at least %(days)s days, so no earlier than %(earliest)s; "
-            "a proposal stays open at most %(max)s days, so no later than %(latest)s. Empty: the earliest."
+            "Leave empty for the earliest. The bylaws keep this proposal open at least %(days)s days "
+            "(no earlier than %(earliest)s) and at most %(max)s days (no later than %(latest)s)."
         ) % {
             "days": opening.min_open_days,
             "earliest": date_format(timezone.localtime(earliest), "SHORT_DATETIME_FORMAT"),
@@ -139,17 +140,21 @@ def new_proposal(request: HttpRequest) -> HttpResponse:
 
     A method that picks among options gives each option its own payload
     form, prefixed `option<n>-`; the winning option's payload is enacted.
+    Posting with `confirm=switch` (the "Show the form" button, or htmx when
+    the kind or method changes) shows the chosen kind's form again with
+    everything already typed in it, unchecked.
     """
     user = _user(request)
     source = request.POST if request.method == "POST" else request.GET
+    switching = request.method == "POST" and request.POST.get("confirm") == "switch"
     kind = _choice_in(source.get("kind"), [k for k in ProposalKind.values if k in PAYLOAD_FORMS], ProposalKind.TEXT)
     method = _choice_in(source.get("method"), DecisionMethod.values, DecisionMethod.CONSENT)
     count_text = source.get("count", "")
     count = min(max(int(count_text), MIN_OPTIONS), MAX_OPTIONS) if count_text.isdigit() else MIN_OPTIONS
     carries_options = kind != ProposalKind.TEXT and method not in BINARY_METHODS
-    bound = request.POST if request.method == "POST" else None
-    files = request.FILES if request.method == "POST" else None
-    prefill = {**request.GET.dict(), "kind": kind, "method": method, "count": count}
+    bound = request.POST if request.method == "POST" and not switching else None
+    files = request.FILES if bound is not None else None
+    prefill = {**source.dict(), "kind": kind, "method": method, "count": count}
     opening = opening_rules(kind, bylaws_in_force())
     form = ProposalForm(bound, initial=prefill, opening=opening, carries_options=carries_options)
     payload_class = PAYLOAD_FORMS[kind]

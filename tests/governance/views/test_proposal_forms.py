@@ -381,3 +381,25 @@ def test_a_share_class_is_changed_from_its_prefilled_terms_and_its_value_stays_o
     close(proposal)
     share_class.refresh_from_db()
     assert share_class.max_per_member == 10
+
+
+def test_showing_another_kinds_form_keeps_what_was_typed_and_opens_nothing() -> None:
+    client = signed_in(make_member())
+    typed = {"kind": "server_rule", "method": "consent", "count": "2", "title": "Kinder rules", "body": "We need one."}
+    page = client.post(NEW, {**typed, "confirm": "switch"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'value="Kinder rules"' in html
+    assert "We need one.</textarea>" in html
+    assert '<option value="server_rule" selected>' in html
+    assert 'name="text"' in html  # the rule's wording, the server rule's own field
+    assert "This field is required." not in html
+    assert not Proposal.objects.exists()
+
+
+def test_the_kind_form_names_a_general_motion_and_ends_its_help_with_one_full_stop() -> None:
+    html = signed_in(make_member()).get(NEW).content.decode()
+    assert '<option value="text" selected>General motion</option>' in html
+    assert "Text (no payload)" not in html
+    assert "Leave empty for the earliest." in html
+    assert ".." not in html.replace("...", "")
