@@ -259,7 +259,7 @@ def test_a_passed_proposal_enacts_what_its_preview_showed_and_the_log_links_them
     vote(member, proposal, 0)
     closed = close(proposal)
     page = client.get(f"/governance/proposals/{proposal.pk}").content.decode()
-    assert "Passed: " in page
+    assert "Passed</p>" in page
     assert "If it passes" not in page
     assert "error" not in closed.enactment, closed.enactment
     assert check()
