@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Count
@@ -11,6 +13,8 @@ from django.db.models.functions import TruncDate
 from django.utils.formats import date_format
 
 from governance.models import Participation, Proposal
+from governance.rules import people, percent
+from governance.tally.methods import DecisionMethod
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,8 @@ class Bar:
     value: int
     percent: int
     highlight: bool = False
+    # The count as a share of the ballots ("66.7%"), where that means something ("" for total scores).
+    share: str = ""
 
 
 def _bars(labels: list[str], values: list[int], highlight: int | None = None) -> list[Bar]:
@@ -37,9 +43,42 @@ def _bars(labels: list[str], values: list[int], highlight: int | None = None) ->
 
 
 def tally_bars(options: list[str], tally: dict[str, Any]) -> list[Bar]:
-    """Return one bar per option from a published tally, the winner highlighted."""
+    """Return one bar per option from a published tally, the winner highlighted, each with its share of ballots.
+
+    A score is a sum of points, not of ballots, so its bars carry no share.
+    """
     counts = [int(count) for count in tally.get("counts", [])]
-    return _bars(options[: len(counts)], counts, tally.get("winner"))
+    bars = _bars(options[: len(counts)], counts, tally.get("winner"))
+    ballots = int(tally.get("ballots") or 0)
+    if not ballots or tally.get("method") == DecisionMethod.SCORE:
+        return bars
+    return [replace(bar, share=percent(Decimal(bar.value) / ballots)) for bar in bars]
+
+
+@dataclass(frozen=True)
+class QuorumProgress:
+    """How many of the electorate voted against how many the quorum needs."""
+
+    voted: int
+    electorate: int
+    turnout: str
+    quorum: str
+    needed: int
+    reached: bool
+
+
+def quorum_progress(proposal: Proposal, ballots: int) -> QuorumProgress:
+    """Return the turnout of `ballots` against the proposal's frozen quorum."""
+    electorate = proposal.electorate_size
+    needed = people(proposal.quorum, electorate)
+    return QuorumProgress(
+        voted=ballots,
+        electorate=electorate,
+        turnout=percent(Decimal(ballots) / electorate) if electorate else percent(Decimal(0)),
+        quorum=percent(proposal.quorum),
+        needed=needed,
+        reached=electorate > 0 and Fraction(ballots, electorate) >= Fraction(proposal.quorum),
+    )
 
 
 @dataclass(frozen=True)

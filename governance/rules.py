@@ -86,7 +86,7 @@ def percent(fraction: Decimal) -> str:
     return f"{value.normalize():f}%"
 
 
-def _people(fraction: Decimal, of: int) -> int:
+def people(fraction: Decimal, of: int) -> int:
     """Return the fewest people that make up at least `fraction` of `of`."""
     return math.ceil(Fraction(fraction) * of)
 
@@ -111,7 +111,7 @@ def explain_rules(
         "Quorum %(quorum)s of %(electorate)s member = %(people)s",
         "Quorum %(quorum)s of %(electorate)s members = %(people)s",
         electorate,
-    ) % {"quorum": localised_percent(quorum), "electorate": electorate, "people": _people(quorum, electorate)}
+    ) % {"quorum": localised_percent(quorum), "electorate": electorate, "people": people(quorum, electorate)}
     if ballots is not None:
         counted = gettext("%(rule)s (%(ballots)s voted)") if closed else gettext("%(rule)s (%(ballots)s voted so far)")
         quorum_line = counted % {"rule": quorum_line, "ballots": ballots}
@@ -125,13 +125,13 @@ def explain_rules(
                     "Passes with %(threshold)s of the whole electorate agreeing: %(people)s of %(electorate)s members",
                     electorate,
                 )
-                % {"threshold": threshold, "people": _people(pass_threshold, electorate), "electorate": electorate}
+                % {"threshold": threshold, "people": people(pass_threshold, electorate), "electorate": electorate}
             )
         elif tally:
             counts = list(tally.get("counts") or [])
             # Abstentions aside: agree, disagree and block (consent) or yes and no.
             cast = sum(counts[:1] + counts[2:]) if method == DecisionMethod.CONSENT else sum(counts[:2])
-            needed = {"threshold": threshold, "people": max(1, _people(pass_threshold, cast)), "cast": cast}
+            needed = {"threshold": threshold, "people": max(1, people(pass_threshold, cast)), "cast": cast}
             if closed:
                 lines.append(
                     gettext("Passes with %(threshold)s of votes cast, abstentions aside: %(people)s of %(cast)s")

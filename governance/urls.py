@@ -69,6 +69,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("governance/proposals", pages.proposal_list, name="proposals"),
     path("governance/proposals/new", pages.new_proposal, name="new_proposal"),
     path("governance/proposals/<int:proposal_id>", pages.proposal_page, name="proposal"),
+    path("governance/proposals/<int:proposal_id>/ballots.json", pages.proposal_ballots_json, name="proposal_ballots"),
     path("governance/moderation", pages.moderation_queue, name="moderation"),
     path("governance/report/<int:account_id>", report_views.report_account, name="report_account"),
 ]

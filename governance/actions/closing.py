@@ -146,13 +146,15 @@ class Recount:
     problems: list[str]
 
 
-def recount_proposal(proposal: Proposal) -> Recount:
+def recount_proposal(proposal: Proposal, rows: list[tuple[str, Choice]] | None = None) -> Recount:
     """Recount a closed proposal from its published ballots (trackers and choices) and compare with the record.
 
     The record is checked three ways: the stored tally and outcome, the
     ballots' digest at close, and the closing entry of the hash-chained log.
+    `rows` are the ballots as a page showed them, so that what is recounted
+    is what the reader saw; by default they are read afresh.
     """
-    rows = ballot_rows(proposal)
+    rows = ballot_rows(proposal) if rows is None else rows
     tally, decision = count_proposal(proposal, rows)
     digest = ballots_digest(rows)
     problems: list[str] = []

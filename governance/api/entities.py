@@ -90,6 +90,18 @@ def published_ballot_entities(proposal: Proposal) -> list[dict[str, Any]]:
     ]
 
 
+def published_ballots_document(proposal: Proposal) -> dict[str, Any]:
+    """Return a closed proposal's published ballots with what a recount needs: method, options and electorate."""
+    return {
+        "proposal_id": str(proposal.pk),
+        "method": proposal.method,
+        "options": proposal.options,
+        "electorate": {"size": proposal.electorate_size, "hash": proposal.electorate_hash},
+        "ballots_digest": proposal.ballots_digest,
+        "ballots": published_ballot_entities(proposal),
+    }
+
+
 def comment_entity(comment: ProposalComment) -> dict[str, Any]:
     """Return a reply in a proposal's discussion."""
     return {

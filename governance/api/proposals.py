@@ -16,7 +16,7 @@ from config.api.params import json_body
 from governance.access import access_proposal_by_id, is_moderator
 from governance.actions.ballots import check_cast_ballot, do_cast_ballot
 from governance.actions.proposals import check_add_comment, check_create_proposal, do_add_comment, do_open_proposal
-from governance.api.entities import comment_entity, log_entry_entity, proposal_entity, published_ballot_entities
+from governance.api.entities import comment_entity, log_entry_entity, proposal_entity, published_ballots_document
 from governance.models import Proposal
 from governance.selectors import log_entries_for, log_visibilities_for, proposals_for_members
 from governance.tally.outcome import ThresholdBasis
@@ -124,16 +124,7 @@ def proposal_ballots(request: HttpRequest, proposal_id: str) -> JsonResponse:
     proposal = access_proposal_by_id(token_user(request), _proposal_id(proposal_id))
     if proposal.state != Proposal.State.CLOSED:
         raise ApiError("Ballots are published when the proposal closes", 422)
-    return JsonResponse(
-        {
-            "proposal_id": str(proposal.pk),
-            "method": proposal.method,
-            "options": proposal.options,
-            "electorate": {"size": proposal.electorate_size, "hash": proposal.electorate_hash},
-            "ballots_digest": proposal.ballots_digest,
-            "ballots": published_ballot_entities(proposal),
-        }
-    )
+    return JsonResponse(published_ballots_document(proposal))
 
 
 @csrf_exempt

@@ -27,7 +27,7 @@ class ProposalKind(models.TextChoices):
     DUES_TIER = "dues_tier", _("Dues tier")
     PATRONAGE = "patronage", _("Patronage allocation")
     CUSTOM_EMOJI = "custom_emoji", _("Custom emoji")
-    TEXT = "text", _("Text (no payload)")
+    TEXT = "text", _("General motion")
 
 
 class Proposal(models.Model):

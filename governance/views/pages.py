@@ -10,12 +10,12 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from config.web_refusals import refusal_as_message, refusal_on_form
 from governance.access import (
@@ -23,9 +23,11 @@ from governance.access import (
     access_proposal_by_id,
     access_proposal_summary_by_id,
     access_report_by_id,
+    can_view_proposal,
     is_moderator,
 )
 from governance.actions.ballots import check_cast_ballot, do_cast_ballot
+from governance.actions.closing import published_ballots, recount_proposal
 from governance.actions.proposals import (
     MAX_OPEN_DAYS,
     ProposalDraft,
@@ -35,8 +37,8 @@ from governance.actions.proposals import (
     do_open_proposal,
 )
 from governance.actions.reports import do_reopen_report, do_resolve_report
-from governance.api.entities import proposal_entity
-from governance.charts import participation_by_day, runoff_rows, tally_bars
+from governance.api.entities import proposal_entity, published_ballots_document
+from governance.charts import participation_by_day, quorum_progress, runoff_rows, tally_bars
 from governance.models import ModerationAction, Proposal, ProposalKind, Report
 from governance.payload_forms import PAYLOAD_FORMS
 from governance.payloads import diff_against_in_force
@@ -98,9 +100,10 @@ class ProposalForm(forms.Form):
         latest = now + timedelta(days=MAX_OPEN_DAYS)
         closes_at = self.fields["closes_at"]
         closes_at.widget.attrs.update({"min": f"{earliest:{DATETIME_LOCAL}}", "max": f"{latest:{DATETIME_LOCAL}}"})
+        # The dates end the sentences in brackets: a format such as "2:35 a.m." ends with its own full stop.
         closes_at.help_text = _(
-            "The bylaws keep this proposal open at least %(days)s days, so no earlier than %(earliest)s; "
-            "a proposal stays open at most %(max)s days, so no later than %(latest)s. Empty: the earliest."
+            "Leave empty for the earliest. The bylaws keep this proposal open at least %(days)s days "
+            "(no earlier than %(earliest)s) and at most %(max)s days (no later than %(latest)s)."
         ) % {
             "days": opening.min_open_days,
             "earliest": date_format(timezone.localtime(earliest), "SHORT_DATETIME_FORMAT"),
@@ -151,17 +154,21 @@ def new_proposal(request: HttpRequest) -> HttpResponse:
 
     A method that picks among options gives each option its own payload
     form, prefixed `option<n>-`; the winning option's payload is enacted.
+    Posting with `confirm=switch` (the "Show the form" button, or htmx when
+    the kind or method changes) shows the chosen kind's form again with
+    everything already typed in it, unchecked.
     """
     user = _user(request)
     source = request.POST if request.method == "POST" else request.GET
+    switching = request.method == "POST" and request.POST.get("confirm") == "switch"
     kind = _choice_in(source.get("kind"), [k for k in ProposalKind.values if k in PAYLOAD_FORMS], ProposalKind.TEXT)
     method = _choice_in(source.get("method"), DecisionMethod.values, DecisionMethod.CONSENT)
     count_text = source.get("count", "")
     count = min(max(int(count_text), MIN_OPTIONS), MAX_OPTIONS) if count_text.isdigit() else MIN_OPTIONS
     carries_options = kind != ProposalKind.TEXT and method not in BINARY_METHODS
-    bound = request.POST if request.method == "POST" else None
-    files = request.FILES if request.method == "POST" else None
-    prefill = {**request.GET.dict(), "kind": kind, "method": method, "count": count}
+    bound = request.POST if request.method == "POST" and not switching else None
+    files = request.FILES if bound is not None else None
+    prefill = {**source.dict(), "kind": kind, "method": method, "count": count}
     opening = opening_rules(kind, bylaws_in_force())
     form = ProposalForm(bound, initial=prefill, opening=opening, carries_options=carries_options)
     payload_class = PAYLOAD_FORMS[kind]
@@ -295,7 +302,10 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
     context = {
         "proposal": proposal,
         "entity": entity,
-        "heading": _outcome_heading(proposal),
+        "banner": _outcome_banner(proposal),
+        "winner_note": _winner_note(proposal),
+        "quorum": quorum_progress(proposal, int(tally.get("ballots") or 0)) if tally else None,
+        "published": _published_ballots(user, proposal, entity),
         "changes": _changes(proposal, entity),
         "rules": explain_rules(
             method=proposal.method,
@@ -349,16 +359,93 @@ def _ballot_fields(options: list[str], choice: Any) -> list[dict[str, Any]]:
     return fields
 
 
-def _outcome_heading(proposal: Proposal) -> str:
-    """Return how a closed proposal ended, as its page is headed ("" while it is open)."""
+def _outcome_banner(proposal: Proposal) -> dict[str, str] | None:
+    """Return how a closed proposal ended, in a word and the reason, for the banner atop its page (None if open)."""
     if proposal.state == Proposal.State.OPEN:
-        return ""
-    reason = outcome_reason(proposal)
+        return None
     if proposal.outcome == Outcome.PASSED:
-        return _("Passed: %s") % reason
-    if proposal.outcome == Outcome.NO_QUORUM:
-        return _("Did not pass, for lack of a quorum: %s") % reason
-    return _("Did not pass: %s") % reason
+        word = _("Passed")
+    elif proposal.outcome == Outcome.NO_QUORUM:
+        word = _("Failed quorum")
+    else:
+        word = _("Rejected")
+    return {
+        "outcome": proposal.outcome,
+        "word": str(word),
+        "reason": outcome_reason(proposal),
+    }
+
+
+def _winner_note(proposal: Proposal) -> str:
+    """Return what the highlighted bar says: leading while open, won if the proposal passed, else most votes.
+
+    A consent proposal's most-voted option can be "agree" while a block or
+    the threshold rejects it; "won" would then contradict the outcome.
+    """
+    if proposal.state == Proposal.State.OPEN:
+        return str(_("leading"))
+    if proposal.outcome == Outcome.PASSED:
+        return str(_("won"))
+    return str(_("most votes"))
+
+
+def _choice_text(method: str, options: list[str], choice: Any) -> str:
+    """Return a published choice in words: an option, the approved options, a ranking or a score per option."""
+
+    def label(index: Any) -> str:
+        return options[index] if isinstance(index, int) and 0 <= index < len(options) else str(index)
+
+    if not isinstance(choice, list):
+        return label(choice)
+    if method == DecisionMethod.RANKED_CHOICE:
+        return ", ".join(f"{rank}. {label(index)}" for rank, index in enumerate(choice, start=1))
+    if method == DecisionMethod.SCORE:
+        return ", ".join(f"{label(index)}: {score}" for index, score in enumerate(choice))
+    return ", ".join(label(index) for index in choice)
+
+
+def _published_ballots(user: User, proposal: Proposal, entity: dict[str, Any]) -> dict[str, Any] | None:
+    """Return a closed proposal's published ballots as rows, and a recount of exactly those rows.
+
+    Shown to whoever may read the ballots through the co-op API (the same
+    access rule), never to a reader of the page who may not.
+    """
+    if proposal.state != Proposal.State.CLOSED or not can_view_proposal(user, proposal):
+        return None
+    ballots = published_ballots(proposal)
+    own = (entity.get("own_ballot") or {}).get("tracker")
+    recount = recount_proposal(proposal, rows=[(ballot.tracker, ballot.choice) for ballot in ballots])
+    counts = recount.tally.get("counts") or []
+    return {
+        "rows": [
+            {
+                "tracker": ballot.tracker,
+                "voter": ballot.voter,
+                "choice": _choice_text(proposal.method, proposal.options, ballot.choice),
+                "own": ballot.tracker == own,
+            }
+            for ballot in ballots
+        ],
+        "named": not proposal.secret,
+        "recount": [{"label": label, "count": count} for label, count in zip(proposal.options, counts, strict=False)],
+        "winner": _choice_text(proposal.method, proposal.options, recount.tally.get("winner"))
+        if recount.tally.get("winner") is not None
+        else "",
+        "matches": not recount.problems,
+        "problems": recount.problems,
+    }
+
+
+@login_required
+@require_GET
+def proposal_ballots_json(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """Return a closed proposal's published ballots as JSON, as the co-op API does, to a signed-in member."""
+    proposal = access_proposal_by_id(_user(request), proposal_id)
+    if proposal.state != Proposal.State.CLOSED:
+        return JsonResponse({"error": "Ballots are published when the proposal closes"}, status=422)
+    response = JsonResponse(published_ballots_document(proposal), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="proposal-{proposal.pk}-ballots.json"'
+    return response
 
 
 def _changes(proposal: Proposal, entity: dict[str, Any]) -> dict[str, Any]:

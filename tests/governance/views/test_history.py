@@ -43,7 +43,8 @@ def test_receipts_page_lists_my_tracker_and_finds_it_after_close() -> None:
     assert tracker in page
     assert "Published when the proposal closes" in page
     close(proposal)
-    assert "Yes" in client.get("/governance/receipts").content.decode()
+    page = client.get("/governance/receipts").content.decode()
+    assert f'<a href="/governance/proposals/{proposal.pk}#published-ballots">Yes</a>' in page
 
 
 def test_receipts_page_shows_nobody_elses_receipts() -> None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
+from django.test import Client
 
 from federation.models import OutboundActivity
 from governance.models import Ballot, Proposal, ProposalComment, Report
 from members.models import MembershipStatus
-from tests.clients import signed_in
+from tests.clients import minted_bearer_for, signed_in
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
-from tests.factories.governance import adopt_rules, make_moderator, open_proposal
+from tests.factories.governance import adopt_rules, close, make_moderator, open_proposal, vote
 from tests.factories.members import UserFactory, make_member, make_membership
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +119,84 @@ def test_web_report_about_a_remote_account_can_be_forwarded() -> None:
     [flag] = OutboundActivity.objects.filter(activity_type="Flag")
     assert flag.body["object"] == [remote.uri]
     assert list(flag.deliveries.values_list("inbox", flat=True)) == ["https://spam.example/inbox"]
+
+
+def _closed_consent(secret: bool = False) -> tuple[Proposal, list[Any]]:
+    """Return a closed consent proposal (agree 2, disagree 1 of 3 members) and its voters."""
+    voters = [make_member() for _ in range(3)]
+    proposal = open_proposal(voters[0], secret=secret)
+    for voter, choice in zip(voters, [0, 0, 2], strict=True):
+        vote(voter, proposal, choice)
+    return close(proposal), voters
+
+
+def test_closed_proposal_lists_its_ballots_with_a_matching_recount() -> None:
+    proposal, voters = _closed_consent(secret=True)
+    page = signed_in(voters[2]).get(f"/governance/proposals/{proposal.pk}").content.decode()
+    assert page.count("<tr") - page.count('<tr class="winner"') >= 3
+    for tracker, _ in Ballot.objects.values_list("tracker", "choice"):
+        assert tracker in page
+    own = Ballot.objects.get(choice=2).tracker
+    assert re.search(rf'<tr class="own-ballot">\s*<td><code>{own}</code>', page)
+    assert "Recount from the published ballots:" in page
+    assert "agree 2, abstain 0, disagree 1, block 0" in page
+    assert "matches the official tally." in page
+    assert "Member</th>" not in page  # secret: no voter column
+    assert voters[1].username not in page
+    assert f"manage.py verify_proposal {proposal.pk}" in page
+
+
+def test_ballots_json_is_the_apis_document_for_members_only() -> None:
+    proposal, voters = _closed_consent()
+    url = f"/governance/proposals/{proposal.pk}/ballots.json"
+    response = signed_in(voters[0]).get(url)
+    assert response.status_code == 200
+    api = Client().get(f"/api/v1/coop/proposals/{proposal.pk}/ballots", headers=minted_bearer_for(voters[0]))
+    assert response.json() == api.json()
+    assert {ballot["voter"] for ballot in response.json()["ballots"]} == {voter.username for voter in voters}
+    outsider = signed_in(UserFactory.create())
+    assert outsider.get(url).status_code == 404
+    assert b"Published ballots" not in outsider.get(f"/governance/proposals/{proposal.pk}").content
+    assert Client().get(url).status_code == 302
+
+
+def test_open_proposal_publishes_no_ballots_yet() -> None:
+    member = make_member()
+    proposal = open_proposal(member)
+    vote(member, proposal, 0)
+    client = signed_in(member)
+    assert b"Published ballots" not in client.get(f"/governance/proposals/{proposal.pk}").content
+    response = client.get(f"/governance/proposals/{proposal.pk}/ballots.json")
+    assert response.status_code == 422
+    assert response.json() == {"error": "Ballots are published when the proposal closes"}
+    assert Proposal.objects.get().state == Proposal.State.OPEN
+
+
+def test_closed_results_say_passed_won_with_shares_and_quorum() -> None:
+    proposal, voters = _closed_consent()
+    page = signed_in(voters[0]).get(f"/governance/proposals/{proposal.pk}").content.decode()
+    assert re.search(r'class="outcome-banner outcome-passed">\s*<p class="outcome-word">.*Passed</p>', page)
+    assert "Agreement was 66.7%." in page
+    assert "agree (won)" in page
+    assert "leading" not in page
+    assert "(66.7%)" in page
+    assert "3 of 3 eligible members voted (100%)." in page
+    assert "No replies yet." in page
+    assert "<li>No replies yet." not in page
+
+
+def test_rejected_and_quorumless_proposals_say_so() -> None:
+    voters = [make_member() for _ in range(4)]
+    rejected = open_proposal(voters[0])
+    vote(voters[0], rejected, 2)
+    vote(voters[1], rejected, 2)
+    vote(voters[2], rejected, 2)
+    rejected = close(rejected)
+    page = signed_in(voters[0]).get(f"/governance/proposals/{rejected.pk}").content.decode()
+    assert rejected.outcome == "failed"
+    assert "Rejected</p>" in page
+    assert "disagree (most votes)" in page
+    quorumless = close(open_proposal(voters[0]))
+    page = signed_in(voters[0]).get(f"/governance/proposals/{quorumless.pk}").content.decode()
+    assert "Failed quorum</p>" in page
+    assert "No ballots were cast." in page

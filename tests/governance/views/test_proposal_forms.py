@@ -259,7 +259,7 @@ def test_a_passed_proposal_enacts_what_its_preview_showed_and_the_log_links_them
     vote(member, proposal, 0)
     closed = close(proposal)
     page = client.get(f"/governance/proposals/{proposal.pk}").content.decode()
-    assert "Passed: " in page
+    assert "Passed</p>" in page
     assert "If it passes" not in page
     assert "error" not in closed.enactment, closed.enactment
     assert check()
@@ -287,7 +287,7 @@ def test_a_failed_proposal_changes_nothing(kind: str) -> None:
     assert closed.enactment == {}
     assert _state() == before
     page = client.get(f"/governance/proposals/{proposal.pk}").content.decode()
-    assert "Did not pass: " in page
+    assert "Rejected</p>" in page
     assert "If it passes" not in page
 
 
@@ -381,3 +381,25 @@ def test_a_share_class_is_changed_from_its_prefilled_terms_and_its_value_stays_o
     close(proposal)
     share_class.refresh_from_db()
     assert share_class.max_per_member == 10
+
+
+def test_showing_another_kinds_form_keeps_what_was_typed_and_opens_nothing() -> None:
+    client = signed_in(make_member())
+    typed = {"kind": "server_rule", "method": "consent", "count": "2", "title": "Kinder rules", "body": "We need one."}
+    page = client.post(NEW, {**typed, "confirm": "switch"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'value="Kinder rules"' in html
+    assert "We need one.</textarea>" in html
+    assert '<option value="server_rule" selected>' in html
+    assert 'name="text"' in html  # the rule's wording, the server rule's own field
+    assert "This field is required." not in html
+    assert not Proposal.objects.exists()
+
+
+def test_the_kind_form_names_a_general_motion_and_ends_its_help_with_one_full_stop() -> None:
+    html = signed_in(make_member()).get(NEW).content.decode()
+    assert '<option value="text" selected>General motion</option>' in html
+    assert "Text (no payload)" not in html
+    assert "Leave empty for the earliest." in html
+    assert ".." not in html.replace("...", "")
