@@ -133,10 +133,11 @@ def _prefixed(values: dict[str, Any], prefix: str) -> dict[str, Any]:
 
 @login_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
-    """List open and closed proposals to members."""
+    """List open and closed proposals to members; tell anyone else why they may not, and where decisions are public."""
     user = _user(request)
     if not (is_eligible_voter(user.pk, timezone.now()) or is_moderator(user)):
-        raise Http404("Record not found")
+        context = {"applicant": membership_status(user) == MembershipStatus.APPLICANT}
+        return render(request, "governance/proposals_members_only.html", context, status=403)
     return render(
         request,
         "governance/proposals.html",

@@ -49,9 +49,13 @@ def test_ranked_ballot_from_the_form() -> None:
 
 
 def test_outsiders_cannot_see_proposals() -> None:
-    proposal = open_proposal(make_member(), body="The secret plan")
+    proposal = open_proposal(make_member(), title="Buy a kiln", body="The secret plan")
     client = signed_in(UserFactory.create())
-    assert client.get("/governance/proposals").status_code == 404
+    listing = client.get("/governance/proposals")
+    assert listing.status_code == 403
+    assert "Proposals are for members in good standing" in listing.content.decode()
+    assert "transparency log" in listing.content.decode()
+    assert b"Buy a kiln" not in listing.content
     page = client.get(f"/governance/proposals/{proposal.pk}")
     assert page.status_code == 403
     assert "Proposals are for members in good standing" in page.content.decode()
