@@ -159,19 +159,28 @@ def thread(request: HttpRequest, status_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    """Show the member's newest notifications and mark them read."""
+    """Show the member's newest notifications and mark them read; `?max_id=` shows older ones."""
     viewer = viewer_actor(request)
     if viewer is None:
         return render(request, "frontend/no_account.html", status=403)
-    found = list(notifications_for(viewer).order_by("-id")[:PAGE_SIZE])
-    if found:
+    found_notifications = notifications_for(viewer).order_by("-id")
+    max_id = requested_max_id(request)
+    if max_id is not None:
+        found_notifications = found_notifications.filter(pk__lt=max_id)
+    found = list(found_notifications[:PAGE_SIZE])
+    if found and max_id is None:
         # Showing the newest notifications reads them, as Mastodon's web app
         # moves the notifications marker when its column is shown; the marker
         # action also marks them read, so every app's unread count agrees.
         do_advance_marker(viewer, Marker.Timeline.NOTIFICATIONS, found[0].pk)
     pending = Follow.objects.filter(target=viewer, state=Follow.State.PENDING).count()
     shown = notification_views(found, viewer, timezone.now())
-    return render(request, "frontend/notifications.html", {"notifications": shown, "pending_requests": pending})
+    context = {
+        "notifications": shown,
+        "pending_requests": pending,
+        "older_max_id": found[-1].pk if len(found) >= PAGE_SIZE else None,
+    }
+    return render(request, "frontend/notifications.html", context)
 
 
 @require_GET

@@ -182,6 +182,29 @@ def test_empty_notifications_page_writes_nothing(alice_client: Client, alice: Ac
     assert not Marker.objects.exists()
 
 
+def test_older_notifications_load_page_by_page_and_only_the_newest_page_reads_them(
+    alice_client: Client, alice: Actor, bob: Actor
+) -> None:
+    made = [NotificationFactory.create(recipient=alice, from_account=bob, type="follow") for _ in range(PAGE_SIZE + 3)]
+    older = made[:3]
+    first = alice_client.get("/notifications").content.decode()
+    assert first.count('class="notification ') == PAGE_SIZE
+    assert f'href="?max_id={made[3].pk}"' in first
+    marker = Marker.objects.get(account=alice, timeline=Marker.Timeline.NOTIFICATIONS)
+    Notification.objects.filter(pk__in=[item.pk for item in older]).update(read=False)
+    second = alice_client.get("/notifications", {"max_id": str(made[3].pk)}).content.decode()
+    assert [f'id="notification-{item.pk}"' in second for item in older] == [True, True, True]
+    assert second.count('class="notification ') == 3
+    assert 'href="?max_id=' not in second
+    # An older page moves no marker and reads nothing: the newest page is what the member has seen.
+    assert Marker.objects.get(account=alice, timeline=Marker.Timeline.NOTIFICATIONS).last_read_id == marker.last_read_id
+    assert Notification.objects.filter(recipient=alice, read=False).count() == 3
+    # Anything but a number shows the newest page, as on the timelines.
+    assert (
+        alice_client.get("/notifications", {"max_id": "x"}).content.decode().count('class="notification ') == PAGE_SIZE
+    )
+
+
 def queries_to_show(client: Client, path: str, params: dict[str, str] | None = None) -> int:
     """Return how many queries showing the page takes."""
     with CaptureQueriesContext(connection) as queries:
