@@ -16,7 +16,7 @@ from federation.selectors import erased_local_actor
 from federation.uris import status_uri
 from frontend.posts import post_views
 from frontend.viewer import viewer_actor
-from frontend.views.social import relationship_context
+from frontend.views.social import PAGE_SIZE, page_context, relationship_context, requested_max_id
 from governance.selectors import current_charter, rules_in_force
 from members.models import User
 from timeline.access import access_local_status_by_author
@@ -74,9 +74,10 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     if wants_activity_json(request):
         return activity_response(person_for_actor(actor).to_json())
     viewer = viewer_actor(request)
+    statuses = statuses_for_profile(actor, viewer, limit=PAGE_SIZE, max_id=requested_max_id(request))
     context = {
         "actor": actor,
-        "posts": post_views(statuses_for_profile(actor, viewer, limit=20), viewer, context="account"),
+        **page_context(statuses, viewer, context="account"),
         **relationship_context(viewer, actor),
     }
     return render(request, "frontend/profile.html", context)

@@ -8,7 +8,9 @@ from django.test import Client
 from config.demo import CHARTER_TITLE, RULES, seed_demo_coop
 from federation.models import Actor
 from frontend.views.public import paragraphs
+from frontend.views.social import PAGE_SIZE
 from tests.factories.timeline import StatusFactory
+from tests.frontend.views.test_tools import page_status_ids, walk_pages
 from timeline.models import Status, TimelineEntry, Visibility
 
 
@@ -106,3 +108,11 @@ def test_the_charter_reads_in_paragraphs_without_breaks_mid_sentence(client: Cli
 def test_hard_wrapped_text_becomes_paragraphs_and_keeps_list_items() -> None:
     text = "One sentence\nwrapped here.\n\nA list:\n- first\nitem\n- second\n"
     assert paragraphs(text) == [["One sentence wrapped here."], ["A list:", "- first item", "- second"]]
+
+
+def test_a_public_profile_pages_to_its_oldest_post(client: Client, alice: Actor) -> None:
+    """A visitor reaches every public post of a profile through "Load more", as on the members' pages."""
+    statuses = StatusFactory.create_batch(PAGE_SIZE + 5, account=alice)
+    newest_first = [status.pk for status in reversed(statuses)]
+    assert walk_pages(client, "/@alice") == [newest_first[:PAGE_SIZE], newest_first[PAGE_SIZE:]]
+    assert page_status_ids(client.get("/@alice?max_id=later").content.decode()) == newest_first[:PAGE_SIZE]
