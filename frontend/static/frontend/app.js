@@ -31,6 +31,26 @@
     });
   });
 
+  // Menus (a post's "More actions", the narrow layout's menu): Escape closes the open one and returns focus to
+  // its button, as a menu button does; a click elsewhere closes a post's menu.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    var menu = event.target.closest && event.target.closest("details.more[open], details.narrow-nav[open]");
+    if (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.more[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) {
+        menu.open = false;
+      }
+    });
+  });
+
   // Compose: refuse an image together with a poll before anything is sent, as the server would.
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-compose]");

@@ -118,6 +118,13 @@ def test_media_opens_in_a_viewer_sensitive_media_waits_and_actions_happen_in_pla
     hidden.get_by_text("Sensitive media: show").click()
     expect(hidden.get_by_role("img")).to_be_visible()
 
+    # A post's menu closes with Escape, giving focus back to its button.
+    seeds.get_by_label("More actions").click()
+    expect(seeds.get_by_role("link", name=re.compile("^Report"))).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(seeds.get_by_role("link", name=re.compile("^Report"))).to_be_hidden()
+    expect(seeds.get_by_label("More actions")).to_be_focused()
+
     url = page.url
     seeds.get_by_role("button", name="Bookmark").click()
     seeds = page.get_by_role("article").filter(has_text="Seeds are in").first
