@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.test import Client, TransactionTestCase
+from django.utils import translation
 from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.plugin import DjangoDbBlocker
 
@@ -116,6 +117,13 @@ def _empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Give every test the default language back: a request in French leaves French active in its thread."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
