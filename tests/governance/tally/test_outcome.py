@@ -59,10 +59,10 @@ def test_a_decision_is_explained_again_in_the_readers_number_format() -> None:
     assert decision.reason == "Agreement was 66.7%."
     assert explain_decision(decision) == "Agreement was 66.7%."
     with translation.override("fr"):
-        assert explain_decision(decision) == "L’accord était de 66,7%."
+        assert explain_decision(decision) == "L\u2019accord était de 66,7%."
         blocked = decide(count_ballots(DecisionMethod.CONSENT, 4, consent(agree=5, block=1)), RULES, 10)
         assert explain_decision(blocked) == (
-            "Bloquée\xa0: 1 blocage l’emporte sauf si l’accord atteint 90% (il était de 83,3%)."
+            "Bloquée\xa0: 1 blocage l\u2019emporte sauf si l\u2019accord atteint 90% (il était de 83,3%)."
         )
         no_quorum = decide(count_ballots(DecisionMethod.CONSENT, 4, consent(agree=1)), RULES, 8)
         assert explain_decision(no_quorum) == (
