@@ -14,8 +14,9 @@ from datetime import datetime
 from federation.models import Actor
 from frontend.list_rows import AccountName, account_name, post_excerpt, texts_emojis
 from frontend.posts import relative_time
+from timeline.access import can_view_status
 from timeline.filtering import filter_results_for_statuses, is_hidden
-from timeline.models import CustomEmoji, Notification
+from timeline.models import CustomEmoji, Notification, Status
 
 
 @dataclass(frozen=True)
@@ -30,24 +31,39 @@ class NotificationView:
     relative_time: str
     # The titles of the viewer's `warn` filters the post matches, joined.
     filtered: str = ""
+    # Whether the notification's post is shown: the viewer may no longer see some (as the client API leaves them out).
+    has_post: bool = False
 
 
 def notification_views(notifications: Sequence[Notification], viewer: Actor, now: datetime) -> list[NotificationView]:
-    """Return the notifications to show, those about a post a `hide` filter matches left out."""
-    statuses = [item.status for item in notifications if item.status is not None]
-    results = filter_results_for_statuses(viewer, statuses, "notifications")
+    """Return the notifications to show, those about a post a `hide` filter matches left out.
+
+    A post the viewer may not see (now) is not quoted or linked, as the
+    client API's Notification then carries no status.
+    """
+    # Each post is checked once, however many notifications are about it (favourites and boosts of one post).
+    verdicts: dict[int, bool] = {}
+    posts: dict[int, Status] = {}
+    for item in notifications:
+        if item.status is None:
+            continue
+        if item.status.pk not in verdicts:
+            verdicts[item.status.pk] = can_view_status(viewer, item.status)
+        if verdicts[item.status.pk]:
+            posts[item.pk] = item.status
+    results = filter_results_for_statuses(viewer, list(posts.values()), "notifications")
     hidden = {status_id for status_id, matched in results.items() if is_hidden(matched)}
     warnings = {
         status_id: ", ".join(dict.fromkeys(result["filter"]["title"] for result in matched))
         for status_id, matched in results.items()
     }
-    shown = [item for item in notifications if item.status_id not in hidden]
-    excerpts = {item.pk: post_excerpt(item.status) for item in shown if item.status is not None}
+    shown = [item for item in notifications if item.pk not in posts or item.status_id not in hidden]
+    excerpts = {item.pk: post_excerpt(posts[item.pk]) for item in shown if item.pk in posts}
     texts: dict[tuple[str, int], tuple[str, str]] = {}
     for item in shown:
         texts["account", item.from_account_id] = (item.from_account.domain, item.from_account.display_name)
-        if item.status is not None:
-            texts["post", item.pk] = (item.status.account.domain, excerpts[item.pk])
+        if item.pk in posts:
+            texts["post", item.pk] = (posts[item.pk].account.domain, excerpts[item.pk])
     emojis = texts_emojis(texts)
     return [
         NotificationView(
@@ -57,6 +73,7 @@ def notification_views(notifications: Sequence[Notification], viewer: Actor, now
             excerpt_emojis=emojis.get(("post", item.pk), []),
             relative_time=relative_time(item.created_at, now),
             filtered=warnings.get(item.status_id or 0, ""),
+            has_post=item.pk in posts,
         )
         for item in shown
     ]

@@ -434,3 +434,15 @@ def test_asking_to_block_oneself_is_refused(alice_client: Client, alice: Actor) 
 def test_a_hashtag_page_tells_of_new_posts(client: Client) -> None:
     page = client.get("/tags/coops").content.decode()
     assert 'data-stream="/api/v1/streaming/hashtag?tag=coops"' in page
+
+
+def test_a_notification_about_a_post_the_member_may_not_see_quotes_nothing_of_it(
+    alice_client: Client, alice: Actor, bob: Actor
+) -> None:
+    """As the client API gives such a notification no status, the page shows who and what, not the post."""
+    hidden = StatusFactory.create(account=bob, text="Only for my followers", visibility=Visibility.PRIVATE)
+    NotificationFactory.create(recipient=alice, from_account=bob, type="favourite", status=hidden)
+    page = alice_client.get("/notifications").content.decode()
+    assert "favourited your post" in page
+    assert "Only for my followers" not in page
+    assert f"/statuses/{hidden.pk}" not in page
