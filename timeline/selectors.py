@@ -250,6 +250,15 @@ def list_timeline_entries(the_list: List) -> QuerySet[TimelineEntry]:
     return entries
 
 
+def list_timeline_for(the_list: List, owner: Actor) -> QuerySet[TimelineEntry]:
+    """Return the list's entries as its owner reads them, less the accounts hidden or muted for them, before paging.
+
+    `owner` is the list's account, as `access_list_by_id` found it (passed in, so it is not loaded again).
+    """
+    entries = list_timeline_entries(the_list).exclude(status__account_id__in=hidden_account_ids_for(owner))
+    return without_muted_statuses(entries, owner, prefix="status__")
+
+
 def public_statuses_for(
     viewer: Actor | None, *, local: bool = False, remote: bool = False, only_media: bool = False
 ) -> QuerySet[Status]:

@@ -25,7 +25,6 @@ from timeline.access import (
     access_list_by_id,
     access_status_by_id,
     can_view_status,
-    hidden_account_ids_for,
 )
 from timeline.actions.bookmarks import check_bookmark, do_bookmark, do_unbookmark
 from timeline.actions.filters import KeywordChange, check_filter, do_create_filter, do_delete_filter
@@ -39,7 +38,7 @@ from timeline.actions.lists import (
 )
 from timeline.actions.mutes import check_mute, do_mute, do_unmute
 from timeline.models import Bookmark, Favourite, Filter, List, Mute, Status
-from timeline.selectors import list_timeline_entries, without_muted_statuses
+from timeline.selectors import list_timeline_for
 
 FILTER_CONTEXTS = ["home", "notifications", "public", "thread", "account"]
 # How long a mute lasts, as Mastodon's web app offers it; 0 is until lifted.
@@ -143,12 +142,7 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
             messages.error(request, str(exc) or _("No such account."))
         return redirect("frontend:list", list_id=the_list.pk)
     # The same entries as the client API's list timeline, paged by status as it pages them.
-    entries = without_muted_statuses(
-        list_timeline_entries(the_list).exclude(status__account_id__in=hidden_account_ids_for(actor)),
-        actor,
-        prefix="status__",
-    )
-    ids = [entry.status_id for entry in paginate(entries, _page(request), field="status_id")]
+    ids = [entry.status_id for entry in paginate(list_timeline_for(the_list, actor), _page(request), field="status_id")]
     loaded = Status.objects.select_related("account").in_bulk(ids)
     statuses = [loaded[status_id] for status_id in ids if status_id in loaded]
     members = Actor.objects.filter(pk__in=the_list.entries.values("account_id")).order_by("username")

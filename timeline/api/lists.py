@@ -13,7 +13,7 @@ from config.api.pagination import PageRequest, paginate, paginated_response
 from config.api.params import ApiParams
 from federation.access import access_account_by_id
 from federation.models import Actor
-from timeline.access import access_list_by_id, hidden_account_ids_for
+from timeline.access import access_list_by_id
 from timeline.actions.lists import (
     check_add_list_accounts,
     check_list,
@@ -27,7 +27,7 @@ from timeline.entities.accounts import account_entities
 from timeline.entities.statuses import status_entities, with_authors
 from timeline.filtering import without_hidden
 from timeline.models import List, ListAccount, Status
-from timeline.selectors import list_timeline_entries, without_muted_statuses
+from timeline.selectors import list_timeline_for
 
 
 def list_entity(the_list: List) -> dict[str, Any]:
@@ -168,12 +168,7 @@ def list_timeline(request: HttpRequest, list_id: str) -> JsonResponse:
     """Return the statuses of a list's members from the owner's home timeline, newest first."""
     owner = required_actor(request)
     the_list = access_list_by_id(owner, list_id)
-    entries = without_muted_statuses(
-        list_timeline_entries(the_list).exclude(status__account_id__in=hidden_account_ids_for(owner)),
-        owner,
-        prefix="status__",
-    )
-    page = paginate(entries, PageRequest.from_request(request), field="status_id")
+    page = paginate(list_timeline_for(the_list, owner), PageRequest.from_request(request), field="status_id")
     ids = [entry.status_id for entry in page]
     loaded = with_authors(Status.objects.all()).in_bulk(ids)
     statuses = [loaded[status_id] for status_id in ids if status_id in loaded]
