@@ -1,8 +1,9 @@
-"""Log entries' summaries said again in the reader's language, where the entry's data holds what they say.
+"""Proposals' log summaries: written once in the source language, said again in the reader's language.
 
 A summary is stored in the source language and covered by the entry's
-hash: it is the record and never changes. Only entries whose data names
-everything the summary says are said again; every other entry shows its
+hash: it is the record and never changes. The opening and the closing of a
+proposal are written here and, since their data names everything they say,
+said again here in the reader's language; every other entry shows its
 stored summary.
 """
 
@@ -13,6 +14,17 @@ from django.utils.translation import gettext
 
 from governance.models import LogEntry
 from governance.tally.outcome import Outcome
+
+
+def proposal_opened_summary(number: int, title: str) -> str:
+    """Return the stored summary of a proposal's opening."""
+    return f"Proposal #{number} opened: {title}"
+
+
+def proposal_closed_summary(number: int, outcome: str, title: str) -> str:
+    """Return the stored summary of a proposal's closing, in the source language whoever closes it."""
+    with translation.override(None):
+        return f"Proposal #{number} {str(Outcome(outcome).label).lower()}: {title}"
 
 
 def _closed_template(outcome: str) -> str:
@@ -30,11 +42,9 @@ def log_entry_headline(entry: LogEntry) -> str:
     if not isinstance(number, int):
         return entry.summary
     if entry.kind == LogEntry.Kind.PROPOSAL_OPENED:
-        prefix, template = f"Proposal #{number} opened: ", gettext("Proposal #%(number)s opened: %(title)s")
+        prefix, template = proposal_opened_summary(number, ""), gettext("Proposal #%(number)s opened: %(title)s")
     elif entry.kind == LogEntry.Kind.PROPOSAL_CLOSED and data.get("outcome") in Outcome.values:
-        with translation.override(None):
-            prefix = f"Proposal #{number} {str(Outcome(data['outcome']).label).lower()}: "
-        template = _closed_template(data["outcome"])
+        prefix, template = proposal_closed_summary(number, data["outcome"], ""), _closed_template(data["outcome"])
     else:
         return entry.summary
     if not entry.summary.startswith(prefix):

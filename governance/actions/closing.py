@@ -9,12 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from governance.actions.announcements import do_announce_proposal_outcome
 from governance.actions.appeals import do_settle_escalated_appeal
 from governance.actions.enactment import do_enact_proposal
 from governance.actions.log import canonical_json, do_append_log_entry
+from governance.log_headlines import proposal_closed_summary
 from governance.models import Ballot, LogEntry, Proposal
 from governance.rules import decision_rules
 from governance.selectors import BallotSummary, ballot_rows, ballot_summary_in_database
@@ -71,12 +72,9 @@ def do_close_proposal(proposal_id: int, *, now: datetime | None = None) -> Propo
         proposal.outcome_reason = decision.reason
         proposal.tally = tally.to_json()
         proposal.ballots_digest = summary.digest
-        # The log is a record: its summary stays in the source language whoever closes the proposal.
-        with translation.override(None):
-            log_summary = f"Proposal #{proposal.pk} {decision.outcome.label.lower()}: {proposal.title}"
         result = do_append_log_entry(
             LogEntry.Kind.PROPOSAL_CLOSED,
-            summary=log_summary,
+            summary=proposal_closed_summary(proposal.pk, decision.outcome, proposal.title),
             data={
                 "proposal": proposal.pk,
                 "outcome": decision.outcome,

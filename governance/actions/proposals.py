@@ -14,6 +14,7 @@ from governance.actions.log import do_append_log_entry
 from governance.actions.proposal_polls import post_proposal_poll_on_commit
 from governance.ballot_keys import new_sealed_tracker_key
 from governance.errors import ProposalRefused
+from governance.log_headlines import proposal_opened_summary
 from governance.models import Elector, LogEntry, ModerationAction, Proposal, ProposalComment, ProposalKind
 from governance.payloads import ProposalPayload, TextPayload, check_payload
 from governance.rules import opening_rules
@@ -195,7 +196,7 @@ def do_open_proposal(author: User, draft: ProposalDraft, *, opened_at: datetime 
             proposal.ratifies.set(draft.ratifies)
         do_append_log_entry(
             LogEntry.Kind.PROPOSAL_OPENED,
-            summary=f"Proposal #{proposal.pk} opened: {proposal.title}",
+            summary=proposal_opened_summary(proposal.pk, proposal.title),
             data={
                 "proposal": proposal.pk,
                 "kind": proposal.kind,
