@@ -233,6 +233,24 @@ def next_from_query(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
+def ask_about_account(
+    request: HttpRequest, target: Actor, template: str, question: str, **extra: object
+) -> HttpResponse:
+    """Ask before acting on an account (block, mute): a page of its own, or the profile's buttons replaced in place.
+
+    `template` extends `frontend/account_question.html`; its answer goes back to `?next=` or the account's page.
+    """
+    context = {
+        "actor": target,
+        "question": question,
+        "next": next_from_query(request, f"/accounts/{target.pk}"),
+        # Asked from a profile with JavaScript, the question takes the place of its buttons, under its name.
+        "in_place": request.headers.get("HX-Request") == "true",
+        **extra,
+    }
+    return render(request, template, context)
+
+
 def back_to(request: HttpRequest, fallback: str) -> HttpResponseBase:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -307,14 +325,11 @@ def block(request: HttpRequest, account_id: int) -> HttpResponseBase:
     if viewer is None:
         return render(request, "frontend/no_account.html", status=403)
     if request.method == "GET":
-        profile = f"/accounts/{target.pk}"
         with refusal_as_message(request):
             check_block(viewer, target)
-            # Asked from a profile with JavaScript, the question takes the place of its buttons, under its name.
-            in_place = request.headers.get("HX-Request") == "true"
-            context = {"actor": target, "next": next_from_query(request, profile), "in_place": in_place}
-            return render(request, "frontend/block.html", context)
-        return redirect(profile)
+            question = _("Block @%(acct)s?") % {"acct": target.acct}
+            return ask_about_account(request, target, "frontend/block.html", question)
+        return redirect(f"/accounts/{target.pk}")
     if request.POST.get("do") == "unblock":
         do_unblock(viewer, target)
         messages.success(request, _("You unblocked %(acct)s.") % {"acct": target.acct})

@@ -19,7 +19,7 @@ from config.web_refusals import refusal_as_message
 from federation.access import access_account_by_id
 from federation.models import Actor
 from frontend.viewer import viewer_actor
-from frontend.views.social import PAGE_SIZE, back_to, next_from_query, page_context, requested_max_id
+from frontend.views.social import PAGE_SIZE, ask_about_account, back_to, page_context, requested_max_id
 from timeline.access import (
     access_filter_by_id,
     access_list_by_id,
@@ -221,11 +221,8 @@ def mute(request: HttpRequest, account_id: int) -> HttpResponseBase:
     """Ask before muting an account: for how long, and whether its notifications are hidden too, as Mastodon asks."""
     actor = _actor(request)
     target = access_account_by_id(str(account_id))
-    profile = f"/accounts/{target.pk}"
     with refusal_as_message(request):
         check_mute(actor, target)
-        # Asked from a profile with JavaScript, the question takes the place of its buttons, under its name.
-        in_place = request.headers.get("HX-Request") == "true"
-        context = {"actor": target, "next": next_from_query(request, profile), "in_place": in_place}
-        return render(request, "frontend/mute.html", {**context, "durations": MUTE_DURATIONS})
-    return redirect(profile)
+        question = _("Mute @%(acct)s?") % {"acct": target.acct}
+        return ask_about_account(request, target, "frontend/mute.html", question, durations=MUTE_DURATIONS)
+    return redirect(f"/accounts/{target.pk}")
