@@ -34,6 +34,8 @@ from timeline.models import POSTING_VISIBILITIES, MediaAttachment, Mention, Stat
 from timeline.selectors import home_timeline_for
 
 POLL_OPTION_FIELDS = 4
+# One picture's fields, by the first picture's names (`ComposeForm._name` gives the others').
+IMAGE_SLOT_FIELDS = ("image", "image_description", "focus_x", "focus_y")
 POLL_DURATIONS = list(zip(POLL_LENGTHS, [_("1 hour"), _("1 day"), _("3 days"), _("7 days")], strict=True))
 # From the widest audience to the narrowest, to pick the narrower of two as Mastodon's composer does.
 _AUDIENCE_ORDER = [Visibility.PUBLIC, Visibility.UNLISTED, Visibility.LOCAL, Visibility.PRIVATE, Visibility.DIRECT]
@@ -133,9 +135,8 @@ class ComposeForm(forms.Form):
 
     def image_slots(self) -> list[dict[str, Any]]:
         """Return each picture's file, description and focal point fields, for the template."""
-        names = ("image", "image_description", "focus_x", "focus_y")
         return [
-            {"number": number} | {name: self[self._name(name, number)] for name in names}
+            {"number": number} | {name: self[self._name(name, number)] for name in IMAGE_SLOT_FIELDS}
             for number in range(1, MAX_ATTACHMENTS + 1)
         ]
 
@@ -148,8 +149,7 @@ class ComposeForm(forms.Form):
         return any(self.errors.get(name) for name in self._image_field_names(2))
 
     def _image_field_names(self, first: int) -> list[str]:
-        names = ("image", "image_description", "focus_x", "focus_y")
-        return [self._name(name, number) for number in range(first, MAX_ATTACHMENTS + 1) for name in names]
+        return [self._name(name, number) for number in range(first, MAX_ATTACHMENTS + 1) for name in IMAGE_SLOT_FIELDS]
 
     def images(self) -> list[tuple[UploadedFile, str, str]]:
         """Return the pictures chosen, in order, each with its description and focal point ("x,y" or "")."""
@@ -165,12 +165,13 @@ class ComposeForm(forms.Form):
         """Refuse a poll of one choice, a poll with an image and too many images, before anything is stored."""
         cleaned = super().clean() or {}
         options = self.poll_options()
-        has_media = bool(self.images() or cleaned.get("media_ids"))
+        images = self.images()
+        has_media = bool(images or cleaned.get("media_ids"))
         if len(options) == 1:
             self.add_error("text", _("A poll needs at least two choices."))
         elif options and has_media:
             self.add_error("text", _("A status cannot have both a poll and media attachments."))
-        if len(self.images()) + len(cleaned.get("media_ids") or []) > MAX_ATTACHMENTS:
+        if len(images) + len(cleaned.get("media_ids") or []) > MAX_ATTACHMENTS:
             self.add_error("text", _("A post can have at most %(n)s images.") % {"n": MAX_ATTACHMENTS})
         return cleaned
 
