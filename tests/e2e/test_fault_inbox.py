@@ -21,35 +21,42 @@ PROCESSED = "SELECT COUNT(*) FROM federation_inboxitem WHERE state = 'processed'
 def test_a_worker_killed_during_an_inbox_flood_leaves_every_accepted_activity_to_its_successor(
     instance: LiveInstance,
 ) -> None:
-    """The worker is killed with SIGKILL once it has processed a tenth of the flood (while the flood goes
-    on, or just after it on a slow machine), and a new worker then processes every activity answered 202:
-    the batch the dead worker held rolled back with its connection, and the new worker's start-up
-    recovery queues every item still received.
+    """The worker is killed with SIGKILL once it has processed a tenth of the flood, and before the second
+    half of the flood is sent; a new worker then processes every activity answered 202: the batch the dead
+    worker held rolled back with its connection, the second half's tasks wait in the broker, and the new
+    worker's start-up recovery queues every item still received.
+
+    Holding back the second half until the worker is dead makes the kill land mid-flood however fast the
+    worker is: a worker that outran the test used to finish the whole flood before it could be killed.
     """
     private_pem = seed_remote_actor(instance)
     signed = signed_creates(instance, private_pem, FLOOD)
+    first_half, second_half = signed[: FLOOD // 2], signed[FLOOD // 2 :]
     instance.start_web()
     instance.start_worker()
     killed = threading.Event()
+    kill_lock = threading.Lock()
 
     def kill_once_processing() -> None:
-        if not killed.is_set() and int(query_one(instance, PROCESSED) or 0) >= FLOOD // 10:
-            killed.set()
-            instance.stop("worker", signal.SIGKILL)
+        with kill_lock:
+            if not killed.is_set() and int(query_one(instance, PROCESSED) or 0) >= FLOOD // 10:
+                instance.stop("worker", signal.SIGKILL)
+                killed.set()
 
-    answers = post_all(instance, signed, after_each=kill_once_processing)
-    accepted = sorted(activity_id for activity_id, status in answers.items() if status == 202)
-    assert len(answers) == FLOOD and len(accepted) == FLOOD, sorted(set(answers.values()))
-
-    # A worker slower than the flood (PostgreSQL waiting on a synchronous standby, a busy machine) reaches
-    # the tenth only after the last POST: it is killed then, still mid-way through the backlog.
     def killed_now() -> bool:
         kill_once_processing()
         return killed.is_set()
 
+    answers = post_all(instance, first_half, after_each=kill_once_processing)
+    # A worker slower than the first half (PostgreSQL waiting on a synchronous standby, a busy machine)
+    # reaches the tenth only after its last POST: it is killed then, still mid-way through the backlog.
     wait_for(killed_now, timeout=60, message="the worker to be killed")
     at_restart = int(query_one(instance, PROCESSED) or 0)
-    assert at_restart < len(accepted), "every activity was processed before the worker died"
+    answers |= post_all(instance, second_half)
+    accepted = sorted(activity_id for activity_id, status in answers.items() if status == 202)
+    assert len(answers) == FLOOD and len(accepted) == FLOOD, sorted(set(answers.values()))
+    assert at_restart <= len(first_half)
+    assert int(query_one(instance, PROCESSED) or 0) == at_restart, "nothing is processed with no worker running"
 
     started = time.monotonic()
     instance.start_worker(role="worker2")
