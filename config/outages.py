@@ -2,8 +2,10 @@
 
 A request that meets a lost database or Redis connection is answered with
 a clear error and Retry-After, so that clients and people try again once
-the service is back, rather than report a server bug. Client API paths get
-Mastodon's {"error": "..."} body; other paths get a short plain page.
+the service is back, rather than report a server bug. Programs (every path
+`wants_json_error` names: the client API, OAuth, discovery, ActivityPub) get
+Mastodon's {"error": "..."} body; people get a self-contained page in their
+language.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from collections.abc import Callable
 import redis
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.template import loader
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -24,7 +28,6 @@ logger = logging.getLogger(__name__)
 
 # Seconds a client is asked to wait: a restarted PostgreSQL or Redis is back in a few.
 RETRY_AFTER_SECONDS = 5
-API_PREFIXES = ("/api/", "/oauth/")
 
 
 # The errors that say a service is out of reach, and which service each names.
@@ -44,14 +47,27 @@ def unavailable_service(exc: BaseException) -> str | None:
     return None
 
 
+# What people are told each service is; programs get the names above, in English, as Mastodon's errors are.
+_SERVICE_NAMES = {
+    "database": gettext_lazy("The server's database is unavailable at the moment."),
+    "Redis": gettext_lazy("The server's cache and message relay (Redis) is unavailable at the moment."),
+    "broker": gettext_lazy("The server's task queue is unavailable at the moment."),
+}
+
+
 def outage_response(request: HttpRequest, service: str) -> HttpResponse:
-    """Return the 503 answer for a request that met an unreachable service."""
-    message = f"The server's {service} is unavailable at the moment; please try again in a few seconds."
+    """Return the 503 answer for a request that met an unreachable service: JSON to programs, a page to people.
+
+    The page is rendered without the request, so no context processor reads
+    the service that is down.
+    """
     response: HttpResponse
-    if request.path.startswith(API_PREFIXES):
+    if wants_json_error(request):
+        message = f"The server's {service} is unavailable at the moment; please try again in a few seconds."
         response = api_error(message, 503)
     else:
-        response = HttpResponse(message + "\n", status=503, content_type="text/plain; charset=utf-8")
+        page = loader.render_to_string("503.html", {"message": str(_SERVICE_NAMES[service])})
+        response = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

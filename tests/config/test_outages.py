@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -63,17 +64,47 @@ def test_a_client_api_request_answers_503_json_while_the_database_is_down(alice:
     assert not IdempotencyKey.objects.exists()
 
 
-def test_a_page_answers_503_as_plain_text_while_the_database_is_down(
+def test_a_page_answers_503_with_a_self_contained_page_while_the_database_is_down(
     alice_client: Client, database_down: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="config.outages"):
         response = alice_client.get("/home")
     assert response.status_code == 503
-    assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert response.content.decode() == (
-        "The server's database is unavailable at the moment; please try again in a few seconds.\n"
-    )
+    assert response["Retry-After"] == "5"
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    page = response.content.decode()
+    assert "<h1>Back in a moment</h1>" in page
+    assert "The server&#x27;s database is unavailable at the moment." in page
+    assert "<link" not in page and "<script" not in page
     assert "database unavailable, answered 503 to GET /home" in caplog.text
+
+
+def test_the_outage_page_is_in_the_readers_language(alice_client: Client, database_down: None) -> None:
+    response = alice_client.get("/home", headers={"Accept-Language": "fr"})
+    assert response.status_code == 503
+    assert '<html lang="fr">' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/.well-known/webfinger?resource=acct:alice@testserver", {}),
+        ("/nodeinfo/2.0", {}),
+        ("/oauth/token", {}),
+        ("/users/alice", {"Accept": "application/activity+json"}),
+    ],
+)
+def test_programs_get_a_json_503_on_every_path_they_read(path: str, headers: dict[str, str]) -> None:
+    request = RequestFactory().get(path, headers=headers)
+    answered = ServiceOutageMiddleware(lambda request: HttpResponse()).process_exception(
+        request, OperationalError("connection refused")
+    )
+    assert answered is not None
+    assert answered.status_code == 503
+    assert answered["Retry-After"] == "5"
+    assert json.loads(answered.content) == {
+        "error": "The server's database is unavailable at the moment; please try again in a few seconds."
+    }
 
 
 def test_other_errors_are_left_to_django() -> None:
