@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -20,14 +21,21 @@ from config.web_refusals import refusal_on_form
 from federation.access import AccountNotFound, access_account_by_id
 from federation.models import Actor
 from frontend.languages import language_choices
-from frontend.media_fields import focal_point_fields
+from frontend.media_fields import add_attachment_fields, attachment_attributes, attachment_rows, focal_point_fields
 from frontend.posts import PostView, post_views
 from frontend.viewer import viewer_actor
 from frontend.views.posts import POLL_LENGTHS, REDRAFT_SESSION_KEY
 from frontend.views.social import PAGE_SIZE, page_context
 from members.selectors import account_posting_refusal
 from timeline.access import MediaNotFound, StatusNotFound, access_own_unattached_media_by_id, access_status_by_id
-from timeline.actions.media import MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARACTERS, check_upload_media, do_create_media
+from timeline.actions.media import (
+    MAX_ATTACHMENTS,
+    MAX_DESCRIPTION_CHARACTERS,
+    check_media_edits,
+    check_upload_media,
+    do_create_media,
+    do_update_media,
+)
 from timeline.actions.scheduled_statuses import check_scheduled_at, do_schedule_status
 from timeline.actions.statuses import MAX_STATUS_CHARACTERS, check_create_status, do_create_status, mentioned_actors
 from timeline.models import POSTING_VISIBILITIES, MediaAttachment, Mention, Status, Visibility
@@ -106,6 +114,9 @@ class ComposeForm(forms.Form):
         cast("forms.ChoiceField", self.fields["media_ids"]).choices = [
             (str(item.pk), item.description or _("Image without a description")) for item in self.kept_media
         ]
+        # A kept image's description and focal point can be corrected before it is posted again, as Mastodon's
+        # composer lets a redrafted image be described anew.
+        add_attachment_fields(self, self.kept_media)
         for number in range(2, MAX_ATTACHMENTS + 1):
             self.fields[f"image_{number}"] = forms.FileField(
                 label=_("Image %(n)s (optional)") % {"n": number}, required=False
@@ -132,6 +143,15 @@ class ComposeForm(forms.Form):
         return {"image": f"image_{number}", "image_description": f"image_{number}_description"}.get(
             field, field.replace("focus_", f"focus_{number}_")
         )
+
+    def kept_rows(self) -> list[tuple[MediaAttachment, list[forms.BoundField]]]:
+        """Return each kept image with its description and focal point fields, for the template."""
+        return attachment_rows(self, self.kept_media)
+
+    def kept_attributes(self) -> list[dict[str, str]]:
+        """Return the descriptions and focal points of the kept images posted again, as `media_attributes`."""
+        chosen = set(self.cleaned_data.get("media_ids") or [])
+        return attachment_attributes(self, [item for item in self.kept_media if str(item.pk) in chosen])
 
     def image_slots(self) -> list[dict[str, Any]]:
         """Return each picture's file, description and focal point fields, for the template."""
@@ -318,16 +338,21 @@ def post_composed(actor: Actor, form: ComposeForm, replying_to: Status | None) -
             poll_multiple=form.cleaned_data["poll_multiple"],
             poll_expires_in=form.cleaned_data["poll_expires_in"] or 86_400,
         )
-        if uploads:
-            # The uploads are stored only once the post passed its checks, so a
-            # refused post stores nothing; a new upload is the author's, ready
-            # and unattached, which is all a draft's media must be (the form
-            # already refused a poll beside them and more than four in all).
-            draft = replace(draft, media=(draft.media or []) + [do_create_media(actor, item) for item in uploads])
-        if moment is not None:
-            return do_schedule_status(actor, draft, moment).scheduled_at
-        do_create_status(actor, draft)
-        return True
+        described = check_media_edits(form.kept_attributes(), draft.media or [])
+        # A kept image's new description is stored with the post, or not at all.
+        with transaction.atomic():
+            for edit in described:
+                do_update_media(edit.media, description=edit.description, focus=edit.focus)
+            if uploads:
+                # The uploads are stored only once the post passed its checks, so a
+                # refused post stores nothing; a new upload is the author's, ready
+                # and unattached, which is all a draft's media must be (the form
+                # already refused a poll beside them and more than four in all).
+                draft = replace(draft, media=(draft.media or []) + [do_create_media(actor, item) for item in uploads])
+            if moment is not None:
+                return do_schedule_status(actor, draft, moment).scheduled_at
+            do_create_status(actor, draft)
+            return True
     return False
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.web_refusals import refusal_as_message, refusal_on_form
 from federation.models import Actor
-from frontend.media_fields import focal_point_fields
+from frontend.media_fields import add_attachment_fields, attachment_attributes, attachment_rows
 from frontend.posts import post_views
 from frontend.viewer import viewer_actor
 from frontend.views.social import back_to
@@ -107,36 +107,15 @@ class EditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.media_items = list(media)
         # Each attachment's description and focal point, as Mastodon's edit sends them in `media_attributes`.
-        for number, item in enumerate(self.media_items, start=1):
-            self.fields[f"media_{item.pk}_description"] = forms.CharField(
-                label=_("Description of attachment %(n)s") % {"n": number},
-                required=False,
-                max_length=1500,
-                initial=item.description,
-            )
-            across, down = focal_point_fields(item.focus_x, item.focus_y)
-            self.fields[f"media_{item.pk}_focus_x"] = across
-            self.fields[f"media_{item.pk}_focus_y"] = down
+        add_attachment_fields(self, self.media_items)
 
     def media_rows(self) -> list[tuple[MediaAttachment, list[forms.BoundField]]]:
         """Return each attachment with its description and focal point fields, for the template."""
-        names = ("description", "focus_x", "focus_y")
-        return [(item, [self[f"media_{item.pk}_{name}"] for name in names]) for item in self.media_items]
+        return attachment_rows(self, self.media_items)
 
     def media_attributes(self) -> list[dict[str, str]]:
         """Return the attachments' changes in the client API's `media_attributes` shape."""
-        attributes = []
-        for item in self.media_items:
-            x = self.cleaned_data.get(f"media_{item.pk}_focus_x")
-            y = self.cleaned_data.get(f"media_{item.pk}_focus_y")
-            attributes.append(
-                {
-                    "id": str(item.pk),
-                    "description": self.cleaned_data.get(f"media_{item.pk}_description") or "",
-                    "focus": f"{x or 0.0},{y or 0.0}",
-                }
-            )
-        return attributes
+        return attachment_attributes(self, self.media_items)
 
 
 @login_required

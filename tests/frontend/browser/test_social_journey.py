@@ -97,7 +97,7 @@ def test_the_menu_folds_on_a_phone_and_every_link_is_reachable_without_javascrip
     page.context.close()
 
 
-def test_media_opens_in_a_viewer_sensitive_media_waits_and_actions_happen_in_place(
+def test_media_opens_in_a_viewer_sensitive_media_waits_and_actions_happen_in_place(  # noqa: PLR0915 (one journey, told in order)
     browser: Browser, demo: Demo, width: int, tmp_path: Path
 ) -> None:
     instance, passwords = demo
@@ -146,6 +146,23 @@ def test_media_opens_in_a_viewer_sensitive_media_waits_and_actions_happen_in_pla
     assert page.get_by_label("Image (optional)").evaluate("input => input.files.length") == 1
     expect(page.locator("#messages")).not_to_contain_text("Posted.")
     assert_fits(page)
+
+    # Delete & redraft brings the image back, and its description can be corrected before it is posted again.
+    page.get_by_label("Poll choice 1 (optional)").fill("")
+    page.get_by_label("Poll choice 2").fill("")
+    page.get_by_label("Describe the image for people who cannot see it").fill("A bed")
+    page.get_by_role("button", name="Post").click()
+    posted = page.get_by_role("article").filter(has_text="Both at once").first
+    posted.get_by_label("More actions").click()
+    posted.get_by_role("link", name="Delete & redraft").click()
+    page.get_by_role("button", name="Delete & redraft").click()
+    expect(page.get_by_label("Keep image 1")).to_be_checked()
+    page.get_by_label("Description of attachment 1").fill("A green garden bed")
+    screenshot(page, f"social-redraft-{width}")
+    assert_fits(page)
+    page.get_by_role("button", name="Post").click()
+    reposted = page.get_by_role("article").filter(has_text="Both at once").first
+    expect(reposted.get_by_role("img", name="A green garden bed")).to_be_visible()
     page.context.close()
 
 

@@ -18,7 +18,7 @@ from tests.factories.governance import open_proposal
 from tests.factories.timeline import FavouriteFactory, MentionFactory, PollFactory, StatusFactory, make_custom_emoji
 from tests.frontend.views.test_profile_and_media import png
 from timeline.actions.fan_out import do_fan_out_status
-from timeline.models import ConversationMute, Poll, PollVote, PreviewCard, Status, StatusEdit
+from timeline.models import ConversationMute, MediaAttachment, Poll, PollVote, PreviewCard, Status, StatusEdit
 
 pytestmark = pytest.mark.django_db
 
@@ -324,7 +324,7 @@ def test_delete_and_redraft_brings_back_the_images_poll_language_and_sensitive_f
     media.refresh_from_db()
     assert media.status_id is None
     home = client.get("/home").content.decode()
-    assert "Keep the image described as “A red square”" in home
+    assert f'name="media_{media.pk}_description" value="A red square"' in home
     assert f'name="media_ids" value="{media.pk}" checked' in home
     assert '<option value="de" selected>' in home
     assert 'name="sensitive" id="id_sensitive" checked' in home
@@ -333,6 +333,79 @@ def test_delete_and_redraft_brings_back_the_images_poll_language_and_sensitive_f
     media.refresh_from_db()
     assert media.status is not None
     assert (media.status.text, media.description) == ("look again", "A red square")
+
+
+def _redrafted_image(alice: Actor) -> tuple[Client, MediaAttachment]:
+    client = client_for(alice)
+    client.post("/home", {"text": "look", "visibility": "public", "image": png(), "image_description": "A red square"})
+    status = Status.objects.get(account=alice)
+    media = status.media.get()
+    client.post(f"/statuses/{status.pk}/delete", {"redraft": "1"})
+    return client, media
+
+
+def test_a_redrafted_image_is_posted_again_with_its_corrected_description_and_focal_point(alice: Actor) -> None:
+    client, media = _redrafted_image(alice)
+    response = client.post(
+        "/home",
+        {
+            "text": "look again",
+            "visibility": "public",
+            "media_ids": [str(media.pk)],
+            f"media_{media.pk}_description": "A red square on white",
+            f"media_{media.pk}_focus_x": "0.5",
+            f"media_{media.pk}_focus_y": "-0.25",
+        },
+    )
+    assert response.status_code == 302
+    media.refresh_from_db()
+    assert media.status is not None
+    assert (media.status.text, media.description, media.focus_x, media.focus_y) == (
+        "look again",
+        "A red square on white",
+        0.5,
+        -0.25,
+    )
+
+
+def test_a_refused_redraft_leaves_the_kept_images_description_as_it_was(alice: Actor) -> None:
+    """The post is refused (a poll beside an image) after the description was typed: neither is stored."""
+    client, media = _redrafted_image(alice)
+    response = client.post(
+        "/home",
+        {
+            "text": "look again",
+            "visibility": "public",
+            "media_ids": [str(media.pk)],
+            f"media_{media.pk}_description": "Changed",
+            "poll_option_1": "yes",
+            "poll_option_2": "no",
+        },
+    )
+    assert response.status_code == 400
+    assert "A status cannot have both a poll and media attachments." in response.content.decode()
+    media.refresh_from_db()
+    assert (media.status_id, media.description) == (None, "A red square")
+    assert not Status.objects.filter(account=alice).exists()
+
+
+def test_a_kept_images_focal_point_out_of_range_is_refused_and_changes_nothing(alice: Actor) -> None:
+    client, media = _redrafted_image(alice)
+    response = client.post(
+        "/home",
+        {
+            "text": "look again",
+            "visibility": "public",
+            "media_ids": [str(media.pk)],
+            f"media_{media.pk}_description": "Changed",
+            f"media_{media.pk}_focus_x": "3",
+        },
+    )
+    assert response.status_code == 400
+    assert "less than or equal to 1" in response.content.decode()
+    media.refresh_from_db()
+    assert (media.status_id, media.description, media.focus_x) == (None, "A red square", 0.0)
+    assert not Status.objects.filter(account=alice).exists()
 
 
 def test_delete_and_redraft_brings_back_the_poll(alice: Actor) -> None:
