@@ -306,8 +306,8 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
         "banner": _outcome_banner(proposal),
         "winner_note": _winner_note(proposal),
         "quorum": quorum_progress(proposal, int(tally.get("ballots") or 0)) if tally else None,
-        "published": _published_ballots(user, proposal, entity),
-        "changes": _changes(proposal, entity),
+        "published": _published_ballots(user, proposal, entity, labels),
+        "changes": _changes(proposal, entity, labels),
         "rules": explain_rules(
             method=proposal.method,
             quorum=proposal.quorum,
@@ -391,7 +391,10 @@ def _winner_note(proposal: Proposal) -> str:
 
 
 def _choice_text(method: str, options: list[str], choice: Any) -> str:
-    """Return a published choice in words: an option, the approved options, a ranking or a score per option."""
+    """Return a published choice in words: an option, the approved options, a ranking or a score per option.
+
+    `options` are the options' names as the reader sees them (`option_labels`).
+    """
 
     def label(index: Any) -> str:
         return options[index] if isinstance(index, int) and 0 <= index < len(options) else str(index)
@@ -405,11 +408,15 @@ def _choice_text(method: str, options: list[str], choice: Any) -> str:
     return ", ".join(label(index) for index in choice)
 
 
-def _published_ballots(user: User, proposal: Proposal, entity: dict[str, Any]) -> dict[str, Any] | None:
+def _published_ballots(
+    user: User, proposal: Proposal, entity: dict[str, Any], labels: list[str]
+) -> dict[str, Any] | None:
     """Return a closed proposal's published ballots as rows, and a recount of exactly those rows.
 
     Shown to whoever may read the ballots through the co-op API (the same
-    access rule), never to a reader of the page who may not.
+    access rule), never to a reader of the page who may not. Options are
+    named by `labels`, in the reader's language as the result bars name
+    them; the downloadable ballots keep them as stored.
     """
     if proposal.state != Proposal.State.CLOSED or not can_view_proposal(user, proposal):
         return None
@@ -422,14 +429,14 @@ def _published_ballots(user: User, proposal: Proposal, entity: dict[str, Any]) -
             {
                 "tracker": ballot.tracker,
                 "voter": ballot.voter,
-                "choice": _choice_text(proposal.method, proposal.options, ballot.choice),
+                "choice": _choice_text(proposal.method, labels, ballot.choice),
                 "own": ballot.tracker == own,
             }
             for ballot in ballots
         ],
         "named": not proposal.secret,
-        "recount": [{"label": label, "count": count} for label, count in zip(proposal.options, counts, strict=False)],
-        "winner": _choice_text(proposal.method, proposal.options, recount.tally.get("winner"))
+        "recount": [{"label": label, "count": count} for label, count in zip(labels, counts, strict=False)],
+        "winner": _choice_text(proposal.method, labels, recount.tally.get("winner"))
         if recount.tally.get("winner") is not None
         else "",
         "matches": not recount.problems,
@@ -449,8 +456,11 @@ def proposal_ballots_json(request: HttpRequest, proposal_id: int) -> HttpRespons
     return response
 
 
-def _changes(proposal: Proposal, entity: dict[str, Any]) -> dict[str, Any]:
-    """Return what the proposal changes, changed or would have changed, headed to match its state."""
+def _changes(proposal: Proposal, entity: dict[str, Any], labels: list[str]) -> dict[str, Any]:
+    """Return what the proposal changes, changed or would have changed, headed to match its state.
+
+    Each option that carries a change is named by `labels`, as the ballot and the results name it.
+    """
     enactment = proposal.enactment or {}
     if proposal.state == Proposal.State.OPEN:
         heading = _("If it passes")
@@ -463,7 +473,7 @@ def _changes(proposal: Proposal, entity: dict[str, Any]) -> dict[str, Any]:
     winner = enactment.get("option")
     options = [
         {"label": label, "lines": lines, "enacted": index == winner and proposal.outcome == Outcome.PASSED}
-        for index, (label, lines) in enumerate(zip(proposal.options, entity["option_previews"], strict=False))
+        for index, (label, lines) in enumerate(zip(labels, entity["option_previews"], strict=False))
     ]
     return {
         "heading": heading,
