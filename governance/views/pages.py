@@ -41,7 +41,13 @@ from governance.api.entities import proposal_entity, published_ballots_document
 from governance.charts import participation_by_day, quorum_progress, runoff_rows, tally_bars
 from governance.models import ModerationAction, Proposal, ProposalKind, Report
 from governance.payload_forms import PAYLOAD_FORMS
-from governance.payloads import diff_against_in_force
+from governance.payloads import (
+    BylawAmendmentPayload,
+    ProposalPayload,
+    diff_against_in_force,
+    read_payload,
+    setting_name,
+)
 from governance.rules import OpeningRules, explain_rules, opening_rules, outcome_reason
 from governance.selectors import proposals_for_members, report_queue
 from governance.tally.methods import (
@@ -53,6 +59,7 @@ from governance.tally.methods import (
     option_labels,
 )
 from governance.tally.outcome import Outcome, ThresholdBasis
+from governance.views.bylaws_values import shown_setting_value
 from members.eligibility import eligible_voter_ids, is_eligible_voter
 from members.models import MembershipStatus, User
 from members.selectors import bylaws_in_force, membership_status
@@ -256,10 +263,10 @@ def _draft_preview(draft: ProposalDraft) -> list[dict[str, Any]]:
     """Return what the proposal would change: one entry, or one per option, each with its lines and diff."""
     if draft.option_payloads:
         return [
-            {"label": label, "lines": payload.preview(), "diff": diff_against_in_force(payload)}
+            {"label": label, "lines": payload.preview(), "diff": _diff_shown(payload)}
             for label, payload in zip(draft.options, draft.option_payloads, strict=True)
         ]
-    return [{"label": "", "lines": draft.payload.preview(), "diff": diff_against_in_force(draft.payload)}]
+    return [{"label": "", "lines": draft.payload.preview(), "diff": _diff_shown(draft.payload)}]
 
 
 def _choice_from_post(request: HttpRequest, method: str) -> Any:
@@ -308,6 +315,7 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
         "quorum": quorum_progress(proposal, int(tally.get("ballots") or 0)) if tally else None,
         "published": _published_ballots(user, proposal, entity, labels),
         "changes": _changes(proposal, entity, labels),
+        "diff": _diff_shown(read_payload(proposal.kind, proposal.payload)) if entity["diff"] else [],
         "rules": explain_rules(
             method=proposal.method,
             quorum=proposal.quorum,
@@ -454,6 +462,21 @@ def proposal_ballots_json(request: HttpRequest, proposal_id: int) -> HttpRespons
     response = JsonResponse(published_ballots_document(proposal), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="proposal-{proposal.pk}-ballots.json"'
     return response
+
+
+def _diff_shown(payload: ProposalPayload | None) -> list[dict[str, str]]:
+    """Return a payload's changes against what is in force, a bylaws amendment's values written for the reader."""
+    if not isinstance(payload, BylawAmendmentPayload):
+        return diff_against_in_force(payload)
+    current = bylaws_in_force()
+    return [
+        {
+            "field": setting_name(name),
+            "current": shown_setting_value(name, getattr(current, name)),
+            "proposed": shown_setting_value(name, value),
+        }
+        for name, value in payload.changes
+    ]
 
 
 def _changes(proposal: Proposal, entity: dict[str, Any], labels: list[str]) -> dict[str, Any]:

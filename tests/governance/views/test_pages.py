@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import translation
+from django.utils.translation import gettext
 
 from federation.models import OutboundActivity
 from governance.models import Ballot, Proposal, ProposalComment, Report
@@ -231,3 +233,18 @@ def test_a_closed_proposal_speaks_the_readers_language_while_its_ballots_downloa
     assert download.json()["options"] == ["agree", "abstain", "disagree", "block"]
     assert sorted(ballot["choice"] for ballot in download.json()["ballots"]) == [0, 0, 2]
     assert agree not in download.content.decode()
+
+
+def test_an_amendments_changes_against_what_is_in_force_are_written_in_the_readers_language() -> None:
+    author = make_member()
+    User.objects.filter(pk=author.pk).update(interface_language="fr")
+    changes = {"proposal_quorum": "0.125", "applicants_may_post": True}
+    proposal = open_proposal(author, kind="bylaw_amendment", payload={"changes": changes})
+    page = signed_in(author).get(f"/governance/proposals/{proposal.pk}").content.decode()
+    with translation.override("fr"):
+        quorum = (localised_percent(Decimal("0.2")), localised_percent(Decimal("0.125")))
+        flag = (gettext("No"), gettext("Yes"))
+    assert "12,5" in quorum[1]
+    assert flag == ("Non", "Oui")
+    assert f"<td><del>{quorum[0]}</del></td><td><ins>{quorum[1]}</ins></td>" in page
+    assert f"<td><del>{flag[0]}</del></td><td><ins>{flag[1]}</ins></td>" in page
