@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -13,8 +12,9 @@ from django.db.models.functions import TruncDate
 from django.utils.formats import date_format
 
 from governance.models import Participation, Proposal
-from governance.rules import people, percent
+from governance.rules import people
 from governance.tally.methods import DecisionMethod
+from governance.tally.outcome import localised_percent
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ class Bar:
     value: int
     percent: int
     highlight: bool = False
-    # The count as a share of the ballots ("66.7%"), where that means something ("" for total scores).
+    # The count as a share of the ballots in the reader's language ("66.7%", "66,7 %"), where that means
+    # something ("" for total scores).
     share: str = ""
 
 
@@ -45,19 +46,20 @@ def _bars(labels: list[str], values: list[int], highlight: int | None = None) ->
 def tally_bars(options: list[str], tally: dict[str, Any]) -> list[Bar]:
     """Return one bar per option from a published tally, the winner highlighted, each with its share of ballots.
 
-    A score is a sum of points, not of ballots, so its bars carry no share.
+    Shares are written in the reader's language. A score is a sum of
+    points, not of ballots, so its bars carry no share.
     """
     counts = [int(count) for count in tally.get("counts", [])]
     bars = _bars(options[: len(counts)], counts, tally.get("winner"))
     ballots = int(tally.get("ballots") or 0)
     if not ballots or tally.get("method") == DecisionMethod.SCORE:
         return bars
-    return [replace(bar, share=percent(Decimal(bar.value) / ballots)) for bar in bars]
+    return [replace(bar, share=localised_percent(Fraction(bar.value, ballots))) for bar in bars]
 
 
 @dataclass(frozen=True)
 class QuorumProgress:
-    """How many of the electorate voted against how many the quorum needs."""
+    """How many of the electorate voted against how many the quorum needs, the shares in the reader's language."""
 
     voted: int
     electorate: int
@@ -74,8 +76,8 @@ def quorum_progress(proposal: Proposal, ballots: int) -> QuorumProgress:
     return QuorumProgress(
         voted=ballots,
         electorate=electorate,
-        turnout=percent(Decimal(ballots) / electorate) if electorate else percent(Decimal(0)),
-        quorum=percent(proposal.quorum),
+        turnout=localised_percent(Fraction(ballots, electorate) if electorate else Fraction(0)),
+        quorum=localised_percent(proposal.quorum),
         needed=needed,
         reached=electorate > 0 and Fraction(ballots, electorate) >= Fraction(proposal.quorum),
     )

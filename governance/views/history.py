@@ -10,9 +10,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from governance.actions.ballots import tracker_for
-from governance.history import bylaws_history, rule_histories
+from governance.history import BylawsChange, bylaws_history, rule_histories
 from governance.models import Ballot, Participation, Proposal
-from members.models import User
+from governance.views.bylaws_values import shown_setting_value
+from members.models import BylawsVersion, User
 
 
 @require_GET
@@ -24,7 +25,42 @@ def rules(request: HttpRequest) -> HttpResponse:
 @require_GET
 def bylaws(request: HttpRequest) -> HttpResponse:
     """Show the bylaws in force and each earlier version's changes."""
-    return render(request, "governance/bylaws.html", {"history": bylaws_history()})
+    history = bylaws_history()
+    previous: list[BylawsVersion | None] = [entry.version for entry in history[1:]] + [None]
+    shown = [_shown_change(entry, before) for entry, before in zip(history, previous, strict=True)]
+    return render(request, "governance/bylaws.html", {"history": shown})
+
+
+@dataclass(frozen=True)
+class ShownSetting:
+    """A setting a bylaws version changed, its values as the reader's language writes them."""
+
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class ShownBylawsChange:
+    """A bylaws version and the settings it changed, ready for the page."""
+
+    version: BylawsVersion
+    changes: list[ShownSetting]
+
+
+def _shown_change(entry: BylawsChange, previous: BylawsVersion | None) -> ShownBylawsChange:
+    """Return a version's changes with each value read from the versions themselves and written for the reader."""
+    return ShownBylawsChange(
+        version=entry.version,
+        changes=[
+            ShownSetting(
+                label=change.label,
+                before="" if previous is None else shown_setting_value(change.name, getattr(previous, change.name)),
+                after=shown_setting_value(change.name, getattr(entry.version, change.name)),
+            )
+            for change in entry.changes
+        ],
+    )
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,13 @@ from governance.api.entities import proposal_entity, published_ballots_document
 from governance.charts import participation_by_day, quorum_progress, runoff_rows, tally_bars
 from governance.models import ModerationAction, Proposal, ProposalKind, Report
 from governance.payload_forms import PAYLOAD_FORMS
-from governance.payloads import diff_against_in_force
+from governance.payloads import (
+    BylawAmendmentPayload,
+    ProposalPayload,
+    diff_against_in_force,
+    read_payload,
+    setting_name,
+)
 from governance.rules import OpeningRules, explain_rules, opening_rules, outcome_reason
 from governance.selectors import proposals_for_members, report_queue
 from governance.tally.methods import (
@@ -53,6 +59,7 @@ from governance.tally.methods import (
     option_labels,
 )
 from governance.tally.outcome import Outcome, ThresholdBasis
+from governance.views.bylaws_values import shown_setting_value
 from members.eligibility import eligible_voter_ids, is_eligible_voter
 from members.models import MembershipStatus, User
 from members.selectors import bylaws_in_force, membership_status
@@ -256,10 +263,10 @@ def _draft_preview(draft: ProposalDraft) -> list[dict[str, Any]]:
     """Return what the proposal would change: one entry, or one per option, each with its lines and diff."""
     if draft.option_payloads:
         return [
-            {"label": label, "lines": payload.preview(), "diff": diff_against_in_force(payload)}
+            {"label": label, "lines": payload.preview(), "diff": _diff_shown(payload)}
             for label, payload in zip(draft.options, draft.option_payloads, strict=True)
         ]
-    return [{"label": "", "lines": draft.payload.preview(), "diff": diff_against_in_force(draft.payload)}]
+    return [{"label": "", "lines": draft.payload.preview(), "diff": _diff_shown(draft.payload)}]
 
 
 def _choice_from_post(request: HttpRequest, method: str) -> Any:
@@ -306,8 +313,9 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
         "banner": _outcome_banner(proposal),
         "winner_note": _winner_note(proposal),
         "quorum": quorum_progress(proposal, int(tally.get("ballots") or 0)) if tally else None,
-        "published": _published_ballots(user, proposal, entity),
-        "changes": _changes(proposal, entity),
+        "published": _published_ballots(user, proposal, entity, labels),
+        "changes": _changes(proposal, entity, labels),
+        "diff": _diff_shown(read_payload(proposal.kind, proposal.payload)) if entity["diff"] else [],
         "rules": explain_rules(
             method=proposal.method,
             quorum=proposal.quorum,
@@ -391,7 +399,10 @@ def _winner_note(proposal: Proposal) -> str:
 
 
 def _choice_text(method: str, options: list[str], choice: Any) -> str:
-    """Return a published choice in words: an option, the approved options, a ranking or a score per option."""
+    """Return a published choice in words: an option, the approved options, a ranking or a score per option.
+
+    `options` are the options' names as the reader sees them (`option_labels`).
+    """
 
     def label(index: Any) -> str:
         return options[index] if isinstance(index, int) and 0 <= index < len(options) else str(index)
@@ -405,11 +416,15 @@ def _choice_text(method: str, options: list[str], choice: Any) -> str:
     return ", ".join(label(index) for index in choice)
 
 
-def _published_ballots(user: User, proposal: Proposal, entity: dict[str, Any]) -> dict[str, Any] | None:
+def _published_ballots(
+    user: User, proposal: Proposal, entity: dict[str, Any], labels: list[str]
+) -> dict[str, Any] | None:
     """Return a closed proposal's published ballots as rows, and a recount of exactly those rows.
 
     Shown to whoever may read the ballots through the co-op API (the same
-    access rule), never to a reader of the page who may not.
+    access rule), never to a reader of the page who may not. Options are
+    named by `labels`, in the reader's language as the result bars name
+    them; the downloadable ballots keep them as stored.
     """
     if proposal.state != Proposal.State.CLOSED or not can_view_proposal(user, proposal):
         return None
@@ -422,14 +437,14 @@ def _published_ballots(user: User, proposal: Proposal, entity: dict[str, Any]) -
             {
                 "tracker": ballot.tracker,
                 "voter": ballot.voter,
-                "choice": _choice_text(proposal.method, proposal.options, ballot.choice),
+                "choice": _choice_text(proposal.method, labels, ballot.choice),
                 "own": ballot.tracker == own,
             }
             for ballot in ballots
         ],
         "named": not proposal.secret,
-        "recount": [{"label": label, "count": count} for label, count in zip(proposal.options, counts, strict=False)],
-        "winner": _choice_text(proposal.method, proposal.options, recount.tally.get("winner"))
+        "recount": [{"label": label, "count": count} for label, count in zip(labels, counts, strict=False)],
+        "winner": _choice_text(proposal.method, labels, recount.tally.get("winner"))
         if recount.tally.get("winner") is not None
         else "",
         "matches": not recount.problems,
@@ -449,8 +464,26 @@ def proposal_ballots_json(request: HttpRequest, proposal_id: int) -> HttpRespons
     return response
 
 
-def _changes(proposal: Proposal, entity: dict[str, Any]) -> dict[str, Any]:
-    """Return what the proposal changes, changed or would have changed, headed to match its state."""
+def _diff_shown(payload: ProposalPayload | None) -> list[dict[str, str]]:
+    """Return a payload's changes against what is in force, a bylaws amendment's values written for the reader."""
+    if not isinstance(payload, BylawAmendmentPayload):
+        return diff_against_in_force(payload)
+    current = bylaws_in_force()
+    return [
+        {
+            "field": setting_name(name),
+            "current": shown_setting_value(name, getattr(current, name)),
+            "proposed": shown_setting_value(name, value),
+        }
+        for name, value in payload.changes
+    ]
+
+
+def _changes(proposal: Proposal, entity: dict[str, Any], labels: list[str]) -> dict[str, Any]:
+    """Return what the proposal changes, changed or would have changed, headed to match its state.
+
+    Each option that carries a change is named by `labels`, as the ballot and the results name it.
+    """
     enactment = proposal.enactment or {}
     if proposal.state == Proposal.State.OPEN:
         heading = _("If it passes")
@@ -463,7 +496,7 @@ def _changes(proposal: Proposal, entity: dict[str, Any]) -> dict[str, Any]:
     winner = enactment.get("option")
     options = [
         {"label": label, "lines": lines, "enacted": index == winner and proposal.outcome == Outcome.PASSED}
-        for index, (label, lines) in enumerate(zip(proposal.options, entity["option_previews"], strict=False))
+        for index, (label, lines) in enumerate(zip(labels, entity["option_previews"], strict=False))
     ]
     return {
         "heading": heading,

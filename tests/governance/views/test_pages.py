@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from federation.models import OutboundActivity
 from governance.models import Ballot, Proposal, ProposalComment, Report
-from members.models import MembershipStatus
+from governance.tally.methods import option_labels
+from governance.tally.outcome import localised_percent
+from members.models import MembershipStatus, User
 from tests.clients import minted_bearer_for, signed_in
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.governance import adopt_rules, close, make_moderator, open_proposal, vote
@@ -204,3 +210,41 @@ def test_rejected_and_quorumless_proposals_say_so() -> None:
     page = signed_in(voters[0]).get(f"/governance/proposals/{quorumless.pk}").content.decode()
     assert "Failed quorum</p>" in page
     assert "No ballots were cast." in page
+
+
+def test_a_closed_proposal_speaks_the_readers_language_while_its_ballots_download_as_stored() -> None:
+    proposal, voters = _closed_consent()
+    User.objects.filter(pk=voters[0].pk).update(interface_language="fr")
+    client = signed_in(voters[0])
+    page = client.get(f"/governance/proposals/{proposal.pk}").content.decode()
+    with translation.override("fr"):
+        agree, abstain, disagree, block = option_labels(proposal.method, proposal.options)
+        share, turnout = localised_percent(Fraction(2, 3)), localised_percent(Fraction(1))
+    assert (agree, disagree) != ("agree", "disagree")
+    assert f"{agree} 2, {abstain} 0, {disagree} 1, {block} 0" in page
+    assert re.search(rf"<td>{agree}</td>\s*</tr>", page)
+    assert re.search(rf"<td>{disagree}</td>\s*</tr>", page)
+    assert not re.search(r"<td>(agree|disagree)</td>", page)
+    assert "66,7" in share
+    assert f'<span class="share">({share})</span>' in page
+    assert "66.7" not in page
+    assert f"({turnout})" in page
+    download = client.get(f"/governance/proposals/{proposal.pk}/ballots.json")
+    assert download.json()["options"] == ["agree", "abstain", "disagree", "block"]
+    assert sorted(ballot["choice"] for ballot in download.json()["ballots"]) == [0, 0, 2]
+    assert agree not in download.content.decode()
+
+
+def test_an_amendments_changes_against_what_is_in_force_are_written_in_the_readers_language() -> None:
+    author = make_member()
+    User.objects.filter(pk=author.pk).update(interface_language="fr")
+    changes = {"proposal_quorum": "0.125", "applicants_may_post": True}
+    proposal = open_proposal(author, kind="bylaw_amendment", payload={"changes": changes})
+    page = signed_in(author).get(f"/governance/proposals/{proposal.pk}").content.decode()
+    with translation.override("fr"):
+        quorum = (localised_percent(Decimal("0.2")), localised_percent(Decimal("0.125")))
+        flag = (gettext("No"), gettext("Yes"))
+    assert "12,5" in quorum[1]
+    assert flag == ("Non", "Oui")
+    assert f"<td><del>{quorum[0]}</del></td><td><ins>{quorum[1]}</ins></td>" in page
+    assert f"<td><del>{flag[0]}</del></td><td><ins>{flag[1]}</ins></td>" in page
