@@ -144,6 +144,22 @@
       }
     }
   });
+  // "Load more" replaces itself with the next page: focus moves to the first item it brought, so keyboard and
+  // screen-reader users carry on reading where they were instead of starting again at the top of the page.
+  var loadingMore = false;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    loadingMore = Boolean(event.target.closest && event.target.closest(".load-more"));
+  });
+  document.addEventListener("htmx:load", function (event) {
+    var item = event.target;
+    if (loadingMore && item.nodeType === 1 && !item.classList.contains("load-more")) {
+      loadingMore = false;
+      if (!item.hasAttribute("tabindex")) {
+        item.setAttribute("tabindex", "-1");
+      }
+      item.focus();
+    }
+  });
   document.addEventListener("htmx:load", function (event) {
     if (event.target.id === "compose") {
       var text = event.target.querySelector("textarea");

@@ -315,3 +315,56 @@ def test_a_direct_message_sent_from_a_profile_reaches_the_other_members_conversa
     screenshot(bob, f"social-conversation-{width}")
     for page in (alice, bob):
         page.context.close()
+
+
+FILLER = (
+    """
+import io
+from dataclasses import replace
+from django.core.management import call_command
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from federation.models import Actor
+from timeline.actions.media import check_upload_media, do_create_media
+from timeline.actions.statuses import check_create_status, do_create_status
+created = not Actor.objects.filter(username="filler", domain="").exists()
+if created:
+    call_command("createmember", "filler", "--password", "a filler's passphrase")
+actor = Actor.objects.get(username="filler", domain="")
+"""
+    + POST
+    + """if created:
+    # Unlisted, so the other journeys' timelines stay as they were seeded.
+    for n in range(45):
+        post(actor, f"Filler {n}", visibility="unlisted")
+print(actor.pk)
+"""
+)
+
+
+def test_load_more_brings_the_next_page_and_moves_focus_to_its_first_post(
+    browser: Browser, demo: Demo, width: int
+) -> None:
+    instance, passwords = demo
+    filler = instance.shell(FILLER).split()[-1]
+    page = member_page(browser, instance, "alice", passwords["alice"], width=width)
+    page.goto(instance.url(f"/accounts/{filler}"))
+    posts = page.get_by_role("article")
+    expect(posts).to_have_count(40)
+    more = page.get_by_role("link", name="Load more")
+    more.focus()
+    page.keyboard.press("Enter")
+    expect(posts).to_have_count(45)
+    expect(page.locator("article:focus")).to_contain_text("Filler 4")
+    expect(more).to_be_hidden()
+    assert_fits(page)
+    page.context.close()
+
+    # Without JavaScript the link opens the next page itself.
+    page = open_page(browser, width, javascript=False)
+    sign_in(page, instance, "alice", passwords["alice"])
+    page.goto(instance.url(f"/accounts/{filler}"))
+    page.get_by_role("link", name="Load more").click()
+    expect(page.get_by_role("article")).to_have_count(5)
+    expect(page.get_by_role("article").first).to_contain_text("Filler 4")
+    page.context.close()
