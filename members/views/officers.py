@@ -1,4 +1,4 @@
-"""Officers' pages: applications to admit, payments and transfers to record, the register as of a date."""
+"""Officers' pages: applications to admit, payments and transfers to record, how to pay, the register as of a date."""
 
 from __future__ import annotations
 
@@ -155,7 +155,7 @@ class PaymentInstructionsForm(forms.Form):
             "Shown as plain text with its line breaks; web addresses become links. "
             "Leave empty to tell people that the treasurer sends the details."
         ),
-        widget=forms.Textarea(attrs={"rows": 6, "maxlength": PAYMENT_INSTRUCTIONS_MAX}),
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": PAYMENT_INSTRUCTIONS_MAX}),
     )
 
 

@@ -68,9 +68,10 @@ def test_without_instructions_an_applicant_reads_that_the_treasurer_sends_them(
     page = client.get("/coop/membership").content.decode()
     assert TODAY_WORDING in page
     assert 'id="how-to-pay"' not in page
-    page = client.post("/coop/subscribe", {"share_class": member_share.pk, "quantity": 1}, follow=True)
-    assert "Pay 10.00 USD to the treasurer to have them issued." in page.content.decode()
-    assert "The treasurer sends you the payment details." in page.content.decode()
+    asked = client.post("/coop/subscribe", {"share_class": member_share.pk, "quantity": 1}, follow=True)
+    page = asked.content.decode()
+    assert "Pay 10.00 USD to the treasurer to have them issued." in page
+    assert "The treasurer sends you the payment details." in page
 
 
 def test_a_member_reads_them_while_dues_are_unpaid_and_not_otherwise(member: User, treasurer: User) -> None:
