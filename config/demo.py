@@ -12,6 +12,7 @@ from governance.actions.founding import FOUNDING_AUTHORITY, RuleText, do_adopt_f
 from governance.models import CharterVersion
 from members.actions.accounts import check_create_account, do_create_account
 from members.actions.enrolment import do_enrol_member
+from members.actions.payment_instructions import check_change_payment_instructions, do_change_payment_instructions
 from members.actions.roles import do_grant_role
 from members.actions.share_classes import ShareClassDraft, do_create_share_class
 from members.models import Role
@@ -30,6 +31,15 @@ member share is paid. Dues are on a sliding scale, from 1 to 10 a month.
 
 Every moderation action names the rule it enforces, and every decision, rule
 and action is recorded in a public log that anyone can read and check.
+"""
+
+PAYMENT_INSTRUCTIONS = """\
+Pay by bank transfer to Mutuals Demo Co-op
+IBAN: XX00 0000 0000 0000 0000 00 (a demo account: send nothing)
+Reference: your username, then SHARE or DUES
+
+Or pay by card at https://pay.demo.invalid/mutuals
+The treasurer records your payment within a week.
 """
 
 RULES = [
@@ -56,7 +66,7 @@ def is_seeded() -> bool:
 
 
 def seed_demo_coop() -> list[DemoCredential]:
-    """Create the founding admin, two members, a share class, the charter and rules."""
+    """Create the founding admin, two members, a share class, the charter, rules and payment instructions."""
     credentials = [
         DemoCredential("admin", secrets.token_urlsafe(12), "founding admin"),
         DemoCredential("alice", secrets.token_urlsafe(12), "member"),
@@ -79,4 +89,5 @@ def seed_demo_coop() -> list[DemoCredential]:
             if credential.role == "founding admin":
                 for role in (Role.MEMBERSHIP_OFFICER, Role.TREASURER):
                     do_grant_role(user, role, authorised_by=FOUNDING_AUTHORITY)
+                do_change_payment_instructions(check_change_payment_instructions(user, PAYMENT_INSTRUCTIONS))
     return credentials

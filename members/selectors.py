@@ -16,6 +16,8 @@ from members.models import (
     Membership,
     MembershipEvent,
     MembershipStatus,
+    PaymentInstructions,
+    RegisterEntry,
     Role,
     RoleHolding,
     User,
@@ -87,6 +89,25 @@ def membership_history(user: User) -> QuerySet[MembershipEvent]:
 def pending_applications() -> QuerySet[Membership]:
     """Return applicants waiting for admission, oldest application first."""
     return Membership.objects.filter(status=MembershipStatus.APPLICANT).select_related("user").order_by("applied_at")
+
+
+def payment_instructions() -> str:
+    """Return how to pay the co-op, as its treasurer wrote it; empty while nobody has."""
+    row = PaymentInstructions.objects.filter(pk=1).first()
+    return row.text if row is not None else ""
+
+
+def subscriptions_awaiting_payment(user: User) -> list[RegisterEntry]:
+    """Return the user's share requests whose payment is not recorded yet, oldest first."""
+    paid = RegisterEntry.objects.filter(
+        kind=RegisterEntry.Kind.PAYMENT_CONFIRMATION, request__isnull=False, reversal__isnull=True
+    ).values("request_id")
+    return list(
+        RegisterEntry.objects.filter(kind=RegisterEntry.Kind.SUBSCRIPTION_REQUEST, to_user=user, reversal__isnull=True)
+        .exclude(pk__in=paid)
+        .select_related("share_class")
+        .order_by("sequence")
+    )
 
 
 def user_has_role(user: User, role: str) -> bool:

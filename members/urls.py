@@ -24,6 +24,11 @@ urlpatterns = [
     path("coop/officers/transfers", officers.record_transfer, name="record_transfer"),
     path("coop/officers/redemptions", officers.record_redemption, name="record_redemption"),
     path("coop/officers/register", officers.register, name="register"),
+    path(
+        "coop/officers/payment-instructions",
+        officers.change_payment_instructions,
+        name="change_payment_instructions",
+    ),
     path("coop/officers/ownership", ownership.ownership, name="ownership"),
     path("coop/officers/share-classes", ownership.create_share_class, name="create_share_class"),
     path("coop/officers/share-classes/<int:share_class_id>", ownership.change_share_class, name="change_share_class"),

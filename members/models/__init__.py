@@ -7,6 +7,7 @@ from members.models.deletion import AccountDeletion
 from members.models.dues import DuesPayment, DuesTier, DuesTierChoice
 from members.models.membership import Invitation, Membership, MembershipEvent, MembershipStatus, Role, RoleHolding
 from members.models.patronage import PatronageAllocation, PatronageStatement
+from members.models.payment_instructions import PaymentInstructions
 from members.models.register import RegisterEntry
 from members.models.security import TwoFactorDevice, WebSession
 from members.models.share_class import ShareClass
@@ -30,6 +31,7 @@ __all__ = [
     "MembershipStatus",
     "PatronageAllocation",
     "PatronageStatement",
+    "PaymentInstructions",
     "RegisterEntry",
     "Role",
     "RoleHolding",

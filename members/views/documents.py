@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from members.exports import certificate_for, holder_entries
 from members.models import DuesPayment, PatronageStatement, User
+from members.selectors import payment_instructions
 from members.standing import standing_at
 
 
@@ -54,5 +55,6 @@ def statement(request: HttpRequest) -> HttpResponse:
         .select_related("allocation")
         .order_by("allocation__period_end", "pool"),
         "standing": standing_at(viewer.pk, min(timezone.now(), datetime.combine(as_of, time.max, tzinfo=UTC))),
+        "payment_instructions": payment_instructions(),
     }
     return render(request, "members/statement.html", context)

@@ -26,7 +26,13 @@ from members.exports import holder_entries
 from members.forms import ShareClassChoiceField
 from members.holdings import register_as_of
 from members.models import DuesPayment, DuesTier, MembershipStatus, PatronageStatement, Role, ShareClass, User
-from members.selectors import bylaws_in_force, membership_history, roles_of
+from members.selectors import (
+    bylaws_in_force,
+    membership_history,
+    payment_instructions,
+    roles_of,
+    subscriptions_awaiting_payment,
+)
 from members.standing import standing_at
 
 
@@ -89,6 +95,8 @@ def membership(request: HttpRequest) -> HttpResponse:
         if record.status in (MembershipStatus.MEMBER, MembershipStatus.SUSPENDED)
         else None,
         "is_officer": can_read_register(viewer),
+        "awaiting_payment": subscriptions_awaiting_payment(viewer),
+        "payment_instructions": payment_instructions(),
     }
     return render(request, "members/membership.html", context)
 
@@ -112,11 +120,18 @@ def subscribe(request: HttpRequest) -> HttpResponseBase:
     share_class, quantity = form.cleaned_data["share_class"], form.cleaned_data["quantity"]
     with refusal_as_message(request):
         entry = do_request_subscription(check_request_subscription(viewer, share_class, quantity))
-        messages.success(
-            request,
-            _("Requested: entry #%(sequence)s. Pay %(amount)s %(currency)s to the treasurer to have them issued.")
-            % {"sequence": entry.sequence, "amount": entry.amount, "currency": share_class.currency},
-        )
+        requested = {"sequence": entry.sequence, "amount": entry.amount, "currency": share_class.currency}
+        if payment_instructions():
+            messages.success(
+                request,
+                _("Requested: entry #%(sequence)s. Pay %(amount)s %(currency)s as “How to pay” explains.") % requested,
+            )
+        else:
+            messages.success(
+                request,
+                _("Requested: entry #%(sequence)s. Pay %(amount)s %(currency)s to the treasurer to have them issued.")
+                % requested,
+            )
     return redirect("members:membership")
 
 

@@ -1,4 +1,4 @@
-"""Officers' pages: applications to admit, payments and transfers to record, the register as of a date."""
+"""Officers' pages: applications to admit, payments and transfers to record, how to pay, the register as of a date."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -19,6 +20,12 @@ from config.web_refusals import refusal_as_message
 from members.access import access_membership_by_user_id, access_register_by_officer, access_register_entry_by_sequence
 from members.actions.dues import check_record_dues_payment, do_record_dues_payment
 from members.actions.lifecycle import check_admit_applicant, do_admit_applicant, holds_voting_minimum
+from members.actions.payment_instructions import (
+    PAYMENT_INSTRUCTIONS_MAX,
+    check_change_payment_instructions,
+    do_change_payment_instructions,
+    may_change_payment_instructions,
+)
 from members.actions.register import (
     check_confirm_payment,
     check_issue_shares,
@@ -29,12 +36,12 @@ from members.actions.register import (
     do_redeem_shares,
     do_transfer_shares,
 )
-from members.errors import MemberRefused
+from members.errors import MemberRefused, NotPermitted
 from members.exports import register_csv
 from members.forms import ShareClassChoiceField
 from members.holdings import holdings_awaiting_redemption, register_as_of
 from members.models import Membership, RegisterEntry, ShareClass, User
-from members.selectors import bylaws_in_force, pending_applications
+from members.selectors import bylaws_in_force, payment_instructions, pending_applications
 
 Kind = RegisterEntry.Kind
 
@@ -136,6 +143,22 @@ class TransferForm(forms.Form):
     quantity = forms.IntegerField(label=_("Number of shares"), min_value=1)
 
 
+class PaymentInstructionsForm(forms.Form):
+    """How applicants and members pay share capital and dues, as plain text."""
+
+    # No max_length here: the action checks the length, counting a line break as one character as browsers do.
+    text = forms.CharField(
+        label=_("Payment instructions"),
+        required=False,
+        help_text=_(
+            "Bank transfer details, the reference to quote or a link to a payment page. "
+            "Shown as plain text with its line breaks; web addresses become links. "
+            "Leave empty to tell people that the treasurer sends the details."
+        ),
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": PAYMENT_INSTRUCTIONS_MAX}),
+    )
+
+
 def user_named(username: str) -> User:
     user = User.objects.filter(username__iexact=username.strip()).first()
     if user is None:
@@ -143,12 +166,10 @@ def user_named(username: str) -> User:
     return user
 
 
-@login_required
-def officers(request: HttpRequest) -> HttpResponse:
-    """Show applications with their share requests, and the forms for dues payments and transfers."""
-    refusal = officer_or_refusal(request)
-    if refusal is not None:
-        return refusal
+def _officers_page(
+    request: HttpRequest, officer: User, payment_form: PaymentInstructionsForm | None = None, *, status: int = 200
+) -> HttpResponse:
+    instructions = payment_instructions()
     context = {
         "applications": _applications(),
         "dues_form": DuesForm(initial={"paid_on": timezone.localdate()}),
@@ -156,8 +177,41 @@ def officers(request: HttpRequest) -> HttpResponse:
         "redemption_form": RedemptionForm(),
         "awaiting_redemption": holdings_awaiting_redemption(),
         "payout_days": bylaws_in_force().redemption_payout_days,
+        "payment_instructions": instructions,
+        "may_change_payment_instructions": may_change_payment_instructions(officer),
+        "payment_form": payment_form or PaymentInstructionsForm(initial={"text": instructions}),
     }
-    return render(request, "members/officers.html", context)
+    return render(request, "members/officers.html", context, status=status)
+
+
+@login_required
+def officers(request: HttpRequest) -> HttpResponse:
+    """Show applications with their share requests, the forms for dues payments and transfers, and how to pay."""
+    refusal = officer_or_refusal(request)
+    if refusal is not None:
+        return refusal
+    return _officers_page(request, officer_from_request(request))
+
+
+@login_required
+@require_POST
+def change_payment_instructions(request: HttpRequest) -> HttpResponseBase:
+    """Change how applicants and members pay (treasurers and admins); a refusal changes nothing."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 (login_required lets only users through)
+    form = PaymentInstructionsForm(request.POST)
+    try:
+        draft = check_change_payment_instructions(user, request.POST.get("text", ""))
+    except NotPermitted as exc:
+        return render(request, "members/not_permitted.html", {"reason": str(exc)}, status=403)
+    except MemberRefused as exc:
+        # The page again, with the text as typed, so that nothing written is lost.
+        form.add_error("text", str(exc))
+        messages.error(request, _("The payment instructions were not saved: see the form below."))
+        return _officers_page(request, user, form, status=400)
+    do_change_payment_instructions(draft)
+    messages.success(request, _("Payment instructions saved.") if draft.text else _("Payment instructions removed."))
+    return redirect(f"{reverse('members:officers')}#payment-instructions")
 
 
 @login_required

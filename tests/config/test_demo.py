@@ -10,10 +10,11 @@ from django.core.management import call_command
 from governance.models import CharterVersion, RuleVersion
 from governance.selectors import rules_in_force
 from members.models import ShareClass, User
+from members.selectors import payment_instructions
 
 
 @pytest.mark.django_db
-def test_seed_creates_admin_two_members_share_class_charter_and_rules() -> None:
+def test_seed_creates_admin_two_members_share_class_charter_rules_and_payment_instructions() -> None:
     out = StringIO()
     call_command("seed_demo", stdout=out)
     text = out.getvalue()
@@ -33,6 +34,7 @@ def test_seed_creates_admin_two_members_share_class_charter_and_rules() -> None:
     assert share.carries_vote
     assert CharterVersion.objects.get().version == 1
     assert len(rules_in_force()) == RuleVersion.objects.count() == 5
+    assert "IBAN" in payment_instructions()
 
 
 @pytest.mark.django_db

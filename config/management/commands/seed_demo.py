@@ -11,7 +11,7 @@ from config.demo import is_seeded, seed_demo_coop
 
 
 class Command(BaseCommand):
-    help = "Create the demo co-op (admin, two members, share class, charter and rules) if not yet done."
+    help = "Create the demo co-op (admin, two members, share class, charter, rules, how to pay) if not yet done."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if is_seeded():
