@@ -117,6 +117,16 @@ def test_media_opens_in_a_viewer_sensitive_media_waits_and_actions_happen_in_pla
     expect(hidden.get_by_role("img")).to_be_hidden()
     hidden.get_by_text("Sensitive media: show").click()
     expect(hidden.get_by_role("img")).to_be_visible()
+    # Each toggle says what it does next, as Mastodon's "Show more" / "Show less" do.
+    expect(hidden.get_by_text("Sensitive media: show")).to_be_hidden()
+    hidden.get_by_text("Hide media").click()
+    expect(hidden.get_by_role("img")).to_be_hidden()
+    spoiler = page.get_by_role("article").filter(has_text="Book club spoilers").first
+    spoiler.get_by_text("Show post").click()
+    expect(spoiler).to_contain_text("The ending of chapter 7")
+    expect(spoiler.get_by_text("Show post")).to_be_hidden()
+    spoiler.get_by_text("Show less").click()
+    expect(spoiler.get_by_text("The ending of chapter 7")).to_be_hidden()
 
     # A post's menu closes with Escape, giving focus back to its button.
     seeds.get_by_label("More actions").click()
