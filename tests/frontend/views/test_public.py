@@ -116,3 +116,16 @@ def test_a_public_profile_pages_to_its_oldest_post(client: Client, alice: Actor)
     newest_first = [status.pk for status in reversed(statuses)]
     assert walk_pages(client, "/@alice") == [newest_first[:PAGE_SIZE], newest_first[PAGE_SIZE:]]
     assert page_status_ids(client.get("/@alice?max_id=later").content.decode()) == newest_first[:PAGE_SIZE]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_the_language_menu_names_each_language_in_itself_whatever_the_page_is_in(client: Client, language: str) -> None:
+    page = client.get("/", headers={"Accept-Language": language}).content.decode()
+    menu = page[page.index('id="footer-language"') :]
+    menu = menu[: menu.index("</select>")]
+    assert '<option value="en" lang="en"' in menu
+    assert ">English</option>" in menu
+    assert ">Français</option>" in menu
+    assert ">Español</option>" in menu
+    assert "Anglais" not in menu and "Inglés" not in menu
