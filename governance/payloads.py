@@ -1008,15 +1008,20 @@ def preview_lines(payload: ProposalPayload | None) -> list[str]:
     return payload.preview() if payload is not None else []
 
 
-def diff_against_in_force(payload: ProposalPayload | None) -> list[dict[str, str]]:
-    """Return, for amendments, each changed item's current and proposed value."""
+def diff_against_in_force(
+    payload: ProposalPayload | None, *, value_shown: Callable[[str, Any], str] = setting_value
+) -> list[dict[str, str]]:
+    """Return, for amendments, each changed item's current and proposed value.
+
+    `value_shown` writes a bylaws setting's value (a page passes one in the reader's language).
+    """
     if isinstance(payload, BylawAmendmentPayload):
         current = bylaws_in_force()
         return [
             {
                 "field": setting_name(name),
-                "current": setting_value(name, getattr(current, name)),
-                "proposed": setting_value(name, value),
+                "current": value_shown(name, getattr(current, name)),
+                "proposed": value_shown(name, value),
             }
             for name, value in payload.changes
         ]

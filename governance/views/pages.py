@@ -42,11 +42,9 @@ from governance.charts import participation_by_day, quorum_progress, runoff_rows
 from governance.models import ModerationAction, Proposal, ProposalKind, Report
 from governance.payload_forms import PAYLOAD_FORMS
 from governance.payloads import (
-    BylawAmendmentPayload,
     ProposalPayload,
     diff_against_in_force,
     read_payload,
-    setting_name,
 )
 from governance.rules import OpeningRules, explain_rules, opening_rules, outcome_reason
 from governance.selectors import proposals_for_members, report_queue
@@ -466,17 +464,7 @@ def proposal_ballots_json(request: HttpRequest, proposal_id: int) -> HttpRespons
 
 def _diff_shown(payload: ProposalPayload | None) -> list[dict[str, str]]:
     """Return a payload's changes against what is in force, a bylaws amendment's values written for the reader."""
-    if not isinstance(payload, BylawAmendmentPayload):
-        return diff_against_in_force(payload)
-    current = bylaws_in_force()
-    return [
-        {
-            "field": setting_name(name),
-            "current": shown_setting_value(name, getattr(current, name)),
-            "proposed": shown_setting_value(name, value),
-        }
-        for name, value in payload.changes
-    ]
+    return diff_against_in_force(payload, value_shown=shown_setting_value)
 
 
 def _changes(proposal: Proposal, entity: dict[str, Any], labels: list[str]) -> dict[str, Any]:

@@ -368,41 +368,25 @@ def test_a_redrafted_image_is_posted_again_with_its_corrected_description_and_fo
     )
 
 
-def test_a_refused_redraft_leaves_the_kept_images_description_as_it_was(alice: Actor) -> None:
-    """The post is refused (a poll beside an image) after the description was typed: neither is stored."""
+@pytest.mark.parametrize(
+    ("refused", "error"),
+    [
+        # The post is refused (a poll beside an image) after the description was typed.
+        ({"poll_option_1": "yes", "poll_option_2": "no"}, "A status cannot have both a poll and media attachments."),
+        ({"media_{pk}_focus_x": "3"}, "less than or equal to 1"),
+    ],
+    ids=["poll beside the image", "focal point out of range"],
+)
+def test_a_refused_redraft_changes_neither_the_post_nor_the_kept_image(
+    alice: Actor, refused: dict[str, str], error: str
+) -> None:
     client, media = _redrafted_image(alice)
-    response = client.post(
-        "/home",
-        {
-            "text": "look again",
-            "visibility": "public",
-            "media_ids": [str(media.pk)],
-            f"media_{media.pk}_description": "Changed",
-            "poll_option_1": "yes",
-            "poll_option_2": "no",
-        },
-    )
+    posted = {"text": "look again", "visibility": "public", "media_ids": [str(media.pk)]}
+    posted[f"media_{media.pk}_description"] = "Changed"
+    posted.update({name.format(pk=media.pk): value for name, value in refused.items()})
+    response = client.post("/home", posted)
     assert response.status_code == 400
-    assert "A status cannot have both a poll and media attachments." in response.content.decode()
-    media.refresh_from_db()
-    assert (media.status_id, media.description) == (None, "A red square")
-    assert not Status.objects.filter(account=alice).exists()
-
-
-def test_a_kept_images_focal_point_out_of_range_is_refused_and_changes_nothing(alice: Actor) -> None:
-    client, media = _redrafted_image(alice)
-    response = client.post(
-        "/home",
-        {
-            "text": "look again",
-            "visibility": "public",
-            "media_ids": [str(media.pk)],
-            f"media_{media.pk}_description": "Changed",
-            f"media_{media.pk}_focus_x": "3",
-        },
-    )
-    assert response.status_code == 400
-    assert "less than or equal to 1" in response.content.decode()
+    assert error in response.content.decode()
     media.refresh_from_db()
     assert (media.status_id, media.description, media.focus_x) == (None, "A red square", 0.0)
     assert not Status.objects.filter(account=alice).exists()
