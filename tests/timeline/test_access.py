@@ -122,6 +122,7 @@ def test_the_batch_check_agrees_with_the_single_check_for_every_status_and_viewe
     suspended, limited, remote = LocalActorFactory.create(), LocalActorFactory.create(), RemoteActorFactory.create()
     authors = [alice, suspended, limited, remote]
     mentioned, silently_mentioned = LocalActorFactory.create(), LocalActorFactory.create()
+    blocked, muting = LocalActorFactory.create(), LocalActorFactory.create()
     viewers: dict[str, Actor | None] = {
         "anonymous": None,
         "author": alice,
@@ -132,8 +133,8 @@ def test_the_batch_check_agrees_with_the_single_check_for_every_status_and_viewe
         "local_account_without_login": LocalActorFactory.create(user=None, username="nologin"),
         "remote_stranger": RemoteActorFactory.create(),
         "moderator": moderator,
-        "blocked_by_the_authors": LocalActorFactory.create(),
-        "muting_the_authors": LocalActorFactory.create(),
+        "blocked_by_the_authors": blocked,
+        "muting_the_authors": muting,
         "follower": LocalActorFactory.create(),
         "pending_follower": LocalActorFactory.create(),
         "remote_follower": RemoteActorFactory.create(),
@@ -142,8 +143,8 @@ def test_the_batch_check_agrees_with_the_single_check_for_every_status_and_viewe
         for name in ("follower", "remote_follower", "moderator"):
             FollowFactory.create(target=author, follower=viewers[name])
         FollowFactory.create(target=author, follower=viewers["pending_follower"], state=Follow.State.PENDING)
-        BlockFactory.create(account=author, target=viewers["blocked_by_the_authors"])
-        Mute.objects.create(account=viewers["muting_the_authors"], target=author)
+        BlockFactory.create(account=author, target=blocked)
+        Mute.objects.create(account=muting, target=author)
     statuses: list[Status] = []
     for author in authors:
         for visibility in Visibility:
