@@ -14,7 +14,7 @@ from datetime import datetime
 from federation.models import Actor
 from frontend.list_rows import AccountName, account_name, post_excerpt, texts_emojis
 from frontend.posts import relative_time
-from timeline.access import can_view_status
+from timeline.access import visible_statuses
 from timeline.filtering import filter_results_for_statuses, is_hidden
 from timeline.models import CustomEmoji, Notification, Status
 
@@ -41,16 +41,14 @@ def notification_views(notifications: Sequence[Notification], viewer: Actor, now
     A post the viewer may not see (now) is not quoted or linked, as the
     client API's Notification then carries no status.
     """
-    # Each post is checked once, however many notifications are about it (favourites and boosts of one post).
-    verdicts: dict[int, bool] = {}
-    posts: dict[int, Status] = {}
-    for item in notifications:
-        if item.status is None:
-            continue
-        if item.status.pk not in verdicts:
-            verdicts[item.status.pk] = can_view_status(viewer, item.status)
-        if verdicts[item.status.pk]:
-            posts[item.pk] = item.status
+    # The posts of a whole page are checked together, in the same few queries however many there are.
+    visible = {
+        status.pk
+        for status in visible_statuses(viewer, [item.status for item in notifications if item.status is not None])
+    }
+    posts: dict[int, Status] = {
+        item.pk: item.status for item in notifications if item.status is not None and item.status_id in visible
+    }
     results = filter_results_for_statuses(viewer, list(posts.values()), "notifications")
     hidden = {status_id for status_id, matched in results.items() if is_hidden(matched)}
     warnings = {

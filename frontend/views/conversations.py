@@ -22,7 +22,7 @@ from frontend.posts import PostView, post_views
 from frontend.viewer import viewer_actor
 from frontend.views.home import compose_form, post_composed
 from frontend.views.social import PAGE_SIZE
-from timeline.access import access_conversation_by_id, can_view_status
+from timeline.access import access_conversation_by_id, can_view_status, visible_statuses
 from timeline.actions.conversations import do_mark_conversation_read, do_remove_conversation
 from timeline.models import Conversation
 from timeline.selectors import conversations_for, thread_for
@@ -40,7 +40,7 @@ class ConversationRow:
 
 
 def _rows(page: list[Conversation], viewer: Actor) -> list[ConversationRow]:
-    shown = [item.last_status for item in page if can_view_status(viewer, item.last_status)]
+    shown = visible_statuses(viewer, [item.last_status for item in page])
     posts = {post.status.pk: post for post in post_views(shown, viewer)}
     everyone = [actor for item in page for actor in item.participants.all()]
     names = {name.actor.pk: name for name in account_names(everyone)}

@@ -11,7 +11,7 @@ from config.api.auth import require_token, required_actor
 from config.api.errors import api_view
 from config.api.pagination import PageRequest, paginate, paginated_response
 from federation.models import Actor
-from timeline.access import access_conversation_by_id, can_view_status
+from timeline.access import access_conversation_by_id, visible_statuses
 from timeline.actions.conversations import do_mark_conversation_read, do_remove_conversation
 from timeline.entities.accounts import account_entities
 from timeline.entities.statuses import status_entities
@@ -24,7 +24,7 @@ def conversation_entities(conversations: list[Conversation], viewer: Actor) -> l
     participants = {item.pk: list(item.participants.all()) for item in conversations}
     everyone = {actor.pk: actor for group in participants.values() for actor in group}
     accounts = dict(zip(everyone, account_entities(list(everyone.values())), strict=True))
-    shown = [item.last_status for item in conversations if can_view_status(viewer, item.last_status)]
+    shown = visible_statuses(viewer, [item.last_status for item in conversations])
     statuses = {entity["id"]: entity for entity in status_entities(shown, viewer)}
     return [
         {

@@ -6,7 +6,7 @@ from typing import Any
 
 from config.api.timestamps import iso_with_millis
 from federation.models import Actor
-from timeline.access import can_view_status
+from timeline.access import visible_statuses
 from timeline.entities.accounts import account_entities
 from timeline.entities.statuses import status_entities
 from timeline.models import Notification
@@ -15,7 +15,10 @@ from timeline.models import Notification
 def notification_entities(notifications: list[Notification], viewer: Actor) -> list[dict[str, Any]]:
     """Return Mastodon Notification entities, with accounts and statuses built in batches."""
     accounts = account_entities([notification.from_account for notification in notifications])
-    with_status = [n for n in notifications if n.status is not None and can_view_status(viewer, n.status)]
+    visible = {
+        status.pk for status in visible_statuses(viewer, [n.status for n in notifications if n.status is not None])
+    }
+    with_status = [n for n in notifications if n.status_id in visible]
     statuses = dict(
         zip(
             [n.pk for n in with_status],

@@ -11,10 +11,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoAssertNumQueries
 
 from federation.models import Actor
 from frontend.views import conversations as conversations_view
 from tests.factories.federation import LocalActorFactory
+from tests.factories.moderation import restrict_account
 from tests.factories.timeline import make_custom_emoji
 from timeline.actions.conversations import do_record_direct_status
 from timeline.actions.statuses import check_create_status, do_create_status
@@ -135,5 +137,28 @@ def test_conversations_show_names_with_their_emoji_and_how_long_ago_in_the_same_
         page = alice_client.get("/conversations").content.decode()
     assert page.count('alt=":teapot:"') == 5
     # The emoji of every name and last post are read in the same queries however many rows there are.
-    # (Each row's last post is still checked for visibility on its own, as the client API's list does.)
     assert _emoji_queries(more) == _emoji_queries(alone)
+
+
+def test_a_page_of_conversations_costs_no_more_queries_for_more_rows(
+    alice_client: Client, alice: Actor, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    def converse(indices: range) -> None:
+        # Every third from an account suspended since (its last post is not shown), some the member's own.
+        for index in indices:
+            other = LocalActorFactory.create(username=f"friend{index}")
+            if index % 3 == 2:
+                _direct(alice, f"@{other.username} hello")
+            else:
+                _direct(other, "@alice hello")
+            if index % 3 == 0:
+                restrict_account(other)
+
+    converse(range(2))
+    with CaptureQueriesContext(connection) as two:
+        assert alice_client.get("/conversations").content.decode().count("<article ") == 2
+    converse(range(2, 10))
+    with django_assert_max_num_queries(len(two)):
+        page = alice_client.get("/conversations").content.decode()
+    assert page.count("<article ") == 10
+    assert page.count('<p class="last') == len([index for index in range(10) if index % 3 != 0])

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoAssertNumQueries
 
 from federation.models import Actor, Delivery
 from frontend.views.social import PAGE_SIZE
@@ -15,6 +16,7 @@ from members.models import MembershipStatus
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.timeline import MentionFactory, NotificationFactory, StatusFactory, make_custom_emoji
 from tests.frontend.views.test_tools import page_status_ids, walk_pages
+from tests.timeline.api.test_notifications import notifications_about_posts
 from timeline.models import Block, Favourite, Follow, Marker, Mute, Notification, Poll, Status, Tag, Visibility
 
 pytestmark = pytest.mark.django_db
@@ -248,6 +250,23 @@ def test_notifications_show_names_and_posts_with_their_emoji_and_how_long_ago(
     # The first showing creates the marker; later ones move it.
     assert queries_to_show(alice_client, "/notifications") <= alone
     assert alice_client.get("/notifications").content.decode().count('alt=":blobcat:"') == 3 + 2 * len(others)
+
+
+def test_a_page_of_notifications_costs_no_more_queries_for_more_posts(
+    alice_client: Client, alice: Actor, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    made = notifications_about_posts(alice, range(1))
+    # The first showing creates the marker; both showings measured move it.
+    alice_client.get("/notifications")
+    made |= notifications_about_posts(alice, range(1, 2))
+    two = queries_to_show(alice_client, "/notifications")
+    made |= notifications_about_posts(alice, range(2, 10))
+    with django_assert_max_num_queries(two):
+        page = alice_client.get("/notifications").content.decode()
+    # A post the member may not see is neither quoted nor linked, as before.
+    assert {item.pk: f'href="/statuses/{item.status_id}"' in page for item in made} == {
+        item.pk: visible for item, visible in made.items()
+    }
 
 
 def test_notifications_from_an_account_muted_with_them_are_not_shown(

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoAssertNumQueries
 
 from federation.models import Actor
 from tests.clients import bearer_for
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
+from tests.factories.moderation import restrict_account
 from tests.factories.timeline import MentionFactory, StatusFactory
 from timeline.actions.fan_out import do_fan_out_status
 from timeline.actions.statuses import check_create_status, do_create_status
@@ -75,3 +79,29 @@ def test_a_received_direct_status_starts_a_conversation(alice: Actor) -> None:
     assert list(conversation.participants.all()) == [remote]
     listed = Client().get("/api/v1/conversations", headers=bearer_for(alice)).json()
     assert listed[0]["last_status"]["id"] == str(status.pk)
+
+
+def _conversations(owner: Actor, indices: range) -> None:
+    """File a conversation of the owner's per index: every third from an account suspended since, some her own."""
+    for index in indices:
+        other = LocalActorFactory.create(username=f"friend{index}")
+        if index % 3 == 2:
+            _direct(owner, f"@{other.username} hello")
+        else:
+            _direct(other, f"@{owner.username} hello")
+        if index % 3 == 0:
+            restrict_account(other)
+
+
+def test_a_page_of_conversations_costs_no_more_queries_for_more_rows(
+    alice: Actor, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    headers = bearer_for(alice)
+    _conversations(alice, range(2))
+    with CaptureQueriesContext(connection) as two:
+        assert len(Client().get("/api/v1/conversations", headers=headers).json()) == 2
+    _conversations(alice, range(2, 10))
+    with django_assert_max_num_queries(len(two)):
+        listed = Client().get("/api/v1/conversations", headers=headers).json()
+    # A suspended author's last status is left out, as before; the others are shown.
+    assert [item["last_status"] is None for item in listed] == [index % 3 == 0 for index in reversed(range(10))]
