@@ -29,7 +29,7 @@ from timeline.models import (
     Tag,
     Visibility,
 )
-from timeline.restrictions import is_account_restricted, restricted_account_ids, sees_restricted_accounts
+from timeline.restrictions import restricted_account_ids, sees_restricted_accounts
 
 # Public and unlisted statuses are for anyone, local-only ones for signed-in accounts here; the rest are addressed.
 _OPEN = (Visibility.PUBLIC, Visibility.UNLISTED)
@@ -52,36 +52,20 @@ def hidden_account_ids_for(viewer: Actor | None) -> QuerySet[Any, int | None]:
     return restricted_account_ids(limited=False)
 
 
-def _visible_to(viewer: Actor | None, status: Status) -> bool:
-    if status.visibility in (Visibility.PUBLIC, Visibility.UNLISTED):
-        return True
-    if viewer is None:
-        return False
-    if status.visibility == Visibility.LOCAL:
-        return viewer.is_local and viewer.user_id is not None
-    # Direct and limited statuses are for their author and the accounts they mention, silently or not.
-    if viewer.pk == status.account_id or Mention.objects.filter(status=status, account=viewer).exists():
-        return True
-    if status.visibility == Visibility.PRIVATE:
-        return Follow.objects.filter(follower=viewer, target_id=status.account_id, state=Follow.State.ACCEPTED).exists()
-    return False
-
-
 def can_view_status(viewer: Actor | None, status: Status) -> bool:
     """Return whether the viewer (None for anonymous) may see the status.
 
     Local-only statuses are for this server's signed-in accounts. A suspended
     account's statuses are hidden from everyone but moderators, who need them
     to review the suspension and any appeal; moderators still see only what
-    the status's visibility would show them.
+    the status's visibility would show them. The rule is written once, in
+    `visible_statuses`, which a list's page calls for all its statuses.
     """
-    if is_account_restricted(status.account_id, limited=False) and not sees_restricted_accounts(viewer):
-        return False
-    return _visible_to(viewer, status)
+    return bool(visible_statuses(viewer, [status]))
 
 
 def visible_statuses(viewer: Actor | None, statuses: Iterable[Status]) -> list[Status]:
-    """Return those of the statuses the viewer may see, in their order, as `can_view_status` decides each.
+    """Return those of the statuses the viewer may see, in their order (the rule `can_view_status` states).
 
     A list's page costs the same few queries however long it is: its
     authors' suspensions, the moderator check (only if one is suspended),
