@@ -19,7 +19,14 @@ from config.web_refusals import refusal_as_message
 from federation.access import access_account_by_id
 from federation.models import Actor
 from frontend.viewer import viewer_actor
-from frontend.views.social import PAGE_SIZE, ask_about_account, back_to, page_context, requested_max_id
+from frontend.views.social import (
+    PAGE_SIZE,
+    ask_about_account,
+    back_to,
+    filled_page_context,
+    page_context,
+    requested_max_id,
+)
 from timeline.access import (
     access_filter_by_id,
     access_list_by_id,
@@ -141,10 +148,14 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
         except Http404 as exc:
             messages.error(request, str(exc) or _("No such account."))
         return redirect("frontend:list", list_id=the_list.pk)
-    # The same entries as the client API's list timeline, paged by status as it pages them.
-    ids = [entry.status_id for entry in paginate(list_timeline_for(the_list, actor), _page(request), field="status_id")]
-    loaded = Status.objects.select_related("account").in_bulk(ids)
-    statuses = [loaded[status_id] for status_id in ids if status_id in loaded]
+
+    def read(max_id: int | None, limit: int) -> list[Status]:
+        # The same entries as the client API's list timeline, paged by status as it pages them.
+        page = PageRequest(max_id=max_id, limit=limit)
+        ids = [entry.status_id for entry in paginate(list_timeline_for(the_list, actor), page, field="status_id")]
+        loaded = Status.objects.select_related("account").in_bulk(ids)
+        return [loaded[status_id] for status_id in ids if status_id in loaded]
+
     members = Actor.objects.filter(pk__in=the_list.entries.values("account_id")).order_by("username")
     followed = Actor.objects.filter(follower_set__follower=actor, follower_set__state="accepted").exclude(
         pk__in=the_list.entries.values("account_id")
@@ -153,7 +164,7 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
         "list": the_list,
         "stream": f"/api/v1/streaming/list?{urlencode({'list': the_list.pk})}",
         # Mastodon's list timelines take the home filters.
-        **page_context(statuses, actor, context="home", page_ids=ids),
+        **filled_page_context(read, actor, context="home", max_id=requested_max_id(request)),
         "members": members,
         "followed": followed.order_by("username")[:200],
     }
