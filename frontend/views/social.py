@@ -120,7 +120,12 @@ def filled_page_context(
                 break
         if not hiding:
             break
-    return {"posts": post_views(kept, viewer, context=context), "older_max_id": cursor if more else None}
+    return {
+        "posts": post_views(kept, viewer, context=context),
+        "older_max_id": cursor if more else None,
+        # A short page with more to load stopped at the bound: the reader is told why it is short.
+        "hidden_by_filters": more and len(kept) < PAGE_SIZE,
+    }
 
 
 def requested_max_id(request: HttpRequest) -> int | None:

@@ -515,6 +515,7 @@ def test_load_more_after_hidden_posts_goes_on_from_the_last_post_read(
     kept = [status.pk for status in newest_first if status.text != "Filler"]
     for url in _timeline_urls(alice, bob, newest_first):
         assert walk_pages(alice_client, url) == [kept[:PAGE_SIZE], kept[PAGE_SIZE:]], url
+        assert "Your filters hid" not in alice_client.get(url).content.decode()
 
 
 def test_a_page_stops_reading_hidden_posts_at_its_bound_and_offers_the_rest(
@@ -526,6 +527,7 @@ def test_a_page_stops_reading_hidden_posts_at_its_bound_and_offers_the_rest(
     _hide_fillers(alice_client)
     first, second, third = (status.pk for status in newest_first if status.text != "Filler")
     assert walk_pages(alice_client, "/timelines/local") == [[first], [second, third]]
+    assert "Your filters hid the other posts read so far." in alice_client.get("/timelines/local").content.decode()
 
 
 def test_without_hide_filters_a_timeline_reads_one_page(alice_client: Client, bob: Actor) -> None:
