@@ -25,7 +25,7 @@ from frontend.media_fields import add_attachment_fields, attachment_attributes, 
 from frontend.posts import PostView, post_views
 from frontend.viewer import viewer_actor
 from frontend.views.posts import POLL_LENGTHS, REDRAFT_SESSION_KEY
-from frontend.views.social import PAGE_SIZE, page_context
+from frontend.views.social import filled_page_context, requested_max_id
 from members.selectors import account_posting_refusal
 from timeline.access import MediaNotFound, StatusNotFound, access_own_unattached_media_by_id, access_status_by_id
 from timeline.actions.media import (
@@ -378,8 +378,10 @@ def home(request: HttpRequest) -> HttpResponse:
         # A reply opened in place under its post keeps only the form: the timeline is neither read nor rendered.
         reply = {"form": form, "replying_to": reply_preview(replying_to, actor)}
         return render(request, "frontend/includes/compose.html", reply, status=400 if form.errors else 200)
-    max_id = request.GET.get("max_id", "")
-    statuses = home_timeline_for(actor, limit=PAGE_SIZE, max_id=int(max_id) if max_id.isdigit() else None)
+
+    def read(max_id: int | None, limit: int) -> list[Status]:
+        return home_timeline_for(actor, limit=limit, max_id=max_id)
+
     context = {
         "form": form,
         "actor": actor,
@@ -388,7 +390,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # A browser cannot keep a chosen file across a refused post, so the member is told to choose it again.
         "image_dropped": bool(form.errors and request.FILES),
         "replying_to": reply_preview(replying_to, actor),
-        **page_context(statuses, actor, context="home"),
+        **filled_page_context(read, actor, context="home", max_id=requested_max_id(request)),
     }
     return render(request, "frontend/home.html", context, status=400 if form.errors else 200)
 

@@ -16,13 +16,12 @@ from federation.selectors import erased_local_actor
 from federation.uris import status_uri
 from frontend.posts import post_views
 from frontend.viewer import viewer_actor
-from frontend.views.social import PAGE_SIZE, page_context, relationship_context, requested_max_id
+from frontend.views.social import filled_page_context, profile_reader, relationship_context, requested_max_id
 from governance.selectors import current_charter, rules_in_force
 from members.models import User
 from timeline.access import access_local_status_by_author
 from timeline.activitypub.renderers import note_for_status
 from timeline.models import Status
-from timeline.selectors import statuses_for_profile
 
 _LIST_ITEM = re.compile(r"^([-*]|\d+[.)])\s")
 
@@ -74,10 +73,11 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     if wants_activity_json(request):
         return activity_response(person_for_actor(actor).to_json())
     viewer = viewer_actor(request)
-    statuses = statuses_for_profile(actor, viewer, limit=PAGE_SIZE, max_id=requested_max_id(request))
     context = {
         "actor": actor,
-        **page_context(statuses, viewer, context="account"),
+        **filled_page_context(
+            profile_reader(actor, viewer), viewer, context="account", max_id=requested_max_id(request)
+        ),
         **relationship_context(viewer, actor),
     }
     return render(request, "frontend/profile.html", context)

@@ -6,7 +6,7 @@ pages only parse forms and show what the selectors return.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -46,7 +46,8 @@ from timeline.actions.interactions import (
 )
 from timeline.actions.markers import do_advance_marker
 from timeline.entities.accounts import avatar_url
-from timeline.models import Block, Follow, Marker, Mute, Status, Tag
+from timeline.filtering import active_filters_for, filter_results_for_statuses, is_hidden
+from timeline.models import Block, Filter, Follow, Marker, Mute, Status, Tag
 from timeline.selectors import (
     notifications_for,
     public_statuses_for,
@@ -56,6 +57,12 @@ from timeline.selectors import (
 )
 
 PAGE_SIZE = 40
+# How many rows a page reads at most, past posts the viewer's `hide` filters leave out, before it stops
+# and offers "Load more": a run of hidden posts then costs a few reads, not an empty page.
+MAX_ROWS_READ = 5 * PAGE_SIZE
+
+# Read a timeline's statuses older than `max_id` (all when it is None), newest first, at most `limit` of them.
+StatusReader = Callable[[int | None, int], list[Status]]
 
 
 def page_context(
@@ -79,33 +86,76 @@ def page_context(
     }
 
 
+def filled_page_context(
+    read: StatusReader, viewer: Actor | None, *, context: str, max_id: int | None
+) -> dict[str, object]:
+    """Return up to a page of posts the viewer's `hide` filters for `context` leave, and the `max_id` of the next page.
+
+    When the filters hide some of what was read, further pages are read until
+    the page is full, the timeline ends or `MAX_ROWS_READ` rows were read.
+    The next page starts below the last row read, shown or hidden, so
+    "Load more" neither repeats nor skips a post.
+    """
+    hiding = (
+        [rule for rule in active_filters_for(viewer, context) if rule.filter_action == Filter.Action.HIDE]
+        if viewer is not None
+        else []
+    )
+    kept: list[Status] = []
+    cursor = max_id
+    rows_read = 0
+    more = True
+    while more and len(kept) < PAGE_SIZE and rows_read < MAX_ROWS_READ:
+        batch = read(cursor, PAGE_SIZE)
+        rows_read += len(batch)
+        more = len(batch) >= PAGE_SIZE
+        results = filter_results_for_statuses(viewer, batch, context, filters=hiding) if hiding else {}
+        for position, status in enumerate(batch):
+            cursor = status.pk
+            if not is_hidden(results.get(status.pk, [])):
+                kept.append(status)
+            if len(kept) == PAGE_SIZE:
+                # Rows left unread in this batch are still to come.
+                more = more or position < len(batch) - 1
+                break
+        if not hiding:
+            break
+    return {
+        "posts": post_views(kept, viewer, context=context),
+        "older_max_id": cursor if more else None,
+        # A short page with more to load stopped at the bound: the reader is told why it is short.
+        "hidden_by_filters": more and len(kept) < PAGE_SIZE,
+    }
+
+
 def requested_max_id(request: HttpRequest) -> int | None:
     """Return the `?max_id=` a "Load more" link asked for; anything but a number shows the first page."""
     max_id = request.GET.get("max_id", "").strip()
     return int(max_id) if max_id.isdigit() else None
 
 
-def _public_page(request: HttpRequest, *, local: bool) -> list[Status]:
-    viewer = viewer_actor(request)
-    statuses = (
-        without_muted_statuses(public_statuses_for(viewer, local=local), viewer)
-        .select_related("account")
-        .order_by("-id")
-    )
-    max_id = requested_max_id(request)
-    if max_id is not None:
-        statuses = statuses.filter(pk__lt=max_id)
-    return list(statuses[:PAGE_SIZE])
+def _public_reader(viewer: Actor | None, *, local: bool, tag: str | None = None) -> StatusReader:
+    statuses = without_muted_statuses(public_statuses_for(viewer, local=local), viewer)
+    if tag is not None:
+        statuses = statuses.filter(tags__name=tag.lower())
+    statuses = statuses.select_related("account").order_by("-id")
+
+    def read(max_id: int | None, limit: int) -> list[Status]:
+        older = statuses if max_id is None else statuses.filter(pk__lt=max_id)
+        return list(older[:limit])
+
+    return read
 
 
 @require_GET
 def local_timeline(request: HttpRequest) -> HttpResponse:
     """Show the newest public posts by this co-op's members."""
-    statuses = _public_page(request, local=True)
+    viewer = viewer_actor(request)
+    read = _public_reader(viewer, local=True)
     context = {
         "title": _("Local timeline"),
         "stream": "/api/v1/streaming/public/local",
-        **page_context(statuses, viewer_actor(request), context="public"),
+        **filled_page_context(read, viewer, context="public", max_id=requested_max_id(request)),
     }
     return render(request, "frontend/timeline.html", context)
 
@@ -113,12 +163,12 @@ def local_timeline(request: HttpRequest) -> HttpResponse:
 @require_GET
 def federated_timeline(request: HttpRequest) -> HttpResponse:
     """Show the newest public posts known here, from members and from other servers."""
-    statuses = _public_page(request, local=False)
     viewer = viewer_actor(request)
+    read = _public_reader(viewer, local=False)
     context = {
         "title": _("Federated timeline"),
         "stream": "/api/v1/streaming/public",
-        **page_context(statuses, viewer, context="public"),
+        **filled_page_context(read, viewer, context="public", max_id=requested_max_id(request)),
     }
     return render(request, "frontend/timeline.html", context)
 
@@ -127,16 +177,11 @@ def federated_timeline(request: HttpRequest) -> HttpResponse:
 def hashtag(request: HttpRequest, name: str) -> HttpResponse:
     """Show public posts with a hashtag."""
     viewer = viewer_actor(request)
-    tagged = without_muted_statuses(public_statuses_for(viewer), viewer)
-    tagged = tagged.filter(tags__name=name.lower())
-    max_id = requested_max_id(request)
-    if max_id is not None:
-        tagged = tagged.filter(pk__lt=max_id)
-    statuses = list(tagged.select_related("account").order_by("-id")[:PAGE_SIZE])
+    read = _public_reader(viewer, local=False, tag=name)
     context = {
         "title": f"#{name}",
         "stream": f"/api/v1/streaming/hashtag?{urlencode({'tag': name})}",
-        **page_context(statuses, viewer, context="public"),
+        **filled_page_context(read, viewer, context="public", max_id=requested_max_id(request)),
     }
     return render(request, "frontend/timeline.html", context)
 
@@ -202,13 +247,23 @@ def account(request: HttpRequest, account_id: int) -> HttpResponse:
     """Show any account known here, local or remote, with its posts the viewer may see and a follow button."""
     viewer = viewer_actor(request)
     actor = access_account_by_id(str(account_id))
-    statuses = statuses_for_profile(actor, viewer, limit=PAGE_SIZE, max_id=requested_max_id(request))
     context = {
         "actor": actor,
-        **page_context(statuses, viewer, context="account"),
+        **filled_page_context(
+            profile_reader(actor, viewer), viewer, context="account", max_id=requested_max_id(request)
+        ),
         **relationship_context(viewer, actor),
     }
     return render(request, "frontend/account.html", context)
+
+
+def profile_reader(actor: Actor, viewer: Actor | None) -> StatusReader:
+    """Return the reader of an account's posts as the viewer may see them on its profile."""
+
+    def read(max_id: int | None, limit: int) -> list[Status]:
+        return statuses_for_profile(actor, viewer, limit=limit, max_id=max_id)
+
+    return read
 
 
 def relationship_context(viewer: Actor | None, actor: Actor) -> dict[str, object]:

@@ -5,6 +5,7 @@ Each form calls the same timeline actions as the client API.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -13,13 +14,21 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_stubs_ext import StrOrPromise
 
 from config.api.pagination import PageRequest, paginate
 from config.web_refusals import refusal_as_message
 from federation.access import access_account_by_id
 from federation.models import Actor
 from frontend.viewer import viewer_actor
-from frontend.views.social import PAGE_SIZE, ask_about_account, back_to, page_context, requested_max_id
+from frontend.views.social import (
+    PAGE_SIZE,
+    ask_about_account,
+    back_to,
+    filled_page_context,
+    page_context,
+    requested_max_id,
+)
 from timeline.access import (
     access_filter_by_id,
     access_list_by_id,
@@ -35,12 +44,42 @@ from timeline.actions.lists import (
     do_create_list,
     do_delete_list,
     do_remove_list_accounts,
+    do_update_list,
 )
 from timeline.actions.mutes import check_mute, do_mute, do_unmute
 from timeline.models import Bookmark, Favourite, Filter, List, Mute, Status
 from timeline.selectors import list_timeline_for
 
-FILTER_CONTEXTS = ["home", "notifications", "public", "thread", "account"]
+# Where a filter applies, named as Mastodon's web app names it; the values stored are the client API's.
+FILTER_CONTEXTS: dict[str, StrOrPromise] = {
+    "home": _("Home and lists"),
+    "notifications": _("Notifications"),
+    "public": _("Public timelines"),
+    "thread": _("Conversations"),
+    "account": _("Profiles"),
+}
+FILTER_ACTIONS: dict[str, StrOrPromise] = {
+    Filter.Action.WARN: _("Hide with a warning"),
+    Filter.Action.HIDE: _("Hide completely"),
+}
+
+# Whose replies a list shows, as Mastodon's web app asks it.
+LIST_REPLIES_POLICIES: dict[str, StrOrPromise] = {
+    List.RepliesPolicy.FOLLOWED: _("Any followed user"),
+    List.RepliesPolicy.LIST: _("Members of the list"),
+    List.RepliesPolicy.NONE: _("No one"),
+}
+
+
+@dataclass(frozen=True)
+class FilterRow:
+    """A filter as the filters page lists it: what it does and where, in the reader's language."""
+
+    the_filter: Filter
+    action: StrOrPromise
+    where: list[StrOrPromise]
+
+
 # How long a mute lasts, as Mastodon's web app offers it; 0 is until lifted.
 MUTE_DURATIONS = [
     (0, _("Indefinitely")),
@@ -112,6 +151,7 @@ def lists(request: HttpRequest) -> HttpResponse:
         with refusal_as_message(request):
             draft = check_list(title=request.POST.get("title", ""), exclusive=request.POST.get("exclusive") == "on")
             created = do_create_list(actor, draft)
+            messages.success(request, _("List created."))
             return redirect("frontend:list", list_id=created.pk)
     own = List.objects.filter(account=actor).order_by("title")
     return render(request, "frontend/lists.html", {"lists": own})
@@ -120,14 +160,22 @@ def lists(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
-    """Show a list's timeline and members; add, remove or delete."""
+    """Show a list's timeline and members; rename it or change its settings, add, remove or delete."""
     actor = _actor(request)
     the_list = access_list_by_id(actor, list_id)
     if request.method == "POST":
         action = request.POST.get("do", "")
         try:
             with refusal_as_message(request):
-                if action == "add":
+                if action == "update":
+                    draft = check_list(
+                        title=request.POST.get("title", ""),
+                        replies_policy=request.POST.get("replies_policy", the_list.replies_policy),
+                        exclusive=request.POST.get("exclusive") == "on",
+                    )
+                    do_update_list(the_list, draft)
+                    messages.success(request, _("List saved."))
+                elif action == "add":
                     account = access_account_by_id(request.POST.get("account_id", ""))
                     check_add_list_accounts(the_list, [account])
                     do_add_list_accounts(the_list, [account])
@@ -141,19 +189,24 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
         except Http404 as exc:
             messages.error(request, str(exc) or _("No such account."))
         return redirect("frontend:list", list_id=the_list.pk)
-    # The same entries as the client API's list timeline, paged by status as it pages them.
-    ids = [entry.status_id for entry in paginate(list_timeline_for(the_list, actor), _page(request), field="status_id")]
-    loaded = Status.objects.select_related("account").in_bulk(ids)
-    statuses = [loaded[status_id] for status_id in ids if status_id in loaded]
+
+    def read(max_id: int | None, limit: int) -> list[Status]:
+        # The same entries as the client API's list timeline, paged by status as it pages them.
+        page = PageRequest(max_id=max_id, limit=limit)
+        ids = [entry.status_id for entry in paginate(list_timeline_for(the_list, actor), page, field="status_id")]
+        loaded = Status.objects.select_related("account").in_bulk(ids)
+        return [loaded[status_id] for status_id in ids if status_id in loaded]
+
     members = Actor.objects.filter(pk__in=the_list.entries.values("account_id")).order_by("username")
     followed = Actor.objects.filter(follower_set__follower=actor, follower_set__state="accepted").exclude(
         pk__in=the_list.entries.values("account_id")
     )
     context = {
         "list": the_list,
+        "replies_policies": LIST_REPLIES_POLICIES.items(),
         "stream": f"/api/v1/streaming/list?{urlencode({'list': the_list.pk})}",
         # Mastodon's list timelines take the home filters.
-        **page_context(statuses, actor, context="home", page_ids=ids),
+        **filled_page_context(read, actor, context="home", max_id=requested_max_id(request)),
         "members": members,
         "followed": followed.order_by("username")[:200],
     }
@@ -186,7 +239,16 @@ def filters(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Filter saved."))
         return redirect("frontend:filters")
     own = Filter.objects.filter(account=actor).prefetch_related("keywords").order_by("title")
-    return render(request, "frontend/filters.html", {"filters": own, "contexts": FILTER_CONTEXTS})
+    rows = [
+        FilterRow(
+            the_filter=the_filter,
+            action=FILTER_ACTIONS.get(the_filter.filter_action, the_filter.filter_action),
+            where=[FILTER_CONTEXTS.get(context, context) for context in the_filter.context],
+        )
+        for the_filter in own
+    ]
+    context = {"filters": rows, "contexts": FILTER_CONTEXTS.items(), "actions": FILTER_ACTIONS.items()}
+    return render(request, "frontend/filters.html", context)
 
 
 @login_required

@@ -17,7 +17,21 @@ from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.timeline import MentionFactory, NotificationFactory, StatusFactory, make_custom_emoji
 from tests.frontend.views.test_tools import page_status_ids, walk_pages
 from tests.timeline.api.test_notifications import notifications_about_posts
-from timeline.models import Block, Favourite, Follow, Marker, Mute, Notification, Poll, Status, Tag, Visibility
+from timeline.models import (
+    Block,
+    Favourite,
+    Follow,
+    List,
+    ListAccount,
+    Marker,
+    Mute,
+    Notification,
+    Poll,
+    Status,
+    Tag,
+    TimelineEntry,
+    Visibility,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -465,3 +479,79 @@ def test_a_notification_about_a_post_the_member_may_not_see_quotes_nothing_of_it
     assert "favourited your post" in page
     assert "Only for my followers" not in page
     assert f"/statuses/{hidden.pk}" not in page
+
+
+def _hide_fillers(client: Client) -> None:
+    """Make, through the filters page, a filter hiding posts that say "Filler" everywhere."""
+    contexts = ["home", "notifications", "public", "thread", "account"]
+    client.post("/filters", {"title": "Fillers", "keywords": "Filler", "context": contexts, "filter_action": "hide"})
+
+
+def _posts_with_fillers(author: Actor, pattern: str) -> list[Status]:
+    """Post, oldest first, a filler for each `h` and a kept post for each `k` of `pattern`; return them newest first."""
+    made = [
+        StatusFactory.create(account=author, text="Filler" if mark == "h" else f"kept {n}")
+        for n, mark in enumerate(pattern)
+    ]
+    return list(reversed(made))
+
+
+def _timeline_urls(alice: Actor, bob: Actor, statuses: list[Status]) -> list[str]:
+    """Return every web timeline the statuses appear on for alice, which follows bob and lists him."""
+    Follow.objects.create(follower=alice, target=bob, state=Follow.State.ACCEPTED)
+    TimelineEntry.objects.bulk_create(TimelineEntry(owner=alice, status=status) for status in statuses)
+    the_list = List.objects.create(account=alice, title="Bob")
+    ListAccount.objects.create(list=the_list, account=bob)
+    Tag.objects.create(name="daily").statuses.add(*statuses)
+    return [
+        "/home",
+        "/timelines/local",
+        "/timelines/federated",
+        "/tags/daily",
+        f"/accounts/{bob.pk}",
+        "/@bob",
+        f"/lists/{the_list.pk}",
+    ]
+
+
+def test_a_hide_filter_leaves_a_page_of_the_posts_it_does_not_hide(
+    alice_client: Client, alice: Actor, bob: Actor
+) -> None:
+    """40 fillers on top of 5 kept posts: the page reads past them and shows the 5, with nothing more to load."""
+    newest_first = _posts_with_fillers(bob, "k" * 5 + "h" * 40)
+    _hide_fillers(alice_client)
+    kept = [status.pk for status in newest_first if status.text != "Filler"]
+    for url in _timeline_urls(alice, bob, newest_first):
+        assert walk_pages(alice_client, url) == [kept], url
+
+
+def test_load_more_after_hidden_posts_goes_on_from_the_last_post_read(
+    alice_client: Client, alice: Actor, bob: Actor
+) -> None:
+    """45 kept posts among 40 fillers: a full page of 40, then the last 5, none repeated or skipped."""
+    newest_first = _posts_with_fillers(bob, "kh" * 40 + "k" * 5)
+    _hide_fillers(alice_client)
+    kept = [status.pk for status in newest_first if status.text != "Filler"]
+    for url in _timeline_urls(alice, bob, newest_first):
+        assert walk_pages(alice_client, url) == [kept[:PAGE_SIZE], kept[PAGE_SIZE:]], url
+        assert "Your filters hid" not in alice_client.get(url).content.decode()
+
+
+def test_a_page_stops_reading_hidden_posts_at_its_bound_and_offers_the_rest(
+    alice_client: Client, bob: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("frontend.views.social.PAGE_SIZE", 4)
+    monkeypatch.setattr("frontend.views.social.MAX_ROWS_READ", 8)
+    newest_first = _posts_with_fillers(bob, "kk" + "h" * 10 + "k")
+    _hide_fillers(alice_client)
+    first, second, third = (status.pk for status in newest_first if status.text != "Filler")
+    assert walk_pages(alice_client, "/timelines/local") == [[first], [second, third]]
+    assert "Your filters hid the other posts read so far." in alice_client.get("/timelines/local").content.decode()
+
+
+def test_without_hide_filters_a_timeline_reads_one_page(alice_client: Client, bob: Actor) -> None:
+    """A warning filter hides nothing, so it costs no further reads: the page is the newest 40 posts, filler or not."""
+    newest_first = _posts_with_fillers(bob, "k" * 5 + "h" * 40)
+    alice_client.post("/filters", {"title": "Fillers", "keywords": "Filler", "context": ["public"]})
+    pages = walk_pages(alice_client, "/timelines/local")
+    assert pages == [[s.pk for s in newest_first[:PAGE_SIZE]], [s.pk for s in newest_first[PAGE_SIZE:]]]

@@ -6,9 +6,11 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils.translation import trans_real
 
 from federation.models import Actor
 from frontend.views.social import PAGE_SIZE
+from members.models import User
 from tests.factories.timeline import FavouriteFactory, StatusFactory
 from timeline.models import Bookmark, Favourite, Filter, Follow, List, ListAccount, Mute, TimelineEntry
 
@@ -54,6 +56,57 @@ def test_lists_hold_only_followed_accounts(alice_client: Client, alice: Actor, b
     assert not List.objects.exists()
 
 
+def test_creating_a_list_says_so(alice_client: Client, alice: Actor) -> None:
+    response = alice_client.post("/lists", {"title": "Friends"}, follow=True)
+    assert response.redirect_chain == [(f"/lists/{List.objects.get(account=alice).pk}", 302)]
+    assert "List created." in response.content.decode()
+
+
+def test_a_list_is_renamed_and_its_settings_changed_from_its_page(alice_client: Client, alice: Actor) -> None:
+    the_list = List.objects.create(account=alice, title="Friends")
+    page = alice_client.get(f"/lists/{the_list.pk}").content.decode()
+    assert 'name="title" value="Friends"' in page
+    assert '<option value="list" selected>Members of the list</option>' in page
+    response = alice_client.post(
+        f"/lists/{the_list.pk}",
+        {"do": "update", "title": "  Close friends ", "replies_policy": "followed", "exclusive": "on"},
+        follow=True,
+    )
+    assert response.redirect_chain == [(f"/lists/{the_list.pk}", 302)]
+    assert "List saved." in response.content.decode()
+    the_list.refresh_from_db()
+    assert (the_list.title, the_list.replies_policy, the_list.exclusive) == ("Close friends", "followed", True)
+    page = alice_client.get(f"/lists/{the_list.pk}").content.decode()
+    assert '<option value="followed" selected>Any followed user</option>' in page
+    assert 'id="list-exclusive" name="exclusive" checked' in page
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"title": "   "}, "Title can&#x27;t be blank."),
+        ({"title": "x" * 201}, "Title is too long (the limit is 200 characters)."),
+        ({"title": "Renamed", "replies_policy": "everyone"}, "Replies policy must be one of followed, list, none."),
+    ],
+)
+def test_a_bad_list_change_is_refused_and_changes_nothing(
+    alice_client: Client, alice: Actor, change: dict[str, str], error: str
+) -> None:
+    the_list = List.objects.create(account=alice, title="Friends", replies_policy="none")
+    response = alice_client.post(f"/lists/{the_list.pk}", {"do": "update", "exclusive": "on", **change}, follow=True)
+    assert error in response.content.decode()
+    assert "List saved." not in response.content.decode()
+    the_list.refresh_from_db()
+    assert (the_list.title, the_list.replies_policy, the_list.exclusive) == ("Friends", "none", False)
+
+
+def test_another_members_list_cannot_be_renamed(alice_client: Client, bob: Actor) -> None:
+    theirs = List.objects.create(account=bob, title="Bob's")
+    assert alice_client.post(f"/lists/{theirs.pk}", {"do": "update", "title": "Mine"}).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.title == "Bob's"
+
+
 def test_a_blank_list_title_is_refused(alice_client: Client, alice: Actor) -> None:
     response = alice_client.post("/lists", {"title": "  "}, follow=True)
     assert "Title can&#x27;t be blank." in response.content.decode()
@@ -90,6 +143,47 @@ def test_a_filter_without_contexts_is_refused(alice_client: Client) -> None:
     response = alice_client.post("/filters", {"title": "Nothing", "keywords": "x"}, follow=True)
     assert "Context must be" in response.content.decode()
     assert not Filter.objects.exists()
+
+
+@pytest.fixture
+def marked_french(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give the filter labels a French catalogue entry of their own, as a translator will: "fr:" and the English."""
+    french = trans_real.translation("fr")
+    catalogue = french.gettext
+    labels = {
+        "Home and lists",
+        "Notifications",
+        "Public timelines",
+        "Conversations",
+        "Profiles",
+        "Hide with a warning",
+        "Hide completely",
+    }
+    monkeypatch.setattr(french, "gettext", lambda message: f"fr:{message}" if message in labels else catalogue(message))
+
+
+@pytest.mark.usefixtures("marked_french")
+def test_the_filters_page_names_where_and_what_in_the_readers_language(alice_client: Client, alice: Actor) -> None:
+    """A French reader gets each context and action by its translated label; the values sent stay Mastodon's."""
+    User.objects.filter(actor=alice).update(interface_language="fr")
+    Filter.objects.create(account=alice, title="Fillers", context=["home", "thread"], filter_action="hide")
+    Filter.objects.create(account=alice, title="Spoilers", context=["public"], filter_action="warn")
+    page = alice_client.get("/filters").content.decode()
+    assert "fr:Hide completely · fr:Home and lists, fr:Conversations" in page
+    assert "fr:Hide with a warning · fr:Public timelines" in page
+    for value, label in [
+        ("home", "Home and lists"),
+        ("notifications", "Notifications"),
+        ("public", "Public timelines"),
+        ("thread", "Conversations"),
+        ("account", "Profiles"),
+    ]:
+        assert f'value="{value}" checked><label for="ctx-{value}">fr:{label}</label>' in page
+    assert '<option value="warn">fr:Hide with a warning</option>' in page
+    assert '<option value="hide">fr:Hide completely</option>' in page
+    assert not re.search(r">\s*(home|notifications|public|thread|account)\s*<", page)
+    assert "Hide ·" not in page
+    assert "Warn ·" not in page
 
 
 def test_another_members_filter_cannot_be_deleted(alice_client: Client, bob: Actor) -> None:
