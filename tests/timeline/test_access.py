@@ -10,7 +10,13 @@ from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.governance import make_moderator
 from tests.factories.moderation import restrict_account
 from tests.factories.timeline import FollowFactory, MentionFactory, StatusFactory
-from timeline.access import StatusNotFound, access_local_status_by_author, access_status_by_id, can_view_status
+from timeline.access import (
+    StatusNotFound,
+    access_local_status_by_author,
+    access_status_by_id,
+    can_view_status,
+    normalised_tag_name,
+)
 from timeline.models import Follow, Visibility
 from timeline.selectors import statuses_for_profile
 
@@ -104,3 +110,23 @@ def test_local_members_see_local_only_posts_on_profiles(alice: Actor, bob: Actor
     assert statuses_for_profile(alice, bob) == [public, local_only]
     assert statuses_for_profile(alice, None) == [public]
     assert statuses_for_profile(alice, RemoteActorFactory.create()) == [public]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Coop", "coop"),
+        ("1st", "1st"),
+        ("a1", "a1"),
+        ("1_2", "1_2"),
+        ("Café", "café"),
+        ("1", None),
+        ("2024", None),
+        ("_1", None),
+        ("1_", None),
+        ("no-dashes", None),
+    ],
+)
+def test_a_hashtag_name_needs_a_letter_or_an_underscore_inside(raw: str, expected: str | None) -> None:
+    """As on Mastodon, digits alone (or with a leading or trailing underscore) make no hashtag name."""
+    assert normalised_tag_name(raw) == expected
