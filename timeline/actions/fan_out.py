@@ -189,13 +189,22 @@ def _shown_recently(
     themselves or any boost of them, and boosts of the `plain` ones, each
     reported as the status boosted. Entries of the statuses in `skip` (those
     being fanned out, which may already have some) do not count. One query
-    per `OWNERS_PER_QUERY` owners, whatever the number of statuses.
+    for the statuses, then, if any, one per `OWNERS_PER_QUERY` owners,
+    whatever the number of statuses.
     """
     shown: defaultdict[int, set[int]] = defaultdict(set)
     originals = {*boosted, *plain}
     if not owners or not originals:
         return shown
-    candidates = Status.objects.filter(Q(id__in=boosted) | Q(reblog_of_id__in=originals)).exclude(id__in=skip)
+    # Read first, and alone: usually there are none (a new post has no boost), and a short list of
+    # ids leads the planner to the entries by status rather than through every owner's entries.
+    candidates = list(
+        Status.objects.filter(Q(id__in=boosted) | Q(reblog_of_id__in=originals))
+        .exclude(id__in=skip)
+        .values_list("id", flat=True)
+    )
+    if not candidates:
+        return shown
     # An entry is among the newest while fewer than RECENT_ENTRIES of its owner's entries are newer:
     # the index on (owner, status) answers that by reading at most that many.
     crowded_out = TimelineEntry.objects.filter(owner_id=OuterRef("owner_id"), status_id__gt=OuterRef("status_id"))
@@ -203,7 +212,7 @@ def _shown_recently(
     owner_ids = sorted(owners)
     for start in range(0, len(owner_ids), OWNERS_PER_QUERY):
         entries = TimelineEntry.objects.filter(owner_id__in=owner_ids[start : start + OWNERS_PER_QUERY])
-        entries = entries.filter(status__in=candidates).exclude(Exists(crowded_out))
+        entries = entries.filter(status_id__in=candidates).exclude(Exists(crowded_out))
         for owner_id, status_id, reblog_of_id in entries.values_list("owner_id", "status_id", "status__reblog_of_id"):
             shown[owner_id].add(reblog_of_id or status_id)
     return shown
