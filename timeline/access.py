@@ -249,8 +249,10 @@ def access_featured_tag_by_id(owner: Actor, featured_id: str | int) -> FeaturedT
     return _owned(FeaturedTag.objects.filter(account=owner).select_related("tag"), featured_id)
 
 
-# A name of word characters with at least one that is not a digit, as Mastodon's hashtag names are.
-TAG_NAME = re.compile(r"(?=\w*[^\W\d])\w{1,100}")
+# Word characters with a letter among them, or an underscore between two of them, as Mastodon's
+# hashtag names are: "#1" and "#_1" are not hashtags, "#1st", "#a1" and "#1_2" are.
+TAG_NAME_PATTERN = r"(?=\w*[^\W\d_]|\w+_\w)\w{1,100}"
+TAG_NAME = re.compile(TAG_NAME_PATTERN)
 
 
 def normalised_tag_name(raw: str) -> str | None:

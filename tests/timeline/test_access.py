@@ -17,6 +17,7 @@ from timeline.access import (
     access_local_status_by_author,
     access_status_by_id,
     can_view_status,
+    normalised_tag_name,
     visible_statuses,
 )
 from timeline.models import Follow, Mute, Status, Visibility
@@ -204,3 +205,23 @@ def test_the_batch_check_reads_a_fixed_number_of_queries_however_many_statuses(a
 
     # The suspensions, the mentions and the follows, plus what the moderator check reads.
     assert queries_for(1) == queries_for(10) == 3 + len(moderation)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Coop", "coop"),
+        ("1st", "1st"),
+        ("a1", "a1"),
+        ("1_2", "1_2"),
+        ("Café", "café"),
+        ("1", None),
+        ("2024", None),
+        ("_1", None),
+        ("1_", None),
+        ("no-dashes", None),
+    ],
+)
+def test_a_hashtag_name_needs_a_letter_or_an_underscore_inside(raw: str, expected: str | None) -> None:
+    """As on Mastodon, digits alone (or with a leading or trailing underscore) make no hashtag name."""
+    assert normalised_tag_name(raw) == expected

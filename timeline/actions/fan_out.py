@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from config.queueing import enqueue_on_commit
@@ -23,6 +23,13 @@ BATCH_SIZE = 1000
 # The fields of statuses and their authors that a fan-out reads.
 FAN_OUT_FIELDS = ("id", "account_id", "visibility", "reblog_of_id", "account__domain")
 FAN_OUT_TASK = "timeline.tasks.fan_out_status"
+# As in Mastodon's home feeds, a boost of a status that a home timeline shows among its newest
+# entries, as itself or boosted, is not added to it, nor is a status shown boosted there: reading
+# the same post twice in a row is noise. Further down the timeline it may come round again.
+RECENT_ENTRIES = 40
+# Owners per query when looking for what their home timelines show (well within SQLite's and
+# PostgreSQL's limits on parameters).
+OWNERS_PER_QUERY = 10_000
 _collecting = threading.local()
 
 
@@ -31,9 +38,16 @@ def do_place_in_authors_home(status: Status) -> None:
 
     The fan-out task writes everyone else's entries after commit; the
     author's own is written at once, so a client reading home straight after
-    posting finds the post there (the fan-out skips the existing entry).
+    posting finds the post there (the fan-out skips the existing entry). A
+    boost of a status their home already shows near its top is left out, as
+    for everyone else.
     """
-    TimelineEntry.objects.create(owner_id=status.account_id, status_id=status.id)
+    audience = {status.id: {status.account_id}}
+    if status.reblog_of_id is not None:
+        # A new status of the author's own has no boost yet: only a boost needs looking into.
+        _leave_out_recently_shown([status], audience)
+    if audience[status.id]:
+        TimelineEntry.objects.create(owner_id=status.account_id, status_id=status.id)
 
 
 def fan_out_on_commit(status_id: int) -> None:
@@ -166,6 +180,70 @@ def tag_follower_audiences(statuses: Sequence[Status]) -> dict[int, set[int]]:
     return audiences
 
 
+def _shown_recently(
+    owners: Collection[int], boosted: Collection[int], plain: Collection[int], skip: Collection[int]
+) -> defaultdict[int, set[int]]:
+    """Return, for each owner, the statuses their home timeline shows among its newest entries.
+
+    Only what may block a status being fanned out: the `boosted` statuses
+    themselves or any boost of them, and boosts of the `plain` ones, each
+    reported as the status boosted. Entries of the statuses in `skip` (those
+    being fanned out, which may already have some) do not count. One query
+    for the statuses, then, if any, one per `OWNERS_PER_QUERY` owners,
+    whatever the number of statuses.
+    """
+    shown: defaultdict[int, set[int]] = defaultdict(set)
+    originals = {*boosted, *plain}
+    if not owners or not originals:
+        return shown
+    # Read first, and alone: usually there are none (a new post has no boost), and a short list of
+    # ids leads the planner to the entries by status rather than through every owner's entries.
+    candidates = list(
+        Status.objects.filter(Q(id__in=boosted) | Q(reblog_of_id__in=originals))
+        .exclude(id__in=skip)
+        .values_list("id", flat=True)
+    )
+    if not candidates:
+        return shown
+    # An entry is among the newest while fewer than RECENT_ENTRIES of its owner's entries are newer:
+    # the index on (owner, status) answers that by reading at most that many.
+    crowded_out = TimelineEntry.objects.filter(owner_id=OuterRef("owner_id"), status_id__gt=OuterRef("status_id"))
+    crowded_out = crowded_out[RECENT_ENTRIES - 1 : RECENT_ENTRIES]
+    owner_ids = sorted(owners)
+    for start in range(0, len(owner_ids), OWNERS_PER_QUERY):
+        entries = TimelineEntry.objects.filter(owner_id__in=owner_ids[start : start + OWNERS_PER_QUERY])
+        entries = entries.filter(status_id__in=candidates).exclude(Exists(crowded_out))
+        for owner_id, status_id, reblog_of_id in entries.values_list("owner_id", "status_id", "status__reblog_of_id"):
+            shown[owner_id].add(reblog_of_id or status_id)
+    return shown
+
+
+def _leave_out_recently_shown(statuses: Sequence[Status], audiences: dict[int, set[int]]) -> None:
+    """Take out of each status's audience those whose home timeline already shows it near the top.
+
+    A boost is left out where its status, or another boost of it, is among
+    the owner's newest entries; a status where a boost of it is. Statuses
+    are taken in id order, so of several in one batch showing the same
+    status each owner gets the first.
+    """
+    owners: set[int] = set().union(*audiences.values())
+    if not owners:
+        return
+    boosted = {status.reblog_of_id for status in statuses if status.reblog_of_id is not None}
+    plain = {status.id for status in statuses if status.reblog_of_id is None}
+    shown = _shown_recently(owners, boosted, plain, skip={status.id for status in statuses})
+    shown_by_batch = Counter(status.reblog_of_id or status.id for status in statuses)
+    for status in sorted(statuses, key=lambda status: status.id):
+        original = status.reblog_of_id or status.id
+        audience = audiences[status.id]
+        if shown:
+            audience.difference_update([owner for owner in audience if original in shown.get(owner, ())])
+        if shown_by_batch[original] > 1:
+            # Another status of this batch shows the same one: it is now in these owners' homes.
+            for owner in audience:
+                shown[owner].add(original)
+
+
 def local_audience_ids(status: Status) -> set[int]:
     """Return the ids of local actors whose home timeline should show the status."""
     return local_audiences([status])[status.id]
@@ -246,6 +324,7 @@ def do_fan_out_statuses(status_ids: Collection[int], *, max_entries: int | None 
     if not statuses:
         return 0
     audiences = local_audiences(statuses)
+    _leave_out_recently_shown(statuses, audiences)
     now = timezone.now()
     with transaction.atomic():
         written: list[tuple[Status, list[int]]] = []

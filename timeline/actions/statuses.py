@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from federation.models import Actor, Tombstone
 from federation.uris import status_uri, status_url
-from timeline.access import can_view_status
+from timeline.access import TAG_NAME_PATTERN, can_view_status
 from timeline.actions.fan_out import do_place_in_authors_home, fan_out_on_commit
 from timeline.actions.media import MediaEdit, check_status_media, do_attach_media, do_update_media
 from timeline.actions.notifications import do_notify
@@ -59,7 +59,7 @@ IDEMPOTENCY_WINDOW = timedelta(hours=1)
 # Expired keys removed after each keyed post: more than expire between two posts, so they never pile up.
 IDEMPOTENCY_PRUNE_BATCH = 500
 _MENTION = re.compile(r"(?<![\w/])@([a-z0-9_]+(?:[a-z0-9_.-]*[a-z0-9_])?)(?:@([a-z0-9.-]+(?::\d+)?))?", re.IGNORECASE)
-_HASHTAG = re.compile(r"(?<![\w/#])#(\w{1,100})")
+_HASHTAG = re.compile(rf"(?<![\w/#])#({TAG_NAME_PATTERN})")
 # Mastodon counts every link as 23 characters, whatever its length.
 URL_CHARACTERS = 23
 _URL = re.compile(r"(?<![\w@/])https?://[^\s<>\"]+", re.IGNORECASE)

@@ -23,7 +23,7 @@ from timeline.actions.fan_out import (
     fan_outs_collected,
     pending_fan_outs,
 )
-from timeline.actions.interactions import do_reblog
+from timeline.actions.interactions import do_reblog, do_unreblog
 from timeline.actions.statuses import check_create_status, do_create_status
 from timeline.models import Status, Tag, TagFollow, TimelineEntry, Visibility
 from timeline.selectors import home_timeline_for
@@ -197,7 +197,9 @@ def test_a_new_post_and_boost_are_in_their_authors_home_before_the_fan_out_runs(
     assert sorted(TimelineEntry.objects.filter(status=status).values_list("owner_id", flat=True)) == sorted(
         [alice.pk, bob.pk]
     )
-    boost = do_reblog(bob, status)
+    carol = LocalActorFactory.create()
+    other = do_create_status(carol, check_create_status(carol, text="Not in bob's home"))
+    boost = do_reblog(bob, other)
     assert home_timeline_for(bob)[0] == boost
 
 
@@ -245,3 +247,133 @@ def test_a_restricted_author_reaches_no_hashtag_follower(alice: Actor, bob: Acto
     status.tags.add(tag)
     do_fan_out_status(status.id)
     assert not TimelineEntry.objects.filter(status=status, owner=bob).exists()
+
+
+def _fanned_out_post(author: Actor, text: str = "A post") -> Status:
+    status = do_create_status(author, check_create_status(author, text=text))
+    do_fan_out_status(status.id)
+    return status
+
+
+def _fanned_out_boost(booster: Actor, status: Status) -> Status:
+    boost = do_reblog(booster, status)
+    do_fan_out_status(boost.id)
+    return boost
+
+
+@pytest.mark.django_db
+def test_a_boost_of_ones_own_recent_post_stays_out_of_ones_home(alice: Actor, bob: Actor) -> None:
+    FollowFactory.create(follower=alice, target=bob)
+    carol = FollowFactory.create(target=bob).follower
+    post = _fanned_out_post(alice)
+    boost = _fanned_out_boost(bob, post)
+    assert home_timeline_for(alice) == [post]
+    assert _owners(boost) == {bob.pk, carol.pk}
+
+
+@pytest.mark.django_db
+def test_a_boost_of_a_post_near_the_top_of_a_home_is_not_added_to_it(alice: Actor, bob: Actor) -> None:
+    carol = LocalActorFactory.create()
+    for target in (alice, bob):
+        FollowFactory.create(follower=carol, target=target)
+    post = _fanned_out_post(alice)
+    _fanned_out_boost(bob, post)
+    assert home_timeline_for(carol) == [post]
+
+
+@pytest.mark.django_db
+def test_a_booster_does_not_find_their_boost_of_a_post_near_the_top_of_their_home(alice: Actor, bob: Actor) -> None:
+    FollowFactory.create(follower=bob, target=alice)
+    post = _fanned_out_post(alice)
+    boost = do_reblog(bob, post)
+    assert home_timeline_for(bob) == [post]
+    do_fan_out_status(boost.id)
+    assert home_timeline_for(bob) == [post]
+
+
+@pytest.mark.django_db
+def test_a_second_boost_of_a_post_near_the_top_of_a_home_is_not_added_to_it(alice: Actor, bob: Actor) -> None:
+    carol, dave = LocalActorFactory.create(), LocalActorFactory.create()
+    for target in (bob, dave):
+        FollowFactory.create(follower=carol, target=target)
+    post = _fanned_out_post(alice)
+    first = _fanned_out_boost(bob, post)
+    _fanned_out_boost(dave, post)
+    assert home_timeline_for(carol) == [first]
+
+
+@pytest.mark.django_db
+def test_of_two_boosts_of_a_post_fanned_out_together_a_home_gets_the_first(alice: Actor, bob: Actor) -> None:
+    carol, dave = LocalActorFactory.create(), LocalActorFactory.create()
+    for target in (bob, dave):
+        FollowFactory.create(follower=carol, target=target)
+    post = _fanned_out_post(alice)
+    first, second = do_reblog(bob, post), do_reblog(dave, post)
+    assert do_fan_out_statuses([second.id, first.id]) == 3
+    assert home_timeline_for(carol) == [first]
+    assert _owners(second) == {dave.pk}
+
+
+@pytest.mark.django_db
+def test_a_post_arriving_after_a_boost_of_it_near_the_top_of_a_home_is_not_added_to_it(bob: Actor) -> None:
+    author = RemoteActorFactory.create()
+    carol = LocalActorFactory.create()
+    for target in (author, bob):
+        FollowFactory.create(follower=carol, target=target)
+    post = StatusFactory.create(account=author, local=False, fanned_out_at=None)
+    boost = _fanned_out_boost(bob, post)
+    do_fan_out_status(post.id)
+    assert home_timeline_for(carol) == [boost]
+    assert carol.pk not in _owners(post)
+
+
+def _push_down(owner: Actor, entries: int) -> None:
+    """Put that many newer statuses at the top of the owner's home timeline."""
+    newer = [StatusFactory.create() for _ in range(entries)]
+    TimelineEntry.objects.bulk_create([TimelineEntry(owner=owner, status=status) for status in newer])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("newer", "added"), [(fan_out.RECENT_ENTRIES - 1, False), (fan_out.RECENT_ENTRIES, True)])
+def test_a_boost_of_a_post_pushed_down_a_home_by_enough_newer_entries_is_added(
+    alice: Actor, bob: Actor, newer: int, added: bool
+) -> None:
+    carol = LocalActorFactory.create()
+    for target in (alice, bob):
+        FollowFactory.create(follower=carol, target=target)
+    post = _fanned_out_post(alice)
+    _push_down(carol, newer)
+    boost = _fanned_out_boost(bob, post)
+    assert (carol.pk in _owners(boost)) is added
+    assert (home_timeline_for(carol, limit=1) == [boost]) is added
+
+
+@pytest.mark.django_db
+def test_a_boost_of_a_post_whose_shown_boost_was_withdrawn_is_added(alice: Actor, bob: Actor) -> None:
+    carol, dave = LocalActorFactory.create(), LocalActorFactory.create()
+    for target in (bob, dave):
+        FollowFactory.create(follower=carol, target=target)
+    post = _fanned_out_post(alice)
+    _fanned_out_boost(bob, post)
+    do_unreblog(bob, post)
+    second = _fanned_out_boost(dave, post)
+    assert home_timeline_for(carol) == [second]
+
+
+@pytest.mark.django_db
+def test_looking_for_boosts_shown_takes_one_query_whatever_the_number_of_boosts(alice: Actor) -> None:
+    def boosts_to_fan_out(count: int) -> list[int]:
+        follower = LocalActorFactory.create()
+        ids = []
+        for _ in range(count):
+            booster = LocalActorFactory.create()
+            FollowFactory.create(follower=follower, target=booster)
+            ids.append(do_reblog(booster, _fanned_out_post(alice)).id)
+        return ids
+
+    few, many = boosts_to_fan_out(2), boosts_to_fan_out(6)
+    with CaptureQueriesContext(connection) as for_few:
+        do_fan_out_statuses(few)
+    with CaptureQueriesContext(connection) as for_many:
+        do_fan_out_statuses(many)
+    assert len(for_many) == len(for_few)

@@ -22,7 +22,7 @@ from timeline.actions.statuses import (
     do_edit_status,
 )
 from timeline.errors import StatusRefused
-from timeline.models import Follow, Status, TimelineEntry, Visibility
+from timeline.models import Follow, Status, Tag, TimelineEntry, Visibility
 
 CaptureHooks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 
@@ -175,3 +175,19 @@ def test_local_only_status_reaches_every_local_account_and_never_federates(
 def test_length_counts_as_mastodon_does(text: str, spoiler: str, length: int) -> None:
     """A link counts as 23, a remote mention as its local part, and the warning with the text."""
     assert countable_length(text, spoiler) == length
+
+
+@pytest.mark.django_db
+def test_only_names_with_a_letter_or_an_inner_underscore_become_hashtags(alice: Actor) -> None:
+    """As on Mastodon, "#1" is a number, not a hashtag; "#1st", "#a1" and "#1_2" are hashtags."""
+    text = "proposal #1 and #2024, #_1 #1_ then #1st #a1 #1_2"
+    status = do_create_status(alice, check_create_status(alice, text=text))
+    assert sorted(status.tags.values_list("name", flat=True)) == ["1_2", "1st", "a1"]
+    assert not Tag.objects.filter(name__in=["1", "2024", "_1", "1_"]).exists()
+
+
+@pytest.mark.django_db
+def test_an_edit_drops_a_number_once_taken_for_a_hashtag(alice: Actor) -> None:
+    status = do_create_status(alice, check_create_status(alice, text="proposal #coop"))
+    do_edit_status(alice, status, check_edit_status(alice, status, text="proposal #1"))
+    assert not status.tags.exists()

@@ -36,7 +36,7 @@ def test_an_unused_hashtag_reads_with_no_id_and_no_history() -> None:
     assert not Tag.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["12345", "no-dashes", "a%20b", "x" * 101])
+@pytest.mark.parametrize("name", ["12345", "_1", "no-dashes", "a%20b", "x" * 101])
 def test_a_name_no_hashtag_can_have_is_not_found_and_changes_nothing(alice: Actor, name: str) -> None:
     headers = bearer_for(alice, "read write")
     response = Client().post(f"/api/v1/tags/{name}/follow", headers=headers)

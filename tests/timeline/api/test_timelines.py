@@ -15,7 +15,17 @@ from tests.clients import bearer_for
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.governance import make_moderator
 from tests.factories.moderation import restrict_account
-from tests.factories.timeline import FavouriteFactory, MentionFactory, PollFactory, RemoteMediaFactory, StatusFactory
+from tests.factories.timeline import (
+    FavouriteFactory,
+    FollowFactory,
+    MentionFactory,
+    PollFactory,
+    RemoteMediaFactory,
+    StatusFactory,
+)
+from timeline.actions.fan_out import do_fan_out_status
+from timeline.actions.interactions import do_reblog
+from timeline.actions.statuses import check_create_status, do_create_status
 from timeline.models import Block, Tag, TimelineEntry, Visibility
 from timeline.selectors import home_timeline_for, statuses_for_profile
 
@@ -166,3 +176,14 @@ def test_home_leaves_out_suspended_accounts_except_for_moderators(alice: Actor, 
     assert seen == [str(mine.pk), str(theirs.pk)]
     assert statuses_for_profile(bob, alice) == []
     assert statuses_for_profile(bob, moderator) == [theirs]
+
+
+def test_home_shows_a_post_once_after_a_followed_account_boosts_it(alice: Actor, bob: Actor) -> None:
+    """A boost of the reader's own recent post is not added to their home."""
+    FollowFactory.create(follower=alice, target=bob)
+    post = do_create_status(alice, check_create_status(alice, text="proposal #1"))
+    do_fan_out_status(post.id)
+    do_fan_out_status(do_reblog(bob, post).id)
+    body = Client().get("/api/v1/timelines/home", headers=bearer_for(alice, "read")).json()
+    assert [(status["id"], status["reblog"]) for status in body] == [(str(post.pk), None)]
+    assert body[0]["tags"] == []
