@@ -16,7 +16,7 @@ from federation.selectors import erased_local_actor
 from federation.uris import status_uri
 from frontend.posts import post_views
 from frontend.viewer import viewer_actor
-from frontend.views.social import PAGE_SIZE, page_context, relationship_context, requested_max_id
+from frontend.views.social import PAGE_SIZE, account_card_context, page_context, requested_max_id
 from governance.selectors import current_charter, rules_in_force
 from members.models import User
 from timeline.access import access_local_status_by_author
@@ -78,7 +78,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     context = {
         "actor": actor,
         **page_context(statuses, viewer, context="account"),
-        **relationship_context(viewer, actor),
+        **account_card_context(viewer, actor),
     }
     return render(request, "frontend/profile.html", context)
 
