@@ -136,7 +136,7 @@ def test_a_remote_accounts_lists_show_the_follows_known_here(client: Client, ali
     FollowFactory.create(follower=remote, target=bob)
     followers = client.get(f"/accounts/{remote.pk}/followers").content.decode()
     assert listed_ids(followers) == [alice.pk]
-    assert "This server knows only the follows between this account and this server’s members." in followers
+    assert "This server knows only the follows between this account and this server\u2019s members." in followers
     assert listed_ids(client.get(f"/accounts/{remote.pk}/following").content.decode()) == [bob.pk]
 
 
