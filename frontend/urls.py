@@ -3,7 +3,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from frontend.views import account, conversations, home, posts, profile_settings, public, scheduled, social, tools
+from frontend.views import (
+    account,
+    conversations,
+    follow_lists,
+    home,
+    posts,
+    profile_settings,
+    public,
+    scheduled,
+    social,
+    tools,
+)
 
 app_name = "frontend"
 
@@ -66,6 +77,8 @@ urlpatterns = [
     path("scheduled/<int:scheduled_id>/cancel", scheduled.cancel_scheduled, name="cancel_scheduled"),
     path("search", social.search, name="search"),
     path("accounts/<int:account_id>", social.account, name="account"),
+    path("accounts/<int:account_id>/followers", follow_lists.followers, name="followers"),
+    path("accounts/<int:account_id>/following", follow_lists.following, name="following"),
     path("accounts/<int:account_id>/follow", social.follow, name="follow"),
     path("accounts/<int:account_id>/unfollow", social.unfollow, name="unfollow"),
     path("accounts/<int:account_id>/block", social.block, name="block"),

@@ -433,6 +433,20 @@ def followed_tags_of(account: Actor) -> QuerySet[TagFollow]:
     return TagFollow.objects.filter(account=account).select_related("tag")
 
 
+def followers_of(account: Actor) -> QuerySet[Follow]:
+    """Return the accepted follows of an account by accounts the client API shows, before paging by follow."""
+    return Follow.objects.filter(target=account, state=Follow.State.ACCEPTED).filter(
+        Q(follower__domain="", follower__user__is_active=True) | ~Q(follower__domain="")
+    )
+
+
+def following_of(account: Actor) -> QuerySet[Follow]:
+    """Return an account's accepted follows of accounts the client API shows, before paging by follow."""
+    return Follow.objects.filter(follower=account, state=Follow.State.ACCEPTED).filter(
+        Q(target__domain="", target__user__is_active=True) | ~Q(target__domain="")
+    )
+
+
 def featured_tags_of(account: Actor) -> QuerySet[FeaturedTag]:
     """Return the hashtags an account features on its profile, oldest first."""
     return FeaturedTag.objects.filter(account=account).select_related("tag").order_by("id")

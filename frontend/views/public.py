@@ -16,7 +16,7 @@ from federation.selectors import erased_local_actor
 from federation.uris import status_uri
 from frontend.posts import post_views
 from frontend.viewer import viewer_actor
-from frontend.views.social import filled_page_context, profile_reader, relationship_context, requested_max_id
+from frontend.views.social import account_card_context, filled_page_context, profile_reader, requested_max_id
 from governance.selectors import current_charter, rules_in_force
 from members.models import User
 from timeline.access import access_local_status_by_author
@@ -78,7 +78,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         **filled_page_context(
             profile_reader(actor, viewer), viewer, context="account", max_id=requested_max_id(request)
         ),
-        **relationship_context(viewer, actor),
+        **account_card_context(viewer, actor),
     }
     return render(request, "frontend/profile.html", context)
 

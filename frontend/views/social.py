@@ -45,7 +45,7 @@ from timeline.actions.interactions import (
     do_unreblog,
 )
 from timeline.actions.markers import do_advance_marker
-from timeline.entities.accounts import avatar_url
+from timeline.entities.accounts import account_entity, avatar_url
 from timeline.filtering import active_filters_for, filter_results_for_statuses, is_hidden
 from timeline.models import Block, Filter, Follow, Marker, Mute, Status, Tag
 from timeline.selectors import (
@@ -252,7 +252,7 @@ def account(request: HttpRequest, account_id: int) -> HttpResponse:
         **filled_page_context(
             profile_reader(actor, viewer), viewer, context="account", max_id=requested_max_id(request)
         ),
-        **relationship_context(viewer, actor),
+        **account_card_context(viewer, actor),
     }
     return render(request, "frontend/account.html", context)
 
@@ -266,6 +266,21 @@ def profile_reader(actor: Actor, viewer: Actor | None) -> StatusReader:
     return read
 
 
+def account_card_context(viewer: Actor | None, actor: Actor) -> dict[str, object]:
+    """Return what an account's card shows: its counts, as its client API Account gives them, and the viewer's side.
+
+    The counts are those of what this server knows: for a remote account,
+    the follows and posts stored here.
+    """
+    entity = account_entity(actor)
+    counts = {
+        "statuses": entity["statuses_count"],
+        "following": entity["following_count"],
+        "followers": entity["followers_count"],
+    }
+    return {"counts": counts, **relationship_context(viewer, actor)}
+
+
 def relationship_context(viewer: Actor | None, actor: Actor) -> dict[str, object]:
     """Return what an account's page needs for its follow, mute and block buttons, and its pending requests."""
     if viewer is None or viewer.pk == actor.pk:
@@ -275,6 +290,7 @@ def relationship_context(viewer: Actor | None, actor: Actor) -> dict[str, object
         "viewer": viewer,
         "avatar": avatar_url(actor),
         "follow": Follow.objects.filter(follower=viewer, target=actor).first(),
+        "follows_you": Follow.objects.filter(follower=actor, target=viewer, state=Follow.State.ACCEPTED).exists(),
         "muted": Mute.objects.filter(account=viewer, target=actor).exists(),
         "blocked": Block.objects.filter(account=viewer, target=actor).exists(),
     }

@@ -33,6 +33,7 @@ from timeline.entities.accounts import (
 from timeline.entities.statuses import status_entities, with_authors
 from timeline.filtering import without_hidden
 from timeline.models import Follow, MediaAttachment, Status, Visibility
+from timeline.selectors import followers_of, following_of
 
 MAX_SEARCH_RESULTS = 80
 
@@ -178,22 +179,14 @@ def _follow_page(request: HttpRequest, follows: QuerySet[Follow], side: str) -> 
 @optional_token("read:accounts")
 def followers(request: HttpRequest, account_id: str) -> JsonResponse:
     """Return the accounts following this one, newest follow first, paged by follow."""
-    actor = access_account_by_id(account_id)
-    follows = Follow.objects.filter(target=actor, state=Follow.State.ACCEPTED).filter(
-        Q(follower__domain="", follower__user__is_active=True) | ~Q(follower__domain="")
-    )
-    return _follow_page(request, follows, "follower")
+    return _follow_page(request, followers_of(access_account_by_id(account_id)), "follower")
 
 
 @api_view("GET")
 @optional_token("read:accounts")
 def following(request: HttpRequest, account_id: str) -> JsonResponse:
     """Return the accounts this one follows, newest follow first, paged by follow."""
-    actor = access_account_by_id(account_id)
-    follows = Follow.objects.filter(follower=actor, state=Follow.State.ACCEPTED).filter(
-        Q(target__domain="", target__user__is_active=True) | ~Q(target__domain="")
-    )
-    return _follow_page(request, follows, "target")
+    return _follow_page(request, following_of(access_account_by_id(account_id)), "target")
 
 
 def _visible_profile_statuses(account: Actor, viewer: Actor | None) -> QuerySet[Status]:

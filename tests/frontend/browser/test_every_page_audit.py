@@ -100,6 +100,8 @@ closed = proposal("Paint the shed green", [("admin", 0), ("alice", 0), ("bob", 2
 do_close_proposal(closed.pk, now=in_a_week + timedelta(minutes=1))
 do_create_account(check_create_account("carol", email="carol@demo.invalid", password="A long pass phrase 7",
                                        application_text="I grow vegetables and would like to join."))
+# Alice approves followers by hand from now on (admin's follow stays): her profile shows the lock.
+Actor.objects.filter(pk=alice.pk).update(locked=True)
 secret_key = do_start_two_factor(users["bob"], "Mutuals").secret
 do_confirm_two_factor(users["bob"], pyotp.TOTP(secret_key).now())
 print(json.dumps({
@@ -124,6 +126,7 @@ def pages_for(ids: dict[str, int]) -> tuple[list[str], list[str]]:
         "/coop/apply",
         "/@alice",
         f"/@alice/{ids['first']}",
+        f"/accounts/{ids['alice']}/followers",
         "/governance/log",
         "/governance/rules",
         "/governance/bylaws",
@@ -145,6 +148,8 @@ def pages_for(ids: dict[str, int]) -> tuple[list[str], list[str]]:
         f"/accounts/{ids['bob']}",
         f"/accounts/{ids['bob']}/block",
         f"/accounts/{ids['bob']}/mute",
+        f"/accounts/{ids['bob']}/followers",
+        f"/accounts/{ids['bob']}/following",
         "/@bob",
         "/follow_requests",
         "/conversations",

@@ -11,7 +11,7 @@ from frontend.views.public import paragraphs
 from frontend.views.social import PAGE_SIZE
 from tests.factories.timeline import StatusFactory
 from tests.frontend.views.test_tools import page_status_ids, walk_pages
-from timeline.models import Status, TimelineEntry, Visibility
+from timeline.models import Follow, Status, TimelineEntry, Visibility
 
 
 @pytest.mark.django_db
@@ -129,3 +129,16 @@ def test_the_language_menu_names_each_language_in_itself_whatever_the_page_is_in
     assert ">Français</option>" in menu
     assert ">Español</option>" in menu
     assert "Anglais" not in menu and "Inglés" not in menu
+
+
+@pytest.mark.django_db
+def test_a_public_profile_shows_its_counts_linked_to_its_lists(client: Client, alice: Actor, bob: Actor) -> None:
+    StatusFactory.create(account=alice)
+    Follow.objects.create(follower=bob, target=alice, state=Follow.State.ACCEPTED)
+    page = client.get("/@alice").content.decode()
+    assert 'href="/@alice" aria-current="page"><strong>1</strong> post</a>' in page
+    assert f'href="/accounts/{alice.pk}/following"><strong>0</strong> following</a>' in page
+    assert f'href="/accounts/{alice.pk}/followers"><strong>1</strong> follower</a>' in page
+    assert "Follows you" not in page
+    followers = client.get(f"/accounts/{alice.pk}/followers").content.decode()
+    assert f'href="/accounts/{bob.pk}"' in followers

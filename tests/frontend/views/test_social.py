@@ -555,3 +555,45 @@ def test_without_hide_filters_a_timeline_reads_one_page(alice_client: Client, bo
     alice_client.post("/filters", {"title": "Fillers", "keywords": "Filler", "context": ["public"]})
     pages = walk_pages(alice_client, "/timelines/local")
     assert pages == [[s.pk for s in newest_first[:PAGE_SIZE]], [s.pk for s in newest_first[PAGE_SIZE:]]]
+
+
+def test_a_profile_counts_posts_and_follows_as_the_client_api_does(alice_client: Client, alice: Actor) -> None:
+    carol = LocalActorFactory.create()
+    StatusFactory.create_batch(2, account=carol)
+    StatusFactory.create(account=carol, visibility=Visibility.PRIVATE)
+    for _ in range(3):
+        Follow.objects.create(follower=LocalActorFactory.create(), target=carol, state=Follow.State.ACCEPTED)
+    Follow.objects.create(follower=alice, target=carol, state=Follow.State.PENDING)
+    Follow.objects.create(follower=carol, target=RemoteActorFactory.create(), state=Follow.State.ACCEPTED)
+    entity = Client().get(f"/api/v1/accounts/{carol.pk}").json()
+    assert (entity["statuses_count"], entity["following_count"], entity["followers_count"]) == (3, 1, 3)
+    page = alice_client.get(f"/accounts/{carol.pk}").content.decode()
+    assert f'href="/@{carol.username}" aria-current="page"><strong>3</strong> posts</a>' in page
+    assert f'href="/accounts/{carol.pk}/following"><strong>1</strong> following</a>' in page
+    assert f'href="/accounts/{carol.pk}/followers"><strong>3</strong> followers</a>' in page
+
+
+def test_follows_you_shows_only_when_the_account_follows_the_viewer(
+    alice_client: Client, alice: Actor, bob: Actor
+) -> None:
+    Follow.objects.create(follower=bob, target=alice, state=Follow.State.PENDING)
+    assert "Follows you" not in alice_client.get(f"/accounts/{bob.pk}").content.decode()
+    Follow.objects.filter(follower=bob).update(state=Follow.State.ACCEPTED)
+    assert '<span class="badge">Follows you</span>' in alice_client.get(f"/accounts/{bob.pk}").content.decode()
+    # Nobody else sees it: not a visitor, nor the follower on the page of the account it follows.
+    assert "Follows you" not in Client().get(f"/accounts/{bob.pk}").content.decode()
+    bob_client = Client()
+    assert bob.user is not None
+    bob_client.force_login(bob.user)
+    assert "Follows you" not in bob_client.get(f"/accounts/{alice.pk}").content.decode()
+
+
+def test_a_locked_account_says_it_approves_followers_by_hand(alice_client: Client, bob: Actor) -> None:
+    assert "Approves followers by hand" not in alice_client.get(f"/accounts/{bob.pk}").content.decode()
+    Actor.objects.filter(pk=bob.pk).update(locked=True)
+    page = alice_client.get(f"/accounts/{bob.pk}").content.decode()
+    locked = r'<span class="locked"><svg [^>]*aria-hidden="true"[^>]*>.*</svg> Approves followers by hand</span>'
+    assert re.search(locked, page)
+    # The request a locked account waits to answer is still the one to withdraw.
+    alice_client.post(f"/accounts/{bob.pk}/follow")
+    assert "Withdraw follow request" in alice_client.get(f"/accounts/{bob.pk}").content.decode()
