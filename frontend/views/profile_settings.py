@@ -110,7 +110,8 @@ class TimeZoneForm(forms.Form):
     time_zone = forms.CharField(label=_("Time zone"), required=False, widget=forms.Select)
 
     def __init__(self, *args: Any, current: str = "", **kwargs: Any) -> None:
-        super().__init__(*args, initial={"time_zone": current}, **kwargs)
+        kwargs["initial"] = {"time_zone": current}
+        super().__init__(*args, **kwargs)
         widget = cast("forms.Select", self.fields["time_zone"].widget)
         widget.choices = time_zone_choices(current)
         if not current:

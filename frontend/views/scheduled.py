@@ -75,7 +75,7 @@ def reschedule(request: HttpRequest, scheduled_id: int) -> HttpResponseBase:
     form = RescheduleForm(request.POST, prefix=f"s{item.pk}")
     if not form.is_valid():
         if form.has_error("scheduled_at", "device_zone"):
-            messages.error(request, form.errors["scheduled_at"][0])
+            messages.error(request, str(form.errors["scheduled_at"][0]))
         else:
             messages.error(request, _("Give the new date and time as the field asks."))
         return redirect("frontend:scheduled")
