@@ -54,6 +54,7 @@ urlpatterns = [
     path("settings/security", account.security, name="security"),
     path("settings/profile", profile_settings.profile_settings, name="profile_settings"),
     path("settings/language", profile_settings.interface_language, name="interface_language"),
+    path("settings/time-zone", profile_settings.time_zone, name="time_zone"),
     path("settings/sessions/<int:session_id>/end", account.end_session, name="end_session"),
     path("settings/apps/<int:application_id>/revoke", account.revoke_app, name="revoke_app"),
     path("logout", auth_views.LogoutView.as_view(next_page="frontend:landing"), name="logout"),

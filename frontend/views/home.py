@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -10,13 +11,16 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from config.refusals import Refused
 from config.web_refusals import refusal_on_form
 from federation.access import AccountNotFound, access_account_by_id
 from federation.models import Actor
@@ -26,6 +30,7 @@ from frontend.posts import PostView, post_views
 from frontend.viewer import viewer_actor
 from frontend.views.posts import POLL_LENGTHS, REDRAFT_SESSION_KEY
 from frontend.views.social import filled_page_context, requested_max_id
+from members.actions.preferences import check_time_zone
 from members.selectors import account_posting_refusal
 from timeline.access import MediaNotFound, StatusNotFound, access_own_unattached_media_by_id, access_status_by_id
 from timeline.actions.media import (
@@ -48,6 +53,51 @@ POLL_DURATIONS = list(zip(POLL_LENGTHS, [_("1 hour"), _("1 day"), _("3 days"), _
 # From the widest audience to the narrowest, to pick the narrower of two as Mastodon's composer does.
 _AUDIENCE_ORDER = [Visibility.PUBLIC, Visibility.UNLISTED, Visibility.LOCAL, Visibility.PRIVATE, Visibility.DIRECT]
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+# The hidden field a page's script fills with the device's time zone, on the forms of a member who has not chosen one.
+DEVICE_ZONE_FIELD = "device_time_zone"
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A `datetime-local` time, read in the member's time zone or, when the page sent one, in their device's.
+
+    The middleware activates the member's own zone, if they chose one. A
+    member who has not gets a hidden field the page's script fills with the
+    device's zone, as Mastodon's web app reads times in the device's zone;
+    the hint beside the field then names that zone, so a zone this server
+    does not know is refused rather than silently read as UTC.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", [DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S"])
+        super().__init__(**kwargs)
+        self.device_zone = ""
+
+    def to_python(self, value: Any) -> datetime | None:
+        """Read the time in the device's zone if the page sent one, else in the active zone."""
+        if value in self.empty_values or not self.device_zone:
+            return super().to_python(value)
+        try:
+            zone = check_time_zone(self.device_zone)
+        except Refused:
+            raise ValidationError(
+                _("This device's time zone (%(zone)s) is not one this server knows: choose yours in your settings."),
+                code="device_zone",
+                params={"zone": self.device_zone[:64]},
+            ) from None
+        with timezone.override(zoneinfo.ZoneInfo(zone.name)):
+            return super().to_python(value)
+
+
+def device_zone_field() -> forms.CharField:
+    """Return the hidden field carrying the device's time zone (empty without JavaScript)."""
+    return forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-device-zone": ""}))
+
+
+def read_device_zone(form: forms.Form, field: str = "scheduled_at") -> None:
+    """Have a bound form's time field read its time in the device's zone, when the page sent one."""
+    if form.is_bound:
+        zoned = cast("LocalDateTimeField", form.fields[field])
+        zoned.device_zone = str(form.data.get(form.add_prefix(DEVICE_ZONE_FIELD), "")).strip()
 
 
 class ComposeForm(forms.Form):
@@ -67,14 +117,14 @@ class ComposeForm(forms.Form):
     )
     # Left out (an older form, a script), the post takes the member's default language, as the client API does.
     language = forms.ChoiceField(label=_("Language"), required=False)
-    scheduled_at = forms.DateTimeField(
+    scheduled_at = LocalDateTimeField(
         label=_("Publish later (optional)"),
         required=False,
-        input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S"],
         widget=forms.DateTimeInput(
             attrs={"type": "datetime-local", "aria-describedby": "id_scheduled_at_zone"}, format=DATETIME_LOCAL_FORMAT
         ),
     )
+    device_time_zone = device_zone_field()
     # The first picture's fields keep their plain names; the others are `image_<n>`, `image_<n>_description` and
     # `focus_<n>_x/y`, added in __init__ (one file per field, so each has its own description without JavaScript).
     image = forms.FileField(label=_("Image (optional)"), required=False)
@@ -109,6 +159,7 @@ class ComposeForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        read_device_zone(self)
         cast("forms.ChoiceField", self.fields["language"]).choices = language_choices(default_language)
         self.kept_media = list(kept_media)
         cast("forms.ChoiceField", self.fields["media_ids"]).choices = [

@@ -1,19 +1,30 @@
-"""The member's profile settings: name, bio, fields, images, how the account appears, posting defaults, language."""
+"""The member's profile settings: name, bio, fields, images, how the account appears, posting defaults, language,
+time zone."""
 
 from __future__ import annotations
+
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config.web_refusals import refusal_as_message, refusal_on_form
 from frontend.viewer import viewer_actor
-from members.actions.preferences import check_interface_language, check_posting_defaults, do_set_interface_language
+from members.actions.preferences import (
+    check_interface_language,
+    check_posting_defaults,
+    check_time_zone,
+    do_set_interface_language,
+    do_set_time_zone,
+    offered_time_zones,
+)
 from members.actions.profile import check_update_profile, do_update_profile
 from members.models import User
 from timeline.entities.accounts import avatar_url
@@ -68,6 +79,46 @@ class ProfileForm(forms.Form):
         return [(name, value) for name, value in pairs if name or value]
 
 
+ZoneChoices = list[tuple[str, object]]
+
+
+def time_zone_choices(current: str) -> ZoneChoices:
+    """Return the time zones to choose from, grouped by area and named by place ("Buenos Aires (Argentina)").
+
+    A zone kept for compatibility (US/Eastern) is offered too when it is the
+    member's, so the list still shows their choice.
+    """
+    offered = offered_time_zones()
+    choices: ZoneChoices = [("", _("Not set (UTC)"))]
+    if current and current not in offered:
+        choices.append((current, current))
+    areas: dict[str, list[tuple[str, str]]] = {}
+    for name in offered:
+        if "/" not in name:
+            choices.append((name, name))
+            continue
+        area, *middle, place = name.split("/")
+        label = place.replace("_", " ") + (f" ({' / '.join(middle).replace('_', ' ')})" if middle else "")
+        areas.setdefault(area, []).append((name, label))
+    choices += [(area, sorted(zones, key=lambda zone: zone[1])) for area, zones in areas.items()]
+    return choices
+
+
+class TimeZoneForm(forms.Form):
+    """The zone the web app shows and reads times in; the action decides what is a zone."""
+
+    time_zone = forms.CharField(label=_("Time zone"), required=False, widget=forms.Select)
+
+    def __init__(self, *args: Any, current: str = "", **kwargs: Any) -> None:
+        kwargs["initial"] = {"time_zone": current}
+        super().__init__(*args, **kwargs)
+        widget = cast("forms.Select", self.fields["time_zone"].widget)
+        widget.choices = time_zone_choices(current)
+        if not current:
+            # With JavaScript, a member who has not chosen is offered their device's zone (app.js).
+            widget.attrs["data-device-zone-select"] = ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_settings(request: HttpRequest) -> HttpResponse:
@@ -111,7 +162,8 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
             do_update_profile(actor, change, defaults)
             messages.success(request, _("Profile saved."))
             return redirect("frontend:profile_settings")
-    context = {"form": form, "actor": actor, "avatar": avatar_url(actor)}
+    zone_form = TimeZoneForm(current=actor.user.time_zone if actor.user else "", auto_id="settings-%s")
+    context = {"form": form, "zone_form": zone_form, "actor": actor, "avatar": avatar_url(actor)}
     return render(request, "frontend/profile_settings.html", context, status=400 if form.errors else 200)
 
 
@@ -129,3 +181,14 @@ def interface_language(request: HttpRequest) -> HttpResponseBase:
     ):
         return redirect(target)
     return redirect("frontend:profile_settings")
+
+
+@login_required
+@require_POST
+def time_zone(request: HttpRequest) -> HttpResponseBase:
+    """Store the time zone the member reads and types times in, then go back to the settings page."""
+    user: User = request.user  # type: ignore[assignment]
+    with refusal_as_message(request):
+        do_set_time_zone(user, check_time_zone(request.POST.get("time_zone", "")))
+        messages.success(request, _("Time zone saved."))
+    return redirect(reverse("frontend:profile_settings") + "#time-zone")

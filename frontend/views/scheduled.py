@@ -6,6 +6,8 @@ Cancelling and moving call the same actions as `PUT`/`DELETE
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from config.web_refusals import refusal_as_message
 from frontend.languages import language_name
 from frontend.viewer import viewer_actor
-from frontend.views.home import DATETIME_LOCAL_FORMAT
+from frontend.views.home import DATETIME_LOCAL_FORMAT, LocalDateTimeField, device_zone_field, read_device_zone
 from frontend.views.social import PAGE_SIZE
 from timeline.access import access_scheduled_status_by_id
 from timeline.actions.scheduled_statuses import check_scheduled_at, do_cancel_scheduled_status, do_reschedule_status
@@ -26,13 +28,20 @@ from timeline.selectors import scheduled_statuses_for
 
 
 class RescheduleForm(forms.Form):
-    """The new publication time of a scheduled post."""
+    """The new publication time of a scheduled post, in the member's time zone or their device's."""
 
-    scheduled_at = forms.DateTimeField(
-        label=_("New time (UTC)"),
-        input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT),
+    scheduled_at = LocalDateTimeField(
+        label=_("New time"),
+        # The page's hint names the zone the time is in.
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "aria-describedby": "scheduled-zone"}, format=DATETIME_LOCAL_FORMAT
+        ),
     )
+    device_time_zone = device_zone_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        read_device_zone(self)
 
 
 @login_required
@@ -58,14 +67,17 @@ def scheduled(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def reschedule(request: HttpRequest, scheduled_id: int) -> HttpResponseBase:
-    """Move a scheduled post to another time (at least five minutes ahead, in UTC)."""
+    """Move a scheduled post to another time, at least five minutes ahead, typed in the member's or device's zone."""
     viewer = viewer_actor(request)
     if viewer is None:
         return render(request, "frontend/no_account.html", status=403)
     item = access_scheduled_status_by_id(viewer, scheduled_id)
     form = RescheduleForm(request.POST, prefix=f"s{item.pk}")
     if not form.is_valid():
-        messages.error(request, _("Give the new date and time as the field asks."))
+        if form.has_error("scheduled_at", "device_zone"):
+            messages.error(request, str(form.errors["scheduled_at"][0]))
+        else:
+            messages.error(request, _("Give the new date and time as the field asks."))
         return redirect("frontend:scheduled")
     with refusal_as_message(request):
         do_reschedule_status(item, check_scheduled_at(form.cleaned_data["scheduled_at"]))

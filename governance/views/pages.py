@@ -82,7 +82,7 @@ class ProposalForm(forms.Form):
     body = forms.CharField(label=_("Proposal"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
     options = forms.CharField(label=_("Options, one a line"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     closes_at = forms.DateTimeField(
-        label=_("Closes at (UTC)"),
+        label=_("Closes at"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
@@ -104,6 +104,8 @@ class ProposalForm(forms.Form):
         earliest = now + timedelta(days=opening.min_open_days)
         latest = now + timedelta(days=MAX_OPEN_DAYS)
         closes_at = self.fields["closes_at"]
+        # The typed time is read in the member's time zone, which the middleware activated.
+        closes_at.label = _("Closes at (%(zone)s)") % {"zone": timezone.get_current_timezone_name()}
         closes_at.widget.attrs.update({"min": f"{earliest:{DATETIME_LOCAL}}", "max": f"{latest:{DATETIME_LOCAL}}"})
         # The dates end the sentences in brackets: a format such as "2:35 a.m." ends with its own full stop.
         closes_at.help_text = _(

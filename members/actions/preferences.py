@@ -1,9 +1,11 @@
-"""A member's preferences: the posting defaults apps start a new post with, and the web app's language."""
+"""A member's preferences: the posting defaults apps start a new post with, the web app's language and time zone."""
 
 from __future__ import annotations
 
 import re
+import zoneinfo
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 
@@ -81,4 +83,55 @@ def do_set_interface_language(user: User, language: InterfaceLanguage) -> User:
     """Store the member's checked interface language."""
     user.interface_language = language.code
     user.save(update_fields=["interface_language"])
+    return user
+
+
+# The areas of the IANA database whose zones are places; the rest (US/Eastern, EST5EDT, Etc/GMT+5) are kept for
+# compatibility and still accepted, but not offered in the list.
+TIME_ZONE_AREAS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+@dataclass(frozen=True)
+class TimeZone:
+    """A checked time zone: an IANA name this server knows, or empty for none (UTC)."""
+
+    name: str
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    """Return every IANA time zone name this server's time zone database holds."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def offered_time_zones() -> list[str]:
+    """Return the zones a member chooses from, sorted: every place's zone and UTC."""
+    return sorted(name for name in time_zone_names() if name == "UTC" or name.split("/", 1)[0] in TIME_ZONE_AREAS)
+
+
+def check_time_zone(name: str) -> TimeZone:
+    """Refuse a name that is not an IANA time zone this server knows; empty means none (UTC)."""
+    name = name.strip()
+    if name and name not in time_zone_names():
+        raise MemberRefused(
+            f"{name!r} is not a time zone this server knows; choose a place such as Europe/Paris, or none for UTC."
+        )
+    return TimeZone(name=name)
+
+
+def do_set_time_zone(user: User, zone: TimeZone) -> User:
+    """Store the member's checked time zone."""
+    user.time_zone = zone.name
+    user.save(update_fields=["time_zone"])
     return user

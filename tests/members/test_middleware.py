@@ -1,15 +1,21 @@
-"""The web app's language: the browser's for visitors, the member's own setting once signed in, never on the API."""
+"""The web app's language and time zone: the browser's language and UTC for visitors, the member's own settings once
+signed in, never on the API."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.test import Client
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from federation.models import Actor
+from members.middleware import InterfaceLanguageMiddleware
 from members.models import User
 from tests.clients import bearer
 from tests.factories.oauth import AccessTokenFactory
@@ -116,3 +122,43 @@ def test_the_api_ignores_the_setting_and_costs_no_extra_query(alice: Actor, alic
         answers.append((response.json(), response.headers["Content-Language"], len(queries)))
     assert answers[0] == answers[1]
     assert (answers[1][0], answers[1][1]) == (anonymous.json(), "fr")
+
+
+def zone_seen_by_view(user: User | AnonymousUser, path: str = "/home") -> str:
+    """Return the time zone active while a view answers a browser request with a session cookie."""
+    seen = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen.append(timezone.get_current_timezone_name())
+        return HttpResponse()
+
+    request = RequestFactory().get(path)
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = "session"
+    request.user = user
+    InterfaceLanguageMiddleware(view)(request)
+    return seen[0]
+
+
+def test_a_member_with_a_time_zone_reads_and_types_times_in_it_for_that_request(alice: Actor) -> None:
+    User.objects.filter(actor=alice).update(time_zone="Europe/Paris")
+    assert zone_seen_by_view(User.objects.get(actor=alice)) == "Europe/Paris"
+    # The thread serves someone else next: the zone does not stay behind.
+    assert timezone.get_current_timezone_name() == "UTC"
+
+
+@pytest.mark.parametrize("zone", ["", "Europe/Atlantis"])
+def test_a_member_without_a_known_time_zone_gets_utc(alice: Actor, zone: str) -> None:
+    User.objects.filter(actor=alice).update(time_zone=zone)
+    assert zone_seen_by_view(User.objects.get(actor=alice)) == "UTC"
+
+
+def test_a_visitor_and_the_api_get_utc(alice: Actor) -> None:
+    User.objects.filter(actor=alice).update(time_zone="Europe/Paris")
+    assert zone_seen_by_view(AnonymousUser()) == "UTC"
+    assert zone_seen_by_view(User.objects.get(actor=alice), "/api/v1/statuses") == "UTC"
+
+
+def test_a_member_sees_their_pages_in_their_time_zone(alice: Actor, alice_client: Client) -> None:
+    User.objects.filter(actor=alice).update(time_zone="Asia/Tokyo")
+    page = alice_client.get("/scheduled").content.decode()
+    assert "Times are in Asia/Tokyo (your time zone setting)." in page

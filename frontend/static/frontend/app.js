@@ -220,3 +220,72 @@
     openViewer(link);
   });
 })();
+
+// Time zones: a member who has not chosen one types and reads times in this device's zone, as Mastodon's web app
+// does. The hidden field tells the server which zone a typed time is in; without JavaScript it stays empty and
+// times are in UTC, as the page says.
+(function () {
+  "use strict";
+
+  var zone = "";
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (error) {
+    zone = "";
+  }
+  // Some engines report a zone they could not determine; UTC it is, as the page already says.
+  if (!zone || zone === "Etc/Unknown") {
+    return;
+  }
+
+  function pad(number) {
+    return String(number).padStart(2, "0");
+  }
+  function localParts(date) {
+    return [date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()), pad(date.getHours()) + ":" + pad(date.getMinutes())];
+  }
+
+  function useDeviceZone(root) {
+    root.querySelectorAll("[data-device-zone-hint]").forEach(function (hint) {
+      hint.textContent = hint.getAttribute("data-device-zone-hint").replace("{zone}", zone);
+    });
+    root.querySelectorAll("time[data-device-zone-time]").forEach(function (time) {
+      var parts = localParts(new Date(time.getAttribute("datetime")));
+      time.textContent = parts[0] + " " + parts[1] + " " + zone;
+    });
+    root.querySelectorAll("input[data-device-zone]").forEach(function (field) {
+      // An empty field means the server wrote the form's times in UTC: they move into the device's zone. A
+      // filled one came back with a refused form, whose times are as the member typed them.
+      if (!field.value && field.form) {
+        field.form.querySelectorAll("input[type=datetime-local]").forEach(function (input) {
+          if (input.value) {
+            var parts = localParts(new Date(input.value + "Z"));
+            input.value = parts[0] + "T" + parts[1];
+          }
+        });
+      }
+      field.value = zone;
+    });
+    // Settings: a member who has not chosen is offered the device's zone, to keep by saving.
+    root.querySelectorAll("select[data-device-zone-select]").forEach(function (select) {
+      var option = Array.prototype.find.call(select.options, function (item) {
+        return item.value === zone;
+      });
+      if (option && !select.value) {
+        option.selected = true;
+        var note = select.parentNode.querySelector("[data-device-zone-note]");
+        if (note) {
+          note.hidden = false;
+        }
+      }
+    });
+  }
+
+  useDeviceZone(document);
+  // A reply form opened in place arrives after the page loaded.
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target.querySelectorAll) {
+      useDeviceZone(event.target);
+    }
+  });
+})();

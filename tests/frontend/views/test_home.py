@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from federation.models import Actor
+from members.models import User
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.timeline import MentionFactory, StatusFactory, make_custom_emoji
 from tests.frontend.views.test_profile_and_media import png
@@ -264,3 +265,67 @@ def test_the_quoted_post_above_a_reply_shows_its_custom_emoji(alice_client: Clie
     assert "Bob :blobcat:" not in quote
     assert "hi :blobcat:" not in quote
     assert quote.count('class="custom-emoji"') == 2
+
+
+def test_a_scheduled_time_is_read_in_the_members_time_zone(alice_client: Client, alice: Actor) -> None:
+    User.objects.filter(actor=alice).update(time_zone="Europe/Paris")
+    page = alice_client.get("/home").content.decode()
+    assert "Time in Europe/Paris (your time zone setting), at least 5 minutes from now." in page
+    # The member's own zone wins: the page sends no device zone.
+    assert 'name="device_time_zone"' not in page
+    response = alice_client.post(
+        "/home", {"text": "new year", "visibility": "public", "language": "en", "scheduled_at": "2030-01-01T10:00"}
+    )
+    assert response.headers["Location"] == "/scheduled"
+    assert ScheduledStatus.objects.get(account=alice).scheduled_at == datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
+
+
+def test_without_a_setting_the_time_is_read_in_the_devices_zone(alice_client: Client, alice: Actor) -> None:
+    page = alice_client.get("/home").content.decode()
+    assert "Time in UTC (Coordinated Universal Time), at least 5 minutes from now." in page
+    assert 'href="/settings/profile#time-zone">Set your time zone</a>' in page
+    assert '<input type="hidden" name="device_time_zone" data-device-zone="" id="id_device_time_zone">' in page
+    alice_client.post(
+        "/home",
+        {
+            "text": "summer",
+            "visibility": "public",
+            "language": "en",
+            "scheduled_at": "2030-07-01T10:00",
+            "device_time_zone": "America/New_York",
+        },
+    )
+    assert ScheduledStatus.objects.get(account=alice).scheduled_at == datetime(2030, 7, 1, 14, 0, tzinfo=UTC)
+
+
+def test_without_a_setting_or_a_device_zone_the_time_is_utc(alice_client: Client, alice: Actor) -> None:
+    alice_client.post(
+        "/home",
+        {"text": "utc", "visibility": "public", "scheduled_at": "2030-07-01T10:00", "device_time_zone": ""},
+    )
+    assert ScheduledStatus.objects.get(account=alice).scheduled_at == datetime(2030, 7, 1, 10, 0, tzinfo=UTC)
+
+
+def test_an_unknown_device_zone_is_refused_and_nothing_is_stored(alice_client: Client) -> None:
+    response = alice_client.post(
+        "/home",
+        {
+            "text": "when?",
+            "visibility": "public",
+            "scheduled_at": "2030-07-01T10:00",
+            "device_time_zone": "Etc/Nowhere",
+        },
+    )
+    assert response.status_code == 400
+    assert (
+        "This device&#x27;s time zone (Etc/Nowhere) is not one this server knows: choose yours in your settings."
+        in response.content.decode()
+    )
+    assert not ScheduledStatus.objects.exists()
+    assert not Status.objects.exists()
+
+
+def test_a_device_zone_does_not_matter_to_a_post_published_now(alice_client: Client, alice: Actor) -> None:
+    response = alice_client.post("/home", {"text": "now", "visibility": "public", "device_time_zone": "Etc/Nowhere"})
+    assert response.headers["Location"] == "/home"
+    assert Status.objects.filter(account=alice).count() == 1
