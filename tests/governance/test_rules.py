@@ -23,7 +23,7 @@ def test_rules_lines_take_the_languages_number_format() -> None:
             tally={"ballots": 3, "counts": [2, 0, 1, 0]},
         )
     assert lines == [
-        "Quorum de 12,5% sur 8 membres = 1 (votants pour l\u2019instant\xa0: 3)",
-        "Adoptée avec 50% des suffrages exprimés, hors abstentions\xa0: 2 sur 3 pour l\u2019instant",
-        "Un blocage l\u2019emporte sauf si l\u2019accord atteint 90%",
+        "Quorum de 12,5\u202f% sur 8 membres = 1 (votants pour l\u2019instant\xa0: 3)",
+        "Adoptée avec 50\u202f% des suffrages exprimés, hors abstentions\xa0: 2 sur 3 pour l\u2019instant",
+        "Un blocage l\u2019emporte sauf si l\u2019accord atteint 90\u202f%",
     ]

@@ -59,14 +59,14 @@ def test_a_decision_is_explained_again_in_the_readers_number_format() -> None:
     assert decision.reason == "Agreement was 66.7%."
     assert explain_decision(decision) == "Agreement was 66.7%."
     with translation.override("fr"):
-        assert explain_decision(decision) == "L\u2019accord était de 66,7%."
+        assert explain_decision(decision) == "L\u2019accord était de 66,7\u202f%."
         blocked = decide(count_ballots(DecisionMethod.CONSENT, 4, consent(agree=5, block=1)), RULES, 10)
         assert explain_decision(blocked) == (
-            "Bloquée\xa0: 1 blocage l\u2019emporte sauf si l\u2019accord atteint 90% (il était de 83,3%)."
+            "Bloquée\xa0: 1 blocage l\u2019emporte sauf si l\u2019accord atteint 90\u202f% (il était de 83,3\u202f%)."
         )
         no_quorum = decide(count_ballots(DecisionMethod.CONSENT, 4, consent(agree=1)), RULES, 8)
         assert explain_decision(no_quorum) == (
-            "Participation\xa0: 1 sur 8 membres habilités à voter (12,5%)\xa0; le quorum est de 20%."
+            "Participation\xa0: 1 sur 8 membres habilités à voter (12,5\u202f%)\xa0; le quorum est de 20\u202f%."
         )
     assert blocked.reason == "Blocked: 1 block(s) stand unless agreement reaches 90.0% (it was 83.3%)."
 
