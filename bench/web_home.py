@@ -117,8 +117,10 @@ for n in range(36):
                              poll_expires_in=86400))
 for n in range(2):
     statuses.append(post(authors[1], f"Count me in, {{n}}", in_reply_to_id=statuses[n * 6].pk))
-statuses.append(do_reblog(authors[2], statuses[1]))
-statuses.append(do_reblog(authors[3], statuses[7]))
+# Boosts of posts the reader's home does not hold already (a home shows a post once, boosted or not).
+stranger = member("ivan")
+for n in range(2):
+    statuses.append(do_reblog(authors[2 + n], post(stranger, f"Tool library opens, take {{n}}", image=(90, 90, 160))))
 for index, status in enumerate(statuses[:12]):
     do_favourite(authors[(index + 2) % 6], status)
 # Cards as the fetcher would store them for the posts' links.
