@@ -20,6 +20,7 @@ from config.api.pagination import PageRequest, paginate
 from config.web_refusals import refusal_as_message
 from federation.access import access_account_by_id
 from federation.models import Actor
+from frontend.list_rows import account_names
 from frontend.viewer import viewer_actor
 from frontend.views.social import (
     PAGE_SIZE,
@@ -207,7 +208,8 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
         "stream": f"/api/v1/streaming/list?{urlencode({'list': the_list.pk})}",
         # Mastodon's list timelines take the home filters.
         **filled_page_context(read, actor, context="home", max_id=requested_max_id(request)),
-        "members": members,
+        # Each account with its avatar and display name (custom emoji found in one query), as other lists of accounts.
+        "members": account_names(list(members)),
         "followed": followed.order_by("username")[:200],
     }
     return render(request, "frontend/list.html", context)

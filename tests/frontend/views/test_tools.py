@@ -11,7 +11,8 @@ from django.utils.translation import trans_real
 from federation.models import Actor
 from frontend.views.social import PAGE_SIZE
 from members.models import User
-from tests.factories.timeline import FavouriteFactory, StatusFactory
+from tests.factories.federation import LocalActorFactory
+from tests.factories.timeline import FavouriteFactory, StatusFactory, make_custom_emoji
 from timeline.models import Bookmark, Favourite, Filter, Follow, List, ListAccount, Mute, TimelineEntry
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,21 @@ def test_lists_hold_only_followed_accounts(alice_client: Client, alice: Actor, b
     assert not ListAccount.objects.exists()
     alice_client.post(f"/lists/{the_list.pk}", {"do": "delete"})
     assert not List.objects.exists()
+
+
+def test_a_lists_accounts_show_their_avatar_and_name_with_its_emoji(alice_client: Client, alice: Actor) -> None:
+    carol = LocalActorFactory.create(display_name="Carol :teapot:")
+    make_custom_emoji("teapot")
+    Follow.objects.create(follower=alice, target=carol, state=Follow.State.ACCEPTED)
+    the_list = List.objects.create(account=alice, title="Tea")
+    ListAccount.objects.create(list=the_list, account=carol)
+    page = alice_client.get(f"/lists/{the_list.pk}").content.decode()
+    row = page[page.index('id="members-title"') :]
+    row = row[: row.index("</li>")]
+    assert f'<a class="account-row" href="/accounts/{carol.pk}">' in row
+    assert 'class="avatar"' in row
+    assert "Carol" in row and 'alt=":teapot:"' in row
+    assert f"@{carol.acct}" in row
 
 
 def test_creating_a_list_says_so(alice_client: Client, alice: Actor) -> None:
