@@ -433,17 +433,37 @@ def followed_tags_of(account: Actor) -> QuerySet[TagFollow]:
     return TagFollow.objects.filter(account=account).select_related("tag")
 
 
-def followers_of(account: Actor) -> QuerySet[Follow]:
-    """Return the accepted follows of an account by accounts the client API shows, before paging by follow."""
-    return Follow.objects.filter(target=account, state=Follow.State.ACCEPTED).filter(
+def followers_of(account: Actor, viewer: Actor | None) -> QuerySet[Follow]:
+    """Return the accepted follows of an account as the viewer may list them, before paging by follow."""
+    follows = Follow.objects.filter(target=account, state=Follow.State.ACCEPTED).filter(
         Q(follower__domain="", follower__user__is_active=True) | ~Q(follower__domain="")
     )
+    return _follows_seen_by(follows, account, viewer, side="follower")
 
 
-def following_of(account: Actor) -> QuerySet[Follow]:
-    """Return an account's accepted follows of accounts the client API shows, before paging by follow."""
-    return Follow.objects.filter(follower=account, state=Follow.State.ACCEPTED).filter(
+def following_of(account: Actor, viewer: Actor | None) -> QuerySet[Follow]:
+    """Return an account's accepted follows as the viewer may list them, before paging by follow."""
+    follows = Follow.objects.filter(follower=account, state=Follow.State.ACCEPTED).filter(
         Q(target__domain="", target__user__is_active=True) | ~Q(target__domain="")
+    )
+    return _follows_seen_by(follows, account, viewer, side="target")
+
+
+def _follows_seen_by(follows: QuerySet[Follow], account: Actor, viewer: Actor | None, *, side: str) -> QuerySet[Follow]:
+    """Return the follows of an account's network a viewer may list, by Mastodon's rules.
+
+    Nothing when the account blocks the viewer; otherwise all but the
+    accounts the viewer blocks, is blocked by or mutes. An account's own
+    lists are whole.
+    """
+    if viewer is None or viewer.pk == account.pk:
+        return follows
+    if Block.objects.filter(account=account, target=viewer).exists():
+        return follows.none()
+    return (
+        follows.exclude(**{f"{side}_id__in": Block.objects.filter(account=viewer).values("target_id")})
+        .exclude(**{f"{side}_id__in": Block.objects.filter(target=viewer).values("account_id")})
+        .exclude(**{f"{side}_id__in": muted_account_ids(viewer)})
     )
 
 

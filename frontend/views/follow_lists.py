@@ -20,14 +20,14 @@ from timeline.selectors import followers_of, following_of
 def followers(request: HttpRequest, account_id: int) -> HttpResponse:
     """Show the accounts following an account, newest follow first, as `GET /api/v1/accounts/:id/followers`."""
     actor = access_account_by_id(str(account_id))
-    return _follow_list(request, actor, followers_of(actor), listing="followers")
+    return _follow_list(request, actor, followers_of(actor, viewer_actor(request)), listing="followers")
 
 
 @require_GET
 def following(request: HttpRequest, account_id: int) -> HttpResponse:
     """Show the accounts an account follows, newest follow first, as `GET /api/v1/accounts/:id/following`."""
     actor = access_account_by_id(str(account_id))
-    return _follow_list(request, actor, following_of(actor), listing="following")
+    return _follow_list(request, actor, following_of(actor, viewer_actor(request)), listing="following")
 
 
 def _follow_list(request: HttpRequest, actor: Actor, follows: QuerySet[Follow], *, listing: str) -> HttpResponse:

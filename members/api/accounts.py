@@ -179,14 +179,14 @@ def _follow_page(request: HttpRequest, follows: QuerySet[Follow], side: str) -> 
 @optional_token("read:accounts")
 def followers(request: HttpRequest, account_id: str) -> JsonResponse:
     """Return the accounts following this one, newest follow first, paged by follow."""
-    return _follow_page(request, followers_of(access_account_by_id(account_id)), "follower")
+    return _follow_page(request, followers_of(access_account_by_id(account_id), token_actor(request)), "follower")
 
 
 @api_view("GET")
 @optional_token("read:accounts")
 def following(request: HttpRequest, account_id: str) -> JsonResponse:
     """Return the accounts this one follows, newest follow first, paged by follow."""
-    return _follow_page(request, following_of(access_account_by_id(account_id)), "target")
+    return _follow_page(request, following_of(access_account_by_id(account_id), token_actor(request)), "target")
 
 
 def _visible_profile_statuses(account: Actor, viewer: Actor | None) -> QuerySet[Status]:

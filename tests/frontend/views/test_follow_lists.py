@@ -13,7 +13,7 @@ from tests.clients import bearer_for
 from tests.factories.federation import LocalActorFactory, RemoteActorFactory
 from tests.factories.timeline import FollowFactory, make_custom_emoji
 from tests.frontend.views.test_social import cats, queries_to_show
-from timeline.models import Block, Follow
+from timeline.models import Block, Follow, Mute
 
 pytestmark = pytest.mark.django_db
 
@@ -117,17 +117,38 @@ def test_the_lists_of_an_unknown_or_inactive_account_are_not_found_as_in_the_api
 
 
 @pytest.mark.parametrize("listing", LISTS)
-def test_an_account_that_blocks_the_viewer_has_its_lists_shown_as_the_api_shows_them(
+def test_an_account_that_blocks_the_viewer_lists_nobody_to_it_on_the_page_and_in_the_api(
     alice_client: Client, alice: Actor, bob: Actor, listing: str
 ) -> None:
+    """As Mastodon's: the lists of an account that blocks the viewer are empty for that viewer only."""
     fans, followed = network_of(bob)
     Block.objects.create(account=bob, target=alice)
     path = f"/accounts/{bob.pk}/{listing}"
-    # The client API neither hides an account's follows (its `hide_collections` is false) nor
-    # empties them for a viewer the account blocks; the pages show what it shows.
-    shown = api_ids(f"/api/v1{path}", bearer_for(alice, "read"))
-    assert shown == [actor.pk for actor in reversed(fans if listing == "followers" else followed)]
-    assert listed_ids(alice_client.get(path).content.decode()) == shown
+    assert api_ids(f"/api/v1{path}", bearer_for(alice, "read")) == []
+    assert listed_ids(alice_client.get(path).content.decode()) == []
+    everyone = [actor.pk for actor in reversed(fans if listing == "followers" else followed)]
+    assert api_ids(f"/api/v1{path}") == everyone
+    assert listed_ids(Client().get(path).content.decode()) == everyone
+
+
+def test_the_lists_leave_out_whom_the_viewer_blocks_is_blocked_by_or_mutes_but_not_on_its_own(
+    alice_client: Client, alice: Actor, bob: Actor
+) -> None:
+    fans, _followed = network_of(bob)
+    blocked, blocking, muted = fans
+    kept = LocalActorFactory.create()
+    FollowFactory.create(follower=kept, target=bob)
+    Block.objects.create(account=alice, target=blocked)
+    Block.objects.create(account=blocking, target=alice)
+    Mute.objects.create(account=alice, target=muted)
+    path = f"/accounts/{bob.pk}/followers"
+    assert api_ids(f"/api/v1{path}", bearer_for(alice, "read")) == [kept.pk]
+    assert listed_ids(alice_client.get(path).content.decode()) == [kept.pk]
+    # Alice's own followers are listed whole to her, whomever she blocks or mutes.
+    for fan in fans:
+        FollowFactory.create(follower=fan, target=alice)
+    own = f"/accounts/{alice.pk}/followers"
+    assert listed_ids(alice_client.get(own).content.decode()) == [fan.pk for fan in reversed(fans)]
 
 
 def test_a_remote_accounts_lists_show_the_follows_known_here(client: Client, alice: Actor, bob: Actor) -> None:
