@@ -26,7 +26,7 @@ from governance.models import Proposal
 from governance.selectors import PollProposal, proposals_for_polls
 from timeline.entities.statuses import status_entities
 from timeline.filtering import is_hidden
-from timeline.models import Status
+from timeline.models import Filter, Status
 
 _ANCHOR = re.compile(r"<a\s([^>]*)>(.*?)</a>", re.DOTALL)
 _HREF = re.compile(r'href="([^"]*)"')
@@ -285,16 +285,23 @@ def _poll_view(entity: dict[str, Any], viewer: Actor | None, author_id: int, cla
 
 
 def post_views(
-    statuses: Sequence[Status], viewer: Actor | None, *, context: str | None = None, hide: bool = True
+    statuses: Sequence[Status],
+    viewer: Actor | None,
+    *,
+    context: str | None = None,
+    hide: bool = True,
+    filters: Sequence[Filter] | None = None,
 ) -> list[PostView]:
     """Return each status as the viewer sees it, in order, in a fixed number of queries.
 
     With a filter `context` (home, public, thread, notifications, account),
     the viewer's filters apply as in Mastodon's apps: a post a `hide` filter
     matches is left out (unless `hide` is false, for the post a thread is
-    about), one a `warn` filter matches carries the filters' titles.
+    about), one a `warn` filter matches carries the filters' titles. A page
+    that read the viewer's filters for `context` already passes them as
+    `filters`.
     """
-    entities = status_entities(statuses, viewer, context=context)
+    entities = status_entities(statuses, viewer, context=context, filters=filters)
     # A boost shows its original: load every original in one query rather than one per boost.
     originals = Status.objects.select_related("account").in_bulk(
         [status.reblog_of_id for status in statuses if status.reblog_of_id is not None]

@@ -19,18 +19,20 @@ from timeline.selectors import followers_of, following_of
 @require_GET
 def followers(request: HttpRequest, account_id: int) -> HttpResponse:
     """Show the accounts following an account, newest follow first, as `GET /api/v1/accounts/:id/followers`."""
-    actor = access_account_by_id(str(account_id))
-    return _follow_list(request, actor, followers_of(actor, viewer_actor(request)), listing="followers")
+    actor, viewer = access_account_by_id(str(account_id)), viewer_actor(request)
+    return _follow_list(request, actor, viewer, followers_of(actor, viewer), listing="followers")
 
 
 @require_GET
 def following(request: HttpRequest, account_id: int) -> HttpResponse:
     """Show the accounts an account follows, newest follow first, as `GET /api/v1/accounts/:id/following`."""
-    actor = access_account_by_id(str(account_id))
-    return _follow_list(request, actor, following_of(actor, viewer_actor(request)), listing="following")
+    actor, viewer = access_account_by_id(str(account_id)), viewer_actor(request)
+    return _follow_list(request, actor, viewer, following_of(actor, viewer), listing="following")
 
 
-def _follow_list(request: HttpRequest, actor: Actor, follows: QuerySet[Follow], *, listing: str) -> HttpResponse:
+def _follow_list(
+    request: HttpRequest, actor: Actor, viewer: Actor | None, follows: QuerySet[Follow], *, listing: str
+) -> HttpResponse:
     side = "follower" if listing == "followers" else "target"
     # Paged by follow, as the client API pages these lists: `max_id` is the last follow shown.
     max_id = requested_max_id(request)
@@ -38,7 +40,6 @@ def _follow_list(request: HttpRequest, actor: Actor, follows: QuerySet[Follow], 
         follows = follows.filter(pk__lt=max_id)
     page = list(follows.select_related(side).order_by("-pk")[: PAGE_SIZE + 1])
     shown = page[:PAGE_SIZE]
-    viewer = viewer_actor(request)
     context = {
         "actor": actor,
         "listing": listing,

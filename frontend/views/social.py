@@ -96,11 +96,9 @@ def filled_page_context(
     The next page starts below the last row read, shown or hidden, so
     "Load more" neither repeats nor skips a post.
     """
-    hiding = (
-        [rule for rule in active_filters_for(viewer, context) if rule.filter_action == Filter.Action.HIDE]
-        if viewer is not None
-        else []
-    )
+    # Read once: the `hide` ones choose what the page keeps, and all of them mark what it shows.
+    active = active_filters_for(viewer, context) if viewer is not None else []
+    hiding = [rule for rule in active if rule.filter_action == Filter.Action.HIDE]
     kept: list[Status] = []
     cursor = max_id
     rows_read = 0
@@ -121,7 +119,7 @@ def filled_page_context(
         if not hiding:
             break
     return {
-        "posts": post_views(kept, viewer, context=context),
+        "posts": post_views(kept, viewer, context=context, filters=active),
         "older_max_id": cursor if more else None,
         # A short page with more to load stopped at the bound: the reader is told why it is short.
         "hidden_by_filters": more and len(kept) < PAGE_SIZE,

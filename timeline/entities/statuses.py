@@ -20,6 +20,7 @@ from timeline.entities.prepared import prepared_models, prepared_rows
 from timeline.filtering import filter_results_for_statuses
 from timeline.models import (
     Favourite,
+    Filter,
     MediaAttachment,
     Mention,
     Poll,
@@ -309,13 +310,18 @@ def _counts(statuses: Sequence[Status], viewer: Actor | None) -> dict[str, Any]:
 
 
 def status_entities(
-    statuses: Sequence[Status], viewer: Actor | None, *, context: str | None = None
+    statuses: Sequence[Status],
+    viewer: Actor | None,
+    *,
+    context: str | None = None,
+    filters: Sequence[Filter] | None = None,
 ) -> list[dict[str, Any]]:
     """Return the Status entity of each status as the viewer sees it, reblogs with their original inside.
 
     With a filter `context` (home, public, thread, notifications, account),
-    `filtered` lists the viewer's filters that match the status there. The
-    number of queries does not grow with the number of statuses.
+    `filtered` lists the viewer's filters that match the status there
+    (`filters`, when the caller has read them already). The number of
+    queries does not grow with the number of statuses.
     """
     if not statuses:
         # A follow's or a sign-up's notification has no status: none of the page's reads are needed.
@@ -326,7 +332,9 @@ def status_entities(
     authors = {status.account_id: status.account for status in everything}
     accounts = dict(zip(authors, account_entities(list(authors.values())), strict=True))
     counts = _counts(everything, viewer)
-    filtered = filter_results_for_statuses(viewer, list(statuses), context) if context is not None else {}
+    filtered = (
+        filter_results_for_statuses(viewer, list(statuses), context, filters=filters) if context is not None else {}
+    )
 
     def entity(status: Status) -> dict[str, Any]:
         original = loaded.get(status.reblog_of_id) if status.reblog_of_id is not None else None
